@@ -1,0 +1,38 @@
+import type { RecycleReason } from './model.js';
+
+export const EVENT_SOURCE = 'phoenix';
+
+interface EventBase<Type extends string, Detail> {
+  readonly detailType: Type;
+  readonly time: string;
+  readonly detail: Detail;
+}
+
+export type InstanceRecycled = EventBase<
+  'Instance Recycled',
+  {
+    readonly group: string;
+    readonly instanceId: string;
+    readonly reason: RecycleReason;
+    readonly instanceAgeSeconds: number | null;
+    readonly recordId: string;
+    readonly launchedBeforeTerminate: boolean;
+  }
+>;
+
+export type RecoveryVerified = EventBase<
+  'Recovery Verified',
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly recoverySeconds: number }
+>;
+
+export type RecoveryFailed = EventBase<
+  'Recovery Failed',
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string }
+>;
+
+export type GroupQuarantined = EventBase<
+  'Group Quarantined',
+  { readonly group: string; readonly reason: string; readonly since: string }
+>;
+
+export type PhoenixEvent = InstanceRecycled | RecoveryVerified | RecoveryFailed | GroupQuarantined;

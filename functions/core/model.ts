@@ -1,0 +1,90 @@
+/** Epoch milliseconds. The core never reads a clock: every time is passed in. */
+export type Millis = number;
+
+export const MINUTE: Millis = 60_000;
+export const HOUR: Millis = 60 * MINUTE;
+export const DAY: Millis = 24 * HOUR;
+export const WEEK: Millis = 7 * DAY;
+
+/** Auto Scaling lifecycle states that matter to a decision; anything else maps to 'Other'. */
+export type LifecycleState =
+  | 'Pending'
+  | 'Pending:Wait'
+  | 'Pending:Proceed'
+  | 'InService'
+  | 'Standby'
+  | 'EnteringStandby'
+  | 'Terminating'
+  | 'Terminating:Wait'
+  | 'Terminating:Proceed'
+  | 'Detaching'
+  | 'Other';
+
+/** What an instance was launched from, or what a group launches now (version already resolved). */
+export type LaunchSource =
+  | { readonly kind: 'template'; readonly id: string; readonly version: string }
+  | { readonly kind: 'configuration'; readonly name: string };
+
+export interface Instance {
+  readonly id: string;
+  readonly lifecycleState: LifecycleState;
+  readonly healthy: boolean;
+  /** Undefined when EC2 did not tell us: such an instance is never an age candidate. */
+  readonly launchedAt: Millis | undefined;
+  readonly protectedFromScaleIn: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly launchSource: LaunchSource | undefined;
+}
+
+/** The Auto Scaling processes whose suspension makes a replacement unsafe. */
+export const GUARDED_PROCESSES = ['Launch', 'Terminate', 'HealthCheck', 'ReplaceUnhealthy'] as const;
+
+export interface Group {
+  readonly name: string;
+  readonly desired: number;
+  readonly min: number;
+  readonly max: number;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly instances: readonly Instance[];
+  readonly suspendedProcesses: readonly string[];
+  readonly scalingActivityInProgress: boolean;
+  readonly instanceRefreshInProgress: boolean;
+  /** The launch source new instances get now; undefined when it cannot be resolved (no stale check). */
+  readonly launchSource: LaunchSource | undefined;
+}
+
+export type RecycleReason = 'tainted' | 'stale-config' | 'max-age' | 'chaos';
+export const RECYCLE_REASONS: readonly RecycleReason[] = ['tainted', 'stale-config', 'max-age', 'chaos'];
+
+/** Account-level mode, switchable at run time. */
+export type GlobalMode = 'live' | 'dry-run' | 'off';
+
+/**
+ * A replacement's progress, as the ledger keeps it.
+ * surging: desired raised by one so the new instance is healthy before the old one goes (min-healthy 100).
+ * terminating: the old instance was (or is about to be) terminated; waiting for the group to recover.
+ * verified / failed / abandoned: closed. dry-run: what would have happened; never open.
+ */
+export type ReplacementPhase = 'surging' | 'terminating' | 'verified' | 'failed' | 'abandoned' | 'dry-run';
+export const OPEN_PHASES: readonly ReplacementPhase[] = ['surging', 'terminating'];
+
+export interface ReplacementRecord {
+  readonly id: string;
+  readonly group: string;
+  readonly instanceId: string;
+  readonly reason: RecycleReason;
+  readonly mode: 'live' | 'dry-run';
+  readonly instanceAgeSeconds: number | undefined;
+  readonly startedAt: Millis;
+  readonly phase: ReplacementPhase;
+  /** Set when the replacement raised desired capacity first. */
+  readonly surge?: { readonly fromDesired: number; readonly toDesired: number };
+  readonly terminatedAt?: Millis;
+  readonly closedAt?: Millis;
+  /** Why the record closed the way it did, in words an operator reads. */
+  readonly detail?: string;
+}
+
+export function isOpen(record: ReplacementRecord): boolean {
+  return OPEN_PHASES.includes(record.phase);
+}

@@ -1,0 +1,56 @@
+import type { GlobalMode, Group, Millis, ReplacementRecord } from './model.js';
+import type { PhoenixEvent } from './events.js';
+
+/**
+ * What the recycler needs from Auto Scaling and EC2. The AWS adapters and the fleet simulator
+ * both implement it; tests use small fakes.
+ */
+export interface FleetPort {
+  /** Every group carrying a `phoenix:enabled` tag (any value), with its instances and their launch times. */
+  listOptedInGroups(): Promise<Group[]>;
+  /** One group read fresh, for the re-check right before acting; undefined when it no longer exists. */
+  describeGroup(name: string): Promise<Group | undefined>;
+  /** SetDesiredCapacity without honouring cooldown: the launch-before-terminate surge. */
+  setDesiredCapacity(group: string, desired: number): Promise<void>;
+  /** TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances. */
+  terminateInstance(group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void>;
+  /** Creates or overwrites tags on the group; keys are always under `phoenix:`. */
+  tagGroup(group: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  untagGroup(group: string, keys: readonly string[]): Promise<void>;
+}
+
+export type BeginResult = 'created' | 'conflict';
+
+/** The replacement ledger (DynamoDB in AWS, in memory in the simulator). */
+export interface LedgerPort {
+  /** Records that started at or after `since`, plus every open record whatever its age. */
+  recordsSince(since: Millis): Promise<ReplacementRecord[]>;
+  /**
+   * Writes a new open record only if the group has no open record: two overlapping ticks can never
+   * both start a replacement in one group. Dry-run records are never open and always created.
+   */
+  begin(record: ReplacementRecord): Promise<BeginResult>;
+  /** Replaces a record by id. */
+  update(record: ReplacementRecord): Promise<void>;
+}
+
+export interface EventsPort {
+  publish(events: readonly PhoenixEvent[]): Promise<void>;
+}
+
+export interface AlarmsPort {
+  /** The subset of `names` currently in ALARM. */
+  alarmsInAlarm(names: readonly string[]): Promise<string[]>;
+}
+
+export interface SettingsPort {
+  /** Read at every tick so an operator can flip it without a redeploy. */
+  globalMode(): Promise<GlobalMode>;
+}
+
+/** One structured log line per decision; the Lambda writes JSON to stdout, the simulator may collect. */
+export interface Logger {
+  info(message: string, fields: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields: Readonly<Record<string, unknown>>): void;
+}
