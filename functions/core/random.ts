@@ -1,0 +1,17 @@
+/** A source of uniform numbers in [0, 1). The core takes one as a parameter and never calls Math.random. */
+export type RandomSource = () => number;
+
+/**
+ * A small, fast, seedable generator (mulberry32): the simulator and tests need the same seed to
+ * give the same week, run after run.
+ */
+export function seededRandom(seed: number): RandomSource {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = state;
+    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
