@@ -1,4 +1,4 @@
-import type { GlobalMode, Group, Millis, ReplacementRecord } from './model.js';
+import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from './model.js';
 import type { PhoenixEvent } from './events.js';
 
 /**
@@ -20,6 +20,7 @@ export interface FleetPort {
 }
 
 export type BeginResult = 'created' | 'conflict';
+export type UpdateResult = 'updated' | 'conflict';
 
 /** The replacement ledger (DynamoDB in AWS, in memory in the simulator). */
 export interface LedgerPort {
@@ -30,8 +31,11 @@ export interface LedgerPort {
    * both start a replacement in one group. Dry-run records are never open and always created.
    */
   begin(record: ReplacementRecord): Promise<BeginResult>;
-  /** Replaces a record by id. */
-  update(record: ReplacementRecord): Promise<void>;
+  /**
+   * Replaces a record by id only if its stored phase is still `expectedPhase` (a conditional write):
+   * of two overlapping ticks moving one replacement on, exactly one gets 'updated'.
+   */
+  update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult>;
 }
 
 export interface EventsPort {

@@ -1,0 +1,296 @@
+import type { Decision, ProgressDecision, StartDecision } from '../core/decision.js';
+import type { PhoenixEvent } from '../core/events.js';
+import type { Blackout, GlobalBlock } from '../core/global-gate.js';
+import { globalBlock } from '../core/global-gate.js';
+import type { GlobalMode, Millis, ReplacementRecord } from '../core/model.js';
+import { WEEK } from '../core/model.js';
+import type { PlanInput } from '../core/plan.js';
+import { planTick, recheckStart } from '../core/plan.js';
+import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
+import { TAG } from '../core/policy.js';
+import type { RandomSource } from '../core/random.js';
+import { progressStep } from '../core/progress.js';
+import { parseGroupPolicy } from '../core/tags.js';
+
+export interface TickDependencies {
+  readonly fleet: FleetPort;
+  readonly ledger: LedgerPort;
+  readonly events: EventsPort;
+  readonly alarms: AlarmsPort;
+  readonly settings: SettingsPort;
+  readonly logger: Logger;
+  readonly random: RandomSource;
+}
+
+export interface TickSettings {
+  readonly tickInterval: Millis;
+  readonly blackouts: readonly Blackout[];
+  readonly stopAlarms: readonly string[];
+  readonly maxTerminationsPerRun: number;
+}
+
+/** What one action did; failures are collected per group, never thrown through the batch. */
+export type ActionOutcome =
+  | { readonly group: string; readonly kind: 'started'; readonly record: ReplacementRecord }
+  | { readonly group: string; readonly kind: 'terminated'; readonly record: ReplacementRecord }
+  | { readonly group: string; readonly kind: 'closed'; readonly record: ReplacementRecord }
+  | { readonly group: string; readonly kind: 'quarantined'; readonly record: ReplacementRecord }
+  | { readonly group: string; readonly kind: 'not-acted'; readonly why: string }
+  | { readonly group: string; readonly kind: 'failed'; readonly why: string; readonly cause: unknown };
+
+export interface TickResult {
+  readonly at: Millis;
+  readonly mode: GlobalMode;
+  readonly block: GlobalBlock | undefined;
+  readonly decisions: readonly Decision[];
+  readonly outcomes: readonly ActionOutcome[];
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** An error inside a safety check blocks terminations: reading the kill switch or alarms must succeed. */
+async function readGlobalGate(deps: TickDependencies, settings: TickSettings, now: Millis): Promise<{ mode: GlobalMode; block: GlobalBlock | undefined }> {
+  let mode: GlobalMode;
+  try {
+    mode = await deps.settings.globalMode();
+  } catch (error) {
+    return { mode: 'off', block: { reason: 'mode-off', why: `not terminating: could not read the global mode (${errorText(error)})` } };
+  }
+  let alarmsInAlarm: string[];
+  try {
+    alarmsInAlarm = settings.stopAlarms.length === 0 ? [] : await deps.alarms.alarmsInAlarm(settings.stopAlarms);
+  } catch (error) {
+    return { mode, block: { reason: 'stop-alarm', why: `not terminating: could not read the stop alarms (${errorText(error)})` } };
+  }
+  return { mode, block: globalBlock({ mode, now, blackouts: settings.blackouts, alarmsInAlarm }) };
+}
+
+function recordId(group: string, now: Millis): string {
+  return `${group}#${new Date(now).toISOString()}`;
+}
+
+function recycledEvent(record: ReplacementRecord, now: Millis): PhoenixEvent {
+  return {
+    detailType: 'Instance Recycled',
+    time: new Date(now).toISOString(),
+    detail: {
+      group: record.group,
+      instanceId: record.instanceId,
+      reason: record.reason,
+      instanceAgeSeconds: record.instanceAgeSeconds ?? null,
+      recordId: record.id,
+      launchedBeforeTerminate: record.surge !== undefined,
+    },
+  };
+}
+
+class TickRun {
+  readonly outcomes: ActionOutcome[] = [];
+  readonly events: PhoenixEvent[] = [];
+
+  constructor(
+    private readonly deps: TickDependencies,
+    private readonly planInput: PlanInput,
+  ) {}
+
+  private get now(): Millis {
+    return this.planInput.now;
+  }
+
+  private fail(group: string, why: string, cause: unknown): void {
+    this.deps.logger.error('action failed', { group, why, error: errorText(cause) });
+    this.outcomes.push({ group, kind: 'failed', why, cause });
+  }
+
+  private notActed(group: string, why: string): void {
+    this.deps.logger.info('not terminating', { group, reason: why });
+    this.outcomes.push({ group, kind: 'not-acted', why });
+  }
+
+  async start(decision: StartDecision, records: readonly ReplacementRecord[]): Promise<void> {
+    const { fleet, ledger } = this.deps;
+    const base = {
+      id: recordId(decision.group, this.now),
+      group: decision.group,
+      instanceId: decision.instanceId,
+      reason: decision.reason,
+      instanceAgeSeconds: decision.instanceAge === undefined ? undefined : Math.round(decision.instanceAge / 1000),
+      startedAt: this.now,
+    };
+    if (decision.dryRun) {
+      const record: ReplacementRecord = { ...base, mode: 'dry-run', phase: 'dry-run', closedAt: this.now, detail: decision.why };
+      await ledger.begin(record);
+      this.outcomes.push({ group: decision.group, kind: 'started', record });
+      return;
+    }
+    const stale = recheckStart(decision, await fleet.describeGroup(decision.group), records, this.planInput);
+    if (stale !== undefined) return this.notActed(decision.group, `state changed since planning: ${stale}`);
+    const surging = decision.method === 'surge';
+    const record: ReplacementRecord = surging
+      ? { ...base, mode: 'live', phase: 'surging', surge: { fromDesired: decision.desired, toDesired: decision.desired + 1 } }
+      : { ...base, mode: 'live', phase: 'terminating', terminatedAt: this.now };
+    // Write ahead: the record exists before the action, so a tick that dies mid-way leaves a trace to reconcile.
+    if ((await ledger.begin(record)) === 'conflict') return this.notActed(decision.group, 'another tick holds this group');
+    try {
+      if (surging) await fleet.setDesiredCapacity(decision.group, decision.desired + 1);
+      else await fleet.terminateInstance(decision.group, decision.instanceId, { decrementDesired: false });
+    } catch (error) {
+      this.fail(decision.group, surging ? 'could not raise desired capacity' : `could not terminate ${decision.instanceId}`, error);
+      await this.close(record, 'abandoned', `action failed: ${errorText(error)}`);
+      return;
+    }
+    this.outcomes.push({ group: decision.group, kind: surging ? 'started' : 'terminated', record });
+    if (!surging) this.events.push(recycledEvent(record, this.now));
+  }
+
+  async progress(decision: ProgressDecision): Promise<void> {
+    const { record, step } = decision;
+    switch (step.kind) {
+      case 'wait':
+        return;
+      case 'terminate-surged':
+        return this.terminateSurged(decision);
+      case 'verified': {
+        const closed = await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`);
+        if (closed === undefined) return;
+        this.events.push({
+          detailType: 'Recovery Verified',
+          time: new Date(this.now).toISOString(),
+          detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds: step.recoverySeconds },
+        });
+        return;
+      }
+      case 'abandon':
+        await this.revert(record.group, step.revertDesiredTo);
+        await this.close(record, 'abandoned', step.why);
+        return;
+      case 'failed':
+        await this.revert(record.group, step.revertDesiredTo);
+        if ((await this.close(record, 'failed', step.why)) !== undefined) await this.quarantine(record, step.why);
+        return;
+    }
+  }
+
+  private async terminateSurged(decision: ProgressDecision): Promise<void> {
+    const { fleet, ledger } = this.deps;
+    const { record } = decision;
+    const fresh = await fleet.describeGroup(record.group);
+    const parsed = fresh === undefined ? undefined : parseGroupPolicy(fresh.tags);
+    const still =
+      fresh !== undefined && parsed?.ok === true
+        ? progressStep(record, fresh, parsed.policy, { now: this.now, capacityChangesAllowed: true }).kind
+        : 'gone';
+    if (still !== 'terminate-surged') return this.notActed(record.group, `state changed since planning (${still})`);
+    const terminating: ReplacementRecord = { ...record, phase: 'terminating', terminatedAt: this.now };
+    if ((await ledger.update(terminating, 'surging')) === 'conflict') return this.notActed(record.group, 'another tick moved this replacement on');
+    try {
+      await fleet.terminateInstance(record.group, record.instanceId, { decrementDesired: true });
+    } catch (error) {
+      this.fail(record.group, `could not terminate ${record.instanceId}`, error);
+      // Back to surging: the extra instance is still there and the next tick tries again.
+      await ledger.update(record, 'terminating');
+      return;
+    }
+    this.outcomes.push({ group: record.group, kind: 'terminated', record: terminating });
+    this.events.push(recycledEvent(terminating, this.now));
+  }
+
+  private async revert(group: string, desired: number | undefined): Promise<void> {
+    if (desired === undefined) return;
+    try {
+      await this.deps.fleet.setDesiredCapacity(group, desired);
+    } catch (error) {
+      this.fail(group, `could not set desired capacity back to ${desired}`, error);
+    }
+  }
+
+  private async close(record: ReplacementRecord, phase: 'verified' | 'failed' | 'abandoned', detail: string): Promise<ReplacementRecord | undefined> {
+    const closed: ReplacementRecord = { ...record, phase, closedAt: this.now, detail };
+    try {
+      if ((await this.deps.ledger.update(closed, record.phase)) === 'conflict') {
+        this.notActed(record.group, 'another tick closed this replacement');
+        return undefined;
+      }
+    } catch (error) {
+      this.fail(record.group, `could not record ${phase} for ${record.id}`, error);
+      return undefined;
+    }
+    this.deps.logger.info(`replacement ${phase}`, { group: record.group, instance: record.instanceId, record: record.id, detail });
+    this.outcomes.push({ group: record.group, kind: 'closed', record: closed });
+    return closed;
+  }
+
+  private async quarantine(record: ReplacementRecord, why: string): Promise<void> {
+    const since = new Date(this.now).toISOString();
+    const time = since;
+    this.events.push({ detailType: 'Recovery Failed', time, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why } });
+    try {
+      // Tag values are at most 256 characters.
+      await this.deps.fleet.tagGroup(record.group, { [TAG.quarantined]: `${since} ${why}`.slice(0, 256) });
+    } catch (error) {
+      this.fail(record.group, 'could not write the quarantine tag', error);
+      return;
+    }
+    this.events.push({ detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since } });
+    this.outcomes.push({ group: record.group, kind: 'quarantined', record });
+  }
+}
+
+function logDecision(logger: Logger, decision: Decision): void {
+  switch (decision.kind) {
+    case 'start':
+      logger.info(decision.dryRun ? 'would recycle (dry-run)' : 'recycling', {
+        group: decision.group, instance: decision.instanceId, reason: decision.reason, why: decision.why, method: decision.method,
+      });
+      return;
+    case 'progress':
+      logger.info('replacement in flight', {
+        group: decision.group, instance: decision.record.instanceId, step: decision.step.kind,
+        why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
+      });
+      return;
+    case 'skip':
+      logger.info('not terminating', { group: decision.group, reason: decision.reason, why: decision.why });
+  }
+}
+
+/** One tick: global gates → load → plan → act → record. */
+export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis): Promise<TickResult> {
+  const { mode, block } = await readGlobalGate(deps, settings, now);
+  if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
+  const [groups, records] = await Promise.all([deps.fleet.listOptedInGroups(), deps.ledger.recordsSince(now - WEEK)]);
+  const planInput: PlanInput = {
+    groups,
+    records,
+    now,
+    random: deps.random,
+    tickInterval: settings.tickInterval,
+    globalMode: mode === 'dry-run' ? 'dry-run' : 'live',
+    globalBlock: block,
+    maxTerminationsPerRun: settings.maxTerminationsPerRun,
+    explain: false,
+  };
+  const decisions = planTick(planInput);
+  const run = new TickRun(deps, planInput);
+  for (const decision of decisions) {
+    logDecision(deps.logger, decision);
+    try {
+      if (decision.kind === 'start') await run.start(decision, records.filter((record) => record.group === decision.group));
+      else if (decision.kind === 'progress') await run.progress(decision);
+    } catch (error) {
+      run.outcomes.push({ group: decision.group, kind: 'failed', why: 'unexpected error while acting', cause: error });
+      deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
+    }
+  }
+  if (run.events.length > 0) {
+    try {
+      await deps.events.publish(run.events);
+    } catch (error) {
+      // A failed notification warns; it never undoes the action that already happened.
+      deps.logger.warn('could not publish events', { count: run.events.length, error: errorText(error) });
+    }
+  }
+  return { at: now, mode, block, decisions, outcomes: run.outcomes };
+}

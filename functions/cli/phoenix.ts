@@ -1,0 +1,69 @@
+import { formatSimulation } from './format.js';
+import { choiceOption, integerOption, parseOptions, UsageError } from './arguments.js';
+import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
+
+const USAGE = `usage: phoenix <command> [options]
+
+commands:
+  simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json]
+           runs the real recycler on the fleet simulator over a virtual clock
+  demo     a simulated week of the steady scenario, explained
+
+exit codes: 0 success, 2 bad arguments, 1 anything else`;
+
+interface Output {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+async function simulateCommand(command: string, args: readonly string[], output: Output): Promise<void> {
+  const values = parseOptions(command, args, {
+    groups: { type: 'string' },
+    size: { type: 'string' },
+    days: { type: 'string' },
+    seed: { type: 'string' },
+    scenario: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const options = {
+    ...DEFAULT_SIMULATION,
+    groups: integerOption({ name: 'groups', value: values.groups, fallback: DEFAULT_SIMULATION.groups, min: 1, max: 10_000 }),
+    size: integerOption({ name: 'size', value: values.size, fallback: DEFAULT_SIMULATION.size, min: 1, max: 1_000 }),
+    days: integerOption({ name: 'days', value: values.days, fallback: DEFAULT_SIMULATION.days, min: 1, max: 90 }),
+    seed: integerOption({ name: 'seed', value: values.seed, fallback: DEFAULT_SIMULATION.seed, min: 0, max: 2 ** 32 - 1 }),
+    scenario: choiceOption({ name: 'scenario', value: values.scenario, fallback: DEFAULT_SIMULATION.scenario, choices: SCENARIOS }),
+  };
+  const result = await simulate(options);
+  output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
+}
+
+/** Runs one CLI invocation and returns its exit code; never calls process.exit itself (testable). */
+export async function main(argv: readonly string[], output: Output): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'simulate':
+        await simulateCommand(command, args, output);
+        return 0;
+      case 'demo':
+        if (args.length > 0) throw new UsageError(`phoenix demo takes no arguments (got ${args.join(' ')}); use phoenix simulate for options`);
+        output.stderr('Running the recycler, verifier and simulator over one virtual week (scenario steady, seed 1)...');
+        await simulateCommand('simulate', [], output);
+        return 0;
+      case undefined:
+      case '--help':
+      case 'help':
+        output.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}": expected simulate or demo\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.stderr(error.message);
+      return 2;
+    }
+    output.stderr(`phoenix ${command ?? ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}

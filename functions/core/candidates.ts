@@ -1,0 +1,199 @@
+import { formatDuration } from './duration.js';
+import type { Ineligibility } from './fleet-state.js';
+import { ineligibility } from './fleet-state.js';
+import type { Group, Instance, LaunchSource, Millis, RecycleReason } from './model.js';
+import type { GroupPolicy } from './policy.js';
+import { TAG } from './policy.js';
+import type { RandomSource } from './random.js';
+import { parseTaint } from './taint.js';
+import { windowOpenFraction } from './window.js';
+
+export interface Candidate {
+  readonly instance: Instance;
+  readonly reason: RecycleReason;
+  readonly why: string;
+  /** Age over max-age for a max-age pick, else 0: the most overdue go first when the account limit bites. */
+  readonly overdue: number;
+}
+
+export interface CandidateContext {
+  readonly now: Millis;
+  readonly tickInterval: Millis;
+  readonly random: RandomSource;
+}
+
+function sameSource(a: LaunchSource, b: LaunchSource): boolean {
+  if (a.kind === 'template' && b.kind === 'template') return a.id === b.id && a.version === b.version;
+  if (a.kind === 'configuration' && b.kind === 'configuration') return a.name === b.name;
+  return false;
+}
+
+export function describeSource(source: LaunchSource): string {
+  return source.kind === 'template' ? `${source.id} v${source.version}` : `launch configuration ${source.name}`;
+}
+
+export function isStale(instance: Instance, group: Group): boolean {
+  return (
+    group.launchSource !== undefined &&
+    instance.launchSource !== undefined &&
+    !sameSource(instance.launchSource, group.launchSource)
+  );
+}
+
+/** A replacement takes about three ticks: surge, terminate, verify. */
+export function replacementEstimate(tickInterval: Millis): Millis {
+  return 3 * tickInterval;
+}
+
+/**
+ * How long one replacement slot lasts on average: the budget's spacing or the replacement itself,
+ * whichever is longer, stretched by the share of the week the window is closed.
+ */
+export function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
+  const spacing = Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
+  return spacing / windowOpenFraction(policy.window);
+}
+
+function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis): Candidate | undefined {
+  let best: { instance: Instance; at: Millis; by: string; via: string } | undefined;
+  for (const instance of eligible) {
+    const tag = instance.tags[TAG.tainted];
+    if (tag === undefined) continue;
+    const taint = parseTaint(tag);
+    if (taint === undefined || now - taint.at < policy.taintGrace) continue;
+    if (best === undefined || taint.at < best.at) best = { instance, ...taint };
+  }
+  if (best === undefined) return undefined;
+  return {
+    instance: best.instance,
+    reason: 'tainted',
+    why: `touched by ${best.by} via ${best.via} ${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`,
+    overdue: 0,
+  };
+}
+
+function staleConfig(eligible: readonly Instance[], group: Group): Candidate | undefined {
+  let oldest: Instance | undefined;
+  for (const instance of eligible) {
+    if (!isStale(instance, group)) continue;
+    if (oldest === undefined || (instance.launchedAt ?? Infinity) < (oldest.launchedAt ?? Infinity)) oldest = instance;
+  }
+  if (oldest === undefined || oldest.launchSource === undefined || group.launchSource === undefined) return undefined;
+  return {
+    instance: oldest,
+    reason: 'stale-config',
+    why: `launched from ${describeSource(oldest.launchSource)}, group launches ${describeSource(group.launchSource)}`,
+    overdue: 0,
+  };
+}
+
+/**
+ * The oldest instance, once it is due. It is due at max-age, or earlier when waiting would leave too
+ * few replacement slots for the instances right behind it: a fleet launched together is then
+ * recycled one slot apart ahead of time instead of all at once, late.
+ */
+function pastMaxAge(
+  eligible: readonly Instance[],
+  policy: GroupPolicy,
+  context: CandidateContext,
+): Candidate | undefined {
+  const maxAge = policy.maxAge;
+  if (maxAge === undefined) return undefined;
+  const launchTimes: number[] = [];
+  for (const instance of eligible) if (instance.launchedAt !== undefined) launchTimes.push(instance.launchedAt);
+  if (launchTimes.length === 0) return undefined;
+  launchTimes.sort((a, b) => a - b);
+  const slot = replacementSlot(policy, context.tickInterval);
+  let latestStart = Infinity;
+  let queued = 0;
+  for (const [index, launchedAt] of launchTimes.entries()) {
+    const start = launchedAt + maxAge - (index + 1) * slot;
+    if (start < latestStart) {
+      latestStart = start;
+      queued = index + 1;
+    }
+  }
+  if (context.now < latestStart) return undefined;
+  const oldestLaunch = launchTimes[0] as number;
+  const oldest = eligible.find((instance) => instance.launchedAt === oldestLaunch) as Instance;
+  const age = context.now - oldestLaunch;
+  const why =
+    age >= maxAge
+      ? `age ${formatDuration(age)} past max-age ${formatDuration(maxAge)}`
+      : `age ${formatDuration(age)}, starting early: ${queued} instances reach max-age ${formatDuration(maxAge)} within ${formatDuration(queued * slot)}`;
+  return { instance: oldest, reason: 'max-age', why, overdue: age / maxAge };
+}
+
+/** A random pick with the probability that gives the configured mean time between kills in window time. */
+function chaos(eligible: readonly Instance[], policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
+  const mean = policy.chaosMeanInterval;
+  if (mean === undefined || eligible.length === 0) return undefined;
+  const probability = 1 - Math.exp(-context.tickInterval / mean);
+  if (context.random() >= probability) return undefined;
+  const instance = eligible[Math.floor(context.random() * eligible.length)] as Instance;
+  return {
+    instance,
+    reason: 'chaos',
+    why: `chaos pick (mean ${formatDuration(mean)} between kills, ${(probability * 100).toFixed(2)}% per tick)`,
+    overdue: 0,
+  };
+}
+
+export function eligibleInstances(group: Group): Instance[] {
+  return group.instances.filter((instance) => ineligibility(instance) === undefined);
+}
+
+/** The spec's order: tainted, stale configuration, max-age, then chaos. */
+export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
+  const eligible = eligibleInstances(group);
+  return (
+    tainted(eligible, policy, context.now) ??
+    staleConfig(eligible, group) ??
+    pastMaxAge(eligible, policy, context) ??
+    chaos(eligible, policy, context)
+  );
+}
+
+const INELIGIBLE_NOTES: Record<Ineligibility, string> = {
+  exempt: `never picked: ${TAG.exempt}`,
+  protected: 'never picked: protected from scale-in',
+  'not-in-service': 'not picked: not InService',
+  unhealthy: 'not picked: unhealthy (Auto Scaling replaces it)',
+};
+
+/** One line per instance for `phoenix plan`: why it would or would not be recycled, gates aside. */
+export function explainInstance(
+  instance: Instance,
+  group: Group,
+  policy: GroupPolicy,
+  now: Millis,
+): { ineligible: Ineligibility | undefined; candidate: RecycleReason | undefined; note: string } {
+  const age = instance.launchedAt === undefined ? undefined : now - instance.launchedAt;
+  const ageText = age === undefined ? 'launch time unknown' : `age ${formatDuration(age)}`;
+  const blocked = ineligibility(instance);
+  if (blocked !== undefined) {
+    const state = blocked === 'not-in-service' ? ` (${instance.lifecycleState})` : '';
+    return { ineligible: blocked, candidate: undefined, note: `${INELIGIBLE_NOTES[blocked]}${state}; ${ageText}` };
+  }
+  const taintTag = instance.tags[TAG.tainted];
+  if (taintTag !== undefined) {
+    const taint = parseTaint(taintTag);
+    if (taint === undefined) {
+      return { ineligible: undefined, candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
+    }
+    const graceLeft = taint.at + policy.taintGrace - now;
+    return graceLeft > 0
+      ? { ineligible: undefined, candidate: undefined, note: `tainted by ${taint.by} via ${taint.via}; grace ends in ${formatDuration(graceLeft)}` }
+      : { ineligible: undefined, candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via}; grace over` };
+  }
+  if (isStale(instance, group) && instance.launchSource !== undefined && group.launchSource !== undefined) {
+    return { ineligible: undefined, candidate: 'stale-config', note: `stale: ${describeSource(instance.launchSource)}, group launches ${describeSource(group.launchSource)}` };
+  }
+  if (policy.maxAge !== undefined && age !== undefined) {
+    return age >= policy.maxAge
+      ? { ineligible: undefined, candidate: 'max-age', note: `${ageText} past max-age ${formatDuration(policy.maxAge)}` }
+      : { ineligible: undefined, candidate: undefined, note: `${ageText} of max-age ${formatDuration(policy.maxAge)}` };
+  }
+  const chaosNote = policy.chaosMeanInterval === undefined ? 'no max-age, chaos off' : `chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})`;
+  return { ineligible: undefined, candidate: undefined, note: `${ageText}; ${chaosNote}` };
+}

@@ -1,0 +1,72 @@
+import type { Ineligibility } from './fleet-state.js';
+import type { Millis, RecycleReason, ReplacementRecord } from './model.js';
+import type { GroupMode } from './policy.js';
+
+/** Every reason a group does not start a replacement this tick: one vocabulary for logs, CLI and report. */
+export type SkipReason =
+  | 'disabled'
+  | 'bad-tags'
+  | 'quarantined'
+  | 'desired-zero'
+  | 'processes-suspended'
+  | 'not-stable'
+  | 'outside-window'
+  | 'budget-spent'
+  | 'at-max-capacity'
+  | 'no-candidate'
+  | 'account-run-limit'
+  | 'global-block';
+
+export interface InstanceVerdict {
+  readonly instanceId: string;
+  readonly age: Millis | undefined;
+  /** Why it can never be picked now, if so. */
+  readonly ineligible: Ineligibility | undefined;
+  /** The reason it would be recycled, if it is a candidate. */
+  readonly candidate: RecycleReason | undefined;
+  /** One line for `phoenix plan`. */
+  readonly note: string;
+}
+
+interface DecisionBase {
+  readonly group: string;
+  readonly mode: GroupMode | undefined;
+  /** Filled only when the plan is asked to explain (the CLI); empty on the hot path. */
+  readonly instances: readonly InstanceVerdict[];
+}
+
+/** Start replacing one instance: `surge` raises desired by one first, `terminate` lets Auto Scaling replace it. */
+export interface StartDecision extends DecisionBase {
+  readonly kind: 'start';
+  readonly instanceId: string;
+  readonly reason: RecycleReason;
+  readonly why: string;
+  readonly method: 'surge' | 'terminate';
+  readonly desired: number;
+  readonly dryRun: boolean;
+  readonly instanceAge: Millis | undefined;
+  /** Age over max-age for a max-age pick, else 0: orders starts when the account's per-run limit bites. */
+  readonly overdue: number;
+}
+
+export type ProgressStep =
+  | { readonly kind: 'wait'; readonly why: string }
+  | { readonly kind: 'terminate-surged'; readonly why: string }
+  | { readonly kind: 'verified'; readonly recoverySeconds: number }
+  | { readonly kind: 'failed'; readonly why: string; readonly revertDesiredTo: number | undefined }
+  | { readonly kind: 'abandon'; readonly why: string; readonly revertDesiredTo: number | undefined };
+
+/** Move an open replacement on: the only thing a group with one in flight may do. */
+export interface ProgressDecision extends DecisionBase {
+  readonly kind: 'progress';
+  readonly record: ReplacementRecord;
+  readonly step: ProgressStep;
+}
+
+export interface SkipDecision extends DecisionBase {
+  readonly kind: 'skip';
+  readonly reason: SkipReason;
+  readonly why: string;
+}
+
+export type Decision = StartDecision | ProgressDecision | SkipDecision;

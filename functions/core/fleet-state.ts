@@ -1,0 +1,48 @@
+import type { Group, Instance } from './model.js';
+import { GUARDED_PROCESSES } from './model.js';
+import { TAG } from './policy.js';
+
+/** Counts that several gates and the recovery check read; computed once per group. */
+export interface CapacityView {
+  readonly inServiceHealthy: number;
+  readonly standby: number;
+  readonly inTransition: number;
+}
+
+export function capacityOf(group: Group): CapacityView {
+  let inServiceHealthy = 0;
+  let standby = 0;
+  let inTransition = 0;
+  for (const instance of group.instances) {
+    if (instance.lifecycleState === 'InService') {
+      if (instance.healthy) inServiceHealthy += 1;
+    } else if (instance.lifecycleState === 'Standby') {
+      standby += 1;
+    } else {
+      inTransition += 1;
+    }
+  }
+  return { inServiceHealthy, standby, inTransition };
+}
+
+export function suspendedGuardedProcesses(group: Group): string[] {
+  return GUARDED_PROCESSES.filter((process) => group.suspendedProcesses.includes(process));
+}
+
+/** Why an instance may never be picked, or undefined when it may. */
+export type Ineligibility = 'exempt' | 'protected' | 'not-in-service' | 'unhealthy';
+
+export function ineligibility(instance: Instance): Ineligibility | undefined {
+  // Any exempt value but an explicit `false` protects the instance: a typo must not expose it.
+  const exempt = instance.tags[TAG.exempt];
+  if (exempt !== undefined && exempt.trim() !== 'false') return 'exempt';
+  if (instance.protectedFromScaleIn) return 'protected';
+  if (instance.lifecycleState !== 'InService') return 'not-in-service';
+  if (!instance.healthy) return 'unhealthy';
+  return undefined;
+}
+
+/** The smallest number of InService and Healthy instances `min-healthy` allows for a desired capacity. */
+export function healthyFloor(desired: number, minHealthyPercent: number): number {
+  return Math.ceil((desired * minHealthyPercent) / 100);
+}

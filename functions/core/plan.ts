@@ -1,0 +1,196 @@
+import { budgetSpent, budgetUse } from './budget.js';
+import { explainInstance, pickCandidate, replacementEstimate } from './candidates.js';
+import type { Decision, InstanceVerdict, SkipDecision, SkipReason, StartDecision } from './decision.js';
+import { formatDuration } from './duration.js';
+import { capacityOf, healthyFloor, ineligibility, suspendedGuardedProcesses } from './fleet-state.js';
+import type { GlobalBlock } from './global-gate.js';
+import type { Group, Millis, ReplacementRecord } from './model.js';
+import { isOpen, RECYCLE_REASONS } from './model.js';
+import type { GroupPolicy } from './policy.js';
+import { progressStep } from './progress.js';
+import type { RandomSource } from './random.js';
+import { parseGroupPolicy } from './tags.js';
+import { isWindowOpen } from './window.js';
+
+export interface PlanInput {
+  readonly groups: readonly Group[];
+  /** The ledger's recent records (at least the longest budget period) and every open one. */
+  readonly records: readonly ReplacementRecord[];
+  readonly now: Millis;
+  readonly random: RandomSource;
+  readonly tickInterval: Millis;
+  /** The account's mode when not blocked: dry-run turns every group's starts into dry-run. */
+  readonly globalMode: 'live' | 'dry-run';
+  readonly globalBlock: GlobalBlock | undefined;
+  /** Most terminations across the account in one tick. */
+  readonly maxTerminationsPerRun: number;
+  /** Fill per-instance verdicts (for `phoenix plan`); off on the Lambda's hot path. */
+  readonly explain: boolean;
+}
+
+interface GroupContext {
+  readonly input: PlanInput;
+  readonly records: readonly ReplacementRecord[];
+  readonly instances: readonly InstanceVerdict[];
+}
+
+function skip(group: Group, policy: GroupPolicy | undefined, context: GroupContext, reason: SkipReason, why: string): SkipDecision {
+  return { kind: 'skip', group: group.name, mode: policy?.mode, instances: context.instances, reason, why };
+}
+
+/** The group gates of a tick, in order; the first that blocks names the reason. */
+function gateGroup(group: Group, policy: GroupPolicy, context: GroupContext, dryRun: boolean): SkipDecision | undefined {
+  const { now, tickInterval } = context.input;
+  if (group.desired === 0) return skip(group, policy, context, 'desired-zero', 'not terminating: desired capacity is 0');
+  const suspended = suspendedGuardedProcesses(group);
+  if (suspended.length > 0) {
+    return skip(group, policy, context, 'processes-suspended', `not terminating: processes suspended: ${suspended.join(', ')}`);
+  }
+  const capacity = capacityOf(group);
+  if (capacity.inServiceHealthy + capacity.standby < group.desired || capacity.inTransition > 0) {
+    return skip(group, policy, context, 'not-stable',
+      `not terminating: group not stable (${capacity.inServiceHealthy}/${group.desired} InService and Healthy, ${capacity.inTransition} in transition)`);
+  }
+  if (group.scalingActivityInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: scaling activity in progress');
+  if (group.instanceRefreshInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: instance refresh in progress');
+  // The whole replacement must fit in the window, or its termination would wait outside it.
+  if (!isWindowOpen(policy.window, now) || !isWindowOpen(policy.window, now + replacementEstimate(tickInterval))) {
+    return skip(group, policy, context, 'outside-window', `not terminating: outside window ${policy.window?.text ?? ''}`);
+  }
+  const use = budgetUse({ records: context.records, budget: policy.budget, now, dryRun });
+  if (budgetSpent(use)) {
+    return skip(group, policy, context, 'budget-spent', `not terminating: budget spent ${use.used}/${use.budget.text}`);
+  }
+  return undefined;
+}
+
+function explainGroup(group: Group, policy: GroupPolicy | undefined, input: PlanInput): InstanceVerdict[] {
+  if (!input.explain) return [];
+  return group.instances.map((instance) => {
+    const age = instance.launchedAt === undefined ? undefined : input.now - instance.launchedAt;
+    if (policy === undefined) return { instanceId: instance.id, age, ineligible: undefined, candidate: undefined, note: 'group tags do not parse' };
+    return { instanceId: instance.id, age, ...explainInstance(instance, group, policy, input.now) };
+  });
+}
+
+function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
+  const parsed = parseGroupPolicy(group.tags);
+  const policy = parsed.ok ? parsed.policy : undefined;
+  const context: GroupContext = { input, records, instances: explainGroup(group, policy, input) };
+  if (!parsed.ok) {
+    return skip(group, undefined, context, 'bad-tags', `not terminating: ${parsed.errors.map((error) => error.message).join('; ')}`);
+  }
+  const groupPolicy = parsed.policy;
+  if (groupPolicy.mode === 'disabled') return skip(group, groupPolicy, context, 'disabled', 'not terminating: phoenix:enabled=false');
+  if (groupPolicy.quarantine !== undefined) {
+    return skip(group, groupPolicy, context, 'quarantined', `not terminating: quarantined (${groupPolicy.quarantine})`);
+  }
+  const open = records.find(isOpen);
+  if (open !== undefined) {
+    const step = progressStep(open, group, groupPolicy, { now: input.now, capacityChangesAllowed: input.globalBlock === undefined });
+    return { kind: 'progress', group: group.name, mode: groupPolicy.mode, instances: context.instances, record: open, step };
+  }
+  if (input.globalBlock !== undefined) return skip(group, groupPolicy, context, 'global-block', input.globalBlock.why);
+  const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
+  const blocked = gateGroup(group, groupPolicy, context, dryRun);
+  if (blocked !== undefined) return blocked;
+  const candidate = pickCandidate(group, groupPolicy, input);
+  if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
+  const healthy = capacityOf(group).inServiceHealthy;
+  const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);
+  if (!canDip && group.desired + 1 > group.max) {
+    return skip(group, groupPolicy, context, 'at-max-capacity',
+      `not terminating ${candidate.instance.id}: min-healthy ${groupPolicy.minHealthyPercent}% needs an extra instance first, but desired ${group.desired} is the group's max`);
+  }
+  return {
+    kind: 'start',
+    group: group.name,
+    mode: groupPolicy.mode,
+    instances: context.instances,
+    instanceId: candidate.instance.id,
+    reason: candidate.reason,
+    why: candidate.why,
+    method: canDip ? 'terminate' : 'surge',
+    desired: group.desired,
+    dryRun,
+    instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
+    overdue: candidate.overdue,
+  };
+}
+
+function nothingToDo(group: Group, policy: GroupPolicy, now: Millis): string {
+  const ages = group.instances.flatMap((instance) => (instance.launchedAt === undefined ? [] : [now - instance.launchedAt]));
+  const oldest = ages.length === 0 ? 'no launch times' : `oldest instance ${formatDuration(Math.max(...ages))}`;
+  const maxAge = policy.maxAge === undefined ? 'no max-age' : `max-age ${formatDuration(policy.maxAge)}`;
+  const chaos = policy.chaosMeanInterval === undefined ? '' : ', no chaos pick this tick';
+  return `${oldest}, ${maxAge}${chaos}`;
+}
+
+function terminatesThisTick(decision: Decision): boolean {
+  if (decision.kind === 'start') return !decision.dryRun && decision.method === 'terminate';
+  return decision.kind === 'progress' && decision.step.kind === 'terminate-surged';
+}
+
+/**
+ * Keeps the tick under the account's per-run limit. Finishing replacements that already hold an extra
+ * instance comes first; then starts by reason (tainted, stale, max-age, chaos), the most overdue first.
+ * A surge counts too: it leads to a termination a tick later.
+ */
+function limitRun(decisions: Decision[], limit: number): Decision[] {
+  const ranked = decisions
+    .map((decision, index) => ({ decision, index }))
+    .filter(({ decision }) => terminatesThisTick(decision) || (decision.kind === 'start' && !decision.dryRun))
+    .sort((a, b) => rank(a.decision) - rank(b.decision) || a.index - b.index);
+  const overLimit = new Set(ranked.slice(limit).map(({ index }) => index));
+  return decisions.map((decision, index) => {
+    if (!overLimit.has(index)) return decision;
+    const why = `not terminating: account limit of ${limit} terminations per run reached`;
+    if (decision.kind === 'progress') return { ...decision, step: { kind: 'wait', why } };
+    return { kind: 'skip', group: decision.group, mode: decision.mode, instances: decision.instances, reason: 'account-run-limit', why };
+  });
+}
+
+function rank(decision: Decision): number {
+  if (decision.kind !== 'start') return -1;
+  return RECYCLE_REASONS.indexOf(decision.reason) - Math.min(decision.overdue, 100) / 1000;
+}
+
+/** What every opted-in group should do this tick: data, no side effects. */
+export function planTick(input: PlanInput): Decision[] {
+  const byGroup = new Map<string, ReplacementRecord[]>();
+  for (const record of input.records) {
+    const list = byGroup.get(record.group);
+    if (list === undefined) byGroup.set(record.group, [record]);
+    else list.push(record);
+  }
+  const decisions = input.groups.map((group) => decideGroup(group, byGroup.get(group.name) ?? [], input));
+  return limitRun(decisions, input.maxTerminationsPerRun);
+}
+
+/**
+ * State read a moment ago may be stale: right before acting, the group is read again and the start
+ * must still pass every gate, with the same desired capacity and the chosen instance still eligible.
+ * Returns why it no longer holds, or undefined.
+ */
+export function recheckStart(
+  decision: StartDecision,
+  fresh: Group | undefined,
+  records: readonly ReplacementRecord[],
+  input: PlanInput,
+): string | undefined {
+  if (fresh === undefined) return 'group no longer exists';
+  const parsed = parseGroupPolicy(fresh.tags);
+  if (!parsed.ok) return 'group tags no longer parse';
+  const policy = parsed.policy;
+  if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
+  if (policy.quarantine !== undefined) return 'group was quarantined';
+  if (records.some(isOpen)) return 'another replacement is in flight';
+  const blocked = gateGroup(fresh, policy, { input, records, instances: [] }, decision.dryRun);
+  if (blocked !== undefined) return blocked.why;
+  if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
+  const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);
+  if (victim === undefined) return `${decision.instanceId} left the group`;
+  const blockedInstance = ineligibility(victim);
+  if (blockedInstance !== undefined) return `${decision.instanceId} is now ${blockedInstance}`;
+  return undefined;
+}

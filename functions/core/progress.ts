@@ -1,0 +1,95 @@
+import { formatDuration } from './duration.js';
+import { capacityOf } from './fleet-state.js';
+import type { ProgressStep } from './decision.js';
+import type { Group, Millis, ReplacementRecord } from './model.js';
+import type { GroupPolicy } from './policy.js';
+import { isWindowOpen } from './window.js';
+
+/** Terminating instances still listed after this long were never terminated: the call did not land. */
+export const TERMINATE_CONFIRM_DELAY: Millis = 5 * 60_000;
+
+export interface ProgressContext {
+  readonly now: Millis;
+  /** False under a global block (mode off, blackout, stop alarm): wait instead of changing capacity. */
+  readonly capacityChangesAllowed: boolean;
+}
+
+function revertTarget(record: ReplacementRecord, group: Group): number | undefined {
+  // Only undo our own surge: if someone else has moved desired since, their number stands.
+  const surge = record.surge;
+  if (surge === undefined || group.desired !== surge.toDesired) return undefined;
+  return surge.fromDesired >= group.min ? surge.fromDesired : undefined;
+}
+
+function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy, context: ProgressContext): ProgressStep {
+  const surge = record.surge;
+  const { now } = context;
+  if (surge === undefined) return { kind: 'abandon', why: 'surge record without surge sizes', revertDesiredTo: undefined };
+  const victim = group.instances.find((instance) => instance.id === record.instanceId);
+  if (victim === undefined || victim.lifecycleState !== 'InService') {
+    return {
+      kind: 'abandon',
+      why: `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`,
+      revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
+    };
+  }
+  if (group.desired !== surge.toDesired) {
+    return {
+      kind: 'abandon',
+      why: `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; leaving it to its owner`,
+      revertDesiredTo: undefined,
+    };
+  }
+  const healthyOthers = group.instances.filter(
+    (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
+  ).length;
+  const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
+  if (!ready) {
+    if (now - record.startedAt > policy.recoveryTimeout) {
+      return {
+        kind: 'failed',
+        why: `extra instance not InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`,
+        revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
+      };
+    }
+    return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
+  }
+  if (!context.capacityChangesAllowed) return { kind: 'wait', why: 'extra instance ready; terminations are blocked account-wide' };
+  if (!isWindowOpen(policy.window, now)) return { kind: 'wait', why: `extra instance ready; window ${policy.window?.text ?? ''} is closed` };
+  return { kind: 'terminate-surged', why: `extra instance ready (${healthyOthers} healthy besides ${victim.id})` };
+}
+
+function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPolicy, now: Millis): ProgressStep {
+  const terminatedAt = record.terminatedAt ?? record.startedAt;
+  const victim = group.instances.find((instance) => instance.id === record.instanceId);
+  if (victim !== undefined && victim.lifecycleState === 'InService' && now - terminatedAt >= TERMINATE_CONFIRM_DELAY) {
+    return {
+      kind: 'abandon',
+      why: `${victim.id} is still InService ${formatDuration(now - terminatedAt)} after its termination was recorded: the call never took effect`,
+      revertDesiredTo: undefined,
+    };
+  }
+  const capacity = capacityOf(group);
+  const recovered = victim === undefined && capacity.inTransition === 0 && capacity.inServiceHealthy + capacity.standby >= group.desired;
+  if (recovered) return { kind: 'verified', recoverySeconds: Math.round((now - record.startedAt) / 1000) };
+  if (now - terminatedAt > policy.recoveryTimeout) {
+    return {
+      kind: 'failed',
+      why: `not back to desired ${group.desired} InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${capacity.inServiceHealthy} healthy, ${capacity.inTransition} in transition)`,
+      revertDesiredTo: undefined,
+    };
+  }
+  return { kind: 'wait', why: `recovering: ${capacity.inServiceHealthy}/${group.desired} InService and Healthy` };
+}
+
+/** The next step of an open replacement, from the group as it is now. */
+export function progressStep(
+  record: ReplacementRecord,
+  group: Group,
+  policy: GroupPolicy,
+  context: ProgressContext,
+): ProgressStep {
+  return record.phase === 'surging'
+    ? surgeStep(record, group, policy, context)
+    : recoveryStep(record, group, policy, context.now);
+}

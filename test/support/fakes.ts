@@ -1,0 +1,113 @@
+import type { PhoenixEvent } from '../../functions/core/events.js';
+import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
+import { isOpen } from '../../functions/core/model.js';
+import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, UpdateResult } from '../../functions/core/ports.js';
+
+/** A hand-written fake: every call recorded, any method made to fail on demand. */
+export class FakeFleet implements FleetPort {
+  readonly calls: string[] = [];
+  readonly failing = new Map<string, Error>();
+
+  constructor(public groups: Group[]) {}
+
+  private enter(call: string): void {
+    this.calls.push(call);
+    const error = this.failing.get(call.split(' ')[0] as string);
+    if (error !== undefined) throw error;
+  }
+
+  async listOptedInGroups(): Promise<Group[]> {
+    this.enter('listOptedInGroups');
+    return this.groups;
+  }
+
+  async describeGroup(name: string): Promise<Group | undefined> {
+    this.enter(`describeGroup ${name}`);
+    return this.groups.find((group) => group.name === name);
+  }
+
+  async setDesiredCapacity(group: string, desired: number): Promise<void> {
+    this.enter(`setDesiredCapacity ${group} ${desired}`);
+  }
+
+  async terminateInstance(group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
+    this.enter(`terminateInstance ${group} ${instanceId} decrement=${options.decrementDesired}`);
+  }
+
+  async tagGroup(group: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    this.enter(`tagGroup ${group} ${Object.keys(tags).join(',')}`);
+  }
+
+  async untagGroup(group: string, keys: readonly string[]): Promise<void> {
+    this.enter(`untagGroup ${group} ${keys.join(',')}`);
+  }
+}
+
+export class FakeLedger implements LedgerPort {
+  readonly records = new Map<string, ReplacementRecord>();
+  failUpdates: Error | undefined;
+
+  constructor(records: readonly ReplacementRecord[] = []) {
+    for (const record of records) this.records.set(record.id, record);
+  }
+
+  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+    return [...this.records.values()].filter((record) => isOpen(record) || record.startedAt >= since);
+  }
+
+  async begin(record: ReplacementRecord): Promise<BeginResult> {
+    if (isOpen(record) && [...this.records.values()].some((other) => other.group === record.group && isOpen(other))) return 'conflict';
+    this.records.set(record.id, record);
+    return 'created';
+  }
+
+  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
+    if (this.failUpdates !== undefined) throw this.failUpdates;
+    if (this.records.get(record.id)?.phase !== expectedPhase) return 'conflict';
+    this.records.set(record.id, record);
+    return 'updated';
+  }
+}
+
+export class FakeEvents implements EventsPort {
+  readonly published: PhoenixEvent[] = [];
+  error: Error | undefined;
+
+  async publish(events: readonly PhoenixEvent[]): Promise<void> {
+    if (this.error !== undefined) throw this.error;
+    this.published.push(...events);
+  }
+}
+
+export class FakeAlarms implements AlarmsPort {
+  constructor(public inAlarm: string[] = [], public error: Error | undefined = undefined) {}
+
+  async alarmsInAlarm(names: readonly string[]): Promise<string[]> {
+    if (this.error !== undefined) throw this.error;
+    return names.filter((name) => this.inAlarm.includes(name));
+  }
+}
+
+export class FakeSettings implements SettingsPort {
+  constructor(public mode: GlobalMode = 'live') {}
+
+  async globalMode(): Promise<GlobalMode> {
+    return this.mode;
+  }
+}
+
+export class RecordingLogger implements Logger {
+  readonly lines: { level: string; message: string; fields: Readonly<Record<string, unknown>> }[] = [];
+
+  info(message: string, fields: Readonly<Record<string, unknown>>): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+
+  warn(message: string, fields: Readonly<Record<string, unknown>>): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+
+  error(message: string, fields: Readonly<Record<string, unknown>>): void {
+    this.lines.push({ level: 'error', message, fields });
+  }
+}

@@ -1,0 +1,79 @@
+import type { Group, Instance, Millis, ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
+import type { PlanInput } from '../../functions/core/plan.js';
+
+/** A Monday, 12:00 UTC: inside every weekday window the tests use. */
+export const NOW: Millis = Date.UTC(2026, 10, 23, 12, 0);
+
+export function instance(overrides: Partial<Instance> & { readonly id: string }): Instance {
+  return {
+    lifecycleState: 'InService',
+    healthy: true,
+    launchedAt: NOW - DAY,
+    protectedFromScaleIn: false,
+    tags: {},
+    launchSource: { kind: 'template', id: 'lt-1', version: '1' },
+    ...overrides,
+  };
+}
+
+/** A stable, opted-in group of `size` instances aged 1..size days (i-1 is the oldest). */
+export function group(overrides: Partial<Group> & { readonly size?: number } = {}): Group {
+  const { size = 4, ...rest } = overrides;
+  const instances = Array.from({ length: size }, (_, index) =>
+    instance({ id: `i-${index + 1}`, launchedAt: NOW - (size - index) * DAY }),
+  );
+  return {
+    name: 'web',
+    desired: size,
+    min: 1,
+    max: size + 2,
+    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    instances,
+    suspendedProcesses: [],
+    scalingActivityInProgress: false,
+    instanceRefreshInProgress: false,
+    launchSource: { kind: 'template', id: 'lt-1', version: '1' },
+    ...rest,
+  };
+}
+
+export function withTags(base: Group, tags: Readonly<Record<string, string>>): Group {
+  return { ...base, tags: { ...base.tags, ...tags } };
+}
+
+export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
+  return {
+    groups: [group()],
+    records: [],
+    now: NOW,
+    random: () => 0.5,
+    tickInterval: 10 * MINUTE,
+    globalMode: 'live',
+    globalBlock: undefined,
+    maxTerminationsPerRun: 10,
+    explain: false,
+    ...overrides,
+  };
+}
+
+/** Overrides may set an optional field to undefined to leave it out (an open record has no closedAt). */
+export type RecordOverrides = { readonly [Key in keyof ReplacementRecord]?: ReplacementRecord[Key] | undefined };
+
+export function record(overrides: RecordOverrides = {}): ReplacementRecord {
+  const merged: Record<string, unknown> = {
+    id: 'web#1',
+    group: 'web',
+    instanceId: 'i-1',
+    reason: 'max-age',
+    mode: 'live',
+    instanceAgeSeconds: 8 * 86_400,
+    startedAt: NOW - 30 * MINUTE,
+    phase: 'verified',
+    terminatedAt: NOW - 20 * MINUTE,
+    closedAt: NOW - 10 * MINUTE,
+    ...overrides,
+  };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  return merged as unknown as ReplacementRecord;
+}

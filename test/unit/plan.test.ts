@@ -1,0 +1,273 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision, SkipReason, StartDecision } from '../../functions/core/decision.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { planTick, recheckStart } from '../../functions/core/plan.js';
+import { formatTaint } from '../../functions/core/taint.js';
+import { group, instance, NOW, planInput, record, withTags } from '../support/fleet.js';
+
+function only(decisions: readonly Decision[]): Decision {
+  expect(decisions).toHaveLength(1);
+  return decisions[0] as Decision;
+}
+
+function started(decision: Decision): StartDecision {
+  if (decision.kind !== 'start') throw new Error(`expected a start, got ${decision.kind}: ${'why' in decision ? decision.why : ''}`);
+  return decision;
+}
+
+/** i-1 is 8 days old: past the default fixture's max-age of 7d. */
+const due = group({ size: 4, instances: [1, 2, 3, 4].map((n) => instance({ id: `i-${n}`, launchedAt: NOW - (9 - n) * DAY })) });
+
+describe('group gates: every path that does not terminate names its reason', () => {
+  it.each<{ case: string; input: Parameters<typeof planInput>[0]; reason: SkipReason; says: string }>([
+    { case: 'malformed tag', input: { groups: [withTags(due, { 'phoenix:max-age': '7days' })] }, reason: 'bad-tags', says: '7days' },
+    { case: 'opted out', input: { groups: [withTags(due, { 'phoenix:enabled': 'false' })] }, reason: 'disabled', says: 'phoenix:enabled=false' },
+    { case: 'quarantined', input: { groups: [withTags(due, { 'phoenix:quarantined': 'recovery failed' })] }, reason: 'quarantined', says: 'recovery failed' },
+    { case: 'desired capacity 0', input: { groups: [{ ...due, desired: 0, instances: [] }] }, reason: 'desired-zero', says: 'desired capacity is 0' },
+    { case: 'Terminate suspended', input: { groups: [{ ...due, suspendedProcesses: ['Terminate', 'AZRebalance'] }] }, reason: 'processes-suspended', says: 'Terminate' },
+    { case: 'ReplaceUnhealthy suspended', input: { groups: [{ ...due, suspendedProcesses: ['ReplaceUnhealthy'] }] }, reason: 'processes-suspended', says: 'ReplaceUnhealthy' },
+    { case: 'below desired', input: { groups: [{ ...due, desired: 5 }] }, reason: 'not-stable', says: '4/5' },
+    {
+      case: 'an instance pending',
+      input: { groups: [{ ...due, instances: [...due.instances, instance({ id: 'i-new', lifecycleState: 'Pending', launchedAt: NOW })] }] },
+      reason: 'not-stable',
+      says: '1 in transition',
+    },
+    {
+      case: 'an unhealthy instance',
+      input: { groups: [{ ...due, instances: due.instances.map((i, n) => (n === 2 ? { ...i, healthy: false } : i)) }] },
+      reason: 'not-stable',
+      says: '3/4',
+    },
+    { case: 'scaling activity', input: { groups: [{ ...due, scalingActivityInProgress: true }] }, reason: 'not-stable', says: 'scaling activity' },
+    { case: 'instance refresh', input: { groups: [{ ...due, instanceRefreshInProgress: true }] }, reason: 'not-stable', says: 'instance refresh' },
+    {
+      case: 'outside the window (Monday 12:00 UTC, weekend window)',
+      input: { groups: [withTags(due, { 'phoenix:window': 'Sat-Sun 00:00-24:00 UTC' })] },
+      reason: 'outside-window',
+      says: 'Sat-Sun',
+    },
+    {
+      case: 'window closes before the replacement could finish',
+      input: { groups: [withTags(due, { 'phoenix:window': 'Mon 09:00-12:20 UTC' })] },
+      reason: 'outside-window',
+      says: 'Mon 09:00-12:20 UTC',
+    },
+    {
+      case: 'budget spent',
+      input: { groups: [due], records: [record({ terminatedAt: NOW - 30 * MINUTE })] },
+      reason: 'budget-spent',
+      says: '1/1/hour',
+    },
+    {
+      case: 'nothing past max-age',
+      input: { groups: [group({ size: 3 })] },
+      reason: 'no-candidate',
+      says: 'oldest instance 3d',
+    },
+    {
+      case: 'min-healthy 100 at max capacity',
+      input: { groups: [{ ...due, max: 4 }] },
+      reason: 'at-max-capacity',
+      says: 'desired 4 is the group',
+    },
+    {
+      case: 'account blocked',
+      input: { globalBlock: { reason: 'stop-alarm', why: 'not terminating: stop alarm in ALARM: p99' } },
+      reason: 'global-block',
+      says: 'p99',
+    },
+  ])('$case', ({ input, reason, says }) => {
+    const decision = only(planTick(planInput({ groups: [due], ...input })));
+    expect(decision.kind).toBe('skip');
+    if (decision.kind !== 'skip') return;
+    expect(decision.reason).toBe(reason);
+    expect(decision.why).toContain(says);
+  });
+
+  it('passes every gate and starts with the oldest instance', () => {
+    const decision = started(only(planTick(planInput({ groups: [due] }))));
+    expect(decision).toMatchObject({ instanceId: 'i-1', reason: 'max-age', method: 'surge', dryRun: false, desired: 4 });
+    expect(decision.why).toContain('past max-age 7d');
+  });
+
+  it('a budget period that has passed no longer counts', () => {
+    const decision = only(planTick(planInput({ groups: [due], records: [record({ startedAt: NOW - 2 * HOUR, terminatedAt: NOW - 61 * MINUTE })] })));
+    expect(decision.kind).toBe('start');
+  });
+
+  it('a termination that happened after the surge started counts at its termination time', () => {
+    const recent = record({ startedAt: NOW - 2 * HOUR, terminatedAt: NOW - 50 * MINUTE });
+    expect(only(planTick(planInput({ groups: [due], records: [recent] }))).kind).toBe('skip');
+  });
+});
+
+describe('candidates, in the spec order', () => {
+  const touched = formatTaint({ at: NOW - 2 * HOUR, by: 'alice', via: 'ssm-session' });
+
+  it.each([
+    {
+      case: 'a tainted instance past grace beats an older one',
+      instances: [instance({ id: 'old', launchedAt: NOW - 9 * DAY }), instance({ id: 'touched', tags: { 'phoenix:tainted': touched } })],
+      expected: { instanceId: 'touched', reason: 'tainted' },
+    },
+    {
+      case: 'a stale launch template beats max-age',
+      instances: [instance({ id: 'old', launchedAt: NOW - 9 * DAY }), instance({ id: 'stale', launchSource: { kind: 'template', id: 'lt-1', version: '0' } })],
+      expected: { instanceId: 'stale', reason: 'stale-config' },
+    },
+    {
+      case: 'a tainted instance within grace waits: max-age goes first',
+      instances: [
+        instance({ id: 'old', launchedAt: NOW - 9 * DAY }),
+        instance({ id: 'touched', tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-command' }) } }),
+      ],
+      expected: { instanceId: 'old', reason: 'max-age' },
+    },
+    {
+      case: 'an unreadable taint tag is not a taint candidate',
+      instances: [instance({ id: 'old', launchedAt: NOW - 9 * DAY }), instance({ id: 'touched', tags: { 'phoenix:tainted': 'yes' } })],
+      expected: { instanceId: 'old', reason: 'max-age' },
+    },
+    {
+      case: 'exempt, protected and standby instances are never picked',
+      instances: [
+        instance({ id: 'exempt', launchedAt: NOW - 30 * DAY, tags: { 'phoenix:exempt': 'true' } }),
+        instance({ id: 'typo-exempt', launchedAt: NOW - 29 * DAY, tags: { 'phoenix:exempt': 'yes' } }),
+        instance({ id: 'protected', launchedAt: NOW - 28 * DAY, protectedFromScaleIn: true }),
+        instance({ id: 'old', launchedAt: NOW - 8 * DAY }),
+      ],
+      expected: { instanceId: 'old', reason: 'max-age' },
+    },
+  ])('$case', ({ instances, expected }) => {
+    const decision = started(only(planTick(planInput({ groups: [group({ instances, desired: instances.length, max: 10 })] }))));
+    expect(decision).toMatchObject(expected);
+  });
+
+  it('a launch configuration group with an instance from another configuration is stale', () => {
+    const lc = { kind: 'configuration', name: 'web-v2' } as const;
+    const instances = [instance({ id: 'a', launchSource: lc }), instance({ id: 'b', launchSource: { kind: 'configuration', name: 'web-v1' } })];
+    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 2, launchSource: lc })] }))))).toMatchObject({ instanceId: 'b', reason: 'stale-config' });
+  });
+
+  it('an instance without a launch time is never an age candidate', () => {
+    const instances = [instance({ id: 'unknown', launchedAt: undefined }), instance({ id: 'young', launchedAt: NOW - HOUR })];
+    const decision = only(planTick(planInput({ groups: [group({ instances, desired: 2 })] })));
+    expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
+  });
+
+  it.each([
+    { case: 'chaos draw below the per-tick probability picks', draws: [0.001, 0.6], picked: 'i-3' },
+    { case: 'chaos draw above the per-tick probability does not', draws: [0.5], picked: undefined },
+  ])('$case', ({ draws, picked }) => {
+    const queue = [...draws];
+    const random = () => {
+      const next = queue.shift();
+      if (next === undefined) throw new Error('drew more random numbers than expected');
+      return next;
+    };
+    const chaotic = withTags(group({ size: 4 }), { 'phoenix:chaos': '1d', 'phoenix:max-age': '30d' });
+    const decision = only(planTick(planInput({ groups: [chaotic], random })));
+    if (picked === undefined) expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
+    else expect(decision).toMatchObject({ kind: 'start', reason: 'chaos', instanceId: picked });
+    expect(queue).toHaveLength(0);
+  });
+
+  it('starts early when a fleet launched together would otherwise age out together', () => {
+    // Ten instances, all 6d 20h old; one slot per hour: waiting for max-age would leave nine late.
+    const together = Array.from({ length: 10 }, (_, n) => instance({ id: `i-${n}`, launchedAt: NOW - 6 * DAY - 20 * HOUR }));
+    const decision = started(only(planTick(planInput({ groups: [group({ instances: together, desired: 10, max: 12 })] }))));
+    expect(decision.reason).toBe('max-age');
+    expect(decision.why).toContain('starting early: 10 instances');
+  });
+
+  it('does not start early when there is room before max-age', () => {
+    const spread = Array.from({ length: 10 }, (_, n) => instance({ id: `i-${n}`, launchedAt: NOW - n * 16 * HOUR }));
+    expect(only(planTick(planInput({ groups: [group({ instances: spread, desired: 10, max: 12 })] })))).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
+  });
+});
+
+describe('replacement method follows min-healthy', () => {
+  it.each([
+    { case: 'min-healthy 100 launches before terminating', minHealthy: '100', desired: 4, method: 'surge' },
+    { case: 'min-healthy 75 with four instances may dip by one', minHealthy: '75', desired: 4, method: 'terminate' },
+    { case: 'min-healthy 90 with four instances may not dip', minHealthy: '90', desired: 4, method: 'surge' },
+  ])('$case', ({ minHealthy, method }) => {
+    const decision = started(only(planTick(planInput({ groups: [withTags(due, { 'phoenix:min-healthy': minHealthy })] }))));
+    expect(decision.method).toBe(method);
+  });
+});
+
+describe('dry-run', () => {
+  it.each([
+    { case: 'group tag dry-run', tags: { 'phoenix:enabled': 'dry-run' }, globalMode: 'live' as const },
+    { case: 'global mode dry-run', tags: {}, globalMode: 'dry-run' as const },
+  ])('$case decides but marks the start dry-run', ({ tags, globalMode }) => {
+    expect(started(only(planTick(planInput({ groups: [withTags(due, tags)], globalMode }))))).toMatchObject({ dryRun: true, instanceId: 'i-1' });
+  });
+
+  it('dry-run records count against a dry-run group budget only', () => {
+    const wouldHave = record({ mode: 'dry-run', phase: 'dry-run', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined });
+    expect(only(planTick(planInput({ groups: [withTags(due, { 'phoenix:enabled': 'dry-run' })], records: [wouldHave] })))).toMatchObject({ reason: 'budget-spent' });
+    expect(only(planTick(planInput({ groups: [due], records: [wouldHave] }))).kind).toBe('start');
+  });
+});
+
+describe('account limit per run', () => {
+  it('keeps the most urgent starts and names the limit for the rest', () => {
+    const groups = [
+      { ...due, name: 'a' },
+      { ...due, name: 'b', instances: due.instances.map((i, n) => (n === 0 ? { ...i, launchedAt: NOW - 20 * DAY } : i)) },
+      { ...due, name: 'c' },
+    ];
+    const decisions = planTick(planInput({ groups, maxTerminationsPerRun: 1 }));
+    expect(decisions.map((d) => d.kind)).toEqual(['skip', 'start', 'skip']);
+    expect(decisions[0]).toMatchObject({ reason: 'account-run-limit' });
+  });
+});
+
+describe('in-flight replacements', () => {
+  it('a group with an open replacement only moves it on', () => {
+    const open = record({ phase: 'terminating', terminatedAt: NOW - 2 * MINUTE, closedAt: undefined });
+    const decision = only(planTick(planInput({ groups: [due], records: [open] })));
+    expect(decision).toMatchObject({ kind: 'progress', step: { kind: 'verified' } });
+  });
+});
+
+describe('explain', () => {
+  it('gives every instance a line saying why it would or would not be recycled', () => {
+    const mixed = group({
+      instances: [
+        instance({ id: 'old', launchedAt: NOW - 8 * DAY }),
+        instance({ id: 'young', launchedAt: NOW - DAY }),
+        instance({ id: 'exempt', tags: { 'phoenix:exempt': 'true' } }),
+      ],
+      desired: 3,
+    });
+    const decision = only(planTick(planInput({ groups: [mixed], explain: true })));
+    expect(decision.instances.map((verdict) => [verdict.instanceId, verdict.candidate, verdict.note])).toEqual([
+      ['old', 'max-age', 'age 8d past max-age 7d'],
+      ['young', undefined, 'age 1d of max-age 7d'],
+      ['exempt', undefined, 'never picked: phoenix:exempt; age 1d'],
+    ]);
+  });
+});
+
+describe('re-check before acting', () => {
+  const input = planInput({ groups: [due] });
+  const decision = started(only(planTick(input)));
+
+  it.each([
+    { case: 'unchanged group passes', fresh: due, problem: undefined },
+    { case: 'group deleted', fresh: undefined, problem: 'no longer exists' },
+    { case: 'desired changed', fresh: { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-9' })] }, problem: 'desired capacity changed from 4 to 5' },
+    { case: 'victim now protected', fresh: { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) }, problem: 'i-1 is now protected' },
+    { case: 'victim gone', fresh: { ...due, desired: 3, instances: due.instances.slice(1) }, problem: 'desired capacity changed' },
+    { case: 'quarantined meanwhile', fresh: withTags(due, { 'phoenix:quarantined': 'x' }), problem: 'quarantined' },
+    { case: 'opted out meanwhile', fresh: withTags(due, { 'phoenix:enabled': 'false' }), problem: 'changed to disabled' },
+  ])('$case', ({ fresh, problem }) => {
+    const result = recheckStart(decision, fresh, [], input);
+    if (problem === undefined) expect(result).toBeUndefined();
+    else expect(result).toContain(problem);
+  });
+});

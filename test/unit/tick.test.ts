@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { TickSettings } from '../../functions/app/tick.js';
+import { runTick } from '../../functions/app/tick.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
+import type { Group } from '../../functions/core/model.js';
+import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
+import { group, instance, NOW, record, withTags } from '../support/fleet.js';
+
+const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['p99-latency'], maxTerminationsPerRun: 5 };
+
+/** i-1 is 8 days old; min-healthy 75 lets Phoenix terminate directly (no surge). */
+const due: Group = withTags(
+  group({ size: 4, instances: [1, 2, 3, 4].map((n) => instance({ id: `i-${n}`, launchedAt: NOW - (9 - n) * DAY })) }),
+  { 'phoenix:min-healthy': '75' },
+);
+
+function world(groups: Group[] = [due]) {
+  return {
+    fleet: new FakeFleet(groups),
+    ledger: new FakeLedger(),
+    events: new FakeEvents(),
+    alarms: new FakeAlarms(),
+    settings: new FakeSettings(),
+    logger: new RecordingLogger(),
+    random: () => 0.5,
+  };
+}
+
+const mutating = (calls: readonly string[]) => calls.filter((call) => /^(terminate|setDesired|tagGroup)/.test(call));
+
+describe('runTick', () => {
+  it('terminates the planned instance after a fresh re-read, records it first and emits Instance Recycled', async () => {
+    const deps = world();
+    const result = await runTick(deps, settings, NOW);
+    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'describeGroup web', 'terminateInstance web i-1 decrement=false']);
+    const [stored] = [...deps.ledger.records.values()];
+    expect(stored).toMatchObject({ phase: 'terminating', instanceId: 'i-1', reason: 'max-age', terminatedAt: NOW });
+    expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { group: 'web', instanceId: 'i-1', reason: 'max-age' } }]);
+    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
+    expect(deps.logger.lines.some((line) => line.message === 'recycling' && line.fields['instance'] === 'i-1')).toBe(true);
+  });
+
+  it('min-healthy 100 raises desired capacity first and terminates nothing this tick', async () => {
+    const deps = world([withTags(due, { 'phoenix:min-healthy': '100' })]);
+    await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual(['setDesiredCapacity web 5']);
+    expect([...deps.ledger.records.values()]).toMatchObject([{ phase: 'surging', surge: { fromDesired: 4, toDesired: 5 } }]);
+    expect(deps.events.published).toEqual([]);
+  });
+
+  it.each([
+    { case: 'stop alarm in ALARM', alarms: new FakeAlarms(['p99-latency']), mode: 'live' as const, says: 'p99-latency' },
+    { case: 'alarm state unreadable blocks, never defaults to go', alarms: new FakeAlarms([], new Error('AccessDenied')), mode: 'live' as const, says: 'could not read the stop alarms' },
+    { case: 'kill switch off', alarms: new FakeAlarms(), mode: 'off' as const, says: 'global mode is off' },
+  ])('$case: no terminations anywhere and the reason is logged', async ({ alarms, mode, says }) => {
+    const deps = { ...world(), alarms, settings: new FakeSettings(mode) };
+    const result = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect(result.block?.why).toContain(says);
+    expect(deps.logger.lines.find((line) => line.message === 'tick blocked')?.fields['why']).toContain(says);
+  });
+
+  it('a blackout day blocks', async () => {
+    const deps = world();
+    const result = await runTick(deps, { ...settings, blackouts: [{ from: NOW - DAY, to: NOW + DAY, text: '2026-11-23' }] }, NOW);
+    expect(result.block?.reason).toBe('blackout');
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+  });
+
+  it('global dry-run writes a dry-run record and touches nothing', async () => {
+    const deps = { ...world(), settings: new FakeSettings('dry-run') };
+    await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect([...deps.ledger.records.values()]).toMatchObject([{ phase: 'dry-run', mode: 'dry-run', instanceId: 'i-1' }]);
+  });
+
+  it('does not act when the fresh re-read shows the instance became protected', async () => {
+    const deps = world();
+    const protectedNow = { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) };
+    deps.fleet.describeGroup = async () => protectedNow;
+    const result = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect(result.outcomes).toMatchObject([{ kind: 'not-acted', why: expect.stringContaining('i-1 is now protected') }]);
+  });
+
+  it('does not act when another tick holds the group in the ledger', async () => {
+    const deps = world();
+    const begin = deps.ledger.begin.bind(deps.ledger);
+    deps.ledger.begin = async (entry) => {
+      await begin({ ...entry, id: 'other-tick' });
+      return begin(entry);
+    };
+    const result = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect(result.outcomes).toMatchObject([{ kind: 'not-acted', why: 'another tick holds this group' }]);
+  });
+
+  it('a failed termination is reported, the record closed as abandoned, and the batch goes on', async () => {
+    const other = { ...due, name: 'api' };
+    const deps = world([due, other]);
+    let first = true;
+    deps.fleet.terminateInstance = async (groupName, instanceId) => {
+      deps.fleet.calls.push(`terminateInstance ${groupName} ${instanceId}`);
+      if (first) {
+        first = false;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+    };
+    const result = await runTick(deps, settings, NOW);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'terminated']);
+    expect(deps.ledger.records.get(`web#${new Date(NOW).toISOString()}`)).toMatchObject({ phase: 'abandoned', detail: expect.stringContaining('ThrottlingException') });
+  });
+
+  it('a failed event publication warns and does not undo the termination', async () => {
+    const deps = world();
+    deps.events.error = new Error('PutEvents failed');
+    const result = await runTick(deps, settings, NOW);
+    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
+    expect(deps.logger.lines.find((line) => line.level === 'warn')?.message).toBe('could not publish events');
+  });
+
+  it('finishes a ready surge: terminates the old instance decrementing desired, once', async () => {
+    const surge = record({ phase: 'surging', terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+    const surged = { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE })] };
+    const deps = { ...world([surged]), ledger: new FakeLedger([surge]) };
+    await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-1 decrement=true']);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'terminating', terminatedAt: NOW });
+  });
+
+  it('quarantines a group whose replacement missed its deadline, with both events', async () => {
+    const late = record({ phase: 'terminating', startedAt: NOW - 40 * MINUTE, terminatedAt: NOW - 40 * MINUTE, closedAt: undefined });
+    const short = { ...due, desired: 4, instances: due.instances.slice(1) };
+    const deps = { ...world([short]), ledger: new FakeLedger([late]) };
+    const result = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual(['tagGroup web phoenix:quarantined']);
+    expect(deps.ledger.records.get(late.id)?.phase).toBe('failed');
+    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['closed', 'quarantined']);
+  });
+});
