@@ -2,27 +2,35 @@ import type { Group, Instance } from './model.js';
 import { GUARDED_PROCESSES } from './model.js';
 import { TAG } from './policy.js';
 
-/** Counts that several gates and the recovery check read; computed once per group. */
+/**
+ * Counts that several gates and the recovery check read. Standby instances do not count toward
+ * desired capacity (Auto Scaling launches replacements for them), so they are neither serving nor
+ * in transition. An unhealthy InService instance is about to be replaced by Auto Scaling.
+ */
 export interface CapacityView {
   readonly inServiceHealthy: number;
-  readonly standby: number;
+  readonly unhealthy: number;
   readonly inTransition: number;
 }
 
 export function capacityOf(group: Group): CapacityView {
   let inServiceHealthy = 0;
-  let standby = 0;
+  let unhealthy = 0;
   let inTransition = 0;
   for (const instance of group.instances) {
     if (instance.lifecycleState === 'InService') {
       if (instance.healthy) inServiceHealthy += 1;
-    } else if (instance.lifecycleState === 'Standby') {
-      standby += 1;
-    } else {
+      else unhealthy += 1;
+    } else if (instance.lifecycleState !== 'Standby') {
       inTransition += 1;
     }
   }
-  return { inServiceHealthy, standby, inTransition };
+  return { inServiceHealthy, unhealthy, inTransition };
+}
+
+/** At desired capacity, all InService and Healthy, nothing launching, terminating or about to be replaced. */
+export function isSettled(capacity: CapacityView, desired: number): boolean {
+  return capacity.inServiceHealthy >= desired && capacity.unhealthy === 0 && capacity.inTransition === 0;
 }
 
 export function suspendedGuardedProcesses(group: Group): string[] {

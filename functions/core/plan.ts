@@ -2,7 +2,7 @@ import { budgetSpent, budgetUse } from './budget.js';
 import { explainInstance, pickCandidate, replacementEstimate } from './candidates.js';
 import type { Decision, InstanceVerdict, SkipDecision, SkipReason, StartDecision } from './decision.js';
 import { formatDuration } from './duration.js';
-import { capacityOf, healthyFloor, ineligibility, suspendedGuardedProcesses } from './fleet-state.js';
+import { capacityOf, healthyFloor, ineligibility, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
 import type { GlobalBlock } from './global-gate.js';
 import type { Group, Millis, ReplacementRecord } from './model.js';
 import { isOpen, RECYCLE_REASONS } from './model.js';
@@ -47,9 +47,9 @@ function gateGroup(group: Group, policy: GroupPolicy, context: GroupContext, dry
     return skip(group, policy, context, 'processes-suspended', `not terminating: processes suspended: ${suspended.join(', ')}`);
   }
   const capacity = capacityOf(group);
-  if (capacity.inServiceHealthy + capacity.standby < group.desired || capacity.inTransition > 0) {
+  if (!isSettled(capacity, group.desired)) {
     return skip(group, policy, context, 'not-stable',
-      `not terminating: group not stable (${capacity.inServiceHealthy}/${group.desired} InService and Healthy, ${capacity.inTransition} in transition)`);
+      `not terminating: group not stable (${capacity.inServiceHealthy}/${group.desired} InService and Healthy, ${capacity.unhealthy} unhealthy, ${capacity.inTransition} in transition)`);
   }
   if (group.scalingActivityInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: scaling activity in progress');
   if (group.instanceRefreshInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: instance refresh in progress');

@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { capacityOf } from './fleet-state.js';
+import { capacityOf, isSettled } from './fleet-state.js';
 import type { ProgressStep } from './decision.js';
 import type { Group, Millis, ReplacementRecord } from './model.js';
 import type { GroupPolicy } from './policy.js';
@@ -70,7 +70,7 @@ function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPoli
     };
   }
   const capacity = capacityOf(group);
-  const recovered = victim === undefined && capacity.inTransition === 0 && capacity.inServiceHealthy + capacity.standby >= group.desired;
+  const recovered = victim === undefined && isSettled(capacity, group.desired);
   if (recovered) return { kind: 'verified', recoverySeconds: Math.round((now - record.startedAt) / 1000) };
   if (now - terminatedAt > policy.recoveryTimeout) {
     return {

@@ -37,6 +37,12 @@ describe('group gates: every path that does not terminate names its reason', () 
       case: 'an unhealthy instance',
       input: { groups: [{ ...due, instances: due.instances.map((i, n) => (n === 2 ? { ...i, healthy: false } : i)) }] },
       reason: 'not-stable',
+      says: '1 unhealthy',
+    },
+    {
+      case: 'an instance in standby leaves the group short',
+      input: { groups: [{ ...due, instances: due.instances.map((i, n) => (n === 3 ? { ...i, lifecycleState: 'Standby' as const } : i)) }] },
+      reason: 'not-stable',
       says: '3/4',
     },
     { case: 'scaling activity', input: { groups: [{ ...due, scalingActivityInProgress: true }] }, reason: 'not-stable', says: 'scaling activity' },
@@ -229,7 +235,8 @@ describe('account limit per run', () => {
 describe('in-flight replacements', () => {
   it('a group with an open replacement only moves it on', () => {
     const open = record({ phase: 'terminating', terminatedAt: NOW - 2 * MINUTE, closedAt: undefined });
-    const decision = only(planTick(planInput({ groups: [due], records: [open] })));
+    const replaced = { ...due, instances: [...due.instances.slice(1), instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE })] };
+    const decision = only(planTick(planInput({ groups: [replaced], records: [open] })));
     expect(decision).toMatchObject({ kind: 'progress', step: { kind: 'verified' } });
   });
 });

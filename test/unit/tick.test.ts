@@ -107,7 +107,7 @@ describe('runTick', () => {
       }
     };
     const result = await runTick(deps, settings, NOW);
-    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'terminated']);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'closed', 'terminated']);
     expect(deps.ledger.records.get(`web#${new Date(NOW).toISOString()}`)).toMatchObject({ phase: 'abandoned', detail: expect.stringContaining('ThrottlingException') });
   });
 

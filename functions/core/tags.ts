@@ -1,0 +1,208 @@
+import { parseDuration } from './duration.js';
+import { DAY, HOUR, MINUTE, WEEK } from './model.js';
+import type { Millis } from './model.js';
+import { TAG } from './policy.js';
+import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
+import { parseWindow } from './window.js';
+
+/** A phoenix tag whose value (or key) does not parse; the message names the tag, the value and what was expected. */
+export class TagValueError extends Error {
+  override readonly name = 'TagValueError';
+  readonly tag: string;
+  readonly value: string;
+  readonly expected: string;
+
+  constructor(tag: string, value: string, expected: string) {
+    super(`${tag}=${JSON.stringify(value)}: expected ${expected}`);
+    this.tag = tag;
+    this.value = value;
+    this.expected = expected;
+  }
+}
+
+export type PolicyResult =
+  | { readonly ok: true; readonly policy: GroupPolicy }
+  | { readonly ok: false; readonly errors: readonly TagValueError[] };
+
+const DEFAULT_BUDGET: Budget = Object.freeze({ count: 1, period: HOUR, text: '1/hour' });
+const DEFAULT_MIN_HEALTHY = 100;
+const DEFAULT_RECOVERY_TIMEOUT = 20 * MINUTE;
+const DEFAULT_TAINT_GRACE = HOUR;
+/** Quarantine is the tag's presence; an empty value still quarantines rather than being ignored. */
+const QUARANTINE_WITHOUT_REASON = 'no reason given';
+
+const DISABLED: GroupPolicy = Object.freeze({
+  mode: 'disabled',
+  maxAge: undefined,
+  chaosMeanInterval: undefined,
+  budget: DEFAULT_BUDGET,
+  minHealthyPercent: DEFAULT_MIN_HEALTHY,
+  window: undefined,
+  recoveryTimeout: DEFAULT_RECOVERY_TIMEOUT,
+  taintGrace: DEFAULT_TAINT_GRACE,
+  quarantine: undefined,
+});
+
+const GROUP_TAGS: readonly string[] = [
+  TAG.enabled,
+  TAG.maxAge,
+  TAG.chaos,
+  TAG.budget,
+  TAG.minHealthy,
+  TAG.window,
+  TAG.recoveryTimeout,
+  TAG.taintGrace,
+  TAG.quarantined,
+];
+const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
+// Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
+const PHOENIX_KEY = /^phoenix:/i;
+
+// A Map, not an object literal: a value such as `constructor` must not find an inherited property.
+const MODES: ReadonlyMap<string, GroupMode> = new Map([
+  ['true', 'live'],
+  ['dry-run', 'dry-run'],
+  ['false', 'disabled'],
+]);
+const PERIODS: ReadonlyMap<string, Millis> = new Map([
+  ['hour', HOUR],
+  ['day', DAY],
+  ['week', WEEK],
+]);
+const BUDGET = /^(0|[1-9]\d*)\/(hour|day|week)$/;
+const BUDGET_MAX = 1000;
+const PERCENT = /^(0|[1-9]\d*)%?$/;
+const MEMO_LIMIT = 1000;
+
+const EXPECTED = {
+  enabled: 'true, dry-run or false',
+  maxAge: 'a duration such as 90m, 36h, 7d or 2w, from 1h to 365d',
+  chaos: 'off, or a duration such as 90m, 36h, 7d or 2w, from 1h to 365d',
+  budget: `N/hour, N/day or N/week with N a whole number from 1 to ${BUDGET_MAX}, such as 2/day`,
+  minHealthy: 'a whole percent from 0 to 100, such as 100 or 90%',
+  recoveryTimeout: 'a duration such as 10m, 30m or 2h, from 1m to 24h',
+  taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
+} as const;
+
+/** Parses one tag's trimmed value, or says what was expected instead. */
+type Parser<T> = (value: string) => T | { readonly failed: string };
+
+function failed(expected: string): { readonly failed: string } {
+  return { failed: expected };
+}
+
+function isFailure<T>(result: T | { readonly failed: string }): result is { readonly failed: string } {
+  return typeof result === 'object' && result !== null && 'failed' in result;
+}
+
+/**
+ * Tag values repeat across thousands of groups (`7d`, `2/day`), and each parse is pure:
+ * remember recent answers so a plan costs lookups, bounded so odd values cannot grow it without limit.
+ */
+function memoized<T extends number | object>(parser: Parser<T>): Parser<T> {
+  const answers = new Map<string, T | { readonly failed: string }>();
+  return (value) => {
+    const known = answers.get(value);
+    if (known !== undefined) return known;
+    const answer = parser(value);
+    if (answers.size >= MEMO_LIMIT) answers.clear();
+    answers.set(value, answer);
+    return answer;
+  };
+}
+
+function durationWithin(min: Millis, max: Millis, expected: string): Parser<Millis> {
+  return memoized((value) => {
+    const ms = parseDuration(value);
+    return ms !== undefined && ms >= min && ms <= max ? ms : failed(expected);
+  });
+}
+
+const parseMaxAge = durationWithin(HOUR, 365 * DAY, EXPECTED.maxAge);
+const parseRecoveryTimeout = durationWithin(MINUTE, 24 * HOUR, EXPECTED.recoveryTimeout);
+const parseTaintGrace = durationWithin(0, 7 * DAY, EXPECTED.taintGrace);
+
+const parseChaos: Parser<Millis | undefined> = (value) => {
+  if (value === 'off') return undefined;
+  const ms = parseMaxAge(value);
+  return isFailure(ms) ? failed(EXPECTED.chaos) : ms;
+};
+
+const parseBudget: Parser<Budget> = memoized((value) => {
+  const [, digits, unit = ''] = BUDGET.exec(value) ?? [];
+  const count = Number(digits);
+  const period = PERIODS.get(unit);
+  if (digits === undefined || period === undefined || count < 1 || count > BUDGET_MAX) return failed(EXPECTED.budget);
+  return Object.freeze({ count, period, text: `${count}/${unit}` });
+});
+
+const parseMinHealthy: Parser<number> = memoized((value) => {
+  const [, digits] = PERCENT.exec(value) ?? [];
+  const percent = Number(digits);
+  return digits !== undefined && percent <= 100 ? percent : failed(EXPECTED.minHealthy);
+});
+
+const parseWindowTag: Parser<TimeWindow> = (value) => {
+  const result = parseWindow(value);
+  return result.ok ? result.window : failed(result.expected);
+};
+
+const parseQuarantine: Parser<string> = (value) => (value === '' ? QUARANTINE_WITHOUT_REASON : value);
+
+/** What a phoenix: key that is not a group tag should have been. */
+function unknownKeyExpectation(key: string): string {
+  if (INSTANCE_TAGS.includes(key)) return `no ${key} on the group: it is an instance tag, put it on the instances instead`;
+  // Typos such as phoenix:max_age or Phoenix:Max-Age get the key they most likely meant.
+  const normalized = key.toLowerCase().replace(/[_\s.]+/g, '-');
+  const meant = GROUP_TAGS.find((known) => known === normalized);
+  const hint = meant === undefined ? '' : ` (did you mean ${meant}?)`;
+  return `one of the group tags ${GROUP_TAGS.join(', ')}${hint}`;
+}
+
+/** One tag's value, its fallback when absent, or (recording why) its fallback when malformed, for the caller to discard. */
+function readTag<T>(tags: Readonly<Record<string, string>>, tag: string, parser: Parser<T>, fallback: T, errors: TagValueError[]): T {
+  const raw = tags[tag];
+  if (raw === undefined) return fallback;
+  const result = parser(raw.trim());
+  if (!isFailure(result)) return result;
+  errors.push(new TagValueError(tag, raw, result.failed));
+  return fallback;
+}
+
+/**
+ * A group's phoenix tags as a frozen policy, or every problem found. A present but malformed value never
+ * falls back to its default: the group must be skipped with a reason instead of running on a guess.
+ */
+export function parseGroupPolicy(tags: Readonly<Record<string, string>>): PolicyResult {
+  const errors: TagValueError[] = [];
+  const read = <T>(tag: string, parser: Parser<T>, fallback: T): T => readTag(tags, tag, parser, fallback, errors);
+
+  const enabledRaw = tags[TAG.enabled];
+  const mode = enabledRaw === undefined ? undefined : MODES.get(enabledRaw.trim());
+  if (mode === undefined) {
+    const expected = enabledRaw === undefined ? `${EXPECTED.enabled} (the tag is absent)` : EXPECTED.enabled;
+    errors.push(new TagValueError(TAG.enabled, enabledRaw ?? '', expected));
+  }
+
+  // A disabled group is ignored, so its other tags may be half-written without blocking anything.
+  if (mode === 'disabled') return { ok: true, policy: DISABLED };
+
+  const maxAge = read(TAG.maxAge, parseMaxAge, undefined);
+  const chaosMeanInterval = read(TAG.chaos, parseChaos, undefined);
+  const budget = read(TAG.budget, parseBudget, DEFAULT_BUDGET);
+  const minHealthyPercent = read(TAG.minHealthy, parseMinHealthy, DEFAULT_MIN_HEALTHY);
+  const window = read(TAG.window, parseWindowTag, undefined);
+  const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
+  const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
+  const quarantine = read(TAG.quarantined, parseQuarantine, undefined);
+
+  for (const key of Object.keys(tags)) {
+    if (PHOENIX_KEY.test(key) && !GROUP_TAGS.includes(key)) {
+      errors.push(new TagValueError(key, tags[key] ?? '', unknownKeyExpectation(key)));
+    }
+  }
+
+  if (mode === undefined || errors.length > 0) return { ok: false, errors };
+  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine };
+  return { ok: true, policy: Object.freeze(policy) };
+}
