@@ -6,7 +6,7 @@ import type { GroupPolicy } from './policy.js';
 import { TAG } from './policy.js';
 import type { RandomSource } from './random.js';
 import { parseTaint } from './taint.js';
-import { windowOpenFraction } from './window.js';
+import { openTimeBetween } from './window.js';
 
 export interface Candidate {
   readonly instance: Instance;
@@ -46,12 +46,11 @@ export function replacementEstimate(tickInterval: Millis): Millis {
 }
 
 /**
- * How long one replacement slot lasts on average: the budget's spacing or the replacement itself,
- * whichever is longer, stretched by the share of the week the window is closed.
+ * How much window time one replacement takes: the budget's spacing or the replacement itself,
+ * whichever is longer.
  */
 export function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
-  const spacing = Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
-  return spacing / windowOpenFraction(policy.window);
+  return Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
 }
 
 function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis): Candidate | undefined {
@@ -88,9 +87,10 @@ function staleConfig(eligible: readonly Instance[], group: Group): Candidate | u
 }
 
 /**
- * The oldest instance, once it is due. It is due at max-age, or earlier when waiting would leave too
- * few replacement slots for the instances right behind it: a fleet launched together is then
- * recycled one slot apart ahead of time instead of all at once, late.
+ * The oldest instance, once it is due. It is due at max-age, or earlier when the window time left
+ * before the k-th oldest reaches max-age is less than k replacement slots: a fleet launched together
+ * is then recycled one slot apart ahead of time instead of all at once and late, and deadlines that
+ * fall on a closed weekend are met on the Friday before.
  */
 function pastMaxAge(
   eligible: readonly Instance[],
@@ -104,23 +104,29 @@ function pastMaxAge(
   if (launchTimes.length === 0) return undefined;
   launchTimes.sort((a, b) => a - b);
   const slot = replacementSlot(policy, context.tickInterval);
-  let latestStart = Infinity;
+  const horizon = launchTimes.length * slot;
+  let openBefore = 0;
+  let previous = context.now;
   let queued = 0;
   for (const [index, launchedAt] of launchTimes.entries()) {
-    const start = launchedAt + maxAge - (index + 1) * slot;
-    if (start < latestStart) {
-      latestStart = start;
+    const deadline = launchedAt + maxAge;
+    openBefore += openTimeBetween(policy.window, previous, deadline);
+    previous = Math.max(previous, deadline);
+    if (openBefore <= (index + 1) * slot) {
       queued = index + 1;
+      break;
     }
+    // Window time before later deadlines only grows: none of them can be due once it passes every slot.
+    if (openBefore > horizon) break;
   }
-  if (context.now < latestStart) return undefined;
+  if (queued === 0) return undefined;
   const oldestLaunch = launchTimes[0] as number;
   const oldest = eligible.find((instance) => instance.launchedAt === oldestLaunch) as Instance;
   const age = context.now - oldestLaunch;
   const why =
     age >= maxAge
       ? `age ${formatDuration(age)} past max-age ${formatDuration(maxAge)}`
-      : `age ${formatDuration(age)}, starting early: ${queued} instances reach max-age ${formatDuration(maxAge)} within ${formatDuration(queued * slot)}`;
+      : `age ${formatDuration(age)}, starting early: ${queued} instances reach max-age ${formatDuration(maxAge)} with ${formatDuration(openBefore)} of window time for ${formatDuration(queued * slot)} of replacements`;
   return { instance: oldest, reason: 'max-age', why, overdue: age / maxAge };
 }
 

@@ -94,7 +94,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
   const blocked = gateGroup(group, groupPolicy, context, dryRun);
   if (blocked !== undefined) return blocked;
-  const candidate = pickCandidate(group, groupPolicy, input);
+  const candidate = pickCandidate(dryRun ? withoutDryRunVictims(group, records) : group, groupPolicy, input);
   if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
   const healthy = capacityOf(group).inServiceHealthy;
   const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);
@@ -116,6 +116,15 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
     overdue: candidate.overdue,
   };
+}
+
+/**
+ * In dry-run nothing is replaced, so the instance picked last time is still there. Leaving out the
+ * ones already recorded makes "would recycle" count distinct instances, as the live run would.
+ */
+function withoutDryRunVictims(group: Group, records: readonly ReplacementRecord[]): Group {
+  const picked = new Set(records.filter((record) => record.mode === 'dry-run').map((record) => record.instanceId));
+  return picked.size === 0 ? group : { ...group, instances: group.instances.filter((instance) => !picked.has(instance.id)) };
 }
 
 function nothingToDo(group: Group, policy: GroupPolicy, now: Millis): string {

@@ -139,10 +139,39 @@ export function isWindowOpen(window: TimeWindow | undefined, at: Millis): boolea
   return (days.has(weekday) && minute >= startMinute) || (days.has(previous) && minute < endMinute);
 }
 
-/** The share of a week the window is open, for estimating how fast a group can be replaced. */
-export function windowOpenFraction(window: TimeWindow | undefined): number {
-  if (window === undefined) return 1;
-  const { days, startMinute, endMinute } = window;
-  const perDay = endMinute > startMinute ? endMinute - startMinute : endMinute + MINUTES_PER_DAY - startMinute;
-  return (days.size * perDay) / (7 * MINUTES_PER_DAY);
+/** Open time is counted in quarter hours: windows start and end on whole minutes, nearly always on these. */
+const OPEN_STEP: Millis = 15 * 60_000;
+/** Per window text, whether each quarter hour (by index since the epoch) is open; reused tick after tick. */
+const quarterHours = new Map<string, Map<number, boolean>>();
+const QUARTER_HOURS_LIMIT = 8192;
+
+function quarterOpen(window: TimeWindow, index: number): boolean {
+  let memo = quarterHours.get(window.text);
+  if (memo === undefined) {
+    memo = new Map();
+    quarterHours.set(window.text, memo);
+  }
+  const known = memo.get(index);
+  if (known !== undefined) return known;
+  if (memo.size >= QUARTER_HOURS_LIMIT) memo.clear();
+  const open = isWindowOpen(window, index * OPEN_STEP);
+  memo.set(index, open);
+  return open;
+}
+
+/**
+ * How much window time lies between `from` and `to` (quarter-hour resolution): the time in which
+ * terminations may actually happen. Without a window it is simply `to - from`.
+ */
+export function openTimeBetween(window: TimeWindow | undefined, from: Millis, to: Millis): Millis {
+  if (to <= from) return 0;
+  if (window === undefined) return to - from;
+  let open = 0;
+  for (let index = Math.floor(from / OPEN_STEP); index * OPEN_STEP < to; index += 1) {
+    if (!quarterOpen(window, index)) continue;
+    const start = Math.max(from, index * OPEN_STEP);
+    const end = Math.min(to, (index + 1) * OPEN_STEP);
+    open += end - start;
+  }
+  return open;
 }

@@ -184,7 +184,7 @@ describe('candidates, in the spec order', () => {
     const together = Array.from({ length: 10 }, (_, n) => instance({ id: `i-${n}`, launchedAt: NOW - 6 * DAY - 20 * HOUR }));
     const decision = started(only(planTick(planInput({ groups: [group({ instances: together, desired: 10, max: 12 })] }))));
     expect(decision.reason).toBe('max-age');
-    expect(decision.why).toContain('starting early: 10 instances');
+    expect(decision.why).toContain('starting early: 4 instances reach max-age 7d with 4h of window time');
   });
 
   it('does not start early when there is room before max-age', () => {
@@ -210,6 +210,12 @@ describe('dry-run', () => {
     { case: 'global mode dry-run', tags: {}, globalMode: 'dry-run' as const },
   ])('$case decides but marks the start dry-run', ({ tags, globalMode }) => {
     expect(started(only(planTick(planInput({ groups: [withTags(due, tags)], globalMode }))))).toMatchObject({ dryRun: true, instanceId: 'i-1' });
+  });
+
+  it('dry-run does not pick the same instance twice: it would have been replaced', () => {
+    const wouldHave = record({ mode: 'dry-run', phase: 'dry-run', instanceId: 'i-1', startedAt: NOW - 2 * HOUR, terminatedAt: undefined });
+    const decision = started(only(planTick(planInput({ groups: [withTags(due, { 'phoenix:enabled': 'dry-run' })], records: [wouldHave] }))));
+    expect(decision.instanceId).toBe('i-2');
   });
 
   it('dry-run records count against a dry-run group budget only', () => {

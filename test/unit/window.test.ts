@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../../functions/core/model.js';
 import type { Millis } from '../../functions/core/model.js';
 import type { TimeWindow } from '../../functions/core/policy.js';
-import { isWindowOpen, parseWindow, windowOpenFraction } from '../../functions/core/window.js';
+import { isWindowOpen, openTimeBetween, parseWindow } from '../../functions/core/window.js';
 
 function window(text: string): TimeWindow {
   const result = parseWindow(text);
@@ -164,15 +164,17 @@ describe('isWindowOpen', () => {
   });
 });
 
-describe('windowOpenFraction', () => {
+describe('openTimeBetween', () => {
   it.each([
-    { case: 'no window', text: undefined, expected: 1 },
-    { case: 'all day, every day', text: 'daily 00:00-24:00 UTC', expected: 1 },
-    { case: 'office hours', text: 'Mon-Fri 09:00-17:00 Europe/Berlin', expected: (5 * 8) / (7 * 24) },
-    { case: 'one night crossing midnight', text: 'Fri 22:00-06:00 UTC', expected: 8 / (7 * 24) },
-    { case: 'weekends', text: 'Sat-Sun 00:00-24:00 UTC', expected: 2 / 7 },
-  ])('$case', ({ text, expected }) => {
-    expect(windowOpenFraction(text === undefined ? undefined : window(text))).toBeCloseTo(expected, 12);
+    { case: 'no window: all of it', text: undefined, from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 168 },
+    { case: 'office hours over a week', text: 'Mon-Fri 09:00-17:00 Europe/Berlin', from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 40 },
+    { case: 'office hours over the spring-forward week', text: 'Mon-Fri 09:00-17:00 Europe/Berlin', from: '2026-03-23T00:00:00', to: '2026-04-06T00:00:00', hours: 80 },
+    { case: 'a night crossing midnight', text: 'Fri 22:00-06:00 UTC', from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 8 },
+    { case: 'a closed weekend', text: 'Mon-Fri 08:00-18:00 UTC', from: '2026-01-16T18:00:00', to: '2026-01-19T08:00:00', hours: 0 },
+    { case: 'part of a quarter hour at each end', text: 'daily 12:00-13:00 UTC', from: '2026-01-12T12:07:00', to: '2026-01-12T12:52:00', hours: 0.75 },
+    { case: 'an empty interval', text: 'daily 00:00-24:00 UTC', from: '2026-01-12T12:00:00', to: '2026-01-12T11:00:00', hours: 0 },
+  ])('$case', ({ text, from, to, hours }) => {
+    expect(openTimeBetween(text === undefined ? undefined : window(text), utc(from), utc(to))).toBe(hours * 60 * MINUTE);
   });
 });
 
@@ -239,14 +241,14 @@ describe('window properties', () => {
     );
   });
 
-  it('open fraction equals the share of a week the reference finds open', () => {
+  it('open time over a week equals the minutes the reference finds open (quarter-hour windows)', () => {
     fc.assert(
-      fc.property(windows, ({ days, start, end }) => {
+      fc.property(windows.filter(({ start, end }) => start % 15 === 0 && end % 15 === 0), ({ days, start, end }) => {
         const parsed = window(`${days.map((day) => DAY_NAMES[day - 1]).join(',')} ${hhmm(start)}-${hhmm(end)} UTC`);
         const monday = utc('2026-01-12T00:00:00');
         let open = 0;
         for (let minute = 0; minute < 7 * 1440; minute += 1) if (referenceOpen(days, start, end, 0, monday + minute * MINUTE)) open += 1;
-        expect(windowOpenFraction(parsed)).toBeCloseTo(open / (7 * 1440), 12);
+        expect(openTimeBetween(parsed, monday, monday + 7 * 1440 * MINUTE)).toBe(open * MINUTE);
       }),
       { numRuns: 50 },
     );
