@@ -44,7 +44,7 @@ export function formatSimulation(result: SimulationResult): string {
     `Quarantined:   ${summary.quarantined.length === 0 ? 'none' : summary.quarantined.join(', ')}`,
     `Within max-age (+1 tick): ${summary.withinMaxAgePct}% of instance-hours; oldest instance now ${hours(summary.oldestInstanceHours)}`,
     `Skipped ticks: ${topSkips(summary.skips, 8)}`,
-    `Violations:    ${totalViolations === 0 ? 'none' : ''}(${violations})`,
+    `Violations:    ${totalViolations === 0 ? 'none' : totalViolations} (${violations})`,
     '',
     table(
       ['group', 'mode', 'recycled', 'replacement p50 / max', 'oldest now', 'skips (top 2)'],

@@ -1,0 +1,135 @@
+import type { PhoenixEvent } from '../functions/core/events.js';
+import type { GlobalMode, Millis, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
+import { isOpen } from '../functions/core/model.js';
+import type { AlarmsPort, BeginResult, EventsPort, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
+
+/**
+ * The replacement ledger in memory. Conditional writes behave like DynamoDB's: each check-and-write
+ * runs alone, even though it yields in the middle, so overlapping ticks interleave everywhere else.
+ */
+export class MemoryLedger implements LedgerPort {
+  private readonly records = new Map<string, ReplacementRecord>();
+  /** Ids by start time, so a tick's read touches only the recent tail of a long simulation's ledger. */
+  private readonly byStart: { readonly startedAt: Millis; readonly id: string }[] = [];
+  private readonly open = new Set<string>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(initial: readonly ReplacementRecord[] = []) {
+    for (const record of initial) this.write(record);
+  }
+
+  all(): readonly ReplacementRecord[] {
+    return [...this.records.values()];
+  }
+
+  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+    await Promise.resolve();
+    const first = this.firstStartingAt(since);
+    const result: ReplacementRecord[] = [];
+    for (const id of this.open) {
+      const record = this.records.get(id);
+      if (record !== undefined && record.startedAt < since) result.push(record);
+    }
+    for (let index = first; index < this.byStart.length; index += 1) {
+      const record = this.records.get(this.byStart[index]?.id ?? '');
+      if (record !== undefined) result.push(record);
+    }
+    return result;
+  }
+
+  async begin(record: ReplacementRecord): Promise<BeginResult> {
+    await Promise.resolve();
+    return this.conditionally(
+      () => !isOpen(record) || ![...this.open].some((id) => this.records.get(id)?.group === record.group),
+      record,
+    ).then((written) => (written ? 'created' : 'conflict'));
+  }
+
+  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
+    await Promise.resolve();
+    return this.conditionally(() => this.records.get(record.id)?.phase === expectedPhase, record).then((written) =>
+      written ? 'updated' : 'conflict',
+    );
+  }
+
+  /** Runs check-then-write under the ledger's lock; the yield between them is where a race would show. */
+  private conditionally(condition: () => boolean, record: ReplacementRecord): Promise<boolean> {
+    const run = this.tail.then(async () => {
+      if (!condition()) return false;
+      await Promise.resolve();
+      this.write(record);
+      return true;
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private write(record: ReplacementRecord): void {
+    const previous = this.records.get(record.id);
+    if (previous === undefined || previous.startedAt !== record.startedAt) {
+      if (previous !== undefined) this.byStart.splice(this.byStart.findIndex((entry) => entry.id === record.id), 1);
+      // After any equal start times, so records with one start stay in write order.
+      this.byStart.splice(this.firstStartingAt(record.startedAt + 1), 0, { startedAt: record.startedAt, id: record.id });
+    }
+    this.records.set(record.id, Object.freeze({ ...record }));
+    if (isOpen(record)) this.open.add(record.id);
+    else this.open.delete(record.id);
+  }
+
+  /** Index of the first record started at or after `at` (binary search). */
+  private firstStartingAt(at: Millis): number {
+    let low = 0;
+    let high = this.byStart.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.byStart[middle]?.startedAt ?? Infinity) < at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+export class MemoryEvents implements EventsPort {
+  private readonly published: PhoenixEvent[] = [];
+
+  all(): readonly PhoenixEvent[] {
+    return this.published;
+  }
+
+  async publish(events: readonly PhoenixEvent[]): Promise<void> {
+    await Promise.resolve();
+    this.published.push(...events);
+  }
+}
+
+export type AlarmState = 'ALARM' | 'OK';
+
+export class SimAlarms implements AlarmsPort {
+  private readonly states = new Map<string, AlarmState>();
+
+  set(name: string, state: AlarmState): void {
+    this.states.set(name, state);
+  }
+
+  async alarmsInAlarm(names: readonly string[]): Promise<string[]> {
+    await Promise.resolve();
+    return names.filter((name) => this.states.get(name) === 'ALARM');
+  }
+}
+
+export class SimSettings implements SettingsPort {
+  private mode: GlobalMode;
+
+  constructor(mode: GlobalMode = 'live') {
+    this.mode = mode;
+  }
+
+  setMode(mode: GlobalMode): void {
+    this.mode = mode;
+  }
+
+  async globalMode(): Promise<GlobalMode> {
+    await Promise.resolve();
+    return this.mode;
+  }
+}

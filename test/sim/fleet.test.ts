@@ -1,0 +1,664 @@
+import { describe, expect, it } from 'vitest';
+import type { Group, Instance, LifecycleState, Millis } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { seededRandom } from '../../functions/core/random.js';
+import { VirtualClock } from '../../sim/clock.js';
+import type { ActivityKind, FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
+import { SimFleet, VIOLATION_KINDS } from '../../sim/fleet.js';
+
+/** Monday 2026-11-16 12:00 UTC: inside a Mon-Fri 08:00-18:00 Europe/Berlin window. */
+const START: Millis = Date.UTC(2026, 10, 16, 12);
+const SATURDAY: Millis = Date.UTC(2026, 10, 21, 12);
+const SECOND = 1000;
+
+/** An opted-in group of `size` InService instances aged size..1 days (the first is the oldest). */
+function spec(overrides: Partial<SimGroupSpec> & { readonly size?: number } = {}): SimGroupSpec {
+  const { size = 4, ...rest } = overrides;
+  return {
+    name: 'web',
+    desired: size,
+    min: 1,
+    max: size + 2,
+    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    launchTemplate: { id: 'lt-1', version: '3' },
+    instances: Array.from({ length: size }, (_, index) => ({ age: (size - index) * DAY })),
+    launchDelay: { min: 90 * SECOND, max: 90 * SECOND },
+    ...rest,
+  };
+}
+
+function fleetOf(groups: readonly SimGroupSpec[], options: { start?: Millis; faults?: FaultRates; seed?: number } = {}): SimFleet {
+  const base = { start: options.start ?? START, random: seededRandom(options.seed ?? 7), groups };
+  return new SimFleet(options.faults === undefined ? base : { ...base, faults: options.faults });
+}
+
+async function group(fleet: SimFleet, name = 'web'): Promise<Group> {
+  const found = await fleet.describeGroup(name);
+  if (found === undefined) throw new Error(`no group ${name}`);
+  return found;
+}
+
+function states(found: Group): Record<string, LifecycleState> {
+  return Object.fromEntries(found.instances.map((instance) => [instance.id, instance.lifecycleState]));
+}
+
+function count(found: Group, state: LifecycleState): number {
+  return found.instances.filter((instance) => instance.lifecycleState === state).length;
+}
+
+function first(found: Group): Instance {
+  const instance = found.instances[0];
+  if (instance === undefined) throw new Error(`${found.name} has no instances`);
+  return instance;
+}
+
+function kinds(fleet: SimFleet): ActivityKind[] {
+  return fleet.activities().map((activity) => activity.kind);
+}
+
+const NO_VIOLATIONS: Violations = {
+  belowMinHealthy: 0,
+  budgetOverrun: 0,
+  outsideOptIn: 0,
+  outsideWindow: 0,
+  protectedOrExempt: 0,
+  doubleTermination: 0,
+};
+
+describe('VirtualClock', () => {
+  it('moves forward and refuses to go back', () => {
+    const clock = new VirtualClock(START);
+    expect(clock.advance(MINUTE)).toBe(START + MINUTE);
+    clock.set(START + HOUR);
+    expect(clock.now()).toBe(START + HOUR);
+    expect(() => clock.set(START)).toThrow(RangeError);
+  });
+});
+
+describe('lifecycle', () => {
+  const hooked = spec({ size: 2, launchHookWait: 2 * MINUTE, terminateHookWait: MINUTE });
+
+  it.each([
+    { case: 'right after the call', after: 0, victim: 'Terminating:Wait', replacement: 'Pending' },
+    { case: 'terminate hook done, EC2 shutting down', after: 60 * SECOND, victim: 'Terminating:Proceed', replacement: 'Pending' },
+    { case: 'launched, waiting on its launch hook', after: 90 * SECOND, victim: undefined, replacement: 'Pending:Wait' },
+    { case: 'launch hook done', after: 210 * SECOND, victim: undefined, replacement: 'InService' },
+  ] as const)('$case', async ({ after, victim, replacement }) => {
+    const fleet = fleetOf([hooked]);
+    const before = await group(fleet);
+    const victimId = first(before).id;
+    await fleet.terminateInstance('web', victimId, { decrementDesired: false });
+    fleet.advanceTo(START + after);
+    const now = await group(fleet);
+    const launched = now.instances.find((instance) => !before.instances.some((old) => old.id === instance.id));
+    expect(states(now)[victimId]).toBe(victim);
+    expect(launched?.lifecycleState).toBe(replacement);
+    expect(launched?.launchedAt).toBe(START);
+  });
+
+  it('draws launch delays from the default 60-180 s range', async () => {
+    const { launchDelay: _, ...withDefaultDelay } = spec({ size: 2, max: 6 });
+    const fleet = fleetOf([withDefaultDelay]);
+    fleet.setDesiredExternally('web', 6);
+    fleet.advanceTo(START + 59 * SECOND);
+    expect(count(await group(fleet), 'Pending')).toBe(4);
+    fleet.advanceTo(START + 180 * SECOND);
+    expect(count(await group(fleet), 'InService')).toBe(6);
+  });
+
+  it('reports a scaling activity while anything is launching or terminating', async () => {
+    const fleet = fleetOf([spec()]);
+    expect((await group(fleet)).scalingActivityInProgress).toBe(false);
+    await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: true });
+    expect((await group(fleet)).scalingActivityInProgress).toBe(true);
+    fleet.advanceTo(START + 2 * MINUTE);
+    expect((await group(fleet)).scalingActivityInProgress).toBe(false);
+  });
+
+  it('advanceTo refuses to go back in time', () => {
+    const fleet = fleetOf([spec()]);
+    fleet.advanceTo(START + HOUR);
+    expect(fleet.now()).toBe(START + HOUR);
+    expect(() => fleet.advanceTo(START)).toThrow(RangeError);
+  });
+});
+
+describe('terminateInstance', () => {
+  it.each([
+    { case: 'without decrement: a replacement launches at once', decrementDesired: false, desired: 4, launches: 1 },
+    { case: 'with decrement: desired drops and nothing launches', decrementDesired: true, desired: 3, launches: 0 },
+  ])('$case', async ({ decrementDesired, desired, launches }) => {
+    const fleet = fleetOf([spec()]);
+    const victim = first(await group(fleet)).id;
+    await fleet.terminateInstance('web', victim, { decrementDesired });
+    const right = await group(fleet);
+    expect(right.desired).toBe(desired);
+    expect(count(right, 'Pending')).toBe(launches);
+    expect(kinds(fleet).filter((kind) => kind === 'launch')).toHaveLength(launches);
+    fleet.advanceTo(START + 10 * MINUTE);
+    const settled = await group(fleet);
+    expect(settled.instances.map((instance) => instance.id)).not.toContain(victim);
+    expect(count(settled, 'InService')).toBe(desired);
+  });
+
+  it.each([
+    { case: 'decrement below min', name: 'web', min: 4, message: /min size/ },
+    { case: 'unknown group', name: 'nope', min: 1, message: /not found/ },
+  ])('rejects $case and changes nothing', async ({ name, min, message }) => {
+    const fleet = fleetOf([spec({ min })]);
+    const before = await group(fleet);
+    const id = first(before).id;
+    await expect(fleet.terminateInstance(name, id, { decrementDesired: true })).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) });
+    expect(await group(fleet)).toEqual(before);
+    expect(fleet.calls().at(-1)?.outcome).toBe('rejected');
+  });
+});
+
+describe('setDesiredCapacity', () => {
+  it.each([
+    { case: 'above max', desired: 7, message: 'above max value 6' },
+    { case: 'below min', desired: 0, message: 'below min value 1' },
+    { case: 'not a whole number', desired: 2.5, message: 'not a whole number' },
+  ])('rejects $case with a ValidationError and changes nothing', async ({ desired, message }) => {
+    const fleet = fleetOf([spec()]);
+    const before = await group(fleet);
+    await expect(fleet.setDesiredCapacity('web', desired)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining(message) });
+    expect(await group(fleet)).toEqual(before);
+    expect(fleet.activities()).toEqual([]);
+  });
+
+  it('raising desired launches the difference', async () => {
+    const fleet = fleetOf([spec()]);
+    await fleet.setDesiredCapacity('web', 6);
+    expect(count(await group(fleet), 'Pending')).toBe(2);
+  });
+});
+
+describe('scale-in', () => {
+  it('takes instances on an older template version first, then the oldest, never a protected one', async () => {
+    const fleet = fleetOf([
+      spec({
+        instances: [
+          { age: 9 * DAY, protectedFromScaleIn: true },
+          { age: 8 * DAY },
+          { age: 2 * DAY, launchTemplateVersion: '2' },
+          { age: 1 * DAY },
+        ],
+      }),
+    ]);
+    const [protectedId, oldest, stale, youngest] = (await group(fleet)).instances.map((instance) => instance.id);
+    fleet.setDesiredExternally('web', 2);
+    expect(states(await group(fleet))).toEqual({
+      [protectedId ?? '']: 'InService',
+      [oldest ?? '']: 'Terminating:Wait',
+      [stale ?? '']: 'Terminating:Wait',
+      [youngest ?? '']: 'InService',
+    });
+  });
+
+  it('clamps an external change to min and max', async () => {
+    const fleet = fleetOf([spec()]);
+    fleet.setDesiredExternally('web', 50);
+    expect((await group(fleet)).desired).toBe(6);
+    fleet.setDesiredExternally('web', -3);
+    expect((await group(fleet)).desired).toBe(1);
+  });
+
+  it('leaves protected instances alone even when that leaves the group above desired', async () => {
+    const fleet = fleetOf([spec({ size: 2, instances: [{ age: DAY, protectedFromScaleIn: true }, { age: DAY, protectedFromScaleIn: true }] })]);
+    fleet.setDesiredExternally('web', 1);
+    expect(count(await group(fleet), 'InService')).toBe(2);
+  });
+});
+
+describe('launch failures', () => {
+  it('keep the group below desired and retry every 5 minutes until launches work again', async () => {
+    const fleet = fleetOf([spec()]);
+    fleet.failLaunches('web', START);
+    await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
+    fleet.advanceTo(START + 16 * MINUTE);
+    const failing = await group(fleet);
+    expect(failing.desired).toBe(4);
+    expect(count(failing, 'InService')).toBe(3);
+    expect(fleet.activities().filter((activity) => activity.kind === 'launch-failed').map((activity) => (activity.at - START) / MINUTE)).toEqual([0, 5, 10, 15]);
+    fleet.restoreLaunches('web');
+    fleet.advanceTo(START + 20 * MINUTE);
+    expect(count(await group(fleet), 'InService')).toBe(4);
+  });
+
+  it('start failing only from the given time', async () => {
+    const fleet = fleetOf([spec()]);
+    fleet.failLaunches('web', START + DAY);
+    await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
+    expect(kinds(fleet)).toContain('launch');
+  });
+});
+
+describe('suspended processes and health', () => {
+  it.each([
+    { case: 'nothing suspended: the unhealthy instance is replaced after the health check', suspended: [], replaced: true },
+    { case: 'ReplaceUnhealthy suspended: it stays', suspended: ['ReplaceUnhealthy'], replaced: false },
+    { case: 'HealthCheck suspended: it stays', suspended: ['HealthCheck'], replaced: false },
+  ])('$case', async ({ suspended, replaced }) => {
+    const fleet = fleetOf([spec({ suspendedProcesses: suspended })]);
+    const sick = first(await group(fleet)).id;
+    fleet.makeUnhealthy(sick);
+    fleet.advanceTo(START + 30 * SECOND);
+    expect(states(await group(fleet))[sick]).toBe('InService');
+    fleet.advanceTo(START + 10 * MINUTE);
+    const after = await group(fleet);
+    expect(after.instances.some((instance) => instance.id === sick)).toBe(!replaced);
+    expect(after.instances.filter((instance) => instance.lifecycleState === 'InService' && instance.healthy)).toHaveLength(replaced ? 4 : 3);
+  });
+
+  it('Launch suspended: no replacement until resumed', async () => {
+    const fleet = fleetOf([spec({ suspendedProcesses: ['Launch'] })]);
+    await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
+    fleet.advanceTo(START + HOUR);
+    const suspended = await group(fleet);
+    expect(suspended.suspendedProcesses).toEqual(['Launch']);
+    expect(count(suspended, 'InService')).toBe(3);
+    fleet.resumeProcesses('web', ['Launch']);
+    fleet.advanceTo(START + 2 * HOUR);
+    expect(count(await group(fleet), 'InService')).toBe(4);
+  });
+
+  it('Terminate suspended: no scale-in', async () => {
+    const fleet = fleetOf([spec()]);
+    fleet.suspendProcesses('web', ['Terminate']);
+    fleet.setDesiredExternally('web', 2);
+    expect(count(await group(fleet), 'InService')).toBe(4);
+  });
+
+  it('an instance entering Standby no longer counts toward desired, so a replacement launches', async () => {
+    const fleet = fleetOf([spec()]);
+    const id = first(await group(fleet)).id;
+    fleet.enterStandby(id);
+    const after = await group(fleet);
+    expect(states(after)[id]).toBe('Standby');
+    expect(count(after, 'Pending')).toBe(1);
+  });
+
+  it('an instance removed silently is gone and gets replaced', async () => {
+    const fleet = fleetOf([spec()]);
+    const id = first(await group(fleet)).id;
+    fleet.removeInstanceSilently(id);
+    const after = await group(fleet);
+    expect(states(after)[id]).toBeUndefined();
+    expect(kinds(fleet)).toEqual(['vanished', 'launch']);
+  });
+});
+
+describe('snapshots', () => {
+  it('lists every group with a phoenix:enabled key, whatever its value', async () => {
+    const fleet = fleetOf([
+      spec({ name: 'on' }),
+      spec({ name: 'dry', tags: { 'phoenix:enabled': 'dry-run' } }),
+      spec({ name: 'off', tags: { 'phoenix:enabled': 'false' } }),
+      spec({ name: 'untagged', tags: { team: 'x' } }),
+    ]);
+    expect((await fleet.listOptedInGroups()).map((found) => found.name)).toEqual(['on', 'dry', 'off']);
+    expect(await fleet.describeGroup('untagged')).toBeDefined();
+    expect(await fleet.describeGroup('missing')).toBeUndefined();
+  });
+
+  it('are frozen, and fresh after every change', async () => {
+    const fleet = fleetOf([spec()]);
+    const before = await group(fleet);
+    expect(Object.isFrozen(before) && Object.isFrozen(before.instances) && Object.isFrozen(first(before).tags)).toBe(true);
+    fleet.setInstanceTag(first(before).id, 'phoenix:tainted', 'by=alice');
+    fleet.setLaunchTemplateVersion('web', '4');
+    fleet.setInstanceRefresh('web', true);
+    await fleet.tagGroup('web', { 'phoenix:quarantined': 'why' });
+    await fleet.untagGroup('web', ['phoenix:max-age']);
+    const after = await group(fleet);
+    expect(first(before).tags).toEqual({});
+    expect(first(after).tags).toEqual({ 'phoenix:tainted': 'by=alice' });
+    expect(after.launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '4' });
+    expect(first(after).launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '3' });
+    expect(after.instanceRefreshInProgress).toBe(true);
+    expect(after.tags).toEqual({ 'phoenix:enabled': 'true', 'phoenix:quarantined': 'why' });
+  });
+
+  it('rejects a tag value longer than AWS allows', async () => {
+    const fleet = fleetOf([spec()]);
+    await expect(fleet.tagGroup('web', { 'phoenix:quarantined': 'x'.repeat(257) })).rejects.toMatchObject({ name: 'ValidationError' });
+    expect((await group(fleet)).tags['phoenix:quarantined']).toBeUndefined();
+  });
+});
+
+describe('faults', () => {
+  async function outcomes(seed: number): Promise<string[]> {
+    const fleet = fleetOf([spec()], { seed, faults: { throttleRate: 0.3, serverErrorRate: 0.2 } });
+    const seen: string[] = [];
+    for (let call = 0; call < 40; call += 1) {
+      seen.push(await fleet.listOptedInGroups().then(() => 'ok', (error: Error) => error.name));
+    }
+    return seen;
+  }
+
+  it('are the same for the same seed, and both kinds occur', async () => {
+    const once = await outcomes(11);
+    expect(await outcomes(11)).toEqual(once);
+    expect(await outcomes(12)).not.toEqual(once);
+    expect(new Set(once)).toEqual(new Set(['ok', 'ThrottlingException', 'ServiceUnavailable']));
+  });
+
+  it.each([
+    { case: 'throttling', faults: { throttleRate: 1, serverErrorRate: 0 }, name: 'ThrottlingException', status: 400 },
+    { case: 'server error', faults: { throttleRate: 0, serverErrorRate: 1 }, name: 'ServiceUnavailable', status: 503 },
+  ])('$case is retryable and changes nothing', async ({ faults, name, status }) => {
+    const fleet = fleetOf([spec()]);
+    const before = await group(fleet);
+    fleet.setFaults(faults);
+    const expected = { name, retryable: true, $metadata: { httpStatusCode: status } };
+    await expect(fleet.terminateInstance('web', first(before).id, { decrementDesired: false })).rejects.toMatchObject(expected);
+    await expect(fleet.setDesiredCapacity('web', 6)).rejects.toMatchObject(expected);
+    await expect(fleet.tagGroup('web', { 'phoenix:quarantined': 'x' })).rejects.toMatchObject(expected);
+    fleet.setFaults(undefined);
+    expect(await group(fleet)).toEqual(before);
+    expect(fleet.activities()).toEqual([]);
+    expect(fleet.violations()).toEqual(NO_VIOLATIONS);
+    expect(fleet.calls().map((call) => call.outcome)).toEqual(['fault', 'fault', 'fault']);
+  });
+
+  it('do not change the fleet’s own draws', async () => {
+    async function statesMidLaunch(faults: FaultRates | undefined): Promise<Record<string, LifecycleState>> {
+      const fleet = fleetOf([spec({ max: 12, launchDelay: { min: MINUTE, max: 3 * MINUTE } })], faults === undefined ? {} : { faults });
+      // Retried like the SDK would: every faulted attempt draws from the fault stream only.
+      for (let done = false; !done; ) {
+        done = await fleet.setDesiredCapacity('web', 12).then(
+          () => true,
+          (error: Error) => {
+            if (error.name === 'ValidationError') throw error;
+            return false;
+          },
+        );
+      }
+      fleet.advanceTo(START + 2 * MINUTE);
+      fleet.setFaults(undefined);
+      return states(await group(fleet));
+    }
+    const quiet = await statesMidLaunch(undefined);
+    expect(await statesMidLaunch({ throttleRate: 0.5, serverErrorRate: 0.3 })).toEqual(quiet);
+    expect(new Set(Object.values(quiet))).toEqual(new Set(['InService', 'Pending']));
+  });
+});
+
+describe('concurrency', () => {
+  it('overlapping callers interleave at every call, like two Lambdas', async () => {
+    const fleet = fleetOf([spec()]);
+    const order: string[] = [];
+    const tick = async (name: string): Promise<void> => {
+      const [read] = await fleet.listOptedInGroups();
+      order.push(`${name} read`);
+      await fleet.terminateInstance('web', first(read as Group).id, { decrementDesired: false }).catch(() => order.push(`${name} refused`));
+      order.push(`${name} acted`);
+    };
+    await Promise.all([tick('a'), tick('b')]);
+    // Both read before either acts: the second terminate finds the instance already terminating.
+    expect(order.slice(0, 2).sort()).toEqual(['a read', 'b read']);
+    expect(order.filter((step) => step.endsWith('refused'))).toEqual(['b refused']);
+    expect(fleet.violations().doubleTermination).toBe(1);
+  });
+});
+
+describe('violation counters', () => {
+  interface Case {
+    readonly case: string;
+    readonly group?: Partial<SimGroupSpec> & { readonly size?: number };
+    readonly start?: Millis;
+    readonly act: (fleet: SimFleet, ids: readonly string[]) => Promise<void>;
+    readonly expected: Partial<Violations>;
+  }
+
+  const refused = async (call: Promise<void>): Promise<void> => {
+    await expect(call).rejects.toMatchObject({ name: 'ValidationError' });
+  };
+  const surgeThenTerminate = async (fleet: SimFleet, ids: readonly string[]): Promise<void> => {
+    await fleet.setDesiredCapacity('web', 5);
+    fleet.advanceTo(START + 5 * MINUTE);
+    await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
+  };
+
+  const cases: Case[] = [
+    {
+      case: 'belowMinHealthy: terminate without a surge at min-healthy 100',
+      act: (fleet, ids) => fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false }),
+      expected: { belowMinHealthy: 1 },
+    },
+    {
+      case: 'belowMinHealthy: a surge is fine',
+      act: surgeThenTerminate,
+      expected: {},
+    },
+    {
+      case: 'belowMinHealthy: terminate with decrement while the surge instance still launches',
+      act: async (fleet, ids) => {
+        await fleet.setDesiredCapacity('web', 5);
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
+      },
+      expected: { belowMinHealthy: 1 },
+    },
+    {
+      case: 'belowMinHealthy: min-healthy 90 of 20 allows one down',
+      group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
+      act: (fleet, ids) => fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false }),
+      expected: {},
+    },
+    {
+      case: 'budgetOverrun: a second termination within 1/hour',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '0' } },
+      act: async (fleet, ids) => {
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+        fleet.advanceTo(START + 59 * MINUTE);
+        await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
+      },
+      expected: { budgetOverrun: 1 },
+    },
+    {
+      case: 'budgetOverrun: a second termination after the hour',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '0' } },
+      act: async (fleet, ids) => {
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+        fleet.advanceTo(START + HOUR);
+        await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
+      },
+      expected: {},
+    },
+    {
+      case: 'outsideOptIn: terminate in a dry-run group',
+      group: { tags: { 'phoenix:enabled': 'dry-run' } },
+      act: surgeThenTerminate,
+      expected: { outsideOptIn: 2 },
+    },
+    {
+      case: 'outsideOptIn: set desired in a disabled group',
+      group: { tags: { 'phoenix:enabled': 'false' } },
+      act: (fleet) => fleet.setDesiredCapacity('web', 5),
+      expected: { outsideOptIn: 1 },
+    },
+    {
+      case: 'outsideOptIn: a quarantined group',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:quarantined': '2026-11-16 recovery failed' } },
+      act: (fleet) => fleet.setDesiredCapacity('web', 5),
+      expected: { outsideOptIn: 1 },
+    },
+    {
+      case: 'outsideOptIn: tags that do not parse',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7days' } },
+      act: surgeThenTerminate,
+      expected: { outsideOptIn: 2 },
+    },
+    {
+      case: 'outsideOptIn: a group without the tag at all',
+      group: { tags: { team: 'x' } },
+      act: (fleet) => fleet.setDesiredCapacity('web', 5),
+      expected: { outsideOptIn: 1 },
+    },
+    {
+      case: 'outsideOptIn: a group switched to dry-run by its owner after Phoenix read it',
+      act: async (fleet, ids) => {
+        await fleet.setDesiredCapacity('web', 5);
+        fleet.setGroupTag('web', 'phoenix:enabled', 'dry-run');
+        fleet.advanceTo(START + 5 * MINUTE);
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
+      },
+      expected: { outsideOptIn: 1 },
+    },
+    {
+      case: 'outsideOptIn: a quarantine lifted by the operator',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:quarantined': 'recovery failed' } },
+      act: async (fleet, ids) => {
+        fleet.setGroupTag('web', 'phoenix:quarantined', undefined);
+        await surgeThenTerminate(fleet, ids);
+      },
+      expected: {},
+    },
+    {
+      case: 'outsideWindow: Saturday, outside Mon-Fri',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
+      start: SATURDAY,
+      act: async (fleet, ids) => {
+        await fleet.setDesiredCapacity('web', 5);
+        fleet.advanceTo(SATURDAY + 5 * MINUTE);
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
+      },
+      expected: { outsideWindow: 1 },
+    },
+    {
+      case: 'outsideWindow: Monday noon, inside',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
+      act: surgeThenTerminate,
+      expected: {},
+    },
+    {
+      case: 'protectedOrExempt: phoenix:exempt=true',
+      group: { instances: [{ age: 9 * DAY, tags: { 'phoenix:exempt': 'true' } }, { age: DAY }, { age: DAY }, { age: DAY }] },
+      act: surgeThenTerminate,
+      expected: { protectedOrExempt: 1 },
+    },
+    {
+      case: 'protectedOrExempt: protected from scale-in',
+      group: { instances: [{ age: 9 * DAY, protectedFromScaleIn: true }, { age: DAY }, { age: DAY }, { age: DAY }] },
+      act: surgeThenTerminate,
+      expected: { protectedOrExempt: 1 },
+    },
+    {
+      case: 'protectedOrExempt: phoenix:exempt=false is fair game',
+      group: { instances: [{ age: 9 * DAY, tags: { 'phoenix:exempt': 'false' } }, { age: DAY }, { age: DAY }, { age: DAY }] },
+      act: surgeThenTerminate,
+      expected: {},
+    },
+    {
+      case: 'doubleTermination: the same instance twice',
+      act: async (fleet, ids) => {
+        await surgeThenTerminate(fleet, ids);
+        await refused(fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false }));
+      },
+      expected: { doubleTermination: 1 },
+    },
+    {
+      case: 'doubleTermination: an instance that vanished after it was read',
+      act: async (fleet, ids) => {
+        fleet.removeInstanceSilently(ids[0] ?? '');
+        await refused(fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true }));
+      },
+      expected: { doubleTermination: 1 },
+    },
+    {
+      case: 'doubleTermination: an instance still Pending',
+      act: async (fleet) => {
+        await fleet.setDesiredCapacity('web', 5);
+        const pending = (await group(fleet)).instances.find((instance) => instance.lifecycleState === 'Pending');
+        await refused(fleet.terminateInstance('web', pending?.id ?? '', { decrementDesired: true }));
+      },
+      expected: { doubleTermination: 1 },
+    },
+    {
+      case: 'doubleTermination: two different instances, one after the other',
+      group: { tags: { 'phoenix:enabled': 'true', 'phoenix:budget': '2/hour' } },
+      act: async (fleet, ids) => {
+        await surgeThenTerminate(fleet, ids);
+        await fleet.setDesiredCapacity('web', 5);
+        fleet.advanceTo(START + 15 * MINUTE);
+        await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: true });
+      },
+      expected: {},
+    },
+  ];
+
+  it.each(cases)('$case', async ({ group: overrides, start, act, expected }) => {
+    const fleet = fleetOf([spec(overrides)], start === undefined ? {} : { start });
+    const ids = (await group(fleet)).instances.map((instance) => instance.id);
+    await act(fleet, ids);
+    expect(fleet.violations()).toEqual({ ...NO_VIOLATIONS, ...expected });
+  });
+
+  it('every counter has a case that provokes it', () => {
+    const provoked = new Set(cases.flatMap((entry) => Object.keys(entry.expected)));
+    expect([...provoked].sort()).toEqual([...VIOLATION_KINDS].sort());
+  });
+
+  it('logs every mutating call with its outcome and the violations it caused', async () => {
+    const fleet = fleetOf([spec()]);
+    const [victim] = (await group(fleet)).instances;
+    await fleet.terminateInstance('web', victim?.id ?? '', { decrementDesired: false });
+    await refused(fleet.setDesiredCapacity('web', 99));
+    await fleet.tagGroup('web', { 'phoenix:quarantined': 'x' });
+    expect(fleet.calls()).toEqual([
+      { at: START, kind: 'terminate', group: 'web', instanceId: victim?.id, decrementDesired: false, outcome: 'ok', violations: ['belowMinHealthy'] },
+      { at: START, kind: 'set-desired', group: 'web', desired: 99, outcome: 'rejected', violations: [] },
+      { at: START, kind: 'tag', group: 'web', outcome: 'ok', violations: [] },
+    ]);
+  });
+});
+
+describe('ageStats', () => {
+  /** Max-age 1d; A is 23 h old, B brand new; A is terminated at +2 h and its replacement is InService at +3 h. */
+  async function handMade(): Promise<SimFleet> {
+    const fleet = fleetOf([
+      spec({
+        size: 2,
+        tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d', 'phoenix:min-healthy': '0' },
+        instances: [{ age: 23 * HOUR }, { age: 0 }],
+        launchDelay: { min: HOUR, max: HOUR },
+        terminateHookWait: 0,
+      }),
+      spec({ name: 'dry', tags: { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY }] , size: 1 }),
+      spec({ name: 'exempt', tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY, tags: { 'phoenix:exempt': 'true' } }], size: 1 }),
+    ]);
+    fleet.advanceTo(START + 2 * HOUR);
+    await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
+    fleet.advanceTo(START + 10 * HOUR);
+    return fleet;
+  }
+
+  it.each([
+    // A serves 2 h (1 h within 24 h), its replacement 7 h (all within), B 10 h (all within): 18 of 19.
+    { case: 'no tolerance', tolerance: 0, pct: (18 / 19) * 100 },
+    // One hour of tolerance covers A's last hour too.
+    { case: 'one hour of tolerance', tolerance: HOUR, pct: 100 },
+  ])('$case', async ({ tolerance, pct }) => {
+    const fleet = await handMade();
+    const stats = fleet.ageStats({ until: START + 10 * HOUR, tolerance });
+    expect(stats.withinMaxAgePct).toBeCloseTo(pct, 9);
+    expect(stats.oldestInstanceHours).toBeCloseTo(10, 9);
+  });
+
+  it('is per group on request, and 100 with no instance-hours to judge', async () => {
+    const fleet = await handMade();
+    expect(fleet.ageStats({ until: START + 10 * HOUR, tolerance: 0, group: 'dry' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
+    expect(fleet.ageStats({ until: START + 10 * HOUR, tolerance: 0, group: 'exempt' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
+    expect(fleet.oldestInstanceHours('dry', START + 10 * HOUR)).toBeCloseTo(30 * 24 + 10, 9);
+    expect(fleet.oldestInstanceHours('exempt', START + 10 * HOUR)).toBeUndefined();
+  });
+
+  it('samples each group at every advance', async () => {
+    const fleet = await handMade();
+    expect(fleet.series('web').map((sample) => [(sample.at - START) / HOUR, sample.desired, sample.inServiceHealthy, sample.inTransition])).toEqual([
+      [2, 2, 2, 0],
+      [10, 2, 2, 0],
+    ]);
+  });
+});
