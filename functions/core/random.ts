@@ -1,4 +1,4 @@
-/** A source of uniform numbers in [0, 1). The core takes one as a parameter and never calls Math.random. */
+/** A source of uniform numbers in [0, 1). The core takes one as a parameter instead of using a global generator. */
 export type RandomSource = () => number;
 
 /**
