@@ -277,10 +277,14 @@ export class SimFleet implements FleetPort {
     return result;
   }
 
-  async describeGroup(name: string): Promise<Group | undefined> {
+  async describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>> {
     await this.enter('DescribeAutoScalingGroups', undefined);
-    const group = this.groups.get(name);
-    return group === undefined ? undefined : this.snapshot(group);
+    const found = new Map<string, Group>();
+    for (const name of names) {
+      const group = this.groups.get(name);
+      if (group !== undefined) found.set(name, this.snapshot(group));
+    }
+    return found;
   }
 
   async setDesiredCapacity(groupName: string, desired: number): Promise<void> {

@@ -2,7 +2,7 @@ import type { Decision, ProgressDecision, StartDecision } from '../core/decision
 import type { PhoenixEvent } from '../core/events.js';
 import type { Blackout, GlobalBlock } from '../core/global-gate.js';
 import { globalBlock } from '../core/global-gate.js';
-import type { GlobalMode, Millis, ReplacementRecord } from '../core/model.js';
+import type { GlobalMode, Group, Millis, ReplacementRecord } from '../core/model.js';
 import { WEEK } from '../core/model.js';
 import type { PlanInput } from '../core/plan.js';
 import { planTick, recheckStart } from '../core/plan.js';
@@ -93,6 +93,8 @@ class TickRun {
   constructor(
     private readonly deps: TickDependencies,
     private readonly planInput: PlanInput,
+    /** Every group about to be changed, read again in one batch right before acting. */
+    private readonly fresh: ReadonlyMap<string, Group>,
   ) {}
 
   private get now(): Millis {
@@ -125,7 +127,7 @@ class TickRun {
       this.outcomes.push({ group: decision.group, kind: 'started', record });
       return;
     }
-    const stale = recheckStart(decision, await fleet.describeGroup(decision.group), records, this.planInput);
+    const stale = recheckStart(decision, this.fresh.get(decision.group), records, this.planInput);
     if (stale !== undefined) return this.notActed(decision.group, `state changed since planning: ${stale}`);
     const surging = decision.method === 'surge';
     const record: ReplacementRecord = surging
@@ -176,7 +178,7 @@ class TickRun {
   private async terminateSurged(decision: ProgressDecision): Promise<void> {
     const { fleet, ledger } = this.deps;
     const { record } = decision;
-    const fresh = await fleet.describeGroup(record.group);
+    const fresh = this.fresh.get(record.group);
     const parsed = fresh === undefined ? undefined : parseGroupPolicy(fresh.tags);
     const still =
       fresh !== undefined && parsed?.ok === true
@@ -256,6 +258,12 @@ function logDecision(logger: Logger, decision: Decision): void {
   }
 }
 
+/** The decisions that terminate or raise capacity: those are re-checked on a fresh read first. */
+function changesCapacity(decision: Decision): boolean {
+  if (decision.kind === 'start') return !decision.dryRun;
+  return decision.kind === 'progress' && decision.step.kind === 'terminate-surged';
+}
+
 /** One tick: global gates → load → plan → act → record. */
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
@@ -273,7 +281,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     explain: false,
   };
   const decisions = planTick(planInput);
-  const run = new TickRun(deps, planInput);
+  const acting = decisions.filter(changesCapacity).map((decision) => decision.group);
+  const run = new TickRun(deps, planInput, acting.length === 0 ? new Map() : await deps.fleet.describeGroups(acting));
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {

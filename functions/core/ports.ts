@@ -8,8 +8,11 @@ import type { PhoenixEvent } from './events.js';
 export interface FleetPort {
   /** Every group carrying a `phoenix:enabled` tag (any value), with its instances and their launch times. */
   listOptedInGroups(): Promise<Group[]>;
-  /** One group read fresh, for the re-check right before acting; undefined when it no longer exists. */
-  describeGroup(name: string): Promise<Group | undefined>;
+  /**
+   * The named groups read fresh, for the re-check right before acting, in as few calls as the API
+   * allows; a group that no longer exists is missing from the map.
+   */
+  describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>>;
   /** SetDesiredCapacity without honouring cooldown: the launch-before-terminate surge. */
   setDesiredCapacity(group: string, desired: number): Promise<void>;
   /** TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances. */

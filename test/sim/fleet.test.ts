@@ -33,7 +33,7 @@ function fleetOf(groups: readonly SimGroupSpec[], options: { start?: Millis; fau
 }
 
 async function group(fleet: SimFleet, name = 'web'): Promise<Group> {
-  const found = await fleet.describeGroup(name);
+  const found = (await fleet.describeGroups([name])).get(name);
   if (found === undefined) throw new Error(`no group ${name}`);
   return found;
 }
@@ -298,8 +298,8 @@ describe('snapshots', () => {
       spec({ name: 'untagged', tags: { team: 'x' } }),
     ]);
     expect((await fleet.listOptedInGroups()).map((found) => found.name)).toEqual(['on', 'dry', 'off']);
-    expect(await fleet.describeGroup('untagged')).toBeDefined();
-    expect(await fleet.describeGroup('missing')).toBeUndefined();
+    const found = await fleet.describeGroups(['untagged', 'missing']);
+    expect([...found.keys()]).toEqual(['untagged']);
   });
 
   it('are frozen, and fresh after every change', async () => {

@@ -21,9 +21,9 @@ export class FakeFleet implements FleetPort {
     return this.groups;
   }
 
-  async describeGroup(name: string): Promise<Group | undefined> {
-    this.enter(`describeGroup ${name}`);
-    return this.groups.find((group) => group.name === name);
+  async describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>> {
+    this.enter(`describeGroups ${names.join(',')}`);
+    return new Map(this.groups.filter((group) => names.includes(group.name)).map((group) => [group.name, group]));
   }
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {

@@ -32,7 +32,7 @@ describe('runTick', () => {
   it('terminates the planned instance after a fresh re-read, records it first and emits Instance Recycled', async () => {
     const deps = world();
     const result = await runTick(deps, settings, NOW);
-    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'describeGroup web', 'terminateInstance web i-1 decrement=false']);
+    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'describeGroups web', 'terminateInstance web i-1 decrement=false']);
     const [stored] = [...deps.ledger.records.values()];
     expect(stored).toMatchObject({ phase: 'terminating', instanceId: 'i-1', reason: 'max-age', terminatedAt: NOW });
     expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { group: 'web', instanceId: 'i-1', reason: 'max-age' } }]);
@@ -77,7 +77,7 @@ describe('runTick', () => {
   it('does not act when the fresh re-read shows the instance became protected', async () => {
     const deps = world();
     const protectedNow = { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) };
-    deps.fleet.describeGroup = async () => protectedNow;
+    deps.fleet.describeGroups = async () => new Map([['web', protectedNow]]);
     const result = await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
     expect(result.outcomes).toMatchObject([{ kind: 'not-acted', why: expect.stringContaining('i-1 is now protected') }]);
