@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 
 const entries = {
   'cli/phoenix': 'functions/cli/bin.ts',
+  'functions/recycle/index': 'functions/recycle.ts',
 };
 
 await build({

@@ -1,10 +1,14 @@
 import { formatSimulation } from './format.js';
 import { choiceOption, integerOption, parseOptions, UsageError } from './arguments.js';
+import { formatPlan, parseAt, planReport } from './plan.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
 
 const USAGE = `usage: phoenix <command> [options]
 
 commands:
+  plan [--at ISO] [--json] [--table NAME] [--tick-minutes N] [--region R] [--profile P] [--endpoint URL]
+           what a tick would do now (or at --at) for every opted-in group and instance, and why;
+           reads only, never terminates
   simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json]
            runs the real recycler on the fleet simulator over a virtual clock
   demo     a simulated week of the steady scenario, explained
@@ -37,11 +41,50 @@ async function simulateCommand(command: string, args: readonly string[], output:
   output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
 }
 
+async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
+  const values = parseOptions('plan', args, {
+    at: { type: 'string' },
+    json: { type: 'boolean' },
+    table: { type: 'string' },
+    'tick-minutes': { type: 'string' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    endpoint: { type: 'string' },
+  });
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name}: expected a non-empty value`);
+    return value;
+  };
+  const endpoint = text('endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UsageError(`--endpoint: "${endpoint}" is not valid: expected a URL such as http://127.0.0.1:5000`);
+  }
+  const profile = text('profile');
+  // The SDK's default credential chain reads the profile from the environment.
+  if (profile !== undefined) process.env['AWS_PROFILE'] = profile;
+  const report = await planReport(
+    {
+      at: parseAt(values['at'], now),
+      region: text('region'),
+      endpoint,
+      table: text('table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
+      tickMinutes: integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback: 10, min: 1, max: 1440 }),
+    },
+    output.stderr,
+  );
+  output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
+}
+
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself (testable). */
-export async function main(argv: readonly string[], output: Output): Promise<number> {
+export async function main(argv: readonly string[], output: Output, now: number): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
+      case 'plan':
+        await planCommand(args, output, now);
+        return 0;
       case 'simulate':
         await simulateCommand(command, args, output);
         return 0;
@@ -56,7 +99,7 @@ export async function main(argv: readonly string[], output: Output): Promise<num
         output.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}": expected simulate or demo\n\n${USAGE}`);
+        throw new UsageError(`unknown command "${command}": expected plan, simulate or demo\n\n${USAGE}`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

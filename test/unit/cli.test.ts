@@ -4,7 +4,7 @@ import { main } from '../../functions/cli/phoenix.js';
 async function run(...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) });
+  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.UTC(2026, 10, 23, 12));
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 
@@ -17,6 +17,9 @@ describe('phoenix CLI', () => {
     { case: 'misspelled option', argv: ['simulate', '--group', '3'], names: "'--group'" },
     { case: 'unknown command', argv: ['destroy'], names: 'unknown command "destroy"' },
     { case: 'no command', argv: [], names: '' },
+    { case: 'plan with a bad --at', argv: ['plan', '--at', 'tomorrow'], names: '--at: "tomorrow"' },
+    { case: 'plan with a bad --endpoint', argv: ['plan', '--endpoint', 'localhost'], names: '--endpoint: "localhost"' },
+    { case: 'plan with a bad --tick-minutes', argv: ['plan', '--tick-minutes', '0'], names: '--tick-minutes' },
   ])('$case: exit 2 naming the argument, nothing printed on stdout but usage', async ({ argv, names }) => {
     const result = await run(...argv);
     expect(result.code).toBe(2);

@@ -1,0 +1,78 @@
+import type { TickSettings } from './tick.js';
+import { parseBlackouts } from '../core/global-gate.js';
+import type { GlobalMode } from '../core/model.js';
+import { MINUTE } from '../core/model.js';
+
+/** A deploy parameter that does not parse: the function refuses to start, naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly variable: string,
+    readonly value: string | undefined,
+    readonly expected: string,
+  ) {
+    super(`${variable}=${value === undefined ? '(unset)' : JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+export interface RecyclerConfig {
+  readonly ledgerTable: string;
+  readonly mode: GlobalMode;
+  readonly eventBusName: string;
+  readonly tick: TickSettings;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function required(env: Environment, variable: string, expected: string): string {
+  const value = env[variable]?.trim();
+  if (value === undefined || value === '') throw new ConfigError(variable, env[variable], expected);
+  return value;
+}
+
+function wholeNumber(env: Environment, variable: string, options: { fallback: number; min: number; max: number }): number {
+  const value = env[variable]?.trim();
+  if (value === undefined || value === '') return options.fallback;
+  if (!/^\d+$/.test(value) || Number(value) < options.min || Number(value) > options.max) {
+    throw new ConfigError(variable, value, `a whole number from ${options.min} to ${options.max}`);
+  }
+  return Number(value);
+}
+
+const MODES: readonly GlobalMode[] = ['live', 'dry-run', 'off'];
+
+/**
+ * Reads the recycler's deploy parameters once, at cold start, into a frozen object. The mode has no
+ * default: a deployment must say whether it acts.
+ */
+export function parseRecyclerConfig(env: Environment): RecyclerConfig {
+  const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
+  const modeText = required(env, 'PHOENIX_MODE', MODES.join(', '));
+  const mode = MODES.find((candidate) => candidate === modeText);
+  if (mode === undefined) throw new ConfigError('PHOENIX_MODE', modeText, MODES.join(', '));
+  const blackouts = parseBlackouts(env['PHOENIX_BLACKOUTS'] ?? '');
+  if (!blackouts.ok) throw new ConfigError('PHOENIX_BLACKOUTS', env['PHOENIX_BLACKOUTS'], `${blackouts.expected} ("${blackouts.entry}" is not)`);
+  const stopAlarms = (env['PHOENIX_STOP_ALARMS'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return Object.freeze({
+    ledgerTable,
+    mode,
+    eventBusName: env['PHOENIX_EVENT_BUS']?.trim() || 'default',
+    tick: Object.freeze({
+      tickInterval: wholeNumber(env, 'PHOENIX_SCHEDULE_MINUTES', { fallback: 10, min: 1, max: 1440 }) * MINUTE,
+      blackouts: blackouts.blackouts,
+      stopAlarms,
+      maxTerminationsPerRun: wholeNumber(env, 'PHOENIX_MAX_TERMINATIONS_PER_RUN', { fallback: 10, min: 0, max: 1000 }),
+    }),
+  });
+}
+
+/** An EventBridge scheduled event carries the tick's time; the recycler decides at that instant, not at the clock's. */
+export function scheduledTime(event: unknown): number {
+  const time = typeof event === 'object' && event !== null && 'time' in event ? event.time : undefined;
+  const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new ConfigError('event.time', typeof time === 'string' ? time : undefined, 'an EventBridge scheduled event with an ISO-8601 time');
+  }
+  return at;
+}

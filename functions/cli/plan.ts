@@ -1,0 +1,114 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientConfig } from '../adapters/aws-config.js';
+import { AwsFleet } from '../adapters/fleet.js';
+import { DynamoLedger } from '../adapters/ledger.js';
+import type { Decision } from '../core/decision.js';
+import { formatDuration } from '../core/duration.js';
+import type { Millis, ReplacementRecord } from '../core/model.js';
+import { MINUTE, WEEK } from '../core/model.js';
+import { planTick } from '../core/plan.js';
+import { UsageError } from './arguments.js';
+
+export interface PlanOptions {
+  readonly at: Millis;
+  readonly region: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly table: string;
+  readonly tickMinutes: number;
+}
+
+export function parseAt(value: string | boolean | undefined, now: Millis): Millis {
+  if (value === undefined) return now;
+  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) throw new UsageError(`--at: "${String(value)}" is not valid: expected an ISO-8601 time such as 2026-11-23T09:00:00Z`);
+  return at;
+}
+
+export interface PlanReport {
+  readonly at: string;
+  readonly ledger: 'read' | 'missing';
+  readonly groups: readonly {
+    readonly group: string;
+    readonly mode: string | null;
+    readonly decision: string;
+    readonly reason: string;
+    readonly why: string;
+    readonly instances: readonly { readonly id: string; readonly ageSeconds: number | null; readonly candidate: string | null; readonly note: string }[];
+  }[];
+}
+
+function describeDecision(decision: Decision): { decision: string; reason: string; why: string } {
+  switch (decision.kind) {
+    case 'start': {
+      const action = decision.dryRun ? 'would-recycle (dry-run)' : decision.method === 'surge' ? 'launch-then-terminate' : 'terminate';
+      return { decision: `${action} ${decision.instanceId}`, reason: decision.reason, why: decision.why };
+    }
+    case 'progress':
+      return {
+        decision: `in-flight ${decision.record.instanceId}: ${decision.step.kind}`,
+        reason: decision.record.reason,
+        why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
+      };
+    case 'skip':
+      return { decision: 'skip', reason: decision.reason, why: decision.why };
+  }
+}
+
+/** What a tick would do now (or at `--at`) for every opted-in group and instance: reads only, never acts. */
+export async function planReport(options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
+  const aws = clientConfig({ ...(options.region === undefined ? {} : { region: options.region }), ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  const fleet = new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) });
+  const ledger = new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.at });
+  const groups = await fleet.listOptedInGroups();
+  let records: ReplacementRecord[] = [];
+  let ledgerState: 'read' | 'missing' = 'read';
+  try {
+    records = await ledger.recordsSince(options.at - WEEK);
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+    ledgerState = 'missing';
+    warn(`ledger table ${options.table} not found: budgets and replacements in flight are not taken into account`);
+  }
+  const decisions = planTick({
+    groups,
+    records,
+    now: options.at,
+    // A plan never claims a random kill: chaos shows as a possibility on each instance instead.
+    random: () => 1,
+    tickInterval: options.tickMinutes * MINUTE,
+    globalMode: 'live',
+    globalBlock: undefined,
+    maxTerminationsPerRun: Number.MAX_SAFE_INTEGER,
+    explain: true,
+  });
+  return {
+    at: new Date(options.at).toISOString(),
+    ledger: ledgerState,
+    groups: decisions.map((decision) => ({
+      group: decision.group,
+      mode: decision.mode ?? null,
+      ...describeDecision(decision),
+      instances: decision.instances.map((verdict) => ({
+        id: verdict.instanceId,
+        ageSeconds: verdict.age === undefined ? null : Math.round(verdict.age / 1000),
+        candidate: verdict.candidate ?? null,
+        note: verdict.note,
+      })),
+    })),
+  };
+}
+
+export function formatPlan(report: PlanReport): string {
+  const lines = [`Phoenix plan at ${report.at} (ledger ${report.ledger}): ${report.groups.length} opted-in groups`, ''];
+  for (const group of report.groups) {
+    lines.push(`${group.group} [${group.mode ?? 'bad tags'}]: ${group.decision} (${group.reason}): ${group.why}`);
+    for (const instance of group.instances) {
+      const age = instance.ageSeconds === null ? 'age ?' : formatDuration(instance.ageSeconds * 1000);
+      lines.push(`  ${instance.id.padEnd(20)} ${age.padEnd(8)} ${instance.note}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,188 @@
+import {
+  AutoScalingClient,
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  type Activity,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AwsFleet } from '../../functions/adapters/fleet.js';
+
+const autoScalingMock = mockClient(AutoScalingClient);
+const ec2Mock = mockClient(EC2Client);
+const fleet = new AwsFleet({ autoScaling: new AutoScalingClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }) });
+
+afterEach(() => {
+  autoScalingMock.reset();
+  ec2Mock.reset();
+});
+
+function asg(name: string, overrides: Partial<AutoScalingGroup> = {}): AutoScalingGroup {
+  return {
+    AutoScalingGroupName: name,
+    MinSize: 1,
+    MaxSize: 4,
+    DesiredCapacity: 2,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['eu-west-1a'],
+    HealthCheckType: 'EC2',
+    CreatedTime: new Date(0),
+    Tags: [{ Key: 'phoenix:enabled', Value: 'true' }],
+    LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
+    Instances: [
+      { InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '3' } },
+      { InstanceId: 'i-b', LifecycleState: 'Pending:Wait', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: true, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '4' } },
+    ],
+    ...overrides,
+  };
+}
+
+function givenTemplates(latest = 4, fallbackDefault = 3): void {
+  ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
+    LaunchTemplates: [{ LaunchTemplateId: 'lt-1', LaunchTemplateName: 'web', LatestVersionNumber: latest, DefaultVersionNumber: fallbackDefault }],
+  });
+}
+
+function givenInstances(): void {
+  ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => ({
+    Reservations: [{ Instances: (input.InstanceIds ?? []).map((id) => ({ InstanceId: id, LaunchTime: new Date(Date.UTC(2026, 10, 1)), Tags: [{ Key: 'phoenix:exempt', Value: id === 'i-a' ? 'true' : 'false' }] })) }],
+  }));
+}
+
+describe('AwsFleet discovery', () => {
+  it('asks only for groups with the opt-in tag key, follows every page, and maps groups and instances', async () => {
+    autoScalingMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolvesOnce({ AutoScalingGroups: [asg('a')], NextToken: 'page-2' })
+      .resolvesOnce({ AutoScalingGroups: [asg('b', { SuspendedProcesses: [{ ProcessName: 'Terminate' }] })] });
+    givenInstances();
+    givenTemplates();
+    const groups = await fleet.listOptedInGroups();
+    const calls = autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]?.args[0].input).toMatchObject({ Filters: [{ Name: 'tag-key', Values: ['phoenix:enabled'] }], MaxRecords: 100 });
+    expect(calls[1]?.args[0].input).toMatchObject({ NextToken: 'page-2' });
+    expect(groups.map((group) => group.name)).toEqual(['a', 'b']);
+    expect(groups[1]?.suspendedProcesses).toEqual(['Terminate']);
+    expect(groups[0]).toMatchObject({
+      desired: 2,
+      launchSource: { kind: 'template', id: 'lt-1', version: '4' },
+      scalingActivityInProgress: true,
+      instances: [
+        { id: 'i-a', lifecycleState: 'InService', healthy: true, launchedAt: Date.UTC(2026, 10, 1), tags: { 'phoenix:exempt': 'true' }, launchSource: { version: '3' } },
+        { id: 'i-b', lifecycleState: 'Pending:Wait', protectedFromScaleIn: true },
+      ],
+    });
+    // One EC2 call for every instance of every group, one to resolve the template.
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(1);
+    expect(ec2Mock.commandCalls(DescribeLaunchTemplatesCommand)).toHaveLength(1);
+  });
+
+  it('reads launch times in batches of 1000 instance ids', async () => {
+    const instances = Array.from({ length: 2500 }, (_, n) => ({ InstanceId: `i-${n.toString(16)}`, LifecycleState: 'InService' as const, HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }));
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('big', { Instances: instances, DesiredCapacity: 2500 })] });
+    givenInstances();
+    givenTemplates();
+    const [group] = await fleet.listOptedInGroups();
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input.InstanceIds?.length)).toEqual([1000, 1000, 500]);
+    expect(group?.instances.every((instance) => instance.launchedAt !== undefined)).toBe(true);
+  });
+
+  it('drops an instance id EC2 no longer knows instead of failing the tick', async () => {
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a')] });
+    givenTemplates();
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(Object.assign(new Error("The instance ID 'i-b' does not exist"), { name: 'InvalidInstanceID.NotFound' }))
+      .resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-a', LaunchTime: new Date(0) }] }] });
+    const [group] = await fleet.listOptedInGroups();
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[1]?.args[0].input.InstanceIds).toEqual(['i-a']);
+    expect(group?.instances.find((instance) => instance.id === 'i-b')?.launchedAt).toBeUndefined();
+  });
+
+  it.each([
+    { case: '$Latest resolves to the latest version', spec: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, expected: { kind: 'template', id: 'lt-1', version: '7' } },
+    { case: '$Default resolves to the default version', spec: { LaunchTemplateId: 'lt-1', Version: '$Default' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
+    { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
+    { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6' } },
+  ])('launch template: $case', async ({ spec, expected }) => {
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a', { LaunchTemplate: spec })] });
+    givenInstances();
+    givenTemplates(7, 5);
+    expect((await fleet.listOptedInGroups())[0]?.launchSource).toEqual(expected);
+  });
+
+  it.each([
+    {
+      case: 'a mixed-instances policy with one template is resolved',
+      group: { LaunchTemplate: undefined, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, Overrides: [{ InstanceType: 'm6i.large' }] } } },
+      expected: { kind: 'template', id: 'lt-1', version: '4' },
+    },
+    {
+      case: 'overrides with their own templates leave no single source: no stale check',
+      group: { LaunchTemplate: undefined, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1' }, Overrides: [{ InstanceType: 'm7g.large', LaunchTemplateSpecification: { LaunchTemplateId: 'lt-arm' } }] } } },
+      expected: undefined,
+    },
+    { case: 'a launch configuration', group: { LaunchTemplate: undefined, LaunchConfigurationName: 'web-v2' }, expected: { kind: 'configuration', name: 'web-v2' } },
+  ])('$case', async ({ group, expected }) => {
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a', group)] });
+    givenInstances();
+    givenTemplates();
+    expect((await fleet.listOptedInGroups())[0]?.launchSource).toEqual(expected);
+  });
+
+  it('propagates AccessDenied: a tick that cannot see the fleet does nothing', async () => {
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    await expect(fleet.listOptedInGroups()).rejects.toThrow('not authorized');
+  });
+});
+
+describe('AwsFleet re-check', () => {
+  it.each<{ case: string; activities: Partial<Activity>[]; scaling: boolean; refresh: boolean }>([
+    { case: 'no activity running', activities: [{ StatusCode: 'Successful' }], scaling: false, refresh: false },
+    { case: 'a launch running', activities: [{ StatusCode: 'InProgress', Description: 'Launching a new EC2 instance' }], scaling: true, refresh: false },
+    { case: 'an instance refresh running', activities: [{ StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }], scaling: true, refresh: true },
+  ])('reads scaling activities of each group about to change: $case', async ({ activities, scaling, refresh }) => {
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [asg('a', { Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }] })],
+    });
+    autoScalingMock.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: activities.map((activity) => ({ ActivityId: '1', AutoScalingGroupName: 'a', Cause: 'x', StartTime: new Date(0), StatusCode: 'InProgress', ...activity })),
+    });
+    givenInstances();
+    givenTemplates();
+    const fresh = await fleet.describeGroups(['a', 'a']);
+    expect(autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input.AutoScalingGroupNames).toEqual(['a']);
+    expect(fresh.get('a')).toMatchObject({ scalingActivityInProgress: scaling, instanceRefreshInProgress: refresh });
+  });
+});
+
+describe('AwsFleet actions', () => {
+  it.each([
+    { case: 'terminate letting Auto Scaling replace', decrement: false },
+    { case: 'terminate after a surge, decrementing desired', decrement: true },
+  ])('$case goes through TerminateInstanceInAutoScalingGroup', async ({ decrement }) => {
+    autoScalingMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
+    await fleet.terminateInstance('a', 'i-a', { decrementDesired: decrement });
+    expect(autoScalingMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ InstanceId: 'i-a', ShouldDecrementDesiredCapacity: decrement });
+  });
+
+  it('raises desired capacity without honouring the cooldown', async () => {
+    autoScalingMock.on(SetDesiredCapacityCommand).resolves({});
+    await fleet.setDesiredCapacity('a', 5);
+    expect(autoScalingMock.commandCalls(SetDesiredCapacityCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'a', DesiredCapacity: 5, HonorCooldown: false });
+  });
+
+  it('writes group tags that do not propagate to instances', async () => {
+    autoScalingMock.on(CreateOrUpdateTagsCommand).resolves({});
+    await fleet.tagGroup('a', { 'phoenix:quarantined': 'reason' });
+    expect(autoScalingMock.commandCalls(CreateOrUpdateTagsCommand)[0]?.args[0].input.Tags).toEqual([
+      { ResourceId: 'a', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'reason', PropagateAtLaunch: false },
+    ]);
+  });
+});
