@@ -1,0 +1,81 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
+import { HOUR } from '../../functions/core/model.js';
+import { awsClients, createGroup, instanceIds, launchTemplate } from '../support/aws-fixtures.js';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
+import { motoEnvironment, run } from '../support/processes.js';
+
+const moto = useMoto();
+const RECYCLER = 'dist/functions/recycle/index.mjs';
+const CLI = 'dist/cli/phoenix.mjs';
+const TABLE = 'phoenix-ledger';
+
+beforeAll(async () => {
+  // The bundles under test are the ones this checkout builds, not a stale dist/.
+  const build = await run('node', ['scripts/build.mjs']);
+  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+}, 120_000);
+
+async function invokeRecycler(endpoint: string, time: string, extraEnv: Record<string, string> = {}) {
+  const script = `const { handler } = await import('./${RECYCLER}');
+const summary = await handler({ version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '${time}', region: 'eu-west-1', resources: [], detail: {} }, { getRemainingTimeInMillis: () => 60000, functionName: 'recycler', awsRequestId: 'r1' });
+process.stdout.write('SUMMARY ' + JSON.stringify(summary) + '\\n');`;
+  return run('node', ['--input-type=module', '-e', script], {
+    ...motoEnvironment(endpoint),
+    PHOENIX_LEDGER_TABLE: TABLE,
+    PHOENIX_MODE: 'live',
+    ...extraEnv,
+  });
+}
+
+describe('the built recycler bundle against moto', () => {
+  it('terminates exactly the instance `phoenix plan` chose, and nothing in a group without the opt-in tag', async () => {
+    expect(existsSync(RECYCLER)).toBe(true);
+    const { endpoint } = moto();
+    const clients = awsClients(endpoint);
+    await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
+    const templateId = await launchTemplate(clients);
+    const web = await createGroup(clients, { name: 'web', size: 3, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' } });
+    const payments = await createGroup(clients, { name: 'payments', size: 2, templateId, tags: { 'phoenix:max-age': '1h' } });
+    const time = new Date(Date.now() + 2 * HOUR).toISOString();
+
+    const plan = await run('node', [CLI, 'plan', '--json', '--at', time, '--table', TABLE], motoEnvironment(endpoint));
+    expect(plan.code, plan.stderr).toBe(0);
+    const report = JSON.parse(plan.stdout) as { groups: { group: string; decision: string }[] };
+    expect(report.groups.map((group) => group.group)).toEqual(['web']);
+    const chosen = /^terminate (i-[0-9a-f]+)$/.exec(report.groups[0]?.decision ?? '')?.[1];
+    expect(chosen).toBeDefined();
+    expect(await instanceIds(clients, 'web')).toEqual(web);
+
+    const invocation = await invokeRecycler(endpoint, time);
+    expect(invocation.code, invocation.stderr).toBe(0);
+    expect(invocation.stdout).toContain('SUMMARY {"at":');
+    expect(JSON.parse(invocation.stdout.split('SUMMARY ')[1] ?? '{}')).toMatchObject({ terminated: 1, failed: 0 });
+    const after = await instanceIds(clients, 'web');
+    expect(after).not.toContain(chosen);
+    expect(web.filter((id) => id !== chosen).every((id) => after.includes(id))).toBe(true);
+    expect(await instanceIds(clients, 'payments')).toEqual(payments);
+    // One JSON log line per decision, naming the group.
+    const lines = invocation.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.some((line) => line['message'] === 'recycling' && line['group'] === 'web' && line['instance'] === chosen)).toBe(true);
+  }, 120_000);
+
+  it.each([
+    { case: 'mode unset', env: { PHOENIX_MODE: '' }, says: 'PHOENIX_MODE=' },
+    { case: 'mode misspelled', env: { PHOENIX_MODE: 'on' }, says: 'PHOENIX_MODE="on": expected live, dry-run, off' },
+    { case: 'bad blackout', env: { PHOENIX_BLACKOUTS: '2026-13-01' }, says: 'PHOENIX_BLACKOUTS' },
+  ])('refuses to start on a misconfigured deploy parameter ($case), naming it', async ({ env, says }) => {
+    const invocation = await invokeRecycler(moto().endpoint, new Date().toISOString(), env);
+    expect(invocation.code).not.toBe(0);
+    expect(invocation.stderr).toContain(says);
+  }, 60_000);
+
+  it('rejects an event without a time and changes nothing', async () => {
+    const script = `const { handler } = await import('./${RECYCLER}'); await handler({ source: 'aws.events' }, {});`;
+    const invocation = await run('node', ['--input-type=module', '-e', script], { ...motoEnvironment(moto().endpoint), PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE: 'live' });
+    expect(invocation.code).not.toBe(0);
+    expect(invocation.stderr).toContain('event.time=(unset): expected an EventBridge scheduled event');
+  }, 60_000);
+});
