@@ -64,5 +64,5 @@ export const LEDGER_TABLE = {
 
 /** A fresh, mutable CreateTable input (the SDK's types want mutable arrays). */
 export function ledgerTableInput(tableName: string): CreateTableCommandInput {
-  return { ...structuredClone(LEDGER_TABLE), TableName: tableName } as CreateTableCommandInput;
+  return { ...structuredClone(LEDGER_TABLE), TableName: tableName };
 }
