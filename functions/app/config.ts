@@ -76,3 +76,34 @@ export function scheduledTime(event: unknown): number {
   }
   return at;
 }
+
+/** Auto Scaling's instance launch and terminate events, which tell the verifier to look at one group now. */
+const AUTO_SCALING_EVENTS: ReadonlySet<string> = new Set([
+  'EC2 Instance Launch Successful',
+  'EC2 Instance Launch Unsuccessful',
+  'EC2 Instance Terminate Successful',
+  'EC2 Instance Terminate Unsuccessful',
+]);
+
+/**
+ * The verifier runs on two triggers: an Auto Scaling event names one group (confirmation within a
+ * minute of the change), and a schedule sweeps every group with an open replacement (deadlines pass
+ * without any event). Returns the groups to look at; undefined means all with one open.
+ */
+export function verifierScope(event: unknown): readonly string[] | undefined {
+  const fields = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
+  const source = fields['source'];
+  const detailType = fields['detail-type'];
+  if (source === 'aws.events' && detailType === 'Scheduled Event') return undefined;
+  if (source === 'aws.autoscaling' && typeof detailType === 'string' && AUTO_SCALING_EVENTS.has(detailType)) {
+    const detail = fields['detail'];
+    const group = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>)['AutoScalingGroupName'] : undefined;
+    if (typeof group === 'string' && group !== '') return [group];
+    throw new ConfigError('event.detail.AutoScalingGroupName', typeof group === 'string' ? group : undefined, 'the name of the Auto Scaling group the event is about');
+  }
+  throw new ConfigError(
+    'event.detail-type',
+    typeof detailType === 'string' ? `${String(source)}/${detailType}` : undefined,
+    `a scheduled event or one of the Auto Scaling events ${[...AUTO_SCALING_EVENTS].join(', ')}`,
+  );
+}

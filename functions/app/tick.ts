@@ -3,7 +3,7 @@ import type { PhoenixEvent } from '../core/events.js';
 import type { Blackout, GlobalBlock } from '../core/global-gate.js';
 import { globalBlock } from '../core/global-gate.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord } from '../core/model.js';
-import { WEEK } from '../core/model.js';
+import { isOpen, WEEK } from '../core/model.js';
 import type { PlanInput } from '../core/plan.js';
 import { planTick, recheckStart } from '../core/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
@@ -265,10 +265,24 @@ function changesCapacity(decision: Decision): boolean {
 }
 
 /** One tick: global gates → load → plan → act → record. */
-export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis): Promise<TickResult> {
+/**
+ * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
+ * replacements on, in the groups an Auto Scaling event named or in every group with one open.
+ */
+export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined };
+
+async function loadGroups(deps: TickDependencies, scope: RunScope, records: readonly ReplacementRecord[]): Promise<Group[]> {
+  if (scope.kind === 'tick') return deps.fleet.listOptedInGroups();
+  const open = new Set(records.filter(isOpen).map((record) => record.group));
+  const names = (scope.groups ?? [...open]).filter((name) => open.has(name));
+  return names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()];
+}
+
+export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const [groups, records] = await Promise.all([deps.fleet.listOptedInGroups(), deps.ledger.recordsSince(now - WEEK)]);
+  const records = await deps.ledger.recordsSince(now - WEEK);
+  const groups = await loadGroups(deps, scope, records);
   const planInput: PlanInput = {
     groups,
     records,
@@ -279,6 +293,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     globalBlock: block,
     maxTerminationsPerRun: settings.maxTerminationsPerRun,
     explain: false,
+    progressOnly: scope.kind === 'verify',
   };
   const decisions = planTick(planInput);
   const acting = decisions.filter(changesCapacity).map((decision) => decision.group);

@@ -83,6 +83,7 @@ export async function planReport(options: PlanOptions, warn: (text: string) => v
     globalBlock: undefined,
     maxTerminationsPerRun: Number.MAX_SAFE_INTEGER,
     explain: true,
+    progressOnly: false,
   });
   return {
     at: new Date(options.at).toISOString(),

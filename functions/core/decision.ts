@@ -15,7 +15,8 @@ export type SkipReason =
   | 'at-max-capacity'
   | 'no-candidate'
   | 'account-run-limit'
-  | 'global-block';
+  | 'global-block'
+  | 'verify-only';
 
 export interface InstanceVerdict {
   readonly instanceId: string;

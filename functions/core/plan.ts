@@ -26,6 +26,8 @@ export interface PlanInput {
   readonly maxTerminationsPerRun: number;
   /** Fill per-instance verdicts (for `phoenix plan`); off on the Lambda's hot path. */
   readonly explain: boolean;
+  /** The verifier's run: move open replacements on, never start one. */
+  readonly progressOnly: boolean;
 }
 
 interface GroupContext {
@@ -90,6 +92,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     const step = progressStep(open, group, groupPolicy, { now: input.now, capacityChangesAllowed: input.globalBlock === undefined });
     return { kind: 'progress', group: group.name, mode: groupPolicy.mode, instances: context.instances, record: open, step };
   }
+  if (input.progressOnly) return skip(group, groupPolicy, context, 'verify-only', 'nothing in flight to verify');
   if (input.globalBlock !== undefined) return skip(group, groupPolicy, context, 'global-block', input.globalBlock.why);
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
   const blocked = gateGroup(group, groupPolicy, context, dryRun);

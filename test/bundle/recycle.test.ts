@@ -9,6 +9,7 @@ import { motoEnvironment, run } from '../support/processes.js';
 
 const moto = useMoto();
 const RECYCLER = 'dist/functions/recycle/index.mjs';
+const VERIFIER = 'dist/functions/verify/index.mjs';
 const CLI = 'dist/cli/phoenix.mjs';
 const TABLE = 'phoenix-ledger';
 
@@ -18,9 +19,17 @@ beforeAll(async () => {
   if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
 }, 120_000);
 
+function scheduled(time: string): Record<string, unknown> {
+  return { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', time, region: 'eu-west-1', resources: [], detail: {} };
+}
+
 async function invokeRecycler(endpoint: string, time: string, extraEnv: Record<string, string> = {}) {
-  const script = `const { handler } = await import('./${RECYCLER}');
-const summary = await handler({ version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '${time}', region: 'eu-west-1', resources: [], detail: {} }, { getRemainingTimeInMillis: () => 60000, functionName: 'recycler', awsRequestId: 'r1' });
+  return invoke(RECYCLER, scheduled(time), endpoint, extraEnv);
+}
+
+async function invoke(bundle: string, event: Record<string, unknown>, endpoint: string, extraEnv: Record<string, string> = {}) {
+  const script = `const { handler } = await import('./${bundle}');
+const summary = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 60000, functionName: 'phoenix', awsRequestId: 'r1' });
 process.stdout.write('SUMMARY ' + JSON.stringify(summary) + '\\n');`;
   return run('node', ['--input-type=module', '-e', script], {
     ...motoEnvironment(endpoint),
@@ -60,6 +69,30 @@ describe('the built recycler bundle against moto', () => {
     // One JSON log line per decision, naming the group.
     const lines = invocation.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.some((line) => line['message'] === 'recycling' && line['group'] === 'web' && line['instance'] === chosen)).toBe(true);
+  }, 120_000);
+
+  it('the verifier bundle finishes a surge on the Auto Scaling event, then verifies the recovery', async () => {
+    const { endpoint } = moto();
+    const clients = awsClients(endpoint);
+    await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
+    const templateId = await launchTemplate(clients);
+    const original = await createGroup(clients, { name: 'api', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h' } });
+    const start = Date.now() + 2 * HOUR;
+    const surge = await invokeRecycler(endpoint, new Date(start).toISOString());
+    expect(surge.code, surge.stderr).toBe(0);
+    expect(await instanceIds(clients, 'api')).toHaveLength(3);
+    const launched = { source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful', time: new Date(start + 60_000).toISOString(), detail: { AutoScalingGroupName: 'api' } };
+    const finish = await invoke(VERIFIER, launched, endpoint);
+    expect(finish.code, finish.stderr).toBe(0);
+    expect(JSON.parse(finish.stdout.split('SUMMARY ')[1] ?? '{}')).toMatchObject({ terminated: 1 });
+    const remaining = await instanceIds(clients, 'api');
+    expect(remaining).toHaveLength(2);
+    expect(original.filter((id) => remaining.includes(id))).toHaveLength(1);
+    const terminated = { ...launched, 'detail-type': 'EC2 Instance Terminate Successful', time: new Date(start + 120_000).toISOString() };
+    const verified = await invoke(VERIFIER, terminated, endpoint);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout.split('SUMMARY ')[1] ?? '{}')).toMatchObject({ closed: 1, terminated: 0 });
+    expect(verified.stdout).toContain('"message":"replacement verified"');
   }, 120_000);
 
   it.each([

@@ -53,6 +53,7 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
     globalBlock: undefined,
     maxTerminationsPerRun: 10,
     explain: false,
+    progressOnly: false,
     ...overrides,
   };
 }

@@ -97,6 +97,7 @@ describe('plan invariants over random fleets', () => {
           globalBlock: undefined,
           maxTerminationsPerRun: 10,
           explain: false,
+          progressOnly: false,
         });
         if (decision?.kind !== 'start') return;
         const parsed = parseGroupPolicy(fleet.tags);
@@ -130,6 +131,7 @@ describe('plan invariants over random fleets', () => {
           globalBlock: undefined,
           maxTerminationsPerRun: limit,
           explain: false,
+          progressOnly: false,
         });
         expect(decisions.filter((decision) => decision.kind === 'start').length).toBeLessThanOrEqual(limit);
       }),

@@ -139,3 +139,31 @@ describe('runTick', () => {
     expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['closed', 'quarantined']);
   });
 });
+
+describe('runTick as the verifier', () => {
+  const surge = record({ phase: 'surging', terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+  const surged = { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE })] };
+  const other = { ...due, name: 'api' };
+
+  it('moves the open replacement of the named group on and never starts one elsewhere', async () => {
+    const deps = { ...world([surged, other]), ledger: new FakeLedger([surge]) };
+    const result = await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web', 'api'] });
+    expect(deps.fleet.calls[0]).toBe('describeGroups web');
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-1 decrement=true']);
+    expect(result.decisions.map((decision) => decision.kind)).toEqual(['progress']);
+  });
+
+  it('with no group named, looks at every group with an open replacement and nothing else', async () => {
+    const deps = { ...world([surged, other]), ledger: new FakeLedger([surge]) };
+    await runTick(deps, settings, NOW, { kind: 'verify', groups: undefined });
+    expect(deps.fleet.calls).not.toContain('listOptedInGroups');
+    expect(deps.fleet.calls[0]).toBe('describeGroups web');
+  });
+
+  it('makes no call to Auto Scaling when nothing is open', async () => {
+    const deps = world([due]);
+    const result = await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web'] });
+    expect(deps.fleet.calls).toEqual([]);
+    expect(result.decisions).toEqual([]);
+  });
+});

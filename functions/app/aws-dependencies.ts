@@ -1,0 +1,49 @@
+import { randomInt } from 'node:crypto';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CloudWatchAlarms } from '../adapters/alarms.js';
+import { clientConfig } from '../adapters/aws-config.js';
+import { EventBridgeEvents } from '../adapters/events.js';
+import { AwsFleet } from '../adapters/fleet.js';
+import { DynamoLedger } from '../adapters/ledger.js';
+import type { RecyclerConfig } from './config.js';
+import { jsonLogger } from './logger.js';
+import type { TickDependencies, TickResult } from './tick.js';
+
+/** The ports over the real AWS clients, created once per Lambda container. */
+export function awsDependencies(config: RecyclerConfig, functionName: string): TickDependencies {
+  const aws = clientConfig();
+  return {
+    fleet: new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
+    ledger: new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: config.ledgerTable, clock: () => Date.now() }),
+    events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
+    alarms: new CloudWatchAlarms({ client: new CloudWatchClient(aws) }),
+    settings: { globalMode: async () => config.mode },
+    logger: jsonLogger((line) => process.stdout.write(`${line}\n`), { function: functionName }),
+    // Chaos picks need real randomness in production; the simulator passes a seeded source instead.
+    random: () => randomInt(2 ** 48) / 2 ** 48,
+  };
+}
+
+/**
+ * The invocation's summary. A failed action is reported, never swallowed: the invocation fails so
+ * the function's error alarm fires, after every other action of the run went ahead.
+ */
+export function finishRun(deps: TickDependencies, result: TickResult): Record<string, unknown> {
+  const summary = {
+    at: new Date(result.at).toISOString(),
+    mode: result.mode,
+    blocked: result.block?.why ?? null,
+    groups: result.decisions.length,
+    terminated: result.outcomes.filter((outcome) => outcome.kind === 'terminated').length,
+    closed: result.outcomes.filter((outcome) => outcome.kind === 'closed').length,
+    failed: result.outcomes.filter((outcome) => outcome.kind === 'failed').length,
+  };
+  deps.logger.info('run done', summary);
+  if (summary.failed > 0) throw new Error(`${summary.failed} action(s) failed in this run; see the log lines before this one`);
+  return summary;
+}

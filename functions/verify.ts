@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import { awsDependencies, finishRun } from './app/aws-dependencies.js';
+import { parseRecyclerConfig, scheduledTime, verifierScope } from './app/config.js';
+import { runTick } from './app/tick.js';
+
+const config = parseRecyclerConfig(process.env);
+const deps = awsDependencies(config, 'verifier');
+
+/**
+ * An Auto Scaling launch/terminate event (one group, within a minute of the change) or the schedule
+ * (every group with an open replacement, for deadlines that pass silently) → move replacements on:
+ * verify, finish a surge, or fail and quarantine. Never starts a replacement.
+ */
+export const handler = middy(async (event: unknown) => {
+  const groups = verifierScope(event);
+  return finishRun(deps, await runTick(deps, config.tick, scheduledTime(event), { kind: 'verify', groups }));
+});
