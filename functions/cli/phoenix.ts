@@ -1,6 +1,7 @@
 import { formatSimulation } from './format.js';
 import { choiceOption, integerOption, parseOptions, UsageError } from './arguments.js';
 import { formatPlan, parseAt, planReport } from './plan.js';
+import { releaseGroup } from './release.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
 
 const USAGE = `usage: phoenix <command> [options]
@@ -9,6 +10,8 @@ commands:
   plan [--at ISO] [--json] [--table NAME] [--tick-minutes N] [--region R] [--profile P] [--endpoint URL]
            what a tick would do now (or at --at) for every opted-in group and instance, and why;
            reads only, never terminates
+  release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
+           lifts a quarantine (removes the phoenix:quarantined tag)
   simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json]
            runs the real recycler on the fleet simulator over a virtual clock
   demo     a simulated week of the steady scenario, explained
@@ -41,40 +44,61 @@ async function simulateCommand(command: string, args: readonly string[], output:
   output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
 }
 
+const AWS_OPTIONS = {
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  endpoint: { type: 'string' },
+} as const;
+
+type OptionValues = Record<string, string | boolean | undefined>;
+
+function textOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name}: expected a non-empty value`);
+  return value;
+}
+
+/** --region, --profile and --endpoint, as every command that talks to AWS takes them. */
+function awsOptions(values: OptionValues): { region?: string; endpoint?: string } {
+  const endpoint = textOption(values, 'endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UsageError(`--endpoint: "${endpoint}" is not valid: expected a URL such as http://127.0.0.1:5000`);
+  }
+  const profile = textOption(values, 'profile');
+  // The SDK's default credential chain reads the profile from the environment.
+  if (profile !== undefined) process.env['AWS_PROFILE'] = profile;
+  const region = textOption(values, 'region');
+  return { ...(region === undefined ? {} : { region }), ...(endpoint === undefined ? {} : { endpoint }) };
+}
+
 async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
   const values = parseOptions('plan', args, {
     at: { type: 'string' },
     json: { type: 'boolean' },
     table: { type: 'string' },
     'tick-minutes': { type: 'string' },
-    region: { type: 'string' },
-    profile: { type: 'string' },
-    endpoint: { type: 'string' },
+    ...AWS_OPTIONS,
   });
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name}: expected a non-empty value`);
-    return value;
-  };
-  const endpoint = text('endpoint');
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
-    throw new UsageError(`--endpoint: "${endpoint}" is not valid: expected a URL such as http://127.0.0.1:5000`);
-  }
-  const profile = text('profile');
-  // The SDK's default credential chain reads the profile from the environment.
-  if (profile !== undefined) process.env['AWS_PROFILE'] = profile;
   const report = await planReport(
     {
       at: parseAt(values['at'], now),
-      region: text('region'),
-      endpoint,
-      table: text('table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
+      aws: awsOptions(values),
+      table: textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
       tickMinutes: integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback: 10, min: 1, max: 1440 }),
     },
     output.stderr,
   );
   output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
+}
+
+async function releaseCommand(args: readonly string[], output: Output): Promise<void> {
+  const [group, ...rest] = args;
+  if (group === undefined || group.startsWith('--')) throw new UsageError('phoenix release: GROUP is missing: expected the name of a quarantined Auto Scaling group');
+  const values = parseOptions('release', rest, { json: { type: 'boolean' }, ...AWS_OPTIONS });
+  const result = await releaseGroup(group, awsOptions(values));
+  if (values['json'] === true) output.stdout(JSON.stringify(result));
+  else output.stdout(result.released ? `released ${group} (was quarantined: ${result.reason ?? ''})` : `${group} was not quarantined; nothing changed`);
 }
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself (testable). */
@@ -84,6 +108,9 @@ export async function main(argv: readonly string[], output: Output, now: number)
     switch (command) {
       case 'plan':
         await planCommand(args, output, now);
+        return 0;
+      case 'release':
+        await releaseCommand(args, output);
         return 0;
       case 'simulate':
         await simulateCommand(command, args, output);
@@ -99,7 +126,7 @@ export async function main(argv: readonly string[], output: Output, now: number)
         output.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}": expected plan, simulate or demo\n\n${USAGE}`);
+        throw new UsageError(`unknown command "${command}": expected plan, release, simulate or demo\n\n${USAGE}`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

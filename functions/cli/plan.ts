@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig } from '../adapters/aws-config.js';
+import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import type { Decision } from '../core/decision.js';
@@ -14,8 +14,7 @@ import { UsageError } from './arguments.js';
 
 export interface PlanOptions {
   readonly at: Millis;
-  readonly region: string | undefined;
-  readonly endpoint: string | undefined;
+  readonly aws: ClientOptions;
   readonly table: string;
   readonly tickMinutes: number;
 }
@@ -59,7 +58,7 @@ function describeDecision(decision: Decision): { decision: string; reason: strin
 
 /** What a tick would do now (or at `--at`) for every opted-in group and instance: reads only, never acts. */
 export async function planReport(options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
-  const aws = clientConfig({ ...(options.region === undefined ? {} : { region: options.region }), ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  const aws = clientConfig(options.aws);
   const fleet = new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) });
   const ledger = new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.at });
   const groups = await fleet.listOptedInGroups();

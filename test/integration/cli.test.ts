@@ -1,0 +1,63 @@
+import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../functions/cli/phoenix.js';
+import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
+import { useMoto } from '../support/moto.js';
+import { motoEnvironment } from '../support/processes.js';
+
+const moto = useMoto();
+
+async function cli(...argv: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const saved = { ...process.env };
+  Object.assign(process.env, motoEnvironment(moto().endpoint));
+  try {
+    const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.now());
+    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('phoenix against moto', () => {
+  it('plan --json explains every opted-in group and instance, and says when there is no ledger', async () => {
+    const clients = awsClients(moto().endpoint);
+    const templateId = await launchTemplate(clients);
+    const [first] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    await tagInstance(clients, first as string, { 'phoenix:exempt': 'true' });
+    await createGroup(clients, { name: 'broken', size: 1, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:budget': '2/fortnight' } });
+    const result = await cli('plan', '--json', '--table', 'absent');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('ledger table absent not found');
+    const report = JSON.parse(result.stdout) as { ledger: string; groups: { group: string; reason: string; why: string; instances: { id: string; note: string }[] }[] };
+    expect(report.ledger).toBe('missing');
+    const byName = new Map(report.groups.map((group) => [group.group, group]));
+    expect(byName.get('web')).toMatchObject({ reason: 'no-candidate' });
+    expect(byName.get('web')?.instances.find((instance) => instance.id === first)?.note).toContain('never picked: phoenix:exempt');
+    expect(byName.get('broken')).toMatchObject({ reason: 'bad-tags', why: expect.stringContaining('phoenix:budget="2/fortnight"') });
+  }, 60_000);
+
+  it('release lifts a quarantine and says what it was; a second release changes nothing', async () => {
+    const clients = awsClients(moto().endpoint);
+    const templateId = await launchTemplate(clients);
+    await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } });
+    await clients.autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'recovery failed', PropagateAtLaunch: false }] }));
+    const first = await cli('release', 'web', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ group: 'web', released: true, reason: 'recovery failed' });
+    const tags = (await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web'] }))).AutoScalingGroups?.[0]?.Tags ?? [];
+    expect(tags.map((tag) => tag.Key)).not.toContain('phoenix:quarantined');
+    const again = await cli('release', 'web');
+    expect(again.stdout).toBe('web was not quarantined; nothing changed');
+  }, 60_000);
+
+  it.each([
+    { case: 'a group that does not exist', argv: ['release', 'ghost'], says: 'no Auto Scaling group named "ghost"' },
+    { case: 'no group named', argv: ['release'], says: 'GROUP is missing' },
+  ])('release of $case exits 2', async ({ argv, says }) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(says);
+  }, 60_000);
+});
