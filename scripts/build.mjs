@@ -23,5 +23,5 @@ export const FUNCTIONS = {
 
 await Promise.all([
   build({ ...common, entryPoints: FUNCTIONS, minify: true }),
-  build({ ...common, entryPoints: { 'cli/phoenix': 'functions/cli/bin.ts' } }),
+  build({ ...common, entryPoints: { 'cli/phoenix': 'functions/cli/bin.ts', 'bench/bench': 'test/bench/bench.ts' } }),
 ]);
