@@ -5,14 +5,28 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchAlarms } from '../adapters/alarms.js';
 import { clientConfig } from '../adapters/aws-config.js';
 import { EventBridgeEvents } from '../adapters/events.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { DynamoLedger } from '../adapters/ledger.js';
-import type { RecyclerConfig } from './config.js';
+import { SsmSettings } from '../adapters/settings.js';
+import type { SettingsPort } from '../core/ports.js';
+import type { ModeSource, RecyclerConfig } from './config.js';
 import { jsonLogger } from './logger.js';
 import type { TickDependencies, TickResult } from './tick.js';
+
+/** A mode switch reaches every function within this time, without an SSM read per invocation. */
+const MODE_CACHE = 10_000;
+
+function settingsFor(source: ModeSource, aws: ReturnType<typeof clientConfig>): SettingsPort {
+  if (source.kind === 'parameter') {
+    return new SsmSettings({ client: new SSMClient(aws), parameterName: source.name, clock: () => Date.now(), cacheFor: MODE_CACHE });
+  }
+  const mode = source.mode;
+  return { globalMode: async () => mode };
+}
 
 /** The ports over the real AWS clients, created once per Lambda container. */
 export function awsDependencies(config: RecyclerConfig, functionName: string): TickDependencies {
@@ -22,7 +36,7 @@ export function awsDependencies(config: RecyclerConfig, functionName: string): T
     ledger: new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: config.ledgerTable, clock: () => Date.now() }),
     events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
     alarms: new CloudWatchAlarms({ client: new CloudWatchClient(aws) }),
-    settings: { globalMode: async () => config.mode },
+    settings: settingsFor(config.mode, aws),
     logger: jsonLogger((line) => process.stdout.write(`${line}\n`), { function: functionName }),
     // Chaos picks need real randomness in production; the simulator passes a seeded source instead.
     random: () => randomInt(2 ** 48) / 2 ** 48,

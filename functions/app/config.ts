@@ -16,9 +16,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where the global mode comes from: an SSM parameter read at run time, or a fixed deploy value. */
+export type ModeSource = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'fixed'; readonly mode: GlobalMode };
+
 export interface RecyclerConfig {
   readonly ledgerTable: string;
-  readonly mode: GlobalMode;
+  readonly mode: ModeSource;
   readonly eventBusName: string;
   readonly tick: TickSettings;
 }
@@ -42,15 +45,22 @@ function wholeNumber(env: Environment, variable: string, options: { fallback: nu
 
 const MODES: readonly GlobalMode[] = ['live', 'dry-run', 'off'];
 
+function modeSource(env: Environment): ModeSource {
+  const parameter = env['PHOENIX_MODE_PARAMETER']?.trim();
+  if (parameter !== undefined && parameter !== '') return { kind: 'parameter', name: parameter };
+  const modeText = required(env, 'PHOENIX_MODE', `${MODES.join(', ')} (or PHOENIX_MODE_PARAMETER naming an SSM parameter that holds one)`);
+  const mode = MODES.find((candidate) => candidate === modeText);
+  if (mode === undefined) throw new ConfigError('PHOENIX_MODE', modeText, MODES.join(', '));
+  return { kind: 'fixed', mode };
+}
+
 /**
- * Reads the recycler's deploy parameters once, at cold start, into a frozen object. The mode has no
+ * Reads the functions' deploy parameters once, at cold start, into a frozen object. The mode has no
  * default: a deployment must say whether it acts.
  */
 export function parseRecyclerConfig(env: Environment): RecyclerConfig {
   const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
-  const modeText = required(env, 'PHOENIX_MODE', MODES.join(', '));
-  const mode = MODES.find((candidate) => candidate === modeText);
-  if (mode === undefined) throw new ConfigError('PHOENIX_MODE', modeText, MODES.join(', '));
+  const mode = modeSource(env);
   const blackouts = parseBlackouts(env['PHOENIX_BLACKOUTS'] ?? '');
   if (!blackouts.ok) throw new ConfigError('PHOENIX_BLACKOUTS', env['PHOENIX_BLACKOUTS'], `${blackouts.expected} ("${blackouts.entry}" is not)`);
   const stopAlarms = (env['PHOENIX_STOP_ALARMS'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');

@@ -14,9 +14,13 @@ describe('recycler configuration', () => {
       PHOENIX_MAX_TERMINATIONS_PER_RUN: '3',
       PHOENIX_EVENT_BUS: 'ops',
     });
-    expect(config).toMatchObject({ ledgerTable: 'ledger', mode: 'live', eventBusName: 'ops', tick: { tickInterval: 5 * MINUTE, stopAlarms: ['api-5xx', 'p99-latency'], maxTerminationsPerRun: 3 } });
+    expect(config).toMatchObject({ ledgerTable: 'ledger', mode: { kind: 'fixed', mode: 'live' }, eventBusName: 'ops', tick: { tickInterval: 5 * MINUTE, stopAlarms: ['api-5xx', 'p99-latency'], maxTerminationsPerRun: 3 } });
     expect(config.tick.blackouts).toHaveLength(1);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('an SSM parameter, when named, is where the mode comes from', () => {
+    expect(parseRecyclerConfig({ PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE_PARAMETER: '/phoenix/mode' }).mode).toEqual({ kind: 'parameter', name: '/phoenix/mode' });
   });
 
   it('defaults what is safe to default', () => {

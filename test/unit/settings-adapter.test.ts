@@ -1,0 +1,46 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModeParameterError, SsmSettings } from '../../functions/adapters/settings.js';
+
+const ssmMock = mockClient(SSMClient);
+afterEach(() => ssmMock.reset());
+
+function settings(clock: () => number) {
+  return new SsmSettings({ client: new SSMClient({ region: 'eu-west-1' }), parameterName: '/phoenix/mode', clock, cacheFor: 10_000 });
+}
+
+describe('SsmSettings', () => {
+  it.each(['live', 'dry-run', 'off'])('reads %s', async (value) => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: value } });
+    expect(await settings(() => 0).globalMode()).toBe(value);
+    expect(ssmMock.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({ Name: '/phoenix/mode' });
+  });
+
+  it('reuses a value for the cache time only, so a switch takes effect within it', async () => {
+    let now = 0;
+    const port = settings(() => now);
+    ssmMock.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: 'live' } }).resolves({ Parameter: { Value: 'off' } });
+    expect(await port.globalMode()).toBe('live');
+    now = 9_999;
+    expect(await port.globalMode()).toBe('live');
+    now = 10_000;
+    expect(await port.globalMode()).toBe('off');
+    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(2);
+  });
+
+  it.each([
+    { case: 'a value it does not understand', value: 'on' },
+    { case: 'an empty value', value: undefined },
+  ])('rejects $case, naming the parameter', async ({ value }) => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: value === undefined ? {} : { Value: value } });
+    const read = settings(() => 0).globalMode();
+    await expect(read).rejects.toThrow(ModeParameterError);
+    await expect(settings(() => 0).globalMode()).rejects.toThrow('/phoenix/mode');
+  });
+
+  it('propagates AccessDenied (the tick then blocks terminations)', async () => {
+    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(settings(() => 0).globalMode()).rejects.toThrow('denied');
+  });
+});
