@@ -1,11 +1,14 @@
 import type { Millis } from '../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
+import type { GroupPolicy } from '../functions/core/policy.js';
 import { TAG } from '../functions/core/policy.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
-import type { SimGroupSpec, SimInstanceSpec } from './fleet.js';
+import { parseGroupPolicy } from '../functions/core/tags.js';
+import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 
-export type ScenarioName = 'steady' | 'bad-tags';
+export const SCENARIO_NAMES = ['steady', 'launch-failure', 'throttle', 'overlap', 'scale-churn', 'bad-tags'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
   readonly groups: number;
@@ -187,10 +190,100 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
   });
 }
 
-/** A fleet for the simulator, the same for the same options. */
+/** A fleet for the simulator, the same for the same options; only bad-tags changes the steady fleet, the others script what happens to it. */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
   }
-  return name === 'steady' ? steady(options) : badTags(options);
+  return name === 'bad-tags' ? badTags(options) : steady(options);
+}
+
+/** Something the world does to the fleet during a run, at `at` on the virtual clock, before the tick at that time. */
+export type ScriptEvent =
+  | { readonly at: Millis; readonly kind: 'fail-launches'; readonly group: string }
+  | { readonly at: Millis; readonly kind: 'set-desired'; readonly group: string; readonly desired: number }
+  | { readonly at: Millis; readonly kind: 'set-faults'; readonly faults: FaultRates };
+
+export interface ScenarioScript {
+  /** In time order. */
+  readonly events: readonly ScriptEvent[];
+  /** Invocations of each scheduled tick that run at once, like overlapping Lambda invocations. */
+  readonly invocationsPerTick: number;
+}
+
+export interface ScriptOptions {
+  readonly seed: number;
+  readonly start: Millis;
+  readonly days: number;
+}
+
+export const THROTTLE_FAULTS: FaultRates = { throttleRate: 0.1, serverErrorRate: 0.02 };
+/** Share of the live groups whose desired capacity a scaling policy moves each hour. */
+const CHURN_SHARE = 0.1;
+
+function livePolicy(spec: SimGroupSpec): GroupPolicy | undefined {
+  if (spec.tags[TAG.enabled] !== 'true') return undefined;
+  const parsed = parseGroupPolicy(spec.tags);
+  return parsed.ok && parsed.policy.mode === 'live' ? parsed.policy : undefined;
+}
+
+/**
+ * The group whose launches start failing on day 2: live, with max-age, min-healthy 100 (so it surges,
+ * and a failed launch shows as a missed recovery) and no window (so nothing delays the attempt). Of those,
+ * the one with the most instances reaching max-age on day 2, so a replacement surely starts then.
+ */
+function launchFailureGroup(fleet: readonly SimGroupSpec[], options: ScriptOptions): string {
+  const dayTwo = options.start + DAY;
+  let chosen: { readonly name: string; readonly due: number } | undefined;
+  for (const spec of fleet) {
+    const policy = livePolicy(spec);
+    if (policy === undefined || policy.maxAge === undefined || policy.minHealthyPercent !== 100 || policy.window !== undefined) continue;
+    const maxAge = policy.maxAge;
+    const due = spec.instances.filter((instance) => {
+      if (instance.protectedFromScaleIn === true || instance.tags?.[TAG.exempt] !== undefined) return false;
+      const dueAt = options.start - instance.age + maxAge;
+      return dueAt >= dayTwo && dueAt < dayTwo + DAY;
+    }).length;
+    if (chosen === undefined || due > chosen.due) chosen = { name: spec.name, due };
+  }
+  if (chosen === undefined) throw new RangeError('launch-failure needs a live group with max-age, min-healthy 100 and no window; try more groups');
+  return chosen.name;
+}
+
+/** Every hour a few live groups get a new desired capacity, a step of 1 or 2 from the policy's last one, within min and max. */
+function scaleChurn(fleet: readonly SimGroupSpec[], options: ScriptOptions): ScriptEvent[] {
+  const random = seededRandom(options.seed ^ 0x5ca1e);
+  const live = fleet.filter((spec) => livePolicy(spec) !== undefined);
+  const levels = new Map(live.map((spec) => [spec.name, spec.desired] as const));
+  const perHour = Math.max(1, Math.round(live.length * CHURN_SHARE));
+  const events: ScriptEvent[] = [];
+  for (let hour = 1; hour < options.days * 24; hour += 1) {
+    for (const spec of shuffle(random, live).slice(0, perHour)) {
+      const level = levels.get(spec.name) ?? spec.desired;
+      const step = (1 + Math.floor(random() * 2)) * (random() < 0.5 ? -1 : 1);
+      // At a bound the step turns around instead of pinning the group there.
+      const target = level + step >= spec.min && level + step <= spec.max ? level + step : level - step;
+      const desired = Math.min(spec.max, Math.max(spec.min, target));
+      levels.set(spec.name, desired);
+      events.push({ at: options.start + hour * HOUR, kind: 'set-desired', group: spec.name, desired });
+    }
+  }
+  return events;
+}
+
+/** What happens to the fleet during a run of the scenario, the same for the same options. */
+export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], options: ScriptOptions): ScenarioScript {
+  switch (name) {
+    case 'steady':
+    case 'bad-tags':
+      return { events: [], invocationsPerTick: 1 };
+    case 'launch-failure':
+      return { events: [{ at: options.start + DAY, kind: 'fail-launches', group: launchFailureGroup(fleet, options) }], invocationsPerTick: 1 };
+    case 'throttle':
+      return { events: [{ at: options.start, kind: 'set-faults', faults: THROTTLE_FAULTS }], invocationsPerTick: 1 };
+    case 'overlap':
+      return { events: [], invocationsPerTick: 2 };
+    case 'scale-churn':
+      return { events: scaleChurn(fleet, options), invocationsPerTick: 1 };
+  }
 }

@@ -5,12 +5,13 @@ import type { Logger } from '../functions/core/ports.js';
 import type { Millis, RecycleReason } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
 import { seededRandom } from '../functions/core/random.js';
+import type { PhoenixCall } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from './ledger.js';
-import type { ScenarioName } from './scenarios.js';
-import { buildScenario } from './scenarios.js';
+import type { ScenarioName, ScriptEvent } from './scenarios.js';
+import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 
-export const SCENARIOS: readonly ScenarioName[] = ['steady', 'bad-tags'];
+export const SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES;
 
 export interface SimulationOptions {
   readonly scenario: ScenarioName;
@@ -42,16 +43,21 @@ export interface SimulationSummary {
   readonly days: number;
   readonly groups: number;
   readonly instances: number;
+  /** Scheduled tick times; under overlap each ran more than once. */
   readonly ticks: number;
   readonly terminations: Record<RecycleReason, number>;
   readonly recoveries: { verified: number; failed: number; p50Seconds: number; p95Seconds: number; maxSeconds: number };
   readonly quarantined: string[];
   readonly skips: Partial<Record<SkipReason, number>>;
   readonly violations: Violations;
+  /** Terminations that took effect in a group after its quarantine tag was written, from the simulator's own call log. */
+  readonly terminationsAfterQuarantine: number;
   readonly withinMaxAgePct: number;
   readonly oldestInstanceHours: number;
   readonly failedActions: number;
   readonly blockedTicks: number;
+  /** Tick invocations that threw (a read before acting failed); each is in `tickFailures`. */
+  readonly failedTicks: number;
 }
 
 export interface GroupSummary {
@@ -65,10 +71,19 @@ export interface GroupSummary {
   readonly quarantined: boolean;
 }
 
+export interface TickFailure {
+  readonly at: Millis;
+  readonly error: string;
+}
+
 export interface SimulationResult {
   readonly summary: SimulationSummary;
   readonly groups: readonly GroupSummary[];
+  /** Every tick invocation that completed, in order. */
   readonly ticks: readonly TickResult[];
+  readonly tickFailures: readonly TickFailure[];
+  /** The simulator's log of every mutating call Phoenix made, for checks independent of the recycler's own account. */
+  readonly calls: readonly PhoenixCall[];
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -76,6 +91,42 @@ export function percentile(samples: readonly number[], fraction: number): number
   if (samples.length === 0) return 0;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] as number;
+}
+
+/**
+ * Walks the simulator's call log in order and counts terminations that took effect in a group while it
+ * was quarantined. The log does not name tag keys, but Phoenix writes group tags only to quarantine and
+ * removes them only to release, so a group counts as quarantined from a tag write that took effect
+ * until an untag that did.
+ */
+export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): number {
+  const quarantined = new Set<string>();
+  let count = 0;
+  for (const call of calls) {
+    if (call.outcome !== 'ok') continue;
+    if (call.kind === 'tag') quarantined.add(call.group);
+    else if (call.kind === 'untag') quarantined.delete(call.group);
+    else if (call.kind === 'terminate' && quarantined.has(call.group)) count += 1;
+  }
+  return count;
+}
+
+function applyEvent(fleet: SimFleet, event: ScriptEvent): void {
+  switch (event.kind) {
+    case 'fail-launches':
+      fleet.failLaunches(event.group, event.at);
+      return;
+    case 'set-desired':
+      fleet.setDesiredExternally(event.group, event.desired);
+      return;
+    case 'set-faults':
+      fleet.setFaults(event.faults);
+      return;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -159,6 +210,7 @@ class Tally {
 /** Runs the real recycler on the fleet simulator over a virtual clock: same options, same result. */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const specs = buildScenario(options.scenario, { groups: options.groups, size: options.size, seed: options.seed, start: options.start });
+  const script = buildScript(options.scenario, specs, { seed: options.seed, start: options.start, days: options.days });
   const fleet = new SimFleet({ start: options.start, random: seededRandom(options.seed), groups: specs });
   const deps = {
     fleet,
@@ -173,11 +225,26 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const end = options.start + options.days * DAY;
   const tally = new Tally();
   const ticks: TickResult[] = [];
+  const tickFailures: TickFailure[] = [];
+  let scheduled = 0;
+  let nextEvent = 0;
   for (let now = options.start; now < end; now += options.tickInterval) {
+    for (let event = script.events[nextEvent]; event !== undefined && event.at <= now; event = script.events[++nextEvent]) {
+      fleet.advanceTo(event.at);
+      applyEvent(fleet, event);
+    }
     fleet.advanceTo(now);
-    const tick = await runTick(deps, settings, now);
-    tally.add(tick);
-    ticks.push(tick);
+    scheduled += 1;
+    // Overlapping invocations start together; one that throws is a failed tick, counted, not the end of the run.
+    const runs = await Promise.allSettled(Array.from({ length: script.invocationsPerTick }, () => runTick(deps, settings, now)));
+    for (const run of runs) {
+      if (run.status === 'rejected') {
+        tickFailures.push({ at: now, error: errorText(run.reason) });
+        continue;
+      }
+      tally.add(run.value);
+      ticks.push(run.value);
+    }
   }
   fleet.advanceTo(end);
   const ages = fleet.ageStats({ until: end, tolerance: options.tickInterval });
@@ -187,7 +254,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     days: options.days,
     groups: specs.length,
     instances: specs.reduce((sum: number, spec) => sum + spec.desired, 0),
-    ticks: ticks.length,
+    ticks: scheduled,
     terminations: tally.terminations,
     recoveries: {
       verified: tally.verified,
@@ -199,10 +266,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     quarantined: tally.quarantined,
     skips: tally.skips,
     violations: fleet.violations(),
+    terminationsAfterQuarantine: terminationsAfterQuarantine(fleet.calls()),
     withinMaxAgePct: Math.round(ages.withinMaxAgePct * 1000) / 1000,
     oldestInstanceHours: Math.round(ages.oldestInstanceHours * 10) / 10,
     failedActions: tally.failedActions,
     blockedTicks: tally.blockedTicks,
+    failedTicks: tickFailures.length,
   };
-  return { summary, groups: tally.groups(fleet, end), ticks };
+  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, calls: fleet.calls() };
 }
