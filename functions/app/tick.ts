@@ -101,6 +101,10 @@ class TickRun {
     return this.planInput.now;
   }
 
+  private get isoNow(): string {
+    return new Date(this.planInput.now).toISOString();
+  }
+
   private fail(group: string, why: string, cause: unknown): void {
     this.deps.logger.error('action failed', { group, why, error: errorText(cause) });
     this.outcomes.push({ group, kind: 'failed', why, cause });
@@ -164,13 +168,19 @@ class TickRun {
         });
         return;
       }
+      // Each side effect must land before the record closes: a record left open is retried next tick,
+      // so a failed revert cannot leak an instance and a failed quarantine tag cannot be lost.
       case 'abandon':
-        await this.revert(record.group, step.revertDesiredTo);
-        await this.close(record, 'abandoned', step.why);
+        if (await this.revert(record.group, step.revertDesiredTo)) await this.close(record, 'abandoned', step.why);
         return;
       case 'failed':
-        await this.revert(record.group, step.revertDesiredTo);
-        if ((await this.close(record, 'failed', step.why)) !== undefined) await this.quarantine(record, step.why);
+        if (!(await this.revert(record.group, step.revertDesiredTo))) return;
+        if (!(await this.quarantine(record, step.why))) return;
+        if ((await this.close(record, 'failed', step.why)) === undefined) return;
+        this.events.push(
+          { detailType: 'Recovery Failed', time: this.isoNow, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: step.why } },
+          { detailType: 'Group Quarantined', time: this.isoNow, detail: { group: record.group, reason: step.why, since: this.isoNow } },
+        );
         return;
     }
   }
@@ -199,12 +209,15 @@ class TickRun {
     this.events.push(recycledEvent(terminating, this.now));
   }
 
-  private async revert(group: string, desired: number | undefined): Promise<void> {
-    if (desired === undefined) return;
+  /** True when there was nothing to undo or the undo landed. */
+  private async revert(group: string, desired: number | undefined): Promise<boolean> {
+    if (desired === undefined) return true;
     try {
       await this.deps.fleet.setDesiredCapacity(group, desired);
+      return true;
     } catch (error) {
       this.fail(group, `could not set desired capacity back to ${desired}`, error);
+      return false;
     }
   }
 
@@ -224,19 +237,16 @@ class TickRun {
     return closed;
   }
 
-  private async quarantine(record: ReplacementRecord, why: string): Promise<void> {
-    const since = new Date(this.now).toISOString();
-    const time = since;
-    this.events.push({ detailType: 'Recovery Failed', time, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why } });
+  private async quarantine(record: ReplacementRecord, why: string): Promise<boolean> {
     try {
       // Tag values are at most 256 characters.
-      await this.deps.fleet.tagGroup(record.group, { [TAG.quarantined]: `${since} ${why}`.slice(0, 256) });
+      await this.deps.fleet.tagGroup(record.group, { [TAG.quarantined]: `${this.isoNow} ${why}`.slice(0, 256) });
     } catch (error) {
       this.fail(record.group, 'could not write the quarantine tag', error);
-      return;
+      return false;
     }
-    this.events.push({ detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since } });
     this.outcomes.push({ group: record.group, kind: 'quarantined', record });
+    return true;
   }
 }
 

@@ -84,12 +84,14 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   }
   const groupPolicy = parsed.policy;
   if (groupPolicy.mode === 'disabled') return skip(group, groupPolicy, context, 'disabled', 'not terminating: phoenix:enabled=false');
-  if (groupPolicy.quarantine !== undefined) {
+  const open = records.find(isOpen);
+  if (groupPolicy.quarantine !== undefined && open === undefined) {
     return skip(group, groupPolicy, context, 'quarantined', `not terminating: quarantined (${groupPolicy.quarantine})`);
   }
-  const open = records.find(isOpen);
   if (open !== undefined) {
-    const step = progressStep(open, group, groupPolicy, { now: input.now, capacityChangesAllowed: input.globalBlock === undefined });
+    // A quarantined group's open record (its close failed after the tag was written) is only closed, never moved on.
+    const capacityChangesAllowed = input.globalBlock === undefined && groupPolicy.quarantine === undefined;
+    const step = progressStep(open, group, groupPolicy, { now: input.now, capacityChangesAllowed });
     return { kind: 'progress', group: group.name, mode: groupPolicy.mode, instances: context.instances, record: open, step };
   }
   if (input.progressOnly) return skip(group, groupPolicy, context, 'verify-only', 'nothing in flight to verify');

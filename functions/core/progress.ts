@@ -33,6 +33,19 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy,
       revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
     };
   }
+  const healthyOthers = group.instances.filter(
+    (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
+  ).length;
+  const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
+  // A missed deadline is judged before a moved desired capacity: after our own undo of a failed
+  // surge landed and the quarantine tag did not, the failure must still be recorded.
+  if (!ready && now - record.startedAt > policy.recoveryTimeout) {
+    return {
+      kind: 'failed',
+      why: `extra instance not InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`,
+      revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
+    };
+  }
   if (group.desired !== surge.toDesired) {
     return {
       kind: 'abandon',
@@ -40,20 +53,7 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy,
       revertDesiredTo: undefined,
     };
   }
-  const healthyOthers = group.instances.filter(
-    (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
-  ).length;
-  const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
-  if (!ready) {
-    if (now - record.startedAt > policy.recoveryTimeout) {
-      return {
-        kind: 'failed',
-        why: `extra instance not InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`,
-        revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
-      };
-    }
-    return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
-  }
+  if (!ready) return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
   if (!context.capacityChangesAllowed) return { kind: 'wait', why: 'extra instance ready; terminations are blocked account-wide' };
   if (!isWindowOpen(policy.window, now)) return { kind: 'wait', why: `extra instance ready; window ${policy.window?.text ?? ''} is closed` };
   return { kind: 'terminate-surged', why: `extra instance ready (${healthyOthers} healthy besides ${victim.id})` };

@@ -13,7 +13,7 @@ describe('phoenix CLI', () => {
     { case: 'non-numeric --days', argv: ['simulate', '--days', 'seven'], names: '--days: "seven"' },
     { case: 'zero groups', argv: ['simulate', '--groups', '0'], names: 'expected a whole number from 1 to 10000' },
     { case: 'negative seed', argv: ['simulate', '--seed', '-1'], names: '--seed' },
-    { case: 'unknown scenario', argv: ['simulate', '--scenario', 'meteor'], names: 'expected one of steady, bad-tags' },
+    { case: 'unknown scenario', argv: ['simulate', '--scenario', 'meteor'], names: 'expected one of steady, launch-failure, throttle, overlap, scale-churn, bad-tags' },
     { case: 'misspelled option', argv: ['simulate', '--group', '3'], names: "'--group'" },
     { case: 'unknown command', argv: ['destroy'], names: 'unknown command "destroy"' },
     { case: 'no command', argv: [], names: '' },

@@ -35,6 +35,12 @@ describe('surge (launch before terminate)', () => {
       says: 'recovery-timeout 20m',
     },
     {
+      case: 'failed surge whose undo already landed: still failed, nothing more to undo',
+      of: { ...surging, startedAt: NOW - 31 * MINUTE },
+      fleet: { ...surged({ lifecycleState: 'Pending' }), desired: 4 },
+      expected: { kind: 'failed', revertDesiredTo: undefined },
+    },
+    {
       case: 'a scaling policy moved desired: abandon and leave it',
       fleet: { ...surged(), desired: 7 },
       expected: { kind: 'abandon', revertDesiredTo: undefined },

@@ -136,7 +136,36 @@ describe('runTick', () => {
     expect(mutating(deps.fleet.calls)).toEqual(['tagGroup web phoenix:quarantined']);
     expect(deps.ledger.records.get(late.id)?.phase).toBe('failed');
     expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
-    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['closed', 'quarantined']);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['quarantined', 'closed']);
+  });
+
+  it('keeps a failed replacement open when the quarantine tag cannot be written, and quarantines on the next tick', async () => {
+    const late = record({ phase: 'terminating', startedAt: NOW - 40 * MINUTE, terminatedAt: NOW - 40 * MINUTE, closedAt: undefined });
+    const short = { ...due, desired: 4, instances: due.instances.slice(1) };
+    const deps = { ...world([short]), ledger: new FakeLedger([late]) };
+    deps.fleet.failing.set('tagGroup', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const first = await runTick(deps, settings, NOW);
+    expect(first.outcomes.map((outcome) => outcome.kind)).toEqual(['failed']);
+    expect(deps.ledger.records.get(late.id)?.phase).toBe('terminating');
+    expect(deps.events.published).toEqual([]);
+    deps.fleet.failing.clear();
+    await runTick(deps, settings, NOW + 10 * MINUTE);
+    expect(deps.ledger.records.get(late.id)?.phase).toBe('failed');
+    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
+  });
+
+  it('keeps an abandoned surge open until desired capacity is set back, so no instance leaks', async () => {
+    const surge = record({ phase: 'surging', terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+    const victimGone = { ...due, desired: 5, instances: [...due.instances.slice(1), instance({ id: 'i-new' }), instance({ id: 'i-new2' })] };
+    const deps = { ...world([victimGone]), ledger: new FakeLedger([surge]) };
+    deps.fleet.failing.set('setDesiredCapacity', Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
+    await runTick(deps, settings, NOW);
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('surging');
+    deps.fleet.failing.clear();
+    await runTick(deps, settings, NOW + 10 * MINUTE);
+    // The first attempt failed; the second, a tick later, landed.
+    expect(mutating(deps.fleet.calls)).toEqual(['setDesiredCapacity web 4', 'setDesiredCapacity web 4']);
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
   });
 });
 
