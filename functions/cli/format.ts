@@ -44,7 +44,8 @@ export function formatSimulation(result: SimulationResult): string {
     `Quarantined:   ${summary.quarantined.length === 0 ? 'none' : summary.quarantined.join(', ')}`,
     `Within max-age (+1 tick): ${summary.withinMaxAgePct}% of instance-hours; oldest instance now ${hours(summary.oldestInstanceHours)}`,
     `Skipped ticks: ${topSkips(summary.skips, 8)}`,
-    `Violations:    ${totalViolations === 0 ? 'none' : totalViolations} (${violations})`,
+    `Violations:    ${totalViolations === 0 ? 'none' : totalViolations} (${violations}); terminations after quarantine ${summary.terminationsAfterQuarantine}`,
+    `Failures:      ${summary.failedActions} actions and ${summary.failedTicks} ticks failed (reported, retried next tick)`,
     '',
     table(
       ['group', 'mode', 'recycled', 'replacement p50 / max', 'oldest now', 'skips (top 2)'],
