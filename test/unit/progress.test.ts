@@ -85,6 +85,16 @@ describe('recovery after termination', () => {
       expected: { kind: 'verified' },
     },
     {
+      case: 'replacement failed its health check: wait while Auto Scaling replaces it',
+      fleet: { ...replaced, instances: replaced.instances.map((i) => (i.id === 'i-new' ? { ...i, healthy: false } : i)) },
+      expected: { kind: 'wait' },
+    },
+    {
+      case: 'replacement replaced again by the health check: verified once the group settles',
+      fleet: { ...replaced, instances: [...replaced.instances.filter((i) => i.id !== 'i-new'), instance({ id: 'i-newer', launchedAt: NOW - MINUTE })] },
+      expected: { kind: 'verified', recoverySeconds: 600 },
+    },
+    {
       case: 'old instance still InService long after the recorded termination: the call never landed',
       of: { ...terminating, terminatedAt: NOW - 6 * MINUTE },
       fleet: base,
