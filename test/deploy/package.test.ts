@@ -1,0 +1,676 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
+import { parseRecyclerConfig, verifierScope } from '../../functions/app/config.js';
+import { MINUTE } from '../../functions/core/model.js';
+
+/**
+ * The deployment as it would go out: the esbuild bundles are built, `osls package` turns
+ * serverless.yml and infra/ into a CloudFormation template and one zip per function, offline and
+ * with dummy credentials, and the result is checked with cfn-lint and against the code it deploys
+ * (the ledger table's shape, the variables the functions read, the AWS calls the adapters make).
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
+const OFFLINE_GUARD = join(ROOT, 'test/deploy/offline-guard.cjs');
+const FUNCTIONS = { recycler: 'recycle', verifier: 'verify' } as const;
+/** SPEC "Performance": each function zip under 400 KB. */
+const MAX_ZIP_BYTES = 400 * 1024;
+const REGION = 'eu-west-1';
+
+// The packaged template is parsed JSON of CloudFormation's own loose shape.
+type Cfn = any;
+
+interface ProcessResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A minimal, hermetic environment: no real credentials or profile, a throwaway home, no instance metadata. */
+function offlineEnvironment(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Names and uncompressed sizes of a zip's entries, from its central directory. */
+function zipEntries(file: string): { name: string; size: number }[] {
+  const zip = readFileSync(file);
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end -= 1;
+  if (end < 0) throw new Error(`${file}: no zip end-of-central-directory record`);
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const entries: { name: string; size: number }[] = [];
+  for (let index = 0; index < count; index += 1) {
+    if (zip.readUInt32LE(offset) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${index}`);
+    const size = zip.readUInt32LE(offset + 24);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    entries.push({ name: zip.toString('utf8', offset + 46, offset + 46 + nameLength), size });
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+/**
+ * Evaluates the few intrinsics the checks need: parameters take their defaults, pseudo parameters
+ * fixed values, and any other Ref or GetAtt becomes a readable placeholder `<Ref X>`.
+ */
+function evaluate(template: Cfn, value: Cfn): Cfn {
+  const parameters: Record<string, Cfn> = template.Parameters ?? {};
+  const pseudo: Record<string, string> = { 'AWS::Region': REGION, 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws' };
+  const name = (ref: string): string => {
+    if (ref in pseudo) return pseudo[ref] as string;
+    if (ref in parameters) return String(parameters[ref].Default);
+    return `<Ref ${ref}>`;
+  };
+  const substitute = (text: string, variables: Record<string, string>): string =>
+    text.replace(/\$\{([^}!]+)\}/g, (_whole, key: string) => variables[key] ?? (key.includes('.') ? `<GetAtt ${key}>` : name(key)));
+  if (Array.isArray(value)) return value.map((item) => evaluate(template, item));
+  if (value === null || typeof value !== 'object') return value;
+  if ('Ref' in value) return name(value.Ref);
+  if ('Fn::GetAtt' in value) return `<GetAtt ${[value['Fn::GetAtt']].flat().join('.')}>`;
+  if ('Fn::Join' in value) {
+    const [separator, parts] = value['Fn::Join'];
+    return evaluate(template, parts).join(separator);
+  }
+  if ('Fn::Sub' in value) {
+    const sub = value['Fn::Sub'];
+    if (typeof sub === 'string') return substitute(sub, {});
+    const [text, variables] = sub;
+    return substitute(text, evaluate(template, variables));
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, evaluate(template, inner)]));
+}
+
+function resourcesOfType(template: Cfn, type: string): [string, Cfn][] {
+  return Object.entries<Cfn>(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function resource(template: Cfn, logicalId: string): Cfn {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`the template has no resource ${logicalId}`);
+  return found;
+}
+
+/** The rules whose targets include the given resource (a Lambda function or a topic). */
+function rulesTargeting(template: Cfn, logicalId: string): Cfn[] {
+  return resourcesOfType(template, 'AWS::Events::Rule')
+    .map(([, rule]) => rule)
+    .filter((rule) =>
+      (rule.Properties.Targets as Cfn[]).some((target) => {
+        const arn = target.Arn;
+        return (arn?.['Fn::GetAtt']?.[0] ?? arn?.Ref) === logicalId;
+      }),
+    );
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+interface Statement {
+  readonly where: string;
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: Cfn[];
+  readonly Condition?: Cfn;
+  readonly NotAction?: unknown;
+  readonly NotResource?: unknown;
+}
+
+/** Every statement of every identity policy: role inline policies, managed and standalone policies. */
+function identityStatements(template: Cfn): Statement[] {
+  const documents: [string, Cfn][] = [];
+  for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+    for (const policy of asList<Cfn>(role.Properties.Policies)) documents.push([`${id}/${policy.PolicyName}`, policy.PolicyDocument]);
+  }
+  for (const type of ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy']) {
+    for (const [id, policy] of resourcesOfType(template, type)) documents.push([id, policy.Properties.PolicyDocument]);
+  }
+  return documents.flatMap(([where, document]) =>
+    asList<Cfn>(document.Statement).map((statement, index) => ({
+      ...statement,
+      where: `${where}#${statement.Sid ?? index}`,
+      Action: asList<string>(statement.Action),
+      Resource: asList<Cfn>(statement.Resource),
+    })),
+  );
+}
+
+/** The statements that apply to one role: its inline policies and the managed policies of this template it attaches. */
+function roleStatements(template: Cfn, roleId: string): Statement[] {
+  const role = resource(template, roleId);
+  const attached = new Set(asList<Cfn>(role.Properties.ManagedPolicyArns).map((arn) => arn?.Ref as string | undefined));
+  return identityStatements(template).filter((statement) => {
+    const source = statement.where.split(/[/#]/)[0] as string;
+    return source === roleId || attached.has(source);
+  });
+}
+
+/** Whether an IAM action pattern (wildcards allowed) matches an action, case-insensitively as IAM does. */
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return regex.test(action);
+}
+
+const MUTATING_AUTO_SCALING = [
+  'autoscaling:TerminateInstanceInAutoScalingGroup',
+  'autoscaling:SetDesiredCapacity',
+  'autoscaling:CreateOrUpdateTags',
+  'autoscaling:DeleteTags',
+];
+const TAGGING = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
+
+/**
+ * The IAM actions behind each SDK command the functions' adapters send. A command missing here
+ * fails the test: whoever adds a call decides its permission.
+ */
+const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  DescribeAutoScalingGroupsCommand: ['autoscaling:DescribeAutoScalingGroups'],
+  DescribeScalingActivitiesCommand: ['autoscaling:DescribeScalingActivities'],
+  SetDesiredCapacityCommand: ['autoscaling:SetDesiredCapacity'],
+  TerminateInstanceInAutoScalingGroupCommand: ['autoscaling:TerminateInstanceInAutoScalingGroup'],
+  CreateOrUpdateTagsCommand: ['autoscaling:CreateOrUpdateTags'],
+  DeleteTagsCommand: ['autoscaling:DeleteTags'],
+  DescribeInstancesCommand: ['ec2:DescribeInstances'],
+  DescribeLaunchTemplatesCommand: ['ec2:DescribeLaunchTemplates'],
+  GetCommand: ['dynamodb:GetItem'],
+  PutCommand: ['dynamodb:PutItem'],
+  UpdateCommand: ['dynamodb:UpdateItem'],
+  DeleteCommand: ['dynamodb:DeleteItem'],
+  QueryCommand: ['dynamodb:Query'],
+  // A transaction is authorised item by item; the ledger's transactions hold Puts and lock Deletes.
+  TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  PutEventsCommand: ['events:PutEvents'],
+  DescribeAlarmsCommand: ['cloudwatch:DescribeAlarms'],
+  GetParameterCommand: ['ssm:GetParameter'],
+};
+/** Writing the function's own log group, which every Lambda role needs besides what its code calls. */
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** SDK commands sent by the code the Lambda bundles contain (adapters and app wiring; not the CLI). */
+function commandsSentByFunctions(): string[] {
+  const commands = new Set<string>();
+  for (const dir of ['functions/adapters', 'functions/app']) {
+    for (const file of readdirSync(join(ROOT, dir)).filter((name) => name.endsWith('.ts'))) {
+      for (const match of readFileSync(join(ROOT, dir, file), 'utf8').matchAll(/new (\w+Command)\(/g)) commands.add(match[1] as string);
+    }
+  }
+  return [...commands].sort();
+}
+
+interface Packaged {
+  readonly dir: string;
+  readonly template: Cfn;
+  readonly seconds: number;
+  readonly result: ProcessResult;
+}
+
+let work: string;
+let home: string;
+let packaged: Packaged;
+/** The organisation rollout's variant: code in an existing bucket, and every parameter set. */
+let variant: Packaged;
+const VARIANT_BUCKET = 'phoenix-artifacts-123456789012-eu-west-1';
+
+async function osPackage(name: string, extraArgs: readonly string[]): Promise<Packaged> {
+  const dir = join(work, name);
+  const started = performance.now();
+  const result = await run(
+    process.execPath,
+    ['--require', OFFLINE_GUARD, OSLS, 'package', '--stage', 'test', '--region', REGION, '--package', dir, ...extraArgs],
+    { cwd: join(work, 'service'), env: offlineEnvironment(home) },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (result.code !== 0) throw new Error(`osls package ${extraArgs.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  const template: Cfn = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  return { dir, template, seconds, result };
+}
+
+beforeAll(async () => {
+  // The zips must hold the bundles this checkout builds, not a stale dist/.
+  const build = await run(process.execPath, ['scripts/build.mjs']);
+  if (build.code !== 0) throw new Error(`build failed: ${build.stderr}`);
+  // Packaged from a copy, so the repository gets no .serverless/ and a concurrent build cannot
+  // change a bundle while it is being zipped.
+  work = mkdtempSync(join(tmpdir(), 'phoenix-package-'));
+  home = join(work, 'home');
+  mkdirSync(home);
+  const service = join(work, 'service');
+  cpSync(join(ROOT, 'serverless.yml'), join(service, 'serverless.yml'));
+  cpSync(join(ROOT, 'infra'), join(service, 'infra'), { recursive: true });
+  for (const bundle of Object.values(FUNCTIONS)) {
+    cpSync(join(ROOT, `dist/functions/${bundle}/index.mjs`), join(service, `dist/functions/${bundle}/index.mjs`));
+  }
+  packaged = await osPackage('default', []);
+  variant = await osPackage('organisation', [
+    `--param=artifactBucket=${VARIANT_BUCKET}`,
+    '--param=alertEmail=platform@example.com',
+    '--param=mode=live',
+    '--param=scheduleMinutes=15',
+    '--param=maxTerminationsPerRun=3',
+    '--param=blackouts=2026-12-24..2026-12-26',
+    '--param=stopAlarms=checkout-5xx,payments-latency',
+  ]);
+  const sizes = Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [`${name}.zip`, statSync(join(packaged.dir, `${name}.zip`)).size]));
+  console.info(`osls package: ${packaged.seconds.toFixed(1)} s (default), ${variant.seconds.toFixed(1)} s (organisation); zips: ${JSON.stringify(sizes)}`);
+}, 240_000);
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('osls package', () => {
+  it.each([
+    { case: 'the offline guard refuses a connection beyond loopback (so the next case means something)', check: 'guard' },
+    { case: 'packaging connected to nothing beyond loopback', check: 'default' },
+    { case: 'packaging the organisation variant connected to nothing beyond loopback', check: 'variant' },
+  ])('$case', async ({ check }) => {
+    if (check === 'guard') {
+      const probe = await run(process.execPath, ['--require', OFFLINE_GUARD, '-e', "fetch('https://example.com').then(() => process.exit(0), () => process.exit(3))"], {
+        env: offlineEnvironment(home),
+      });
+      expect(probe.code).toBe(3);
+      expect(probe.stderr).toContain('OFFLINE-GUARD: refused');
+      return;
+    }
+    const { result } = check === 'default' ? packaged : variant;
+    expect(`${result.stdout}\n${result.stderr}`).not.toContain('OFFLINE-GUARD');
+  });
+
+  it.each(Object.entries(FUNCTIONS).map(([name, bundle]) => ({ case: `${name}.zip holds only dist/functions/${bundle}/index.mjs, under 400 KB`, name, bundle })))(
+    '$case',
+    ({ name, bundle }) => {
+      const zip = join(packaged.dir, `${name}.zip`);
+      expect(zipEntries(zip)).toEqual([{ name: `dist/functions/${bundle}/index.mjs`, size: statSync(join(work, 'service', `dist/functions/${bundle}/index.mjs`)).size }]);
+      expect(statSync(zip).size).toBeLessThan(MAX_ZIP_BYTES);
+    },
+  );
+
+  it('leaves no osls variable unresolved', () => {
+    for (const template of [packaged.template, variant.template]) {
+      expect(JSON.stringify(template)).not.toMatch(/\$\{(param|sls|self|opt|env|file|cf|ssm|s3|aws):/);
+    }
+  });
+});
+
+describe('cfn-lint', () => {
+  it.each([
+    { case: 'the packaged stack', file: () => join(packaged.dir, 'cloudformation-template-update-stack.json') },
+    { case: 'the packaged stack with every parameter set and an artifact bucket', file: () => join(variant.dir, 'cloudformation-template-update-stack.json') },
+    { case: 'infra/stackset.yml', file: () => join(ROOT, 'infra/stackset.yml') },
+    { case: 'infra/example-asg.yml', file: () => join(ROOT, 'infra/example-asg.yml') },
+  ])('$case passes with no finding', async ({ file }) => {
+    const lint = await run('cfn-lint', ['--', file()]);
+    // 0: no error, warning or informational finding (2 errors, 4 warnings, 8 informational, or'ed).
+    expect(lint.code, `cfn-lint ${file()}:\n${lint.stdout}${lint.stderr}`).toBe(0);
+  }, 60_000);
+});
+
+describe('the functions', () => {
+  it.each([
+    { case: 'exactly the recycler and the verifier are deployed', check: 'set' },
+    { case: 'every function runs nodejs22.x on arm64', check: 'runtime' },
+    { case: 'each function runs its own bundle', check: 'handler' },
+    { case: 'each function has its own role', check: 'roles' },
+    { case: 'the recycler has reserved concurrency 1', check: 'concurrency' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    switch (check) {
+      case 'set':
+        expect(functions.map(([id]) => id).sort()).toEqual(['RecyclerLambdaFunction', 'VerifierLambdaFunction']);
+        return;
+      case 'runtime':
+        for (const [, fn] of functions) {
+          expect(fn.Properties.Runtime).toBe('nodejs22.x');
+          expect(fn.Properties.Architectures).toEqual(['arm64']);
+        }
+        return;
+      case 'handler':
+        for (const [name, bundle] of Object.entries(FUNCTIONS)) {
+          const fn = resource(template, `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`);
+          expect(fn.Properties.Handler).toBe(`dist/functions/${bundle}/index.handler`);
+          expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
+        }
+        return;
+      case 'roles': {
+        const roles = functions.map(([, fn]) => evaluate(template, fn.Properties.Role));
+        expect(new Set(roles).size).toBe(functions.length);
+        for (const role of roles) expect(role).toMatch(/^<GetAtt \w+Role\.Arn>$/);
+        return;
+      }
+      case 'concurrency':
+        expect(resource(template, 'RecyclerLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(1);
+    }
+  });
+
+  it.each([
+    { case: 'by default: mode dry-run, a 10-minute tick, 10 terminations per run, no blackouts or stop alarms', which: 'default', mode: 'dry-run', minutes: 10, max: 10, blackouts: 0, alarms: [] as string[] },
+    { case: 'with parameters: what was passed', which: 'variant', mode: 'live', minutes: 15, max: 3, blackouts: 1, alarms: ['checkout-5xx', 'payments-latency'] },
+  ])('both functions start with their environment $case', ({ which, mode, minutes, max, blackouts, alarms }) => {
+    const { template } = which === 'default' ? packaged : variant;
+    for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const variables = fn.Properties.Environment.Variables;
+      const env: Record<string, string> = evaluate(template, variables);
+      // The functions' own parser: a variable the deploy forgets or misspells fails here, as at cold start.
+      const config = parseRecyclerConfig(env);
+      // The mode is read from the SSM parameter at run time; PHOENIX_MODE holds the same initial value.
+      expect(config.mode).toEqual({ kind: 'parameter', name: '<Ref ModeParameter>' });
+      expect(parseRecyclerConfig({ ...env, PHOENIX_MODE_PARAMETER: '' }).mode).toEqual({ kind: 'fixed', mode });
+      expect(config.tick.tickInterval).toBe(minutes * MINUTE);
+      expect(config.tick.maxTerminationsPerRun).toBe(max);
+      expect(config.tick.blackouts).toHaveLength(blackouts);
+      expect(config.tick.stopAlarms).toEqual(alarms);
+      expect(config.eventBusName).toBe('default');
+      expect(variables.PHOENIX_LEDGER_TABLE).toEqual({ Ref: 'LedgerTable' });
+      expect(variables.PHOENIX_MODE_PARAMETER).toEqual({ Ref: 'ModeParameter' });
+      expect(variables.PHOENIX_MODE).toEqual({ Ref: 'Mode' });
+    }
+  });
+});
+
+describe('triggers', () => {
+  it.each([
+    { case: "the recycler's schedule is rate(10 minutes) by default", which: 'default', expected: 'rate(10 minutes)' },
+    { case: "the recycler's schedule follows scheduleMinutes", which: 'variant', expected: 'rate(15 minutes)' },
+  ])('$case', ({ which, expected }) => {
+    const { template } = which === 'default' ? packaged : variant;
+    const rules = rulesTargeting(template, 'RecyclerLambdaFunction');
+    expect(rules.map((rule) => evaluate(template, rule.Properties.ScheduleExpression))).toEqual([expected]);
+    expect(rules[0].Properties.State).toBe('ENABLED');
+  });
+
+  it.each([
+    { case: "the verifier's rule sends exactly the Auto Scaling events it handles", check: 'events' },
+    { case: 'the verifier also sweeps every 5 minutes', check: 'schedule' },
+    { case: 'EventBridge may invoke each function from each of its rules', check: 'permissions' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const rules = rulesTargeting(template, 'VerifierLambdaFunction');
+    if (check === 'events') {
+      const patterns = rules.filter((rule) => rule.Properties.EventPattern !== undefined).map((rule) => rule.Properties.EventPattern);
+      expect(patterns).toHaveLength(1);
+      const [pattern] = patterns;
+      expect(pattern.source).toEqual(['aws.autoscaling']);
+      expect([...pattern['detail-type']].sort()).toEqual([
+        'EC2 Instance Launch Successful',
+        'EC2 Instance Launch Unsuccessful',
+        'EC2 Instance Terminate Successful',
+        'EC2 Instance Terminate Unsuccessful',
+      ]);
+      // Each event the rule delivers is one the handler accepts, naming its group.
+      for (const detailType of pattern['detail-type'] as string[]) {
+        expect(verifierScope({ source: 'aws.autoscaling', 'detail-type': detailType, detail: { AutoScalingGroupName: 'web' } })).toEqual(['web']);
+      }
+      return;
+    }
+    if (check === 'schedule') {
+      expect(rules.filter((rule) => rule.Properties.ScheduleExpression !== undefined).map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+      return;
+    }
+    for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
+      const ruleIds = resourcesOfType(template, 'AWS::Events::Rule')
+        .filter(([, rule]) => rulesTargeting(template, fn).includes(rule))
+        .map(([id]) => id);
+      expect(ruleIds.length).toBeGreaterThan(0);
+      for (const ruleId of ruleIds) {
+        // osls names a rule's ARN either by GetAtt or, for eventBridge rules, by the rule's name.
+        const ruleArns = [`<GetAtt ${ruleId}.Arn>`, `arn:aws:events:${REGION}:123456789012:rule/${String(resource(template, ruleId).Properties.Name)}`];
+        const permitted = resourcesOfType(template, 'AWS::Lambda::Permission').some(
+          ([, permission]) =>
+            permission.Properties.Principal === 'events.amazonaws.com' &&
+            permission.Properties.Action === 'lambda:InvokeFunction' &&
+            evaluate(template, permission.Properties.FunctionName) === `<GetAtt ${fn}.Arn>` &&
+            ruleArns.includes(evaluate(template, permission.Properties.SourceArn)),
+        );
+        expect(permitted, `${fn} from ${ruleId}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it.each([
+    { case: 'no Allow statement grants every action, or every action of a service', check: 'wildcards' },
+    { case: 'no statement uses NotAction or NotResource', check: 'not' },
+    { case: 'nothing may call ec2:TerminateInstances', check: 'ec2-terminate' },
+    { case: 'every mutating Auto Scaling action requires the phoenix:enabled=true group tag', check: 'opt-in' },
+    { case: 'tag changes are limited to phoenix: keys', check: 'tag-keys' },
+    { case: 'only Describe actions are granted on every resource', check: 'star-resources' },
+    { case: 'DynamoDB actions reach the ledger table and its indexes only', check: 'dynamodb' },
+    { case: 'events go to the default bus with source phoenix only', check: 'events' },
+    { case: 'ssm:GetParameter reads the mode parameter only', check: 'ssm' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const statements = identityStatements(template);
+    expect(statements.length).toBeGreaterThan(0);
+    const granting = (actions: readonly string[]) => statements.filter((statement) => statement.Effect === 'Allow' && statement.Action.some((pattern) => actions.some((action) => actionMatches(pattern, action))));
+    switch (check) {
+      case 'wildcards': {
+        // Resource policies too (topic, buckets): their Deny statements may name s3:*, an Allow may not.
+        const resourcePolicies = [...resourcesOfType(template, 'AWS::S3::BucketPolicy'), ...resourcesOfType(template, 'AWS::SNS::TopicPolicy')].flatMap(([, policy]) =>
+          asList<Cfn>(policy.Properties.PolicyDocument.Statement).map((statement) => ({ ...statement, Action: asList<string>(statement.Action) })),
+        );
+        for (const statement of [...statements, ...resourcePolicies].filter((candidate) => candidate.Effect === 'Allow')) {
+          for (const action of statement.Action) expect(action, JSON.stringify(statement)).not.toMatch(/^\*$|^[\w-]+:\*$/);
+        }
+        return;
+      }
+      case 'not':
+        for (const statement of statements) {
+          expect(statement.NotAction, statement.where).toBeUndefined();
+          expect(statement.NotResource, statement.where).toBeUndefined();
+        }
+        return;
+      case 'ec2-terminate':
+        expect(granting(['ec2:TerminateInstances']).map((statement) => statement.where)).toEqual([]);
+        return;
+      case 'opt-in': {
+        const mutating = granting(MUTATING_AUTO_SCALING);
+        expect(mutating.length).toBeGreaterThan(0);
+        for (const statement of mutating) {
+          expect(statement.Condition?.StringEquals?.['autoscaling:ResourceTag/phoenix:enabled'], statement.where).toBe('true');
+        }
+        return;
+      }
+      case 'tag-keys': {
+        const tagging = granting(TAGGING);
+        expect(tagging.length).toBeGreaterThan(0);
+        for (const statement of tagging) {
+          expect(statement.Condition?.['ForAllValues:StringLike']?.['aws:TagKeys'], statement.where).toEqual(['phoenix:*']);
+        }
+        return;
+      }
+      case 'star-resources':
+        for (const statement of statements.filter((candidate) => candidate.Resource.includes('*'))) {
+          for (const action of statement.Action) expect(action, statement.where).toMatch(/^[a-z0-9-]+:Describe[A-Za-z]+$/);
+        }
+        return;
+      case 'dynamodb': {
+        const ledger = granting(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:Scan']);
+        expect(ledger.length).toBeGreaterThan(0);
+        const allowed = ['<GetAtt LedgerTable.Arn>', ...Object.values(LEDGER_INDEX).map((index) => `<GetAtt LedgerTable.Arn>/index/${index}`)];
+        for (const statement of ledger) {
+          for (const target of statement.Resource) expect(allowed, statement.where).toContain(evaluate(template, target));
+        }
+        return;
+      }
+      case 'events':
+        for (const statement of granting(['events:PutEvents'])) {
+          expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:events:${REGION}:123456789012:event-bus/default`]);
+          expect(statement.Condition?.StringEquals?.['events:source'], statement.where).toBe('phoenix');
+        }
+        return;
+      case 'ssm': {
+        const reads = granting(['ssm:GetParameter']);
+        expect(reads.length).toBeGreaterThan(0);
+        for (const statement of reads) {
+          expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:ssm:${REGION}:123456789012:parameter<Ref ModeParameter>`]);
+        }
+      }
+    }
+  });
+
+  it.each([
+    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup' },
+    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup' },
+  ])('$case', ({ role, logGroup }) => {
+    const { template } = packaged;
+    const commands = commandsSentByFunctions();
+    const unknown = commands.filter((command) => !(command in COMMAND_ACTIONS));
+    expect(unknown, 'SDK commands with no IAM mapping in this test: add them to COMMAND_ACTIONS').toEqual([]);
+    const needed = new Set(commands.flatMap((command) => COMMAND_ACTIONS[command] ?? []));
+    const statements = roleStatements(template, role).filter((statement) => statement.Effect === 'Allow');
+    const granted = new Set(statements.flatMap((statement) => statement.Action));
+    for (const action of needed) expect([...granted].some((pattern) => actionMatches(pattern, action)), `${role} lacks ${action}`).toBe(true);
+    expect([...granted].filter((action) => !needed.has(action) && !LOG_ACTIONS.includes(action)), `${role} grants more than its code calls`).toEqual([]);
+    const logs = statements.filter((statement) => statement.Action.some((action) => LOG_ACTIONS.includes(action)));
+    expect(logs.flatMap((statement) => statement.Resource.map((target) => evaluate(template, target)))).toEqual([`<GetAtt ${logGroup}.Arn>`]);
+  });
+});
+
+describe('stateful resources', () => {
+  it.each([
+    { case: 'the ledger table has the key schema, attributes and indexes of functions/adapters/ledger-table.ts', check: 'schema' },
+    { case: 'the ledger table expires items on the adapter TTL attribute', check: 'ttl' },
+    { case: 'the ledger table has point-in-time recovery and encryption, and survives stack deletion', check: 'protection' },
+    { case: 'the report bucket blocks all public access', check: 'public-access' },
+    { case: 'the report bucket is encrypted, TLS only and expires reports after 400 days', check: 'bucket' },
+    { case: 'the mode parameter starts as the mode parameter says, and takes live, dry-run or off only', check: 'mode' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const table = resource(template, 'LedgerTable');
+    const bucket = resource(template, 'ReportBucket');
+    switch (check) {
+      case 'schema':
+        expect(table.Properties.KeySchema).toEqual(LEDGER_TABLE.KeySchema);
+        expect(table.Properties.AttributeDefinitions).toEqual(LEDGER_TABLE.AttributeDefinitions);
+        expect(table.Properties.GlobalSecondaryIndexes).toEqual(LEDGER_TABLE.GlobalSecondaryIndexes);
+        expect(table.Properties.BillingMode).toBe(LEDGER_TABLE.BillingMode);
+        return;
+      case 'ttl':
+        expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: LEDGER_TTL_ATTRIBUTE, Enabled: true });
+        return;
+      case 'protection':
+        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+        expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+        return;
+      case 'public-access':
+        expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+        return;
+      case 'bucket': {
+        expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+        expect(bucket.Properties.LifecycleConfiguration.Rules.map((rule: Cfn) => rule.ExpirationInDays)).toContain(400);
+        const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(([, policy]) => policy.Properties.Bucket?.Ref === 'ReportBucket');
+        expect(policies).toHaveLength(1);
+        const tls = asList<Cfn>(policies[0]?.[1].Properties.PolicyDocument.Statement).filter(
+          (statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        );
+        expect(tls.flatMap((statement) => asList(statement.Resource).map((target) => evaluate(template, target))).sort()).toEqual(['<GetAtt ReportBucket.Arn>', '<GetAtt ReportBucket.Arn>/*']);
+        return;
+      }
+      case 'mode': {
+        const parameter = resource(template, 'ModeParameter');
+        expect(parameter.Properties.Type).toBe('String');
+        expect(parameter.Properties.AllowedPattern).toBe('^(live|dry-run|off)$');
+        expect(parameter.Properties.Value).toEqual({ Ref: 'Mode' });
+        expect(template.Parameters.Mode.Default).toBe('dry-run');
+        expect(variant.template.Parameters.Mode.Default).toBe('live');
+        const pattern = new RegExp(parameter.Properties.AllowedPattern);
+        expect(template.Parameters.Mode.AllowedValues.filter((value: string) => pattern.test(value))).toEqual(['live', 'dry-run', 'off']);
+      }
+    }
+  });
+});
+
+describe('alerts and the dashboard', () => {
+  it.each([
+    { case: "an Errors alarm on each function notifies the alert topic", check: 'errors' },
+    { case: 'Recovery Failed events go to the alert topic, which lets EventBridge publish from that rule only', check: 'recovery-failed' },
+    { case: 'the email subscription exists only when alertEmail is set', check: 'email' },
+    { case: 'the dashboard body is valid JSON naming both functions', check: 'dashboard' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    switch (check) {
+      case 'errors':
+        for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
+          const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(
+            ([, alarm]) => alarm.Properties.MetricName === 'Errors' && alarm.Properties.Namespace === 'AWS/Lambda' && alarm.Properties.Dimensions.some((dimension: Cfn) => dimension.Value?.Ref === fn),
+          );
+          expect(alarms, fn).toHaveLength(1);
+          expect(alarms[0]?.[1].Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+        }
+        return;
+      case 'recovery-failed': {
+        const rules = rulesTargeting(template, 'AlertTopic');
+        expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([{ source: ['phoenix'], 'detail-type': ['Recovery Failed'] }]);
+        const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, rule]) => rule === rules[0]) ?? [];
+        const statements = asList<Cfn>(resource(template, 'AlertTopicPolicy').Properties.PolicyDocument.Statement);
+        const fromEvents = statements.filter((statement) => statement.Principal?.Service === 'events.amazonaws.com');
+        expect(fromEvents).toHaveLength(1);
+        expect(fromEvents[0].Action).toBe('sns:Publish');
+        expect(fromEvents[0].Condition.ArnEquals['aws:SourceArn']).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+        return;
+      }
+      case 'email': {
+        const subscription = resource(template, 'AlertEmailSubscription');
+        expect(subscription.Condition).toBe('HasAlertEmail');
+        expect(template.Conditions.HasAlertEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] });
+        expect(template.Parameters.AlertEmail.Default).toBe('');
+        expect(variant.template.Parameters.AlertEmail.Default).toBe('platform@example.com');
+        return;
+      }
+      case 'dashboard': {
+        const body = evaluate(template, resource(template, 'Dashboard').Properties.DashboardBody);
+        const parsed = JSON.parse(body);
+        expect(parsed.widgets.length).toBeGreaterThan(0);
+        expect(body).toContain('<Ref RecyclerLambdaFunction>');
+        expect(body).toContain('<Ref VerifierLambdaFunction>');
+      }
+    }
+  });
+});
+
+describe('the organisation variant', () => {
+  it.each([
+    { case: 'takes its code from the given artifact bucket and creates no deployment bucket', check: 'bucket' },
+    { case: 'has exactly the CloudFormation parameters infra/stackset.yml passes', check: 'parameters' },
+  ])('$case', ({ check }) => {
+    const { template } = variant;
+    if (check === 'bucket') {
+      expect(Object.keys(template.Resources).filter((id) => id.startsWith('ServerlessDeploymentBucket'))).toEqual([]);
+      for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Code.S3Bucket).toBe(VARIANT_BUCKET);
+      return;
+    }
+    // Every parameter of the packaged stack is one the StackSet passes, and the other way round.
+    const stackset = readFileSync(join(ROOT, 'infra/stackset.yml'), 'utf8');
+    const passed = [...stackset.matchAll(/ParameterKey: (\w+)/g)].map((match) => match[1]).sort();
+    expect(passed).toEqual(Object.keys(template.Parameters).sort());
+  });
+});
