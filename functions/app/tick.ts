@@ -143,8 +143,9 @@ class TickRun {
       if (surging) await fleet.setDesiredCapacity(decision.group, decision.desired + 1);
       else await fleet.terminateInstance(decision.group, decision.instanceId, { decrementDesired: false });
     } catch (error) {
+      // The record stays open: a call that timed out may still have landed. The next tick sees which
+      // (desired raised or not, instance terminating or still in service) and goes on or abandons.
       this.fail(decision.group, surging ? 'could not raise desired capacity' : `could not terminate ${decision.instanceId}`, error);
-      await this.close(record, 'abandoned', `action failed: ${errorText(error)}`);
       return;
     }
     this.outcomes.push({ group: decision.group, kind: surging ? 'started' : 'terminated', record });

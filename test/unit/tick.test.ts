@@ -95,7 +95,7 @@ describe('runTick', () => {
     expect(result.outcomes).toMatchObject([{ kind: 'not-acted', why: 'another tick holds this group' }]);
   });
 
-  it('a failed termination is reported, the record closed as abandoned, and the batch goes on', async () => {
+  it('a failed termination is reported, its record left open for the next tick to reconcile, and the batch goes on', async () => {
     const other = { ...due, name: 'api' };
     const deps = world([due, other]);
     let first = true;
@@ -107,8 +107,16 @@ describe('runTick', () => {
       }
     };
     const result = await runTick(deps, settings, NOW);
-    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'closed', 'terminated']);
-    expect(deps.ledger.records.get(`web#${new Date(NOW).toISOString()}`)).toMatchObject({ phase: 'abandoned', detail: expect.stringContaining('ThrottlingException') });
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['failed', 'terminated']);
+    const open = deps.ledger.records.get(`web#${new Date(NOW).toISOString()}`);
+    expect(open).toMatchObject({ phase: 'terminating', instanceId: 'i-1' });
+    // Next tick: the instance is still in service, so the call never landed: abandoned, nothing terminated twice.
+    deps.fleet.terminateInstance = async () => {
+      throw new Error('must not terminate again');
+    };
+    const next = await runTick(deps, settings, NOW + 10 * MINUTE);
+    expect(deps.ledger.records.get(open?.id ?? '')).toMatchObject({ phase: 'abandoned', detail: expect.stringContaining('never took effect') });
+    expect(next.outcomes.filter((outcome) => outcome.kind === 'terminated')).toHaveLength(0);
   });
 
   it('a failed event publication warns and does not undo the termination', async () => {
