@@ -89,6 +89,16 @@ export interface ScalingActivity {
   readonly instanceId?: string;
 }
 
+export type LifecycleDetailType = 'EC2 Instance Launch Successful' | 'EC2 Instance Launch Unsuccessful' | 'EC2 Instance Terminate Successful';
+
+/** An Auto Scaling event as EventBridge would carry it to the verifier. */
+export interface LifecycleEvent {
+  readonly at: Millis;
+  readonly group: string;
+  readonly detailType: LifecycleDetailType;
+  readonly instanceId?: string;
+}
+
 /** A group's capacity as sampled at each advanceTo. */
 export interface GroupSample {
   readonly at: Millis;
@@ -240,6 +250,8 @@ export class SimFleet implements FleetPort {
   };
   private readonly log: PhoenixCall[] = [];
   private readonly activityLog: ScalingActivity[] = [];
+  /** Emitted in time order, since the clock only moves forward; drained by the runner. */
+  private readonly lifecycleEvents: LifecycleEvent[] = [];
 
   constructor(options: SimFleetOptions) {
     this.start = options.start;
@@ -266,6 +278,18 @@ export class SimFleet implements FleetPort {
     }
     this.clock.set(at);
     for (const group of this.groups.values()) this.sample(group);
+  }
+
+  /** When Auto Scaling next does something on its own, if ever: lets a runner stop at each change. */
+  nextEventAt(): Millis | undefined {
+    return this.queue.peek()?.at;
+  }
+
+  /** Removes and returns the lifecycle events that happened at or before `until`, in time order. */
+  drainLifecycleEvents(until: Millis): LifecycleEvent[] {
+    let count = 0;
+    while (count < this.lifecycleEvents.length && (this.lifecycleEvents[count] as LifecycleEvent).at <= until) count += 1;
+    return this.lifecycleEvents.splice(0, count);
   }
 
   // ---- FleetPort ----
@@ -603,11 +627,11 @@ export class SimFleet implements FleetPort {
           this.setState(instance, 'Pending:Wait');
           this.schedule({ at: now + group.launchHookWait, kind: 'step', instance, from: 'Pending:Wait' });
         } else {
-          this.setState(instance, 'InService');
+          this.enterService(instance);
         }
         return;
       case 'Pending:Wait':
-        this.setState(instance, 'InService');
+        this.enterService(instance);
         return;
       case 'Terminating':
       case 'Terminating:Wait':
@@ -616,8 +640,19 @@ export class SimFleet implements FleetPort {
         return;
       case 'Terminating:Proceed':
         this.retire(instance);
+        this.lifecycleEvent(group, 'EC2 Instance Terminate Successful', instance.id);
         return;
     }
+  }
+
+  private enterService(instance: SimInstance): void {
+    this.setState(instance, 'InService');
+    this.lifecycleEvent(instance.group, 'EC2 Instance Launch Successful', instance.id);
+  }
+
+  private lifecycleEvent(group: SimGroup, detailType: LifecycleDetailType, id: string | undefined): void {
+    const at = this.clock.now();
+    this.lifecycleEvents.push(Object.freeze(id === undefined ? { at, group: group.name, detailType } : { at, group: group.name, detailType, instanceId: id }));
   }
 
   private setState(instance: SimInstance, state: SimState): void {
@@ -675,6 +710,7 @@ export class SimFleet implements FleetPort {
     const now = this.clock.now();
     if (group.launchesFailFrom !== undefined && now >= group.launchesFailFrom) {
       this.activity(group, 'launch-failed', undefined);
+      this.lifecycleEvent(group, 'EC2 Instance Launch Unsuccessful', undefined);
       if (!group.retryScheduled) {
         group.retryScheduled = true;
         this.schedule({ at: now + LAUNCH_RETRY_DELAY, kind: 'retry-launch', group });

@@ -2,13 +2,13 @@ import type { ActionOutcome, TickResult } from '../functions/app/tick.js';
 import { runTick } from '../functions/app/tick.js';
 import type { SkipReason } from '../functions/core/decision.js';
 import type { Logger } from '../functions/core/ports.js';
-import type { Millis, RecycleReason } from '../functions/core/model.js';
+import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
 import { seededRandom } from '../functions/core/random.js';
-import type { PhoenixCall } from './fleet.js';
+import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from './ledger.js';
-import type { ScenarioName, ScriptEvent } from './scenarios.js';
+import type { ScenarioName, ScenarioScript, ScriptEvent } from './scenarios.js';
 import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 
 export const SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES;
@@ -36,6 +36,11 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
 
 export type Violations = ReturnType<SimFleet['violations']>;
 
+/** EventBridge → Lambda: the verifier runs this long after the Auto Scaling event it is sent. */
+export const VERIFIER_DELIVERY_DELAY: Millis = 5_000;
+/** The verifier's own schedule, for deadlines that pass without an event. */
+export const VERIFIER_SWEEP_INTERVAL: Millis = 5 * MINUTE;
+
 /** The object `phoenix simulate --json` prints (SPEC "Operator CLI"). */
 export interface SimulationSummary {
   readonly scenario: ScenarioName;
@@ -58,6 +63,10 @@ export interface SimulationSummary {
   readonly blockedTicks: number;
   /** Tick invocations that threw (a read before acting failed); each is in `tickFailures`. */
   readonly failedTicks: number;
+  /** Verifier invocations, one per Auto Scaling event plus its 5-minute sweeps between recycler ticks; failed ones included. */
+  readonly verifierRuns: number;
+  /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
+  readonly failedVerifierRuns: number;
 }
 
 export interface GroupSummary {
@@ -82,8 +91,14 @@ export interface SimulationResult {
   /** Every tick invocation that completed, in order. */
   readonly ticks: readonly TickResult[];
   readonly tickFailures: readonly TickFailure[];
+  readonly verifierFailures: readonly TickFailure[];
+  /** The Auto Scaling events the verifier was invoked for, in time order. */
+  readonly lifecycleEvents: readonly LifecycleEvent[];
   /** The simulator's log of every mutating call Phoenix made, for checks independent of the recycler's own account. */
   readonly calls: readonly PhoenixCall[];
+  /** The ledger and the opted-in groups at the end, for the weekly report. */
+  readonly records: readonly ReplacementRecord[];
+  readonly groupsAtEnd: readonly Group[];
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -155,6 +170,11 @@ class Tally {
     return entry;
   }
 
+  /** A verifier run: its outcomes count, its decisions do not (they are not a tick's skips or would-recycles). */
+  addVerify(run: TickResult): void {
+    for (const outcome of run.outcomes) this.addOutcome(outcome);
+  }
+
   add(tick: TickResult): void {
     if (tick.block !== undefined) this.blockedTicks += 1;
     for (const decision of tick.decisions) {
@@ -211,6 +231,15 @@ class Tally {
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const specs = buildScenario(options.scenario, { groups: options.groups, size: options.size, seed: options.seed, start: options.start });
   const script = buildScript(options.scenario, specs, { seed: options.seed, start: options.start, days: options.days });
+  return simulateFleet(options, specs, script);
+}
+
+/**
+ * `simulate` on a given fleet and script, for hand-built cases; `options.groups`, `size` and `scenario`
+ * only label the summary. The recycler runs at every tick; between ticks the verifier runs as deployed:
+ * shortly after each Auto Scaling event, for that event's group, and on its 5-minute schedule for all.
+ */
+export async function simulateFleet(options: SimulationOptions, specs: readonly SimGroupSpec[], script: ScenarioScript): Promise<SimulationResult> {
   const fleet = new SimFleet({ start: options.start, random: seededRandom(options.seed), groups: specs });
   const deps = {
     fleet,
@@ -226,9 +255,55 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const tally = new Tally();
   const ticks: TickResult[] = [];
   const tickFailures: TickFailure[] = [];
+  const verifierFailures: TickFailure[] = [];
+  const lifecycleEvents: LifecycleEvent[] = [];
+  /** Verifier invocations on their way, in time order: events are drained in order and all get the same delay. */
+  const deliveries: { readonly at: Millis; readonly group: string }[] = [];
+  let verifierRuns = 0;
   let scheduled = 0;
   let nextEvent = 0;
+  // The recycler's own tick already moves every open replacement on, so the sweep skips those marks.
+  const sweepAfter = (at: Millis): Millis => {
+    let next = at + VERIFIER_SWEEP_INTERVAL;
+    while (next < end && (next - options.start) % options.tickInterval === 0) next += VERIFIER_SWEEP_INTERVAL;
+    return next;
+  };
+  let nextSweep = sweepAfter(options.start);
+  const verify = async (at: Millis, groups: readonly string[] | undefined): Promise<void> => {
+    verifierRuns += 1;
+    try {
+      tally.addVerify(await runTick(deps, settings, at, { kind: 'verify', groups }));
+    } catch (error) {
+      verifierFailures.push({ at, error: errorText(error) });
+    }
+  };
+  /** Everything strictly before `until`, in time order: script events, Auto Scaling's own work, verifier runs. */
+  const runUntil = async (until: Millis): Promise<void> => {
+    for (;;) {
+      for (const event of fleet.drainLifecycleEvents(fleet.now())) {
+        lifecycleEvents.push(event);
+        deliveries.push({ at: event.at + VERIFIER_DELIVERY_DELAY, group: event.group });
+      }
+      const scripted = script.events[nextEvent];
+      const delivery = deliveries[0];
+      const at = Math.min(scripted?.at ?? Infinity, fleet.nextEventAt() ?? Infinity, delivery?.at ?? Infinity, nextSweep);
+      if (at >= until) return;
+      // Stopping at every fleet event, not only at deliveries, is what lets each lifecycle event be seen when it happens.
+      fleet.advanceTo(at);
+      if (scripted?.at === at) {
+        applyEvent(fleet, scripted);
+        nextEvent += 1;
+      } else if (delivery?.at === at) {
+        deliveries.shift();
+        await verify(at, [delivery.group]);
+      } else if (nextSweep === at) {
+        nextSweep = sweepAfter(at);
+        await verify(at, undefined);
+      }
+    }
+  };
   for (let now = options.start; now < end; now += options.tickInterval) {
+    await runUntil(now);
     for (let event = script.events[nextEvent]; event !== undefined && event.at <= now; event = script.events[++nextEvent]) {
       fleet.advanceTo(event.at);
       applyEvent(fleet, event);
@@ -246,6 +321,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       ticks.push(run.value);
     }
   }
+  await runUntil(end);
   fleet.advanceTo(end);
   const ages = fleet.ageStats({ until: end, tolerance: options.tickInterval });
   const summary: SimulationSummary = {
@@ -272,6 +348,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     failedActions: tally.failedActions,
     blockedTicks: tally.blockedTicks,
     failedTicks: tickFailures.length,
+    verifierRuns,
+    failedVerifierRuns: verifierFailures.length,
   };
-  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, calls: fleet.calls() };
+  // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
+  fleet.setFaults(undefined);
+  const groupsAtEnd = await fleet.listOptedInGroups();
+  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), records: deps.ledger.all(), groupsAtEnd };
 }
