@@ -3,6 +3,12 @@ import { choiceOption, integerOption, parseOptions, UsageError } from './argumen
 import { formatPlan, parseAt, planReport } from './plan.js';
 import { releaseGroup } from './release.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
+import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
+import { DAY, WEEK } from '../core/model.js';
+import { weeklyReport } from '../core/report.js';
+import type { SkipCount, WeeklyReport } from '../core/report.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
 
 const USAGE = `usage: phoenix <command> [options]
 
@@ -12,8 +18,9 @@ commands:
            reads only, never terminates
   release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
            lifts a quarantine (removes the phoenix:quarantined tag)
-  simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json]
-           runs the real recycler on the fleet simulator over a virtual clock
+  simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json] [--report md|json]
+           runs the real recycler on the fleet simulator over a virtual clock;
+           --report prints the last simulated week's recycle report instead of the summary
   demo     a simulated week of the steady scenario, explained
 
 exit codes: 0 success, 2 bad arguments, 1 anything else`;
@@ -31,6 +38,7 @@ async function simulateCommand(command: string, args: readonly string[], output:
     seed: { type: 'string' },
     scenario: { type: 'string' },
     json: { type: 'boolean' },
+    report: { type: 'string' },
   });
   const options = {
     ...DEFAULT_SIMULATION,
@@ -40,8 +48,33 @@ async function simulateCommand(command: string, args: readonly string[], output:
     seed: integerOption({ name: 'seed', value: values.seed, fallback: DEFAULT_SIMULATION.seed, min: 0, max: 2 ** 32 - 1 }),
     scenario: choiceOption({ name: 'scenario', value: values.scenario, fallback: DEFAULT_SIMULATION.scenario, choices: SCENARIOS }),
   };
+  const report = values.report === undefined ? undefined : choiceOption({ name: 'report', value: values.report, fallback: 'md', choices: REPORT_FORMATS });
+  if (report !== undefined && values.json === true) throw new UsageError('--report and --json: expected one of them, not both');
   const result = await simulate(options);
-  output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
+  if (report !== undefined) output.stdout(renderReport(simulationReport(result, options), report));
+  else output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
+}
+
+const REPORT_FORMATS = ['md', 'json'] as const;
+
+function renderReport(report: WeeklyReport, format: (typeof REPORT_FORMATS)[number]): string {
+  return format === 'json' ? renderJson(report) : renderMarkdown(report);
+}
+
+/** The last simulated week (the whole run when shorter), with the week before it for the change. */
+function simulationReport(result: SimulationResult, options: SimulationOptions): WeeklyReport {
+  const weekEnd = options.start + options.days * DAY;
+  const weekStart = Math.max(options.start, weekEnd - WEEK);
+  const skips = new Map<string, SkipCount>();
+  for (const tick of result.ticks) {
+    if (tick.at < weekStart) continue;
+    for (const decision of tick.decisions) {
+      if (decision.kind !== 'skip') continue;
+      const key = `${decision.group}\u0000${decision.reason}`;
+      skips.set(key, { group: decision.group, reason: decision.reason, count: (skips.get(key)?.count ?? 0) + 1 });
+    }
+  }
+  return weeklyReport({ weekStart, weekEnd, records: result.records, groups: result.groupsAtEnd, skips: [...skips.values()], now: weekEnd });
 }
 
 const AWS_OPTIONS = {
