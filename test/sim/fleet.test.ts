@@ -5,6 +5,7 @@ import { seededRandom } from '../../functions/core/random.js';
 import { VirtualClock } from '../../sim/clock.js';
 import type { ActivityKind, FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SimFleet, VIOLATION_KINDS } from '../../sim/fleet.js';
+import { NO_VIOLATIONS } from '../support/violations.js';
 
 /** Monday 2026-11-16 12:00 UTC: inside a Mon-Fri 08:00-18:00 Europe/Berlin window. */
 const START: Millis = Date.UTC(2026, 10, 16, 12);
@@ -56,14 +57,6 @@ function kinds(fleet: SimFleet): ActivityKind[] {
   return fleet.activities().map((activity) => activity.kind);
 }
 
-const NO_VIOLATIONS: Violations = {
-  belowMinHealthy: 0,
-  budgetOverrun: 0,
-  outsideOptIn: 0,
-  outsideWindow: 0,
-  protectedOrExempt: 0,
-  doubleTermination: 0,
-};
 
 describe('VirtualClock', () => {
   it('moves forward and refuses to go back', () => {

@@ -5,15 +5,8 @@ import type { PhoenixCall } from '../../sim/fleet.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
 import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate, terminationsAfterQuarantine } from '../../sim/simulate.js';
+import { NO_VIOLATIONS } from '../support/violations.js';
 
-const NO_VIOLATIONS = {
-  belowMinHealthy: 0,
-  budgetOverrun: 0,
-  outsideOptIn: 0,
-  outsideWindow: 0,
-  protectedOrExempt: 0,
-  doubleTermination: 0,
-};
 
 function totalTerminations(result: SimulationResult): number {
   return Object.values(result.summary.terminations).reduce((sum, count) => sum + count, 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
+import { NO_VIOLATIONS } from '../support/violations.js';
 
 describe('a simulated week of the steady scenario', async () => {
   const week = await simulate(DEFAULT_SIMULATION);
@@ -14,14 +15,7 @@ describe('a simulated week of the steady scenario', async () => {
   });
 
   it('breaks no safety rule, as the simulator measured it', () => {
-    expect(week.summary.violations).toEqual({
-      belowMinHealthy: 0,
-      budgetOverrun: 0,
-      outsideOptIn: 0,
-      outsideWindow: 0,
-      protectedOrExempt: 0,
-      doubleTermination: 0,
-    });
+    expect(week.summary.violations).toEqual(NO_VIOLATIONS);
   });
 
   it('keeps at least 99.9% of instance-hours within max-age plus one tick', () => {

@@ -3,16 +3,9 @@ import { DAY } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet, VERIFIER_DELIVERY_DELAY } from '../../sim/simulate.js';
+import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SECOND = 1000;
-const NO_VIOLATIONS = {
-  belowMinHealthy: 0,
-  budgetOverrun: 0,
-  outsideOptIn: 0,
-  outsideWindow: 0,
-  protectedOrExempt: 0,
-  doubleTermination: 0,
-};
 
 describe('the verifier runs on Auto Scaling events, not only at recycler ticks', () => {
   it('steady week: recovery is measured from events, well under the old tick-bound 1200 s, safely', async () => {
