@@ -23,8 +23,58 @@ const FUNCTIONS = { recycler: 'recycle', verifier: 'verify' } as const;
 const MAX_ZIP_BYTES = 400 * 1024;
 const REGION = 'eu-west-1';
 
-// The packaged template is parsed JSON of CloudFormation's own loose shape.
-type Cfn = any;
+// The packaged template is parsed JSON of CloudFormation's own loose shape; the accessors below
+// check each step of a path and throw, naming it, when the template is not shaped as expected.
+type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
+type JsonObject = { readonly [key: string]: Json };
+type Key = string | number;
+
+const describePath = (path: readonly Key[]): string => (path.length === 0 ? 'the value' : path.map(String).join('.'));
+const isArray = (value: Json | undefined): value is readonly Json[] => Array.isArray(value);
+const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !isArray(value);
+
+function asObject(value: Json | undefined, what = 'the value'): JsonObject {
+  if (!isObject(value)) throw new Error(`${what} is not an object: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function asArray(value: Json | undefined, what = 'the value'): readonly Json[] {
+  if (!isArray(value)) throw new Error(`${what} is not an array: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function asString(value: Json | undefined, what = 'the value'): string {
+  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Like `value.a.b.c`: every step before the last must exist (an object, or an array for a numeric key); the last may be absent. */
+function field(value: Json | undefined, ...path: Key[]): Json | undefined {
+  let current = value;
+  for (const [index, key] of path.entries()) {
+    const where = describePath(path.slice(0, index));
+    current = typeof key === 'number' ? asArray(current, where)[key] : asObject(current, where)[key];
+  }
+  return current;
+}
+
+/** Like `value?.a?.b?.c`: undefined as soon as a step is missing or not a container. */
+function maybe(value: Json | undefined, ...path: Key[]): Json | undefined {
+  let current = value;
+  for (const key of path) {
+    if (typeof key === 'number') current = isArray(current) ? current[key] : undefined;
+    else current = isObject(current) ? current[key] : undefined;
+  }
+  return current;
+}
+
+/** IAM's "one or many": undefined is none, an array is itself, anything else is one. */
+const listOf = (value: Json | undefined): readonly Json[] => (value === undefined ? [] : isArray(value) ? value : [value]);
+const stringsOf = (value: Json | undefined, what: string): string[] => listOf(value).map((item, index) => asString(item, `${what}[${index}]`));
+
+function stringRecord(value: Json | undefined, what: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(asObject(value, what)).map(([key, inner]) => [key, asString(inner, `${what}.${key}`)]));
+}
 
 interface ProcessResult {
   readonly code: number | null;
@@ -81,90 +131,95 @@ function zipEntries(file: string): { name: string; size: number }[] {
  * Evaluates the few intrinsics the checks need: parameters take their defaults, pseudo parameters
  * fixed values, and any other Ref or GetAtt becomes a readable placeholder `<Ref X>`.
  */
-function evaluate(template: Cfn, value: Cfn): Cfn {
-  const parameters: Record<string, Cfn> = template.Parameters ?? {};
+function evaluate(template: Json, value: Json | undefined): Json | undefined {
+  const parameters = maybe(template, 'Parameters') ?? {};
   const pseudo: Record<string, string> = { 'AWS::Region': REGION, 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws' };
   const name = (ref: string): string => {
     if (ref in pseudo) return pseudo[ref] as string;
-    if (ref in parameters) return String(parameters[ref].Default);
+    if (isObject(parameters) && ref in parameters) return String(field(parameters, ref, 'Default'));
     return `<Ref ${ref}>`;
   };
   const substitute = (text: string, variables: Record<string, string>): string =>
     text.replace(/\$\{([^}!]+)\}/g, (_whole, key: string) => variables[key] ?? (key.includes('.') ? `<GetAtt ${key}>` : name(key)));
-  if (Array.isArray(value)) return value.map((item) => evaluate(template, item));
-  if (value === null || typeof value !== 'object') return value;
-  if ('Ref' in value) return name(value.Ref);
-  if ('Fn::GetAtt' in value) return `<GetAtt ${[value['Fn::GetAtt']].flat().join('.')}>`;
-  if ('Fn::Join' in value) {
-    const [separator, parts] = value['Fn::Join'];
-    return evaluate(template, parts).join(separator);
-  }
-  if ('Fn::Sub' in value) {
-    const sub = value['Fn::Sub'];
-    if (typeof sub === 'string') return substitute(sub, {});
-    const [text, variables] = sub;
-    return substitute(text, evaluate(template, variables));
-  }
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, evaluate(template, inner)]));
+  const inner = (json: Json): Json => {
+    if (isArray(json)) return json.map(inner);
+    if (!isObject(json)) return json;
+    if ('Ref' in json) return name(asString(json['Ref'], 'Ref'));
+    if ('Fn::GetAtt' in json) return `<GetAtt ${[json['Fn::GetAtt']].flat().join('.')}>`;
+    if ('Fn::Join' in json) {
+      const [separator, parts] = asArray(json['Fn::Join'], 'Fn::Join');
+      return asArray(evaluate(template, parts), 'Fn::Join parts').join(asString(separator, 'Fn::Join separator'));
+    }
+    if ('Fn::Sub' in json) {
+      const sub = json['Fn::Sub'];
+      if (typeof sub === 'string') return substitute(sub, {});
+      const [text, variables] = asArray(sub, 'Fn::Sub');
+      return substitute(asString(text, 'Fn::Sub text'), stringRecord(evaluate(template, variables), 'Fn::Sub variables'));
+    }
+    return Object.fromEntries(Object.entries(json).map(([key, item]) => [key, inner(item)]));
+  };
+  return value === undefined ? undefined : inner(value);
 }
 
-function resourcesOfType(template: Cfn, type: string): [string, Cfn][] {
-  return Object.entries<Cfn>(template.Resources).filter(([, resource]) => resource.Type === type);
+function resourcesOfType(template: Json, type: string): [string, Json][] {
+  return Object.entries(asObject(field(template, 'Resources'), 'Resources')).filter(([, resource]) => maybe(resource, 'Type') === type);
 }
 
-function resource(template: Cfn, logicalId: string): Cfn {
-  const found = template.Resources[logicalId];
+function resource(template: Json, logicalId: string): Json {
+  const found = field(template, 'Resources', logicalId);
   if (found === undefined) throw new Error(`the template has no resource ${logicalId}`);
   return found;
 }
 
 /** The rules whose targets include the given resource (a Lambda function or a topic). */
-function rulesTargeting(template: Cfn, logicalId: string): Cfn[] {
+function rulesTargeting(template: Json, logicalId: string): Json[] {
   return resourcesOfType(template, 'AWS::Events::Rule')
     .map(([, rule]) => rule)
     .filter((rule) =>
-      (rule.Properties.Targets as Cfn[]).some((target) => {
-        const arn = target.Arn;
-        return (arn?.['Fn::GetAtt']?.[0] ?? arn?.Ref) === logicalId;
-      }),
+      asArray(field(rule, 'Properties', 'Targets'), 'Properties.Targets').some(
+        (target) => (maybe(target, 'Arn', 'Fn::GetAtt', 0) ?? maybe(target, 'Arn', 'Ref')) === logicalId,
+      ),
     );
 }
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
 interface Statement {
   readonly where: string;
-  readonly Effect: string;
+  readonly Effect?: Json;
   readonly Action: string[];
-  readonly Resource: Cfn[];
-  readonly Condition?: Cfn;
-  readonly NotAction?: unknown;
-  readonly NotResource?: unknown;
+  readonly Resource: readonly Json[];
+  readonly Condition?: Json;
+  readonly NotAction?: Json;
+  readonly NotResource?: Json;
 }
 
 /** Every statement of every identity policy: role inline policies, managed and standalone policies. */
-function identityStatements(template: Cfn): Statement[] {
-  const documents: [string, Cfn][] = [];
+function identityStatements(template: Json): Statement[] {
+  const documents: [string, Json | undefined][] = [];
   for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
-    for (const policy of asList<Cfn>(role.Properties.Policies)) documents.push([`${id}/${policy.PolicyName}`, policy.PolicyDocument]);
+    for (const policy of listOf(field(role, 'Properties', 'Policies'))) {
+      documents.push([`${id}/${String(field(policy, 'PolicyName'))}`, field(policy, 'PolicyDocument')]);
+    }
   }
   for (const type of ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy']) {
-    for (const [id, policy] of resourcesOfType(template, type)) documents.push([id, policy.Properties.PolicyDocument]);
+    for (const [id, policy] of resourcesOfType(template, type)) documents.push([id, field(policy, 'Properties', 'PolicyDocument')]);
   }
   return documents.flatMap(([where, document]) =>
-    asList<Cfn>(document.Statement).map((statement, index) => ({
-      ...statement,
-      where: `${where}#${statement.Sid ?? index}`,
-      Action: asList<string>(statement.Action),
-      Resource: asList<Cfn>(statement.Resource),
-    })),
+    listOf(field(document, 'Statement')).map((item, index): Statement => {
+      const statement = asObject(item, `${where} statement ${index}`);
+      return {
+        ...statement,
+        where: `${where}#${String(statement['Sid'] ?? index)}`,
+        Action: stringsOf(statement['Action'], `${where} Action`),
+        Resource: listOf(statement['Resource']),
+      };
+    }),
   );
 }
 
 /** The statements that apply to one role: its inline policies and the managed policies of this template it attaches. */
-function roleStatements(template: Cfn, roleId: string): Statement[] {
+function roleStatements(template: Json, roleId: string): Statement[] {
   const role = resource(template, roleId);
-  const attached = new Set(asList<Cfn>(role.Properties.ManagedPolicyArns).map((arn) => arn?.Ref as string | undefined));
+  const attached = new Set(listOf(field(role, 'Properties', 'ManagedPolicyArns')).map((arn) => maybe(arn, 'Ref')));
   return identityStatements(template).filter((statement) => {
     const source = statement.where.split(/[/#]/)[0] as string;
     return source === roleId || attached.has(source);
@@ -225,7 +280,7 @@ function commandsSentByFunctions(): string[] {
 
 interface Packaged {
   readonly dir: string;
-  readonly template: Cfn;
+  readonly template: Json;
   readonly seconds: number;
   readonly result: ProcessResult;
 }
@@ -247,7 +302,7 @@ async function osPackage(name: string, extraArgs: readonly string[]): Promise<Pa
   );
   const seconds = (performance.now() - started) / 1000;
   if (result.code !== 0) throw new Error(`osls package ${extraArgs.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  const template: Cfn = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
   return { dir, template, seconds, result };
 }
 
@@ -347,25 +402,25 @@ describe('the functions', () => {
         return;
       case 'runtime':
         for (const [, fn] of functions) {
-          expect(fn.Properties.Runtime).toBe('nodejs22.x');
-          expect(fn.Properties.Architectures).toEqual(['arm64']);
+          expect(field(fn, 'Properties', 'Runtime')).toBe('nodejs22.x');
+          expect(field(fn, 'Properties', 'Architectures')).toEqual(['arm64']);
         }
         return;
       case 'handler':
         for (const [name, bundle] of Object.entries(FUNCTIONS)) {
           const fn = resource(template, `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`);
-          expect(fn.Properties.Handler).toBe(`dist/functions/${bundle}/index.handler`);
-          expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
+          expect(field(fn, 'Properties', 'Handler')).toBe(`dist/functions/${bundle}/index.handler`);
+          expect(field(fn, 'Properties', 'Code', 'S3Key')).toMatch(new RegExp(`/${name}\\.zip$`));
         }
         return;
       case 'roles': {
-        const roles = functions.map(([, fn]) => evaluate(template, fn.Properties.Role));
+        const roles = functions.map(([, fn]) => evaluate(template, field(fn, 'Properties', 'Role')));
         expect(new Set(roles).size).toBe(functions.length);
         for (const role of roles) expect(role).toMatch(/^<GetAtt \w+Role\.Arn>$/);
         return;
       }
       case 'concurrency':
-        expect(resource(template, 'RecyclerLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(1);
+        expect(field(resource(template, 'RecyclerLambdaFunction'), 'Properties', 'ReservedConcurrentExecutions')).toBe(1);
     }
   });
 
@@ -375,8 +430,8 @@ describe('the functions', () => {
   ])('both functions start with their environment $case', ({ which, mode, minutes, max, blackouts, alarms }) => {
     const { template } = which === 'default' ? packaged : variant;
     for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      const variables = fn.Properties.Environment.Variables;
-      const env: Record<string, string> = evaluate(template, variables);
+      const variables = field(fn, 'Properties', 'Environment', 'Variables');
+      const env = stringRecord(evaluate(template, variables), 'Environment.Variables');
       // The functions' own parser: a variable the deploy forgets or misspells fails here, as at cold start.
       const config = parseRecyclerConfig(env);
       // The mode is read from the SSM parameter at run time; PHOENIX_MODE holds the same initial value.
@@ -387,9 +442,9 @@ describe('the functions', () => {
       expect(config.tick.blackouts).toHaveLength(blackouts);
       expect(config.tick.stopAlarms).toEqual(alarms);
       expect(config.eventBusName).toBe('default');
-      expect(variables.PHOENIX_LEDGER_TABLE).toEqual({ Ref: 'LedgerTable' });
-      expect(variables.PHOENIX_MODE_PARAMETER).toEqual({ Ref: 'ModeParameter' });
-      expect(variables.PHOENIX_MODE).toEqual({ Ref: 'Mode' });
+      expect(field(variables, 'PHOENIX_LEDGER_TABLE')).toEqual({ Ref: 'LedgerTable' });
+      expect(field(variables, 'PHOENIX_MODE_PARAMETER')).toEqual({ Ref: 'ModeParameter' });
+      expect(field(variables, 'PHOENIX_MODE')).toEqual({ Ref: 'Mode' });
     }
   });
 });
@@ -401,8 +456,8 @@ describe('triggers', () => {
   ])('$case', ({ which, expected }) => {
     const { template } = which === 'default' ? packaged : variant;
     const rules = rulesTargeting(template, 'RecyclerLambdaFunction');
-    expect(rules.map((rule) => evaluate(template, rule.Properties.ScheduleExpression))).toEqual([expected]);
-    expect(rules[0].Properties.State).toBe('ENABLED');
+    expect(rules.map((rule) => evaluate(template, field(rule, 'Properties', 'ScheduleExpression')))).toEqual([expected]);
+    expect(field(rules[0], 'Properties', 'State')).toBe('ENABLED');
   });
 
   it.each([
@@ -413,24 +468,24 @@ describe('triggers', () => {
     const { template } = packaged;
     const rules = rulesTargeting(template, 'VerifierLambdaFunction');
     if (check === 'events') {
-      const patterns = rules.filter((rule) => rule.Properties.EventPattern !== undefined).map((rule) => rule.Properties.EventPattern);
+      const patterns = rules.filter((rule) => field(rule, 'Properties', 'EventPattern') !== undefined).map((rule) => field(rule, 'Properties', 'EventPattern'));
       expect(patterns).toHaveLength(1);
       const [pattern] = patterns;
-      expect(pattern.source).toEqual(['aws.autoscaling']);
-      expect([...pattern['detail-type']].sort()).toEqual([
+      expect(field(pattern, 'source')).toEqual(['aws.autoscaling']);
+      expect([...asArray(field(pattern, 'detail-type'), 'detail-type')].sort()).toEqual([
         'EC2 Instance Launch Successful',
         'EC2 Instance Launch Unsuccessful',
         'EC2 Instance Terminate Successful',
         'EC2 Instance Terminate Unsuccessful',
       ]);
       // Each event the rule delivers is one the handler accepts, naming its group.
-      for (const detailType of pattern['detail-type'] as string[]) {
+      for (const detailType of asArray(field(pattern, 'detail-type'), 'detail-type')) {
         expect(verifierScope({ source: 'aws.autoscaling', 'detail-type': detailType, detail: { AutoScalingGroupName: 'web' } })).toEqual(['web']);
       }
       return;
     }
     if (check === 'schedule') {
-      expect(rules.filter((rule) => rule.Properties.ScheduleExpression !== undefined).map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+      expect(rules.filter((rule) => field(rule, 'Properties', 'ScheduleExpression') !== undefined).map((rule) => field(rule, 'Properties', 'ScheduleExpression'))).toEqual(['rate(5 minutes)']);
       return;
     }
     for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
@@ -440,13 +495,13 @@ describe('triggers', () => {
       expect(ruleIds.length).toBeGreaterThan(0);
       for (const ruleId of ruleIds) {
         // osls names a rule's ARN either by GetAtt or, for eventBridge rules, by the rule's name.
-        const ruleArns = [`<GetAtt ${ruleId}.Arn>`, `arn:aws:events:${REGION}:123456789012:rule/${String(resource(template, ruleId).Properties.Name)}`];
+        const ruleArns = [`<GetAtt ${ruleId}.Arn>`, `arn:aws:events:${REGION}:123456789012:rule/${String(field(resource(template, ruleId), 'Properties', 'Name'))}`];
         const permitted = resourcesOfType(template, 'AWS::Lambda::Permission').some(
           ([, permission]) =>
-            permission.Properties.Principal === 'events.amazonaws.com' &&
-            permission.Properties.Action === 'lambda:InvokeFunction' &&
-            evaluate(template, permission.Properties.FunctionName) === `<GetAtt ${fn}.Arn>` &&
-            ruleArns.includes(evaluate(template, permission.Properties.SourceArn)),
+            field(permission, 'Properties', 'Principal') === 'events.amazonaws.com' &&
+            field(permission, 'Properties', 'Action') === 'lambda:InvokeFunction' &&
+            evaluate(template, field(permission, 'Properties', 'FunctionName')) === `<GetAtt ${fn}.Arn>` &&
+            ruleArns.some((arn) => arn === evaluate(template, field(permission, 'Properties', 'SourceArn'))),
         );
         expect(permitted, `${fn} from ${ruleId}`).toBe(true);
       }
@@ -474,7 +529,10 @@ describe('least privilege', () => {
       case 'wildcards': {
         // Resource policies too (topic, buckets): their Deny statements may name s3:*, an Allow may not.
         const resourcePolicies = [...resourcesOfType(template, 'AWS::S3::BucketPolicy'), ...resourcesOfType(template, 'AWS::SNS::TopicPolicy')].flatMap(([, policy]) =>
-          asList<Cfn>(policy.Properties.PolicyDocument.Statement).map((statement) => ({ ...statement, Action: asList<string>(statement.Action) })),
+          listOf(field(policy, 'Properties', 'PolicyDocument', 'Statement')).map((statement, index): { readonly Effect?: Json; readonly Action: string[] } => {
+            const fields = asObject(statement, `resource policy statement ${index}`);
+            return { ...fields, Action: stringsOf(fields['Action'], 'Action') };
+          }),
         );
         for (const statement of [...statements, ...resourcePolicies].filter((candidate) => candidate.Effect === 'Allow')) {
           for (const action of statement.Action) expect(action, JSON.stringify(statement)).not.toMatch(/^\*$|^[\w-]+:\*$/);
@@ -494,7 +552,7 @@ describe('least privilege', () => {
         const mutating = granting(MUTATING_AUTO_SCALING);
         expect(mutating.length).toBeGreaterThan(0);
         for (const statement of mutating) {
-          expect(statement.Condition?.StringEquals?.['autoscaling:ResourceTag/phoenix:enabled'], statement.where).toBe('true');
+          expect(maybe(statement.Condition, 'StringEquals', 'autoscaling:ResourceTag/phoenix:enabled'), statement.where).toBe('true');
         }
         return;
       }
@@ -502,7 +560,7 @@ describe('least privilege', () => {
         const tagging = granting(TAGGING);
         expect(tagging.length).toBeGreaterThan(0);
         for (const statement of tagging) {
-          expect(statement.Condition?.['ForAllValues:StringLike']?.['aws:TagKeys'], statement.where).toEqual(['phoenix:*']);
+          expect(maybe(statement.Condition, 'ForAllValues:StringLike', 'aws:TagKeys'), statement.where).toEqual(['phoenix:*']);
         }
         return;
       }
@@ -523,7 +581,7 @@ describe('least privilege', () => {
       case 'events':
         for (const statement of granting(['events:PutEvents'])) {
           expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:events:${REGION}:123456789012:event-bus/default`]);
-          expect(statement.Condition?.StringEquals?.['events:source'], statement.where).toBe('phoenix');
+          expect(maybe(statement.Condition, 'StringEquals', 'events:source'), statement.where).toBe('phoenix');
         }
         return;
       case 'ssm': {
@@ -568,42 +626,43 @@ describe('stateful resources', () => {
     const bucket = resource(template, 'ReportBucket');
     switch (check) {
       case 'schema':
-        expect(table.Properties.KeySchema).toEqual(LEDGER_TABLE.KeySchema);
-        expect(table.Properties.AttributeDefinitions).toEqual(LEDGER_TABLE.AttributeDefinitions);
-        expect(table.Properties.GlobalSecondaryIndexes).toEqual(LEDGER_TABLE.GlobalSecondaryIndexes);
-        expect(table.Properties.BillingMode).toBe(LEDGER_TABLE.BillingMode);
+        expect(field(table, 'Properties', 'KeySchema')).toEqual(LEDGER_TABLE.KeySchema);
+        expect(field(table, 'Properties', 'AttributeDefinitions')).toEqual(LEDGER_TABLE.AttributeDefinitions);
+        expect(field(table, 'Properties', 'GlobalSecondaryIndexes')).toEqual(LEDGER_TABLE.GlobalSecondaryIndexes);
+        expect(field(table, 'Properties', 'BillingMode')).toBe(LEDGER_TABLE.BillingMode);
         return;
       case 'ttl':
-        expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: LEDGER_TTL_ATTRIBUTE, Enabled: true });
+        expect(field(table, 'Properties', 'TimeToLiveSpecification')).toEqual({ AttributeName: LEDGER_TTL_ATTRIBUTE, Enabled: true });
         return;
       case 'protection':
-        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-        expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
-        expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+        expect(field(table, 'Properties', 'PointInTimeRecoverySpecification')).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(field(table, 'Properties', 'SSESpecification')).toEqual({ SSEEnabled: true });
+        expect([field(table, 'DeletionPolicy'), field(table, 'UpdateReplacePolicy')]).toEqual(['Retain', 'Retain']);
         return;
       case 'public-access':
-        expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+        expect(field(bucket, 'Properties', 'PublicAccessBlockConfiguration')).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
         return;
       case 'bucket': {
-        expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-        expect(bucket.Properties.LifecycleConfiguration.Rules.map((rule: Cfn) => rule.ExpirationInDays)).toContain(400);
-        const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(([, policy]) => policy.Properties.Bucket?.Ref === 'ReportBucket');
+        expect(field(bucket, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0, 'ServerSideEncryptionByDefault', 'SSEAlgorithm')).toBe('AES256');
+        expect(asArray(field(bucket, 'Properties', 'LifecycleConfiguration', 'Rules'), 'LifecycleConfiguration.Rules').map((rule) => field(rule, 'ExpirationInDays'))).toContain(400);
+        const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(([, policy]) => maybe(field(policy, 'Properties', 'Bucket'), 'Ref') === 'ReportBucket');
         expect(policies).toHaveLength(1);
-        const tls = asList<Cfn>(policies[0]?.[1].Properties.PolicyDocument.Statement).filter(
-          (statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        const firstPolicy = policies[0];
+        const tls = listOf(firstPolicy === undefined ? undefined : field(firstPolicy[1], 'Properties', 'PolicyDocument', 'Statement')).filter(
+          (statement) => field(statement, 'Effect') === 'Deny' && maybe(field(statement, 'Condition'), 'Bool', 'aws:SecureTransport') === 'false',
         );
-        expect(tls.flatMap((statement) => asList(statement.Resource).map((target) => evaluate(template, target))).sort()).toEqual(['<GetAtt ReportBucket.Arn>', '<GetAtt ReportBucket.Arn>/*']);
+        expect(tls.flatMap((statement) => listOf(field(statement, 'Resource')).map((target) => evaluate(template, target))).sort()).toEqual(['<GetAtt ReportBucket.Arn>', '<GetAtt ReportBucket.Arn>/*']);
         return;
       }
       case 'mode': {
         const parameter = resource(template, 'ModeParameter');
-        expect(parameter.Properties.Type).toBe('String');
-        expect(parameter.Properties.AllowedPattern).toBe('^(live|dry-run|off)$');
-        expect(parameter.Properties.Value).toEqual({ Ref: 'Mode' });
-        expect(template.Parameters.Mode.Default).toBe('dry-run');
-        expect(variant.template.Parameters.Mode.Default).toBe('live');
-        const pattern = new RegExp(parameter.Properties.AllowedPattern);
-        expect(template.Parameters.Mode.AllowedValues.filter((value: string) => pattern.test(value))).toEqual(['live', 'dry-run', 'off']);
+        expect(field(parameter, 'Properties', 'Type')).toBe('String');
+        expect(field(parameter, 'Properties', 'AllowedPattern')).toBe('^(live|dry-run|off)$');
+        expect(field(parameter, 'Properties', 'Value')).toEqual({ Ref: 'Mode' });
+        expect(field(template, 'Parameters', 'Mode', 'Default')).toBe('dry-run');
+        expect(field(variant.template, 'Parameters', 'Mode', 'Default')).toBe('live');
+        const pattern = new RegExp(asString(field(parameter, 'Properties', 'AllowedPattern'), 'AllowedPattern'));
+        expect(asArray(field(template, 'Parameters', 'Mode', 'AllowedValues'), 'Mode.AllowedValues').filter((value) => pattern.test(asString(value, 'an allowed value')))).toEqual(['live', 'dry-run', 'off']);
       }
     }
   });
@@ -621,35 +680,38 @@ describe('alerts and the dashboard', () => {
       case 'errors':
         for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
           const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(
-            ([, alarm]) => alarm.Properties.MetricName === 'Errors' && alarm.Properties.Namespace === 'AWS/Lambda' && alarm.Properties.Dimensions.some((dimension: Cfn) => dimension.Value?.Ref === fn),
+            ([, alarm]) =>
+              field(alarm, 'Properties', 'MetricName') === 'Errors' &&
+              field(alarm, 'Properties', 'Namespace') === 'AWS/Lambda' &&
+              asArray(field(alarm, 'Properties', 'Dimensions'), 'Dimensions').some((dimension) => maybe(field(dimension, 'Value'), 'Ref') === fn),
           );
           expect(alarms, fn).toHaveLength(1);
-          expect(alarms[0]?.[1].Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+          expect(field(alarms[0]?.[1], 'Properties', 'AlarmActions')).toEqual([{ Ref: 'AlertTopic' }]);
         }
         return;
       case 'recovery-failed': {
         const rules = rulesTargeting(template, 'AlertTopic');
-        expect(rules.map((rule) => rule.Properties.EventPattern)).toEqual([{ source: ['phoenix'], 'detail-type': ['Recovery Failed'] }]);
+        expect(rules.map((rule) => field(rule, 'Properties', 'EventPattern'))).toEqual([{ source: ['phoenix'], 'detail-type': ['Recovery Failed'] }]);
         const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, rule]) => rule === rules[0]) ?? [];
-        const statements = asList<Cfn>(resource(template, 'AlertTopicPolicy').Properties.PolicyDocument.Statement);
-        const fromEvents = statements.filter((statement) => statement.Principal?.Service === 'events.amazonaws.com');
+        const statements = listOf(field(resource(template, 'AlertTopicPolicy'), 'Properties', 'PolicyDocument', 'Statement'));
+        const fromEvents = statements.filter((statement) => maybe(field(statement, 'Principal'), 'Service') === 'events.amazonaws.com');
         expect(fromEvents).toHaveLength(1);
-        expect(fromEvents[0].Action).toBe('sns:Publish');
-        expect(fromEvents[0].Condition.ArnEquals['aws:SourceArn']).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+        expect(field(fromEvents[0], 'Action')).toBe('sns:Publish');
+        expect(field(fromEvents[0], 'Condition', 'ArnEquals', 'aws:SourceArn')).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
         return;
       }
       case 'email': {
         const subscription = resource(template, 'AlertEmailSubscription');
-        expect(subscription.Condition).toBe('HasAlertEmail');
-        expect(template.Conditions.HasAlertEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] });
-        expect(template.Parameters.AlertEmail.Default).toBe('');
-        expect(variant.template.Parameters.AlertEmail.Default).toBe('platform@example.com');
+        expect(field(subscription, 'Condition')).toBe('HasAlertEmail');
+        expect(field(template, 'Conditions', 'HasAlertEmail')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] });
+        expect(field(template, 'Parameters', 'AlertEmail', 'Default')).toBe('');
+        expect(field(variant.template, 'Parameters', 'AlertEmail', 'Default')).toBe('platform@example.com');
         return;
       }
       case 'dashboard': {
-        const body = evaluate(template, resource(template, 'Dashboard').Properties.DashboardBody);
-        const parsed = JSON.parse(body);
-        expect(parsed.widgets.length).toBeGreaterThan(0);
+        const body = asString(evaluate(template, field(resource(template, 'Dashboard'), 'Properties', 'DashboardBody')), 'DashboardBody');
+        const parsed = JSON.parse(body) as Json;
+        expect(asArray(field(parsed, 'widgets'), 'widgets').length).toBeGreaterThan(0);
         expect(body).toContain('<Ref RecyclerLambdaFunction>');
         expect(body).toContain('<Ref VerifierLambdaFunction>');
       }
@@ -664,13 +726,13 @@ describe('the organisation variant', () => {
   ])('$case', ({ check }) => {
     const { template } = variant;
     if (check === 'bucket') {
-      expect(Object.keys(template.Resources).filter((id) => id.startsWith('ServerlessDeploymentBucket'))).toEqual([]);
-      for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Code.S3Bucket).toBe(VARIANT_BUCKET);
+      expect(Object.keys(asObject(field(template, 'Resources'), 'Resources')).filter((id) => id.startsWith('ServerlessDeploymentBucket'))).toEqual([]);
+      for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(field(fn, 'Properties', 'Code', 'S3Bucket')).toBe(VARIANT_BUCKET);
       return;
     }
     // Every parameter of the packaged stack is one the StackSet passes, and the other way round.
     const stackset = readFileSync(join(ROOT, 'infra/stackset.yml'), 'utf8');
     const passed = [...stackset.matchAll(/ParameterKey: (\w+)/g)].map((match) => match[1]).sort();
-    expect(passed).toEqual(Object.keys(template.Parameters).sort());
+    expect(passed).toEqual(Object.keys(asObject(field(template, 'Parameters'), 'Parameters')).sort());
   });
 });
