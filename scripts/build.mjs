@@ -16,7 +16,7 @@ const common = {
   banner: { js: "import { createRequire as phoenixCreateRequire } from 'node:module'; const require = phoenixCreateRequire(import.meta.url);" },
 };
 
-export const FUNCTIONS = {
+const FUNCTIONS = {
   'functions/recycle/index': 'functions/recycle.ts',
   'functions/verify/index': 'functions/verify.ts',
 };

@@ -17,7 +17,3 @@ export function clientConfig(options: ClientOptions = {}): { retryMode: 'adaptiv
   };
 }
 
-/** An AWS error's name and message, for logs and ledger details. */
-export function describeAwsError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

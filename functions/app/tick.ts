@@ -282,18 +282,22 @@ function changesCapacity(decision: Decision): boolean {
  */
 export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined };
 
-async function loadGroups(deps: TickDependencies, scope: RunScope, records: readonly ReplacementRecord[]): Promise<Group[]> {
-  if (scope.kind === 'tick') return deps.fleet.listOptedInGroups();
+/**
+ * The recycler reads the ledger and the fleet at once; the verifier reads only the groups with an
+ * open replacement, so it needs the records first.
+ */
+async function load(deps: TickDependencies, scope: RunScope, now: Millis): Promise<readonly [ReplacementRecord[], Group[]]> {
+  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(now - WEEK), deps.fleet.listOptedInGroups()]);
+  const records = await deps.ledger.recordsSince(now - WEEK);
   const open = new Set(records.filter(isOpen).map((record) => record.group));
   const names = (scope.groups ?? [...open]).filter((name) => open.has(name));
-  return names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()];
+  return [records, names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()]];
 }
 
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const records = await deps.ledger.recordsSince(now - WEEK);
-  const groups = await loadGroups(deps, scope, records);
+  const [records, groups] = await load(deps, scope, now);
   const planInput: PlanInput = {
     groups,
     records,

@@ -28,7 +28,7 @@ function sameSource(a: LaunchSource, b: LaunchSource): boolean {
   return false;
 }
 
-export function describeSource(source: LaunchSource): string {
+function describeSource(source: LaunchSource): string {
   return source.kind === 'template' ? `${source.id} v${source.version}` : `launch configuration ${source.name}`;
 }
 
@@ -49,7 +49,7 @@ export function replacementEstimate(tickInterval: Millis): Millis {
  * How much window time one replacement takes: the budget's spacing or the replacement itself,
  * whichever is longer.
  */
-export function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
+function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
   return Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
 }
 
@@ -145,7 +145,7 @@ function chaos(eligible: readonly Instance[], policy: GroupPolicy, context: Cand
   };
 }
 
-export function eligibleInstances(group: Group): Instance[] {
+function eligibleInstances(group: Group): Instance[] {
   return group.instances.filter((instance) => ineligibility(instance) === undefined);
 }
 

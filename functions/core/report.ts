@@ -582,7 +582,7 @@ function weekOneMonday(year: number): Millis {
 }
 
 /** 53 when the year starts on a Thursday, or is a leap year starting on a Wednesday; else 52. */
-export function isoWeeksInYear(year: number): number {
+function isoWeeksInYear(year: number): number {
   return (weekOneMonday(year + 1) - weekOneMonday(year)) / WEEK;
 }
 

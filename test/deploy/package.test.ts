@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
 import { parseRecyclerConfig, verifierScope } from '../../functions/app/config.js';
 import { MINUTE } from '../../functions/core/model.js';
+import { run, type ProcessResult } from '../support/processes.js';
 
 /**
  * The deployment as it would go out: the esbuild bundles are built, `osls package` turns
@@ -74,24 +74,6 @@ const stringsOf = (value: Json | undefined, what: string): string[] => listOf(va
 
 function stringRecord(value: Json | undefined, what: string): Record<string, string> {
   return Object.fromEntries(Object.entries(asObject(value, what)).map(([key, inner]) => [key, asString(inner, `${what}.${key}`)]));
-}
-
-interface ProcessResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** A minimal, hermetic environment: no real credentials or profile, a throwaway home, no instance metadata. */
@@ -298,7 +280,8 @@ async function osPackage(name: string, extraArgs: readonly string[]): Promise<Pa
   const result = await run(
     process.execPath,
     ['--require', OFFLINE_GUARD, OSLS, 'package', '--stage', 'test', '--region', REGION, '--package', dir, ...extraArgs],
-    { cwd: join(work, 'service'), env: offlineEnvironment(home) },
+    offlineEnvironment(home),
+    { cwd: join(work, 'service'), inheritEnv: false },
   );
   const seconds = (performance.now() - started) / 1000;
   if (result.code !== 0) throw new Error(`osls package ${extraArgs.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
@@ -346,9 +329,7 @@ describe('osls package', () => {
     { case: 'packaging the organisation variant connected to nothing beyond loopback', check: 'variant' },
   ])('$case', async ({ check }) => {
     if (check === 'guard') {
-      const probe = await run(process.execPath, ['--require', OFFLINE_GUARD, '-e', "fetch('https://example.com').then(() => process.exit(0), () => process.exit(3))"], {
-        env: offlineEnvironment(home),
-      });
+      const probe = await run(process.execPath, ['--require', OFFLINE_GUARD, '-e', "fetch('https://example.com').then(() => process.exit(0), () => process.exit(3))"], offlineEnvironment(home), { inheritEnv: false });
       expect(probe.code).toBe(3);
       expect(probe.stderr).toContain('OFFLINE-GUARD: refused');
       return;

@@ -6,10 +6,19 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
-/** Runs a command to completion with the given extra environment; never through a shell. */
-export async function run(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ProcessResult> {
+/**
+ * Runs a command to completion, never through a shell, with the given variables added to this
+ * process's environment, or, with `inheritEnv: false`, with exactly those variables.
+ */
+export async function run(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+  options: { readonly cwd?: string; readonly inheritEnv?: boolean } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const environment = options.inheritEnv === false ? { ...env } : { ...process.env, ...env };
+    const child = spawn(command, [...args], { cwd: options.cwd, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,7 +8,7 @@ import { planTick } from '../../functions/core/plan.js';
 import { seededRandom } from '../../functions/core/random.js';
 import { parseGroupPolicy } from '../../functions/core/tags.js';
 import { isWindowOpen } from '../../functions/core/window.js';
-import { NOW } from '../support/fleet.js';
+import { NOW, planInput } from '../support/fleet.js';
 
 const states: LifecycleState[] = ['InService', 'InService', 'InService', 'Pending', 'Standby', 'Terminating:Wait'];
 
@@ -87,18 +87,7 @@ describe('plan invariants over random fleets', () => {
     fc.assert(
       fc.property(groupArbitrary, recordsArbitrary, fc.nat(), fc.integer({ min: 0, max: 7 * 24 }), (fleet, records, seed, hourShift) => {
         const now = NOW + hourShift * HOUR;
-        const [decision] = planTick({
-          groups: [fleet],
-          records,
-          now,
-          random: seededRandom(seed),
-          tickInterval: 10 * MINUTE,
-          globalMode: 'live',
-          globalBlock: undefined,
-          maxTerminationsPerRun: 10,
-          explain: false,
-          progressOnly: false,
-        });
+        const [decision] = planTick(planInput({ groups: [fleet], records, now, random: seededRandom(seed) }));
         if (decision?.kind !== 'start') return;
         const parsed = parseGroupPolicy(fleet.tags);
         if (!parsed.ok) throw new Error('generated tags must parse');
@@ -121,18 +110,7 @@ describe('plan invariants over random fleets', () => {
     fc.assert(
       fc.property(fc.array(groupArbitrary, { maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (fleets, limit) => {
         const groups = fleets.map((fleet, index) => ({ ...fleet, name: `g${index}` }));
-        const decisions = planTick({
-          groups,
-          records: [],
-          now: NOW + 3 * DAY,
-          random: seededRandom(7),
-          tickInterval: 10 * MINUTE,
-          globalMode: 'live',
-          globalBlock: undefined,
-          maxTerminationsPerRun: limit,
-          explain: false,
-          progressOnly: false,
-        });
+        const decisions = planTick(planInput({ groups, now: NOW + 3 * DAY, random: seededRandom(7), maxTerminationsPerRun: limit }));
         expect(decisions.filter((decision) => decision.kind === 'start').length).toBeLessThanOrEqual(limit);
       }),
       { numRuns: 200 },
