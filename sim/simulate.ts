@@ -1,5 +1,5 @@
 import type { ActionOutcome, TickResult } from '../functions/app/tick.js';
-import { runTick } from '../functions/app/tick.js';
+import { errorText, runTick } from '../functions/app/tick.js';
 import type { SkipReason } from '../functions/core/decision.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
@@ -138,10 +138,6 @@ function applyEvent(fleet: SimFleet, event: ScriptEvent): void {
       fleet.setFaults(event.faults);
       return;
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

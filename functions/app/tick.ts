@@ -46,7 +46,8 @@ export interface TickResult {
   readonly outcomes: readonly ActionOutcome[];
 }
 
-function errorText(error: unknown): string {
+/** An error's name and message, for logs, outcomes and ledger details. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
