@@ -248,6 +248,7 @@ function toItem(record: ReplacementRecord): Item {
   if (record.instanceAgeSeconds !== undefined) item['instanceAgeSeconds'] = record.instanceAgeSeconds;
   if (record.surge !== undefined) item['surge'] = { fromDesired: record.surge.fromDesired, toDesired: record.surge.toDesired };
   if (record.terminatedAt !== undefined) item['terminatedAt'] = record.terminatedAt;
+  if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
   if (record.detail !== undefined) item['detail'] = record.detail;
   if (isOpen(record)) {
@@ -262,6 +263,7 @@ function recordFromItem(item: StoredItem): ReplacementRecord {
   const read = new FieldReader(item);
   const surge = read.optionalSurge();
   const terminatedAt = read.optionalNumber('terminatedAt');
+  const touchedAt = read.optionalNumber('touchedAt');
   const closedAt = read.optionalNumber('closedAt');
   const detail = read.optionalString('detail');
   const record: ReplacementRecord = {
@@ -275,6 +277,7 @@ function recordFromItem(item: StoredItem): ReplacementRecord {
     phase: read.oneOf('phase', PHASES),
     ...(surge === undefined ? {} : { surge }),
     ...(terminatedAt === undefined ? {} : { terminatedAt }),
+    ...(touchedAt === undefined ? {} : { touchedAt }),
     ...(closedAt === undefined ? {} : { closedAt }),
     ...(detail === undefined ? {} : { detail }),
   };

@@ -125,6 +125,7 @@ class TickRun {
       reason: decision.reason,
       instanceAgeSeconds: decision.instanceAge === undefined ? undefined : Math.round(decision.instanceAge / 1000),
       startedAt: this.now,
+      ...(decision.touchedAt === undefined ? {} : { touchedAt: decision.touchedAt }),
     };
     if (decision.dryRun) {
       const record: ReplacementRecord = { ...base, mode: 'dry-run', phase: 'dry-run', closedAt: this.now, detail: decision.why };

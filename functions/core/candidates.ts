@@ -14,6 +14,8 @@ export interface Candidate {
   readonly why: string;
   /** Age over max-age for a max-age pick, else 0: the most overdue go first when the account limit bites. */
   readonly overdue: number;
+  /** The last touch of a tainted pick. */
+  readonly touchedAt?: Millis;
 }
 
 export interface CandidateContext {
@@ -68,6 +70,7 @@ function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis
     reason: 'tainted',
     why: `touched by ${best.by} via ${best.via} ${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`,
     overdue: 0,
+    touchedAt: best.at,
   };
 }
 

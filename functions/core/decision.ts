@@ -48,6 +48,8 @@ export interface StartDecision extends DecisionBase {
   readonly instanceAge: Millis | undefined;
   /** Age over max-age for a max-age pick, else 0: orders starts when the account's per-run limit bites. */
   readonly overdue: number;
+  /** The last touch of a tainted pick. */
+  readonly touchedAt?: Millis;
 }
 
 export type ProgressStep =

@@ -80,6 +80,8 @@ export interface ReplacementRecord {
   /** Set when the replacement raised desired capacity first. */
   readonly surge?: { readonly fromDesired: number; readonly toDesired: number };
   readonly terminatedAt?: Millis;
+  /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
+  readonly touchedAt?: Millis;
   readonly closedAt?: Millis;
   /** Why the record closed the way it did, in words an operator reads. */
   readonly detail?: string;

@@ -120,6 +120,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     dryRun,
     instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
     overdue: candidate.overdue,
+    ...(candidate.touchedAt === undefined ? {} : { touchedAt: candidate.touchedAt }),
   };
 }
 

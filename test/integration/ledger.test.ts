@@ -79,7 +79,7 @@ describe('DynamoLedger against moto', () => {
 
   it.each([
     { case: 'surging, with its surge, through a plain client', client: 'plain', stored: record({ group: 'web', startedAt: NOW, surge: { fromDesired: 4, toDesired: 5 } }) },
-    { case: 'terminating, through a DocumentClient', client: 'document', stored: record({ group: 'web', startedAt: NOW, phase: 'terminating', terminatedAt: NOW, reason: 'tainted' }) },
+    { case: 'terminating, through a DocumentClient', client: 'document', stored: record({ group: 'web', startedAt: NOW, phase: 'terminating', terminatedAt: NOW, reason: 'tainted', touchedAt: NOW - 2 * HOUR }) },
     {
       case: 'dry-run without an instance age',
       client: 'plain',

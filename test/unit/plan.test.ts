@@ -150,6 +150,11 @@ describe('candidates, in the spec order', () => {
     expect(decision).toMatchObject(expected);
   });
 
+  it('a tainted pick carries the time of the last touch, for touch-to-replacement reporting', () => {
+    const instances = [instance({ id: 'touched', tags: { 'phoenix:tainted': touched } })];
+    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 1, max: 10 })] }))))).toMatchObject({ reason: 'tainted', touchedAt: NOW - 2 * HOUR });
+  });
+
   it('a launch configuration group with an instance from another configuration is stale', () => {
     const lc = { kind: 'configuration', name: 'web-v2' } as const;
     const instances = [instance({ id: 'a', launchSource: lc }), instance({ id: 'b', launchSource: { kind: 'configuration', name: 'web-v1' } })];
