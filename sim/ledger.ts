@@ -1,17 +1,19 @@
 import type { PhoenixEvent } from '../functions/core/events.js';
 import type { GlobalMode, Millis, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
-import type { AlarmsPort, BeginResult, EventsPort, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
+import type { AlarmsPort, BeginResult, EventsPort, LedgerHistory, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
+import type { TickSummary } from '../functions/core/tick-summary.js';
 
 /**
  * The replacement ledger in memory. Conditional writes behave like DynamoDB's: each check-and-write
  * runs alone, even though it yields in the middle, so overlapping ticks interleave everywhere else.
  */
-export class MemoryLedger implements LedgerPort {
+export class MemoryLedger implements LedgerPort, LedgerHistory {
   private readonly records = new Map<string, ReplacementRecord>();
   /** Ids by start time, so a tick's read touches only the recent tail of a long simulation's ledger. */
   private readonly byStart: { readonly startedAt: Millis; readonly id: string }[] = [];
   private readonly open = new Set<string>();
+  private readonly ticks: TickSummary[] = [];
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -35,6 +37,26 @@ export class MemoryLedger implements LedgerPort {
       if (record !== undefined) result.push(record);
     }
     return result;
+  }
+
+  async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+    await Promise.resolve();
+    return this.byStart
+      .slice(this.firstStartingAt(from), this.firstStartingAt(to))
+      .flatMap(({ id }) => {
+        const record = this.records.get(id);
+        return record === undefined ? [] : [record];
+      });
+  }
+
+  async recordTick(summary: TickSummary): Promise<void> {
+    await Promise.resolve();
+    this.ticks.push(summary);
+  }
+
+  async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
+    await Promise.resolve();
+    return this.ticks.filter((summary) => summary.at >= from && summary.at < to);
   }
 
   async begin(record: ReplacementRecord): Promise<BeginResult> {

@@ -3,7 +3,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactW
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DAY, OPEN_PHASES, RECYCLE_REASONS, isOpen } from '../core/model.js';
 import type { Millis, RecycleReason, ReplacementPhase, ReplacementRecord } from '../core/model.js';
-import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
+import type { BeginResult, LedgerHistory, LedgerPort, UpdateResult } from '../core/ports.js';
+import { SKIP_REASONS } from '../core/decision.js';
+import type { SkipReason } from '../core/decision.js';
+import type { GlobalBlockReason } from '../core/global-gate.js';
+import type { TickSummary } from '../core/tick-summary.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 
 /**
@@ -12,6 +16,8 @@ import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE }
  *   `expiresAt`; while open also `open = 'OPEN'` and `openGroup`, so the open index holds only open records;
  * - a group's lock: pk `GROUP#<group>`, sk `LOCK`, `recordId`; it exists exactly while the group has an
  *   open record, and is what makes two overlapping ticks unable to both start a replacement there.
+ * - a tick summary: pk `TICK#<YYYY-MM-DD of at>`, sk `<at ISO>#<part>`, `at`, `blocked`, `skips` (group
+ *   → reason) and `expiresAt`; a tick over many groups is split into parts so no item nears 400 KB.
  * A record's group, id and startedAt locate its item, so they never change once written.
  */
 
@@ -46,7 +52,7 @@ type StoredItem = Readonly<Record<string, unknown>>;
  * indexes are eventually consistent, which is safe because a stale read only leads to a write whose
  * condition then fails. Reads return records by start time, then id.
  */
-export class DynamoLedger implements LedgerPort {
+export class DynamoLedger implements LedgerPort, LedgerHistory {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly clock: () => Millis;
@@ -79,6 +85,49 @@ export class DynamoLedger implements LedgerPort {
   /** Every group's records started in [from, to): a report's week. */
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
     return sortByStart(await this.startedBetween(from, to));
+  }
+
+  async recordTick(summary: TickSummary): Promise<void> {
+    const at = queryBound(summary.at, 'at');
+    const skips = Object.entries(summary.skips);
+    const parts = Math.max(1, Math.ceil(skips.length / GROUPS_PER_TICK_ITEM));
+    const writes: Promise<unknown>[] = [];
+    for (let part = 0; part < parts; part += 1) {
+      const item: Record<string, unknown> = {
+        [LEDGER_KEY.partition]: tickPartitionKey(at),
+        [LEDGER_KEY.sort]: `${new Date(at).toISOString()}#${part}`,
+        at,
+        skips: Object.fromEntries(skips.slice(part * GROUPS_PER_TICK_ITEM, (part + 1) * GROUPS_PER_TICK_ITEM)),
+        [LEDGER_TTL_ATTRIBUTE]: expiresAt(at),
+      };
+      if (summary.blocked !== undefined) item['blocked'] = summary.blocked;
+      writes.push(this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
+    }
+    await Promise.all(writes);
+  }
+
+  /** One Query per UTC day; the parts of one tick are merged back into one summary. */
+  async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
+    const low = queryBound(from, 'from');
+    const high = queryBound(to, 'to') - 1;
+    const queries: Promise<StoredItem[]>[] = [];
+    for (let day = Math.floor(low / DAY); day * DAY <= high; day += 1) {
+      queries.push(
+        this.queryItems({
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEY.partition, '#sk': LEDGER_KEY.sort },
+          // '$' sorts after '#': the upper bound takes every part of the tick at `high`.
+          ExpressionAttributeValues: { ':pk': tickPartitionKey(day * DAY), ':from': new Date(Math.max(low, day * DAY)).toISOString(), ':to': `${new Date(Math.min(high, (day + 1) * DAY - 1)).toISOString()}$` },
+        }),
+      );
+    }
+    const byTime = new Map<Millis, TickSummary>();
+    for (const item of (await Promise.all(queries)).flat()) {
+      const part = tickFromItem(item);
+      const earlier = byTime.get(part.at);
+      byTime.set(part.at, earlier === undefined ? part : { ...earlier, skips: { ...earlier.skips, ...part.skips } });
+    }
+    return [...byTime.values()].sort((a, b) => a.at - b.at);
   }
 
   async begin(record: ReplacementRecord): Promise<BeginResult> {
@@ -185,14 +234,18 @@ export class DynamoLedger implements LedgerPort {
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<ReplacementRecord[]> {
-    const records: ReplacementRecord[] = [];
+    return (await this.queryItems(input)).map(recordFromItem);
+  }
+
+  private async queryItems(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
     let start: QueryCommandInput['ExclusiveStartKey'];
     do {
       const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) records.push(recordFromItem(item));
+      items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return records;
+    return items;
   }
 }
 
@@ -212,6 +265,33 @@ function partitionKey(group: string): string {
 
 function recordSortKey(startedAt: Millis, id: string): string {
   return `REC#${new Date(startedAt).toISOString()}#${id}`;
+}
+
+/** Group names are at most 255 characters: 1,000 of them with a reason stay well under DynamoDB's 400 KB item limit. */
+const GROUPS_PER_TICK_ITEM = 1_000;
+const BLOCK_REASONS: readonly GlobalBlockReason[] = ['mode-off', 'blackout', 'stop-alarm'];
+
+function tickPartitionKey(at: Millis): string {
+  return `TICK#${dayBucket(at)}`;
+}
+
+function tickFromItem(item: StoredItem): TickSummary {
+  const read = new FieldReader(item);
+  const at = read.number('at');
+  const blocked = item['blocked'] === undefined ? undefined : read.oneOf<GlobalBlockReason>('blocked', BLOCK_REASONS);
+  const skips: Record<string, SkipReason> = {};
+  const stored = item['skips'];
+  if (stored !== null && typeof stored === 'object') {
+    const reasons = new FieldReader(stored as StoredItem);
+    for (const group of Object.keys(stored)) skips[group] = reasons.oneOf<SkipReason>(group, SKIP_REASONS);
+    read.problems.push(...reasons.problems.map((problem) => `skips.${problem}`));
+  } else {
+    read.problems.push(`skips must be a map, got ${describe(stored)}`);
+  }
+  if (read.problems.length > 0) {
+    throw new LedgerItemError(`malformed tick summary pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`);
+  }
+  return { at, blocked, skips };
 }
 
 function dayBucket(at: Millis): string {

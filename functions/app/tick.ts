@@ -11,6 +11,7 @@ import { TAG } from '../core/policy.js';
 import type { RandomSource } from '../core/random.js';
 import { progressStep } from '../core/progress.js';
 import { parseGroupPolicy } from '../core/tags.js';
+import { summarizeTick } from '../core/tick-summary.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;
@@ -277,7 +278,6 @@ function changesCapacity(decision: Decision): boolean {
   return decision.kind === 'progress' && decision.step.kind === 'terminate-surged';
 }
 
-/** One tick: global gates → load → plan → act → record. */
 /**
  * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
  * replacements on, in the groups an Auto Scaling event named or in every group with one open.
@@ -296,6 +296,7 @@ async function load(deps: TickDependencies, scope: RunScope, now: Millis): Promi
   return [records, names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()]];
 }
 
+/** One run: global gates → load → plan → act → publish events → (a recycler tick) record what it skipped. */
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
@@ -331,6 +332,14 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     } catch (error) {
       // A failed notification warns; it never undoes the action that already happened.
       deps.logger.warn('could not publish events', { count: run.events.length, error: errorText(error) });
+    }
+  }
+  if (scope.kind === 'tick') {
+    try {
+      await deps.ledger.recordTick(summarizeTick(now, block, decisions));
+    } catch (error) {
+      // Only the report's skip counts lose this tick; the actions and their records stand.
+      deps.logger.warn('could not record the tick summary', { error: errorText(error) });
     }
   }
   return { at: now, mode, block, decisions, outcomes: run.outcomes };

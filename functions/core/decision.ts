@@ -2,21 +2,26 @@ import type { Ineligibility } from './fleet-state.js';
 import type { Millis, RecycleReason, ReplacementRecord } from './model.js';
 import type { GroupMode } from './policy.js';
 
-/** Every reason a group does not start a replacement this tick: one vocabulary for logs, CLI and report. */
-export type SkipReason =
-  | 'disabled'
-  | 'bad-tags'
-  | 'quarantined'
-  | 'desired-zero'
-  | 'processes-suspended'
-  | 'not-stable'
-  | 'outside-window'
-  | 'budget-spent'
-  | 'at-max-capacity'
-  | 'no-candidate'
-  | 'account-run-limit'
-  | 'global-block'
-  | 'verify-only';
+/**
+ * Every reason a group does not start a replacement this tick: one vocabulary for logs, CLI and
+ * report, in the order a report lists them (what needs a person first).
+ */
+export const SKIP_REASONS = [
+  'bad-tags',
+  'quarantined',
+  'global-block',
+  'disabled',
+  'desired-zero',
+  'processes-suspended',
+  'not-stable',
+  'outside-window',
+  'budget-spent',
+  'at-max-capacity',
+  'account-run-limit',
+  'verify-only',
+  'no-candidate',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface InstanceVerdict {
   readonly instanceId: string;

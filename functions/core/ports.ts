@@ -1,5 +1,6 @@
 import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from './model.js';
 import type { PhoenixEvent } from './events.js';
+import type { TickSummary } from './tick-summary.js';
 
 /**
  * What the recycler needs from Auto Scaling and EC2. The AWS adapters and the fleet simulator
@@ -39,6 +40,16 @@ export interface LedgerPort {
    * of two overlapping ticks moving one replacement on, exactly one gets 'updated'.
    */
   update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult>;
+  /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
+  recordTick(summary: TickSummary): Promise<void>;
+}
+
+/** What the weekly report reads from the ledger: a past week, whatever is open now. */
+export interface LedgerHistory {
+  /** Records started in [from, to). */
+  recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]>;
+  /** Summaries of recycler ticks that ran in [from, to). */
+  ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]>;
 }
 
 export interface EventsPort {

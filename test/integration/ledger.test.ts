@@ -367,3 +367,28 @@ async function written(ledger: DynamoLedger, stored: ReplacementRecord): Promise
   expect(await ledger.begin(stored)).toBe('created');
   return stored;
 }
+
+describe('DynamoLedger tick summaries', () => {
+  it('a tick over 2,500 groups is split into parts and read back as one summary, blocked reason included', async () => {
+    const skips = Object.fromEntries(Array.from({ length: 2_500 }, (_, n) => [`group-${n}`, n % 2 === 0 ? 'outside-window' : 'no-candidate'] as const));
+    await ledgerAt().recordTick({ at: NOW, blocked: 'stop-alarm', skips });
+    const parts = await documents.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TICK#2026-11-18' } }));
+    expect(parts.Items).toHaveLength(3);
+    expect(await ledgerAt().ticksBetween(NOW, NOW + 1)).toEqual([{ at: NOW, blocked: 'stop-alarm', skips }]);
+  });
+
+  it('ticksBetween reads [from, to) across day buckets, in time order, and tick items never read as records', async () => {
+    const ledger = ledgerAt();
+    const times = [NOW - DAY - HOUR, NOW - HOUR, NOW, NOW + HOUR];
+    for (const at of times) await ledger.recordTick({ at, blocked: undefined, skips: { web: 'budget-spent' } });
+    expect((await ledger.ticksBetween(NOW - 2 * DAY, NOW)).map((tick) => tick.at)).toEqual([NOW - DAY - HOUR, NOW - HOUR]);
+    expect((await ledger.ticksBetween(NOW, NOW + DAY)).map((tick) => tick.at)).toEqual([NOW, NOW + HOUR]);
+    expect(await ledger.recordsSince(NOW - 2 * DAY)).toEqual([]);
+    expect(await ledger.recordsBetween(NOW - 2 * DAY, NOW + DAY)).toEqual([]);
+  });
+
+  it('a stored summary with an unknown skip reason is reported, not guessed', async () => {
+    await documents.send(new PutCommand({ TableName: TABLE, Item: { pk: 'TICK#2026-11-18', sk: `${new Date(NOW).toISOString()}#0`, at: NOW, skips: { web: 'bored' } } }));
+    await expect(ledgerAt().ticksBetween(NOW, NOW + 1)).rejects.toThrow(/malformed tick summary .*skips\.web must be one of bad-tags, .*got "bored"/);
+  });
+});

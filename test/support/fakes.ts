@@ -2,6 +2,7 @@ import type { PhoenixEvent } from '../../functions/core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, UpdateResult } from '../../functions/core/ports.js';
+import type { TickSummary } from '../../functions/core/tick-summary.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
 export class FakeFleet implements FleetPort {
@@ -46,6 +47,8 @@ export class FakeFleet implements FleetPort {
 export class FakeLedger implements LedgerPort {
   readonly records = new Map<string, ReplacementRecord>();
   failUpdates: Error | undefined;
+  readonly ticks: TickSummary[] = [];
+  failTickRecords: Error | undefined;
 
   constructor(records: readonly ReplacementRecord[] = []) {
     for (const record of records) this.records.set(record.id, record);
@@ -66,6 +69,11 @@ export class FakeLedger implements LedgerPort {
     if (this.records.get(record.id)?.phase !== expectedPhase) return 'conflict';
     this.records.set(record.id, record);
     return 'updated';
+  }
+
+  async recordTick(summary: TickSummary): Promise<void> {
+    if (this.failTickRecords !== undefined) throw this.failTickRecords;
+    this.ticks.push(summary);
   }
 }
 

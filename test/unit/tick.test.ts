@@ -40,6 +40,22 @@ describe('runTick', () => {
     expect(deps.logger.lines.some((line) => line.message === 'recycling' && line.fields['instance'] === 'i-1')).toBe(true);
   });
 
+  it('a tick records what it skipped and why; a verifier run records nothing', async () => {
+    const deps = world([due, withTags(group({ name: 'closed' }), { 'phoenix:window': 'Sat-Sun 00:00-24:00 UTC' })]);
+    await runTick(deps, settings, NOW);
+    expect(deps.ledger.ticks).toEqual([{ at: NOW, blocked: undefined, skips: { closed: 'outside-window' } }]);
+    await runTick(deps, settings, NOW + 10 * MINUTE, { kind: 'verify', groups: undefined });
+    expect(deps.ledger.ticks).toHaveLength(1);
+  });
+
+  it('a tick summary that cannot be written only warns: the termination stands', async () => {
+    const deps = world();
+    deps.ledger.failTickRecords = new Error('ProvisionedThroughputExceededException');
+    const result = await runTick(deps, settings, NOW);
+    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
+    expect(deps.logger.lines.find((line) => line.message === 'could not record the tick summary')?.fields['error']).toContain('ProvisionedThroughput');
+  });
+
   it('min-healthy 100 raises desired capacity first and terminates nothing this tick', async () => {
     const deps = world([withTags(due, { 'phoenix:min-healthy': '100' })]);
     await runTick(deps, settings, NOW);
