@@ -1,3 +1,4 @@
+import { SKIP_REASONS } from './decision.js';
 import type { SkipReason } from './decision.js';
 import { formatDuration } from './duration.js';
 import { ineligibility } from './fleet-state.js';
@@ -7,6 +8,8 @@ import type { GroupPolicy } from './policy.js';
 import { TAG } from './policy.js';
 import { parseGroupPolicy } from './tags.js';
 import { openTimeBetween } from './window.js';
+import { daysOf, zoneFormatter } from './iso-week.js';
+import type { Day } from './iso-week.js';
 
 /** Bumped whenever a field changes meaning or disappears; consumers of the JSON in S3 check it. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -54,6 +57,31 @@ export interface OldestInstance {
   readonly ageSeconds: number;
 }
 
+/**
+ * One local calendar day of the week in the report's time zone, cut at local midnights (23 or 25 hours across a DST
+ * change; the first and last are shorter when the week does not start or end at a local midnight).
+ */
+export interface DayFigures {
+  /** The local date, YYYY-MM-DD. */
+  readonly date: string;
+  readonly start: string;
+  readonly end: string;
+  /** Counted by the week's own rules, so the days add up to the week. */
+  readonly recycled: ReasonCounts;
+  readonly recycledTotal: number;
+  readonly failures: number;
+}
+
+/**
+ * From the last hand-made touch of a tainted instance to its termination, nearest-rank; only tainted recycles
+ * whose record carries the touch are counted, so `count` may be below `recycled.tainted`. Null without any.
+ */
+export interface TaintedResponse {
+  readonly count: number;
+  readonly p50Seconds: number | null;
+  readonly maxSeconds: number | null;
+}
+
 export type FindingKind = 'quarantined' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed';
 
 /** Something a person should look at, in words. */
@@ -85,6 +113,9 @@ interface Figures {
   readonly oldest: OldestInstance | null;
   readonly previousWeek: WeekFigures;
   readonly change: WeekChange;
+  /** The week day by day, in order. */
+  readonly daily: readonly DayFigures[];
+  readonly taintedResponse: TaintedResponse;
 }
 
 export interface GroupReport extends Figures {
@@ -121,6 +152,8 @@ export interface WeeklyReport {
   readonly weekStart: string;
   readonly weekEnd: string;
   readonly generatedAt: string;
+  /** The IANA time zone whose local midnights cut the week into `daily` days. */
+  readonly timeZone: string;
   readonly fleet: FleetReport;
   /** Sorted by name. */
   readonly groups: readonly GroupReport[];
@@ -147,6 +180,8 @@ export interface WeeklyReportInput {
   /** Defaults to one week before weekStart; pass it when a DST change makes the previous week 167 or 169 hours. */
   readonly previousWeekStart?: Millis;
   readonly week?: string;
+  /** IANA time zone whose local midnights cut the week into days; default UTC. */
+  readonly timeZone?: string;
   /** This week's and the previous week's records. */
   readonly records: readonly ReplacementRecord[];
   /** The fleet now, with tags and instances. */
@@ -156,22 +191,6 @@ export interface WeeklyReportInput {
   readonly instanceHours?: readonly InstanceHours[];
   readonly now: Millis;
 }
-
-const SKIP_ORDER: readonly SkipReason[] = [
-  'bad-tags',
-  'quarantined',
-  'global-block',
-  'disabled',
-  'desired-zero',
-  'processes-suspended',
-  'not-stable',
-  'outside-window',
-  'budget-spent',
-  'at-max-capacity',
-  'account-run-limit',
-  'verify-only',
-  'no-candidate',
-];
 
 const FINDING_ORDER: readonly FindingKind[] = ['quarantined', 'recovery-failed', 'bad-tags', 'budget-too-small', 'window-never-open'];
 /** `phoenix:quarantined` with an empty value still quarantines (see tags.ts). */
@@ -221,13 +240,21 @@ interface PeriodTally {
   readonly wouldRecycle: Record<RecycleReason, number>;
   readonly recoverySeconds: number[];
   readonly failed: ReplacementRecord[];
+  /** Touch to termination of the tainted instances recycled, where the record has the touch. */
+  readonly taintedSeconds: number[];
 }
 
 function tallyPeriod(records: readonly ReplacementRecord[], from: Millis, to: Millis): PeriodTally {
-  const tally: PeriodTally = { recycled: zeroReasons(), wouldRecycle: zeroReasons(), recoverySeconds: [], failed: [] };
+  const tally: PeriodTally = { recycled: zeroReasons(), wouldRecycle: zeroReasons(), recoverySeconds: [], failed: [], taintedSeconds: [] };
   for (const record of records) {
+    const { terminatedAt, touchedAt } = record;
     // A live replacement counts when the instance actually went, whenever it was started.
-    if (record.mode === 'live' && inRange(record.terminatedAt, from, to)) tally.recycled[record.reason] += 1;
+    if (record.mode === 'live' && inRange(terminatedAt, from, to)) {
+      tally.recycled[record.reason] += 1;
+      if (record.reason === 'tainted' && touchedAt !== undefined && terminatedAt !== undefined) {
+        tally.taintedSeconds.push(Math.max(0, Math.round((terminatedAt - touchedAt) / 1000)));
+      }
+    }
     // Dry-run records never terminate: the decision time is the only time they have.
     if (record.mode === 'dry-run' && inRange(record.startedAt, from, to)) tally.wouldRecycle[record.reason] += 1;
     const seconds = recoverySeconds(record);
@@ -235,6 +262,25 @@ function tallyPeriod(records: readonly ReplacementRecord[], from: Millis, to: Mi
     if (record.phase === 'failed' && inRange(record.closedAt ?? record.startedAt, from, to)) tally.failed.push(record);
   }
   return tally;
+}
+
+function taintedResponse(seconds: readonly number[]): TaintedResponse {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  return { count: sorted.length, p50Seconds: nearestRank(sorted, 0.5), maxSeconds: nearestRank(sorted, 1) };
+}
+
+function dailyFigures(records: readonly ReplacementRecord[], days: readonly Day[]): DayFigures[] {
+  return days.map((day) => {
+    const tally = tallyPeriod(records, day.start, day.end);
+    return {
+      date: day.date,
+      start: isoTime(day.start),
+      end: isoTime(day.end),
+      recycled: tally.recycled,
+      recycledTotal: sum(Object.values(tally.recycled)),
+      failures: tally.failed.length,
+    };
+  });
 }
 
 function weekFigures(tally: PeriodTally): WeekFigures {
@@ -261,7 +307,7 @@ function bucketOf(age: Millis): AgeBucket {
 
 function orderedSkips(counts: ReadonlyMap<SkipReason, number>): SkipCounts {
   const ordered: Partial<Record<SkipReason, number>> = {};
-  for (const reason of SKIP_ORDER) {
+  for (const reason of SKIP_REASONS) {
     const count = counts.get(reason) ?? 0;
     if (count > 0) ordered[reason] = count;
   }
@@ -320,7 +366,7 @@ function budgetFinding(group: Group, policy: GroupPolicy, weekStart: Millis, wee
 
 function dominantSkip(skips: SkipCounts): string | undefined {
   let best: [SkipReason, number] | undefined;
-  for (const reason of SKIP_ORDER) {
+  for (const reason of SKIP_REASONS) {
     const count = skips[reason] ?? 0;
     if (count > (best?.[1] ?? 0)) best = [reason, count];
   }
@@ -332,6 +378,7 @@ interface GroupContext {
   readonly weekEnd: Millis;
   readonly previousStart: Millis;
   readonly now: Millis;
+  readonly days: readonly Day[];
 }
 
 interface GroupParts {
@@ -424,6 +471,8 @@ function groupReport(parts: GroupParts, context: GroupContext): GroupReport {
     oldest,
     previousWeek,
     change: change(thisWeek, previousWeek),
+    daily: dailyFigures(records, context.days),
+    taintedResponse: taintedResponse(current.taintedSeconds),
     idleReason,
     findings,
   };
@@ -450,7 +499,8 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   const { weekStart, weekEnd, now } = input;
   if (!(weekEnd > weekStart)) throw new RangeError(`weekly report: weekEnd ${isoTime(weekEnd)} must be after weekStart ${isoTime(weekStart)}`);
   const previousStart = input.previousWeekStart ?? weekStart - WEEK;
-  const context: GroupContext = { weekStart, weekEnd, previousStart, now };
+  const timeZone = input.timeZone ?? 'UTC';
+  const context: GroupContext = { weekStart, weekEnd, previousStart, now, days: daysOf(zoneFormatter(timeZone), weekStart, weekEnd) };
 
   const groupsByName = new Map(input.groups.map((group) => [group.name, group]));
   const recordsByGroup = new Map<string, ReplacementRecord[]>();
@@ -488,6 +538,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     weekStart: isoTime(weekStart),
     weekEnd: isoTime(weekEnd),
     generatedAt: isoTime(now),
+    timeZone,
     fleet,
     groups,
     failedReplacements,
@@ -522,7 +573,7 @@ function fleetReport(groups: readonly GroupReport[], records: readonly Replaceme
     addReasons(recycled, group.recycled);
     addReasons(wouldRecycle, group.wouldRecycle);
     for (const bucket of AGE_BUCKETS) histogram[bucket] += group.ageHistogram[bucket];
-    for (const reason of SKIP_ORDER) skips.set(reason, (skips.get(reason) ?? 0) + (group.skips[reason] ?? 0));
+    for (const reason of SKIP_REASONS) skips.set(reason, (skips.get(reason) ?? 0) + (group.skips[reason] ?? 0));
     if (group.oldest !== null && (oldest === null || group.oldest.ageSeconds > oldest.ageSeconds)) oldest = group.oldest;
     // Dry-run groups are never recycled: their ages are in their own rows, not in what Phoenix answers for.
     if (group.status === 'live' && group.withinMaxAge.totalHours > 0) {
@@ -547,74 +598,7 @@ function fleetReport(groups: readonly GroupReport[], records: readonly Replaceme
     oldest,
     previousWeek,
     change: change(thisWeek, previousWeek),
+    daily: dailyFigures(own, context.days),
+    taintedResponse: taintedResponse(current.taintedSeconds),
   };
-}
-
-// ---- ISO weeks ----
-
-const ISO_WEEK = /^([1-9]\d{3})-W(\d{2})$/;
-
-/** Offset of the zone's wall clock from UTC at an instant, via Intl (the runtime's tz data, no library). */
-function zoneOffset(formatter: Intl.DateTimeFormat, at: Millis): Millis {
-  const part: Record<string, number> = {};
-  for (const { type, value } of formatter.formatToParts(at)) part[type] = Number(value);
-  const wall = Date.UTC(part['year'] ?? 0, (part['month'] ?? 1) - 1, part['day'] ?? 1, (part['hour'] ?? 0) % 24, part['minute'] ?? 0, part['second'] ?? 0);
-  return wall - Math.floor(at / 1000) * 1000;
-}
-
-/** The instant of a wall-clock midnight in the zone; if a DST jump skips that midnight, the first instant after it. */
-function zonedMidnight(formatter: Intl.DateTimeFormat, utcMidnight: Millis): Millis {
-  const first = utcMidnight - zoneOffset(formatter, utcMidnight);
-  const second = utcMidnight - zoneOffset(formatter, first);
-  if (zoneOffset(formatter, second) === utcMidnight - second) return second;
-  // Neither guess maps back to midnight: the midnight does not exist; the day begins when the jump ends.
-  return Math.max(first, second);
-}
-
-function isoWeekday(utcDay: Millis): number {
-  return ((new Date(utcDay).getUTCDay() + 6) % 7) + 1;
-}
-
-/** Monday (UTC midnight) of ISO week 1: the week holding 4 January. */
-function weekOneMonday(year: number): Millis {
-  const january4 = Date.UTC(year, 0, 4);
-  return january4 - (isoWeekday(january4) - 1) * DAY;
-}
-
-/** 53 when the year starts on a Thursday, or is a leap year starting on a Wednesday; else 52. */
-function isoWeeksInYear(year: number): number {
-  return (weekOneMonday(year + 1) - weekOneMonday(year)) / WEEK;
-}
-
-/**
- * The instants at which ISO week `2026-W47` starts and ends (Monday 00:00 to the next Monday 00:00, end
- * exclusive) on the wall clock of `timeZone`; a week across a DST change is 167 or 169 hours long.
- */
-export function isoWeekBounds(week: string, timeZone: string): { start: Millis; end: Millis } {
-  const match = ISO_WEEK.exec(week);
-  if (match === null) throw new RangeError(`week ${JSON.stringify(week)} is not valid: expected an ISO week YYYY-Www such as 2026-W47`);
-  const year = Number(match[1]);
-  const number = Number(match[2]);
-  const weeks = isoWeeksInYear(year);
-  if (number < 1 || number > weeks) {
-    throw new RangeError(`week ${JSON.stringify(week)} is not valid: ${year} has weeks W01 to W${weeks}${number === 53 ? ` (no week 53 that year)` : ''}`);
-  }
-  let formatter: Intl.DateTimeFormat;
-  try {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (error) {
-    if (error instanceof RangeError) throw new RangeError(`time zone ${JSON.stringify(timeZone)} is not valid: expected an IANA time zone such as Europe/Berlin or UTC`);
-    throw error;
-  }
-  const monday = weekOneMonday(year) + (number - 1) * WEEK;
-  return { start: zonedMidnight(formatter, monday), end: zonedMidnight(formatter, monday + WEEK) };
 }

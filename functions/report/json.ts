@@ -3,11 +3,13 @@ import { REPORT_SCHEMA_VERSION } from '../core/report.js';
 
 /**
  * The documented shape of the report JSON (S3 and the `Weekly Report` event): the model itself, so the
- * two cannot drift. Absent values are null, never missing; times are ISO 8601 UTC; durations are seconds.
+ * two cannot drift. Absent values are null, never missing; times are ISO 8601 UTC; durations are seconds; a day's `date`
+ * is its local date in the report's `timeZone`.
  */
 export type WeeklyReportJson = WeeklyReport;
 export type {
   AgeBucket,
+  DayFigures,
   FailedReplacement,
   Finding,
   FindingKind,
@@ -15,6 +17,7 @@ export type {
   GroupReport,
   GroupStatus,
   RecoveryStats,
+  TaintedResponse,
   WeekChange,
   WeekFigures,
   WithinMaxAge,

@@ -1,37 +1,7 @@
 import { formatDuration } from '../core/duration.js';
-import type { GroupReport, OldestInstance, RecoveryStats, WeeklyReport } from '../core/report.js';
+import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report.js';
-
-const REASON_LABELS: Readonly<Record<(typeof REPORT_REASONS)[number], string>> = {
-  'max-age': 'max-age',
-  chaos: 'chaos',
-  tainted: 'tainted',
-  'stale-config': 'stale config',
-};
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-function signed(delta: number): string {
-  return delta > 0 ? `+${delta}` : delta < 0 ? `−${Math.abs(delta)}` : '±0';
-}
-
-/** Recovery times are minutes long: seconds matter under an hour, beyond that the compact d/h/m form. */
-function seconds(value: number | null): string {
-  if (value === null) return '–';
-  if (value < 60) return `${value}s`;
-  if (value < 3600) return value % 60 === 0 ? `${value / 60}m` : `${Math.floor(value / 60)}m ${value % 60}s`;
-  return formatDuration(value * 1000);
-}
-
-function signedSeconds(delta: number): string {
-  return delta === 0 ? '±0s' : `${delta > 0 ? '+' : '−'}${seconds(Math.abs(delta))}`;
-}
-
-function percent(value: number | null): string {
-  return value === null ? '–' : `${value.toFixed(2)}%`;
-}
+import { percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
 
 function recovery(stats: RecoveryStats): string {
   return stats.verified === 0 ? '–' : `${seconds(stats.p50Seconds)} / ${seconds(stats.p95Seconds)} / ${seconds(stats.maxSeconds)}`;
@@ -53,12 +23,15 @@ function byReason(counts: Readonly<Record<string, number>>): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-/** no-candidate is the normal state of a healthy group between replacements: it would crowd out the telling reasons. */
-function topSkips(group: GroupReport): string {
-  const entries = Object.entries(group.skips)
-    .filter(([reason]) => reason !== 'no-candidate')
-    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
-  return entries.length === 0 ? '–' : entries.slice(0, 2).map(([reason, count]) => `${reason} ${count ?? 0}`).join(', ');
+/** One short line: the recycled count of each day, and the failures on the days that had any. */
+function perDay(days: readonly DayFigures[], timeZone: string): string {
+  const failures = days.filter((day) => day.failures > 0).map((day) => `${weekday(day.date)} ${day.failures}`);
+  const failed = failures.length === 0 ? '' : `; failures ${failures.join(' · ')}`;
+  return `Recycled per day (${timeZone}): ${days.map((day) => `${weekday(day.date)} ${day.recycledTotal}`).join(' · ')}${failed}`;
+}
+
+function touchToReplacement(response: TaintedResponse): string {
+  return `- **Tainted, touch to replacement:** p50 ${seconds(response.p50Seconds)}, max ${seconds(response.maxSeconds)} (${plural(response.count, 'instance')})`;
 }
 
 function groupRow(group: GroupReport): string {
@@ -77,7 +50,7 @@ function groupRow(group: GroupReport): string {
     String(group.failures),
     within,
     oldestText(group.oldest, false),
-    topSkips(group),
+    topSkipTexts(group).join(', ') || '–',
     note,
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
@@ -95,9 +68,10 @@ function headline(report: WeeklyReport): string[] {
     `- **Recovery:** ${fleet.recovery.verified === 0 ? 'none verified' : `p50 ${seconds(fleet.recovery.p50Seconds)}, p95 ${seconds(fleet.recovery.p95Seconds)}, max ${seconds(fleet.recovery.maxSeconds)} (${fleet.recovery.verified} verified)${p95Change}`}`,
     `- **Age:** ${within}; oldest instance ${oldestText(fleet.oldest, true)}`,
   );
+  if (fleet.taintedResponse.count > 0) lines.push(touchToReplacement(fleet.taintedResponse));
   if (fleet.wouldRecycleTotal > 0) lines.push(`- **Dry run:** would have recycled ${fleet.wouldRecycleTotal}${byReason(fleet.wouldRecycle)}`);
   if (report.needsAttention.length > 0) lines.push(`- **Needs attention:** ${plural(report.needsAttention.length, 'item')}, listed below`);
-  lines.push('', `Ages now: ${AGE_BUCKETS.map((bucket) => `${bucket} ${fleet.ageHistogram[bucket]}`).join(' · ')}`);
+  lines.push('', perDay(fleet.daily, report.timeZone), '', `Ages now: ${AGE_BUCKETS.map((bucket) => `${bucket} ${fleet.ageHistogram[bucket]}`).join(' · ')}`);
   return lines;
 }
 

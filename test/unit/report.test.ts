@@ -1,75 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
+import type { Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import type { SkipCount, WeeklyReport, WeeklyReportInput } from '../../functions/core/report.js';
-import { isoWeekBounds, REPORT_REASONS, weeklyReport } from '../../functions/core/report.js';
+import type { SkipCount, WeeklyReport } from '../../functions/core/report.js';
+import { isoWeekBounds } from '../../functions/core/iso-week.js';
+import { REPORT_REASONS, weeklyReport } from '../../functions/core/report.js';
 import { parseReportJson, renderJson } from '../../functions/report/json.js';
 import { renderMarkdown } from '../../functions/report/markdown.js';
-import { instance } from '../support/fleet.js';
-
-/** ISO week 2026-W47 in UTC: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */
-const START: Millis = Date.UTC(2026, 10, 16);
-const END: Millis = START + WEEK;
-
-/** A group of `size` instances, all launched `ageAtEnd` before the end of the week. */
-function fleetGroup(name: string, tags: Record<string, string>, options: { size?: number; ageAtEnd?: Millis } = {}): Group {
-  const { size = 4, ageAtEnd = 2 * DAY } = options;
-  return {
-    name,
-    desired: size,
-    min: 1,
-    max: size + 1,
-    tags,
-    instances: Array.from({ length: size }, (_, index) => instance({ id: `${name}-i${index}`, launchedAt: END - ageAtEnd + index * HOUR })),
-    suspendedProcesses: [],
-    scalingActivityInProgress: false,
-    instanceRefreshInProgress: false,
-    launchSource: undefined,
-  };
-}
-
-const LIVE = { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } as const;
-const DRY_RUN = { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '7d' } as const;
-
-let sequence = 0;
-
-/** A live replacement terminated at `terminatedAt`, verified `recoverySeconds` after it started. */
-function recycled(group: string, reason: RecycleReason, terminatedAt: Millis, recoverySeconds = 300): ReplacementRecord {
-  sequence += 1;
-  const startedAt = terminatedAt - MINUTE;
-  return {
-    id: `${group}#${sequence}`,
-    group,
-    instanceId: `i-${sequence}`,
-    reason,
-    mode: 'live',
-    instanceAgeSeconds: 8 * 86_400,
-    startedAt,
-    phase: 'verified',
-    terminatedAt,
-    closedAt: startedAt + recoverySeconds * 1000,
-  };
-}
-
-function failed(group: string, terminatedAt: Millis, detail: string): ReplacementRecord {
-  return { ...recycled(group, 'max-age', terminatedAt), phase: 'failed', closedAt: terminatedAt + 20 * MINUTE, detail };
-}
-
-function wouldRecycle(group: string, reason: RecycleReason, at: Millis): ReplacementRecord {
-  sequence += 1;
-  return { id: `${group}#${sequence}`, group, instanceId: `i-${sequence}`, reason, mode: 'dry-run', instanceAgeSeconds: 8 * 86_400, startedAt: at, phase: 'dry-run', closedAt: at };
-}
-
-function report(overrides: Partial<WeeklyReportInput> = {}): WeeklyReport {
-  return weeklyReport({ weekStart: START, weekEnd: END, records: [], groups: [], skips: [], now: END, ...overrides });
-}
-
-function groupOf(result: WeeklyReport, name: string) {
-  const found = result.groups.find((group) => group.group === name);
-  if (found === undefined) throw new Error(`no group ${name} in the report`);
-  return found;
-}
+import { DRY_RUN, END, failed, fleetGroup, groupOf, LIVE, recycled, report, START, taintedAfter, wouldRecycle } from '../report/fixtures.js';
 
 /** Twenty verified recoveries of 1..20 minutes, spread over two groups and every reason. */
 function mixedWeek(): ReplacementRecord[] {
@@ -250,6 +188,137 @@ describe('weeklyReport', () => {
   });
 });
 
+describe('the week day by day', () => {
+  it('counts live recycles by reason and failures on the day the week counts them', () => {
+    const records = [
+      recycled('web', 'max-age', START),
+      recycled('web', 'chaos', START + DAY - 1),
+      recycled('web', 'max-age', START + 2 * DAY + HOUR),
+      // Started late on Thursday, terminated on Friday: Friday's.
+      { ...recycled('api', 'stale-config', START + 4 * DAY + MINUTE), startedAt: START + 4 * DAY - HOUR },
+      // Failed: counted as recycled on Saturday when its instance went, as a failure on Sunday when it closed 20 minutes later.
+      failed('api', START + 6 * DAY - 10 * MINUTE, 'timed out'),
+      wouldRecycle('cache', 'max-age', START + 3 * DAY),
+      recycled('web', 'max-age', START - 1),
+    ];
+    const result = report({ records, groups: [fleetGroup('web', LIVE), fleetGroup('api', LIVE), fleetGroup('cache', DRY_RUN)] });
+    expect(result.timeZone).toBe('UTC');
+    expect(result.fleet.daily.map((day) => [day.date, day.recycledTotal, day.failures])).toEqual([
+      ['2026-11-16', 2, 0],
+      ['2026-11-17', 0, 0],
+      ['2026-11-18', 1, 0],
+      ['2026-11-19', 0, 0],
+      ['2026-11-20', 1, 0],
+      ['2026-11-21', 1, 0],
+      ['2026-11-22', 0, 1],
+    ]);
+    expect(result.fleet.daily[0]).toEqual({
+      date: '2026-11-16',
+      start: '2026-11-16T00:00:00.000Z',
+      end: '2026-11-17T00:00:00.000Z',
+      recycled: { 'max-age': 1, chaos: 1, tainted: 0, 'stale-config': 0 },
+      recycledTotal: 2,
+      failures: 0,
+    });
+    expect(groupOf(result, 'api').daily.map((day) => day.recycled['stale-config'])).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    expect(groupOf(result, 'cache').daily.every((day) => day.recycledTotal === 0)).toBe(true);
+  });
+
+  it.each([
+    {
+      case: 'Europe/Berlin spring forward: a 23-hour Sunday',
+      week: '2026-W13',
+      zone: 'Europe/Berlin',
+      dates: ['2026-03-23', '2026-03-24', '2026-03-25', '2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29'],
+      hours: [24, 24, 24, 24, 24, 24, 23],
+    },
+    {
+      case: 'Europe/Berlin fall back: a 25-hour Sunday',
+      week: '2026-W43',
+      zone: 'Europe/Berlin',
+      dates: ['2026-10-19', '2026-10-20', '2026-10-21', '2026-10-22', '2026-10-23', '2026-10-24', '2026-10-25'],
+      hours: [24, 24, 24, 24, 24, 24, 25],
+    },
+    {
+      case: 'America/New_York spring forward on the Sunday',
+      week: '2026-W10',
+      zone: 'America/New_York',
+      dates: ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08'],
+      hours: [24, 24, 24, 24, 24, 24, 23],
+    },
+    {
+      case: 'Asia/Tokyo (no DST, ahead of UTC)',
+      week: '2026-W47',
+      zone: 'Asia/Tokyo',
+      dates: ['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22'],
+      hours: [24, 24, 24, 24, 24, 24, 24],
+    },
+  ])('days are cut at local midnights: $case', ({ week, zone, dates, hours }) => {
+    const { start, end } = isoWeekBounds(week, zone);
+    const result = weeklyReport({ weekStart: start, weekEnd: end, week, timeZone: zone, records: [], groups: [], skips: [], now: end });
+    expect(result.timeZone).toBe(zone);
+    expect(result.fleet.daily.map((day) => day.date)).toEqual(dates);
+    expect(result.fleet.daily.map((day) => (Date.parse(day.end) - Date.parse(day.start)) / HOUR)).toEqual(hours);
+    expect(result.fleet.daily[0]?.start).toBe(result.weekStart);
+    expect(result.fleet.daily.at(-1)?.end).toBe(result.weekEnd);
+  });
+
+  it('a recycle late on the Berlin Sunday of the DST change lands on that Sunday, not on Monday as in UTC', () => {
+    const { start, end } = isoWeekBounds('2026-W13', 'Europe/Berlin');
+    const records = [
+      // 23:30 on Sunday 29 March, Berlin summer time.
+      recycled('web', 'tainted', Date.UTC(2026, 2, 29, 21, 30)),
+      // 00:30 on Tuesday 24 March, Berlin winter time: still Monday 23 March in UTC.
+      recycled('web', 'max-age', Date.UTC(2026, 2, 23, 23, 30)),
+    ];
+    const result = weeklyReport({ weekStart: start, weekEnd: end, timeZone: 'Europe/Berlin', records, groups: [fleetGroup('web', LIVE)], skips: [], now: end });
+    const byDate = Object.fromEntries(result.fleet.daily.map((day) => [day.date, day.recycledTotal]));
+    expect(byDate).toEqual({ '2026-03-23': 0, '2026-03-24': 1, '2026-03-25': 0, '2026-03-26': 0, '2026-03-27': 0, '2026-03-28': 0, '2026-03-29': 1 });
+  });
+
+  it('a span that does not start at a local midnight has a short first and last day', () => {
+    const weekStart: Millis = START + 12 * HOUR;
+    const result = report({ weekStart, weekEnd: weekStart + WEEK });
+    expect(result.fleet.daily).toHaveLength(8);
+    expect(result.fleet.daily.map((day) => day.date)).toEqual(['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23']);
+    expect(result.fleet.daily[0]).toMatchObject({ start: '2026-11-16T12:00:00.000Z', end: '2026-11-17T00:00:00.000Z' });
+    expect(result.fleet.daily.at(-1)).toMatchObject({ start: '2026-11-23T00:00:00.000Z', end: '2026-11-23T12:00:00.000Z' });
+  });
+
+  it('an empty week still has its seven days, all zero, and no touch-to-replacement figures', () => {
+    const result = report();
+    expect(result.fleet.daily).toHaveLength(7);
+    expect(result.fleet.daily.every((day) => day.recycledTotal === 0 && day.failures === 0)).toBe(true);
+    expect(result.fleet.taintedResponse).toEqual({ count: 0, p50Seconds: null, maxSeconds: null });
+  });
+
+  it('names an unknown time zone', () => {
+    expect(() => report({ timeZone: 'Europe/Atlantis' })).toThrow(/time zone "Europe\/Atlantis" is not valid: expected an IANA time zone/);
+  });
+});
+
+describe('touch to replacement of tainted instances', () => {
+  it('is measured from the last touch to the termination, nearest-rank, over the tainted recycles that carry a touch', () => {
+    const records = [
+      taintedAfter('web', START + DAY, 3600),
+      taintedAfter('web', START + 2 * DAY, 5400),
+      taintedAfter('api', START + 3 * DAY, 7200),
+      // An older record without the touch: recycled as tainted, but not measured.
+      recycled('api', 'tainted', START + 4 * DAY),
+      // Not tainted, or not in this week, or never terminated: not measured.
+      { ...recycled('web', 'max-age', START + DAY), touchedAt: START },
+      taintedAfter('web', START - HOUR, 60),
+      { ...wouldRecycle('cache', 'tainted', START + DAY), touchedAt: START },
+    ];
+    const result = report({ records, groups: [fleetGroup('web', LIVE), fleetGroup('api', LIVE), fleetGroup('cache', DRY_RUN)] });
+    expect(result.fleet.recycled.tainted).toBe(4);
+    expect(result.fleet.taintedResponse).toEqual({ count: 3, p50Seconds: 5400, maxSeconds: 7200 });
+    expect(groupOf(result, 'web').taintedResponse).toEqual({ count: 2, p50Seconds: 3600, maxSeconds: 5400 });
+    expect(groupOf(result, 'api').taintedResponse).toEqual({ count: 1, p50Seconds: 7200, maxSeconds: 7200 });
+    expect(groupOf(result, 'cache').taintedResponse).toEqual({ count: 0, p50Seconds: null, maxSeconds: null });
+  });
+});
+
 describe('isoWeekBounds', () => {
   it.each([
     { case: '2026-W47 UTC', week: '2026-W47', zone: 'UTC', start: Date.UTC(2026, 10, 16), end: Date.UTC(2026, 10, 23) },
@@ -302,7 +371,14 @@ describe('renderers', () => {
     expect(text.indexOf('## Groups')).toBeLessThan(text.indexOf('## Needs attention'));
     expect(text).toContain('- **db**: quarantined: recovery failed');
     expect(text).toContain('- **etl|nightly**: bad tags: phoenix:max-age="soon"');
+    expect(text).toContain('\nRecycled per day (UTC): Mon 3 · Tue 5 · Wed 4 · Thu 4 · Fri 4 · Sat 1 · Sun 0; failures Tue 1\n');
+    expect(text).not.toContain('touch to replacement');
     expect(text).not.toMatch(/<[a-z]+[ >]/i);
+  });
+
+  it('markdown adds one line for touch-to-replacement when tainted recycles carry a touch', () => {
+    const text = renderMarkdown(report({ records: [taintedAfter('web', START + DAY, 2 * 3600), taintedAfter('web', START + 2 * DAY, 3 * 3600 + 300)], groups: [fleetGroup('web', LIVE)] }));
+    expect(text).toContain('- **Tainted, touch to replacement:** p50 2h, max 3h 5m (2 instances)\n');
   });
 
   it('JSON round-trips, has schemaVersion 1 first and a stable key order', () => {
@@ -350,6 +426,20 @@ describe('properties', () => {
         expect(result.fleet.recycledTotal).toBe(result.groups.reduce((total, group) => total + group.recycledTotal, 0));
         expect(result.fleet.failures).toBe(result.groups.reduce((total, group) => total + group.failures, 0));
         expect(result.fleet.recovery.verified).toBe(result.groups.reduce((total, group) => total + group.recovery.verified, 0));
+      }),
+    );
+  });
+
+  it('the days add up to the week, for the fleet and every group', () => {
+    fc.assert(
+      fc.property(fc.array(anyRecord, { maxLength: 60 }), fc.constantFrom('UTC', 'Europe/Berlin', 'Pacific/Chatham'), (records, timeZone) => {
+        const result = report({ records, timeZone, groups: [fleetGroup('a', LIVE), fleetGroup('b', DRY_RUN), fleetGroup('c', { 'phoenix:enabled': 'true' })] });
+        for (const figures of [result.fleet, ...result.groups]) {
+          for (const reason of REPORT_REASONS) expect(figures.daily.reduce((total, day) => total + day.recycled[reason], 0)).toBe(figures.recycled[reason]);
+          expect(figures.daily.reduce((total, day) => total + day.failures, 0)).toBe(figures.failures);
+          expect(figures.daily[0]?.start).toBe(result.weekStart);
+          expect(figures.daily.at(-1)?.end).toBe(result.weekEnd);
+        }
       }),
     );
   });

@@ -1,0 +1,74 @@
+// The weekly report's fixtures, shared by the model's tests and the renderers'.
+import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
+import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report.js';
+import { weeklyReport } from '../../functions/core/report.js';
+import { instance } from '../support/fleet.js';
+
+/** ISO week 2026-W47 in UTC: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */
+export const START: Millis = Date.UTC(2026, 10, 16);
+export const END: Millis = START + WEEK;
+
+export const LIVE = { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } as const;
+export const DRY_RUN = { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '7d' } as const;
+
+/** A group of `size` instances, all launched `ageAtEnd` before the end of the week. */
+export function fleetGroup(name: string, tags: Record<string, string>, options: { size?: number; ageAtEnd?: Millis } = {}): Group {
+  const { size = 4, ageAtEnd = 2 * DAY } = options;
+  return {
+    name,
+    desired: size,
+    min: 1,
+    max: size + 1,
+    tags,
+    instances: Array.from({ length: size }, (_, index) => instance({ id: `${name}-i${index}`, launchedAt: END - ageAtEnd + index * HOUR })),
+    suspendedProcesses: [],
+    scalingActivityInProgress: false,
+    instanceRefreshInProgress: false,
+    launchSource: undefined,
+  };
+}
+
+let sequence = 0;
+
+/** A live replacement terminated at `terminatedAt`, verified `recoverySeconds` after it started. */
+export function recycled(group: string, reason: RecycleReason, terminatedAt: Millis, recoverySeconds = 300): ReplacementRecord {
+  sequence += 1;
+  const startedAt = terminatedAt - MINUTE;
+  return {
+    id: `${group}#${sequence}`,
+    group,
+    instanceId: `i-${sequence}`,
+    reason,
+    mode: 'live',
+    instanceAgeSeconds: 8 * 86_400,
+    startedAt,
+    phase: 'verified',
+    terminatedAt,
+    closedAt: startedAt + recoverySeconds * 1000,
+  };
+}
+
+export function failed(group: string, terminatedAt: Millis, detail: string): ReplacementRecord {
+  return { ...recycled(group, 'max-age', terminatedAt), phase: 'failed', closedAt: terminatedAt + 20 * MINUTE, detail };
+}
+
+export function wouldRecycle(group: string, reason: RecycleReason, at: Millis): ReplacementRecord {
+  sequence += 1;
+  return { id: `${group}#${sequence}`, group, instanceId: `i-${sequence}`, reason, mode: 'dry-run', instanceAgeSeconds: 8 * 86_400, startedAt: at, phase: 'dry-run', closedAt: at };
+}
+
+/** A tainted instance recycled `responseSeconds` after its last touch. */
+export function taintedAfter(group: string, terminatedAt: Millis, responseSeconds: number): ReplacementRecord {
+  return { ...recycled(group, 'tainted', terminatedAt), touchedAt: terminatedAt - responseSeconds * 1000 };
+}
+
+export function report(overrides: Partial<WeeklyReportInput> = {}): WeeklyReport {
+  return weeklyReport({ weekStart: START, weekEnd: END, records: [], groups: [], skips: [], now: END, ...overrides });
+}
+
+export function groupOf(result: WeeklyReport, name: string): GroupReport {
+  const found = result.groups.find((group) => group.group === name);
+  if (found === undefined) throw new Error(`no group ${name} in the report`);
+  return found;
+}
