@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { awsDependencies, finishRun } from './app/aws-dependencies.js';
-import { parseRecyclerConfig, scheduledTime, verifierScope } from './app/config.js';
+import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
 import { runTick } from './app/tick.js';
 
 const config = parseRecyclerConfig(process.env);
@@ -13,5 +13,5 @@ const deps = awsDependencies(config, 'verifier');
  */
 export const handler = middy(async (event: unknown) => {
   const groups = verifierScope(event);
-  return finishRun(deps, await runTick(deps, config.tick, scheduledTime(event), { kind: 'verify', groups }));
+  return finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now()), { kind: 'verify', groups }));
 });

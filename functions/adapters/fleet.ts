@@ -1,83 +1,21 @@
-import type { AutoScalingGroup, AutoScalingClient, Instance as AsgInstance, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
-  paginateDescribeAutoScalingGroups,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { EC2Client, Instance as Ec2Instance, LaunchTemplate } from '@aws-sdk/client-ec2';
-import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
-import type { Group, Instance, LaunchSource, LifecycleState } from '../core/model.js';
+import type { Group } from '../core/model.js';
 import type { FleetPort } from '../core/ports.js';
-import { TAG } from '../core/policy.js';
+import { AwsFleetReader, chunks, GROUPS_PER_CALL } from './fleet-reader.js';
 
-/** API limits: DescribeAutoScalingGroups takes 100 names a page, DescribeInstances 1000 ids a call. */
-const GROUPS_PER_CALL = 100;
-const INSTANCES_PER_CALL = 1000;
-const TEMPLATES_PER_CALL = 200;
 const ACTIVITIES_PER_CHECK = 20;
 const FINISHED_ACTIVITY: ReadonlySet<string> = new Set(['Successful', 'Failed', 'Cancelled']);
 
-const LIFECYCLE_STATES: ReadonlySet<string> = new Set<LifecycleState>([
-  'Pending', 'Pending:Wait', 'Pending:Proceed', 'InService', 'Standby', 'EnteringStandby',
-  'Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Detaching',
-]);
-
-function lifecycleState(value: string | undefined): LifecycleState {
-  return value !== undefined && LIFECYCLE_STATES.has(value) ? (value as LifecycleState) : 'Other';
-}
-
-function chunks<Item>(items: readonly Item[], size: number): Item[][] {
-  const result: Item[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
-function tagsOf(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const tag of tags ?? []) if (tag.Key !== undefined) result[tag.Key] = tag.Value ?? '';
-  return result;
-}
-
-/** What an instance needs from EC2 that Auto Scaling does not say: when it launched, and its tags. */
-interface Ec2Facts {
-  readonly launchedAt: number | undefined;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** The group's launch template as configured, before `$Latest`/`$Default` are resolved. */
-function templateSpecOf(group: AutoScalingGroup): LaunchTemplateSpecification | undefined {
-  // A mixed-instances policy whose overrides name other templates has no single current source.
-  const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
-  if (mixed !== undefined) {
-    const overridesOwnTemplates = (mixed.Overrides ?? []).some((override) => override.LaunchTemplateSpecification !== undefined);
-    return overridesOwnTemplates ? undefined : mixed.LaunchTemplateSpecification;
-  }
-  return group.LaunchTemplate;
-}
-
-export interface AwsFleetOptions {
-  readonly autoScaling: AutoScalingClient;
-  readonly ec2: EC2Client;
-}
-
-/** FleetPort over Auto Scaling and EC2: the only fleet code that touches the SDK. */
-export class AwsFleet implements FleetPort {
-  constructor(private readonly options: AwsFleetOptions) {}
-
-  async listOptedInGroups(): Promise<Group[]> {
-    const groups: AutoScalingGroup[] = [];
-    const pages = paginateDescribeAutoScalingGroups(
-      { client: this.options.autoScaling, pageSize: GROUPS_PER_CALL },
-      { Filters: [{ Name: 'tag-key', Values: [TAG.enabled] }] },
-    );
-    for await (const page of pages) groups.push(...(page.AutoScalingGroups ?? []));
-    return this.toGroups(groups);
-  }
-
+/** FleetPort over Auto Scaling and EC2: the only fleet code that changes anything. */
+export class AwsFleet extends AwsFleetReader implements FleetPort {
   async describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>> {
     const groups: AutoScalingGroup[] = [];
     for (const batch of chunks([...new Set(names)], GROUPS_PER_CALL)) {
@@ -132,121 +70,4 @@ export class AwsFleet implements FleetPort {
       new DeleteTagsCommand({ Tags: keys.map((Key) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key })) }),
     );
   }
-
-  private async toGroups(groups: readonly AutoScalingGroup[]): Promise<Group[]> {
-    const instanceIds = groups.flatMap((group) => (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined ? [] : [instance.InstanceId])));
-    const [facts, templates] = await Promise.all([this.ec2Facts(instanceIds), this.launchTemplates(groups)]);
-    return groups.map((group) => this.toGroup(group, facts, templates));
-  }
-
-  private toGroup(group: AutoScalingGroup, facts: ReadonlyMap<string, Ec2Facts>, templates: ReadonlyMap<string, LaunchTemplate>): Group {
-    const instances = (group.Instances ?? []).map((instance) => this.toInstance(instance, facts));
-    return {
-      name: group.AutoScalingGroupName ?? '',
-      desired: group.DesiredCapacity ?? 0,
-      min: group.MinSize ?? 0,
-      max: group.MaxSize ?? 0,
-      tags: tagsOf(group.Tags),
-      instances,
-      suspendedProcesses: (group.SuspendedProcesses ?? []).flatMap((process) => (process.ProcessName === undefined ? [] : [process.ProcessName])),
-      // Pending or terminating instances show a scaling activity without a call per group.
-      scalingActivityInProgress: instances.some((instance) => instance.lifecycleState !== 'InService' && instance.lifecycleState !== 'Standby'),
-      // Known only from scaling activities, which cost a call per group: the re-check reads them.
-      instanceRefreshInProgress: false,
-      launchSource: currentSource(group, templates),
-    };
-  }
-
-  private toInstance(instance: AsgInstance, facts: ReadonlyMap<string, Ec2Facts>): Instance {
-    const id = instance.InstanceId ?? '';
-    const known = facts.get(id);
-    return {
-      id,
-      lifecycleState: lifecycleState(instance.LifecycleState),
-      healthy: instance.HealthStatus === 'Healthy',
-      launchedAt: known?.launchedAt,
-      protectedFromScaleIn: instance.ProtectedFromScaleIn === true,
-      tags: known?.tags ?? {},
-      launchSource: instanceSource(instance),
-    };
-  }
-
-  /** Launch times and tags in batches of 1000 ids; ids EC2 no longer knows are dropped, not fatal. */
-  private async ec2Facts(instanceIds: readonly string[]): Promise<Map<string, Ec2Facts>> {
-    const facts = new Map<string, Ec2Facts>();
-    for (const batch of chunks(instanceIds, INSTANCES_PER_CALL)) {
-      for (const instance of await this.describeInstances(batch)) {
-        if (instance.InstanceId === undefined) continue;
-        facts.set(instance.InstanceId, { launchedAt: instance.LaunchTime?.getTime(), tags: tagsOf(instance.Tags) });
-      }
-    }
-    return facts;
-  }
-
-  private async describeInstances(instanceIds: readonly string[]): Promise<Ec2Instance[]> {
-    const found: Ec2Instance[] = [];
-    let nextToken: string | undefined;
-    try {
-      do {
-        const page = await this.options.ec2.send(new DescribeInstancesCommand({ InstanceIds: [...instanceIds], NextToken: nextToken }));
-        for (const reservation of page.Reservations ?? []) found.push(...(reservation.Instances ?? []));
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
-    } catch (error) {
-      // One id that vanished between the two reads fails the whole call: drop the ids EC2 names and ask again.
-      const missing: string[] = error instanceof Error && error.name === 'InvalidInstanceID.NotFound' ? error.message.match(/i-[0-9a-f]+/g) ?? [] : [];
-      const remaining = instanceIds.filter((id) => !missing.includes(id));
-      if (missing.length === 0 || remaining.length === instanceIds.length) throw error;
-      return remaining.length === 0 ? [] : this.describeInstances(remaining);
-    }
-    return found;
-  }
-
-  /** Resolves `$Latest`/`$Default` for every template the groups use, in as few calls as the API allows. */
-  private async launchTemplates(groups: readonly AutoScalingGroup[]): Promise<Map<string, LaunchTemplate>> {
-    const ids = new Set<string>();
-    const names = new Set<string>();
-    for (const group of groups) {
-      const spec = templateSpecOf(group);
-      if (spec?.LaunchTemplateId !== undefined) ids.add(spec.LaunchTemplateId);
-      else if (spec?.LaunchTemplateName !== undefined) names.add(spec.LaunchTemplateName);
-    }
-    const templates = new Map<string, LaunchTemplate>();
-    const remember = (list: readonly LaunchTemplate[] | undefined) => {
-      for (const template of list ?? []) {
-        if (template.LaunchTemplateId !== undefined) templates.set(template.LaunchTemplateId, template);
-        if (template.LaunchTemplateName !== undefined) templates.set(template.LaunchTemplateName, template);
-      }
-    };
-    for (const batch of chunks([...ids], TEMPLATES_PER_CALL)) {
-      remember((await this.options.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: batch }))).LaunchTemplates);
-    }
-    for (const batch of chunks([...names], TEMPLATES_PER_CALL)) {
-      remember((await this.options.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: batch }))).LaunchTemplates);
-    }
-    return templates;
-  }
-}
-
-function instanceSource(instance: AsgInstance): LaunchSource | undefined {
-  const template = instance.LaunchTemplate;
-  if (template?.LaunchTemplateId !== undefined && template.Version !== undefined) {
-    return { kind: 'template', id: template.LaunchTemplateId, version: template.Version };
-  }
-  if (instance.LaunchConfigurationName !== undefined) return { kind: 'configuration', name: instance.LaunchConfigurationName };
-  return undefined;
-}
-
-/** The source new instances get now, with the version resolved; undefined when it cannot be known. */
-function currentSource(group: AutoScalingGroup, templates: ReadonlyMap<string, LaunchTemplate>): LaunchSource | undefined {
-  if (group.LaunchConfigurationName !== undefined) return { kind: 'configuration', name: group.LaunchConfigurationName };
-  const spec = templateSpecOf(group);
-  if (spec === undefined) return undefined;
-  const template = templates.get(spec.LaunchTemplateId ?? spec.LaunchTemplateName ?? '');
-  if (template?.LaunchTemplateId === undefined) return undefined;
-  const requested = spec.Version ?? '$Default';
-  const version =
-    requested === '$Latest' ? template.LatestVersionNumber : requested === '$Default' ? template.DefaultVersionNumber : Number(requested);
-  if (version === undefined || !Number.isInteger(version)) return undefined;
-  return { kind: 'template', id: template.LaunchTemplateId, version: String(version) };
 }

@@ -1,5 +1,6 @@
 import type { TickSettings } from './tick.js';
 import { parseBlackouts } from '../core/global-gate.js';
+import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
 import { MINUTE } from '../core/model.js';
 
@@ -77,7 +78,7 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
   });
 }
 
-/** An EventBridge scheduled event carries the tick's time; the recycler decides at that instant, not at the clock's. */
+/** The time an EventBridge event carries: when the schedule fired, or when Auto Scaling acted. */
 export function scheduledTime(event: unknown): number {
   const time = typeof event === 'object' && event !== null && 'time' in event ? event.time : undefined;
   const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
@@ -85,6 +86,15 @@ export function scheduledTime(event: unknown): number {
     throw new ConfigError('event.time', typeof time === 'string' ? time : undefined, 'an EventBridge scheduled event with an ISO-8601 time');
   }
   return at;
+}
+
+/**
+ * The instant a run decides at: its event's time, unless the event arrives late (queued behind the
+ * running tick, or retried), when it is the clock. Budgets count from the times the ledger records,
+ * so a termination must never be recorded as earlier than it happened.
+ */
+export function runTime(event: unknown, now: number): number {
+  return Math.max(scheduledTime(event), now);
 }
 
 /** Auto Scaling's instance launch and terminate events, which tell the verifier to look at one group now. */
@@ -116,4 +126,60 @@ export function verifierScope(event: unknown): readonly string[] | undefined {
     typeof detailType === 'string' ? `${String(source)}/${detailType}` : undefined,
     `a scheduled event or one of the Auto Scaling events ${[...AUTO_SCALING_EVENTS].join(', ')}`,
   );
+}
+
+export interface ReporterConfig {
+  readonly ledgerTable: string;
+  readonly bucket: string;
+  readonly topicArn: string;
+  /** Whose Monday midnights bound a report's week. */
+  readonly timeZone: string;
+  readonly eventBusName: string;
+  /** For the console link in the e-mail; Lambda sets AWS_REGION. */
+  readonly region: string;
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseReporterConfig(env: Environment): ReporterConfig {
+  const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
+  const bucket = required(env, 'PHOENIX_REPORT_BUCKET', 'the name of the S3 bucket the reports are written to');
+  const topicArn = required(env, 'PHOENIX_REPORT_TOPIC_ARN', 'the ARN of the SNS topic the summary goes to');
+  if (!SNS_TOPIC_ARN.test(topicArn)) throw new ConfigError('PHOENIX_REPORT_TOPIC_ARN', topicArn, 'an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:phoenix-reports');
+  const timeZone = env['PHOENIX_REPORT_TIME_ZONE']?.trim() || 'UTC';
+  if (!validTimeZone(timeZone)) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin');
+  return Object.freeze({
+    ledgerTable,
+    bucket,
+    topicArn,
+    timeZone,
+    eventBusName: env['PHOENIX_EVENT_BUS']?.trim() || 'default',
+    region: required(env, 'AWS_REGION', 'the AWS region (Lambda sets it)'),
+  });
+}
+
+/**
+ * Which week a reporter run covers: a direct invocation may name one (`{"week": "2026-W47"}`, to
+ * re-render a past week); the weekly schedule means the last week complete at the event's time.
+ */
+export function reportWeek(event: unknown, timeZone: string): string {
+  const week = typeof event === 'object' && event !== null && 'week' in event ? event.week : undefined;
+  if (week === undefined) return lastCompleteIsoWeek(scheduledTime(event), timeZone);
+  if (typeof week !== 'string') throw new ConfigError('event.week', undefined, 'an ISO week such as 2026-W47');
+  try {
+    isoWeekBounds(week, timeZone);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConfigError('event.week', week, `an ISO week such as 2026-W47 (${error.message})`);
+    throw error;
+  }
+  return week;
 }

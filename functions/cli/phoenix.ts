@@ -6,7 +6,10 @@ import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
 import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
 import { DAY, WEEK } from '../core/model.js';
 import { weeklyReport } from '../core/report.js';
-import type { SkipCount, WeeklyReport } from '../core/report.js';
+import type { WeeklyReport } from '../core/report.js';
+import { countSkips, summarizeTick } from '../core/tick-summary.js';
+import { ledgerReport, parseWeek } from './report.js';
+import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 
@@ -18,7 +21,10 @@ commands:
            reads only, never terminates
   release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
            lifts a quarantine (removes the phoenix:quarantined tag)
-  simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json] [--report md|json]
+  report [--week 2026-W47] [--format md|html|json] [--time-zone ZONE] [--table NAME] [--region R] [--profile P] [--endpoint URL]
+           renders a past week's recycle report from the ledger (default: the last complete week);
+           --time-zone (default UTC) says whose Monday midnights bound the week
+  simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME] [--json] [--report md|html|json]
            runs the real recycler on the fleet simulator over a virtual clock;
            --report prints the last simulated week's recycle report instead of the summary
   demo     a simulated week of the steady scenario, explained
@@ -55,26 +61,18 @@ async function simulateCommand(command: string, args: readonly string[], output:
   else output.stdout(values.json === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
 }
 
-const REPORT_FORMATS = ['md', 'json'] as const;
+const REPORT_FORMATS = ['md', 'html', 'json'] as const;
 
 function renderReport(report: WeeklyReport, format: (typeof REPORT_FORMATS)[number]): string {
-  return format === 'json' ? renderJson(report) : renderMarkdown(report);
+  return format === 'json' ? renderJson(report) : format === 'html' ? renderHtml(report) : renderMarkdown(report);
 }
 
 /** The last simulated week (the whole run when shorter), with the week before it for the change. */
 function simulationReport(result: SimulationResult, options: SimulationOptions): WeeklyReport {
   const weekEnd = options.start + options.days * DAY;
   const weekStart = Math.max(options.start, weekEnd - WEEK);
-  const skips = new Map<string, SkipCount>();
-  for (const tick of result.ticks) {
-    if (tick.at < weekStart) continue;
-    for (const decision of tick.decisions) {
-      if (decision.kind !== 'skip') continue;
-      const key = `${decision.group}\u0000${decision.reason}`;
-      skips.set(key, { group: decision.group, reason: decision.reason, count: (skips.get(key)?.count ?? 0) + 1 });
-    }
-  }
-  return weeklyReport({ weekStart, weekEnd, records: result.records, groups: result.groupsAtEnd, skips: [...skips.values()], now: weekEnd });
+  const summaries = result.ticks.map((tick) => summarizeTick(tick.at, tick.block, tick.decisions));
+  return weeklyReport({ weekStart, weekEnd, records: result.records, groups: result.groupsAtEnd, skips: countSkips(summaries, weekStart, weekEnd), now: weekEnd });
 }
 
 const AWS_OPTIONS = {
@@ -125,6 +123,27 @@ async function planCommand(args: readonly string[], output: Output, now: number)
   output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
 }
 
+async function reportCommand(args: readonly string[], output: Output, now: number): Promise<void> {
+  const values = parseOptions('report', args, {
+    week: { type: 'string' },
+    format: { type: 'string' },
+    'time-zone': { type: 'string' },
+    table: { type: 'string' },
+    ...AWS_OPTIONS,
+  });
+  const timeZone = textOption(values, 'time-zone') ?? 'UTC';
+  const week = parseWeek(textOption(values, 'week'), timeZone, now);
+  const format = choiceOption({ name: 'format', value: values['format'], fallback: 'md', choices: REPORT_FORMATS });
+  const report = await ledgerReport({
+    week,
+    timeZone,
+    aws: awsOptions(values),
+    table: textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
+    now,
+  });
+  output.stdout(renderReport(report, format));
+}
+
 async function releaseCommand(args: readonly string[], output: Output): Promise<void> {
   const [group, ...rest] = args;
   if (group === undefined || group.startsWith('--')) throw new UsageError('phoenix release: GROUP is missing: expected the name of a quarantined Auto Scaling group');
@@ -145,6 +164,9 @@ export async function main(argv: readonly string[], output: Output, now: number)
       case 'release':
         await releaseCommand(args, output);
         return 0;
+      case 'report':
+        await reportCommand(args, output, now);
+        return 0;
       case 'simulate':
         await simulateCommand(command, args, output);
         return 0;
@@ -159,7 +181,7 @@ export async function main(argv: readonly string[], output: Output, now: number)
         output.stdout(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}": expected plan, release, simulate or demo\n\n${USAGE}`);
+        throw new UsageError(`unknown command "${command}": expected plan, report, release, simulate or demo\n\n${USAGE}`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,4 +1,5 @@
 import type { RecycleReason } from './model.js';
+import type { TouchKind } from './taint.js';
 
 export const EVENT_SOURCE = 'phoenix';
 
@@ -35,4 +36,32 @@ export type GroupQuarantined = EventBase<
   { readonly group: string; readonly reason: string; readonly since: string }
 >;
 
-export type PhoenixEvent = InstanceRecycled | RecoveryVerified | RecoveryFailed | GroupQuarantined;
+export type WeeklyReportPublished = EventBase<
+  'Weekly Report',
+  {
+    readonly week: string;
+    readonly weekStart: string;
+    readonly weekEnd: string;
+    readonly htmlUri: string;
+    readonly jsonUri: string;
+    readonly recycled: number;
+    readonly failures: number;
+    readonly quarantined: number;
+    readonly needsAttention: number;
+  }
+>;
+
+/** A person reached an instance of an opted-in group; `touchedAt` is the CloudTrail event time. */
+export type InstanceTainted = EventBase<
+  'Instance Tainted',
+  {
+    readonly group: string;
+    readonly instanceId: string;
+    readonly by: string;
+    readonly via: TouchKind;
+    readonly touchedAt: string;
+    readonly cloudTrailEventId: string;
+  }
+>;
+
+export type PhoenixEvent = InstanceRecycled | RecoveryVerified | RecoveryFailed | GroupQuarantined | WeeklyReportPublished | InstanceTainted;

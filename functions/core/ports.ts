@@ -56,6 +56,42 @@ export interface EventsPort {
   publish(events: readonly PhoenixEvent[]): Promise<void>;
 }
 
+/** A touched instance as the taint function sees it: its group (if any), that group's tags, its current taint. */
+export interface TouchedInstance {
+  readonly id: string;
+  /** From the instance's `aws:autoscaling:groupName` tag; undefined for an instance outside any group. */
+  readonly group: string | undefined;
+  /** The group's tags; empty when the instance has no group or the group is gone. */
+  readonly groupTags: Readonly<Record<string, string>>;
+  /** The instance's `phoenix:tainted` value, if any. */
+  readonly tainted: string | undefined;
+}
+
+/** What the taint function needs from EC2 and Auto Scaling (the AWS adapter; fakes in tests). */
+export interface TaintPort {
+  /** The named instances that still exist; an id EC2 no longer knows is simply missing from the result. */
+  describeInstances(instanceIds: readonly string[]): Promise<TouchedInstance[]>;
+  /** Writes one `phoenix:tainted` value on every named instance, in one call. */
+  tagTainted(instanceIds: readonly string[], value: string): Promise<void>;
+}
+
+/** Where a rendered report is kept, and how a reader reaches it. */
+export interface StoredReport {
+  /** s3://bucket/key */
+  readonly uri: string;
+  /** The object in the console, for people: the bucket is private, so there is no public link. */
+  readonly consoleUrl: string;
+}
+
+export interface ReportStorePort {
+  put(key: string, body: string, contentType: string): Promise<StoredReport>;
+}
+
+/** Sends the report's summary to people (SNS, usually e-mail). */
+export interface NotifierPort {
+  notify(subject: string, message: string): Promise<void>;
+}
+
 export interface AlarmsPort {
   /** The subset of `names` currently in ALARM. */
   alarmsInAlarm(names: readonly string[]): Promise<string[]>;

@@ -1,8 +1,14 @@
 import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoLedger } from '../../functions/adapters/ledger.js';
+import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { main } from '../../functions/cli/phoenix.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
+import { isoWeekBounds } from '../../functions/core/iso-week.js';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
-import { useMoto } from '../support/moto.js';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
+import { record } from '../support/fleet.js';
 import { motoEnvironment } from '../support/processes.js';
 
 const moto = useMoto();
@@ -50,6 +56,27 @@ describe('phoenix against moto', () => {
     expect(tags.map((tag) => tag.Key)).not.toContain('phoenix:quarantined');
     const again = await cli('release', 'web');
     expect(again.stdout).toBe('web was not quarantined; nothing changed');
+  }, 60_000);
+
+  it('report renders a past week from the ledger, with its skipped ticks; a missing table is named', async () => {
+    const { endpoint } = moto();
+    const dynamo = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint });
+    await dynamo.send(new CreateTableCommand(ledgerTableInput('ledger')));
+    const ledger = new DynamoLedger({ client: dynamo, tableName: 'ledger', clock: () => Date.now() });
+    const monday = isoWeekBounds('2026-W47', 'UTC').start;
+    await ledger.begin(record({ id: 'web#1', group: 'web', startedAt: monday + DAY, terminatedAt: monday + DAY, phase: 'verified', closedAt: monday + DAY + 8 * MINUTE }));
+    await ledger.recordTick({ at: monday + 2 * DAY, blocked: undefined, skips: { web: 'budget-spent' } });
+    const clients = awsClients(endpoint);
+    await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+
+    const json = await cli('report', '--week', '2026-W47', '--format', 'json', '--table', 'ledger');
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ week: '2026-W47', fleet: { recycledTotal: 1, recovery: { verified: 1, maxSeconds: 480 }, skips: { 'budget-spent': 1 } } });
+    const markdown = await cli('report', '--week', '2026-W47', '--table', 'ledger');
+    expect(markdown.stdout).toContain('2026-W47');
+    const missing = await cli('report', '--week', '2026-W47', '--table', 'absent');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ledger table absent not found');
   }, 60_000);
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseRecyclerConfig, scheduledTime, verifierScope } from '../../functions/app/config.js';
+import { ConfigError, parseRecyclerConfig, parseReporterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
 import { MINUTE } from '../../functions/core/model.js';
 
 const minimal = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
@@ -45,6 +45,14 @@ describe('events', () => {
     expect(scheduledTime({ time: '2026-11-23T10:00:00Z' })).toBe(Date.UTC(2026, 10, 23, 10));
   });
 
+  it.each([
+    { case: 'on time: the event time', delay: 0, expected: Date.UTC(2026, 10, 23, 10) },
+    { case: 'delivered 4 minutes late: the clock, so nothing is recorded before it happened', delay: 4 * MINUTE, expected: Date.UTC(2026, 10, 23, 10, 4) },
+    { case: 'a clock a second behind the event: the event time', delay: -1000, expected: Date.UTC(2026, 10, 23, 10) },
+  ])('a run decides at $case', ({ delay, expected }) => {
+    expect(runTime({ time: '2026-11-23T10:00:00Z' }, Date.UTC(2026, 10, 23, 10) + delay)).toBe(expected);
+  });
+
   it.each([{ case: 'no time', event: {} }, { case: 'not a time', event: { time: 'now' } }, { case: 'not an object', event: 'tick' }])('rejects $case', ({ event }) => {
     expect(() => scheduledTime(event)).toThrow('event.time');
   });
@@ -70,5 +78,48 @@ describe('events', () => {
     { case: 'another kind of event', event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' }, says: 'event.detail-type="aws.ec2/EC2 Instance State-change Notification"' },
   ])('verifier rejects $case', ({ event, says }) => {
     expect(() => verifierScope(event)).toThrow(says);
+  });
+});
+
+describe('reporter configuration', () => {
+  const reporter = {
+    PHOENIX_LEDGER_TABLE: 'ledger',
+    PHOENIX_REPORT_BUCKET: 'phoenix-reports',
+    PHOENIX_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:phoenix-reports',
+    AWS_REGION: 'eu-west-1',
+  };
+
+  it('reads the bucket, topic and region, and defaults the zone to UTC and the bus to default', () => {
+    expect(parseReporterConfig(reporter)).toEqual({ ...{ ledgerTable: 'ledger', bucket: 'phoenix-reports', topicArn: reporter.PHOENIX_REPORT_TOPIC_ARN, region: 'eu-west-1' }, timeZone: 'UTC', eventBusName: 'default' });
+  });
+
+  it.each([
+    { case: 'no bucket', env: { ...reporter, PHOENIX_REPORT_BUCKET: '' }, message: 'PHOENIX_REPORT_BUCKET="": expected the name of the S3 bucket' },
+    { case: 'a topic name instead of its ARN', env: { ...reporter, PHOENIX_REPORT_TOPIC_ARN: 'phoenix-reports' }, message: 'PHOENIX_REPORT_TOPIC_ARN="phoenix-reports": expected an SNS topic ARN' },
+    { case: 'an unknown time zone', env: { ...reporter, PHOENIX_REPORT_TIME_ZONE: 'Europe/Atlantis' }, message: 'PHOENIX_REPORT_TIME_ZONE="Europe/Atlantis": expected an IANA time zone' },
+  ])('refuses $case, naming the variable', ({ env, message }) => {
+    expect(() => parseReporterConfig(env)).toThrow(ConfigError);
+    expect(() => parseReporterConfig(env)).toThrow(message);
+  });
+});
+
+describe('reportWeek', () => {
+  const monday = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-23T08:00:00Z', detail: {} };
+
+  it('the schedule reports the week that ended before the event time, in the report zone', () => {
+    expect(reportWeek(monday, 'UTC')).toBe('2026-W47');
+    expect(reportWeek({ ...monday, time: '2026-11-23T03:00:00Z' }, 'America/Los_Angeles')).toBe('2026-W46');
+  });
+
+  it('a direct invocation may name a past week', () => {
+    expect(reportWeek({ week: '2026-W40' }, 'UTC')).toBe('2026-W40');
+  });
+
+  it.each([
+    { case: 'a week that does not exist', event: { week: '2025-W53' }, message: 'event.week="2025-W53": expected an ISO week such as 2026-W47 (week "2025-W53" is not valid: 2025 has weeks W01 to W52' },
+    { case: 'a week that is not text', event: { week: 47 }, message: 'event.week=(unset): expected an ISO week such as 2026-W47' },
+    { case: 'neither a week nor a schedule', event: { hello: 'world' }, message: 'event.time=(unset)' },
+  ])('refuses $case', ({ event, message }) => {
+    expect(() => reportWeek(event, 'UTC')).toThrow(message);
   });
 });

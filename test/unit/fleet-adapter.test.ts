@@ -6,12 +6,12 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   type Activity,
-  type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
+import { autoScalingGroup } from '../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
 const ec2Mock = mockClient(EC2Client);
@@ -21,26 +21,6 @@ afterEach(() => {
   autoScalingMock.reset();
   ec2Mock.reset();
 });
-
-function asg(name: string, overrides: Partial<AutoScalingGroup> = {}): AutoScalingGroup {
-  return {
-    AutoScalingGroupName: name,
-    MinSize: 1,
-    MaxSize: 4,
-    DesiredCapacity: 2,
-    DefaultCooldown: 300,
-    AvailabilityZones: ['eu-west-1a'],
-    HealthCheckType: 'EC2',
-    CreatedTime: new Date(0),
-    Tags: [{ Key: 'phoenix:enabled', Value: 'true' }],
-    LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
-    Instances: [
-      { InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '3' } },
-      { InstanceId: 'i-b', LifecycleState: 'Pending:Wait', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: true, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '4' } },
-    ],
-    ...overrides,
-  };
-}
 
 function givenTemplates(latest = 4, fallbackDefault = 3): void {
   ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
@@ -58,8 +38,8 @@ describe('AwsFleet discovery', () => {
   it('asks only for groups with the opt-in tag key, follows every page, and maps groups and instances', async () => {
     autoScalingMock
       .on(DescribeAutoScalingGroupsCommand)
-      .resolvesOnce({ AutoScalingGroups: [asg('a')], NextToken: 'page-2' })
-      .resolvesOnce({ AutoScalingGroups: [asg('b', { SuspendedProcesses: [{ ProcessName: 'Terminate' }] })] });
+      .resolvesOnce({ AutoScalingGroups: [autoScalingGroup('a')], NextToken: 'page-2' })
+      .resolvesOnce({ AutoScalingGroups: [autoScalingGroup('b', { SuspendedProcesses: [{ ProcessName: 'Terminate' }] })] });
     givenInstances();
     givenTemplates();
     const groups = await fleet.listOptedInGroups();
@@ -85,7 +65,7 @@ describe('AwsFleet discovery', () => {
 
   it('reads launch times in batches of 1000 instance ids', async () => {
     const instances = Array.from({ length: 2500 }, (_, n) => ({ InstanceId: `i-${n.toString(16)}`, LifecycleState: 'InService' as const, HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }));
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('big', { Instances: instances, DesiredCapacity: 2500 })] });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('big', { Instances: instances, DesiredCapacity: 2500 })] });
     givenInstances();
     givenTemplates();
     const [group] = await fleet.listOptedInGroups();
@@ -94,7 +74,7 @@ describe('AwsFleet discovery', () => {
   });
 
   it('drops an instance id EC2 no longer knows instead of failing the tick', async () => {
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a')] });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a')] });
     givenTemplates();
     ec2Mock
       .on(DescribeInstancesCommand)
@@ -111,7 +91,7 @@ describe('AwsFleet discovery', () => {
     { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
     { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6' } },
   ])('launch template: $case', async ({ spec, expected }) => {
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a', { LaunchTemplate: spec })] });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', { LaunchTemplate: spec })] });
     givenInstances();
     givenTemplates(7, 5);
     expect((await fleet.listOptedInGroups())[0]?.launchSource).toEqual(expected);
@@ -130,7 +110,7 @@ describe('AwsFleet discovery', () => {
     },
     { case: 'a launch configuration', group: { LaunchTemplate: undefined, LaunchConfigurationName: 'web-v2' }, expected: { kind: 'configuration', name: 'web-v2' } },
   ])('$case', async ({ group, expected }) => {
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [asg('a', group)] });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', group)] });
     givenInstances();
     givenTemplates();
     expect((await fleet.listOptedInGroups())[0]?.launchSource).toEqual(expected);
@@ -149,7 +129,7 @@ describe('AwsFleet re-check', () => {
     { case: 'an instance refresh running', activities: [{ StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }], scaling: true, refresh: true },
   ])('reads scaling activities of each group about to change: $case', async ({ activities, scaling, refresh }) => {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [asg('a', { Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }] })],
+      AutoScalingGroups: [autoScalingGroup('a', { Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }] })],
     });
     autoScalingMock.on(DescribeScalingActivitiesCommand).resolves({
       Activities: activities.map((activity) => ({ ActivityId: '1', AutoScalingGroupName: 'a', Cause: 'x', StartTime: new Date(0), StatusCode: 'InProgress', ...activity })),

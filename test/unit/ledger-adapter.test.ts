@@ -3,7 +3,8 @@ import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoLedger, LedgerItemError } from '../../functions/adapters/ledger.js';
+import { DynamoLedger } from '../../functions/adapters/ledger.js';
+import { LedgerItemError } from '../../functions/adapters/ledger-items.js';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
 

@@ -1,0 +1,129 @@
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DAY } from '../core/model.js';
+import type { Millis, ReplacementRecord } from '../core/model.js';
+import type { LedgerHistory } from '../core/ports.js';
+import type { TickSummary } from '../core/tick-summary.js';
+import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
+import { OPEN_MARKER, dayBucket, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import type { StoredItem } from './ledger-items.js';
+
+export interface DynamoLedgerOptions {
+  /** A plain client is wrapped in a DocumentClient; the caller configures retries (clientConfig). */
+  readonly client: DynamoDBDocumentClient | DynamoDBClient;
+  readonly tableName: string;
+  /**
+   * Epoch milliseconds now. Bounds the day buckets a read visits: up to tomorrow's (a tick whose clock
+   * runs ahead may have written there) and back no further than the retention, which TTL empties.
+   */
+  readonly clock: () => Millis;
+}
+
+/**
+ * The ledger's reads: Queries only, so a function that only reads it (the reporter) is built and
+ * granted without any write. Reads through the indexes are eventually consistent; records come back
+ * by start time, then id.
+ */
+export class DynamoLedgerReader implements LedgerHistory {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+  private readonly clock: () => Millis;
+
+  constructor(options: DynamoLedgerOptions) {
+    this.client = options.client instanceof DynamoDBDocumentClient ? options.client : DynamoDBDocumentClient.from(options.client);
+    this.tableName = options.tableName;
+    this.clock = options.clock;
+  }
+
+  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+    const [recent, open] = await Promise.all([this.startedBetween(since, Infinity), this.openRecords()]);
+    // The recent copy wins: a record closes far more often than it reopens, and either index may lag.
+    const byId = new Map(recent.map((record) => [record.id, record]));
+    for (const record of open) if (!byId.has(record.id)) byId.set(record.id, record);
+    return sortByStart([...byId.values()]);
+  }
+
+  /** One group's records started at or after `since`, read consistently from the table itself. */
+  async recordsForGroup(group: string, since: Millis): Promise<ReplacementRecord[]> {
+    return this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': LEDGER_KEY.partition, '#sk': LEDGER_KEY.sort },
+      // 'REC$' is the first string after every 'REC#...', and the lock's 'LOCK' sorts before them all.
+      ExpressionAttributeValues: { ':pk': partitionKey(group), ':from': `REC#${new Date(queryBound(since, 'since')).toISOString()}`, ':to': 'REC$' },
+      ConsistentRead: true,
+    });
+  }
+
+  /** Every group's records started in [from, to): a report's week. */
+  async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+    return sortByStart(await this.startedBetween(from, to));
+  }
+
+  async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
+    const low = queryBound(from, 'from');
+    const high = queryBound(to, 'to') - 1;
+    const queries: Promise<StoredItem[]>[] = [];
+    for (let day = Math.floor(low / DAY); day * DAY <= high; day += 1) {
+      queries.push(
+        this.queryItems({
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': LEDGER_KEY.partition, '#sk': LEDGER_KEY.sort },
+          // '$' sorts after '#': the upper bound takes every part of the tick at `high`.
+          ExpressionAttributeValues: { ':pk': tickPartitionKey(day * DAY), ':from': new Date(Math.max(low, day * DAY)).toISOString(), ':to': `${new Date(Math.min(high, (day + 1) * DAY - 1)).toISOString()}$` },
+        }),
+      );
+    }
+    const byTime = new Map<Millis, TickSummary>();
+    for (const item of (await Promise.all(queries)).flat()) {
+      const part = tickFromItem(item);
+      const earlier = byTime.get(part.at);
+      byTime.set(part.at, earlier === undefined ? part : { ...earlier, skips: { ...earlier.skips, ...part.skips } });
+    }
+    return [...byTime.values()].sort((a, b) => a.at - b.at);
+  }
+
+  private async openRecords(): Promise<ReplacementRecord[]> {
+    return this.queryAll({
+      IndexName: LEDGER_INDEX.open,
+      KeyConditionExpression: '#open = :open',
+      ExpressionAttributeNames: { '#open': LEDGER_KEY.open },
+      ExpressionAttributeValues: { ':open': OPEN_MARKER },
+    });
+  }
+
+  /** One Query per UTC day bucket, in parallel; records started in [from, to) within the buckets worth reading. */
+  private async startedBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+    const now = this.clock();
+    const low = Math.max(queryBound(from, 'from'), now - LEDGER_RETENTION_DAYS * DAY);
+    const high = Math.min(queryBound(to, 'to'), (Math.floor(now / DAY) + 2) * DAY) - 1;
+    if (high < low) return [];
+    const queries: Promise<ReplacementRecord[]>[] = [];
+    for (let day = Math.floor(low / DAY); day * DAY <= high; day += 1) {
+      queries.push(
+        this.queryAll({
+          IndexName: LEDGER_INDEX.byDay,
+          KeyConditionExpression: '#day = :day AND #startedAt BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#day': LEDGER_KEY.day, '#startedAt': LEDGER_KEY.startedAt },
+          ExpressionAttributeValues: { ':day': dayBucket(day * DAY), ':from': Math.max(low, day * DAY), ':to': Math.min(high, (day + 1) * DAY - 1) },
+        }),
+      );
+    }
+    return (await Promise.all(queries)).flat();
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<ReplacementRecord[]> {
+    return (await this.queryItems(input)).map(recordFromItem);
+  }
+
+  private async queryItems(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<StoredItem[]> {
+    const items: StoredItem[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+}

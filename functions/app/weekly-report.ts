@@ -1,0 +1,102 @@
+import type { WeeklyReportPublished } from '../core/events.js';
+import { isoWeekBounds, shiftIsoWeek } from '../core/iso-week.js';
+import type { Millis } from '../core/model.js';
+import { DAY } from '../core/model.js';
+import type { EventsPort, FleetPort, LedgerHistory, Logger, NotifierPort, ReportStorePort, StoredReport } from '../core/ports.js';
+import { weeklyReport } from '../core/report.js';
+import type { WeeklyReport } from '../core/report.js';
+import { countSkips } from '../core/tick-summary.js';
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+
+export interface ReportSources {
+  readonly ledger: LedgerHistory;
+  readonly fleet: Pick<FleetPort, 'listOptedInGroups'>;
+}
+
+export interface ReportPeriod {
+  /** ISO week, `2026-W47`. */
+  readonly week: string;
+  /** IANA zone whose Monday midnights bound the week. */
+  readonly timeZone: string;
+}
+
+/** A replacement that started this long before the previous week can still terminate inside it. */
+const STRADDLE = DAY;
+
+/** The report of a past week, from the ledger's records and tick summaries and the fleet as it is now. */
+export async function buildWeeklyReport(sources: ReportSources, period: ReportPeriod, now: Millis): Promise<WeeklyReport> {
+  const { start, end } = isoWeekBounds(period.week, period.timeZone);
+  const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
+  const [records, ticks, groups] = await Promise.all([
+    sources.ledger.recordsBetween(previousWeekStart - STRADDLE, end),
+    sources.ledger.ticksBetween(start, end),
+    sources.fleet.listOptedInGroups(),
+  ]);
+  return weeklyReport({
+    weekStart: start,
+    weekEnd: end,
+    previousWeekStart,
+    week: period.week,
+    timeZone: period.timeZone,
+    records,
+    groups,
+    skips: countSkips(ticks, start, end),
+    now,
+  });
+}
+
+export interface ReportDelivery {
+  readonly store: ReportStorePort;
+  readonly notifier: NotifierPort;
+  readonly events: EventsPort;
+  readonly logger: Logger;
+}
+
+export interface DeliveredReport {
+  readonly html: StoredReport;
+  readonly json: StoredReport;
+}
+
+function reportKey(week: string, extension: 'html' | 'json'): string {
+  return `weekly/${week.slice(0, 4)}/phoenix-${week}.${extension}`;
+}
+
+function subject(report: WeeklyReport, week: string): string {
+  const { fleet } = report;
+  return `Phoenix weekly report ${week}: ${fleet.recycledTotal} recycled, ${fleet.failures} failed, ${fleet.quarantines.length} quarantined`;
+}
+
+/**
+ * Stores the HTML and JSON (idempotent: a retry overwrites the same keys), then announces them: the
+ * event first, the e-mail last, so a retried run sends at most one e-mail more than the failure did.
+ */
+export async function deliverWeeklyReport(deps: ReportDelivery, report: WeeklyReport, now: Millis): Promise<DeliveredReport> {
+  const week = report.week;
+  if (week === null) throw new RangeError('a delivered weekly report must name its ISO week');
+  const [html, json] = await Promise.all([
+    deps.store.put(reportKey(week, 'html'), renderHtml(report), 'text/html; charset=utf-8'),
+    deps.store.put(reportKey(week, 'json'), renderJson(report), 'application/json'),
+  ]);
+  const event: WeeklyReportPublished = {
+    detailType: 'Weekly Report',
+    time: new Date(now).toISOString(),
+    detail: {
+      week,
+      weekStart: report.weekStart,
+      weekEnd: report.weekEnd,
+      htmlUri: html.uri,
+      jsonUri: json.uri,
+      recycled: report.fleet.recycledTotal,
+      failures: report.fleet.failures,
+      quarantined: report.fleet.quarantines.length,
+      needsAttention: report.needsAttention.length,
+    },
+  };
+  await deps.events.publish([event]);
+  const links = `Full report: ${html.consoleUrl}\n(${html.uri}; JSON: ${json.uri})\n\n`;
+  await deps.notifier.notify(subject(report, week), `${links}${renderMarkdown(report)}`);
+  deps.logger.info('weekly report delivered', { week, html: html.uri, json: json.uri });
+  return { html, json };
+}

@@ -1,0 +1,53 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
+import { AwsFleetReader } from '../adapters/fleet-reader.js';
+import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
+import { buildWeeklyReport } from '../app/weekly-report.js';
+import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
+import type { Millis } from '../core/model.js';
+import type { WeeklyReport } from '../core/report.js';
+import { UsageError } from './arguments.js';
+
+export interface LedgerReportOptions {
+  readonly week: string;
+  readonly timeZone: string;
+  readonly aws: ClientOptions;
+  readonly table: string;
+  readonly now: Millis;
+}
+
+/** --week and --time-zone checked together (a zone decides where a week starts); default: the last complete week. */
+export function parseWeek(week: string | undefined, timeZone: string, now: Millis): string {
+  try {
+    if (week === undefined) return lastCompleteIsoWeek(now, timeZone);
+    isoWeekBounds(week, timeZone);
+    return week;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const option = /time zone/.test(error.message) ? '--time-zone' : '--week';
+    throw new UsageError(`${option}: ${error.message}`);
+  }
+}
+
+/** A past week's report from the deployed ledger and the fleet as it is now: what the reporter Lambda would send. */
+export async function ledgerReport(options: LedgerReportOptions): Promise<WeeklyReport> {
+  const aws = clientConfig(options.aws);
+  try {
+    return await buildWeeklyReport(
+      {
+        ledger: new DynamoLedgerReader({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.now }),
+        fleet: new AwsFleetReader({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
+      },
+      { week: options.week, timeZone: options.timeZone },
+      options.now,
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+      throw new Error(`ledger table ${options.table} not found (set --table or PHOENIX_LEDGER_TABLE): ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
