@@ -1,7 +1,7 @@
 import type { PhoenixEvent } from '../../functions/core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
-import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, UpdateResult } from '../../functions/core/ports.js';
+import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, TouchedInstance, UpdateResult } from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/tick-summary.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
@@ -117,5 +117,27 @@ export class RecordingLogger implements Logger {
 
   error(message: string, fields: Readonly<Record<string, unknown>>): void {
     this.lines.push({ level: 'error', message, fields });
+  }
+}
+
+/** Instances as the taint function reads them; `tags` records every tag write. */
+export class FakeInstances implements TaintPort {
+  readonly calls: string[] = [];
+  readonly tags: { instanceIds: readonly string[]; value: string }[] = [];
+  failDescribe: Error | undefined;
+  failTagging: Error | undefined;
+
+  constructor(public instances: TouchedInstance[]) {}
+
+  async describeInstances(instanceIds: readonly string[]): Promise<TouchedInstance[]> {
+    this.calls.push(`describeInstances ${instanceIds.join(',')}`);
+    if (this.failDescribe !== undefined) throw this.failDescribe;
+    return this.instances.filter((instance) => instanceIds.includes(instance.id));
+  }
+
+  async tagTainted(instanceIds: readonly string[], value: string): Promise<void> {
+    this.calls.push(`tagTainted ${instanceIds.join(',')}`);
+    if (this.failTagging !== undefined) throw this.failTagging;
+    this.tags.push({ instanceIds, value });
   }
 }

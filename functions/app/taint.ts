@@ -1,0 +1,56 @@
+import type { InstanceTainted } from '../core/events.js';
+import type { EventsPort, Logger, TaintPort } from '../core/ports.js';
+import { formatTaint } from '../core/taint.js';
+import { decideTaint, parseTouch } from '../core/touch.js';
+
+export interface TaintDependencies {
+  readonly instances: TaintPort;
+  readonly events: EventsPort;
+  readonly logger: Logger;
+}
+
+/** What one invocation did: the event it ignored and why, or the instances it tainted. */
+export interface TaintSummary {
+  readonly ignored: string | null;
+  readonly cloudTrailEventId: string | null;
+  readonly tainted: readonly string[];
+  readonly skipped: number;
+}
+
+function envelopeId(event: unknown): unknown {
+  return typeof event === 'object' && event !== null && 'id' in event ? event.id : undefined;
+}
+
+/**
+ * One CloudTrail event: parse the touch → read the instances and their groups → decide → tag → emit.
+ *
+ * An event that is malformed or not a person's touch logs one warning and returns normally: a retry
+ * could not make it valid. A failed AWS call throws, so Lambda retries the whole event: the tag
+ * write is idempotent and never moves a taint backwards, and once the retries are spent the
+ * function's error alarm fires. A throttled CreateTags is therefore retried, then reported, never
+ * dropped. An `Instance Tainted` event that fails to publish throws too (after the tag is written),
+ * so a retry may emit it twice; `cloudTrailEventId` with `instanceId` identifies duplicates.
+ */
+export async function handleTouch(deps: TaintDependencies, event: unknown): Promise<TaintSummary> {
+  const touch = parseTouch(event);
+  if (touch.kind === 'ignored') {
+    deps.logger.warn('touch ignored', { reason: touch.reason, eventId: envelopeId(event) ?? null });
+    return { ignored: touch.reason, cloudTrailEventId: null, tainted: [], skipped: 0 };
+  }
+  const context = { by: touch.by, via: touch.via, touchedAt: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId };
+  const found = new Map((await deps.instances.describeInstances(touch.instanceIds)).map((instance) => [instance.id, instance]));
+  const chosen: { instanceId: string; group: string }[] = [];
+  for (const instanceId of touch.instanceIds) {
+    const decision = decideTaint(touch, found.get(instanceId));
+    if (decision.act) chosen.push({ instanceId, group: decision.group });
+    else deps.logger.info('not tainting', { instance: instanceId, why: decision.why, ...context });
+  }
+  if (chosen.length > 0) {
+    await deps.instances.tagTainted(chosen.map((pick) => pick.instanceId), formatTaint(touch));
+    for (const { instanceId, group } of chosen) deps.logger.info('tainted', { group, instance: instanceId, ...context });
+    await deps.events.publish(
+      chosen.map(({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } })),
+    );
+  }
+  return { ignored: null, cloudTrailEventId: touch.eventId, tainted: chosen.map((pick) => pick.instanceId), skipped: touch.instanceIds.length - chosen.length };
+}

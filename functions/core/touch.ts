@@ -1,0 +1,151 @@
+import type { Millis } from './model.js';
+import type { TouchedInstance } from './ports.js';
+import { TAG } from './policy.js';
+import type { TouchKind } from './taint.js';
+import { formatTaint, parseTaint } from './taint.js';
+
+/** A person reached these instances: who, how, when, and which CloudTrail record says so. */
+export interface Touch {
+  readonly kind: 'touch';
+  readonly instanceIds: readonly string[];
+  readonly by: string;
+  readonly via: TouchKind;
+  readonly at: Millis;
+  readonly eventId: string;
+}
+
+export type TouchResult = Touch | { readonly kind: 'ignored'; readonly reason: string };
+
+const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+/** The CloudTrail records that mean a person reached an instance, by `eventSource/eventName`. */
+const TOUCH_CALLS: ReadonlyMap<string, TouchKind> = new Map([
+  ['ssm.amazonaws.com/StartSession', 'ssm-session'],
+  ['ssm.amazonaws.com/SendCommand', 'ssm-command'],
+  ['ec2-instance-connect.amazonaws.com/SendSSHPublicKey', 'ec2-instance-connect'],
+]);
+
+/** EC2 instance ids: `i-` and 8 (older) or 17 hex digits. Managed nodes (`mi-`) and ECS targets are not instances. */
+const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+
+/** EC2 caps a tag value at 256 Unicode characters; the whole `phoenix:tainted` value must fit. */
+const EC2_TAG_VALUE_LIMIT = 256;
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const shown = (value: unknown): string => (value === undefined ? 'missing' : JSON.stringify(value));
+const ignored = (reason: string): TouchResult => ({ kind: 'ignored', reason });
+
+/**
+ * `;` and `=` separate the tag's fields, control characters have no place in it; and when the
+ * principal is too long, its start goes: the end of an assumed-role ARN is the session name, the person.
+ */
+function principalFor(raw: string, budget: number): string {
+  const clean = [...raw.replace(/[;=\p{Cc}]/gu, '_')];
+  return clean.length <= budget ? clean.join('') : `...${clean.slice(clean.length - budget + 3).join('')}`;
+}
+
+/** Who made the call, or why it was not a person. */
+function caller(identity: unknown): { by: string } | { reason: string } {
+  if (!isFields(identity)) return { reason: `detail.userIdentity is ${shown(identity)}: expected the CloudTrail caller` };
+  const invokedBy = identity['invokedBy'];
+  if (identity['type'] === 'AWSService' || (typeof invokedBy === 'string' && invokedBy.endsWith('.amazonaws.com'))) {
+    return { reason: `the call was made by ${typeof invokedBy === 'string' ? invokedBy : 'an AWS service'}, not by a person` };
+  }
+  for (const key of ['arn', 'principalId', 'accountId']) {
+    const value = identity[key];
+    if (typeof value === 'string' && value.trim() !== '') return { by: value.trim() };
+  }
+  return { reason: 'detail.userIdentity has no arn, principalId or accountId: expected the CloudTrail caller' };
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** The instances a call names, or why none can be taken from the event. */
+function targets(via: TouchKind, request: Fields): { ids: string[] } | { reason: string } {
+  if (via !== 'ssm-command') {
+    const field = via === 'ssm-session' ? 'target' : 'instanceId';
+    const value = request[field];
+    return typeof value === 'string' && INSTANCE_ID.test(value)
+      ? { ids: [value] }
+      : { reason: `detail.requestParameters.${field} is ${shown(value)}: expected an EC2 instance id (i-...)` };
+  }
+  const named = stringList(request['instanceIds']);
+  const unresolvable: string[] = [];
+  for (const target of Array.isArray(request['targets']) ? request['targets'] : []) {
+    const fields: Fields = isFields(target) ? target : {};
+    const values = stringList(fields['values']);
+    // Run Command takes the key in any case: the CLI's own examples write `Key=instanceids`.
+    if (typeof fields['key'] === 'string' && fields['key'].toLowerCase() === 'instanceids') named.push(...values);
+    else unresolvable.push(`${String(fields['key'])}=${values.join(',')}`);
+  }
+  const ids = [...new Set(named.filter((id) => INSTANCE_ID.test(id)))];
+  if (ids.length > 0) return { ids };
+  if (unresolvable.length > 0) {
+    return { reason: `SendCommand targets ${unresolvable.join('; ')}: the event does not say which instances those matched, so none can be tainted` };
+  }
+  return named.length > 0
+    ? { reason: `SendCommand instanceIds ${JSON.stringify(named)}: expected EC2 instance ids (i-...)` }
+    : { reason: 'SendCommand names no instanceIds and no targets' };
+}
+
+/**
+ * Reads an EventBridge event (any input) as a hand-made touch of EC2 instances, or says precisely
+ * why it is not one: malformed, another API call, a failed call, or a call made by an AWS service.
+ */
+export function parseTouch(event: unknown): TouchResult {
+  if (!isFields(event)) return ignored(`event is ${shown(event)}: expected an EventBridge event object`);
+  if (event['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) {
+    return ignored(`event detail-type is ${shown(event['detail-type'])}: expected "${CLOUDTRAIL_DETAIL_TYPE}"`);
+  }
+  const detail = event['detail'];
+  if (!isFields(detail)) return ignored(`event.detail is ${shown(detail)}: expected the CloudTrail record object`);
+  const call = `${String(detail['eventSource'])}/${String(detail['eventName'])}`;
+  const via = TOUCH_CALLS.get(call);
+  if (via === undefined) return ignored(`${call} is not a touch: expected one of ${[...TOUCH_CALLS.keys()].join(', ')}`);
+  const errorCode = detail['errorCode'];
+  if (errorCode !== undefined && errorCode !== null) {
+    const message = typeof detail['errorMessage'] === 'string' ? ` (${detail['errorMessage']})` : '';
+    return ignored(`${call} failed with ${String(errorCode)}${message}: a failed call touched nothing`);
+  }
+  const who = caller(detail['userIdentity']);
+  if ('reason' in who) return ignored(who.reason);
+  const eventTime = detail['eventTime'];
+  const at = typeof eventTime === 'string' ? Date.parse(eventTime) : Number.NaN;
+  if (Number.isNaN(at)) return ignored(`detail.eventTime is ${shown(eventTime)}: expected an ISO-8601 time`);
+  const eventId = detail['eventID'];
+  if (typeof eventId !== 'string' || eventId === '') return ignored(`detail.eventID is ${shown(eventId)}: expected the CloudTrail event id`);
+  const request = detail['requestParameters'];
+  if (!isFields(request)) return ignored(`detail.requestParameters is ${shown(request)}: expected the call's parameters`);
+  const touched = targets(via, request);
+  if ('reason' in touched) return ignored(touched.reason);
+  const budget = EC2_TAG_VALUE_LIMIT - formatTaint({ at, by: '', via }).length;
+  return { kind: 'touch', instanceIds: touched.ids, by: principalFor(who.by, budget), via, at, eventId };
+}
+
+export type TaintDecision =
+  | { readonly act: true; readonly group: string }
+  | { readonly act: false; readonly why: string };
+
+/**
+ * Whether a touched instance gets the tag: only in a group whose `phoenix:enabled` is exactly `true`,
+ * and never moving a taint backwards (CloudTrail events can arrive late and out of order).
+ * Exempt and protected instances are tagged too: the touch is a fact, and the recycler never picks
+ * them while they stay exempt.
+ */
+export function decideTaint(touch: Touch, instance: TouchedInstance | undefined): TaintDecision {
+  if (instance === undefined) return { act: false, why: 'instance not found (terminated since the touch?)' };
+  if (instance.group === undefined) return { act: false, why: 'not in an Auto Scaling group' };
+  const enabled = instance.groupTags[TAG.enabled];
+  if (enabled !== 'true') {
+    return { act: false, why: `group ${instance.group} is not opted in (${TAG.enabled}=${enabled === undefined ? '(unset)' : JSON.stringify(enabled)}, expected "true")` };
+  }
+  const existing = instance.tainted === undefined ? undefined : parseTaint(instance.tainted);
+  if (existing !== undefined && existing.at > touch.at) {
+    return { act: false, why: `already tainted by a later touch (${new Date(existing.at).toISOString()} by ${existing.by} via ${existing.via})` };
+  }
+  return { act: true, group: instance.group };
+}

@@ -1,0 +1,91 @@
+import { DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AwsInstances } from '../../functions/adapters/instances.js';
+import { handleTouch } from '../../functions/app/taint.js';
+import { formatTaint } from '../../functions/core/taint.js';
+import { awsClients, countCalls, createGroup, launchTemplate, tagInstance, type AwsTestClients } from '../support/aws-fixtures.js';
+import { FakeEvents, RecordingLogger } from '../support/fakes.js';
+import { useMoto } from '../support/moto.js';
+
+const moto = useMoto();
+const BOB = 'arn:aws:iam::123456789012:user/bob';
+/** The time of test/events/ssm-send-command.json. */
+const TOUCHED_AT = Date.UTC(2026, 10, 23, 9, 20, 45);
+
+/** The Run Command fixture, aimed at the given instances. */
+function sendCommand(instanceIds: readonly string[]): Record<string, unknown> {
+  const event = JSON.parse(readFileSync(new URL('../events/ssm-send-command.json', import.meta.url), 'utf8')) as { detail: { requestParameters: Record<string, unknown> } };
+  event.detail.requestParameters['instanceIds'] = instanceIds;
+  return event;
+}
+
+async function standaloneInstance(clients: AwsTestClients): Promise<string> {
+  const launched = await clients.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }));
+  const id = launched.Instances?.[0]?.InstanceId;
+  if (id === undefined) throw new Error('moto returned no instance id');
+  return id;
+}
+
+async function taintTags(clients: AwsTestClients, instanceIds: readonly string[]): Promise<Record<string, string | undefined>> {
+  const described = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [...instanceIds] }));
+  const instances = (described.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+  return Object.fromEntries(instances.map((instance) => [instance.InstanceId, instance.Tags?.find((tag) => tag.Key === 'phoenix:tainted')?.Value]));
+}
+
+function setup() {
+  const clients = awsClients(moto().endpoint);
+  const deps = { instances: new AwsInstances(clients), events: new FakeEvents(), logger: new RecordingLogger() };
+  return { clients, deps };
+}
+
+describe('the tainter against moto', () => {
+  it('tags the touched instance of an opted-in group, not one of a group without phoenix:enabled, nor a standalone one; three calls in all', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    const [web, webOther] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    const [payments] = await createGroup(clients, { name: 'payments', size: 1, templateId, tags: { team: 'payments' } });
+    const [batch] = await createGroup(clients, { name: 'batch', size: 1, templateId, tags: { 'phoenix:enabled': 'false' } });
+    const bastion = await standaloneInstance(clients);
+    const touched = [web, payments, batch, bastion] as string[];
+    const counts = new Map<string, number>();
+    countCalls(clients, counts);
+
+    const summary = await handleTouch(deps, sendCommand(touched));
+
+    expect(Object.fromEntries(counts)).toEqual({ DescribeInstancesCommand: 1, DescribeAutoScalingGroupsCommand: 1, CreateTagsCommand: 1 });
+    expect(await taintTags(clients, [...touched, webOther as string])).toEqual({
+      [web as string]: `at=2026-11-23T09:20:45.000Z;by=${BOB};via=ssm-command`,
+      [webOther as string]: undefined,
+      [payments as string]: undefined,
+      [batch as string]: undefined,
+      [bastion]: undefined,
+    });
+    expect(summary).toMatchObject({ tainted: [web], skipped: 3 });
+    expect(deps.events.published).toMatchObject([{ detailType: 'Instance Tainted', detail: { group: 'web', instanceId: web, by: BOB, via: 'ssm-command' } }]);
+    expect(deps.logger.lines.filter((line) => line.message === 'not tainting').map((line) => [line.fields['instance'], line.fields['why']])).toEqual([
+      [payments, 'group payments is not opted in (phoenix:enabled=(unset), expected "true")'],
+      [batch, 'group batch is not opted in (phoenix:enabled="false", expected "true")'],
+      [bastion, 'not in an Auto Scaling group'],
+    ]);
+  }, 60_000);
+
+  it('keeps a later taint when an older event arrives late, and skips an instance that no longer exists', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string];
+    const later = formatTaint({ at: TOUCHED_AT + 10 * 60_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' });
+    await tagInstance(clients, web, { 'phoenix:tainted': later });
+    const gone = 'i-0123456789abcdef0';
+
+    const summary = await handleTouch(deps, sendCommand([gone, web]));
+
+    expect(await taintTags(clients, [web])).toEqual({ [web]: later });
+    expect(summary).toMatchObject({ tainted: [], skipped: 2 });
+    expect(deps.events.published).toEqual([]);
+    expect(deps.logger.lines.map((line) => [line.fields['instance'], line.fields['why']])).toEqual([
+      [gone, 'instance not found (terminated since the touch?)'],
+      [web, 'already tainted by a later touch (2026-11-23T09:30:45.000Z by arn:aws:iam::123456789012:user/erin via ssm-session)'],
+    ]);
+  }, 60_000);
+});
