@@ -486,6 +486,11 @@ export class SimFleet implements FleetPort {
     return this.group(groupName).series;
   }
 
+  /** The group as DescribeAutoScalingGroups shows it, opted in or not, never faulted: what the world outside Phoenix sees. */
+  view(groupName: string): Group {
+    return this.snapshot(this.group(groupName));
+  }
+
   /**
    * Over every InService stretch inside [start, until] of instances in groups that are live
    * (`phoenix:enabled=true`, tags parse) with a max-age: the share of instance-hours at an age within

@@ -1,15 +1,21 @@
 import type { ActionOutcome, TickResult } from '../functions/app/tick.js';
 import { errorText, runTick } from '../functions/app/tick.js';
+import { isStale } from '../functions/core/candidates.js';
 import type { SkipReason } from '../functions/core/decision.js';
+import { ineligibility } from '../functions/core/fleet-state.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
+import { TAG } from '../functions/core/policy.js';
 import { seededRandom } from '../functions/core/random.js';
+import { parseGroupPolicy } from '../functions/core/tags.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from './ledger.js';
 import type { ScenarioName, ScenarioScript, ScriptEvent } from './scenarios.js';
 import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
+import type { Touch } from './touches.js';
+import { TouchLog, touchedInstances } from './touches.js';
 
 export const SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES;
 
@@ -59,6 +65,9 @@ export interface SimulationSummary {
   readonly terminationsAfterQuarantine: number;
   readonly withinMaxAgePct: number;
   readonly oldestInstanceHours: number;
+  readonly taint: TaintSummary;
+  /** Instances of live groups still on an old launch source at the end; exempt and protected ones, never picked, left out. */
+  readonly staleConfig: number;
   readonly failedActions: number;
   readonly blockedTicks: number;
   /** Tick invocations that threw (a read before acting failed); each is in `tickFailures`. */
@@ -67,6 +76,19 @@ export interface SimulationSummary {
   readonly verifierRuns: number;
   /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
   readonly failedVerifierRuns: number;
+}
+
+/** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
+export interface TaintSummary {
+  /** Instances the taint function tagged. */
+  readonly touchedInstances: number;
+  /** Of those, terminated by Phoenix. */
+  readonly replaced: number;
+  readonly notReplaced: number;
+  /** Touches on instances of groups not opted in: no tag written. */
+  readonly ignoredTouches: number;
+  /** From the last touch of each replaced instance to its termination. */
+  readonly touchToReplacementSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
 }
 
 export interface GroupSummary {
@@ -96,6 +118,8 @@ export interface SimulationResult {
   readonly lifecycleEvents: readonly LifecycleEvent[];
   /** The simulator's log of every mutating call Phoenix made, for checks independent of the recycler's own account. */
   readonly calls: readonly PhoenixCall[];
+  /** Every touch that reached an instance, in time order. */
+  readonly touches: readonly Touch[];
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
@@ -126,7 +150,7 @@ export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): numb
   return count;
 }
 
-function applyEvent(fleet: SimFleet, event: ScriptEvent): void {
+function applyEvent(fleet: SimFleet, touches: TouchLog, event: ScriptEvent): void {
   switch (event.kind) {
     case 'fail-launches':
       fleet.failLaunches(event.group, event.at);
@@ -137,7 +161,41 @@ function applyEvent(fleet: SimFleet, event: ScriptEvent): void {
     case 'set-faults':
       fleet.setFaults(event.faults);
       return;
+    case 'touch':
+      touches.apply(fleet, event);
+      return;
+    case 'deploy':
+      fleet.setLaunchTemplateVersion(event.group, event.version);
+      return;
   }
+}
+
+function taintSummary(touches: readonly Touch[], calls: readonly PhoenixCall[]): TaintSummary {
+  const touched = touchedInstances(touches, calls);
+  const seconds = touched.flatMap((instance) => (instance.terminatedAt === undefined ? [] : [Math.round((instance.terminatedAt - instance.lastTouch) / 1000)]));
+  return {
+    touchedInstances: touched.length,
+    replaced: seconds.length,
+    notReplaced: touched.length - seconds.length,
+    ignoredTouches: touches.filter((touch) => !touch.tagged).length,
+    touchToReplacementSeconds: { p50: percentile(seconds, 0.5), p95: percentile(seconds, 0.95), max: percentile(seconds, 1) },
+  };
+}
+
+/** Instances Phoenix may pick that run an older launch source than their live group launches now. */
+function staleAtEnd(fleet: SimFleet, specs: readonly SimGroupSpec[]): number {
+  let count = 0;
+  for (const spec of specs) {
+    const group = fleet.view(spec.name);
+    const parsed = parseGroupPolicy(group.tags);
+    if (group.tags[TAG.enabled] !== 'true' || !parsed.ok || parsed.policy.mode !== 'live') continue;
+    for (const instance of group.instances) {
+      const never = ineligibility(instance);
+      if (never === 'exempt' || never === 'protected' || instance.lifecycleState.startsWith('Terminating')) continue;
+      if (isStale(instance, group)) count += 1;
+    }
+  }
+  return count;
 }
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -249,6 +307,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
   const settings = { tickInterval: options.tickInterval, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 100 };
   const end = options.start + options.days * DAY;
   const tally = new Tally();
+  const touches = new TouchLog();
   const ticks: TickResult[] = [];
   const tickFailures: TickFailure[] = [];
   const verifierFailures: TickFailure[] = [];
@@ -287,7 +346,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
       // Stopping at every fleet event, not only at deliveries, is what lets each lifecycle event be seen when it happens.
       fleet.advanceTo(at);
       if (scripted?.at === at) {
-        applyEvent(fleet, scripted);
+        applyEvent(fleet, touches, scripted);
         nextEvent += 1;
       } else if (delivery?.at === at) {
         deliveries.shift();
@@ -302,7 +361,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     await runUntil(now);
     for (let event = script.events[nextEvent]; event !== undefined && event.at <= now; event = script.events[++nextEvent]) {
       fleet.advanceTo(event.at);
-      applyEvent(fleet, event);
+      applyEvent(fleet, touches, event);
     }
     fleet.advanceTo(now);
     scheduled += 1;
@@ -341,6 +400,8 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     terminationsAfterQuarantine: terminationsAfterQuarantine(fleet.calls()),
     withinMaxAgePct: Math.round(ages.withinMaxAgePct * 1000) / 1000,
     oldestInstanceHours: Math.round(ages.oldestInstanceHours * 10) / 10,
+    taint: taintSummary(touches.touches(), fleet.calls()),
+    staleConfig: staleAtEnd(fleet, specs),
     failedActions: tally.failedActions,
     blockedTicks: tally.blockedTicks,
     failedTicks: tickFailures.length,
@@ -350,5 +411,5 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);
   const groupsAtEnd = await fleet.listOptedInGroups();
-  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), records: deps.ledger.all(), groupsAtEnd };
+  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), touches: touches.touches(), records: deps.ledger.all(), groupsAtEnd };
 }

@@ -5,6 +5,7 @@ import type { Group, Instance, LaunchSource, Millis, RecycleReason } from './mod
 import type { GroupPolicy } from './policy.js';
 import { TAG } from './policy.js';
 import type { RandomSource } from './random.js';
+import type { Taint } from './taint.js';
 import { parseTaint } from './taint.js';
 import { openTimeBetween } from './window.js';
 
@@ -55,13 +56,22 @@ function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
   return Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
 }
 
+function taintOf(instance: Instance): Taint | undefined {
+  const tag = instance.tags[TAG.tainted];
+  return tag === undefined ? undefined : parseTaint(tag);
+}
+
+function inGrace(instance: Instance, policy: GroupPolicy, now: Millis): boolean {
+  const taint = taintOf(instance);
+  return taint !== undefined && now - taint.at < policy.taintGrace;
+}
+
+/** Among instances whose grace is over (pickCandidate leaves out the others). */
 function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis): Candidate | undefined {
   let best: { instance: Instance; at: Millis; by: string; via: string } | undefined;
   for (const instance of eligible) {
-    const tag = instance.tags[TAG.tainted];
-    if (tag === undefined) continue;
-    const taint = parseTaint(tag);
-    if (taint === undefined || now - taint.at < policy.taintGrace) continue;
+    const taint = taintOf(instance);
+    if (taint === undefined) continue;
     if (best === undefined || taint.at < best.at) best = { instance, ...taint };
   }
   if (best === undefined) return undefined;
@@ -152,9 +162,12 @@ function eligibleInstances(group: Group): Instance[] {
   return group.instances.filter((instance) => ineligibility(instance) === undefined);
 }
 
-/** The spec's order: tainted, stale configuration, max-age, then chaos. */
+/**
+ * The spec's order: tainted, stale configuration, max-age, then chaos. An instance touched within its
+ * grace is left alone by every rule, not only the taint rule: its person may still be at work on it.
+ */
 export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
-  const eligible = eligibleInstances(group);
+  const eligible = eligibleInstances(group).filter((instance) => !inGrace(instance, policy, context.now));
   return (
     tainted(eligible, policy, context.now) ??
     staleConfig(eligible, group) ??

@@ -13,13 +13,17 @@ describe('phoenix CLI', () => {
     { case: 'non-numeric --days', argv: ['simulate', '--days', 'seven'], names: '--days: "seven"' },
     { case: 'zero groups', argv: ['simulate', '--groups', '0'], names: 'expected a whole number from 1 to 10000' },
     { case: 'negative seed', argv: ['simulate', '--seed', '-1'], names: '--seed' },
-    { case: 'unknown scenario', argv: ['simulate', '--scenario', 'meteor'], names: 'expected one of steady, launch-failure, throttle, overlap, scale-churn, bad-tags' },
+    { case: 'unknown scenario', argv: ['simulate', '--scenario', 'meteor'], names: 'expected one of steady, launch-failure, taint, throttle, overlap, scale-churn, bad-tags' },
     { case: 'misspelled option', argv: ['simulate', '--group', '3'], names: "'--group'" },
     { case: 'unknown command', argv: ['destroy'], names: 'unknown command "destroy"' },
     { case: 'no command', argv: [], names: '' },
     { case: 'plan with a bad --at', argv: ['plan', '--at', 'tomorrow'], names: '--at: "tomorrow"' },
     { case: 'plan with a bad --endpoint', argv: ['plan', '--endpoint', 'localhost'], names: '--endpoint: "localhost"' },
     { case: 'plan with a bad --tick-minutes', argv: ['plan', '--tick-minutes', '0'], names: '--tick-minutes' },
+    { case: 'report with a week in the wrong form', argv: ['report', '--week', '2026-47'], names: '--week: week "2026-47" is not valid: expected an ISO week YYYY-Www such as 2026-W47' },
+    { case: 'report with week 53 of a 52-week year', argv: ['report', '--week', '2025-W53'], names: '--week: week "2025-W53" is not valid: 2025 has weeks W01 to W52' },
+    { case: 'report with an unknown time zone', argv: ['report', '--time-zone', 'Mars/Olympus'], names: '--time-zone: time zone "Mars/Olympus" is not valid' },
+    { case: 'report in an unknown format', argv: ['report', '--week', '2026-W47', '--format', 'pdf'], names: '--format: "pdf" is not valid: expected one of md, html, json' },
   ])('$case: exit 2 naming the argument, nothing printed on stdout but usage', async ({ argv, names }) => {
     const result = await run(...argv);
     expect(result.code).toBe(2);
@@ -34,6 +38,16 @@ describe('phoenix CLI', () => {
       'scenario', 'seed', 'days', 'groups', 'instances', 'ticks', 'terminations', 'recoveries', 'quarantined', 'skips', 'violations', 'withinMaxAgePct', 'oldestInstanceHours',
     ]));
     expect(summary).toMatchObject({ scenario: 'steady', seed: 3, days: 1, groups: 4, instances: 20, ticks: 144 });
+  });
+
+  it('--scenario taint --json reports tainted terminations and touch-to-replacement times', async () => {
+    const result = await run('simulate', '--scenario', 'taint', '--json', '--groups', '10', '--size', '5', '--days', '2');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { scenario: string; terminations: Record<string, number>; taint: { replaced: number; touchToReplacementSeconds: { p50: number } } };
+    expect(summary.scenario).toBe('taint');
+    expect(summary.terminations['tainted']).toBeGreaterThan(0);
+    expect(summary.taint.replaced).toBe(summary.terminations['tainted']);
+    expect(summary.taint.touchToReplacementSeconds.p50).toBeGreaterThanOrEqual(3600);
   });
 
   it('human output has the totals and one row per group', async () => {

@@ -131,6 +131,26 @@ describe('candidates, in the spec order', () => {
       expected: { instanceId: 'old', reason: 'max-age' },
     },
     {
+      case: 'a tainted instance within grace is left alone even when it is the oldest, past max-age',
+      instances: [
+        instance({ id: 'touched', launchedAt: NOW - 9 * DAY, tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-session' }) } }),
+        instance({ id: 'old', launchedAt: NOW - 8 * DAY }),
+      ],
+      expected: { instanceId: 'old', reason: 'max-age' },
+    },
+    {
+      case: 'a tainted instance within grace is left alone even when its launch template is stale',
+      instances: [
+        instance({
+          id: 'touched',
+          launchSource: { kind: 'template', id: 'lt-1', version: '0' },
+          tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-session' }) },
+        }),
+        instance({ id: 'old', launchedAt: NOW - 9 * DAY }),
+      ],
+      expected: { instanceId: 'old', reason: 'max-age' },
+    },
+    {
       case: 'an unreadable taint tag is not a taint candidate',
       instances: [instance({ id: 'old', launchedAt: NOW - 9 * DAY }), instance({ id: 'touched', tags: { 'phoenix:tainted': 'yes' } })],
       expected: { instanceId: 'old', reason: 'max-age' },
@@ -182,6 +202,13 @@ describe('candidates, in the spec order', () => {
     if (picked === undefined) expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
     else expect(decision).toMatchObject({ kind: 'start', reason: 'chaos', instanceId: picked });
     expect(queue).toHaveLength(0);
+  });
+
+  it('chaos leaves an instance within its taint grace alone', () => {
+    const touchedNow = instance({ id: 'touched', tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-command' }) } });
+    const chaotic = withTags(group({ instances: [touchedNow], desired: 1 }), { 'phoenix:chaos': '1d', 'phoenix:max-age': '30d' });
+    const decision = only(planTick(planInput({ groups: [chaotic], random: () => 0.001 })));
+    expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
   });
 
   it('starts early when a fleet launched together would otherwise age out together', () => {
