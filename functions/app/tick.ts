@@ -204,9 +204,9 @@ class TickRun {
     try {
       await fleet.terminateInstance(record.group, record.instanceId, { decrementDesired: true });
     } catch (error) {
+      // The record stays terminating: a call that timed out may still have landed. The next tick sees
+      // which from desired capacity (lowered by the call or not) and recovers or undoes the surge.
       this.fail(record.group, `could not terminate ${record.instanceId}`, error);
-      // Back to surging: the extra instance is still there and the next tick tries again.
-      await ledger.update(record, 'terminating');
       return;
     }
     this.outcomes.push({ group: record.group, kind: 'terminated', record: terminating });

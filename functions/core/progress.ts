@@ -49,7 +49,10 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy,
   if (group.desired !== surge.toDesired) {
     return {
       kind: 'abandon',
-      why: `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; leaving it to its owner`,
+      why:
+        group.desired === surge.fromDesired
+          ? `desired capacity is ${group.desired}, not the surge's ${surge.toDesired}: the surge call never took effect or someone set it back; nothing to undo`
+          : `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; leaving it to its owner`,
       revertDesiredTo: undefined,
     };
   }
@@ -82,6 +85,25 @@ function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPoli
   return { kind: 'wait', why: `recovering: ${capacity.inServiceHealthy}/${group.desired} InService and Healthy` };
 }
 
+/**
+ * Terminating a surge's old instance lowers desired capacity in the same call, so desired still at the
+ * surge's size means that call never took effect (it failed, or the tick died before making it), even
+ * if the old instance has gone some other way. Judged only after the confirm delay; then the surge is
+ * undone, or the group would keep its extra instance.
+ */
+function unfinishedSurgeStep(record: ReplacementRecord, group: Group, context: ProgressContext): ProgressStep {
+  const since = context.now - (record.terminatedAt ?? record.startedAt);
+  if (since < TERMINATE_CONFIRM_DELAY) {
+    return { kind: 'wait', why: `waiting for the termination of ${record.instanceId} to show: desired capacity still ${group.desired}` };
+  }
+  const victim = group.instances.find((instance) => instance.id === record.instanceId);
+  return {
+    kind: 'abandon',
+    why: `terminating ${record.instanceId} never took effect: desired capacity still ${group.desired} ${formatDuration(since)} after it was recorded, ${record.instanceId} ${victim?.lifecycleState ?? 'gone'}; undoing the surge`,
+    revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
+  };
+}
+
 /** The next step of an open replacement, from the group as it is now. */
 export function progressStep(
   record: ReplacementRecord,
@@ -89,7 +111,7 @@ export function progressStep(
   policy: GroupPolicy,
   context: ProgressContext,
 ): ProgressStep {
-  return record.phase === 'surging'
-    ? surgeStep(record, group, policy, context)
-    : recoveryStep(record, group, policy, context.now);
+  if (record.phase === 'surging') return surgeStep(record, group, policy, context);
+  if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, context);
+  return recoveryStep(record, group, policy, context.now);
 }

@@ -41,6 +41,12 @@ describe('surge (launch before terminate)', () => {
       expected: { kind: 'failed', revertDesiredTo: undefined },
     },
     {
+      case: 'the surge call never took effect (desired still 4): abandon, nothing to undo',
+      fleet: group({ size: 4 }),
+      expected: { kind: 'abandon', revertDesiredTo: undefined },
+      says: 'never took effect',
+    },
+    {
       case: 'a scaling policy moved desired: abandon and leave it',
       fleet: { ...surged(), desired: 7 },
       expected: { kind: 'abandon', revertDesiredTo: undefined },
@@ -102,5 +108,51 @@ describe('recovery after termination', () => {
     },
   ])('$case', ({ of = terminating, fleet, expected }) => {
     expect(step(of, fleet)).toMatchObject(expected);
+  });
+});
+
+describe('recovery after terminating a surged instance (terminate decrements desired in the same call)', () => {
+  /** Terminate recorded 6 minutes ago, past the delay an instance's state may take to show. */
+  const terminatingSurge = record({
+    phase: 'terminating', startedAt: NOW - 10 * MINUTE, terminatedAt: NOW - 6 * MINUTE, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 },
+  });
+  const withoutOld = (fleet: Group): Group => ({ ...fleet, instances: fleet.instances.filter((i) => i.id !== 'i-1') });
+  /** Someone else removed i-1 and Auto Scaling replaced it: desired 5, five healthy instances. */
+  const vanishedAndReplaced: Group = { ...withoutOld(surged()), instances: [...withoutOld(surged()).instances, instance({ id: 'i-repl' })] };
+
+  it.each<{ case: string; of?: ReplacementRecord; fleet: Group; allowed?: boolean; expected: Partial<ProgressStep>; says?: string }>([
+    {
+      case: 'the call never took effect (desired still raised, old instance InService): abandon and undo the surge',
+      fleet: surged(),
+      expected: { kind: 'abandon', revertDesiredTo: 4 },
+      says: 'never took effect',
+    },
+    {
+      case: 'the old instance vanished before the call landed: abandon and undo the surge, never verify at the raised desired',
+      fleet: vanishedAndReplaced,
+      expected: { kind: 'abandon', revertDesiredTo: 4 },
+      says: 'i-1 gone',
+    },
+    {
+      case: 'desired still raised within the confirm delay: wait for the call to show',
+      of: { ...terminatingSurge, terminatedAt: NOW - 2 * MINUTE },
+      fleet: vanishedAndReplaced,
+      expected: { kind: 'wait' },
+    },
+    {
+      case: 'terminations blocked account-wide: abandon without touching capacity',
+      fleet: surged(),
+      allowed: false,
+      expected: { kind: 'abandon', revertDesiredTo: undefined },
+    },
+    {
+      case: 'the call landed (desired back to 4, old instance gone, group settled): verified',
+      fleet: { ...withoutOld(surged()), desired: 4 },
+      expected: { kind: 'verified', recoverySeconds: 600 },
+    },
+  ])('$case', ({ of = terminatingSurge, fleet, allowed = true, expected, says }) => {
+    const result = step(of, fleet, allowed);
+    expect(result).toMatchObject(expected);
+    if (says !== undefined) expect('why' in result ? result.why : '').toContain(says);
   });
 });

@@ -152,6 +152,23 @@ describe('runTick', () => {
     expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'terminating', terminatedAt: NOW });
   });
 
+  it('a failed terminate of a surged instance keeps the record terminating, so a call that landed is still recorded', async () => {
+    const surge = record({ phase: 'surging', terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+    const fresh = instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE });
+    const surged = { ...due, desired: 5, instances: [...due.instances, fresh] };
+    const deps = { ...world([surged]), ledger: new FakeLedger([surge]) };
+    deps.fleet.failing.set('terminateInstance', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    const first = await runTick(deps, settings, NOW);
+    expect(first.outcomes).toMatchObject([{ kind: 'failed', why: 'could not terminate i-1' }]);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'terminating', terminatedAt: NOW });
+    // The call had landed: desired is back to 4 and i-1 is gone. The record is verified, with the termination's time.
+    deps.fleet.failing.clear();
+    deps.fleet.groups = [{ ...surged, desired: 4, instances: [...due.instances.slice(1), fresh] }];
+    await runTick(deps, settings, NOW + 10 * MINUTE);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'verified', terminatedAt: NOW });
+    expect(mutating(deps.fleet.calls).filter((call) => call.startsWith('terminateInstance'))).toHaveLength(1);
+  });
+
   it('quarantines a group whose replacement missed its deadline, with both events', async () => {
     const late = record({ phase: 'terminating', startedAt: NOW - 40 * MINUTE, terminatedAt: NOW - 40 * MINUTE, closedAt: undefined });
     const short = { ...due, desired: 4, instances: due.instances.slice(1) };
