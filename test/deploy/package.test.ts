@@ -1,11 +1,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
-import { parseRecyclerConfig, verifierScope } from '../../functions/app/config.js';
+import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
 import { MINUTE } from '../../functions/core/model.js';
+import { parseTouch } from '../../functions/core/touch.js';
 import { run, type ProcessResult } from '../support/processes.js';
 
 /**
@@ -18,7 +19,9 @@ import { run, type ProcessResult } from '../support/processes.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
 const OFFLINE_GUARD = join(ROOT, 'test/deploy/offline-guard.cjs');
-const FUNCTIONS = { recycler: 'recycle', verifier: 'verify' } as const;
+const FUNCTIONS = { recycler: 'recycle', verifier: 'verify', tainter: 'taint', reporter: 'reporter' } as const;
+/** osls's logical id of a function's Lambda resource. */
+const lambdaId = (name: string): string => `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}LambdaFunction`;
 /** SPEC "Performance": each function zip under 400 KB. */
 const MAX_ZIP_BYTES = 400 * 1024;
 const REGION = 'eu-west-1';
@@ -234,6 +237,7 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   CreateOrUpdateTagsCommand: ['autoscaling:CreateOrUpdateTags'],
   DeleteTagsCommand: ['autoscaling:DeleteTags'],
   DescribeInstancesCommand: ['ec2:DescribeInstances'],
+  CreateTagsCommand: ['ec2:CreateTags'],
   DescribeLaunchTemplatesCommand: ['ec2:DescribeLaunchTemplates'],
   GetCommand: ['dynamodb:GetItem'],
   PutCommand: ['dynamodb:PutItem'],
@@ -245,18 +249,31 @@ const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   PutEventsCommand: ['events:PutEvents'],
   DescribeAlarmsCommand: ['cloudwatch:DescribeAlarms'],
   GetParameterCommand: ['ssm:GetParameter'],
+  PutObjectCommand: ['s3:PutObject'],
+  PublishCommand: ['sns:Publish'],
 };
 /** Writing the function's own log group, which every Lambda role needs besides what its code calls. */
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-/** SDK commands sent by the code the Lambda bundles contain (adapters and app wiring; not the CLI). */
-function commandsSentByFunctions(): string[] {
+/**
+ * SDK commands one function's bundle can send: those constructed in the files its entry point
+ * reaches through relative imports of code (type-only imports bring none), as esbuild follows them.
+ */
+function commandsSentBy(entry: string): string[] {
+  const seen = new Set<string>();
   const commands = new Set<string>();
-  for (const dir of ['functions/adapters', 'functions/app']) {
-    for (const file of readdirSync(join(ROOT, dir)).filter((name) => name.endsWith('.ts'))) {
-      for (const match of readFileSync(join(ROOT, dir, file), 'utf8').matchAll(/new (\w+Command)\(/g)) commands.add(match[1] as string);
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(/new (\w+Command)\(/g)) commands.add(match[1] as string);
+    // The SDK's paginators send their operation's command themselves.
+    for (const match of text.matchAll(/\bpaginate(\w+)\(/g)) commands.add(`${match[1] as string}Command`);
+    for (const match of text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)\.js'/gms)) {
+      visit(posix.join(posix.dirname(file), `${match[1] as string}.ts`));
     }
-  }
+  };
+  visit(entry);
   return [...commands].sort();
 }
 
@@ -302,7 +319,7 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'serverless.yml'), join(service, 'serverless.yml'));
   cpSync(join(ROOT, 'infra'), join(service, 'infra'), { recursive: true });
   for (const bundle of Object.values(FUNCTIONS)) {
-    cpSync(join(ROOT, `dist/functions/${bundle}/index.mjs`), join(service, `dist/functions/${bundle}/index.mjs`));
+    cpSync(join(ROOT, `dist/functions/${bundle}`), join(service, `dist/functions/${bundle}`), { recursive: true });
   }
   packaged = await osPackage('default', []);
   variant = await osPackage('organisation', [
@@ -313,6 +330,9 @@ beforeAll(async () => {
     '--param=maxTerminationsPerRun=3',
     '--param=blackouts=2026-12-24..2026-12-26',
     '--param=stopAlarms=checkout-5xx,payments-latency',
+    '--param=reportSchedule=cron(0 6 ? * MON *)',
+    '--param=reportTimeZone=Europe/Berlin',
+    '--param=reportEmail=managers@example.com',
   ]);
   const sizes = Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [`${name}.zip`, statSync(join(packaged.dir, `${name}.zip`)).size]));
   console.info(`osls package: ${packaged.seconds.toFixed(1)} s (default), ${variant.seconds.toFixed(1)} s (organisation); zips: ${JSON.stringify(sizes)}`);
@@ -338,11 +358,14 @@ describe('osls package', () => {
     expect(`${result.stdout}\n${result.stderr}`).not.toContain('OFFLINE-GUARD');
   });
 
-  it.each(Object.entries(FUNCTIONS).map(([name, bundle]) => ({ case: `${name}.zip holds only dist/functions/${bundle}/index.mjs, under 400 KB`, name, bundle })))(
+  it.each(Object.entries(FUNCTIONS).map(([name, bundle]) => ({ case: `${name}.zip holds only dist/functions/${bundle}/ (index.mjs and its chunks), under 400 KB`, name, bundle })))(
     '$case',
     ({ name, bundle }) => {
       const zip = join(packaged.dir, `${name}.zip`);
-      expect(zipEntries(zip)).toEqual([{ name: `dist/functions/${bundle}/index.mjs`, size: statSync(join(work, 'service', `dist/functions/${bundle}/index.mjs`)).size }]);
+      const built = join(work, 'service', `dist/functions/${bundle}`);
+      const files = readdirSync(built).map((file) => ({ name: `dist/functions/${bundle}/${file}`, size: statSync(join(built, file)).size }));
+      expect(files.map((file) => file.name)).toContain(`dist/functions/${bundle}/index.mjs`);
+      expect(zipEntries(zip).sort((a, b) => a.name.localeCompare(b.name))).toEqual(files.sort((a, b) => a.name.localeCompare(b.name)));
       expect(statSync(zip).size).toBeLessThan(MAX_ZIP_BYTES);
     },
   );
@@ -369,7 +392,7 @@ describe('cfn-lint', () => {
 
 describe('the functions', () => {
   it.each([
-    { case: 'exactly the recycler and the verifier are deployed', check: 'set' },
+    { case: 'exactly the recycler, the verifier, the tainter and the reporter are deployed', check: 'set' },
     { case: 'every function runs nodejs22.x on arm64', check: 'runtime' },
     { case: 'each function runs its own bundle', check: 'handler' },
     { case: 'each function has its own role', check: 'roles' },
@@ -379,7 +402,7 @@ describe('the functions', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     switch (check) {
       case 'set':
-        expect(functions.map(([id]) => id).sort()).toEqual(['RecyclerLambdaFunction', 'VerifierLambdaFunction']);
+        expect(functions.map(([id]) => id).sort()).toEqual(['RecyclerLambdaFunction', 'ReporterLambdaFunction', 'TainterLambdaFunction', 'VerifierLambdaFunction']);
         return;
       case 'runtime':
         for (const [, fn] of functions) {
@@ -389,7 +412,7 @@ describe('the functions', () => {
         return;
       case 'handler':
         for (const [name, bundle] of Object.entries(FUNCTIONS)) {
-          const fn = resource(template, `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`);
+          const fn = resource(template, lambdaId(name));
           expect(field(fn, 'Properties', 'Handler')).toBe(`dist/functions/${bundle}/index.handler`);
           expect(field(fn, 'Properties', 'Code', 'S3Key')).toMatch(new RegExp(`/${name}\\.zip$`));
         }
@@ -408,7 +431,7 @@ describe('the functions', () => {
   it.each([
     { case: 'by default: mode dry-run, a 10-minute tick, 10 terminations per run, no blackouts or stop alarms', which: 'default', mode: 'dry-run', minutes: 10, max: 10, blackouts: 0, alarms: [] as string[] },
     { case: 'with parameters: what was passed', which: 'variant', mode: 'live', minutes: 15, max: 3, blackouts: 1, alarms: ['checkout-5xx', 'payments-latency'] },
-  ])('both functions start with their environment $case', ({ which, mode, minutes, max, blackouts, alarms }) => {
+  ])('every function starts with the tick environment $case', ({ which, mode, minutes, max, blackouts, alarms }) => {
     const { template } = which === 'default' ? packaged : variant;
     for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const variables = field(fn, 'Properties', 'Environment', 'Variables');
@@ -469,7 +492,7 @@ describe('triggers', () => {
       expect(rules.filter((rule) => field(rule, 'Properties', 'ScheduleExpression') !== undefined).map((rule) => field(rule, 'Properties', 'ScheduleExpression'))).toEqual(['rate(5 minutes)']);
       return;
     }
-    for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
+    for (const fn of Object.keys(FUNCTIONS).map(lambdaId)) {
       const ruleIds = resourcesOfType(template, 'AWS::Events::Rule')
         .filter(([, rule]) => rulesTargeting(template, fn).includes(rule))
         .map(([id]) => id);
@@ -490,6 +513,74 @@ describe('triggers', () => {
   });
 });
 
+describe('the reporter', () => {
+  it.each([
+    { case: 'by default it runs Monday 08:00 UTC, reports weeks in UTC and mails no one', which: 'default', schedule: 'cron(0 8 ? * MON *)', zone: 'UTC', email: '' },
+    { case: 'with parameters: the schedule, zone and address passed', which: 'variant', schedule: 'cron(0 6 ? * MON *)', zone: 'Europe/Berlin', email: 'managers@example.com' },
+  ])('$case', ({ which, schedule, zone, email }) => {
+    const { template } = which === 'default' ? packaged : variant;
+    const rules = rulesTargeting(template, 'ReporterLambdaFunction');
+    expect(rules.map((rule) => evaluate(template, field(rule, 'Properties', 'ScheduleExpression')))).toEqual([schedule]);
+    expect(field(rules[0], 'Properties', 'State')).toBe('ENABLED');
+    const variables = field(resource(template, 'ReporterLambdaFunction'), 'Properties', 'Environment', 'Variables');
+    // The reporter's own parser, as at cold start (Lambda sets AWS_REGION).
+    const config = parseReporterConfig({ ...stringRecord(evaluate(template, variables), 'Environment.Variables'), AWS_REGION: REGION, PHOENIX_REPORT_TOPIC_ARN: `arn:aws:sns:${REGION}:123456789012:phoenix-reports` });
+    expect(config.timeZone).toBe(zone);
+    expect(field(variables, 'PHOENIX_REPORT_BUCKET')).toEqual({ Ref: 'ReportBucket' });
+    expect(field(variables, 'PHOENIX_REPORT_TOPIC_ARN')).toEqual({ Ref: 'ReportTopic' });
+    // The subscription exists only under its condition, which holds when an address is given.
+    const mail = resourcesOfType(template, 'AWS::SNS::Subscription').filter(([, subscription]) => maybe(field(subscription, 'Properties', 'TopicArn'), 'Ref') === 'ReportTopic');
+    expect(mail.map(([, subscription]) => [field(subscription, 'Condition'), evaluate(template, field(subscription, 'Properties', 'Endpoint'))])).toEqual([['HasReportEmail', email]]);
+    expect(field(template, 'Conditions', 'HasReportEmail')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ReportEmail' }, ''] }] });
+  });
+
+  it('may write reports only under weekly/ in the report bucket and publish only to its own topic', () => {
+    const statements = roleStatements(packaged.template, 'ReporterRole').filter((statement) => statement.Effect === 'Allow');
+    const targets = (action: string) => statements.filter((statement) => statement.Action.includes(action)).flatMap((statement) => statement.Resource.map((target) => evaluate(packaged.template, target)));
+    expect(targets('s3:PutObject')).toEqual(['<GetAtt ReportBucket.Arn>/weekly/*']);
+    expect(targets('sns:Publish')).toEqual(['<Ref ReportTopic>']);
+  });
+});
+
+describe("the tainter's triggers", () => {
+  const CLOUDTRAIL = 'AWS API Call via CloudTrail';
+  const fixtures = readdirSync(join(ROOT, 'test/events'))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => ({ name, event: JSON.parse(readFileSync(join(ROOT, 'test/events', name), 'utf8')) as Json }));
+  /** Whether an event passes one of the tainter's patterns: each has one source, one detail-type and lists of eventSource and eventName. */
+  const passes = (pattern: Json | undefined, event: Json): boolean =>
+    stringsOf(field(pattern, 'source'), 'source').includes(String(maybe(event, 'source'))) &&
+    stringsOf(field(pattern, 'detail-type'), 'detail-type').includes(String(maybe(event, 'detail-type'))) &&
+    stringsOf(field(pattern, 'detail', 'eventSource'), 'eventSource').includes(String(maybe(event, 'detail', 'eventSource'))) &&
+    stringsOf(field(pattern, 'detail', 'eventName'), 'eventName').includes(String(maybe(event, 'detail', 'eventName')));
+
+  it.each([
+    { case: 'two enabled rules send exactly Session Manager StartSession, Run Command SendCommand and EC2 Instance Connect SendSSHPublicKey', check: 'patterns' },
+    { case: 'every touch the handler takes is delivered, and every call the rules deliver is one the handler takes as a touch', check: 'both-ways' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const rules = rulesTargeting(template, 'TainterLambdaFunction');
+    const patterns = rules.map((rule) => field(rule, 'Properties', 'EventPattern')).sort((a, b) => String(maybe(a, 'source', 0)).localeCompare(String(maybe(b, 'source', 0))));
+    if (check === 'patterns') {
+      expect(rules.map((rule) => field(rule, 'Properties', 'State'))).toEqual(['ENABLED', 'ENABLED']);
+      expect(patterns).toEqual([
+        { source: ['aws.ec2-instance-connect'], 'detail-type': [CLOUDTRAIL], detail: { eventSource: ['ec2-instance-connect.amazonaws.com'], eventName: ['SendSSHPublicKey'] } },
+        { source: ['aws.ssm'], 'detail-type': [CLOUDTRAIL], detail: { eventSource: ['ssm.amazonaws.com'], eventName: ['StartSession', 'SendCommand'] } },
+      ]);
+      return;
+    }
+    for (const { name, event } of fixtures.filter((fixture) => parseTouch(fixture.event).kind === 'touch')) {
+      expect(patterns.some((pattern) => passes(pattern, event)), `${name} is a touch the rules do not deliver`).toBe(true);
+    }
+    for (const pattern of patterns) {
+      for (const eventName of stringsOf(field(pattern, 'detail', 'eventName'), 'eventName')) {
+        const delivered = fixtures.filter((fixture) => passes(pattern, fixture.event) && maybe(fixture.event, 'detail', 'eventName') === eventName);
+        expect(delivered.some((fixture) => parseTouch(fixture.event).kind === 'touch'), `no fixture of ${eventName} is taken as a touch`).toBe(true);
+      }
+    }
+  });
+});
+
 describe('least privilege', () => {
   it.each([
     { case: 'no Allow statement grants every action, or every action of a service', check: 'wildcards' },
@@ -501,6 +592,7 @@ describe('least privilege', () => {
     { case: 'DynamoDB actions reach the ledger table and its indexes only', check: 'dynamodb' },
     { case: 'events go to the default bus with source phoenix only', check: 'events' },
     { case: 'ssm:GetParameter reads the mode parameter only', check: 'ssm' },
+    { case: 'ec2:CreateTags writes phoenix:tainted only, on instances only, of Auto Scaling groups only, for the tainter only', check: 'ec2-tags' },
   ])('$case', ({ check }) => {
     const { template } = packaged;
     const statements = identityStatements(template);
@@ -571,16 +663,31 @@ describe('least privilege', () => {
         for (const statement of reads) {
           expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:ssm:${REGION}:123456789012:parameter<Ref ModeParameter>`]);
         }
+        return;
+      }
+      case 'ec2-tags': {
+        const tagging = granting(['ec2:CreateTags', 'ec2:DeleteTags']);
+        expect(tagging.map((statement) => statement.where)).toEqual(['TaintRole/taint#TagOnlyGroupInstancesOnlyTaintKey']);
+        for (const statement of tagging) {
+          expect(statement.Action).toEqual(['ec2:CreateTags']);
+          expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:ec2:${REGION}:123456789012:instance/*`]);
+          expect(statement.Condition).toEqual({
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['phoenix:tainted'] },
+            StringLike: { 'ec2:ResourceTag/aws:autoscaling:groupName': '*' },
+          });
+        }
       }
     }
   });
 
   it.each([
-    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup' },
-    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup' },
-  ])('$case', ({ role, logGroup }) => {
+    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup', entry: 'functions/recycle.ts' },
+    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup', entry: 'functions/verify.ts' },
+    { case: 'the tainter role allows exactly what its code calls, plus its logs', role: 'TaintRole', logGroup: 'TainterLogGroup', entry: 'functions/taint.ts' },
+    { case: 'the reporter role allows exactly what its code calls (ledger reads only), plus its logs', role: 'ReporterRole', logGroup: 'ReporterLogGroup', entry: 'functions/reporter.ts' },
+  ])('$case', ({ role, logGroup, entry }) => {
     const { template } = packaged;
-    const commands = commandsSentByFunctions();
+    const commands = commandsSentBy(entry);
     const unknown = commands.filter((command) => !(command in COMMAND_ACTIONS));
     expect(unknown, 'SDK commands with no IAM mapping in this test: add them to COMMAND_ACTIONS').toEqual([]);
     const needed = new Set(commands.flatMap((command) => COMMAND_ACTIONS[command] ?? []));
@@ -659,7 +766,7 @@ describe('alerts and the dashboard', () => {
     const { template } = packaged;
     switch (check) {
       case 'errors':
-        for (const fn of ['RecyclerLambdaFunction', 'VerifierLambdaFunction']) {
+        for (const fn of Object.keys(FUNCTIONS).map(lambdaId)) {
           const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(
             ([, alarm]) =>
               field(alarm, 'Properties', 'MetricName') === 'Errors' &&

@@ -47,10 +47,22 @@ export async function launchTemplate(clients: AwsTestClients, name = 'web'): Pro
   return id;
 }
 
-export async function createGroup(
-  clients: AwsTestClients,
-  options: { name: string; size: number; templateId: string; tags?: Record<string, string>; max?: number },
-): Promise<string[]> {
+export interface GroupOptions {
+  readonly name: string;
+  readonly size: number;
+  readonly templateId: string;
+  readonly tags?: Record<string, string>;
+  readonly max?: number;
+}
+
+/** Creates the group and returns its instance ids. */
+export async function createGroup(clients: AwsTestClients, options: GroupOptions): Promise<string[]> {
+  await addGroup(clients, options);
+  return instanceIds(clients, options.name);
+}
+
+/** Creates the group without reading it back: one call, for fixtures of thousands of groups. */
+export async function addGroup(clients: AwsTestClients, options: GroupOptions): Promise<void> {
   await clients.autoScaling.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: options.name,
@@ -62,7 +74,6 @@ export async function createGroup(
       Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value, ResourceId: options.name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: false })),
     }),
   );
-  return instanceIds(clients, options.name);
 }
 
 export async function instanceIds(clients: AwsTestClients, group: string): Promise<string[]> {

@@ -38,12 +38,12 @@ async function accepting(port: number): Promise<boolean> {
 const INSTALL_HINT =
   "moto's server was not found: install it with `pip install 'moto[server]'` (it provides `moto_server`), then run the tests again";
 
-/** Starts moto_server on a free loopback port and waits until it accepts connections. */
-export async function startMoto(): Promise<MotoServer> {
+/** Starts moto_server on a free loopback port and waits until it accepts connections; `env` adds moto settings. */
+export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<MotoServer> {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
