@@ -61,19 +61,14 @@ export class DynamoLedgerReader implements LedgerHistory {
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
-    const low = queryBound(from, 'from');
-    const high = queryBound(to, 'to') - 1;
-    const queries: Promise<StoredItem[]>[] = [];
-    for (let day = Math.floor(low / DAY); day * DAY <= high; day += 1) {
-      queries.push(
-        this.queryItems({
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': LEDGER_KEY.partition, '#sk': LEDGER_KEY.sort },
-          // '$' sorts after '#': the upper bound takes every part of the tick at `high`.
-          ExpressionAttributeValues: { ':pk': tickPartitionKey(day * DAY), ':from': new Date(Math.max(low, day * DAY)).toISOString(), ':to': `${new Date(Math.min(high, (day + 1) * DAY - 1)).toISOString()}$` },
-        }),
-      );
-    }
+    const queries = this.daysBetween(from, to).map(({ day, first, last }) =>
+      this.queryItems({
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': LEDGER_KEY.partition, '#sk': LEDGER_KEY.sort },
+        // '$' sorts after '#': the upper bound takes every part of the tick at `last`.
+        ExpressionAttributeValues: { ':pk': tickPartitionKey(day), ':from': new Date(first).toISOString(), ':to': `${new Date(last).toISOString()}$` },
+      }),
+    );
     const byTime = new Map<Millis, TickSummary>();
     for (const item of (await Promise.all(queries)).flat()) {
       const part = tickFromItem(item);
@@ -94,22 +89,30 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /** One Query per UTC day bucket, in parallel; records started in [from, to) within the buckets worth reading. */
   private async startedBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+    const queries = this.daysBetween(from, to).map(({ day, first, last }) =>
+      this.queryAll({
+        IndexName: LEDGER_INDEX.byDay,
+        KeyConditionExpression: '#day = :day AND #startedAt BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#day': LEDGER_KEY.day, '#startedAt': LEDGER_KEY.startedAt },
+        ExpressionAttributeValues: { ':day': dayBucket(day), ':from': first, ':to': last },
+      }),
+    );
+    return (await Promise.all(queries)).flat();
+  }
+
+  /**
+   * The UTC days a read of [from, to) visits (one Query each), with the first and last millisecond
+   * of the range inside each: back no further than the retention, which TTL empties, and up to
+   * tomorrow, where a tick whose clock runs ahead may have written.
+   */
+  private daysBetween(from: Millis, to: Millis): { readonly day: Millis; readonly first: Millis; readonly last: Millis }[] {
     const now = this.clock();
     const low = Math.max(queryBound(from, 'from'), now - LEDGER_RETENTION_DAYS * DAY);
     const high = Math.min(queryBound(to, 'to'), (Math.floor(now / DAY) + 2) * DAY) - 1;
-    if (high < low) return [];
-    const queries: Promise<ReplacementRecord[]>[] = [];
-    for (let day = Math.floor(low / DAY); day * DAY <= high; day += 1) {
-      queries.push(
-        this.queryAll({
-          IndexName: LEDGER_INDEX.byDay,
-          KeyConditionExpression: '#day = :day AND #startedAt BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#day': LEDGER_KEY.day, '#startedAt': LEDGER_KEY.startedAt },
-          ExpressionAttributeValues: { ':day': dayBucket(day * DAY), ':from': Math.max(low, day * DAY), ':to': Math.min(high, (day + 1) * DAY - 1) },
-        }),
-      );
-    }
-    return (await Promise.all(queries)).flat();
+    const days: { day: Millis; first: Millis; last: Millis }[] = [];
+    if (high < low) return days;
+    for (let day = Math.floor(low / DAY) * DAY; day <= high; day += DAY) days.push({ day, first: Math.max(low, day), last: Math.min(high, day + DAY - 1) });
+    return days;
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<ReplacementRecord[]> {

@@ -302,6 +302,19 @@ describe('DynamoLedger against moto', () => {
     expect(await ledger.recordsBetween(NOW - 120 * DAY, NOW)).toStrictEqual([kept]);
   });
 
+  it('tick summaries are read within the same retention: a read from the epoch costs no more Queries than 90 days', async () => {
+    const ledger = ledgerAt();
+    await ledger.recordTick({ at: NOW - 89 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
+    await ledger.recordTick({ at: NOW - 91 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
+    let queries = 0;
+    dynamo.middlewareStack.add((next) => async (args) => {
+      queries += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'countQueries' });
+    expect((await ledger.ticksBetween(0, NOW)).map((tick) => tick.at)).toEqual([NOW - 89 * DAY]);
+    expect(queries).toBe(91);
+  });
+
   it.each([
     { case: 'startedAt on a whole second', startedAt: NOW },
     { case: 'startedAt with milliseconds (rounded down)', startedAt: NOW + 999 },
