@@ -1,6 +1,6 @@
 import type { TickSettings } from './tick.js';
 import { parseBlackouts } from '../core/global-gate.js';
-import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
+import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
 import { MINUTE } from '../core/model.js';
 
@@ -141,22 +141,18 @@ export interface ReporterConfig {
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function parseReporterConfig(env: Environment): ReporterConfig {
   const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
   const bucket = required(env, 'PHOENIX_REPORT_BUCKET', 'the name of the S3 bucket the reports are written to');
   const topicArn = required(env, 'PHOENIX_REPORT_TOPIC_ARN', 'the ARN of the SNS topic the summary goes to');
   if (!SNS_TOPIC_ARN.test(topicArn)) throw new ConfigError('PHOENIX_REPORT_TOPIC_ARN', topicArn, 'an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:phoenix-reports');
   const timeZone = env['PHOENIX_REPORT_TIME_ZONE']?.trim() || 'UTC';
-  if (!validTimeZone(timeZone)) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin');
+  try {
+    zoneFormatter(timeZone);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin');
+    throw error;
+  }
   return Object.freeze({
     ledgerTable,
     bucket,
