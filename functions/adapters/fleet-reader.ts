@@ -4,11 +4,10 @@ import type { EC2Client, LaunchTemplate } from '@aws-sdk/client-ec2';
 import { DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
 import type { Group, Instance, LaunchSource, LifecycleState } from '../core/model.js';
 import { TAG } from '../core/policy.js';
+import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
 
-/** API limits: DescribeAutoScalingGroups takes 100 names a page, DescribeInstances 1000 ids a call. */
-export const GROUPS_PER_CALL = 100;
-const INSTANCES_PER_CALL = 1000;
+/** DescribeLaunchTemplates takes 200 ids or names a call. */
 const TEMPLATES_PER_CALL = 200;
 
 const LIFECYCLE_STATES: ReadonlySet<string> = new Set<LifecycleState>([
@@ -18,18 +17,6 @@ const LIFECYCLE_STATES: ReadonlySet<string> = new Set<LifecycleState>([
 
 function lifecycleState(value: string | undefined): LifecycleState {
   return value !== undefined && LIFECYCLE_STATES.has(value) ? (value as LifecycleState) : 'Other';
-}
-
-export function chunks<Item>(items: readonly Item[], size: number): Item[][] {
-  const result: Item[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
-function tagsOf(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const tag of tags ?? []) if (tag.Key !== undefined) result[tag.Key] = tag.Value ?? '';
-  return result;
 }
 
 /** What an instance needs from EC2 that Auto Scaling does not say: when it launched, and its tags. */

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { Group } from '../core/model.js';
 import type { FleetPort } from '../core/ports.js';
-import { AwsFleetReader, chunks, GROUPS_PER_CALL } from './fleet-reader.js';
+import { chunks, GROUPS_PER_CALL } from './api-shapes.js';
+import { AwsFleetReader } from './fleet-reader.js';
 
 const ACTIVITIES_PER_CHECK = 20;
 const FINISHED_ACTIVITY: ReadonlySet<string> = new Set(['Successful', 'Failed', 'Cancelled']);

@@ -4,17 +4,11 @@ import type { EC2Client, Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import type { TaintPort, TouchedInstance } from '../core/ports.js';
 import { TAG } from '../core/policy.js';
+import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
 
 /** Auto Scaling writes this tag on every instance it launches. */
 const GROUP_TAG = 'aws:autoscaling:groupName';
-/** API limits: DescribeAutoScalingGroups takes 100 names a page, DescribeInstances 1000 ids a call. */
-const GROUPS_PER_CALL = 100;
-const INSTANCES_PER_CALL = 1000;
-
-function tagValue(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined, key: string): string | undefined {
-  return tags?.find((tag) => tag.Key === key)?.Value;
-}
 
 export interface AwsInstancesOptions {
   readonly autoScaling: AutoScalingClient;
@@ -30,16 +24,15 @@ export class AwsInstances implements TaintPort {
 
   async describeInstances(instanceIds: readonly string[]): Promise<TouchedInstance[]> {
     const instances: Ec2Instance[] = [];
-    const ids = [...new Set(instanceIds)];
-    for (let start = 0; start < ids.length; start += INSTANCES_PER_CALL) {
-      instances.push(...(await describeExistingInstances(this.options.ec2, ids.slice(start, start + INSTANCES_PER_CALL))));
+    for (const batch of chunks([...new Set(instanceIds)], INSTANCES_PER_CALL)) {
+      instances.push(...(await describeExistingInstances(this.options.ec2, batch)));
     }
-    const groupOf = new Map(instances.map((instance) => [instance.InstanceId, tagValue(instance.Tags, GROUP_TAG)]));
+    const groupOf = new Map(instances.map((instance) => [instance.InstanceId, tagsOf(instance.Tags)[GROUP_TAG]]));
     const groupTags = await this.groupTags([...new Set([...groupOf.values()].filter((group): group is string => group !== undefined))]);
     return instances.flatMap((instance) => {
       if (instance.InstanceId === undefined) return [];
       const group = groupOf.get(instance.InstanceId);
-      return [{ id: instance.InstanceId, group, groupTags: (group === undefined ? undefined : groupTags.get(group)) ?? {}, tainted: tagValue(instance.Tags, TAG.tainted) }];
+      return [{ id: instance.InstanceId, group, groupTags: (group === undefined ? undefined : groupTags.get(group)) ?? {}, tainted: tagsOf(instance.Tags)[TAG.tainted] }];
     });
   }
 
@@ -50,13 +43,10 @@ export class AwsInstances implements TaintPort {
   /** Each named group's tags; a group that no longer exists is missing from the map. */
   private async groupTags(names: readonly string[]): Promise<Map<string, Record<string, string>>> {
     const result = new Map<string, Record<string, string>>();
-    for (let start = 0; start < names.length; start += GROUPS_PER_CALL) {
-      const page = await this.options.autoScaling.send(
-        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names.slice(start, start + GROUPS_PER_CALL), MaxRecords: GROUPS_PER_CALL }),
-      );
+    for (const batch of chunks(names, GROUPS_PER_CALL)) {
+      const page = await this.options.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: GROUPS_PER_CALL }));
       for (const group of page.AutoScalingGroups ?? []) {
-        if (group.AutoScalingGroupName === undefined) continue;
-        result.set(group.AutoScalingGroupName, Object.fromEntries((group.Tags ?? []).flatMap((tag) => (tag.Key === undefined ? [] : [[tag.Key, tag.Value ?? '']]))));
+        if (group.AutoScalingGroupName !== undefined) result.set(group.AutoScalingGroupName, tagsOf(group.Tags));
       }
     }
     return result;
