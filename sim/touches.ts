@@ -2,6 +2,7 @@ import type { Instance, Millis } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy.js';
 import type { TouchKind } from '../functions/core/taint.js';
 import { formatTaint } from '../functions/core/taint.js';
+import { decideTaint } from '../functions/core/touch.js';
 import type { PhoenixCall, SimFleet } from './fleet.js';
 import type { ScriptEvent } from './scenarios.js';
 
@@ -36,7 +37,8 @@ function oldest(instances: readonly Instance[]): Instance | undefined {
 
 /**
  * Plays the engineers and the taint function: each touch lands on an InService instance, and the
- * instance gets `phoenix:tainted` only if its group is opted in, a later touch overwriting the tag.
+ * taint function's own decision says whether it gets `phoenix:tainted` (only in an opted-in group),
+ * a later touch overwriting the tag.
  */
 export class TouchLog {
   private readonly log: Touch[] = [];
@@ -55,7 +57,10 @@ export class TouchLog {
     // Nobody opens a session on an instance that is gone or going.
     if (target === undefined) return;
     this.lastTouched.set(event.by, target.id);
-    const tagged = group.tags[TAG.enabled] === 'true';
+    const tagged = decideTaint(
+      { kind: 'touch', instanceIds: [target.id], by: event.by, via: event.via, at: event.at, eventId: `sim-touch-${this.log.length}` },
+      { id: target.id, group: event.group, groupTags: group.tags, tainted: target.tags[TAG.tainted] },
+    ).act;
     if (tagged) fleet.setInstanceTag(target.id, TAG.tainted, formatTaint({ at: event.at, by: event.by, via: event.via }));
     this.log.push(Object.freeze({ at: event.at, group: event.group, instanceId: target.id, by: event.by, via: event.via, tagged }));
   }
