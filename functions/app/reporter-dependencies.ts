@@ -15,8 +15,10 @@ import type { ReporterConfig } from './config.js';
 import { jsonLogger } from './logger.js';
 import type { ReportDelivery, ReportSources } from './weekly-report.js';
 
-// A module of its own: the recycler and verifier bundles (and roles) must not carry S3 and SNS.
-/** The reporter's ports: it reads the ledger and the fleet, and writes only reports, e-mail and one event. */
+/**
+ * The reporter's ports: it reads the ledger and the fleet, and writes only reports, e-mail and one
+ * event. A module of its own, so the recycler and verifier bundles (and roles) carry no S3 or SNS.
+ */
 export function reporterDependencies(config: ReporterConfig): ReportSources & ReportDelivery {
   const aws = clientConfig();
   return {
