@@ -90,3 +90,9 @@ export interface ReplacementRecord {
 export function isOpen(record: ReplacementRecord): boolean {
   return OPEN_PHASES.includes(record.phase);
 }
+
+/**
+ * How far ahead of the clock a time from outside (an event's time, a tag's timestamp) may be and still
+ * be believed: clocks drift a little, but a time further ahead is a mistake or an attack, never a fact.
+ */
+export const TRUSTED_CLOCK_SKEW: Millis = 2 * MINUTE;
