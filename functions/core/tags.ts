@@ -84,7 +84,7 @@ const EXPECTED = {
   taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
 } as const;
 
-/** Parses one tag's trimmed value, or says what was expected instead. */
+/** Parses one tag's exact value, or says what was expected instead. */
 type Parser<T> = (value: string) => T | { readonly failed: string };
 
 function failed(expected: string): { readonly failed: string } {
@@ -147,7 +147,9 @@ const parseWindowTag: Parser<TimeWindow> = (value) => {
   return result.ok ? result.window : failed(result.expected);
 };
 
-const parseQuarantine: Parser<string> = (value) => (value === '' ? QUARANTINE_WITHOUT_REASON : value);
+function quarantineText(value: string): string {
+  return value.trim() === '' ? QUARANTINE_WITHOUT_REASON : value.trim();
+}
 
 /** What a phoenix: key that is not a group tag should have been. */
 function unknownKeyExpectation(key: string): string {
@@ -163,10 +165,19 @@ function unknownKeyExpectation(key: string): string {
 function readTag<T>(tags: Readonly<Record<string, string>>, tag: string, parser: Parser<T>, fallback: T, errors: TagValueError[]): T {
   const raw = tags[tag];
   if (raw === undefined) return fallback;
-  const result = parser(raw.trim());
-  if (!isFailure(result)) return result;
-  errors.push(new TagValueError(tag, raw, result.failed));
+  const trimmed = raw.trim();
+  const result = parser(trimmed);
+  if (!isFailure(result) && trimmed === raw) return result;
+  errors.push(new TagValueError(tag, raw, isFailure(result) ? result.failed : unpadded(trimmed)));
   return fallback;
+}
+
+/**
+ * Only exact values count: `"true "` must not opt a group in here while IAM's exact match and the
+ * taint function refuse it. The padding is invisible in a console, so the error shows the exact value.
+ */
+function unpadded(trimmed: string): string {
+  return `${JSON.stringify(trimmed)} exactly, with no spaces or line breaks around it`;
 }
 
 /**
@@ -178,9 +189,10 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>): Policy
   const read = <T>(tag: string, parser: Parser<T>, fallback: T): T => readTag(tags, tag, parser, fallback, errors);
 
   const enabledRaw = tags[TAG.enabled];
-  const mode = enabledRaw === undefined ? undefined : MODES.get(enabledRaw.trim());
+  const mode = enabledRaw === undefined ? undefined : MODES.get(enabledRaw);
   if (mode === undefined) {
-    const expected = enabledRaw === undefined ? `${EXPECTED.enabled} (the tag is absent)` : EXPECTED.enabled;
+    const padded = enabledRaw !== undefined && MODES.has(enabledRaw.trim());
+    const expected = enabledRaw === undefined ? `${EXPECTED.enabled} (the tag is absent)` : padded ? unpadded(enabledRaw.trim()) : EXPECTED.enabled;
     errors.push(new TagValueError(TAG.enabled, enabledRaw ?? '', expected));
   }
 
@@ -194,7 +206,9 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>): Policy
   const window = read(TAG.window, parseWindowTag, undefined);
   const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
-  const quarantine = read(TAG.quarantined, parseQuarantine, undefined);
+  // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
+  const quarantineRaw = tags[TAG.quarantined];
+  const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
 
   for (const key of Object.keys(tags)) {
     if (PHOENIX_KEY.test(key) && !GROUP_TAGS.includes(key)) {
