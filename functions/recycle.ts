@@ -8,4 +8,4 @@ const config = parseRecyclerConfig(process.env);
 const deps = awsDependencies(config, 'recycler');
 
 /** Scheduled event → one tick at the event's time (or now, when it arrives late): load, plan, act, record. */
-export const handler = middy(async (event: unknown) => finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now()))));
+export const handler = middy(async (event: unknown) => finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now(), deps.logger))));

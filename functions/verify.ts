@@ -13,5 +13,5 @@ const deps = awsDependencies(config, 'verifier');
  */
 export const handler = middy(async (event: unknown) => {
   const groups = verifierScope(event);
-  return finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now()), { kind: 'verify', groups }));
+  return finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
 });

@@ -2,7 +2,8 @@ import type { TickSettings } from './tick.js';
 import { parseBlackouts } from '../core/global-gate.js';
 import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
-import { MINUTE } from '../core/model.js';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
+import type { Logger } from '../core/ports.js';
 
 /** A deploy parameter that does not parse: the function refuses to start, naming the variable. */
 export class ConfigError extends Error {
@@ -91,10 +92,20 @@ export function scheduledTime(event: unknown): number {
 /**
  * The instant a run decides at: its event's time, unless the event arrives late (queued behind the
  * running tick, or retried), when it is the clock. Budgets count from the times the ledger records,
- * so a termination must never be recorded as earlier than it happened.
+ * so a termination must never be recorded as earlier than it happened. An event time further ahead of
+ * the clock than a clock's drift is never believed: deciding in the future would read every budget as
+ * free and every replacement in flight as overdue. The clock is used instead, and the warning says why.
  */
-export function runTime(event: unknown, now: number): number {
-  return Math.max(scheduledTime(event), now);
+export function runTime(event: unknown, now: number, logger?: Pick<Logger, 'warn'>): number {
+  const at = scheduledTime(event);
+  if (at <= now) return now;
+  if (at - now <= TRUSTED_CLOCK_SKEW) return at;
+  logger?.warn('event time distrusted', {
+    eventTime: new Date(at).toISOString(),
+    clock: new Date(now).toISOString(),
+    why: `the event's time is ${Math.round((at - now) / 1000)}s ahead of the clock, more than the ${TRUSTED_CLOCK_SKEW / 1000}s a clock may drift; deciding at the clock's time`,
+  });
+  return now;
 }
 
 /** Auto Scaling's instance launch and terminate events, which tell the verifier to look at one group now. */

@@ -49,8 +49,21 @@ describe('events', () => {
     { case: 'on time: the event time', delay: 0, expected: Date.UTC(2026, 10, 23, 10) },
     { case: 'delivered 4 minutes late: the clock, so nothing is recorded before it happened', delay: 4 * MINUTE, expected: Date.UTC(2026, 10, 23, 10, 4) },
     { case: 'a clock a second behind the event: the event time', delay: -1000, expected: Date.UTC(2026, 10, 23, 10) },
+    { case: 'a clock two minutes behind the event: still the event time', delay: -2 * MINUTE, expected: Date.UTC(2026, 10, 23, 10) },
+    { case: 'an event just past the drift a clock may have: the clock', delay: -2 * MINUTE - 1000, expected: Date.UTC(2026, 10, 23, 9, 57, 59) },
+    { case: 'an event from next year: the clock', delay: -190 * 24 * 60 * MINUTE, expected: Date.UTC(2026, 10, 23, 10) - 190 * 24 * 60 * MINUTE },
   ])('a run decides at $case', ({ delay, expected }) => {
     expect(runTime({ time: '2026-11-23T10:00:00Z' }, Date.UTC(2026, 10, 23, 10) + delay)).toBe(expected);
+  });
+
+  it('says why it distrusts an event time from the future, and only then', () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { warn: (_message: string, fields: Readonly<Record<string, unknown>>) => void warnings.push({ ...fields }) };
+    runTime({ time: '2027-06-01T00:00:00Z' }, Date.UTC(2026, 10, 23, 10), logger);
+    runTime({ time: '2026-11-23T10:01:00Z' }, Date.UTC(2026, 10, 23, 10), logger);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ eventTime: '2027-06-01T00:00:00.000Z', clock: '2026-11-23T10:00:00.000Z' });
+    expect(String(warnings[0]?.['why'])).toContain('ahead of the clock');
   });
 
   it.each([{ case: 'no time', event: {} }, { case: 'not a time', event: { time: 'now' } }, { case: 'not an object', event: 'tick' }])('rejects $case', ({ event }) => {
