@@ -667,7 +667,8 @@ describe('least privilege', () => {
       case 'events':
         for (const statement of granting(['events:PutEvents'])) {
           expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:events:${REGION}:123456789012:event-bus/default`]);
-          expect(maybe(statement.Condition, 'StringEquals', 'events:source'), statement.where).toBe('phoenix');
+          expect(maybe(statement.Condition, 'ForAllValues:StringEquals', 'events:source'), statement.where).toEqual(['phoenix']);
+          expect(maybe(statement.Condition, 'ForAnyValue:StringEquals', 'events:source'), statement.where).toEqual(['phoenix']);
         }
         return;
       case 'ssm': {
