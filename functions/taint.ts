@@ -16,6 +16,7 @@ const deps: TaintDependencies = {
   instances: new AwsInstances({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
   events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: process.env['PHOENIX_EVENT_BUS']?.trim() || 'default' }),
   logger: jsonLogger((line) => process.stdout.write(`${line}\n`), { function: 'tainter' }),
+  now: Date.now,
 };
 
 /** A CloudTrail Session Manager, Run Command or EC2 Instance Connect call → tag the touched instances of opted-in groups. */

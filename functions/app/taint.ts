@@ -1,12 +1,14 @@
 import type { InstanceTainted } from '../core/events.js';
+import type { Millis } from '../core/model.js';
 import type { EventsPort, Logger, TaintPort } from '../core/ports.js';
 import { formatTaint } from '../core/taint.js';
-import { decideTaint, parseTouch } from '../core/touch.js';
+import { believedTouch, decideTaint, parseTouch } from '../core/touch.js';
 
 export interface TaintDependencies {
   readonly instances: TaintPort;
   readonly events: EventsPort;
   readonly logger: Logger;
+  readonly now: () => Millis;
 }
 
 /** What one invocation did: the event it ignored and why, or the instances it tainted. */
@@ -23,6 +25,8 @@ function envelopeId(event: unknown): unknown {
 
 /**
  * One CloudTrail event: parse the touch → read the instances and their groups → decide → tag → emit.
+ * Times from outside are held to the clock: an event time or an existing taint dated further ahead
+ * than clocks drift is not believed, and each is logged as a warning.
  *
  * An event that is malformed or not a person's touch logs one warning and returns normally: a retry
  * could not make it valid. A failed AWS call throws, so Lambda retries the whole event: the tag
@@ -32,18 +36,27 @@ function envelopeId(event: unknown): unknown {
  * so a retry may emit it twice; `cloudTrailEventId` with `instanceId` identifies duplicates.
  */
 export async function handleTouch(deps: TaintDependencies, event: unknown): Promise<TaintSummary> {
-  const touch = parseTouch(event);
-  if (touch.kind === 'ignored') {
-    deps.logger.warn('touch ignored', { reason: touch.reason, eventId: envelopeId(event) ?? null });
-    return { ignored: touch.reason, cloudTrailEventId: null, tainted: [], skipped: 0 };
+  const parsed = parseTouch(event);
+  if (parsed.kind === 'ignored') {
+    deps.logger.warn('touch ignored', { reason: parsed.reason, eventId: envelopeId(event) ?? null });
+    return { ignored: parsed.reason, cloudTrailEventId: null, tainted: [], skipped: 0 };
+  }
+  const now = deps.now();
+  const touch = believedTouch(parsed, now);
+  if (touch.at !== parsed.at) {
+    deps.logger.warn('touch time ahead of the clock', { eventTime: new Date(parsed.at).toISOString(), recordedAs: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId });
   }
   const context = { by: touch.by, via: touch.via, touchedAt: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId };
   const found = new Map((await deps.instances.describeInstances(touch.instanceIds)).map((instance) => [instance.id, instance]));
   const chosen: { instanceId: string; group: string }[] = [];
   for (const instanceId of touch.instanceIds) {
-    const decision = decideTaint(touch, found.get(instanceId));
-    if (decision.act) chosen.push({ instanceId, group: decision.group });
-    else deps.logger.info('not tainting', { instance: instanceId, why: decision.why, ...context });
+    const decision = decideTaint(touch, found.get(instanceId), now);
+    if (decision.act) {
+      chosen.push({ instanceId, group: decision.group });
+      if (decision.overwrites !== undefined) deps.logger.warn('future-dated taint overwritten', { instance: instanceId, overwrites: decision.overwrites, ...context });
+    } else {
+      deps.logger.info('not tainting', { instance: instanceId, why: decision.why, ...context });
+    }
   }
   if (chosen.length > 0) {
     await deps.instances.tagTainted(chosen.map((pick) => pick.instanceId), formatTaint(touch));

@@ -1,4 +1,5 @@
 import type { Millis } from './model.js';
+import { TRUSTED_CLOCK_SKEW } from './model.js';
 import type { TouchedInstance } from './ports.js';
 import { TAG } from './policy.js';
 import type { TouchKind } from './taint.js';
@@ -126,17 +127,29 @@ export function parseTouch(event: unknown): TouchResult {
   return { kind: 'touch', instanceIds: touched.ids, by: principalFor(who.by, budget), via, at, eventId };
 }
 
+/**
+ * The touch as the tainter may record it. A CloudTrail time further ahead of the clock than clocks
+ * drift is not believed; the call did happen, so the touch is dated now rather than dropped.
+ */
+export function believedTouch(touch: Touch, now: Millis): Touch {
+  return touch.at > now + TRUSTED_CLOCK_SKEW ? { ...touch, at: now } : touch;
+}
+
 export type TaintDecision =
-  | { readonly act: true; readonly group: string }
+  | { readonly act: true; readonly group: string; readonly overwrites?: string }
   | { readonly act: false; readonly why: string };
 
 /**
  * Whether a touched instance gets the tag: only in a group whose `phoenix:enabled` is exactly `true`,
  * and never moving a taint backwards (CloudTrail events can arrive late and out of order).
+ * A taint dated further ahead of `now` than clocks drift is no later touch but a wrong or planted value,
+ * one that would keep the instance in its grace (left alone by every rule) until that date: this touch
+ * replaces it, and `overwrites` says what went.
  * Exempt and protected instances are tagged too: the touch is a fact, and the recycler never picks
- * them while they stay exempt.
+ * them while they stay exempt. `now` defaults to the touch's own time, for a caller that handles
+ * every touch as it happens.
  */
-export function decideTaint(touch: Touch, instance: TouchedInstance | undefined): TaintDecision {
+export function decideTaint(touch: Touch, instance: TouchedInstance | undefined, now: Millis = touch.at): TaintDecision {
   if (instance === undefined) return { act: false, why: 'instance not found (terminated since the touch?)' };
   if (instance.group === undefined) return { act: false, why: 'not in an Auto Scaling group' };
   const enabled = instance.groupTags[TAG.enabled];
@@ -144,8 +157,10 @@ export function decideTaint(touch: Touch, instance: TouchedInstance | undefined)
     return { act: false, why: `group ${instance.group} is not opted in (${TAG.enabled}=${enabled === undefined ? '(unset)' : JSON.stringify(enabled)}, expected "true")` };
   }
   const existing = instance.tainted === undefined ? undefined : parseTaint(instance.tainted);
-  if (existing !== undefined && existing.at > touch.at) {
-    return { act: false, why: `already tainted by a later touch (${new Date(existing.at).toISOString()} by ${existing.by} via ${existing.via})` };
+  if (existing === undefined || existing.at <= touch.at) return { act: true, group: instance.group };
+  const described = `${new Date(existing.at).toISOString()} by ${existing.by} via ${existing.via}`;
+  if (existing.at > now + TRUSTED_CLOCK_SKEW) {
+    return { act: true, group: instance.group, overwrites: `a taint dated ${described}, ahead of the clock (${new Date(now).toISOString()})` };
   }
-  return { act: true, group: instance.group };
+  return { act: false, why: `already tainted by a later touch (${described})` };
 }

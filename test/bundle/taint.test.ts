@@ -1,7 +1,7 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { awsClients, createGroup, launchTemplate } from '../support/aws-fixtures.js';
+import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
 import { useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
 
@@ -41,6 +41,23 @@ describe('the built tainter bundle against moto', () => {
     expect(tag).toBe('at=2026-11-23T09:14:07.000Z;by=arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformEngineer_0f1e2d3c4b5a6978/alice@example.com;via=ssm-session');
     const lines = invocation.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ level: 'info', message: 'tainted', function: 'tainter', group: 'web', instance: web, via: 'ssm-session' }));
+  }, 120_000);
+
+  it("holds times to the function's own clock: a taint dated years ahead is overwritten by the real touch", async () => {
+    const { endpoint } = moto();
+    const clients = awsClients(endpoint);
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true' } })) as [string];
+    await tagInstance(clients, web, { 'phoenix:tainted': 'at=2099-01-01T00:00:00.000Z;by=mallory;via=ssm-session' });
+    const event = fixture('ssm-start-session.json') as { detail: { requestParameters: { target: string } } };
+    event.detail.requestParameters.target = web;
+
+    const invocation = await invoke(event, endpoint);
+
+    expect(invocation.code, invocation.stderr).toBe(0);
+    const described = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [web] }));
+    const tag = described.Reservations?.[0]?.Instances?.[0]?.Tags?.find((candidate) => candidate.Key === 'phoenix:tainted')?.Value;
+    expect(tag).toMatch(/^at=2026-11-23T09:14:07\.000Z;by=.*alice@example\.com;via=ssm-session$/);
+    expect(invocation.stdout).toContain('"message":"future-dated taint overwritten"');
   }, 120_000);
 
   it('returns normally on a malformed event, with one warning naming what is wrong', async () => {

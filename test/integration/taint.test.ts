@@ -35,7 +35,8 @@ async function taintTags(clients: AwsTestClients, instanceIds: readonly string[]
 
 function setup() {
   const clients = awsClients(moto().endpoint);
-  const deps = { instances: new AwsInstances(clients), events: new FakeEvents(), logger: new RecordingLogger() };
+  // The events are handled a quarter of an hour after the calls they record.
+  const deps = { instances: new AwsInstances(clients), events: new FakeEvents(), logger: new RecordingLogger(), now: () => TOUCHED_AT + 15 * 60_000 };
   return { clients, deps };
 }
 
@@ -87,5 +88,18 @@ describe('the tainter against moto', () => {
       [gone, 'instance not found (terminated since the touch?)'],
       [web, 'already tainted by a later touch (2026-11-23T09:30:45.000Z by arn:aws:iam::123456789012:user/erin via ssm-session)'],
     ]);
+  }, 60_000);
+
+  it('overwrites a taint dated years ahead of the clock with the real touch', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string];
+    await tagInstance(clients, web, { 'phoenix:tainted': formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' }) });
+
+    const summary = await handleTouch(deps, sendCommand([web]));
+
+    expect(await taintTags(clients, [web])).toEqual({ [web]: `at=2026-11-23T09:20:45.000Z;by=${BOB};via=ssm-command` });
+    expect(summary).toMatchObject({ tainted: [web], skipped: 0 });
+    expect(deps.logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual(['future-dated taint overwritten']);
   }, 60_000);
 });

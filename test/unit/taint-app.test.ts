@@ -24,8 +24,11 @@ const optedIn = (id: string, overrides: Partial<TouchedInstance> = {}): TouchedI
   ...overrides,
 });
 
-function world(instances: TouchedInstance[]) {
-  return { instances: new FakeInstances(instances), events: new FakeEvents(), logger: new RecordingLogger() };
+/** The tainter's clock: the event is handled ten minutes after the call (CloudTrail delivers within minutes). */
+const HANDLED_AT = COMMAND_AT + 10 * 60_000;
+
+function world(instances: TouchedInstance[], now = HANDLED_AT) {
+  return { instances: new FakeInstances(instances), events: new FakeEvents(), logger: new RecordingLogger(), now: () => now };
 }
 
 describe('handleTouch', () => {
@@ -83,6 +86,40 @@ describe('handleTouch', () => {
     const deps = world([optedIn(WEB_1, { tainted: earlier }), optedIn(WEB_2)]);
     await handleTouch(deps, fixture('ssm-send-command.json'));
     expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: COMMAND_TAINT }]);
+  });
+
+  it('overwrites a taint dated ahead of the clock with the real touch, and warns about what it replaced', async () => {
+    const planted = formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' });
+    const deps = world([optedIn(WEB_1, { tainted: planted }), optedIn(WEB_2)]);
+    const summary = await handleTouch(deps, fixture('ssm-send-command.json'));
+    expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: COMMAND_TAINT }]);
+    expect(summary).toMatchObject({ tainted: [WEB_1, WEB_2], skipped: 0 });
+    expect(deps.logger.lines.filter((line) => line.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'future-dated taint overwritten',
+        fields: {
+          instance: WEB_1,
+          overwrites: 'a taint dated 2099-01-01T00:00:00.000Z by arn:aws:iam::123456789012:user/mallory via ssm-session, ahead of the clock (2026-11-23T09:30:45.000Z)',
+          by: BOB,
+          via: 'ssm-command',
+          touchedAt: '2026-11-23T09:20:45.000Z',
+          cloudTrailEventId: COMMAND_EVENT_ID,
+        },
+      },
+    ]);
+  });
+
+  it('dates a touch whose event time is ahead of the clock at the clock, and warns', async () => {
+    const now = COMMAND_AT - 10 * 60_000;
+    const deps = world([optedIn(WEB_1), optedIn(WEB_2)], now);
+    await handleTouch(deps, fixture('ssm-send-command.json'));
+    expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: formatTaint({ at: now, by: BOB, via: 'ssm-command' }) }]);
+    const recorded = { time: '2026-11-23T09:10:45.000Z', detail: { touchedAt: '2026-11-23T09:10:45.000Z' } };
+    expect(deps.events.published).toMatchObject([recorded, recorded]);
+    expect(deps.logger.lines.filter((line) => line.level === 'warn')).toEqual([
+      { level: 'warn', message: 'touch time ahead of the clock', fields: { eventTime: '2026-11-23T09:20:45.000Z', recordedAs: '2026-11-23T09:10:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID } },
+    ]);
   });
 
   it.each([

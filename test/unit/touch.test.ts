@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatTaint } from '../../functions/core/taint.js';
 import type { TouchResult } from '../../functions/core/touch.js';
-import { decideTaint, parseTouch } from '../../functions/core/touch.js';
+import { believedTouch, decideTaint, parseTouch } from '../../functions/core/touch.js';
 import type { TouchedInstance } from '../../functions/core/ports.js';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
 
 const EVENTS = new URL('../events/', import.meta.url);
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, EVENTS), 'utf8')) as Record<string, unknown>;
@@ -221,6 +222,7 @@ describe('decideTaint', () => {
   if (touch.kind !== 'touch') throw new Error(touch.reason);
   const instance = (overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({ id: WEB_1, group: 'web', groupTags: { 'phoenix:enabled': 'true' }, tainted: undefined, ...overrides });
   const taintAt = (at: number) => formatTaint({ at, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-command' });
+  const notOptedIn = (value: string) => ({ act: false, why: `group web is not opted in (phoenix:enabled=${JSON.stringify(value)}, expected "true")` });
 
   it.each([
     { case: 'an instance of an opted-in group', given: instance(), expected: { act: true, group: 'web' } },
@@ -234,9 +236,9 @@ describe('decideTaint', () => {
       given: instance({ groupTags: { team: 'payments' } }),
       expected: { act: false, why: 'group web is not opted in (phoenix:enabled=(unset), expected "true")' },
     },
-    { case: 'a group with enabled=false', given: instance({ groupTags: { 'phoenix:enabled': 'false' } }), expected: { act: false, why: 'group web is not opted in (phoenix:enabled="false", expected "true")' } },
-    { case: 'a dry-run group', given: instance({ groupTags: { 'phoenix:enabled': 'dry-run' } }), expected: { act: false, why: 'group web is not opted in (phoenix:enabled="dry-run", expected "true")' } },
-    { case: 'a group with enabled=True (not exactly true)', given: instance({ groupTags: { 'phoenix:enabled': 'True' } }), expected: { act: false, why: 'group web is not opted in (phoenix:enabled="True", expected "true")' } },
+    { case: 'a group with enabled=false', given: instance({ groupTags: { 'phoenix:enabled': 'false' } }), expected: notOptedIn('false') },
+    { case: 'a dry-run group', given: instance({ groupTags: { 'phoenix:enabled': 'dry-run' } }), expected: notOptedIn('dry-run') },
+    { case: 'a group with enabled=True (not exactly true)', given: instance({ groupTags: { 'phoenix:enabled': 'True' } }), expected: notOptedIn('True') },
     {
       case: 'an instance tainted by a later touch (this event arrived late)',
       given: instance({ tainted: taintAt(touch.at + 60_000) }),
@@ -244,5 +246,45 @@ describe('decideTaint', () => {
     },
   ])('$case', ({ given, expected }) => {
     expect(decideTaint(touch, given)).toEqual(expected);
+  });
+
+  describe('against the clock', () => {
+    /** The event is handled ten minutes after the call. */
+    const now = touch.at + 10 * MINUTE;
+
+    it.each([
+      { case: 'a later touch that is in the past', taintedAt: now - MINUTE },
+      { case: 'a later touch ahead of the clock by no more than clocks drift', taintedAt: now + TRUSTED_CLOCK_SKEW },
+    ])('keeps $case', ({ taintedAt }) => {
+      expect(decideTaint(touch, instance({ tainted: taintAt(taintedAt) }), now)).toMatchObject({ act: false, why: expect.stringContaining('already tainted by a later touch') });
+    });
+
+    it.each([
+      { case: 'just past the drift allowed', taintedAt: now + TRUSTED_CLOCK_SKEW + 1, shown: '2026-11-23T09:26:07.001Z' },
+      { case: 'years ahead', taintedAt: Date.UTC(2099, 0, 1), shown: '2099-01-01T00:00:00.000Z' },
+    ])('overwrites a taint dated ahead of the clock ($case) with the real touch, saying what went', ({ taintedAt, shown }) => {
+      expect(decideTaint(touch, instance({ tainted: taintAt(taintedAt) }), now)).toEqual({
+        act: true,
+        group: 'web',
+        overwrites: `a taint dated ${shown} by arn:aws:iam::123456789012:user/erin via ssm-command, ahead of the clock (2026-11-23T09:24:07.000Z)`,
+      });
+    });
+  });
+});
+
+describe('believedTouch', () => {
+  const touch = parseTouch(fixture('ssm-start-session.json'));
+  if (touch.kind !== 'touch') throw new Error(touch.reason);
+
+  it.each([
+    { case: 'in the past', now: touch.at + MINUTE },
+    { case: 'ahead of the clock by no more than clocks drift', now: touch.at - TRUSTED_CLOCK_SKEW },
+  ])('keeps a touch dated $case', ({ now }) => {
+    expect(believedTouch(touch, now)).toBe(touch);
+  });
+
+  it('dates a touch further ahead of the clock than clocks drift at now: it happened, but its time is not believed', () => {
+    const now = touch.at - TRUSTED_CLOCK_SKEW - 1;
+    expect(believedTouch(touch, now)).toEqual({ ...touch, at: now });
   });
 });
