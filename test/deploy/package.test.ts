@@ -687,6 +687,7 @@ describe('least privilege', () => {
           expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:ec2:${REGION}:123456789012:instance/*`]);
           expect(statement.Condition).toEqual({
             'ForAllValues:StringEquals': { 'aws:TagKeys': ['phoenix:tainted'] },
+            'ForAnyValue:StringEquals': { 'aws:TagKeys': ['phoenix:tainted'] },
             StringLike: { 'ec2:ResourceTag/aws:autoscaling:groupName': '*' },
           });
         }
