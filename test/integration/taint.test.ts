@@ -90,6 +90,27 @@ describe('the tainter against moto', () => {
     ]);
   }, 60_000);
 
+  it('tags only a group whose phoenix:enabled is exactly true, not "true " (which Auto Scaling accepts), "TRUE" or " true"', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    const values = ['true', 'true ', 'TRUE', ' true'];
+    const instances: string[] = [];
+    for (const [index, value] of values.entries()) {
+      const [id] = (await createGroup(clients, { name: `web-${index}`, size: 1, templateId, tags: { 'phoenix:enabled': value } })) as [string];
+      instances.push(id);
+    }
+
+    const summary = await handleTouch(deps, sendCommand(instances));
+
+    expect(Object.values(await taintTags(clients, instances)).filter((tag) => tag !== undefined)).toHaveLength(1);
+    expect(summary).toMatchObject({ tainted: [instances[0]], skipped: 3 });
+    expect(deps.logger.lines.filter((line) => line.message === 'not tainting').map((line) => line.fields['why'])).toEqual([
+      'group web-1 is not opted in (phoenix:enabled="true ", expected "true")',
+      'group web-2 is not opted in (phoenix:enabled="TRUE", expected "true")',
+      'group web-3 is not opted in (phoenix:enabled=" true", expected "true")',
+    ]);
+  }, 60_000);
+
   it('overwrites a taint dated years ahead of the clock with the real touch', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);

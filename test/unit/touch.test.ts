@@ -238,7 +238,11 @@ describe('decideTaint', () => {
     },
     { case: 'a group with enabled=false', given: instance({ groupTags: { 'phoenix:enabled': 'false' } }), expected: notOptedIn('false') },
     { case: 'a dry-run group', given: instance({ groupTags: { 'phoenix:enabled': 'dry-run' } }), expected: notOptedIn('dry-run') },
-    { case: 'a group with enabled=True (not exactly true)', given: instance({ groupTags: { 'phoenix:enabled': 'True' } }), expected: notOptedIn('True') },
+    ...['True', 'TRUE', 'true ', ' true', 'true\n', ''].map((value) => ({
+      case: `a group with enabled=${JSON.stringify(value)} (not exactly true)`,
+      given: instance({ groupTags: { 'phoenix:enabled': value } }),
+      expected: notOptedIn(value),
+    })),
     {
       case: 'an instance tainted by a later touch (this event arrived late)',
       given: instance({ tainted: taintAt(touch.at + 60_000) }),
@@ -268,6 +272,10 @@ describe('decideTaint', () => {
         group: 'web',
         overwrites: `a taint dated ${shown} by arn:aws:iam::123456789012:user/erin via ssm-command, ahead of the clock (2026-11-23T09:24:07.000Z)`,
       });
+    });
+
+    it('never overwrites a taint dated ahead in a group that is not opted in', () => {
+      expect(decideTaint(touch, instance({ groupTags: { 'phoenix:enabled': 'true ' }, tainted: taintAt(Date.UTC(2099, 0, 1)) }), now)).toEqual(notOptedIn('true '));
     });
   });
 });
