@@ -455,7 +455,7 @@ describe('the functions', () => {
       expect(config.tick.maxTerminationsPerRun).toBe(max);
       expect(config.tick.blackouts).toHaveLength(blackouts);
       expect(config.tick.stopAlarms).toEqual(alarms);
-      expect(config.eventBusName).toBe('default');
+      expect(config.eventBusName).toBe('<Ref PhoenixEventBus>');
       expect(field(variables, 'PHOENIX_LEDGER_TABLE')).toEqual({ Ref: 'LedgerTable' });
       expect(field(variables, 'PHOENIX_MODE_PARAMETER')).toEqual({ Ref: 'ModeParameter' });
       expect(field(variables, 'PHOENIX_MODE')).toEqual({ Ref: 'Mode' });
@@ -600,7 +600,7 @@ describe('least privilege', () => {
     { case: 'the only tag change is writing phoenix:quarantined on a group, and nothing may delete a group tag', check: 'tag-keys' },
     { case: 'only Describe actions are granted on every resource', check: 'star-resources' },
     { case: 'DynamoDB actions reach the ledger table and its indexes only', check: 'dynamodb' },
-    { case: 'events go to the default bus with source phoenix only', check: 'events' },
+    { case: 'the functions put events with source phoenix only, on the Phoenix bus only; the forwarder puts them on the default bus only', check: 'events' },
     { case: 'ssm:GetParameter reads the mode parameter only', check: 'ssm' },
     { case: 'ec2:CreateTags writes phoenix:tainted only, on instances only, of Auto Scaling groups only, for the tainter only', check: 'ec2-tags' },
   ])('$case', ({ check }) => {
@@ -664,13 +664,22 @@ describe('least privilege', () => {
         }
         return;
       }
-      case 'events':
-        for (const statement of granting(['events:PutEvents'])) {
+      case 'events': {
+        const publishing = granting(['events:PutEvents']);
+        const forwarding = publishing.filter((statement) => statement.where.startsWith('ForwardRole/'));
+        expect(forwarding.map((statement) => statement.where)).toEqual(['ForwardRole/forward#PutOnDefaultBus']);
+        for (const statement of forwarding) {
           expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:events:${REGION}:123456789012:event-bus/default`]);
+        }
+        const functions = publishing.filter((statement) => !forwarding.includes(statement));
+        expect(functions.length).toBeGreaterThan(0);
+        for (const statement of functions) {
+          expect(statement.Resource.map((target) => evaluate(template, target))).toEqual([`arn:aws:events:${REGION}:123456789012:event-bus/phoenix-test`]);
           expect(maybe(statement.Condition, 'ForAllValues:StringEquals', 'events:source'), statement.where).toEqual(['phoenix']);
           expect(maybe(statement.Condition, 'ForAnyValue:StringEquals', 'events:source'), statement.where).toEqual(['phoenix']);
         }
         return;
+      }
       case 'ssm': {
         const reads = granting(['ssm:GetParameter']);
         expect(reads.length).toBeGreaterThan(0);
@@ -795,6 +804,7 @@ describe('alerts and the dashboard', () => {
       case 'recovery-failed': {
         const rules = rulesTargeting(template, 'AlertTopic');
         expect(rules.map((rule) => field(rule, 'Properties', 'EventPattern'))).toEqual([{ source: ['phoenix'], 'detail-type': ['Recovery Failed'] }]);
+        expect(rules.map((rule) => field(rule, 'Properties', 'EventBusName'))).toEqual([{ Ref: 'PhoenixEventBus' }]);
         const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, rule]) => rule === rules[0]) ?? [];
         const statements = listOf(field(resource(template, 'AlertTopicPolicy'), 'Properties', 'PolicyDocument', 'Statement'));
         const fromEvents = statements.filter((statement) => maybe(field(statement, 'Principal'), 'Service') === 'events.amazonaws.com');
@@ -817,6 +827,79 @@ describe('alerts and the dashboard', () => {
         expect(asArray(field(parsed, 'widgets'), 'widgets').length).toBeGreaterThan(0);
         for (const name of Object.keys(FUNCTIONS)) expect(body).toContain(`<Ref ${lambdaId(name)}>`);
       }
+    }
+  });
+});
+
+describe('the Phoenix event bus', () => {
+  /** FailedInvocations alarms on one rule of the Phoenix bus: such a rule's metrics carry both the bus and the rule name. */
+  const deliveryAlarms = (template: Json, ruleId: string): Json[] =>
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm)
+      .filter(
+        (alarm) =>
+          field(alarm, 'Properties', 'Namespace') === 'AWS/Events' &&
+          field(alarm, 'Properties', 'MetricName') === 'FailedInvocations' &&
+          JSON.stringify(field(alarm, 'Properties', 'Dimensions')) ===
+            JSON.stringify([
+              { Name: 'EventBusName', Value: { Ref: 'PhoenixEventBus' } },
+              { Name: 'RuleName', Value: field(resource(template, ruleId), 'Properties', 'Name') },
+            ]),
+      );
+
+  it.each([
+    { case: 'is named per stage, and the functions publish to it', check: 'name' },
+    { case: 'its policy refuses PutEvents to every principal but the four function roles', check: 'policy' },
+    { case: 'every rule on source phoenix listens on it, none on the default bus', check: 'rules' },
+    { case: 'a rule forwards every Phoenix event to the default bus, as a role EventBridge of this account alone may assume', check: 'forward' },
+    { case: 'a failed alert or forward delivery notifies the alert topic (alarms on the bus-and-rule metric)', check: 'alarms' },
+  ])('$case', ({ check }) => {
+    const { template } = packaged;
+    const bus = resource(template, 'PhoenixEventBus');
+    switch (check) {
+      case 'name':
+        expect(field(bus, 'Properties', 'Name')).toBe('phoenix-test');
+        for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+          expect(field(fn, 'Properties', 'Environment', 'Variables', 'PHOENIX_EVENT_BUS')).toEqual({ Ref: 'PhoenixEventBus' });
+        }
+        return;
+      case 'policy': {
+        const statements = listOf(field(bus, 'Properties', 'Policy', 'Statement'));
+        expect(statements).toHaveLength(1);
+        const [statement] = statements;
+        expect([field(statement, 'Effect'), field(statement, 'Principal'), field(statement, 'Action')]).toEqual(['Deny', '*', 'events:PutEvents']);
+        expect(evaluate(template, field(statement, 'Resource'))).toBe(`arn:aws:events:${REGION}:123456789012:event-bus/phoenix-test`);
+        const functionRoles = resourcesOfType(template, 'AWS::Lambda::Function').map(([, fn]) => evaluate(template, field(fn, 'Properties', 'Role')));
+        const admitted = listOf(field(statement, 'Condition', 'ArnNotEquals', 'aws:PrincipalArn')).map((arn) => evaluate(template, arn));
+        expect([...admitted].sort()).toEqual([...functionRoles].sort());
+        return;
+      }
+      case 'rules':
+        for (const [id, rule] of resourcesOfType(template, 'AWS::Events::Rule')) {
+          if (!stringsOf(maybe(rule, 'Properties', 'EventPattern', 'source'), 'source').includes('phoenix')) continue;
+          expect(field(rule, 'Properties', 'EventBusName'), id).toEqual({ Ref: 'PhoenixEventBus' });
+        }
+        return;
+      case 'forward': {
+        const rule = resource(template, 'ForwardToDefaultBusRule');
+        expect(field(rule, 'Properties', 'EventBusName')).toEqual({ Ref: 'PhoenixEventBus' });
+        expect(field(rule, 'Properties', 'EventPattern')).toEqual({ source: ['phoenix'] });
+        expect(field(rule, 'Properties', 'State')).toBe('ENABLED');
+        const targets = asArray(field(rule, 'Properties', 'Targets'), 'Targets');
+        expect(targets.map((target) => [evaluate(template, field(target, 'Arn')), evaluate(template, field(target, 'RoleArn'))])).toEqual([
+          [`arn:aws:events:${REGION}:123456789012:event-bus/default`, '<GetAtt ForwardRole.Arn>'],
+        ]);
+        expect(evaluate(template, field(resource(template, 'ForwardRole'), 'Properties', 'AssumeRolePolicyDocument', 'Statement'))).toEqual([
+          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
+        ]);
+        return;
+      }
+      case 'alarms':
+        for (const ruleId of ['RecoveryFailedRule', 'ForwardToDefaultBusRule']) {
+          const alarms = deliveryAlarms(template, ruleId);
+          expect(alarms, ruleId).toHaveLength(1);
+          expect(field(alarms[0], 'Properties', 'AlarmActions'), ruleId).toEqual([{ Ref: 'AlertTopic' }]);
+        }
     }
   });
 });
