@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { Group } from '../core/model.js';
 import type { FleetPort } from '../core/ports.js';
+import { InstanceGoneError } from '../core/ports.js';
 import { chunks, GROUPS_PER_CALL } from './api-shapes.js';
 import { AwsFleetReader } from './fleet-reader.js';
 
@@ -51,9 +52,13 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
   }
 
   async terminateInstance(_group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
-    await this.options.autoScaling.send(
-      new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: options.decrementDesired }),
-    );
+    try {
+      await this.options.autoScaling.send(
+        new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: options.decrementDesired }),
+      );
+    } catch (error) {
+      throw isInstanceGone(error) ? new InstanceGoneError(instanceId, error.message, { cause: error }) : error;
+    }
   }
 
   async tagGroup(group: string, tags: Readonly<Record<string, string>>): Promise<void> {
@@ -71,4 +76,14 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
       new DeleteTagsCommand({ Tags: keys.map((Key) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key })) }),
     );
   }
+}
+
+/**
+ * Auto Scaling answers a termination of an instance that is no longer a member with a plain
+ * ValidationError; only its message tells it apart from a malformed request.
+ */
+const INSTANCE_GONE = /^Instance Id not found\b/i;
+
+function isInstanceGone(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ValidationError' && INSTANCE_GONE.test(error.message);
 }

@@ -1,5 +1,5 @@
 import { RECYCLE_REASONS, isOpen } from '../core/model.js';
-import type { Millis, RecycleReason, ReplacementPhase, ReplacementRecord } from '../core/model.js';
+import type { Millis, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import { SKIP_REASONS } from '../core/decision.js';
 import type { SkipReason } from '../core/decision.js';
 import type { GlobalBlockReason } from '../core/global-gate.js';
@@ -22,14 +22,16 @@ export class LedgerItemError extends Error {
   override readonly name = 'LedgerItemError';
 }
 
-const PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'verified', 'failed', 'abandoned', 'dry-run'];
+const PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'undoing', 'verified', 'failed', 'abandoned', 'vanished', 'dry-run'];
+const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
 const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
 export const LOCK_SORT_KEY = 'LOCK';
 export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
 const LATEST: Millis = Date.UTC(10000, 0, 1);
 
-export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number }>;
+type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number };
+export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
 export function partitionKey(group: string): string {
@@ -104,6 +106,10 @@ export function toItem(record: ReplacementRecord): Item {
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
   if (record.detail !== undefined) item['detail'] = record.detail;
+  if (record.undo !== undefined) {
+    const { at, closeAs, why, quarantine } = record.undo;
+    item['undo'] = at === undefined ? { closeAs, why, quarantine } : { at, closeAs, why, quarantine };
+  }
   if (isOpen(record)) {
     item[LEDGER_KEY.open] = OPEN_MARKER;
     item[LEDGER_KEY.openGroup] = record.group;
@@ -119,6 +125,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const touchedAt = read.optionalNumber('touchedAt');
   const closedAt = read.optionalNumber('closedAt');
   const detail = read.optionalString('detail');
+  const undo = read.optionalUndo();
   const record: ReplacementRecord = {
     id: read.string('id'),
     group: read.string('group'),
@@ -133,6 +140,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     ...(touchedAt === undefined ? {} : { touchedAt }),
     ...(closedAt === undefined ? {} : { closedAt }),
     ...(detail === undefined ? {} : { detail }),
+    ...(undo === undefined ? {} : { undo }),
   };
   if (read.problems.length === 0) {
     // The key is recomputed from these fields to update the item, so they must agree with it.
@@ -183,6 +191,26 @@ class FieldReader {
     this.problems.push(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
     // A placeholder only: a reader with problems makes recordFromItem throw.
     return allowed[0] as T;
+  }
+
+  boolean(name: string): boolean {
+    const value = this.item[name];
+    if (typeof value === 'boolean') return value;
+    this.problems.push(`${name} must be true or false, got ${describe(value)}`);
+    return false;
+  }
+
+  optionalUndo(): UndoClaim | undefined {
+    const value = this.item['undo'];
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== 'object') {
+      this.problems.push(`undo must be a map, got ${describe(value)}`);
+      return undefined;
+    }
+    const undo = new FieldReader(value as StoredItem);
+    const result: UndoClaim = { at: undo.optionalNumber('at'), closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES), why: undo.string('why'), quarantine: undo.boolean('quarantine') };
+    this.problems.push(...undo.problems.map((problem) => `undo.${problem}`));
+    return result;
   }
 
   optionalSurge(): ReplacementRecord['surge'] {

@@ -1,16 +1,16 @@
-import type { Decision, ProgressDecision, StartDecision } from '../core/decision.js';
+import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { Blackout, GlobalBlock } from '../core/global-gate.js';
 import { globalBlock } from '../core/global-gate.js';
-import type { GlobalMode, Group, Millis, ReplacementRecord } from '../core/model.js';
-import { isOpen, WEEK } from '../core/model.js';
+import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import { isOpen } from '../core/model.js';
+import { RECORDS_LOOKBACK } from '../core/budget.js';
 import type { PlanInput } from '../core/plan.js';
-import { planTick, recheckStart } from '../core/plan.js';
+import { nextStep, planTick, recheckStart } from '../core/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
+import { InstanceGoneError } from '../core/ports.js';
 import { TAG } from '../core/policy.js';
 import type { RandomSource } from '../core/random.js';
-import { progressStep } from '../core/progress.js';
-import { parseGroupPolicy } from '../core/tags.js';
 import { summarizeTick } from '../core/tick-summary.js';
 
 export interface TickDependencies {
@@ -58,13 +58,13 @@ async function readGlobalGate(deps: TickDependencies, settings: TickSettings, no
   try {
     mode = await deps.settings.globalMode();
   } catch (error) {
-    return { mode: 'off', block: { reason: 'mode-off', why: `not terminating: could not read the global mode (${errorText(error)})` } };
+    return { mode: 'off', block: { reason: 'mode-off', why: `not terminating: could not read the global mode (${errorText(error)})`, brake: false } };
   }
   let alarmsInAlarm: string[];
   try {
     alarmsInAlarm = settings.stopAlarms.length === 0 ? [] : await deps.alarms.alarmsInAlarm(settings.stopAlarms);
   } catch (error) {
-    return { mode, block: { reason: 'stop-alarm', why: `not terminating: could not read the stop alarms (${errorText(error)})` } };
+    return { mode, block: { reason: 'stop-alarm', why: `not terminating: could not read the stop alarms (${errorText(error)})`, brake: false } };
   }
   return { mode, block: globalBlock({ mode, now, blackouts: settings.blackouts, alarmsInAlarm }) };
 }
@@ -146,6 +146,10 @@ class TickRun {
       if (surging) await fleet.setDesiredCapacity(decision.group, decision.desired + 1);
       else await fleet.terminateInstance(decision.group, decision.instanceId, { decrementDesired: false });
     } catch (error) {
+      if (error instanceof InstanceGoneError) {
+        await this.closeVanished(record, error);
+        return;
+      }
       // The record stays open: a call that timed out may still have landed. The next tick sees which
       // (desired raised or not, instance terminating or still in service) and goes on or abandons.
       this.fail(decision.group, surging ? 'could not raise desired capacity' : `could not terminate ${decision.instanceId}`, error);
@@ -156,54 +160,68 @@ class TickRun {
   }
 
   async progress(decision: ProgressDecision): Promise<void> {
-    const { record, step } = decision;
+    const { record } = decision;
+    const step = this.recheckedStep(decision);
+    if (step === undefined) return;
     switch (step.kind) {
       case 'wait':
         return;
       case 'terminate-surged':
-        return this.terminateSurged(decision);
+        return this.terminateSurged(record);
       case 'verified': {
         const closed = await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`);
         if (closed === undefined) return;
         this.events.push({
           detailType: 'Recovery Verified',
-          time: new Date(this.now).toISOString(),
+          time: this.isoNow,
           detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds: step.recoverySeconds },
         });
         return;
       }
-      // Each side effect must land before the record closes: a record left open is retried next tick,
-      // so a failed revert cannot leak an instance and a failed quarantine tag cannot be lost.
+      // Each side effect must land before the record closes: a record left open is retried, so a
+      // failed undo cannot leak an instance and a failed quarantine tag cannot be lost.
       case 'abandon':
-        if (await this.revert(record.group, step.revertDesiredTo)) await this.close(record, 'abandoned', step.why);
+      case 'failed': {
+        const closeAs: UndoneOutcome = step.kind === 'failed' ? 'failed' : step.closeAs;
+        const quarantine = step.kind === 'failed' && step.quarantine;
+        const current = step.undo === undefined ? record : await this.takeBack(record, step.undo, { at: this.now, closeAs, why: step.why, quarantine });
+        if (current === undefined) return;
+        if (quarantine && !(await this.quarantine(current, step.why))) return;
+        if ((await this.close(current, closeAs, step.why)) === undefined || closeAs !== 'failed') return;
+        this.events.push({ detailType: 'Recovery Failed', time: this.isoNow, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: step.why } });
+        if (quarantine) this.events.push({ detailType: 'Group Quarantined', time: this.isoNow, detail: { group: record.group, reason: step.why, since: this.isoNow } });
         return;
-      case 'failed':
-        if (!(await this.revert(record.group, step.revertDesiredTo))) return;
-        if (!(await this.quarantine(record, step.why))) return;
-        if ((await this.close(record, 'failed', step.why)) === undefined) return;
-        this.events.push(
-          { detailType: 'Recovery Failed', time: this.isoNow, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: step.why } },
-          { detailType: 'Group Quarantined', time: this.isoNow, detail: { group: record.group, reason: step.why, since: this.isoNow } },
-        );
-        return;
+      }
     }
   }
 
-  private async terminateSurged(decision: ProgressDecision): Promise<void> {
+  /**
+   * A step that changes capacity is planned again on the group read right before acting, with the same
+   * rule; it goes ahead only if that gives the same step, so a brake, a person's touch or a moved desired
+   * capacity seen in the fresh read wins over the plan.
+   */
+  private recheckedStep(decision: ProgressDecision): ProgressStep | undefined {
+    if (!changesCapacity(decision)) return decision.step;
+    const fresh = this.fresh.get(decision.group);
+    const step = fresh === undefined ? undefined : nextStep(decision.record, fresh, this.planInput);
+    if (step === undefined || !sameStep(step, decision.step)) {
+      this.notActed(decision.group, `state changed since planning (${step?.kind ?? 'group gone'}: ${step !== undefined && 'why' in step ? step.why : ''})`);
+      return undefined;
+    }
+    return step;
+  }
+
+  private async terminateSurged(record: ReplacementRecord): Promise<void> {
     const { fleet, ledger } = this.deps;
-    const { record } = decision;
-    const fresh = this.fresh.get(record.group);
-    const parsed = fresh === undefined ? undefined : parseGroupPolicy(fresh.tags);
-    const still =
-      fresh !== undefined && parsed?.ok === true
-        ? progressStep(record, fresh, parsed.policy, { now: this.now, capacityChangesAllowed: true }).kind
-        : 'gone';
-    if (still !== 'terminate-surged') return this.notActed(record.group, `state changed since planning (${still})`);
     const terminating: ReplacementRecord = { ...record, phase: 'terminating', terminatedAt: this.now };
     if ((await ledger.update(terminating, 'surging')) === 'conflict') return this.notActed(record.group, 'another tick moved this replacement on');
     try {
       await fleet.terminateInstance(record.group, record.instanceId, { decrementDesired: true });
     } catch (error) {
+      if (error instanceof InstanceGoneError) {
+        await this.closeVanished(terminating, error);
+        return;
+      }
       // The record stays terminating: a call that timed out may still have landed. The next tick sees
       // which from desired capacity (lowered by the call or not) and recovers or undoes the surge.
       this.fail(record.group, `could not terminate ${record.instanceId}`, error);
@@ -213,19 +231,51 @@ class TickRun {
     this.events.push(recycledEvent(terminating, this.now));
   }
 
-  /** True when there was nothing to undo or the undo landed. */
-  private async revert(group: string, desired: number | undefined): Promise<boolean> {
-    if (desired === undefined) return true;
-    try {
-      await this.deps.fleet.setDesiredCapacity(group, desired);
-      return true;
-    } catch (error) {
-      this.fail(group, `could not set desired capacity back to ${desired}`, error);
-      return false;
+  /**
+   * Auto Scaling refused the termination because the instance had already gone (or was already going)
+   * by another hand: it is not Phoenix's recycle. The record keeps no termination time; a surge made for
+   * it is taken back by the next run, which sees the group as it is now.
+   */
+  private async closeVanished(record: ReplacementRecord, error: InstanceGoneError): Promise<void> {
+    const why = `${record.instanceId} was gone before Phoenix terminated it (${error.message})`;
+    const { terminatedAt: _notTerminated, ...untouched } = record;
+    this.deps.logger.warn('instance vanished', { group: record.group, instance: record.instanceId, record: record.id, why });
+    if (record.surge === undefined) {
+      await this.close(untouched, 'vanished', why);
+      return;
     }
+    const undoing: ReplacementRecord = { ...untouched, phase: 'undoing', undo: { at: undefined, closeAs: 'vanished', why, quarantine: false } };
+    if ((await this.deps.ledger.update(undoing, record.phase)) === 'conflict') this.notActed(record.group, 'another tick moved this replacement on');
   }
 
-  private async close(record: ReplacementRecord, phase: 'verified' | 'failed' | 'abandoned', detail: string): Promise<ReplacementRecord | undefined> {
+  /**
+   * Claims the undo with a conditional write first (overlapping runs must not both make it; a run that
+   * dies after the call leaves the claim, and what to close as, to the next), then makes it.
+   * Returns the claimed record once the undo call landed, undefined when it did not (retried later).
+   */
+  private async takeBack(record: ReplacementRecord, undo: Undo, claim: UndoClaim): Promise<ReplacementRecord | undefined> {
+    const claimed: ReplacementRecord = { ...record, phase: 'undoing', undo: claim };
+    try {
+      if ((await this.deps.ledger.update(claimed, record.phase)) === 'conflict') {
+        this.notActed(record.group, 'another tick is taking this surge back');
+        return undefined;
+      }
+    } catch (error) {
+      this.fail(record.group, `could not record the undo of ${record.id}`, error);
+      return undefined;
+    }
+    try {
+      if (undo.kind === 'set-desired') await this.deps.fleet.setDesiredCapacity(record.group, undo.desired);
+      else await this.deps.fleet.terminateInstance(record.group, undo.instanceId, { decrementDesired: true });
+    } catch (error) {
+      this.fail(record.group, `could not take the surge back (${describeUndo(undo)})`, error);
+      return undefined;
+    }
+    this.deps.logger.info('surge taken back', { group: record.group, record: record.id, undo: describeUndo(undo), why: claim.why });
+    return claimed;
+  }
+
+  private async close(record: ReplacementRecord, phase: 'verified' | UndoneOutcome, detail: string): Promise<ReplacementRecord | undefined> {
     const closed: ReplacementRecord = { ...record, phase, closedAt: this.now, detail };
     try {
       if ((await this.deps.ledger.update(closed, record.phase)) === 'conflict') {
@@ -265,6 +315,7 @@ function logDecision(logger: Logger, decision: Decision): void {
       logger.info('replacement in flight', {
         group: decision.group, instance: decision.record.instanceId, step: decision.step.kind,
         why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
+        ...((decision.step.kind === 'abandon' || decision.step.kind === 'failed') && decision.step.undo !== undefined ? { undo: describeUndo(decision.step.undo) } : {}),
       });
       return;
     case 'skip':
@@ -272,10 +323,24 @@ function logDecision(logger: Logger, decision: Decision): void {
   }
 }
 
-/** The decisions that terminate or raise capacity: those are re-checked on a fresh read first. */
+/** The decisions that terminate or change capacity: those are re-checked on a fresh read first. */
 function changesCapacity(decision: Decision): boolean {
   if (decision.kind === 'start') return !decision.dryRun;
-  return decision.kind === 'progress' && decision.step.kind === 'terminate-surged';
+  if (decision.kind !== 'progress') return false;
+  const { step } = decision;
+  return step.kind === 'terminate-surged' || ((step.kind === 'abandon' || step.kind === 'failed') && step.undo !== undefined);
+}
+
+function sameStep(a: ProgressStep, b: ProgressStep): boolean {
+  if (a.kind !== b.kind) return false;
+  const undoOf = (step: ProgressStep): Undo | undefined => (step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined);
+  return JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b));
+}
+
+function describeUndo(undo: Undo): string {
+  return undo.kind === 'set-desired'
+    ? `desired capacity back to ${undo.desired}`
+    : `terminating the surge's extra instance ${undo.instanceId}, desired capacity back to ${undo.toDesired}`;
 }
 
 /**
@@ -289,8 +354,8 @@ export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; re
  * open replacement, so it needs the records first.
  */
 async function load(deps: TickDependencies, scope: RunScope, now: Millis): Promise<readonly [ReplacementRecord[], Group[]]> {
-  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(now - WEEK), deps.fleet.listOptedInGroups()]);
-  const records = await deps.ledger.recordsSince(now - WEEK);
+  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(now - RECORDS_LOOKBACK), deps.fleet.listOptedInGroups()]);
+  const records = await deps.ledger.recordsSince(now - RECORDS_LOOKBACK);
   const open = new Set(records.filter(isOpen).map((record) => record.group));
   const names = (scope.groups ?? [...open]).filter((name) => open.has(name));
   return [records, names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()]];

@@ -1,6 +1,13 @@
 import type { Millis, ReplacementRecord } from './model.js';
-import { isOpen } from './model.js';
+import { DAY, isOpen, WEEK } from './model.js';
 import type { Budget } from './policy.js';
+
+/**
+ * How far back a run reads the ledger. Records are read back by their start, but a replacement counts
+ * at its termination, which comes at most a recovery-timeout (a day at most) after its start, since a
+ * surge that cannot finish by then is taken back: the longest budget period plus that, with room.
+ */
+export const RECORDS_LOOKBACK: Millis = WEEK + 2 * DAY;
 
 export interface BudgetUse {
   readonly used: number;

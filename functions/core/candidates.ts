@@ -2,6 +2,7 @@ import { formatDuration } from './duration.js';
 import type { Ineligibility } from './fleet-state.js';
 import { ineligibility } from './fleet-state.js';
 import type { Group, Instance, LaunchSource, Millis, RecycleReason } from './model.js';
+import { TRUSTED_CLOCK_SKEW } from './model.js';
 import type { GroupPolicy } from './policy.js';
 import { TAG } from './policy.js';
 import type { RandomSource } from './random.js';
@@ -56,29 +57,38 @@ function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
   return Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
 }
 
-function taintOf(instance: Instance): Taint | undefined {
+/**
+ * The instance's taint, its time clamped to now. A time further ahead than a clock may drift is not a
+ * fact (a hand-written or mistyped tag): it must neither protect the instance for years nor order it
+ * behind real touches, so it reads as a touch made now whose grace is already over.
+ */
+function taintOf(instance: Instance, now: Millis): (Taint & { readonly future: boolean }) | undefined {
   const tag = instance.tags[TAG.tainted];
-  return tag === undefined ? undefined : parseTaint(tag);
+  const taint = tag === undefined ? undefined : parseTaint(tag);
+  if (taint === undefined) return undefined;
+  return taint.at > now + TRUSTED_CLOCK_SKEW ? { ...taint, at: now, future: true } : { ...taint, at: Math.min(taint.at, now), future: false };
 }
 
-function inGrace(instance: Instance, policy: GroupPolicy, now: Millis): boolean {
-  const taint = taintOf(instance);
-  return taint !== undefined && now - taint.at < policy.taintGrace;
+/** A person touched the instance recently enough that they may still be at work on it: no rule picks it. */
+export function inTaintGrace(instance: Instance, policy: GroupPolicy, now: Millis): boolean {
+  const taint = taintOf(instance, now);
+  return taint !== undefined && !taint.future && now - taint.at < policy.taintGrace;
 }
 
 /** Among instances whose grace is over (pickCandidate leaves out the others). */
 function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis): Candidate | undefined {
-  let best: { instance: Instance; at: Millis; by: string; via: string } | undefined;
+  let best: { instance: Instance; at: Millis; by: string; via: string; future: boolean } | undefined;
   for (const instance of eligible) {
-    const taint = taintOf(instance);
+    const taint = taintOf(instance, now);
     if (taint === undefined) continue;
     if (best === undefined || taint.at < best.at) best = { instance, ...taint };
   }
   if (best === undefined) return undefined;
+  const when = best.future ? 'with a taint time in the future (not trusted, no grace)' : `${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`;
   return {
     instance: best.instance,
     reason: 'tainted',
-    why: `touched by ${best.by} via ${best.via} ${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`,
+    why: `touched by ${best.by} via ${best.via} ${when}`,
     overdue: 0,
     touchedAt: best.at,
   };
@@ -167,7 +177,7 @@ function eligibleInstances(group: Group): Instance[] {
  * grace is left alone by every rule, not only the taint rule: its person may still be at work on it.
  */
 export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
-  const eligible = eligibleInstances(group).filter((instance) => !inGrace(instance, policy, context.now));
+  const eligible = eligibleInstances(group).filter((instance) => !inTaintGrace(instance, policy, context.now));
   return (
     tainted(eligible, policy, context.now) ??
     staleConfig(eligible, group) ??
@@ -202,6 +212,9 @@ export function explainInstance(
     const taint = parseTaint(taintTag);
     if (taint === undefined) {
       return { ineligible: undefined, candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
+    }
+    if (taint.at > now + TRUSTED_CLOCK_SKEW) {
+      return { ineligible: undefined, candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via} at a time in the future (${new Date(taint.at).toISOString()}): not trusted, no grace` };
     }
     const graceLeft = taint.at + policy.taintGrace - now;
     return graceLeft > 0

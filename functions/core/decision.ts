@@ -57,12 +57,22 @@ export interface StartDecision extends DecisionBase {
   readonly touchedAt?: Millis;
 }
 
+/**
+ * Takes a surge back exactly: the surge's own extra instance goes with desired lowered in the same call,
+ * so Auto Scaling never chooses (it might choose an exempt instance); with no extra instance running,
+ * desired is set back, which then removes nothing.
+ */
+export type Undo =
+  | { readonly kind: 'terminate-extra'; readonly instanceId: string; readonly toDesired: number }
+  | { readonly kind: 'set-desired'; readonly desired: number };
+
 export type ProgressStep =
   | { readonly kind: 'wait'; readonly why: string }
   | { readonly kind: 'terminate-surged'; readonly why: string }
   | { readonly kind: 'verified'; readonly recoverySeconds: number }
-  | { readonly kind: 'failed'; readonly why: string; readonly revertDesiredTo: number | undefined }
-  | { readonly kind: 'abandon'; readonly why: string; readonly revertDesiredTo: number | undefined };
+  /** Close the record, after taking its surge back when `undo` says how; `quarantine` only for a group still opted in. */
+  | { readonly kind: 'failed'; readonly why: string; readonly undo: Undo | undefined; readonly quarantine: boolean }
+  | { readonly kind: 'abandon'; readonly why: string; readonly undo: Undo | undefined; readonly closeAs: 'abandoned' | 'vanished' };
 
 /** Move an open replacement on: the only thing a group with one in flight may do. */
 export interface ProgressDecision extends DecisionBase {

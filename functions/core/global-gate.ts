@@ -13,6 +13,11 @@ export type GlobalBlockReason = 'mode-off' | 'blackout' | 'stop-alarm';
 export interface GlobalBlock {
   readonly reason: GlobalBlockReason;
   readonly why: string;
+  /**
+   * True when the account's own switch says stop (mode off): replacements in flight are taken back.
+   * A freeze, an alarm or a mode that could not be read only hold them until their deadline.
+   */
+  readonly brake: boolean;
 }
 
 export interface GlobalGateInput {
@@ -24,11 +29,11 @@ export interface GlobalGateInput {
 
 /** The account-wide gates of a tick, in the order an operator would look: kill switch, freeze, alarms. */
 export function globalBlock(input: GlobalGateInput): GlobalBlock | undefined {
-  if (input.mode === 'off') return { reason: 'mode-off', why: 'not terminating: global mode is off' };
+  if (input.mode === 'off') return { reason: 'mode-off', why: 'not terminating: global mode is off', brake: true };
   const freeze = input.blackouts.find((blackout) => input.now >= blackout.from && input.now < blackout.to);
-  if (freeze !== undefined) return { reason: 'blackout', why: `not terminating: blackout ${freeze.text}` };
+  if (freeze !== undefined) return { reason: 'blackout', why: `not terminating: blackout ${freeze.text}`, brake: false };
   if (input.alarmsInAlarm.length > 0) {
-    return { reason: 'stop-alarm', why: `not terminating: stop alarm in ALARM: ${input.alarmsInAlarm.join(', ')}` };
+    return { reason: 'stop-alarm', why: `not terminating: stop alarm in ALARM: ${input.alarmsInAlarm.join(', ')}`, brake: false };
   }
   return undefined;
 }

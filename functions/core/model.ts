@@ -63,10 +63,28 @@ export type GlobalMode = 'live' | 'dry-run' | 'off';
  * A replacement's progress, as the ledger keeps it.
  * surging: desired raised by one so the new instance is healthy before the old one goes (min-healthy 100).
  * terminating: the old instance was (or is about to be) terminated; waiting for the group to recover.
- * verified / failed / abandoned: closed. dry-run: what would have happened; never open.
+ * undoing: a surge being taken back exactly (its extra instance goes, desired returns to the owner's value).
+ * verified / failed / abandoned / vanished: closed; vanished means the old instance went by some other
+ * hand before Phoenix's termination, so it is not Phoenix's recycle. dry-run: what would have happened; never open.
  */
-export type ReplacementPhase = 'surging' | 'terminating' | 'verified' | 'failed' | 'abandoned' | 'dry-run';
-export const OPEN_PHASES: readonly ReplacementPhase[] = ['surging', 'terminating'];
+export type ReplacementPhase = 'surging' | 'terminating' | 'undoing' | 'verified' | 'failed' | 'abandoned' | 'vanished' | 'dry-run';
+export const OPEN_PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'undoing'];
+
+/** How an undone replacement closes once its surge is taken back. */
+export type UndoneOutcome = 'abandoned' | 'failed' | 'vanished';
+
+/**
+ * Written with a conditional update before the undo call, so two overlapping runs never both make it,
+ * and a run that dies after the call leaves the next one what to close the record as.
+ */
+export interface UndoClaim {
+  /** When the undo call was last made (undefined: not yet): another is made only once this one had time to show. */
+  readonly at: Millis | undefined;
+  readonly closeAs: UndoneOutcome;
+  readonly why: string;
+  /** A failure in a group still opted in is quarantined; a braked group is not (it may no longer be tagged). */
+  readonly quarantine: boolean;
+}
 
 export interface ReplacementRecord {
   readonly id: string;
@@ -83,6 +101,8 @@ export interface ReplacementRecord {
   /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
   readonly touchedAt?: Millis;
   readonly closedAt?: Millis;
+  /** Set while undoing. */
+  readonly undo?: UndoClaim;
   /** Why the record closed the way it did, in words an operator reads. */
   readonly detail?: string;
 }

@@ -1,6 +1,6 @@
 import { budgetSpent, budgetUse } from './budget.js';
 import { explainInstance, pickCandidate, replacementEstimate } from './candidates.js';
-import type { Decision, InstanceVerdict, SkipDecision, SkipReason, StartDecision } from './decision.js';
+import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
 import { formatDuration } from './duration.js';
 import { capacityOf, healthyFloor, ineligibility, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
 import type { GlobalBlock } from './global-gate.js';
@@ -9,6 +9,7 @@ import { isOpen, RECYCLE_REASONS } from './model.js';
 import type { GroupPolicy } from './policy.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
+import type { PolicyResult } from './tags.js';
 import { parseGroupPolicy } from './tags.js';
 import { isWindowOpen } from './window.js';
 
@@ -75,25 +76,44 @@ function explainGroup(group: Group, policy: GroupPolicy | undefined, input: Plan
   });
 }
 
+/**
+ * What stops a group from finishing a replacement in flight, read afresh at every run: the account's
+ * mode, the group's opt-in, its tags, its quarantine. Under a brake a replacement is only taken back.
+ */
+function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
+  if (!parsed.ok) return `group tags do not parse (${parsed.errors.map((error) => error.message).join('; ')})`;
+  const policy = parsed.policy;
+  if (policy.mode === 'disabled') return 'phoenix:enabled=false';
+  if (policy.mode === 'dry-run') return 'phoenix:enabled=dry-run';
+  if (policy.quarantine !== undefined) return `quarantined (${policy.quarantine})`;
+  if (input.globalBlock?.brake === true) return input.globalBlock.why.replace(/^not terminating: /, '');
+  if (input.globalMode === 'dry-run') return 'global mode is dry-run';
+  return undefined;
+}
+
+/** The next step of a group's open replacement, from the group as read now: the plan's and the re-check's one rule. */
+export function nextStep(record: ReplacementRecord, group: Group, input: PlanInput): ProgressStep {
+  const parsed = parseGroupPolicy(group.tags);
+  const brake = brakeOn(parsed, input);
+  const hold = brake === undefined && input.globalBlock !== undefined ? input.globalBlock.why.replace(/^not terminating: /, '') : undefined;
+  return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
+}
+
 function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
   const parsed = parseGroupPolicy(group.tags);
   const policy = parsed.ok ? parsed.policy : undefined;
   const context: GroupContext = { input, records, instances: explainGroup(group, policy, input) };
+  // A group with a replacement in flight may only finish or take it back, whatever its tags say now.
+  const open = records.find(isOpen);
+  if (open !== undefined) {
+    return { kind: 'progress', group: group.name, mode: policy?.mode, instances: context.instances, record: open, step: nextStep(open, group, input) };
+  }
   if (!parsed.ok) {
     return skip(group, undefined, context, 'bad-tags', `not terminating: ${parsed.errors.map((error) => error.message).join('; ')}`);
   }
   const groupPolicy = parsed.policy;
   if (groupPolicy.mode === 'disabled') return skip(group, groupPolicy, context, 'disabled', 'not terminating: phoenix:enabled=false');
-  const open = records.find(isOpen);
-  if (groupPolicy.quarantine !== undefined && open === undefined) {
-    return skip(group, groupPolicy, context, 'quarantined', `not terminating: quarantined (${groupPolicy.quarantine})`);
-  }
-  if (open !== undefined) {
-    // A quarantined group's open record (its close failed after the tag was written) is only closed, never moved on.
-    const capacityChangesAllowed = input.globalBlock === undefined && groupPolicy.quarantine === undefined;
-    const step = progressStep(open, group, groupPolicy, { now: input.now, capacityChangesAllowed });
-    return { kind: 'progress', group: group.name, mode: groupPolicy.mode, instances: context.instances, record: open, step };
-  }
+  if (groupPolicy.quarantine !== undefined) return skip(group, groupPolicy, context, 'quarantined', `not terminating: quarantined (${groupPolicy.quarantine})`);
   if (input.progressOnly) return skip(group, groupPolicy, context, 'verify-only', 'nothing in flight to verify');
   if (input.globalBlock !== undefined) return skip(group, groupPolicy, context, 'global-block', input.globalBlock.why);
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';

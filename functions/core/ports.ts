@@ -23,6 +23,22 @@ export interface FleetPort {
   untagGroup(group: string, keys: readonly string[]): Promise<void>;
 }
 
+/**
+ * Auto Scaling refused to terminate an instance because it is no longer there to terminate (gone, or
+ * already terminating by another hand): the call changed nothing, and the instance is not Phoenix's recycle.
+ */
+export class InstanceGoneError extends Error {
+  override readonly name = 'InstanceGoneError';
+
+  constructor(
+    readonly instanceId: string,
+    message: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export type BeginResult = 'created' | 'conflict';
 export type UpdateResult = 'updated' | 'conflict';
 
@@ -71,8 +87,11 @@ export interface TouchedInstance {
 export interface TaintPort {
   /** The named instances that still exist; an id EC2 no longer knows is simply missing from the result. */
   describeInstances(instanceIds: readonly string[]): Promise<TouchedInstance[]>;
-  /** Writes one `phoenix:tainted` value on every named instance, in one call. */
-  tagTainted(instanceIds: readonly string[], value: string): Promise<void>;
+  /**
+   * Writes one `phoenix:tainted` value on every named instance that still exists, and returns those
+   * it tagged: an instance gone since it was read is left out, and never costs the others their tag.
+   */
+  tagTainted(instanceIds: readonly string[], value: string): Promise<readonly string[]>;
 }
 
 /** Where a rendered report is kept, and how a reader reaches it. */

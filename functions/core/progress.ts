@@ -1,85 +1,167 @@
+import { inTaintGrace } from './candidates.js';
+import type { ProgressStep, Undo } from './decision.js';
 import { formatDuration } from './duration.js';
-import { capacityOf, isSettled } from './fleet-state.js';
-import type { ProgressStep } from './decision.js';
-import type { Group, Millis, ReplacementRecord } from './model.js';
+import { capacityOf, ineligibility, isSettled } from './fleet-state.js';
+import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from './model.js';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from './model.js';
 import type { GroupPolicy } from './policy.js';
+import { DEFAULT_RECOVERY_TIMEOUT } from './tags.js';
 import { isWindowOpen } from './window.js';
 
-/** Terminating instances still listed after this long were never terminated: the call did not land. */
-export const TERMINATE_CONFIRM_DELAY: Millis = 5 * 60_000;
+/**
+ * A call Phoenix made (raising desired capacity, terminating) may still land until the run that made
+ * it ends, and the recycler may run for 5 minutes; Auto Scaling's Describe calls then show it up to a
+ * minute later. Until this long has passed, a change that does not show yet is waited for, never
+ * judged as not having happened: judging early let a late surge call land after its record closed.
+ */
+export const ACTION_CONFIRM_DELAY: Millis = 7 * MINUTE;
 
 export interface ProgressContext {
   readonly now: Millis;
-  /** False under a global block (mode off, blackout, stop alarm): wait instead of changing capacity. */
-  readonly capacityChangesAllowed: boolean;
+  /**
+   * Why this group may now only take its replacement back (the account off or in dry-run; the group
+   * disabled, in dry-run, quarantined or with tags that do not parse): never finish it by a termination.
+   */
+  readonly brake: string | undefined;
+  /** Why terminations wait account-wide (blackout, stop alarm, unreadable mode): hold, and undo at the deadline. */
+  readonly hold: string | undefined;
 }
 
-function revertTarget(record: ReplacementRecord, group: Group): number | undefined {
-  // Only undo our own surge: if someone else has moved desired since, their number stands.
+const PENDING: ReadonlySet<LifecycleState> = new Set<LifecycleState>(['Pending', 'Pending:Wait', 'Pending:Proceed']);
+
+function countsTowardDesired(instance: Instance): boolean {
+  return instance.lifecycleState === 'InService' || PENDING.has(instance.lifecycleState);
+}
+
+type UndoPlan =
+  | { readonly kind: 'nothing'; readonly why: string }
+  | { readonly kind: 'wait'; readonly why: string }
+  | { readonly kind: 'act'; readonly undo: Undo };
+
+/**
+ * How to take a surge back exactly. Only our own raise is undone: a desired capacity someone else has
+ * moved since is theirs. The instance that goes is the one launched since the surge began (else, when
+ * more instances count than the owner's desired, the newest), never an exempt or protected one, and it
+ * goes with desired lowered in the same call so that Auto Scaling does not choose.
+ */
+function planUndo(record: ReplacementRecord, group: Group): UndoPlan {
   const surge = record.surge;
-  if (surge === undefined || group.desired !== surge.toDesired) return undefined;
-  return surge.fromDesired >= group.min ? surge.fromDesired : undefined;
+  if (surge === undefined) return { kind: 'nothing', why: 'no surge to take back' };
+  if (group.desired !== surge.toDesired) {
+    return {
+      kind: 'nothing',
+      why:
+        group.desired === surge.fromDesired
+          ? `desired capacity is ${group.desired}, its value before the surge`
+          : `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; left to its owner`,
+    };
+  }
+  if (surge.fromDesired < group.min) return { kind: 'nothing', why: `min size ${group.min} is now above the ${surge.fromDesired} before the surge; left to its owner` };
+  const removable = group.instances
+    .filter((instance) => instance.id !== record.instanceId && countsTowardDesired(instance))
+    .filter((instance) => {
+      const never = ineligibility(instance);
+      return never !== 'exempt' && never !== 'protected';
+    })
+    .sort((a, b) => (b.launchedAt ?? -Infinity) - (a.launchedAt ?? -Infinity));
+  const launchedSinceSurge = removable.find((instance) => instance.launchedAt !== undefined && instance.launchedAt >= record.startedAt - TRUSTED_CLOCK_SKEW);
+  const counted = group.instances.filter(countsTowardDesired).length;
+  const extra = launchedSinceSurge ?? (counted > surge.fromDesired ? removable[0] : undefined);
+  if (extra === undefined) return { kind: 'act', undo: { kind: 'set-desired', desired: surge.fromDesired } };
+  if (PENDING.has(extra.lifecycleState)) {
+    return { kind: 'wait', why: `taking the surge back: waiting for ${extra.id} to finish launching (${extra.lifecycleState})` };
+  }
+  return { kind: 'act', undo: { kind: 'terminate-extra', instanceId: extra.id, toDesired: surge.fromDesired } };
 }
 
-function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy, context: ProgressContext): ProgressStep {
+function undoAndAbandon(record: ReplacementRecord, group: Group, why: string): ProgressStep {
+  const plan = planUndo(record, group);
+  if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
+  return { kind: 'abandon', why, undo: plan.kind === 'act' ? plan.undo : undefined, closeAs: 'abandoned' };
+}
+
+function undoAndFail(record: ReplacementRecord, group: Group, why: string, context: ProgressContext): ProgressStep {
+  const plan = planUndo(record, group);
+  if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
+  return { kind: 'failed', why, undo: plan.kind === 'act' ? plan.undo : undefined, quarantine: context.brake === undefined };
+}
+
+function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
   const surge = record.surge;
   const { now } = context;
-  if (surge === undefined) return { kind: 'abandon', why: 'surge record without surge sizes', revertDesiredTo: undefined };
+  if (surge === undefined) return { kind: 'abandon', why: 'surge record without surge sizes', undo: undefined, closeAs: 'abandoned' };
+  const age = now - record.startedAt;
+  if (group.desired === surge.fromDesired && age < ACTION_CONFIRM_DELAY) {
+    return { kind: 'wait', why: `waiting for the surge to show: desired capacity still ${group.desired} ${formatDuration(age)} after raising it` };
+  }
   const victim = group.instances.find((instance) => instance.id === record.instanceId);
   if (victim === undefined || victim.lifecycleState !== 'InService') {
-    return {
-      kind: 'abandon',
-      why: `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`,
-      revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
-    };
+    return undoAndAbandon(record, group, `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`);
   }
   const healthyOthers = group.instances.filter(
     (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
   ).length;
   const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
-  // A missed deadline is judged before a moved desired capacity: after our own undo of a failed
-  // surge landed and the quarantine tag did not, the failure must still be recorded.
-  if (!ready && now - record.startedAt > policy.recoveryTimeout) {
-    return {
-      kind: 'failed',
-      why: `extra instance not InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`,
-      revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
-    };
+  const recoveryTimeout = policy?.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT;
+  // A missed deadline is judged before a brake or a moved desired capacity: after our own undo of a
+  // failed surge landed and the quarantine tag did not, the failure must still be recorded.
+  if (!ready && age > recoveryTimeout) {
+    return undoAndFail(record, group, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
+  }
+  if (context.brake !== undefined || policy === undefined) {
+    return undoAndAbandon(record, group, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
   }
   if (group.desired !== surge.toDesired) {
     return {
       kind: 'abandon',
       why:
         group.desired === surge.fromDesired
-          ? `desired capacity is ${group.desired}, not the surge's ${surge.toDesired}: the surge call never took effect or someone set it back; nothing to undo`
+          ? `desired capacity is ${group.desired}, not the surge's ${surge.toDesired}, ${formatDuration(age)} after raising it: the surge call never took effect or someone set it back; nothing to undo`
           : `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; leaving it to its owner`,
-      revertDesiredTo: undefined,
+      undo: undefined,
+      closeAs: 'abandoned',
     };
   }
   if (!ready) return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
-  if (!context.capacityChangesAllowed) return { kind: 'wait', why: 'extra instance ready; terminations are blocked account-wide' };
-  if (!isWindowOpen(policy.window, now)) return { kind: 'wait', why: `extra instance ready; window ${policy.window?.text ?? ''} is closed` };
-  return { kind: 'terminate-surged', why: `extra instance ready (${healthyOthers} healthy besides ${victim.id})` };
+  const holdingFor = holdReason(victim, policy, context);
+  if (holdingFor === undefined) return { kind: 'terminate-surged', why: `extra instance ready (${healthyOthers} healthy besides ${victim.id})` };
+  // A ready surge waits for its window, a hold or a person's grace only within recovery-timeout: past it,
+  // the replacement is taken back, so no extra instance waits for days and its budget stays honest.
+  if (age > recoveryTimeout) {
+    return undoAndAbandon(record, group, `extra instance ready but ${holdingFor} for longer than recovery-timeout ${formatDuration(recoveryTimeout)}; taking the surge back`);
+  }
+  return { kind: 'wait', why: `extra instance ready; ${holdingFor}` };
 }
 
-function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPolicy, now: Millis): ProgressStep {
+function holdReason(victim: Instance, policy: GroupPolicy, context: ProgressContext): string | undefined {
+  if (context.hold !== undefined) return context.hold;
+  if (!isWindowOpen(policy.window, context.now)) return `window ${policy.window?.text ?? ''} is closed`;
+  if (inTaintGrace(victim, policy, context.now)) return `${victim.id} was touched by a person within its taint grace ${formatDuration(policy.taintGrace)}`;
+  return undefined;
+}
+
+function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
+  const { now } = context;
   const terminatedAt = record.terminatedAt ?? record.startedAt;
   const victim = group.instances.find((instance) => instance.id === record.instanceId);
-  if (victim !== undefined && victim.lifecycleState === 'InService' && now - terminatedAt >= TERMINATE_CONFIRM_DELAY) {
+  if (victim !== undefined && victim.lifecycleState === 'InService' && now - terminatedAt >= ACTION_CONFIRM_DELAY) {
     return {
       kind: 'abandon',
       why: `${victim.id} is still InService ${formatDuration(now - terminatedAt)} after its termination was recorded: the call never took effect`,
-      revertDesiredTo: undefined,
+      undo: undefined,
+      closeAs: 'abandoned',
     };
   }
   const capacity = capacityOf(group);
   const recovered = victim === undefined && isSettled(capacity, group.desired);
   if (recovered) return { kind: 'verified', recoverySeconds: Math.round((now - record.startedAt) / 1000) };
-  if (now - terminatedAt > policy.recoveryTimeout) {
+  const recoveryTimeout = policy?.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT;
+  if (now - terminatedAt > recoveryTimeout) {
     return {
       kind: 'failed',
-      why: `not back to desired ${group.desired} InService and Healthy within recovery-timeout ${formatDuration(policy.recoveryTimeout)} (${capacity.inServiceHealthy} healthy, ${capacity.inTransition} in transition)`,
-      revertDesiredTo: undefined,
+      why: `not back to desired ${group.desired} InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${capacity.inServiceHealthy} healthy, ${capacity.inTransition} in transition)`,
+      undo: undefined,
+      quarantine: context.brake === undefined,
     };
   }
   return { kind: 'wait', why: `recovering: ${capacity.inServiceHealthy}/${group.desired} InService and Healthy` };
@@ -87,31 +169,46 @@ function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPoli
 
 /**
  * Terminating a surge's old instance lowers desired capacity in the same call, so desired still at the
- * surge's size means that call never took effect (it failed, or the tick died before making it), even
- * if the old instance has gone some other way. Judged only after the confirm delay; then the surge is
- * undone, or the group would keep its extra instance.
+ * surge's size means that call never took effect (it failed, or the run died before making it), even
+ * if the old instance has gone some other way. Judged only once the call had time to show; then the
+ * surge is taken back, or the group would keep its extra instance.
  */
 function unfinishedSurgeStep(record: ReplacementRecord, group: Group, context: ProgressContext): ProgressStep {
   const since = context.now - (record.terminatedAt ?? record.startedAt);
-  if (since < TERMINATE_CONFIRM_DELAY) {
+  if (since < ACTION_CONFIRM_DELAY) {
     return { kind: 'wait', why: `waiting for the termination of ${record.instanceId} to show: desired capacity still ${group.desired}` };
   }
   const victim = group.instances.find((instance) => instance.id === record.instanceId);
-  return {
-    kind: 'abandon',
-    why: `terminating ${record.instanceId} never took effect: desired capacity still ${group.desired} ${formatDuration(since)} after it was recorded, ${record.instanceId} ${victim?.lifecycleState ?? 'gone'}; undoing the surge`,
-    revertDesiredTo: context.capacityChangesAllowed ? revertTarget(record, group) : undefined,
-  };
+  return undoAndAbandon(
+    record,
+    group,
+    `terminating ${record.instanceId} never took effect: desired capacity still ${group.desired} ${formatDuration(since)} after it was recorded, ${record.instanceId} ${victim?.lifecycleState ?? 'gone'}; taking the surge back`,
+  );
+}
+
+/** An undo already claimed: close once it shows, wait while it may still land, make it again after that. */
+function undoingStep(record: ReplacementRecord, group: Group, context: ProgressContext): ProgressStep {
+  const claim = record.undo;
+  if (claim === undefined) return undoAndAbandon(record, group, 'undo record without its claim; taking the surge back');
+  const plan = planUndo(record, group);
+  if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
+  if (plan.kind === 'act' && claim.at !== undefined && context.now - claim.at < ACTION_CONFIRM_DELAY) {
+    return { kind: 'wait', why: `waiting for the undo made ${formatDuration(context.now - claim.at)} ago to show` };
+  }
+  const undo = plan.kind === 'act' ? plan.undo : undefined;
+  if (claim.closeAs === 'failed') return { kind: 'failed', why: claim.why, undo, quarantine: claim.quarantine && context.brake === undefined };
+  return { kind: 'abandon', why: claim.why, undo, closeAs: claim.closeAs };
 }
 
 /** The next step of an open replacement, from the group as it is now. */
 export function progressStep(
   record: ReplacementRecord,
   group: Group,
-  policy: GroupPolicy,
+  policy: GroupPolicy | undefined,
   context: ProgressContext,
 ): ProgressStep {
+  if (record.phase === 'undoing') return undoingStep(record, group, context);
   if (record.phase === 'surging') return surgeStep(record, group, policy, context);
   if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, context);
-  return recoveryStep(record, group, policy, context.now);
+  return recoveryStep(record, group, policy, context);
 }

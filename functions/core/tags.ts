@@ -26,7 +26,7 @@ export type PolicyResult =
 
 const DEFAULT_BUDGET: Budget = Object.freeze({ count: 1, period: HOUR, text: '1/hour' });
 const DEFAULT_MIN_HEALTHY = 100;
-const DEFAULT_RECOVERY_TIMEOUT = 20 * MINUTE;
+export const DEFAULT_RECOVERY_TIMEOUT = 20 * MINUTE;
 const DEFAULT_TAINT_GRACE = HOUR;
 /** Quarantine is the tag's presence; an empty value still quarantines rather than being ignored. */
 const QUARANTINE_WITHOUT_REASON = 'no reason given';

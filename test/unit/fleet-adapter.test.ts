@@ -11,6 +11,7 @@ import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } f
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
+import { InstanceGoneError } from '../../functions/core/ports.js';
 import { autoScalingGroup } from '../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
@@ -150,6 +151,16 @@ describe('AwsFleet actions', () => {
     autoScalingMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
     await fleet.terminateInstance('a', 'i-a', { decrementDesired: decrement });
     expect(autoScalingMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ InstanceId: 'i-a', ShouldDecrementDesiredCapacity: decrement });
+  });
+
+  it.each([
+    { case: 'an instance Auto Scaling no longer knows is reported as gone', message: 'Instance Id not found - No managed instance found for instance ID: i-a', gone: true },
+    { case: 'any other refusal stays what it was', message: 'Currently, desiredSize equals minSize (1).', gone: false },
+  ])('$case', async ({ message, gone }) => {
+    autoScalingMock.on(TerminateInstanceInAutoScalingGroupCommand).rejects(Object.assign(new Error(message), { name: 'ValidationError' }));
+    const error: unknown = await fleet.terminateInstance('a', 'i-a', { decrementDesired: true }).catch((caught: unknown) => caught);
+    expect(error instanceof InstanceGoneError).toBe(gone);
+    expect((error as Error).message).toContain(message);
   });
 
   it('raises desired capacity without honouring the cooldown', async () => {

@@ -110,7 +110,7 @@ describe('DynamoLedger error paths', () => {
   });
 
   it.each([
-    { case: 'unknown phase', change: { phase: 'exploding' }, problem: 'phase must be one of surging, terminating, verified, failed, abandoned, dry-run, got "exploding"' },
+    { case: 'unknown phase', change: { phase: 'exploding' }, problem: 'phase must be one of surging, terminating, undoing, verified, failed, abandoned, vanished, dry-run, got "exploding"' },
     { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of tainted, stale-config, max-age, chaos, got "boredom"' },
     { case: 'unknown mode', change: { mode: 'maybe' }, problem: 'mode must be one of live, dry-run, got "maybe"' },
     { case: 'startedAt stored as a string', change: { startedAt: String(NOW) }, problem: `startedAt must be a number, got "${NOW}"` },

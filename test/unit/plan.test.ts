@@ -79,7 +79,7 @@ describe('group gates: every path that does not terminate names its reason', () 
     },
     {
       case: 'account blocked',
-      input: { globalBlock: { reason: 'stop-alarm', why: 'not terminating: stop alarm in ALARM: p99' } },
+      input: { globalBlock: { reason: 'stop-alarm', why: 'not terminating: stop alarm in ALARM: p99', brake: false } },
       reason: 'global-block',
       says: 'p99',
     },

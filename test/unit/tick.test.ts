@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
-import type { Group } from '../../functions/core/model.js';
+import type { GlobalMode, Group } from '../../functions/core/model.js';
+import { InstanceGoneError } from '../../functions/core/ports.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
 import { group, instance, NOW, record, withTags } from '../support/fleet.js';
 
@@ -195,17 +196,24 @@ describe('runTick', () => {
     expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
   });
 
-  it('keeps an abandoned surge open until desired capacity is set back, so no instance leaks', async () => {
+  it('keeps an abandoned surge open until its extra instance is taken back, so no instance leaks', async () => {
     const surge = record({ phase: 'surging', terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
-    const victimGone = { ...due, desired: 5, instances: [...due.instances.slice(1), instance({ id: 'i-new' }), instance({ id: 'i-new2' })] };
+    const victimGone = {
+      ...due,
+      desired: 5,
+      instances: [...due.instances.slice(1), instance({ id: 'i-new', launchedAt: NOW - 20 * MINUTE }), instance({ id: 'i-new2', launchedAt: NOW - 4 * MINUTE })],
+    };
     const deps = { ...world([victimGone]), ledger: new FakeLedger([surge]) };
-    deps.fleet.failing.set('setDesiredCapacity', Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
+    deps.fleet.failing.set('terminateInstance', Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
     await runTick(deps, settings, NOW);
-    expect(deps.ledger.records.get(surge.id)?.phase).toBe('surging');
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('undoing');
     deps.fleet.failing.clear();
+    await runTick(deps, settings, NOW + 3 * MINUTE);
+    // The undo claimed a moment ago may still land: it is not made twice within the confirm delay.
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new2 decrement=true']);
     await runTick(deps, settings, NOW + 10 * MINUTE);
-    // The first attempt failed; the second, a tick later, landed.
-    expect(mutating(deps.fleet.calls)).toEqual(['setDesiredCapacity web 4', 'setDesiredCapacity web 4']);
+    // The first attempt failed; the second, once the first could no longer land, did.
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new2 decrement=true', 'terminateInstance web i-new2 decrement=true']);
     expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
   });
 });
@@ -235,5 +243,68 @@ describe('runTick as the verifier', () => {
     const result = await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web'] });
     expect(deps.fleet.calls).toEqual([]);
     expect(result.decisions).toEqual([]);
+  });
+});
+
+describe('brakes hold a replacement in flight: it is taken back exactly, never finished by a termination', () => {
+  /** A ready surge: i-new is InService and Healthy, desired 5 of the owner's 4. */
+  const surge = record({ phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+  const ready = withTags({ ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] }, { 'phoenix:min-healthy': '100' });
+
+  it.each<{ case: string; tags?: Record<string, string>; mode?: GlobalMode }>([
+    { case: 'account mode dry-run', mode: 'dry-run' },
+    { case: 'account mode off', mode: 'off' },
+    { case: 'phoenix:enabled=false', tags: { 'phoenix:enabled': 'false' } },
+    { case: 'phoenix:enabled=dry-run', tags: { 'phoenix:enabled': 'dry-run' } },
+    { case: 'a typo in phoenix:enabled', tags: { 'phoenix:enabled': 'ture' } },
+    { case: 'a padded phoenix:enabled', tags: { 'phoenix:enabled': 'true ' } },
+    { case: 'a bad budget tag', tags: { 'phoenix:budget': '2/fortnight' } },
+    { case: 'quarantined by an operator', tags: { 'phoenix:quarantined': 'INC-42' } },
+  ])('$case: the extra instance goes with desired lowered, the old one stays, the record closes and frees the group', async ({ tags = {}, mode = 'live' }) => {
+    const deps = { ...world([withTags(ready, tags)]), ledger: new FakeLedger([surge]), settings: new FakeSettings(mode) };
+    await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'abandoned', undo: { closeAs: 'abandoned' } });
+    expect(deps.ledger.records.get(surge.id)?.detail).toContain('taking the surge back');
+  });
+
+  it('a stop alarm only holds a ready surge: nothing changes until recovery-timeout, then it is taken back', async () => {
+    const deps = { ...world([ready]), ledger: new FakeLedger([surge]) };
+    deps.alarms.inAlarm = ['p99-latency'];
+    await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    await runTick(deps, settings, NOW + 15 * MINUTE);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
+  });
+
+  it('a verifier run between the record and the surge call waits for the raise instead of abandoning it', async () => {
+    const fresh = record({ phase: 'surging', startedAt: NOW, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+    const notYetRaised = withTags(due, { 'phoenix:min-healthy': '100' });
+    const deps = { ...world([notYetRaised]), ledger: new FakeLedger([fresh]) };
+    await runTick(deps, settings, NOW + 30_000, { kind: 'verify', groups: ['web'] });
+    expect(deps.ledger.records.get(fresh.id)?.phase).toBe('surging');
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+  });
+
+  it('a terminate refused because the instance had already gone is recorded as vanished, never as a recycle', async () => {
+    const deps = world();
+    deps.fleet.failing.set('terminateInstance', new InstanceGoneError('i-1', 'Instance Id not found - No managed instance found for instance ID: i-1'));
+    const result = await runTick(deps, settings, NOW);
+    const [stored] = [...deps.ledger.records.values()];
+    expect(stored).toMatchObject({ phase: 'vanished', instanceId: 'i-1' });
+    expect(stored?.terminatedAt).toBeUndefined();
+    expect(deps.events.published).toEqual([]);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['closed']);
+  });
+});
+
+describe('budgets read back what they count', () => {
+  it('a 1/week budget counts a replacement started 8 days ago that terminated 6 days ago', async () => {
+    const lastWeek = record({ startedAt: NOW - 8 * DAY, terminatedAt: NOW - 6 * DAY, closedAt: NOW - 6 * DAY + 10 * MINUTE, phase: 'verified' });
+    const deps = { ...world([withTags(due, { 'phoenix:budget': '1/week' })]), ledger: new FakeLedger([lastWeek]) };
+    const result = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect(result.decisions).toMatchObject([{ kind: 'skip', reason: 'budget-spent' }]);
   });
 });
