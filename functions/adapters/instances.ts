@@ -10,6 +10,11 @@ import { describeExistingInstances } from './describe-instances.js';
 /** Auto Scaling writes this tag on every instance it launches. */
 const GROUP_TAG = 'aws:autoscaling:groupName';
 
+/** EC2's refusal of a call that names an instance it does not know; its message names the ids. */
+function isNotFound(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'InvalidInstanceID.NotFound';
+}
+
 export interface AwsInstancesOptions {
   readonly autoScaling: AutoScalingClient;
   readonly ec2: EC2Client;
@@ -17,7 +22,8 @@ export interface AwsInstancesOptions {
 
 /**
  * TaintPort over EC2 and Auto Scaling. A touch names at most 50 instances (SendCommand's limit), so
- * each of the three calls is made once per touch.
+ * each of the three calls is made once per touch, the tag write more often only when EC2 refuses it
+ * for an instance that is gone.
  */
 export class AwsInstances implements TaintPort {
   constructor(private readonly options: AwsInstancesOptions) {}
@@ -36,8 +42,26 @@ export class AwsInstances implements TaintPort {
     });
   }
 
-  async tagTainted(instanceIds: readonly string[], value: string): Promise<void> {
-    await this.options.ec2.send(new CreateTagsCommand({ Resources: [...instanceIds], Tags: [{ Key: TAG.tainted, Value: value }] }));
+  /**
+   * EC2 refuses a whole CreateTags call when one of its instances is gone (terminated since it was
+   * read), tagging none of the others, and would refuse every retry the same way. So the ids the
+   * error names are dropped and the rest tagged again; if it names none, each instance is tagged on
+   * its own. Any other error is thrown.
+   */
+  async tagTainted(instanceIds: readonly string[], value: string): Promise<string[]> {
+    if (instanceIds.length === 0) return [];
+    try {
+      await this.options.ec2.send(new CreateTagsCommand({ Resources: [...instanceIds], Tags: [{ Key: TAG.tainted, Value: value }] }));
+      return [...instanceIds];
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      if (instanceIds.length === 1) return [];
+      const gone = (error.message.match(/i-[0-9a-f]+/g) ?? []).filter((id) => instanceIds.includes(id));
+      if (gone.length > 0) return this.tagTainted(instanceIds.filter((id) => !gone.includes(id)), value);
+      const tagged: string[] = [];
+      for (const instanceId of instanceIds) tagged.push(...(await this.tagTainted([instanceId], value)));
+      return tagged;
+    }
   }
 
   /** Each named group's tags; a group that no longer exists is missing from the map. */

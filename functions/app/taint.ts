@@ -25,6 +25,7 @@ function envelopeId(event: unknown): unknown {
 
 /**
  * One CloudTrail event: parse the touch → read the instances and their groups → decide → tag → emit.
+ * An instance gone between the read and the write is logged and skipped; the others still get their tag.
  * Times from outside are held to the clock: an event time or an existing taint dated further ahead
  * than clocks drift is not believed, and each is logged as a warning.
  *
@@ -58,12 +59,15 @@ export async function handleTouch(deps: TaintDependencies, event: unknown): Prom
       deps.logger.info('not tainting', { instance: instanceId, why: decision.why, ...context });
     }
   }
-  if (chosen.length > 0) {
-    await deps.instances.tagTainted(chosen.map((pick) => pick.instanceId), formatTaint(touch));
-    for (const { instanceId, group } of chosen) deps.logger.info('tainted', { group, instance: instanceId, ...context });
-    await deps.events.publish(
-      chosen.map(({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } })),
-    );
+  if (chosen.length === 0) return { ignored: null, cloudTrailEventId: touch.eventId, tainted: [], skipped: touch.instanceIds.length };
+  const written = new Set(await deps.instances.tagTainted(chosen.map((pick) => pick.instanceId), formatTaint(touch)));
+  const tainted = chosen.filter((pick) => written.has(pick.instanceId));
+  for (const { instanceId, group } of chosen) {
+    if (written.has(instanceId)) deps.logger.info('tainted', { group, instance: instanceId, ...context });
+    else deps.logger.info('not tainting', { instance: instanceId, why: 'instance gone before its tag was written (terminated since the touch?)', ...context });
   }
-  return { ignored: null, cloudTrailEventId: touch.eventId, tainted: chosen.map((pick) => pick.instanceId), skipped: touch.instanceIds.length - chosen.length };
+  await deps.events.publish(
+    tainted.map(({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } })),
+  );
+  return { ignored: null, cloudTrailEventId: touch.eventId, tainted: tainted.map((pick) => pick.instanceId), skipped: touch.instanceIds.length - tainted.length };
 }

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AwsInstances } from '../../functions/adapters/instances.js';
@@ -122,5 +122,40 @@ describe('the tainter against moto', () => {
     expect(await taintTags(clients, [web])).toEqual({ [web]: `at=2026-11-23T09:20:45.000Z;by=${BOB};via=ssm-command` });
     expect(summary).toMatchObject({ tainted: [web], skipped: 0 });
     expect(deps.logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual(['future-dated taint overwritten']);
+  }, 60_000);
+
+  it('moto itself tags the live instances of a CreateTags call that also names an unknown id (real EC2 refuses such a call)', async () => {
+    const { clients } = setup();
+    const live = await standaloneInstance(clients);
+    await clients.ec2.send(new CreateTagsCommand({ Resources: [live, 'i-0123456789abcdef0'], Tags: [{ Key: 'phoenix:tainted', Value: 'at=x' }] }));
+    expect(await taintTags(clients, [live])).toEqual({ [live]: 'at=x' });
+  }, 60_000);
+
+  it('still tags the live instance when EC2 refuses the batch for one terminated since the read', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    const [live, gone] = (await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string, string];
+    await clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone] }));
+    const counts = new Map<string, number>();
+    countCalls(clients, counts);
+    // moto accepts unknown ids in CreateTags (see above); EC2 fails the whole call and names them, as here.
+    clients.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const resources = context.commandName === 'CreateTagsCommand' ? ((args.input as { Resources?: string[] }).Resources ?? []) : [];
+        if (resources.includes(gone)) throw Object.assign(new Error(`The instance ID '${gone}' does not exist`), { name: 'InvalidInstanceID.NotFound' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuseTerminatedInstance' },
+    );
+
+    const summary = await handleTouch(deps, sendCommand([live, gone]));
+
+    expect(await taintTags(clients, [live, gone])).toEqual({ [live]: `at=2026-11-23T09:20:45.000Z;by=${BOB};via=ssm-command`, [gone]: undefined });
+    expect(counts.get('CreateTagsCommand')).toBe(2);
+    expect(summary).toMatchObject({ tainted: [live], skipped: 1 });
+    expect(deps.events.published).toMatchObject([{ detail: { instanceId: live } }]);
+    expect(deps.logger.lines.filter((line) => line.message === 'not tainting').map((line) => [line.fields['instance'], line.fields['why']])).toEqual([
+      [gone, 'instance gone before its tag was written (terminated since the touch?)'],
+    ]);
   }, 60_000);
 });

@@ -126,6 +126,8 @@ export class FakeInstances implements TaintPort {
   readonly tags: { instanceIds: readonly string[]; value: string }[] = [];
   failDescribe: Error | undefined;
   failTagging: Error | undefined;
+  /** Instances terminated between the read and the tag write: described, but never tagged. */
+  goneBeforeTagging: readonly string[] = [];
 
   constructor(public instances: TouchedInstance[]) {}
 
@@ -135,9 +137,11 @@ export class FakeInstances implements TaintPort {
     return this.instances.filter((instance) => instanceIds.includes(instance.id));
   }
 
-  async tagTainted(instanceIds: readonly string[], value: string): Promise<void> {
+  async tagTainted(instanceIds: readonly string[], value: string): Promise<readonly string[]> {
     this.calls.push(`tagTainted ${instanceIds.join(',')}`);
     if (this.failTagging !== undefined) throw this.failTagging;
-    this.tags.push({ instanceIds, value });
+    const tagged = instanceIds.filter((id) => !this.goneBeforeTagging.includes(id));
+    this.tags.push({ instanceIds: tagged, value });
+    return tagged;
   }
 }

@@ -82,17 +82,51 @@ describe('AwsInstances.describeInstances', () => {
 });
 
 describe('AwsInstances.tagTainted', () => {
+  const A = 'i-0000000000000000a';
+  const B = 'i-0000000000000000b';
+  const C = 'i-0000000000000000c';
+  const VALUE = 'at=2026-11-23T09:20:45.000Z;by=bob;via=ssm-command';
+  const batches = () => ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input.Resources);
+
   it('writes phoenix:tainted on every named instance in one CreateTags call', async () => {
     ec2Mock.on(CreateTagsCommand).resolves({});
-    await instances.tagTainted(['i-0000000000000000a', 'i-0000000000000000b'], 'at=2026-11-23T09:20:45.000Z;by=bob;via=ssm-command');
-    expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
-      { Resources: ['i-0000000000000000a', 'i-0000000000000000b'], Tags: [{ Key: 'phoenix:tainted', Value: 'at=2026-11-23T09:20:45.000Z;by=bob;via=ssm-command' }] },
-    ]);
+    expect(await instances.tagTainted([A, B], VALUE)).toEqual([A, B]);
+    expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([{ Resources: [A, B], Tags: [{ Key: 'phoenix:tainted', Value: VALUE }] }]);
   });
 
-  it('lets a failed write through', async () => {
+  it.each([
+    { case: 'one instance', message: `The instance ID '${B}' does not exist`, calls: [[A, B, C], [A, C]], tagged: [A, C] },
+    { case: 'several instances', message: `The instance IDs '${B}, ${C}' do not exist`, calls: [[A, B, C], [A]], tagged: [A] },
+  ])('when EC2 refuses the whole call for $case gone since the read, tags the others without them', async ({ message, calls, tagged }) => {
+    ec2Mock.on(CreateTagsCommand).rejectsOnce(Object.assign(new Error(message), { name: 'InvalidInstanceID.NotFound' })).resolves({});
+    expect(await instances.tagTainted([A, B, C], VALUE)).toEqual(tagged);
+    expect(batches()).toEqual(calls);
+  });
+
+  it('tags each instance on its own when the refusal names none of them, leaving out the one EC2 refuses', async () => {
+    ec2Mock.on(CreateTagsCommand).rejects(Object.assign(new Error('An instance does not exist'), { name: 'InvalidInstanceID.NotFound' }));
+    ec2Mock.on(CreateTagsCommand, { Resources: [A] }).resolves({});
+    ec2Mock.on(CreateTagsCommand, { Resources: [C] }).resolves({});
+    expect(await instances.tagTainted([A, B, C], VALUE)).toEqual([A, C]);
+    expect(batches()).toEqual([[A, B, C], [A], [B], [C]]);
+  });
+
+  it('tags nothing, after one call, when the only instance is gone', async () => {
+    ec2Mock.on(CreateTagsCommand).rejects(notFound(A));
+    expect(await instances.tagTainted([A], VALUE)).toEqual([]);
+    expect(batches()).toEqual([[A]]);
+  });
+
+  it('lets any other failed write through', async () => {
     const error = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
     ec2Mock.on(CreateTagsCommand).rejects(error);
-    await expect(instances.tagTainted(['i-0000000000000000a'], 'at=x')).rejects.toBe(error);
+    await expect(instances.tagTainted([A], VALUE)).rejects.toBe(error);
+  });
+
+  it('lets another failure of the retry through: only gone instances are left out', async () => {
+    const error = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    ec2Mock.on(CreateTagsCommand).rejectsOnce(notFound(B)).rejects(error);
+    await expect(instances.tagTainted([A, B], VALUE)).rejects.toBe(error);
+    expect(batches()).toEqual([[A, B], [A]]);
   });
 });

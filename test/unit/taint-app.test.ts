@@ -88,6 +88,19 @@ describe('handleTouch', () => {
     expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: COMMAND_TAINT }]);
   });
 
+  it('tags the others when an instance is gone between the read and the write, and emits no event for the gone one', async () => {
+    const deps = world([optedIn(WEB_1), optedIn(WEB_2)]);
+    deps.instances.goneBeforeTagging = [WEB_1];
+    const summary = await handleTouch(deps, fixture('ssm-send-command.json'));
+    expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_2], value: COMMAND_TAINT }]);
+    expect(deps.events.published.map((event) => event.detail)).toMatchObject([{ instanceId: WEB_2 }]);
+    expect(summary).toEqual({ ignored: null, cloudTrailEventId: COMMAND_EVENT_ID, tainted: [WEB_2], skipped: 1 });
+    expect(deps.logger.lines.map((line) => [line.message, line.fields['instance'], line.fields['why']])).toEqual([
+      ['not tainting', WEB_1, 'instance gone before its tag was written (terminated since the touch?)'],
+      ['tainted', WEB_2, undefined],
+    ]);
+  });
+
   it('overwrites a taint dated ahead of the clock with the real touch, and warns about what it replaced', async () => {
     const planted = formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' });
     const deps = world([optedIn(WEB_1, { tainted: planted }), optedIn(WEB_2)]);
