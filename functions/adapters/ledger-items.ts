@@ -1,6 +1,7 @@
 import { RECYCLE_REASONS, isOpen } from '../core/model.js';
 import type { Millis, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import { SKIP_REASONS } from '../core/decision.js';
+import type { PhoenixEvent } from '../core/events.js';
 import type { SkipReason } from '../core/decision.js';
 import type { GlobalBlockReason } from '../core/global-gate.js';
 import type { TickSummary } from '../core/tick-summary.js';
@@ -23,6 +24,7 @@ export class LedgerItemError extends Error {
 }
 
 const PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'undoing', 'verified', 'failed', 'abandoned', 'vanished', 'dry-run'];
+const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>(['Instance Recycled', 'Recovery Verified', 'Recovery Failed', 'Group Quarantined']);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
 const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
 export const LOCK_SORT_KEY = 'LOCK';
@@ -106,6 +108,8 @@ export function toItem(record: ReplacementRecord): Item {
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
   if (record.detail !== undefined) item['detail'] = record.detail;
+  // Kept as JSON text: the events are only ever published as they are, never queried.
+  if (record.outbox !== undefined && record.outbox.length > 0) item['outbox'] = JSON.stringify(record.outbox);
   if (record.undo !== undefined) {
     const { at, closeAs, why, quarantine } = record.undo;
     item['undo'] = at === undefined ? { closeAs, why, quarantine } : { at, closeAs, why, quarantine };
@@ -126,6 +130,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const closedAt = read.optionalNumber('closedAt');
   const detail = read.optionalString('detail');
   const undo = read.optionalUndo();
+  const outbox = read.optionalOutbox();
   const record: ReplacementRecord = {
     id: read.string('id'),
     group: read.string('group'),
@@ -141,6 +146,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     ...(closedAt === undefined ? {} : { closedAt }),
     ...(detail === undefined ? {} : { detail }),
     ...(undo === undefined ? {} : { undo }),
+    ...(outbox === undefined ? {} : { outbox }),
   };
   if (read.problems.length === 0) {
     // The key is recomputed from these fields to update the item, so they must agree with it.
@@ -198,6 +204,29 @@ class FieldReader {
     if (typeof value === 'boolean') return value;
     this.problems.push(`${name} must be true or false, got ${describe(value)}`);
     return false;
+  }
+
+  optionalOutbox(): readonly PhoenixEvent[] | undefined {
+    const value = this.item['outbox'];
+    if (value === undefined) return undefined;
+    let events: unknown;
+    try {
+      events = typeof value === 'string' ? JSON.parse(value) : undefined;
+    } catch {
+      events = undefined;
+    }
+    const wellFormed =
+      Array.isArray(events) &&
+      events.every((event: unknown) => {
+        if (event === null || typeof event !== 'object') return false;
+        const fields = event as Record<string, unknown>;
+        return typeof fields['detailType'] === 'string' && EVENT_TYPES.has(fields['detailType']) && typeof fields['time'] === 'string' && typeof fields['detail'] === 'object' && fields['detail'] !== null;
+      });
+    if (!wellFormed) {
+      this.problems.push(`outbox must be JSON text of Phoenix events, got ${describe(value)}`);
+      return undefined;
+    }
+    return events as readonly PhoenixEvent[];
   }
 
   optionalUndo(): UndoClaim | undefined {

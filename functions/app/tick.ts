@@ -9,6 +9,7 @@ import type { PlanInput } from '../core/plan.js';
 import { nextStep, planTick, recheckStart } from '../core/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { InstanceGoneError } from '../core/ports.js';
+import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 import { TAG } from '../core/policy.js';
 import type { RandomSource } from '../core/random.js';
 import { summarizeTick } from '../core/tick-summary.js';
@@ -73,24 +74,10 @@ function recordId(group: string, now: Millis): string {
   return `${group}#${new Date(now).toISOString()}`;
 }
 
-function recycledEvent(record: ReplacementRecord, now: Millis): PhoenixEvent {
-  return {
-    detailType: 'Instance Recycled',
-    time: new Date(now).toISOString(),
-    detail: {
-      group: record.group,
-      instanceId: record.instanceId,
-      reason: record.reason,
-      instanceAgeSeconds: record.instanceAgeSeconds ?? null,
-      recordId: record.id,
-      launchedBeforeTerminate: record.surge !== undefined,
-    },
-  };
-}
-
 class TickRun {
   readonly outcomes: ActionOutcome[] = [];
-  readonly events: PhoenixEvent[] = [];
+  /** Every record this run wrote, as last written: their outboxes go out at the end of the run. */
+  readonly written = new Map<string, ReplacementRecord>();
 
   constructor(
     private readonly deps: TickDependencies,
@@ -137,9 +124,10 @@ class TickRun {
     const stale = recheckStart(decision, this.fresh.get(decision.group), records, this.planInput);
     if (stale !== undefined) return this.notActed(decision.group, `state changed since planning: ${stale}`);
     const surging = decision.method === 'surge';
+    const terminating: ReplacementRecord = { ...base, mode: 'live', phase: 'terminating', terminatedAt: this.now };
     const record: ReplacementRecord = surging
       ? { ...base, mode: 'live', phase: 'surging', surge: { fromDesired: decision.desired, toDesired: decision.desired + 1 } }
-      : { ...base, mode: 'live', phase: 'terminating', terminatedAt: this.now };
+      : { ...terminating, outbox: [recycledEvent(terminating, this.now)] };
     // Write ahead: the record exists before the action, so a tick that dies mid-way leaves a trace to reconcile.
     if ((await ledger.begin(record)) === 'conflict') return this.notActed(decision.group, 'another tick holds this group');
     try {
@@ -156,7 +144,7 @@ class TickRun {
       return;
     }
     this.outcomes.push({ group: decision.group, kind: surging ? 'started' : 'terminated', record });
-    if (!surging) this.events.push(recycledEvent(record, this.now));
+    this.written.set(record.id, record);
   }
 
   async progress(decision: ProgressDecision): Promise<void> {
@@ -168,16 +156,9 @@ class TickRun {
         return;
       case 'terminate-surged':
         return this.terminateSurged(record);
-      case 'verified': {
-        const closed = await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`);
-        if (closed === undefined) return;
-        this.events.push({
-          detailType: 'Recovery Verified',
-          time: this.isoNow,
-          detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds: step.recoverySeconds },
-        });
+      case 'verified':
+        await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`, [verifiedEvent(record, this.now, step.recoverySeconds)]);
         return;
-      }
       // Each side effect must land before the record closes: a record left open is retried, so a
       // failed undo cannot leak an instance and a failed quarantine tag cannot be lost.
       case 'abandon':
@@ -187,9 +168,7 @@ class TickRun {
         const current = step.undo === undefined ? record : await this.takeBack(record, step.undo, { at: this.now, closeAs, why: step.why, quarantine });
         if (current === undefined) return;
         if (quarantine && !(await this.quarantine(current, step.why))) return;
-        if ((await this.close(current, closeAs, step.why)) === undefined || closeAs !== 'failed') return;
-        this.events.push({ detailType: 'Recovery Failed', time: this.isoNow, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: step.why } });
-        if (quarantine) this.events.push({ detailType: 'Group Quarantined', time: this.isoNow, detail: { group: record.group, reason: step.why, since: this.isoNow } });
+        await this.close(current, closeAs, step.why, closeAs === 'failed' ? failedEvents(record, this.now, step.why, quarantine) : []);
         return;
       }
     }
@@ -213,7 +192,8 @@ class TickRun {
 
   private async terminateSurged(record: ReplacementRecord): Promise<void> {
     const { fleet, ledger } = this.deps;
-    const terminating: ReplacementRecord = { ...record, phase: 'terminating', terminatedAt: this.now };
+    const terminatedRecord: ReplacementRecord = { ...record, phase: 'terminating', terminatedAt: this.now };
+    const terminating: ReplacementRecord = { ...terminatedRecord, outbox: [recycledEvent(terminatedRecord, this.now)] };
     if ((await ledger.update(terminating, 'surging')) === 'conflict') return this.notActed(record.group, 'another tick moved this replacement on');
     try {
       await fleet.terminateInstance(record.group, record.instanceId, { decrementDesired: true });
@@ -228,7 +208,7 @@ class TickRun {
       return;
     }
     this.outcomes.push({ group: record.group, kind: 'terminated', record: terminating });
-    this.events.push(recycledEvent(terminating, this.now));
+    this.written.set(terminating.id, terminating);
   }
 
   /**
@@ -238,10 +218,10 @@ class TickRun {
    */
   private async closeVanished(record: ReplacementRecord, error: InstanceGoneError): Promise<void> {
     const why = `${record.instanceId} was gone before Phoenix terminated it (${error.message})`;
-    const { terminatedAt: _notTerminated, ...untouched } = record;
+    const { terminatedAt: _notTerminated, outbox: _nothingToAnnounce, ...untouched } = record;
     this.deps.logger.warn('instance vanished', { group: record.group, instance: record.instanceId, record: record.id, why });
     if (record.surge === undefined) {
-      await this.close(untouched, 'vanished', why);
+      await this.close(untouched, 'vanished', why, []);
       return;
     }
     const undoing: ReplacementRecord = { ...untouched, phase: 'undoing', undo: { at: undefined, closeAs: 'vanished', why, quarantine: false } };
@@ -254,7 +234,9 @@ class TickRun {
    * Returns the claimed record once the undo call landed, undefined when it did not (retried later).
    */
   private async takeBack(record: ReplacementRecord, undo: Undo, claim: UndoClaim): Promise<ReplacementRecord | undefined> {
-    const claimed: ReplacementRecord = { ...record, phase: 'undoing', undo: claim };
+    // A termination taken back never happened: an announcement of it still waiting in the outbox goes too.
+    const { outbox: _neverHappened, ...rest } = record;
+    const claimed: ReplacementRecord = { ...rest, phase: 'undoing', undo: claim };
     try {
       if ((await this.deps.ledger.update(claimed, record.phase)) === 'conflict') {
         this.notActed(record.group, 'another tick is taking this surge back');
@@ -275,8 +257,10 @@ class TickRun {
     return claimed;
   }
 
-  private async close(record: ReplacementRecord, phase: 'verified' | UndoneOutcome, detail: string): Promise<ReplacementRecord | undefined> {
-    const closed: ReplacementRecord = { ...record, phase, closedAt: this.now, detail };
+  /** Closes the record with the events that announce it in the same write (none drops an earlier, unconfirmed one). */
+  private async close(record: ReplacementRecord, phase: 'verified' | UndoneOutcome, detail: string, events: readonly PhoenixEvent[]): Promise<ReplacementRecord | undefined> {
+    const { outbox: _replaced, ...rest } = record;
+    const closed: ReplacementRecord = { ...rest, phase, closedAt: this.now, detail, ...(events.length === 0 ? {} : { outbox: events }) };
     try {
       if ((await this.deps.ledger.update(closed, record.phase)) === 'conflict') {
         this.notActed(record.group, 'another tick closed this replacement');
@@ -288,6 +272,7 @@ class TickRun {
     }
     this.deps.logger.info(`replacement ${phase}`, { group: record.group, instance: record.instanceId, record: record.id, detail });
     this.outcomes.push({ group: record.group, kind: 'closed', record: closed });
+    this.written.set(closed.id, closed);
     return closed;
   }
 
@@ -391,14 +376,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
     }
   }
-  if (run.events.length > 0) {
-    try {
-      await deps.events.publish(run.events);
-    } catch (error) {
-      // A failed notification warns; it never undoes the action that already happened.
-      deps.logger.warn('could not publish events', { count: run.events.length, error: errorText(error) });
-    }
-  }
+  await flushOutbox(deps, { loaded: records, groups, written: run.written });
   if (scope.kind === 'tick') {
     try {
       await deps.ledger.recordTick(summarizeTick(now, block, decisions));

@@ -1,3 +1,5 @@
+import type { PhoenixEvent } from './events.js';
+
 /** Epoch milliseconds. The core never reads a clock: every time is passed in. */
 export type Millis = number;
 
@@ -103,6 +105,8 @@ export interface ReplacementRecord {
   readonly closedAt?: Millis;
   /** Set while undoing. */
   readonly undo?: UndoClaim;
+  /** Events about this record not yet published: written with the change they announce, cleared once sent. */
+  readonly outbox?: readonly PhoenixEvent[];
   /** Why the record closed the way it did, in words an operator reads. */
   readonly detail?: string;
 }

@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactW
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
-import { LedgerItemError } from '../../functions/adapters/ledger-items.js';
+import { LedgerItemError, recordFromItem, toItem } from '../../functions/adapters/ledger-items.js';
+import { LEDGER_KEY } from '../../functions/adapters/ledger-table.js';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
 
@@ -182,5 +183,35 @@ describe('DynamoLedger reads', () => {
   ])('recordsBetween sends nothing for $case', async ({ from, to }) => {
     expect(await ledger.recordsBetween(from, to)).toEqual([]);
     expect(documents.calls()).toHaveLength(0);
+  });
+});
+
+describe('stored form of undo claims and outboxes', () => {
+  const undoing: ReplacementRecord = {
+    ...surging,
+    phase: 'undoing',
+    undo: { at: NOW + HOUR, closeAs: 'failed', why: 'extra instance not healthy within recovery-timeout 20m', quarantine: true },
+  };
+  const announced: ReplacementRecord = {
+    ...verified,
+    outbox: [{ detailType: 'Recovery Verified', time: '2026-11-18T13:00:00.000Z', detail: { group: 'web', instanceId: 'i-1', recordId: ID, recoverySeconds: 300 } }],
+  };
+
+  it.each([
+    { case: 'an undo claimed before its call', record: { ...undoing, undo: { closeAs: 'vanished' as const, why: 'i-1 was gone', quarantine: false, at: undefined } } },
+    { case: 'an undo claimed with its call made', record: undoing },
+    { case: 'events waiting to be published', record: announced },
+  ])('$case reads back as written, open exactly while undoing', ({ record }) => {
+    const item = toItem(record);
+    expect(recordFromItem(item)).toEqual(JSON.parse(JSON.stringify(record)));
+    expect(item[LEDGER_KEY.open] !== undefined).toBe(record.phase === 'undoing');
+  });
+
+  it.each([
+    { case: 'not JSON', outbox: '[{' },
+    { case: 'an event of another source', outbox: JSON.stringify([{ detailType: 'Weekly Report', time: 'x', detail: {} }]) },
+    { case: 'not a list', outbox: JSON.stringify({ detailType: 'Recovery Verified' }) },
+  ])('a malformed outbox ($case) fails the read, naming the field', ({ outbox }) => {
+    expect(() => recordFromItem({ ...toItem(announced), outbox })).toThrow(/outbox must be JSON text of Phoenix events/);
   });
 });

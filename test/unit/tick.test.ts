@@ -136,12 +136,36 @@ describe('runTick', () => {
     expect(next.outcomes.filter((outcome) => outcome.kind === 'terminated')).toHaveLength(0);
   });
 
-  it('a failed event publication warns and does not undo the termination', async () => {
+  it('a failed event publication is an error, never undoes the termination, and the next run publishes it from the ledger', async () => {
     const deps = world();
     deps.events.error = new Error('PutEvents failed');
     const result = await runTick(deps, settings, NOW);
     expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
-    expect(deps.logger.lines.find((line) => line.level === 'warn')?.message).toBe('could not publish events');
+    expect(deps.logger.lines.find((line) => line.level === 'error')?.message).toBe('could not publish events');
+    const [stored] = [...deps.ledger.records.values()];
+    expect(stored?.outbox).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1' } }]);
+    deps.events.error = undefined;
+    const afterTermination = { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, lifecycleState: 'Terminating:Wait' as const } : i)) };
+    deps.fleet.groups = [afterTermination];
+    await runTick(deps, settings, NOW + 10 * MINUTE);
+    expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1', recordId: stored?.id } }]);
+    expect(deps.ledger.records.get(stored?.id ?? '')?.outbox).toBeUndefined();
+  });
+
+  it('a tick killed between its termination and its publish loses no event; an unconfirmed one waits until the termination shows', async () => {
+    const deps = world();
+    // The run dies right after the termination: nothing reaches EventBridge in this run.
+    deps.events.error = new Error('Task timed out');
+    await runTick(deps, settings, NOW);
+    deps.events.error = undefined;
+    const [stored] = [...deps.ledger.records.values()];
+    // Still InService as read (Describe lags): the announcement waits.
+    await runTick(deps, settings, NOW + MINUTE, { kind: 'verify', groups: ['web'] });
+    expect(deps.events.published).toEqual([]);
+    deps.fleet.groups = [{ ...due, instances: due.instances.filter((i) => i.id !== 'i-1') }];
+    await runTick(deps, settings, NOW + 2 * MINUTE, { kind: 'verify', groups: ['web'] });
+    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Instance Recycled']);
+    expect(deps.ledger.records.get(stored?.id ?? '')?.outbox).toBeUndefined();
   });
 
   it('finishes a ready surge: terminates the old instance decrementing desired, once', async () => {

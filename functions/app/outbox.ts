@@ -1,0 +1,88 @@
+import type { PhoenixEvent } from '../core/events.js';
+import type { Group, Millis, ReplacementRecord } from '../core/model.js';
+import type { EventsPort, LedgerPort, Logger } from '../core/ports.js';
+
+/**
+ * Every event Phoenix emits about a replacement is written into its ledger record (its outbox) in the
+ * same conditional write as the change it announces, or before the call it announces, and is cleared
+ * only once published. A run that dies, or a publish that fails, leaves it there for the next run:
+ * events are delivered at least once, never lost; each carries its record id for consumers to dedupe.
+ */
+
+export function recycledEvent(record: ReplacementRecord, now: Millis): PhoenixEvent {
+  return {
+    detailType: 'Instance Recycled',
+    time: new Date(now).toISOString(),
+    detail: {
+      group: record.group,
+      instanceId: record.instanceId,
+      reason: record.reason,
+      instanceAgeSeconds: record.instanceAgeSeconds ?? null,
+      recordId: record.id,
+      launchedBeforeTerminate: record.surge !== undefined,
+    },
+  };
+}
+
+export function verifiedEvent(record: ReplacementRecord, now: Millis, recoverySeconds: number): PhoenixEvent {
+  return {
+    detailType: 'Recovery Verified',
+    time: new Date(now).toISOString(),
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds },
+  };
+}
+
+export function failedEvents(record: ReplacementRecord, now: Millis, why: string, quarantined: boolean): PhoenixEvent[] {
+  const time = new Date(now).toISOString();
+  const failed: PhoenixEvent = { detailType: 'Recovery Failed', time, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why } };
+  return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time } }] : [failed];
+}
+
+/**
+ * An outbox left by an earlier run, ready to go out: a termination is announced only once it shows
+ * (the old instance no longer in service), since a call that never landed announces nothing.
+ */
+function leftReady(record: ReplacementRecord, groups: ReadonlyMap<string, Group>): boolean {
+  if ((record.outbox ?? []).length === 0) return false;
+  if (record.phase !== 'terminating') return true;
+  const victim = groups.get(record.group)?.instances.find((instance) => instance.id === record.instanceId);
+  return groups.has(record.group) && victim?.lifecycleState !== 'InService';
+}
+
+export interface OutboxRun {
+  /** The records as loaded at the start of the run. */
+  readonly loaded: readonly ReplacementRecord[];
+  readonly groups: readonly Group[];
+  /** Records this run wrote, by id, as last written: their outbox is this run's to publish. */
+  readonly written: ReadonlyMap<string, ReplacementRecord>;
+}
+
+/** Publishes every outbox due, then clears each; a failure is logged as an error (alarmed) and left for the next run. */
+export async function flushOutbox(deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger }, run: OutboxRun): Promise<void> {
+  const byGroup = new Map(run.groups.map((group) => [group.name, group]));
+  const due = [
+    ...[...run.written.values()].filter((record) => (record.outbox ?? []).length > 0),
+    ...run.loaded.filter((record) => !run.written.has(record.id) && leftReady(record, byGroup)),
+  ];
+  if (due.length === 0) return;
+  const events = due.flatMap((record) => record.outbox ?? []);
+  try {
+    await deps.events.publish(events);
+  } catch (error) {
+    deps.logger.error('could not publish events', {
+      count: events.length,
+      records: due.map((record) => record.id),
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return;
+  }
+  for (const record of due) {
+    const { outbox: _published, ...cleared } = record;
+    try {
+      await deps.ledger.update(cleared, record.phase);
+    } catch (error) {
+      // Published but still in the outbox: the next run sends these events again, never loses them.
+      deps.logger.warn('could not clear a published outbox', { record: record.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
