@@ -9,6 +9,15 @@ export const REASON_LABELS: Readonly<Record<(typeof REPORT_REASONS)[number], str
   'stale-config': 'stale config',
 };
 
+/**
+ * Data as one line of text that reads in the order it was written: line breaks, other control
+ * characters and bidirectional overrides become spaces. Both renderers apply it to every data value
+ * before their own escaping, so a tag value can neither start a line of its own nor reorder what is shown.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, ' ');
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

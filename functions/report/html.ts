@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import type { RecycleReason } from '../core/model.js';
 import type { AgeHistogram, DayFigures, Finding, FindingKind, GroupReport, GroupStatus, OldestInstance, ReasonCounts, RecoveryStats, WeeklyReport } from '../core/report.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report.js';
-import { dayMonth, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
+import { dayMonth, oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
 
 // ---- Escaping: every interpolation is text unless it was built as markup by `html` itself ----
 
@@ -15,9 +15,9 @@ type Content = Html | string | number | readonly Content[];
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text as it must appear inside an element or a quoted attribute. */
+/** Text as it must appear inside an element or a quoted attribute, on one line and in its own order. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
+  return oneLine(text).replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
 }
 
 function render(content: Content): string {

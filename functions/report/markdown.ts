@@ -1,7 +1,19 @@
 import { formatDuration } from '../core/duration.js';
 import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report.js';
-import { percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
+import { oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
+
+/**
+ * Text from AWS or the ledger (group names, tag values, reasons, ids) as inline Markdown that reads
+ * as itself: kept on one line, so it cannot start a heading, list item or table row, and every
+ * character that could open a link, emphasis, code span, HTML tag, entity or table cell
+ * backslash-escaped. Every data value goes through here, and only once.
+ */
+export function escapeMarkdown(text: string): string {
+  return oneLine(text).replace(/[\\`*_[\]<>|#~&]/g, '\\$&');
+}
+
+const md = escapeMarkdown;
 
 function recovery(stats: RecoveryStats): string {
   return stats.verified === 0 ? '–' : `${seconds(stats.p50Seconds)} / ${seconds(stats.p95Seconds)} / ${seconds(stats.maxSeconds)}`;
@@ -10,12 +22,7 @@ function recovery(stats: RecoveryStats): string {
 function oldestText(oldest: OldestInstance | null, withGroup: boolean): string {
   if (oldest === null) return '–';
   const age = formatDuration(oldest.ageSeconds * 1000);
-  return withGroup ? `${age} (${oldest.instanceId} in ${oldest.group})` : `${age} (${oldest.instanceId})`;
-}
-
-/** Markdown tables break on a pipe or a newline inside a cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return withGroup ? `${age} (${md(oldest.instanceId)} in ${md(oldest.group)})` : `${age} (${md(oldest.instanceId)})`;
 }
 
 function byReason(counts: Readonly<Record<string, number>>): string {
@@ -25,9 +32,9 @@ function byReason(counts: Readonly<Record<string, number>>): string {
 
 /** One short line: the recycled count of each day, and the failures on the days that had any. */
 function perDay(days: readonly DayFigures[], timeZone: string): string {
-  const failures = days.filter((day) => day.failures > 0).map((day) => `${weekday(day.date)} ${day.failures}`);
+  const failures = days.filter((day) => day.failures > 0).map((day) => `${md(weekday(day.date))} ${day.failures}`);
   const failed = failures.length === 0 ? '' : `; failures ${failures.join(' · ')}`;
-  return `Recycled per day (${timeZone}): ${days.map((day) => `${weekday(day.date)} ${day.recycledTotal}`).join(' · ')}${failed}`;
+  return `Recycled per day (${md(timeZone)}): ${days.map((day) => `${md(weekday(day.date))} ${day.recycledTotal}`).join(' · ')}${failed}`;
 }
 
 function touchToReplacement(response: TaintedResponse): string {
@@ -37,11 +44,11 @@ function touchToReplacement(response: TaintedResponse): string {
 function groupRow(group: GroupReport): string {
   const recycled = group.recycledTotal === 0 ? '0' : `${group.recycledTotal}${byReason(group.recycled)}`;
   const would = group.wouldRecycleTotal === 0 ? '–' : String(group.wouldRecycleTotal);
-  const note = group.quarantine !== null ? `quarantined: ${group.quarantine}` : (group.idleReason ?? '');
+  const note = group.quarantine !== null ? `quarantined: ${md(group.quarantine)}` : md(group.idleReason ?? '');
   const within = group.withinMaxAge.pct === null ? '–' : `${percent(group.withinMaxAge.pct)}${group.withinMaxAge.measured ? '' : ' (est.)'}`;
   const cells = [
-    group.group,
-    group.status,
+    md(group.group),
+    md(group.status),
     String(group.instances),
     recycled,
     signed(group.change.recycled),
@@ -50,16 +57,16 @@ function groupRow(group: GroupReport): string {
     String(group.failures),
     within,
     oldestText(group.oldest, false),
-    topSkipTexts(group).join(', ') || '–',
+    topSkipTexts(group).map(md).join(', ') || '–',
     note,
   ];
-  return `| ${cells.map(cell).join(' | ')} |`;
+  return `| ${cells.join(' | ')} |`;
 }
 
 function headline(report: WeeklyReport): string[] {
   const { fleet } = report;
-  const week = report.week ?? `${report.weekStart.slice(0, 10)} to ${report.weekEnd.slice(0, 10)}`;
-  const lines = [`# Phoenix weekly recycle report: ${week}`, '', `${report.weekStart} to ${report.weekEnd} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}`, ''];
+  const week = md(report.week ?? `${report.weekStart.slice(0, 10)} to ${report.weekEnd.slice(0, 10)}`);
+  const lines = [`# Phoenix weekly recycle report: ${week}`, '', `${md(report.weekStart)} to ${md(report.weekEnd)} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}`, ''];
   const within = fleet.withinMaxAge.pct === null ? 'no group has a max-age' : `${percent(fleet.withinMaxAge.pct)} of instance-hours within max-age${fleet.withinMaxAge.measured ? '' : ' (estimated from current ages)'}`;
   const p95Change = fleet.change.p95Seconds === null ? '' : `; p95 ${signedSeconds(fleet.change.p95Seconds)} vs last week`;
   lines.push(
@@ -90,11 +97,11 @@ export function renderMarkdown(report: WeeklyReport): string {
   }
   lines.push('', '## Needs attention', '');
   if (report.needsAttention.length === 0) lines.push('Nothing.');
-  else lines.push(...report.needsAttention.map((finding) => `- **${finding.group}**: ${finding.text}`));
+  else lines.push(...report.needsAttention.map((finding) => `- **${md(finding.group)}**: ${md(finding.text)}`));
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');
     for (const failed of report.failedReplacements) {
-      lines.push(`- ${failed.startedAt} **${failed.group}** ${failed.instanceId} (${failed.reason})${failed.detail === null ? '' : `: ${failed.detail}`}`);
+      lines.push(`- ${md(failed.startedAt)} **${md(failed.group)}** ${md(failed.instanceId)} (${md(failed.reason)})${failed.detail === null ? '' : `: ${md(failed.detail)}`}`);
     }
   }
   return `${lines.join('\n')}\n`;

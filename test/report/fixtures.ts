@@ -72,3 +72,27 @@ export function groupOf(result: WeeklyReport, name: string): GroupReport {
   if (found === undefined) throw new Error(`no group ${name} in the report`);
   return found;
 }
+
+/** A quarantine reason written to fake a report: headings, a figure, a link, HTML, code, a table row, every kind of line break. */
+export const HOSTILE_REASON = [
+  'disk full',
+  '## Needs attention',
+  '- **Failures:** 0',
+  '[all clear](http://evil.example/login)',
+  '<script>alert(1)</script>',
+  '`rm -rf /` | a | b |',
+  '# Fake title\r\n### Fake section\u2028## Fake 2\u2029## Fake 3\u0085## Fake 4\u000b&#10;## Fake 5 \u202egnp.exe',
+].join('\n');
+export const HOSTILE_GROUP = 'web|prod\n# Owned [x](http://evil.example) *bold* _em_ ~~del~~ <b>';
+
+/**
+ * A week whose group name, quarantine reason, failure detail, instance id and a bad tag value are
+ * the given texts: called with hostile texts, and with harmless ones for the shape it must keep.
+ */
+export function weekWithTexts(group: string, reason: string): WeeklyReport {
+  return report({
+    week: '2026-W47',
+    records: [recycled(group, 'max-age', START + DAY), { ...failed(group, START + 2 * DAY, reason), instanceId: reason }],
+    groups: [fleetGroup(group, { ...LIVE, 'phoenix:quarantined': reason }), fleetGroup(`${group}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': reason })],
+  });
+}

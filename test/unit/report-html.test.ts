@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import { escapeHtml, renderHtml } from '../../functions/report/html.js';
-import { DRY_RUN, failed, fleetGroup, LIVE, recycled, report, START, taintedAfter, wouldRecycle } from '../report/fixtures.js';
+import { DRY_RUN, failed, fleetGroup, HOSTILE_GROUP, HOSTILE_REASON, LIVE, recycled, report, START, taintedAfter, weekWithTexts, wouldRecycle } from '../report/fixtures.js';
 
 const HOSTILE = `<script>alert(1)</script>&"'`;
 
@@ -21,6 +21,7 @@ describe('escapeHtml', () => {
     { case: 'a hostile group name', text: HOSTILE, escaped: '&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;' },
     { case: 'an entity stays text', text: '&amp;', escaped: '&amp;amp;' },
     { case: 'plain text is unchanged', text: 'svc-001-web 7d', escaped: 'svc-001-web 7d' },
+    { case: 'line breaks, control characters and bidirectional overrides become spaces', text: 'a\nb\r\u2028c\u0085d\u202ee', escaped: 'a b  c d e' },
   ])('$case', ({ text, escaped }) => {
     expect(escapeHtml(text)).toBe(escaped);
   });
@@ -36,6 +37,16 @@ describe('renderHtml', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;');
     // Every attribute is double-quoted and data cannot close one: no quote survives unescaped inside a tag's data.
     expect(page).not.toMatch(/="[^"]*<script/);
+  });
+
+  it('keeps the structure of the page whatever the data: the same headings and rows, no link, tag or entity that data opened', () => {
+    const page = renderHtml(weekWithTexts(HOSTILE_GROUP, HOSTILE_REASON));
+    const harmless = renderHtml(weekWithTexts('web', 'disk full'));
+    for (const tag of ['<h1', '<h2', '<h3', '<tr', '<li', '<section']) expect([tag, count(page, tag)]).toEqual([tag, count(harmless, tag)]);
+    expect(page).not.toMatch(/<a\b|href=|<script|<b>/i);
+    expect(page).not.toMatch(/[\r\u2028\u2029\u0085\u000b\u202e]/);
+    expect(page).toContain('[all clear](http://evil.example/login) &lt;script&gt;alert(1)&lt;/script&gt; `rm -rf /` | a | b | # Fake title');
+    expect(page).toContain('&amp;#10;');
   });
 
   it('is self-contained: no scripts, no external resources, a policy that forbids loading any', () => {

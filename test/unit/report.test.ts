@@ -370,7 +370,7 @@ describe('renderers', () => {
     expect(lines.some((line) => line.startsWith('| etl\\|nightly | bad-tags |'))).toBe(true);
     expect(text.indexOf('## Groups')).toBeLessThan(text.indexOf('## Needs attention'));
     expect(text).toContain('- **db**: quarantined: recovery failed');
-    expect(text).toContain('- **etl|nightly**: bad tags: phoenix:max-age="soon"');
+    expect(text).toContain('- **etl\\|nightly**: bad tags: phoenix:max-age="soon"');
     expect(text).toContain('\nRecycled per day (UTC): Mon 3 · Tue 5 · Wed 4 · Thu 4 · Fri 4 · Sat 1 · Sun 0; failures Tue 1\n');
     expect(text).not.toContain('touch to replacement');
     expect(text).not.toMatch(/<[a-z]+[ >]/i);
