@@ -112,6 +112,12 @@ function command(requestParameters: Record<string, unknown>): Record<string, unk
   return event;
 }
 
+/** The event with its caller replaced. */
+function calledBy(event: Record<string, unknown>, userIdentity: Record<string, unknown>): Record<string, unknown> {
+  (event['detail'] as Record<string, unknown>)['userIdentity'] = userIdentity;
+  return event;
+}
+
 describe('parseTouch on other inputs', () => {
   it.each([
     { case: 'null', event: null, reason: 'event is null: expected an EventBridge event object' },
@@ -156,6 +162,21 @@ describe('parseTouch on other inputs', () => {
       case: 'no requestParameters',
       event: session((detail) => (detail['requestParameters'] = null)),
       reason: "detail.requestParameters is null: expected the call's parameters",
+    },
+    {
+      case: "an Automation runbook's Run Command step (the service acts, on a person's behalf or a schedule's)",
+      event: calledBy(command({ instanceIds: [WEB_1], documentName: 'AWS-RunShellScript' }), {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::123456789012:assumed-role/AutomationRole/b2a1c3d4',
+        invokedBy: 'ssm.amazonaws.com',
+      }),
+      reason: 'the call was made by ssm.amazonaws.com, not by a person',
+    },
+    {
+      case: 'a person starting an Automation runbook (not watched)',
+      event: session((detail) => (detail['eventName'] = 'StartAutomationExecution')),
+      reason:
+        'ssm.amazonaws.com/StartAutomationExecution is not a touch: expected one of ssm.amazonaws.com/StartSession, ssm.amazonaws.com/SendCommand, ec2-instance-connect.amazonaws.com/SendSSHPublicKey',
     },
     {
       case: 'SendCommand naming nothing',
