@@ -302,7 +302,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     alarms: new SimAlarms(),
     settings: new SimSettings(),
     logger: silentLogger,
-    random: seededRandom(options.seed ^ 0x5eed),
+    chaosSeed: options.seed ^ 0x5eed,
   };
   const settings = { tickInterval: options.tickInterval, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 100 };
   const end = options.start + options.days * DAY;

@@ -11,7 +11,7 @@ import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPor
 import { InstanceGoneError } from '../core/ports.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 import { TAG } from '../core/policy.js';
-import type { RandomSource } from '../core/random.js';
+import { keyedRandom } from '../core/random.js';
 import { summarizeTick } from '../core/tick-summary.js';
 
 export interface TickDependencies {
@@ -21,7 +21,8 @@ export interface TickDependencies {
   readonly alarms: AlarmsPort;
   readonly settings: SettingsPort;
   readonly logger: Logger;
-  readonly random: RandomSource;
+  /** Mixed into every chaos draw's key; the same in every container, so duplicate deliveries draw alike. */
+  readonly chaosSeed: number;
 }
 
 export interface TickSettings {
@@ -355,7 +356,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     groups,
     records,
     now,
-    random: deps.random,
+    chaosDraws: (group) => keyedRandom(`${deps.chaosSeed}/${Math.floor(now / settings.tickInterval)}/${group}`),
     tickInterval: settings.tickInterval,
     globalMode: mode === 'dry-run' ? 'dry-run' : 'live',
     globalBlock: block,

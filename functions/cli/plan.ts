@@ -76,7 +76,7 @@ export async function planReport(options: PlanOptions, warn: (text: string) => v
     records,
     now: options.at,
     // A plan never claims a random kill: chaos shows as a possibility on each instance instead.
-    random: () => 1,
+    chaosDraws: () => () => 1,
     tickInterval: options.tickMinutes * MINUTE,
     globalMode: 'live',
     globalBlock: undefined,

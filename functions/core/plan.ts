@@ -18,7 +18,11 @@ export interface PlanInput {
   /** The ledger's recent records (at least the longest budget period) and every open one. */
   readonly records: readonly ReplacementRecord[];
   readonly now: Millis;
-  readonly random: RandomSource;
+  /**
+   * The random draws for one group's chaos pick. Keyed by the scheduled tick and the group, so duplicate
+   * deliveries of one tick draw alike instead of doubling the chaos rate.
+   */
+  readonly chaosDraws: (group: string) => RandomSource;
   readonly tickInterval: Millis;
   /** The account's mode when not blocked: dry-run turns every group's starts into dry-run. */
   readonly globalMode: 'live' | 'dry-run';
@@ -119,7 +123,11 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
   const blocked = gateGroup(group, groupPolicy, context, dryRun);
   if (blocked !== undefined) return blocked;
-  const candidate = pickCandidate(dryRun ? withoutDryRunVictims(group, records) : group, groupPolicy, input);
+  const candidate = pickCandidate(dryRun ? withoutDryRunVictims(group, records) : group, groupPolicy, {
+    now: input.now,
+    tickInterval: input.tickInterval,
+    random: input.chaosDraws(group.name),
+  });
   if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
   const healthy = capacityOf(group).inServiceHealthy;
   const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);

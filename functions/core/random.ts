@@ -2,6 +2,19 @@
 export type RandomSource = () => number;
 
 /**
+ * Draws that depend only on a key (FNV-1a of the key seeds the generator): two runs given the same key
+ * draw alike, in whatever order or container they run.
+ */
+export function keyedRandom(key: string): RandomSource {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index += 1) {
+    hash ^= key.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return seededRandom(hash);
+}
+
+/**
  * A small, fast, seedable generator (mulberry32): the simulator and tests need the same seed to
  * give the same week, run after run.
  */

@@ -62,7 +62,7 @@ function planCost(groups: number, size: number): number {
   const fleet = syntheticFleet(groups, size);
   const runOnce = (seed: number) => {
     const start = process.cpuUsage();
-    planTick({ groups: fleet, records: [], now: NOW + seed * MINUTE, random: seededRandom(seed), tickInterval: 10 * MINUTE, globalMode: 'live', globalBlock: undefined, maxTerminationsPerRun: 1000, explain: false, progressOnly: false });
+    planTick({ groups: fleet, records: [], now: NOW + seed * MINUTE, chaosDraws: () => seededRandom(seed), tickInterval: 10 * MINUTE, globalMode: 'live', globalBlock: undefined, maxTerminationsPerRun: 1000, explain: false, progressOnly: false });
     const used = process.cpuUsage(start);
     return (used.user + used.system) / 1000;
   };
@@ -186,7 +186,7 @@ async function callsPerTick(groups: number): Promise<TickCalls> {
       alarms: new SimAlarms(),
       settings: new SimSettings('live'),
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      random: seededRandom(1),
+      chaosSeed: 1,
     };
     // Nothing is due (all young): the tick's calls are discovery alone, the lower bound's own case.
     const result = await runTick(deps, { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 10 }, Date.now() + HOUR);

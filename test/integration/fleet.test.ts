@@ -22,7 +22,7 @@ function setup() {
     alarms: new SimAlarms(),
     settings: new SimSettings('live'),
     logger: new RecordingLogger(),
-    random: () => 0.5,
+    chaosSeed: 1,
   };
   return { clients, fleet, deps };
 }

@@ -33,7 +33,7 @@ async function world(mode: string, alarmState: 'OK' | 'ALARM') {
     alarms: new CloudWatchAlarms({ client: cloudWatch }),
     settings: new SsmSettings({ client: ssm, parameterName: '/phoenix/mode', clock: () => 0, cacheFor: 0 }),
     logger,
-    random: () => 0.5,
+    chaosSeed: 1,
   };
   const result = await runTick(deps, { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['api-5xx'], maxTerminationsPerRun: 10 }, Date.now() + 2 * HOUR);
   return { result, logger, before, after: await instanceIds(clients, 'web') };

@@ -202,14 +202,14 @@ export class FaultWorld {
   private readonly events = new MemoryEvents();
   private readonly alarms = new SimAlarms();
   private readonly mode = new SimSettings();
-  private readonly random;
+  private readonly chaosSeed: number;
   private nextTick: Millis;
   private nextSweep: Millis;
   private readonly deliveries: { readonly at: Millis; readonly group: string }[] = [];
 
   constructor(options: WorldOptions) {
     this.fleet = new SimFleet({ start: options.start, random: seededRandom(options.seed), groups: options.groups });
-    this.random = seededRandom(options.seed ^ 0x5eed);
+    this.chaosSeed = options.seed ^ 0x5eed;
     this.plan = new FaultPlan(options.triggers);
     this.nextTick = options.start;
     this.nextSweep = options.start + SWEEP_INTERVAL;
@@ -232,7 +232,7 @@ export class FaultWorld {
       alarms: this.alarms,
       settings: this.mode,
       logger: silent,
-      random: this.random,
+      chaosSeed: this.chaosSeed,
     };
     const scope: RunScope = kind === 'tick' ? { kind: 'tick' } : { kind: 'verify', groups };
     const base = { kind, at, now };

@@ -47,7 +47,7 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
     groups: [group()],
     records: [],
     now: NOW,
-    random: () => 0.5,
+    chaosDraws: () => () => 0.5,
     tickInterval: 10 * MINUTE,
     globalMode: 'live',
     globalBlock: undefined,

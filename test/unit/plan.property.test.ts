@@ -87,7 +87,7 @@ describe('plan invariants over random fleets', () => {
     fc.assert(
       fc.property(groupArbitrary, recordsArbitrary, fc.nat(), fc.integer({ min: 0, max: 7 * 24 }), (fleet, records, seed, hourShift) => {
         const now = NOW + hourShift * HOUR;
-        const [decision] = planTick(planInput({ groups: [fleet], records, now, random: seededRandom(seed) }));
+        const [decision] = planTick(planInput({ groups: [fleet], records, now, chaosDraws: () => seededRandom(seed) }));
         if (decision?.kind !== 'start') return;
         const parsed = parseGroupPolicy(fleet.tags);
         if (!parsed.ok) throw new Error('generated tags must parse');
@@ -110,7 +110,7 @@ describe('plan invariants over random fleets', () => {
     fc.assert(
       fc.property(fc.array(groupArbitrary, { maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (fleets, limit) => {
         const groups = fleets.map((fleet, index) => ({ ...fleet, name: `g${index}` }));
-        const decisions = planTick(planInput({ groups, now: NOW + 3 * DAY, random: seededRandom(7), maxTerminationsPerRun: limit }));
+        const decisions = planTick(planInput({ groups, now: NOW + 3 * DAY, chaosDraws: () => seededRandom(7), maxTerminationsPerRun: limit }));
         expect(decisions.filter((decision) => decision.kind === 'start').length).toBeLessThanOrEqual(limit);
       }),
       { numRuns: 200 },

@@ -198,7 +198,7 @@ describe('candidates, in the spec order', () => {
       return next;
     };
     const chaotic = withTags(group({ size: 4 }), { 'phoenix:chaos': '1d', 'phoenix:max-age': '30d' });
-    const decision = only(planTick(planInput({ groups: [chaotic], random })));
+    const decision = only(planTick(planInput({ groups: [chaotic], chaosDraws: () => random })));
     if (picked === undefined) expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
     else expect(decision).toMatchObject({ kind: 'start', reason: 'chaos', instanceId: picked });
     expect(queue).toHaveLength(0);
@@ -207,7 +207,7 @@ describe('candidates, in the spec order', () => {
   it('chaos leaves an instance within its taint grace alone', () => {
     const touchedNow = instance({ id: 'touched', tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-command' }) } });
     const chaotic = withTags(group({ instances: [touchedNow], desired: 1 }), { 'phoenix:chaos': '1d', 'phoenix:max-age': '30d' });
-    const decision = only(planTick(planInput({ groups: [chaotic], random: () => 0.001 })));
+    const decision = only(planTick(planInput({ groups: [chaotic], chaosDraws: () => () => 0.001 })));
     expect(decision).toMatchObject({ kind: 'skip', reason: 'no-candidate' });
   });
 

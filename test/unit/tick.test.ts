@@ -23,7 +23,7 @@ function world(groups: Group[] = [due]) {
     alarms: new FakeAlarms(),
     settings: new FakeSettings(),
     logger: new RecordingLogger(),
-    random: () => 0.5,
+    chaosSeed: 1,
   };
 }
 
@@ -330,5 +330,26 @@ describe('budgets read back what they count', () => {
     const result = await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
     expect(result.decisions).toMatchObject([{ kind: 'skip', reason: 'budget-spent' }]);
+  });
+});
+
+describe('chaos under duplicate deliveries', () => {
+  const chaotic = Array.from({ length: 40 }, (_, index) => withTags(group({ name: `g${index}`, size: 4 }), { 'phoenix:chaos': '1h', 'phoenix:max-age': '30d', 'phoenix:min-healthy': '75' }));
+  const picks = async (at: number, seed = 1): Promise<string[]> => {
+    const deps = { ...world(chaotic), chaosSeed: seed };
+    const result = await runTick(deps, settings, at);
+    return result.decisions.flatMap((decision) => (decision.kind === 'start' ? [`${decision.group}/${decision.instanceId}`] : []));
+  };
+
+  it('two deliveries of one scheduled tick pick the same instances, so the chaos rate does not double', async () => {
+    const first = await picks(NOW);
+    expect(first.length).toBeGreaterThan(0);
+    expect(await picks(NOW + 30_000)).toEqual(first);
+  });
+
+  it('the next tick, or another deployment seed, draws anew', async () => {
+    const first = await picks(NOW);
+    expect(await picks(NOW + 10 * MINUTE)).not.toEqual(first);
+    expect(await picks(NOW, 2)).not.toEqual(first);
   });
 });
