@@ -3,6 +3,8 @@ import { parseBlackouts } from '../core/global-gate.js';
 import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
+import type { Budget } from '../core/policy.js';
+import { parseBudgetText } from '../core/tags.js';
 import type { Logger } from '../core/ports.js';
 
 /** A deploy parameter that does not parse: the function refuses to start, naming the variable. */
@@ -56,6 +58,15 @@ function modeSource(env: Environment): ModeSource {
   return { kind: 'fixed', mode };
 }
 
+/** The highest budget any group may set, as a budget (`6/day`); unset or empty is no ceiling. */
+function maxGroupBudget(env: Environment): Budget | undefined {
+  const value = env['PHOENIX_MAX_GROUP_BUDGET']?.trim();
+  if (value === undefined || value === '') return undefined;
+  const budget = parseBudgetText(value);
+  if (budget === undefined) throw new ConfigError('PHOENIX_MAX_GROUP_BUDGET', value, 'N/hour, N/day or N/week such as 6/day, or empty for no ceiling');
+  return budget;
+}
+
 /**
  * Reads the functions' deploy parameters once, at cold start, into a frozen object. The mode has no
  * default: a deployment must say whether it acts.
@@ -75,6 +86,7 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
       blackouts: blackouts.blackouts,
       stopAlarms,
       maxTerminationsPerRun: wholeNumber(env, 'PHOENIX_MAX_TERMINATIONS_PER_RUN', { fallback: 10, min: 0, max: 1000 }),
+      limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, 'PHOENIX_MIN_HEALTHY_FLOOR', { fallback: 0, min: 0, max: 100 }) }),
     }),
   });
 }

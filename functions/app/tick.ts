@@ -9,6 +9,8 @@ import type { PlanInput } from '../core/plan.js';
 import { nextStep, planTick, recheckStart } from '../core/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { InstanceGoneError } from '../core/ports.js';
+import type { AccountLimits } from '../core/tags.js';
+import { NO_ACCOUNT_LIMITS } from '../core/tags.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 import { TAG } from '../core/policy.js';
 import { keyedRandom } from '../core/random.js';
@@ -30,6 +32,8 @@ export interface TickSettings {
   readonly blackouts: readonly Blackout[];
   readonly stopAlarms: readonly string[];
   readonly maxTerminationsPerRun: number;
+  /** The account's ceiling on group budgets and floor under min-healthy; none when left out. */
+  readonly limits?: AccountLimits;
 }
 
 /** What one action did; failures are collected per group, never thrown through the batch. */
@@ -361,6 +365,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     globalMode: mode === 'dry-run' ? 'dry-run' : 'live',
     globalBlock: block,
     maxTerminationsPerRun: settings.maxTerminationsPerRun,
+    limits: settings.limits ?? NO_ACCOUNT_LIMITS,
     explain: false,
     progressOnly: scope.kind === 'verify',
   };

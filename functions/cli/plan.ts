@@ -1,3 +1,4 @@
+import { NO_ACCOUNT_LIMITS } from '../core/tags.js';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -81,6 +82,7 @@ export async function planReport(options: PlanOptions, warn: (text: string) => v
     globalMode: 'live',
     globalBlock: undefined,
     maxTerminationsPerRun: Number.MAX_SAFE_INTEGER,
+    limits: NO_ACCOUNT_LIMITS,
     explain: true,
     progressOnly: false,
   });

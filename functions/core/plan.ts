@@ -9,7 +9,7 @@ import { isOpen, RECYCLE_REASONS } from './model.js';
 import type { GroupPolicy } from './policy.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
-import type { PolicyResult } from './tags.js';
+import type { AccountLimits, PolicyResult } from './tags.js';
 import { parseGroupPolicy } from './tags.js';
 import { isWindowOpen } from './window.js';
 
@@ -29,6 +29,8 @@ export interface PlanInput {
   readonly globalBlock: GlobalBlock | undefined;
   /** Most terminations across the account in one tick. */
   readonly maxTerminationsPerRun: number;
+  /** The account's ceiling and floor on what a group's tags may ask for. */
+  readonly limits: AccountLimits;
   /** Fill per-instance verdicts (for `phoenix plan`); off on the Lambda's hot path. */
   readonly explain: boolean;
   /** The verifier's run: move open replacements on, never start one. */
@@ -97,14 +99,14 @@ function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
 
 /** The next step of a group's open replacement, from the group as read now: the plan's and the re-check's one rule. */
 export function nextStep(record: ReplacementRecord, group: Group, input: PlanInput): ProgressStep {
-  const parsed = parseGroupPolicy(group.tags);
+  const parsed = parseGroupPolicy(group.tags, input.limits);
   const brake = brakeOn(parsed, input);
   const hold = brake === undefined && input.globalBlock !== undefined ? input.globalBlock.why.replace(/^not terminating: /, '') : undefined;
   return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
 }
 
 function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
-  const parsed = parseGroupPolicy(group.tags);
+  const parsed = parseGroupPolicy(group.tags, input.limits);
   const policy = parsed.ok ? parsed.policy : undefined;
   const context: GroupContext = { input, records, instances: explainGroup(group, policy, input) };
   // A group with a replacement in flight may only finish or take it back, whatever its tags say now.
@@ -222,7 +224,7 @@ export function recheckStart(
   input: PlanInput,
 ): string | undefined {
   if (fresh === undefined) return 'group no longer exists';
-  const parsed = parseGroupPolicy(fresh.tags);
+  const parsed = parseGroupPolicy(fresh.tags, input.limits);
   if (!parsed.ok) return 'group tags no longer parse';
   const policy = parsed.policy;
   if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;

@@ -20,6 +20,19 @@ export class TagValueError extends Error {
   }
 }
 
+/**
+ * What the account allows any group to ask for, whatever its tags say: tagging a group is a permission to
+ * terminate there, so a platform team caps the rate and keeps a floor under min-healthy.
+ */
+export interface AccountLimits {
+  /** The highest budget rate a group may set (or get by default); undefined is no ceiling beyond the tag's own bounds. */
+  readonly maxBudget: Budget | undefined;
+  /** The lowest min-healthy percent a group may set. */
+  readonly minHealthyFloor: number;
+}
+
+export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0 });
+
 export type PolicyResult =
   | { readonly ok: true; readonly policy: GroupPolicy }
   | { readonly ok: false; readonly errors: readonly TagValueError[] };
@@ -180,11 +193,35 @@ function unpadded(trimmed: string): string {
   return `${JSON.stringify(trimmed)} exactly, with no spaces or line breaks around it`;
 }
 
+function perHour(budget: Budget): number {
+  return (budget.count * HOUR) / budget.period;
+}
+
+function beyondAccountLimits(tags: Readonly<Record<string, string>>, budget: Budget, minHealthyPercent: number, limits: AccountLimits): TagValueError[] {
+  const errors: TagValueError[] = [];
+  const ceiling = limits.maxBudget;
+  if (ceiling !== undefined && perHour(budget) > perHour(ceiling)) {
+    const written = tags[TAG.budget];
+    const what = written === undefined ? `no ${TAG.budget} tag, whose default ${budget.text} is above the account's ceiling` : 'a budget';
+    errors.push(new TagValueError(TAG.budget, written ?? '', `${what} at most ${ceiling.text}, the account's ceiling (deploy parameter maxGroupBudget)`));
+  }
+  if (minHealthyPercent < limits.minHealthyFloor) {
+    errors.push(new TagValueError(TAG.minHealthy, tags[TAG.minHealthy] ?? '', `at least ${limits.minHealthyFloor}, the account's floor (deploy parameter minHealthyFloor)`));
+  }
+  return errors;
+}
+
+/** A budget as a deploy parameter writes it (`6/day`), or undefined when it does not parse. */
+export function parseBudgetText(text: string): Budget | undefined {
+  const result = parseBudget(text);
+  return isFailure(result) ? undefined : result;
+}
+
 /**
  * A group's phoenix tags as a frozen policy, or every problem found. A present but malformed value never
  * falls back to its default: the group must be skipped with a reason instead of running on a guess.
  */
-export function parseGroupPolicy(tags: Readonly<Record<string, string>>): PolicyResult {
+export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits: AccountLimits = NO_ACCOUNT_LIMITS): PolicyResult {
   const errors: TagValueError[] = [];
   const read = <T>(tag: string, parser: Parser<T>, fallback: T): T => readTag(tags, tag, parser, fallback, errors);
 
@@ -216,6 +253,7 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>): Policy
     }
   }
 
+  errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
   const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine };
   return { ok: true, policy: Object.freeze(policy) };

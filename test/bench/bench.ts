@@ -1,5 +1,6 @@
 // `npm run bench`: the numbers the spec sets targets for, measured on this machine. Prints a table,
 // or one JSON object with --json. Nothing here asserts on time; the README shows the latest figures.
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/tags.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -62,7 +63,7 @@ function planCost(groups: number, size: number): number {
   const fleet = syntheticFleet(groups, size);
   const runOnce = (seed: number) => {
     const start = process.cpuUsage();
-    planTick({ groups: fleet, records: [], now: NOW + seed * MINUTE, chaosDraws: () => seededRandom(seed), tickInterval: 10 * MINUTE, globalMode: 'live', globalBlock: undefined, maxTerminationsPerRun: 1000, explain: false, progressOnly: false });
+    planTick({ groups: fleet, records: [], now: NOW + seed * MINUTE, chaosDraws: () => seededRandom(seed), tickInterval: 10 * MINUTE, globalMode: 'live', globalBlock: undefined, maxTerminationsPerRun: 1000, limits: NO_ACCOUNT_LIMITS, explain: false, progressOnly: false });
     const used = process.cpuUsage(start);
     return (used.user + used.system) / 1000;
   };

@@ -1,3 +1,4 @@
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/tags.js';
 import type { Group, Instance, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import type { PlanInput } from '../../functions/core/plan.js';
@@ -52,6 +53,7 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
     globalMode: 'live',
     globalBlock: undefined,
     maxTerminationsPerRun: 10,
+    limits: NO_ACCOUNT_LIMITS,
     explain: false,
     progressOnly: false,
     ...overrides,

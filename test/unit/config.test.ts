@@ -40,6 +40,22 @@ describe('recycler configuration', () => {
   });
 });
 
+describe('account limits', () => {
+  const base = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
+
+  it('reads the ceiling on group budgets and the floor under min-healthy; none by default', () => {
+    expect(parseRecyclerConfig(base).tick.limits).toEqual({ maxBudget: undefined, minHealthyFloor: 0 });
+    expect(parseRecyclerConfig({ ...base, PHOENIX_MAX_GROUP_BUDGET: '6/day', PHOENIX_MIN_HEALTHY_FLOOR: '80' }).tick.limits).toMatchObject({ maxBudget: { text: '6/day' }, minHealthyFloor: 80 });
+  });
+
+  it.each([
+    { variable: 'PHOENIX_MAX_GROUP_BUDGET', value: '6 per day', says: 'PHOENIX_MAX_GROUP_BUDGET="6 per day": expected N/hour' },
+    { variable: 'PHOENIX_MIN_HEALTHY_FLOOR', value: '101', says: 'PHOENIX_MIN_HEALTHY_FLOOR="101": expected a whole number from 0 to 100' },
+  ])('refuses $variable=$value, naming it', ({ variable, value, says }) => {
+    expect(() => parseRecyclerConfig({ ...base, [variable]: value })).toThrow(says);
+  });
+});
+
 describe('events', () => {
   it('takes the tick time from the scheduled event', () => {
     expect(scheduledTime({ time: '2026-11-23T10:00:00Z' })).toBe(Date.UTC(2026, 10, 23, 10));

@@ -222,3 +222,20 @@ describe('a disabled group is ignored', () => {
     expect(errors.map((error) => error.tag)).toEqual(['phoenix:enabled', 'phoenix:max-age']);
   });
 });
+
+describe("the account's ceiling and floor", () => {
+  const limits = { maxBudget: { count: 6, period: DAY, text: '6/day' }, minHealthyFloor: 75 };
+
+  it.each([
+    { case: 'a budget within the ceiling', tags: { ...ENABLED, 'phoenix:budget': '2/day' }, errors: [] },
+    { case: 'a weekly budget at the same rate', tags: { ...ENABLED, 'phoenix:budget': '42/week', 'phoenix:min-healthy': '75' }, errors: [] },
+    { case: 'a budget above the ceiling', tags: { ...ENABLED, 'phoenix:budget': '1000/hour' }, errors: ['phoenix:budget="1000/hour": expected a budget at most 6/day'] },
+    { case: 'no budget tag, the default 1/hour above the ceiling', tags: { ...ENABLED }, errors: ['phoenix:budget="": expected no phoenix:budget tag, whose default 1/hour is above'] },
+    { case: 'min-healthy below the floor', tags: { ...ENABLED, 'phoenix:budget': '1/day', 'phoenix:min-healthy': '0' }, errors: ['phoenix:min-healthy="0": expected at least 75'] },
+  ])('$case', ({ tags, errors }) => {
+    const result = parseGroupPolicy(tags, limits);
+    const messages = result.ok ? [] : result.errors.map((error) => error.message);
+    expect(messages).toHaveLength(errors.length);
+    errors.forEach((expected, index) => expect(messages[index]).toContain(expected));
+  });
+});
