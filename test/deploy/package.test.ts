@@ -1,13 +1,35 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
 import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
 import { MINUTE } from '../../functions/core/model.js';
 import { parseTouch } from '../../functions/core/touch.js';
-import { run, type ProcessResult } from '../support/processes.js';
+import { run } from '../support/processes.js';
+import {
+  asArray,
+  asObject,
+  asString,
+  field,
+  FUNCTIONS,
+  isArray,
+  isObject,
+  type Json,
+  lambdaId,
+  listOf,
+  maybe,
+  OFFLINE_GUARD,
+  offlineEnvironment,
+  packageService,
+  type Packaged,
+  REGION,
+  resource,
+  resourcesOfType,
+  ROOT,
+  stringRecord,
+  stringsOf,
+} from './stack.js';
 
 /**
  * The deployment as it would go out: the esbuild bundles are built, `osls package` turns
@@ -16,80 +38,8 @@ import { run, type ProcessResult } from '../support/processes.js';
  * (the ledger table's shape, the variables the functions read, the AWS calls the adapters make).
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
-const OFFLINE_GUARD = join(ROOT, 'test/deploy/offline-guard.cjs');
-const FUNCTIONS = { recycler: 'recycle', verifier: 'verify', tainter: 'taint', reporter: 'reporter' } as const;
-/** osls's logical id of a function's Lambda resource. */
-const lambdaId = (name: string): string => `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}LambdaFunction`;
 /** SPEC "Performance": each function zip under 400 KB. */
 const MAX_ZIP_BYTES = 400 * 1024;
-const REGION = 'eu-west-1';
-
-// The packaged template is parsed JSON of CloudFormation's own loose shape; the accessors below
-// check each step of a path and throw, naming it, when the template is not shaped as expected.
-type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
-type JsonObject = { readonly [key: string]: Json };
-type Key = string | number;
-
-const describePath = (path: readonly Key[]): string => (path.length === 0 ? 'the value' : path.map(String).join('.'));
-const isArray = (value: Json | undefined): value is readonly Json[] => Array.isArray(value);
-const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !isArray(value);
-
-function asObject(value: Json | undefined, what = 'the value'): JsonObject {
-  if (!isObject(value)) throw new Error(`${what} is not an object: ${JSON.stringify(value)}`);
-  return value;
-}
-
-function asArray(value: Json | undefined, what = 'the value'): readonly Json[] {
-  if (!isArray(value)) throw new Error(`${what} is not an array: ${JSON.stringify(value)}`);
-  return value;
-}
-
-function asString(value: Json | undefined, what = 'the value'): string {
-  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** Like `value.a.b.c`: every step before the last must exist (an object, or an array for a numeric key); the last may be absent. */
-function field(value: Json | undefined, ...path: Key[]): Json | undefined {
-  let current = value;
-  for (const [index, key] of path.entries()) {
-    const where = describePath(path.slice(0, index));
-    current = typeof key === 'number' ? asArray(current, where)[key] : asObject(current, where)[key];
-  }
-  return current;
-}
-
-/** Like `value?.a?.b?.c`: undefined as soon as a step is missing or not a container. */
-function maybe(value: Json | undefined, ...path: Key[]): Json | undefined {
-  let current = value;
-  for (const key of path) {
-    if (typeof key === 'number') current = isArray(current) ? current[key] : undefined;
-    else current = isObject(current) ? current[key] : undefined;
-  }
-  return current;
-}
-
-/** IAM's "one or many": undefined is none, an array is itself, anything else is one. */
-const listOf = (value: Json | undefined): readonly Json[] => (value === undefined ? [] : isArray(value) ? value : [value]);
-const stringsOf = (value: Json | undefined, what: string): string[] => listOf(value).map((item, index) => asString(item, `${what}[${index}]`));
-
-function stringRecord(value: Json | undefined, what: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(asObject(value, what)).map(([key, inner]) => [key, asString(inner, `${what}.${key}`)]));
-}
-
-/** A minimal, hermetic environment: no real credentials or profile, a throwaway home, no instance metadata. */
-function offlineEnvironment(home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: home,
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
 
 /** Names and uncompressed sizes of a zip's entries, from its central directory. */
 function zipEntries(file: string): { name: string; size: number }[] {
@@ -144,16 +94,6 @@ function evaluate(template: Json, value: Json | undefined): Json | undefined {
     return Object.fromEntries(Object.entries(json).map(([key, item]) => [key, inner(item)]));
   };
   return value === undefined ? undefined : inner(value);
-}
-
-function resourcesOfType(template: Json, type: string): [string, Json][] {
-  return Object.entries(asObject(field(template, 'Resources'), 'Resources')).filter(([, resource]) => maybe(resource, 'Type') === type);
-}
-
-function resource(template: Json, logicalId: string): Json {
-  const found = field(template, 'Resources', logicalId);
-  if (found === undefined) throw new Error(`the template has no resource ${logicalId}`);
-  return found;
 }
 
 /** The rules whose targets include the given resource (a Lambda function or a topic). */
@@ -287,13 +227,6 @@ function commandsSentBy(entry: string): string[] {
   return [...commands].filter((command) => !(command in SENT_ONLY_BY) || calledMethods.has(SENT_ONLY_BY[command] as string)).sort();
 }
 
-interface Packaged {
-  readonly dir: string;
-  readonly template: Json;
-  readonly seconds: number;
-  readonly result: ProcessResult;
-}
-
 let work: string;
 let home: string;
 let packaged: Packaged;
@@ -301,20 +234,7 @@ let packaged: Packaged;
 let variant: Packaged;
 const VARIANT_BUCKET = 'phoenix-artifacts-123456789012-eu-west-1';
 
-async function osPackage(name: string, extraArgs: readonly string[]): Promise<Packaged> {
-  const dir = join(work, name);
-  const started = performance.now();
-  const result = await run(
-    process.execPath,
-    ['--require', OFFLINE_GUARD, OSLS, 'package', '--stage', 'test', '--region', REGION, '--package', dir, ...extraArgs],
-    offlineEnvironment(home),
-    { cwd: join(work, 'service'), inheritEnv: false },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  if (result.code !== 0) throw new Error(`osls package ${extraArgs.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
-  return { dir, template, seconds, result };
-}
+const osPackage = (name: string, extraArgs: readonly string[]): Promise<Packaged> => packageService(join(work, 'service'), join(work, name), home, extraArgs);
 
 beforeAll(async () => {
   // The zips must hold the bundles this checkout builds, not a stale dist/.
