@@ -1,0 +1,445 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allowedContextKeysForRequest, isWildcardOnlyAction, runSimulation, type EvaluationResult, type Simulation } from '@cloud-copilot/iam-simulate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  asArray,
+  asObject,
+  asString,
+  field,
+  FUNCTIONS,
+  isArray,
+  isObject,
+  type Json,
+  lambdaId,
+  listOf,
+  maybe,
+  packageService,
+  REGION,
+  resource,
+  resourcesOfType,
+  ROOT,
+  STAGE,
+  stringsOf,
+} from './stack.js';
+
+/**
+ * The roles as IAM would judge them. The packaged template's policies, with every intrinsic resolved
+ * to a concrete ARN of one fixed account, go to a third-party IAM evaluator (@cloud-copilot/iam-simulate,
+ * which also checks each action, resource type and condition key against the AWS service reference
+ * it ships): named requests each role must be allowed, and ones it must be refused.
+ *
+ * The template comes from `osls package` like the one the deploy test checks, of the same
+ * serverless.yml and infra/, but with a one-line stand-in for each bundle: the template does not
+ * depend on the code, so no build is needed here.
+ */
+
+const ACCOUNT = '123456789012';
+const PARTITION = 'aws';
+const STACK = `phoenix-${STAGE}`;
+const EVALUATOR = ['iam-simulate', 'iam-data']
+  .map((name) => `@cloud-copilot/${name} ${String(field(JSON.parse(readFileSync(join(ROOT, `node_modules/@cloud-copilot/${name}/package.json`), 'utf8')) as Json, 'version'))}`)
+  .join(' with ');
+
+// --- The template's values, as CloudFormation would make them in that account -------------------
+
+/** The property in which a resource type takes its name, where the template may set one. */
+const NAME_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::SSM::Parameter': 'Name',
+  'AWS::Events::EventBus': 'Name',
+  'AWS::Events::Rule': 'Name',
+  'AWS::Lambda::Function': 'FunctionName',
+};
+
+const PSEUDO: Readonly<Record<string, string>> = {
+  'AWS::AccountId': ACCOUNT,
+  'AWS::Region': REGION,
+  'AWS::Partition': PARTITION,
+  'AWS::StackName': STACK,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+const typeOf = (template: Json, id: string): string => asString(field(resource(template, id), 'Type'), `${id}.Type`);
+
+/** A resource's name: the one the template gives, or one made as CloudFormation does (stack, logical id, suffix). */
+function physicalName(template: Json, id: string): string {
+  const type = typeOf(template, id);
+  const property = NAME_PROPERTY[type];
+  if (property === undefined) throw new Error(`this test cannot name a ${type} (${id}): add it to NAME_PROPERTY`);
+  const given = maybe(resource(template, id), 'Properties', property);
+  if (given !== undefined) return asString(resolve(template, given), `${id}.${property}`);
+  const made = `${STACK}-${id}-1A2B3C4D5E6F`;
+  return type === 'AWS::S3::Bucket' ? made.toLowerCase() : made;
+}
+
+const iamPath = (template: Json, id: string): string => (maybe(resource(template, id), 'Properties', 'Path') === undefined ? '/' : asString(resolve(template, field(resource(template, id), 'Properties', 'Path')), `${id}.Path`));
+
+function ref(template: Json, name: string): string {
+  const pseudo = PSEUDO[name];
+  if (pseudo !== undefined) return pseudo;
+  const parameter = maybe(template, 'Parameters', name);
+  if (parameter !== undefined) return String(field(parameter, 'Default'));
+  switch (typeOf(template, name)) {
+    case 'AWS::SNS::Topic':
+      return `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:${physicalName(template, name)}`;
+    case 'AWS::IAM::ManagedPolicy':
+      return `arn:${PARTITION}:iam::${ACCOUNT}:policy${iamPath(template, name)}${physicalName(template, name)}`;
+    default:
+      return physicalName(template, name);
+  }
+}
+
+function getAtt(template: Json, id: string, attribute: string): string {
+  if (attribute !== 'Arn') throw new Error(`this test cannot resolve ${id}.${attribute}`);
+  const name = physicalName(template, id);
+  switch (typeOf(template, id)) {
+    case 'AWS::IAM::Role':
+      return `arn:${PARTITION}:iam::${ACCOUNT}:role${iamPath(template, id)}${name}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
+    case 'AWS::DynamoDB::Table':
+      return `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    case 'AWS::S3::Bucket':
+      return `arn:${PARTITION}:s3:::${name}`;
+    case 'AWS::Events::EventBus':
+      return `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
+    case 'AWS::Lambda::Function':
+      return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    default:
+      throw new Error(`this test cannot resolve the Arn of ${id} (${typeOf(template, id)})`);
+  }
+}
+
+/** The value with every Ref, Fn::GetAtt, Fn::Sub and Fn::Join replaced by what CloudFormation would put there; any other intrinsic throws. */
+function resolve(template: Json, value: Json | undefined): Json {
+  if (value === undefined) throw new Error('nothing to resolve');
+  if (isArray(value)) return value.map((item) => resolve(template, item));
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value);
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined && (only === 'Ref' || only.startsWith('Fn::'))) {
+    const argument = value[only];
+    switch (only) {
+      case 'Ref':
+        return ref(template, asString(argument, 'Ref'));
+      case 'Fn::GetAtt': {
+        const [id, attribute] = typeof argument === 'string' ? argument.split('.') : stringsOf(argument, 'Fn::GetAtt');
+        return getAtt(template, asString(id, 'Fn::GetAtt id'), asString(attribute, 'Fn::GetAtt attribute'));
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = asArray(argument, 'Fn::Join');
+        return asArray(resolve(template, parts), 'Fn::Join parts').map((part) => asString(part, 'a joined part')).join(asString(separator, 'Fn::Join separator'));
+      }
+      case 'Fn::Sub': {
+        const [text, variables] = typeof argument === 'string' ? [argument, {}] : asArray(argument, 'Fn::Sub');
+        const given = asObject(resolve(template, variables ?? {}), 'Fn::Sub variables');
+        return asString(text, 'Fn::Sub text').replace(/\$\{(!?)([^}]+)\}/g, (_whole, literal: string, name: string) => {
+          if (literal === '!') return `\${${name}}`;
+          if (name in given) return asString(given[name], `Fn::Sub ${name}`);
+          const [id, attribute] = name.split('.');
+          return attribute === undefined ? ref(template, name) : getAtt(template, id as string, attribute);
+        });
+      }
+      default:
+        throw new Error(`this test cannot resolve ${only}`);
+    }
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(template, item)]));
+}
+
+// --- Principals and their policies ---------------------------------------------------------------
+
+interface NamedPolicy {
+  readonly name: string;
+  readonly policy: Json;
+}
+
+interface Principal {
+  /** The ARN a caller's requests carry: a role's session. */
+  readonly session: string;
+  /** aws:PrincipalArn: the role itself. */
+  readonly arn: string;
+  readonly policies: readonly NamedPolicy[];
+}
+
+/** A role's identity policies: its inline ones, the managed ones of this template it attaches, and standalone policies naming it. */
+function rolePrincipal(template: Json, id: string): Principal {
+  const role = resource(template, id);
+  if (typeOf(template, id) !== 'AWS::IAM::Role') throw new Error(`${id} is not a role`);
+  const inline = listOf(maybe(role, 'Properties', 'Policies')).map((policy) => ({
+    name: `${id}/${asString(field(policy, 'PolicyName'), 'PolicyName')}`,
+    policy: resolve(template, field(policy, 'PolicyDocument')),
+  }));
+  const managed = listOf(maybe(role, 'Properties', 'ManagedPolicyArns')).map((arn) => {
+    const policyId = maybe(arn, 'Ref');
+    if (typeof policyId !== 'string' || typeOf(template, policyId) !== 'AWS::IAM::ManagedPolicy') throw new Error(`${id} attaches ${JSON.stringify(arn)}, which this test cannot read`);
+    return { name: policyId, policy: resolve(template, field(resource(template, policyId), 'Properties', 'PolicyDocument')) };
+  });
+  const standalone = resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => listOf(maybe(policy, 'Properties', 'Roles')).some((named) => maybe(named, 'Ref') === id))
+    .map(([policyId, policy]) => ({ name: policyId, policy: resolve(template, field(policy, 'Properties', 'PolicyDocument')) }));
+  const name = physicalName(template, id);
+  return { session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/session`, arn: getAtt(template, id, 'Arn'), policies: [...inline, ...managed, ...standalone] };
+}
+
+/** The role a function runs as, found through the function's own Role property. */
+function functionRoleId(template: Json, fn: string): string {
+  const arn = resolve(template, field(resource(template, lambdaId(fn)), 'Properties', 'Role'));
+  const [id] = resourcesOfType(template, 'AWS::IAM::Role').find(([roleId]) => getAtt(template, roleId, 'Arn') === arn) ?? [];
+  if (id === undefined) throw new Error(`no role of the template is ${String(arn)}`);
+  return id;
+}
+
+/** Someone else in the account, allowed everything by their own policy (an administrator, or a compromised automation). */
+const ACCOUNT_ADMIN: Principal = {
+  session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/Administrator/someone`,
+  arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/Administrator`,
+  policies: [{ name: 'AdministratorAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+};
+
+// --- Requests ------------------------------------------------------------------------------------
+
+type Context = Readonly<Record<string, string | readonly string[]>>;
+
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Context;
+}
+
+/** What a case expects: allowed, refused for any reason, or refused by an explicit Deny. */
+type Expected = 'Allowed' | 'Denied' | 'ExplicitlyDenied';
+
+const GROUP = `arn:${PARTITION}:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:6d3c1f0e-8f6a-4a55-9c1d-2a7e0c9b1f42:autoScalingGroupName/web`;
+const INSTANCE = `arn:${PARTITION}:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`;
+const VOLUME = `arn:${PARTITION}:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`;
+const DEFAULT_BUS = `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/default`;
+const PHOENIX_BUS = `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/phoenix-${STAGE}`;
+
+/** A group's phoenix:enabled tag as Auto Scaling puts it in the request context (absent: no tag). */
+const optIn = (value: string | undefined): Context =>
+  value === undefined ? {} : { 'autoscaling:ResourceTag/phoenix:enabled': value, 'aws:ResourceTag/phoenix:enabled': value };
+/** An instance that Auto Scaling launched carries its group's name. */
+const IN_A_GROUP: Context = { 'ec2:ResourceTag/aws:autoscaling:groupName': 'web', 'aws:ResourceTag/aws:autoscaling:groupName': 'web' };
+const tagKeys = (...keys: string[]): Context => ({ 'aws:TagKeys': keys });
+const sources = (...names: string[]): Context => ({ 'events:source': names });
+
+const OPT_IN_VALUES = [
+  { label: 'phoenix:enabled=true', value: 'true', expected: 'Allowed' },
+  { label: 'no phoenix:enabled tag', value: undefined, expected: 'Denied' },
+  { label: 'phoenix:enabled=false', value: 'false', expected: 'Denied' },
+  { label: 'phoenix:enabled=dry-run', value: 'dry-run', expected: 'Denied' },
+  { label: 'phoenix:enabled="true " (trailing space)', value: 'true ', expected: 'Denied' },
+  { label: 'phoenix:enabled=TRUE', value: 'TRUE', expected: 'Denied' },
+] as const;
+
+interface Case extends Request {
+  readonly case: string;
+  readonly expected: Expected;
+}
+
+/** What no function may do, whatever the group or instance. */
+const NEVER: readonly Case[] = [
+  { case: 'ec2:TerminateInstances on an instance of an opted-in group: denied', action: 'ec2:TerminateInstances', resource: INSTANCE, context: IN_A_GROUP, expected: 'Denied' },
+  { case: 'DeleteTags phoenix:quarantined on an opted-in group (lifting a quarantine is a person\'s call): denied', action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
+  { case: 'DeleteTags phoenix:enabled on an opted-in group: denied', action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:enabled') }, expected: 'Denied' },
+  { case: 'PutEvents source phoenix on the default bus (Phoenix publishes to its own bus): denied', action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix'), expected: 'Denied' },
+];
+
+/** Every function publishes its events with source phoenix on the Phoenix bus, and nothing else there. */
+const PUBLISHING: readonly Case[] = [
+  { case: 'PutEvents source phoenix on the Phoenix bus: allowed', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix'), expected: 'Allowed' },
+  { case: 'PutEvents another source on the Phoenix bus: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('com.example.billing'), expected: 'Denied' },
+  { case: 'PutEvents source phoenix and another in one call: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix', 'com.example.billing'), expected: 'Denied' },
+  { case: 'PutEvents with no source: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources(), expected: 'Denied' },
+];
+
+const TICK_CASES: readonly Case[] = [
+  ...OPT_IN_VALUES.flatMap(({ label, value, expected }) => [
+    { case: `TerminateInstanceInAutoScalingGroup on a group with ${label}: ${expected.toLowerCase()}`, action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn(value), expected },
+    { case: `SetDesiredCapacity on a group with ${label}: ${expected.toLowerCase()}`, action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn(value), expected },
+  ]),
+  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: allowed', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Allowed' },
+  { case: 'CreateOrUpdateTags phoenix:quarantined on a group with no phoenix:enabled tag: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:quarantined'), expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:quarantined on a group with phoenix:enabled=dry-run: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('dry-run'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:budget on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:budget') }, expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:enabled on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:enabled') }, expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:quarantined and phoenix:budget in one call: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined', 'phoenix:budget') }, expected: 'Denied' },
+  { case: 'CreateOrUpdateTags with an empty key list: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys() }, expected: 'Denied' },
+  { case: 'CreateOrUpdateTags with no key list at all: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: optIn('true'), expected: 'Denied' },
+  { case: 'ec2:CreateTags phoenix:tainted on an instance (the tainter\'s job): denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  ...NEVER,
+  ...PUBLISHING,
+];
+
+const TAINTER_CASES: readonly Case[] = [
+  { case: 'ec2:CreateTags phoenix:tainted on an instance of an Auto Scaling group: allowed', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Allowed' },
+  { case: 'ec2:CreateTags phoenix:exempt on such an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') }, expected: 'Denied' },
+  { case: 'ec2:CreateTags Name on such an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('Name') }, expected: 'Denied' },
+  { case: 'ec2:CreateTags phoenix:tainted and phoenix:exempt in one call: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted', 'phoenix:exempt') }, expected: 'Denied' },
+  { case: 'ec2:CreateTags with an empty key list: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys() }, expected: 'Denied' },
+  { case: 'ec2:CreateTags phoenix:tainted on an instance no Auto Scaling group launched: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: tagKeys('phoenix:tainted'), expected: 'Denied' },
+  { case: 'ec2:CreateTags phoenix:tainted on a volume (not an instance): denied', action: 'ec2:CreateTags', resource: VOLUME, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  { case: 'ec2:DeleteTags phoenix:tainted on an instance: denied', action: 'ec2:DeleteTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  { case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied', action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn('true'), expected: 'Denied' },
+  { case: 'SetDesiredCapacity on an opted-in group: denied', action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn('true'), expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
+  ...NEVER,
+  ...PUBLISHING,
+];
+
+const REPORTER_CASES: readonly Case[] = [
+  { case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied', action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn('true'), expected: 'Denied' },
+  { case: 'SetDesiredCapacity on an opted-in group: denied', action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn('true'), expected: 'Denied' },
+  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
+  { case: 'ec2:CreateTags phoenix:tainted on an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  ...NEVER,
+  ...PUBLISHING,
+];
+
+// --- The evaluator -------------------------------------------------------------------------------
+
+let work: string;
+let template: Json;
+/** Resource policies by the ARN they guard: the Phoenix bus's. */
+let resourcePolicies: ReadonlyMap<string, Json>;
+
+const principalOf = (fn: keyof typeof FUNCTIONS): Principal => rolePrincipal(template, functionRoleId(template, fn));
+
+/** The evaluator's decision on one request, in strict mode; a request or policy it cannot validate throws, as does a context key it would ignore. */
+async function decide(principal: Principal, request: Request): Promise<EvaluationResult> {
+  const contextVariables: Record<string, string | string[]> = { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': ACCOUNT };
+  for (const [key, value] of Object.entries(request.context ?? {})) contextVariables[key] = typeof value === 'string' ? value : [...value];
+  const simulation: Simulation = {
+    request: { principal: principal.session, action: request.action, resource: { resource: request.resource, accountId: ACCOUNT }, contextVariables },
+    identityPolicies: principal.policies.map(({ name, policy }) => ({ name, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: resourcePolicies.get(request.resource),
+  };
+  const result = await runSimulation(simulation, { simulationMode: 'Strict' });
+  if (result.resultType === 'error') throw new Error(`the evaluator refused to judge ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType !== 'single') throw new Error(`${request.resource} is a pattern, not one resource`);
+  const ignored = result.result.ignoredContextKeys ?? [];
+  if (ignored.length > 0) throw new Error(`context keys that do not apply to ${request.action}: ${ignored.join(', ')}`);
+  return result.overallResult;
+}
+
+async function expectDecision(principal: Principal, request: Request, expected: Expected): Promise<void> {
+  const decision = await decide(principal, request);
+  if (expected === 'Denied') expect(decision, `${request.action} on ${request.resource}`).not.toBe('Allowed');
+  else expect(decision, `${request.action} on ${request.resource}`).toBe(expected);
+}
+
+/** The condition keys of a statement, whatever their operator. */
+const conditionKeys = (statement: Json): string[] => Object.values(asObject(maybe(statement, 'Condition') ?? {}, 'Condition')).flatMap((keys) => Object.keys(asObject(keys, 'a condition operator')));
+
+/** Whether a condition key is one the reference lists, in lower case; `prefix/${tagkey}` (or `<key>`, `tag-key`) stands for any key under that prefix. */
+const knownKey = (known: readonly string[], key: string): boolean =>
+  known.some((entry) => {
+    const lower = key.toLowerCase();
+    if (entry === lower) return true;
+    const placeholder = /^([^/]+\/)(\$\{[a-z]+\}|<[a-z]+>|tag-key)$/.exec(entry);
+    return placeholder !== null && lower.startsWith(placeholder[1] as string) && lower.length > (placeholder[1] as string).length;
+  });
+
+/**
+ * Checks each statement against the evaluator's service reference: every action exists, is granted
+ * on "*" exactly when it has no resource-level permissions, names a resource of a type the action
+ * takes, and is conditioned only on keys defined for that action and resource.
+ */
+async function expectKnownToTheReference(name: string, policy: Json): Promise<void> {
+  for (const [index, statement] of listOf(field(policy, 'Statement')).entries()) {
+    const where = `${name} statement ${String(maybe(statement, 'Sid') ?? index)}`;
+    for (const action of stringsOf(field(statement, 'Action'), `${where} Action`)) {
+      expect(action, `${where}: actions are named, not patterns`).not.toContain('*');
+      const [service, operation] = action.split(':') as [string, string];
+      const wildcardOnly = await isWildcardOnlyAction(service, operation);
+      for (const target of stringsOf(field(statement, 'Resource'), `${where} Resource`)) {
+        expect(target === '*', `${where}: ${action} on ${target}`).toBe(wildcardOnly);
+        const keys = await allowedContextKeysForRequest(service, operation, target, false, undefined);
+        for (const key of conditionKeys(statement)) expect(knownKey(keys, key), `${where}: ${key} is no condition key of ${action} on ${target}`).toBe(true);
+      }
+    }
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'phoenix-iam-'));
+  const service = join(work, 'service');
+  const home = join(work, 'home');
+  mkdirSync(home);
+  cpSync(join(ROOT, 'serverless.yml'), join(service, 'serverless.yml'));
+  cpSync(join(ROOT, 'infra'), join(service, 'infra'), { recursive: true });
+  for (const bundle of Object.values(FUNCTIONS)) {
+    mkdirSync(join(service, `dist/functions/${bundle}`), { recursive: true });
+    writeFileSync(join(service, `dist/functions/${bundle}/index.mjs`), 'export const handler = async () => undefined;\n');
+  }
+  ({ template } = await packageService(service, join(work, 'package'), home, []));
+  resourcePolicies = new Map(
+    resourcesOfType(template, 'AWS::Events::EventBus')
+      .filter(([, bus]) => maybe(bus, 'Properties', 'Policy') !== undefined)
+      .map(([id, bus]) => [getAtt(template, id, 'Arn'), resolve(template, field(bus, 'Properties', 'Policy'))]),
+  );
+}, 120_000);
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the IAM evaluator', () => {
+  it('is a test-only devDependency at an exact version, which no function imports (it is AGPL)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Json;
+    expect(field(manifest, 'devDependencies', '@cloud-copilot/iam-simulate')).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(maybe(manifest, 'dependencies', '@cloud-copilot/iam-simulate')).toBeUndefined();
+    const sources = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+      );
+    for (const file of ['scripts/build.mjs', ...sources('functions')]) expect(readFileSync(join(ROOT, file), 'utf8'), file).not.toContain('@cloud-copilot');
+  });
+});
+
+describe(`IAM as ${EVALUATOR} judges it`, () => {
+  const roles: readonly (readonly [keyof typeof FUNCTIONS, readonly Case[]])[] = [
+    ['recycler', TICK_CASES],
+    ['verifier', TICK_CASES],
+    ['tainter', TAINTER_CASES],
+    ['reporter', REPORTER_CASES],
+  ];
+  describe.each(roles)('the %s role', (fn, cases) => {
+    it.each(cases)('$case', async ({ action, resource: target, context, expected }) => {
+      await expectDecision(principalOf(fn), { action, resource: target, ...(context === undefined ? {} : { context }) }, expected);
+    });
+
+    it('names only actions, resource types and condition keys of the service reference', async () => {
+      const principal = principalOf(fn);
+      expect(principal.policies.length).toBeGreaterThan(0);
+      for (const { name, policy } of principal.policies) await expectKnownToTheReference(name, policy);
+    });
+  });
+
+  describe('the Phoenix bus and its forwarder', () => {
+    it.each([
+      { case: 'an administrator of the account puts a forged source phoenix event on the Phoenix bus: the bus policy denies it', who: 'admin', request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator can put it on the default bus (which is why no alert listens there)', who: 'admin', request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') }, expected: 'Allowed' },
+      { case: 'the forwarder puts Phoenix events on the default bus: allowed', who: 'forwarder', request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') }, expected: 'Allowed' },
+      { case: 'the forwarder puts events on the Phoenix bus: denied', who: 'forwarder', request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') }, expected: 'Denied' },
+    ] as const)('$case', async ({ who, request, expected }) => {
+      await expectDecision(who === 'admin' ? ACCOUNT_ADMIN : rolePrincipal(template, 'ForwardRole'), request, expected);
+    });
+
+    it('the bus policy and the forwarder role name only actions, resource types and condition keys of the service reference', async () => {
+      expect([...resourcePolicies.keys()]).toEqual([PHOENIX_BUS]);
+      for (const [arn, policy] of resourcePolicies) await expectKnownToTheReference(arn, policy);
+      for (const { name, policy } of rolePrincipal(template, 'ForwardRole').policies) await expectKnownToTheReference(name, policy);
+    });
+  });
+});
