@@ -204,6 +204,21 @@ const ACCOUNT_ADMIN: Principal = {
   policies: [{ name: 'AdministratorAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
 };
 
+/** AWS's default SCP: without an Allow at every level of the organisation, nothing is allowed. */
+const FULL_AWS_ACCESS: NamedPolicy = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+
+/** Someone the organisation lets opt groups in: an IAM Identity Center role the example SCP names. */
+const OPT_IN_ROLE = 'AWSReservedSSO_PhoenixOptIn_0123456789abcdef';
+const OPT_IN_PERSON: Principal = {
+  session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${OPT_IN_ROLE}/alice`,
+  arn: `arn:${PARTITION}:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${REGION}/${OPT_IN_ROLE}`,
+  policies: ACCOUNT_ADMIN.policies,
+};
+
+/** The example SCP of docs/iam.md, which reserves the phoenix: tag keys. */
+const SCP_FILE = 'infra/scp-reserve-phoenix-tags.json';
+const SCP: NamedPolicy = { name: SCP_FILE, policy: JSON.parse(readFileSync(join(ROOT, SCP_FILE), 'utf8')) as Json };
+
 // --- Requests ------------------------------------------------------------------------------------
 
 type Context = Readonly<Record<string, string | readonly string[]>>;
@@ -313,14 +328,14 @@ let resourcePolicies: ReadonlyMap<string, Json>;
 
 const principalOf = (fn: keyof typeof FUNCTIONS): Principal => rolePrincipal(template, functionRoleId(template, fn));
 
-/** The evaluator's decision on one request, in strict mode; a request or policy it cannot validate throws, as does a context key it would ignore. */
-async function decide(principal: Principal, request: Request): Promise<EvaluationResult> {
+/** The evaluator's decision on one request, in strict mode, under the given service control policies (besides FullAWSAccess); a request or policy it cannot validate throws, as does a context key it would ignore. */
+async function decide(principal: Principal, request: Request, scps: readonly NamedPolicy[] = []): Promise<EvaluationResult> {
   const contextVariables: Record<string, string | string[]> = { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': ACCOUNT };
   for (const [key, value] of Object.entries(request.context ?? {})) contextVariables[key] = typeof value === 'string' ? value : [...value];
   const simulation: Simulation = {
     request: { principal: principal.session, action: request.action, resource: { resource: request.resource, accountId: ACCOUNT }, contextVariables },
     identityPolicies: principal.policies.map(({ name, policy }) => ({ name, policy })),
-    serviceControlPolicies: [],
+    serviceControlPolicies: scps.length === 0 ? [] : [{ orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, ...scps].map(({ name, policy }) => ({ name, policy })) }],
     resourceControlPolicies: [],
     resourcePolicy: resourcePolicies.get(request.resource),
   };
@@ -332,8 +347,8 @@ async function decide(principal: Principal, request: Request): Promise<Evaluatio
   return result.overallResult;
 }
 
-async function expectDecision(principal: Principal, request: Request, expected: Expected): Promise<void> {
-  const decision = await decide(principal, request);
+async function expectDecision(principal: Principal, request: Request, expected: Expected, scps: readonly NamedPolicy[] = []): Promise<void> {
+  const decision = await decide(principal, request, scps);
   if (expected === 'Denied') expect(decision, `${request.action} on ${request.resource}`).not.toBe('Allowed');
   else expect(decision, `${request.action} on ${request.resource}`).toBe(expected);
 }
@@ -352,10 +367,11 @@ const knownKey = (known: readonly string[], key: string): boolean =>
 
 /**
  * Checks each statement against the evaluator's service reference: every action exists, is granted
- * on "*" exactly when it has no resource-level permissions, names a resource of a type the action
- * takes, and is conditioned only on keys defined for that action and resource.
+ * on "*" exactly when it has no resource-level permissions (a guardrail may use "*" for any),
+ * names a resource of a type the action takes, and is conditioned only on keys defined for that
+ * action and resource.
  */
-async function expectKnownToTheReference(name: string, policy: Json): Promise<void> {
+async function expectKnownToTheReference(name: string, policy: Json, kind: 'grant' | 'guardrail' = 'grant'): Promise<void> {
   for (const [index, statement] of listOf(field(policy, 'Statement')).entries()) {
     const where = `${name} statement ${String(maybe(statement, 'Sid') ?? index)}`;
     for (const action of stringsOf(field(statement, 'Action'), `${where} Action`)) {
@@ -363,7 +379,8 @@ async function expectKnownToTheReference(name: string, policy: Json): Promise<vo
       const [service, operation] = action.split(':') as [string, string];
       const wildcardOnly = await isWildcardOnlyAction(service, operation);
       for (const target of stringsOf(field(statement, 'Resource'), `${where} Resource`)) {
-        expect(target === '*', `${where}: ${action} on ${target}`).toBe(wildcardOnly);
+        // A guardrail (an SCP) may deny an action on every resource; a grant names its resources.
+        if (kind === 'grant') expect(target === '*', `${where}: ${action} on ${target}`).toBe(wildcardOnly);
         const keys = await allowedContextKeysForRequest(service, operation, target, false, undefined);
         for (const key of conditionKeys(statement)) expect(knownKey(keys, key), `${where}: ${key} is no condition key of ${action} on ${target}`).toBe(true);
       }
@@ -440,6 +457,35 @@ describe(`IAM as ${EVALUATOR} judges it`, () => {
       expect([...resourcePolicies.keys()]).toEqual([PHOENIX_BUS]);
       for (const [arn, policy] of resourcePolicies) await expectKnownToTheReference(arn, policy);
       for (const { name, policy } of rolePrincipal(template, 'ForwardRole').policies) await expectKnownToTheReference(name, policy);
+    });
+  });
+
+  describe(`the example SCP (${SCP_FILE}) reserving the phoenix: tag keys`, () => {
+    it.each([
+      { case: 'an administrator not on its list opts a group in (CreateOrUpdateTags phoenix:enabled): denied', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled') }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator raises a budget among other tags: denied', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('team', 'phoenix:budget') } }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator lifts a quarantine (DeleteTags phoenix:quarantined): denied', who: 'admin', request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator creates a group already opted in: denied', who: 'admin', request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name', 'phoenix:enabled') }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator exempts an instance (ec2:CreateTags phoenix:exempt): denied', who: 'admin', request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') } }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator removes a taint (ec2:DeleteTags phoenix:tainted): denied', who: 'admin', request: { action: 'ec2:DeleteTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } }, expected: 'ExplicitlyDenied' },
+      { case: 'the same administrator writes a tag outside phoenix:: allowed', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('team') }, expected: 'Allowed' },
+      { case: 'the same administrator creates a group without phoenix: tags: allowed', who: 'admin', request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name') }, expected: 'Allowed' },
+      { case: 'a person on its list opts a group in: allowed', who: 'opt-in', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled', 'phoenix:max-age') }, expected: 'Allowed' },
+      { case: 'a person on its list lifts a quarantine (phoenix release): allowed', who: 'opt-in', request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
+      { case: "the recycler still quarantines a group: allowed", who: 'recycler', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
+      { case: "the verifier still quarantines a group: allowed", who: 'verifier', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
+      { case: 'the tainter still taints an instance: allowed', who: 'tainter', request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } }, expected: 'Allowed' },
+    ] as const)('$case', async ({ who, request, expected }) => {
+      const principal = who === 'admin' ? ACCOUNT_ADMIN : who === 'opt-in' ? OPT_IN_PERSON : principalOf(who);
+      await expectDecision(principal, request, expected, [SCP]);
+    });
+
+    it('names only actions, resource types and condition keys of the service reference', async () => {
+      await expectKnownToTheReference(SCP.name, SCP.policy, 'guardrail');
+    });
+
+    it('is the policy docs/iam.md shows', () => {
+      expect(readFileSync(join(ROOT, 'docs/iam.md'), 'utf8')).toContain(`\`\`\`json\n${readFileSync(join(ROOT, SCP_FILE), 'utf8')}\`\`\``);
     });
   });
 });
