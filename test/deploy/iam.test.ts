@@ -246,13 +246,16 @@ const IN_A_GROUP: Context = { 'ec2:ResourceTag/aws:autoscaling:groupName': 'web'
 const tagKeys = (...keys: string[]): Context => ({ 'aws:TagKeys': keys });
 const sources = (...names: string[]): Context => ({ 'events:source': names });
 
+/**
+ * Capacity calls reach every group that carries phoenix:enabled, so a surge can be taken back exactly
+ * after its team braked with false, dry-run or a typo; a group never tagged stays out of reach.
+ */
 const OPT_IN_VALUES = [
   { label: 'phoenix:enabled=true', value: 'true', expected: 'Allowed' },
   { label: 'no phoenix:enabled tag', value: undefined, expected: 'Denied' },
-  { label: 'phoenix:enabled=false', value: 'false', expected: 'Denied' },
-  { label: 'phoenix:enabled=dry-run', value: 'dry-run', expected: 'Denied' },
-  { label: 'phoenix:enabled="true " (trailing space)', value: 'true ', expected: 'Denied' },
-  { label: 'phoenix:enabled=TRUE', value: 'TRUE', expected: 'Denied' },
+  { label: 'phoenix:enabled=false (to take a surge back)', value: 'false', expected: 'Allowed' },
+  { label: 'phoenix:enabled=dry-run (to take a surge back)', value: 'dry-run', expected: 'Allowed' },
+  { label: 'phoenix:enabled="true " (to take a surge back)', value: 'true ', expected: 'Allowed' },
 ] as const;
 
 interface Case extends Request {
