@@ -8,7 +8,7 @@ import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import { buildWeeklyReport } from '../app/weekly-report.js';
 import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
 import type { Millis } from '../core/model.js';
-import type { WeeklyReport } from '../core/report.js';
+import type { WeeklyReport } from '../core/report/schema.js';
 import { UsageError } from './arguments.js';
 
 export interface LedgerReportOptions {

@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/duration.js';
-import type { GroupReport, REPORT_REASONS } from '../core/report.js';
+import type { GroupReport, REPORT_REASONS } from '../core/report/schema.js';
 
 /** How the renderers write figures, so Markdown and HTML say the same thing the same way. */
 export const REASON_LABELS: Readonly<Record<(typeof REPORT_REASONS)[number], string>> = {

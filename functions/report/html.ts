@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { RecycleReason } from '../core/model.js';
-import type { AgeHistogram, DayFigures, Finding, FindingKind, GroupReport, GroupStatus, OldestInstance, ReasonCounts, RecoveryStats, WeeklyReport } from '../core/report.js';
-import { AGE_BUCKETS, REPORT_REASONS } from '../core/report.js';
+import type { AgeHistogram, DayFigures, Finding, FindingKind, GroupReport, GroupStatus, OldestInstance, ReasonCounts, RecoveryStats, WeeklyReport } from '../core/report/schema.js';
+import { AGE_BUCKETS, REPORT_REASONS } from '../core/report/schema.js';
 import { dayMonth, oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
 
 // ---- Escaping: every interpolation is text unless it was built as markup by `html` itself ----

@@ -1,5 +1,5 @@
-import type { WeeklyReport } from '../core/report.js';
-import { REPORT_SCHEMA_VERSION } from '../core/report.js';
+import type { WeeklyReport } from '../core/report/schema.js';
+import { REPORT_SCHEMA_VERSION } from '../core/report/schema.js';
 
 /**
  * The documented shape of the report JSON (S3 and the `Weekly Report` event): the model itself, so the
@@ -21,7 +21,7 @@ export type {
   WeekChange,
   WeekFigures,
   WithinMaxAge,
-} from '../core/report.js';
+} from '../core/report/schema.js';
 
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/duration.js';
-import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report.js';
-import { AGE_BUCKETS, REPORT_REASONS } from '../core/report.js';
+import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report/schema.js';
+import { AGE_BUCKETS, REPORT_REASONS } from '../core/report/schema.js';
 import { oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
 
 /**

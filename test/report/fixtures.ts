@@ -1,8 +1,8 @@
 // The weekly report's fixtures, shared by the model's tests and the renderers'.
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report.js';
-import { weeklyReport } from '../../functions/core/report.js';
+import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
+import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { instance } from '../support/fleet.js';
 
 /** ISO week 2026-W47 in UTC: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */

@@ -1,0 +1,98 @@
+import type { SkipReason } from '../decision.js';
+import { SKIP_REASONS } from '../decision.js';
+import type { Day } from '../iso-week.js';
+import type { Group, Millis, ReplacementRecord } from '../model.js';
+import { TAG } from '../policy.js';
+import type { PolicyResult } from '../tags.js';
+import { parseGroupPolicy } from '../tags.js';
+import { ageHistogram, agedInstances, shareWithinMaxAge } from './ages.js';
+import { groupFindings, idleReason } from './findings.js';
+import { sum } from './numbers.js';
+import type { GroupReport, GroupStatus, InstanceHours, SkipCounts } from './schema.js';
+import { change, dailyFigures, recoveryStats, taintedResponse, tallyPeriod, weekFigures } from './tally.js';
+
+/** `phoenix:quarantined` with an empty value still quarantines (see tags.ts). */
+const QUARANTINE_WITHOUT_REASON = 'no reason given';
+
+export interface GroupContext {
+  readonly weekStart: Millis;
+  readonly weekEnd: Millis;
+  readonly previousStart: Millis;
+  readonly now: Millis;
+  readonly days: readonly Day[];
+}
+
+export interface GroupParts {
+  readonly name: string;
+  readonly group: Group | undefined;
+  readonly records: readonly ReplacementRecord[];
+  readonly skips: ReadonlyMap<SkipReason, number>;
+  readonly hours: InstanceHours | undefined;
+}
+
+export function orderedSkips(counts: ReadonlyMap<SkipReason, number>): SkipCounts {
+  const ordered: Partial<Record<SkipReason, number>> = {};
+  for (const reason of SKIP_REASONS) {
+    const count = counts.get(reason) ?? 0;
+    if (count > 0) ordered[reason] = count;
+  }
+  return ordered;
+}
+
+function groupStatus(parsed: PolicyResult | undefined): GroupStatus {
+  if (parsed === undefined) return 'gone';
+  return parsed.ok ? parsed.policy.mode : 'bad-tags';
+}
+
+function quarantineText(group: Group | undefined): string | null {
+  const raw = group?.tags[TAG.quarantined];
+  return raw === undefined ? null : raw.trim() === '' ? QUARANTINE_WITHOUT_REASON : raw;
+}
+
+export function groupReport(parts: GroupParts, context: GroupContext): GroupReport {
+  const { name, group, records } = parts;
+  const { weekStart, weekEnd, now } = context;
+  const current = tallyPeriod(records, weekStart, weekEnd);
+  const previousWeek = weekFigures(tallyPeriod(records, context.previousStart, weekStart));
+  const thisWeek = weekFigures(current);
+  const wouldRecycleTotal = sum(Object.values(current.wouldRecycle));
+  const parsed = group === undefined ? undefined : parseGroupPolicy(group.tags);
+  const policy = parsed?.ok === true ? parsed.policy : undefined;
+  const maxAge = policy?.maxAge;
+  const status = groupStatus(parsed);
+  const quarantine = quarantineText(group);
+  const skips = orderedSkips(parts.skips);
+  const aged = group === undefined ? [] : agedInstances(group);
+  const { histogram, oldest } = ageHistogram(name, aged, now);
+  const didSomething = thisWeek.recycled > 0 || wouldRecycleTotal > 0 || current.failed.length > 0;
+  const findings = groupFindings(
+    { name, group, parsed, quarantine, failed: current.failed.length, didSomething, skips, skipTotal: sum(parts.skips.values()) },
+    weekStart,
+    weekEnd,
+  );
+  const idle = didSomething || status === 'disabled' || status === 'gone' ? null : idleReason(findings, policy, oldest, skips);
+
+  return {
+    group: name,
+    status,
+    instances: group?.instances.length ?? 0,
+    maxAgeSeconds: maxAge === undefined ? null : maxAge / 1000,
+    quarantine,
+    recycled: current.recycled,
+    recycledTotal: thisWeek.recycled,
+    wouldRecycle: current.wouldRecycle,
+    wouldRecycleTotal,
+    recovery: recoveryStats(current.recoverySeconds),
+    failures: thisWeek.failures,
+    skips,
+    withinMaxAge: shareWithinMaxAge(parts.hours, maxAge, aged, weekStart, Math.min(now, weekEnd)),
+    ageHistogram: histogram,
+    oldest,
+    previousWeek,
+    change: change(thisWeek, previousWeek),
+    daily: dailyFigures(records, context.days),
+    taintedResponse: taintedResponse(current.taintedSeconds),
+    idleReason: idle,
+    findings,
+  };
+}

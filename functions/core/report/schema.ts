@@ -1,0 +1,184 @@
+import type { SkipReason } from '../decision.js';
+import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
+
+/** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
+
+/** Bumped whenever a field changes meaning or disappears; consumers of the JSON in S3 check it. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Reasons in the order a reader expects them: the routine one first. */
+export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config'] as const satisfies readonly RecycleReason[];
+
+export const AGE_BUCKETS = ['<1d', '1-3d', '3-7d', '7-14d', '>=14d'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+export type ReasonCounts = Readonly<Record<RecycleReason, number>>;
+export type AgeHistogram = Readonly<Record<AgeBucket, number>>;
+/** Only the reasons that occurred, in a fixed order. */
+export type SkipCounts = Readonly<Partial<Record<SkipReason, number>>>;
+
+/** Recovery times of verified replacements closed in the week, nearest-rank; null without any. */
+export interface RecoveryStats {
+  readonly verified: number;
+  readonly p50Seconds: number | null;
+  readonly p95Seconds: number | null;
+  readonly maxSeconds: number | null;
+}
+
+/** Share of instance-hours spent younger than max-age; `measured` is false when estimated from the ages at report time. */
+export interface WithinMaxAge {
+  readonly pct: number | null;
+  readonly withinHours: number;
+  readonly totalHours: number;
+  readonly measured: boolean;
+}
+
+export interface WeekFigures {
+  readonly recycled: number;
+  readonly failures: number;
+  readonly p95Seconds: number | null;
+}
+
+/** This week minus the previous week; p95Seconds is null unless both weeks had verified recoveries. */
+export type WeekChange = WeekFigures;
+
+export interface OldestInstance {
+  readonly group: string;
+  readonly instanceId: string;
+  readonly ageSeconds: number;
+}
+
+/**
+ * One local calendar day of the week in the report's time zone, cut at local midnights (23 or 25 hours across a DST
+ * change; the first and last are shorter when the week does not start or end at a local midnight).
+ */
+export interface DayFigures {
+  /** The local date, YYYY-MM-DD. */
+  readonly date: string;
+  readonly start: string;
+  readonly end: string;
+  /** Counted by the week's own rules, so the days add up to the week. */
+  readonly recycled: ReasonCounts;
+  readonly recycledTotal: number;
+  readonly failures: number;
+}
+
+/**
+ * From the last hand-made touch of a tainted instance to its termination, nearest-rank; only tainted recycles
+ * whose record carries the touch are counted, so `count` may be below `recycled.tainted`. Null without any.
+ */
+export interface TaintedResponse {
+  readonly count: number;
+  readonly p50Seconds: number | null;
+  readonly maxSeconds: number | null;
+}
+
+export type FindingKind = 'quarantined' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed';
+
+/** Something a person should look at, in words. */
+export interface Finding {
+  readonly group: string;
+  readonly kind: FindingKind;
+  readonly text: string;
+}
+
+/** `gone`: the group has records this week or last but no longer exists (or no longer carries phoenix:enabled). */
+export type GroupStatus = 'live' | 'dry-run' | 'disabled' | 'bad-tags' | 'gone';
+
+interface Figures {
+  /** Live terminations that took effect inside the week, by reason. */
+  readonly recycled: ReasonCounts;
+  readonly recycledTotal: number;
+  /** Dry-run decisions inside the week: what would have been recycled. */
+  readonly wouldRecycle: ReasonCounts;
+  readonly wouldRecycleTotal: number;
+  readonly recovery: RecoveryStats;
+  /** Replacements that closed as failed inside the week. */
+  readonly failures: number;
+  /** Ticks on which the group was skipped, by reason. */
+  readonly skips: SkipCounts;
+  /** For the fleet, over live groups only. */
+  readonly withinMaxAge: WithinMaxAge;
+  /** Instances Phoenix may recycle (not exempt, not protected, not terminating), by age at report time. */
+  readonly ageHistogram: AgeHistogram;
+  readonly oldest: OldestInstance | null;
+  readonly previousWeek: WeekFigures;
+  readonly change: WeekChange;
+  /** The week day by day, in order. */
+  readonly daily: readonly DayFigures[];
+  readonly taintedResponse: TaintedResponse;
+}
+
+export interface GroupReport extends Figures {
+  readonly group: string;
+  readonly status: GroupStatus;
+  readonly instances: number;
+  readonly maxAgeSeconds: number | null;
+  /** The phoenix:quarantined text when the group carries it now. */
+  readonly quarantine: string | null;
+  /** Why an opted-in group had nothing done this week; null when something was done. */
+  readonly idleReason: string | null;
+  readonly findings: readonly Finding[];
+}
+
+export interface FleetReport extends Figures {
+  readonly groups: number;
+  readonly instances: number;
+  readonly quarantines: readonly { readonly group: string; readonly reason: string }[];
+}
+
+export interface FailedReplacement {
+  readonly group: string;
+  readonly instanceId: string;
+  readonly reason: RecycleReason;
+  readonly startedAt: string;
+  readonly detail: string | null;
+}
+
+/** The weekly recycle report: the documented shape of the JSON written to S3 (null, never absent, for "no value"). */
+export interface WeeklyReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** The ISO week (`2026-W47`) when the caller named one. */
+  readonly week: string | null;
+  readonly weekStart: string;
+  readonly weekEnd: string;
+  readonly generatedAt: string;
+  /** The IANA time zone whose local midnights cut the week into `daily` days. */
+  readonly timeZone: string;
+  readonly fleet: FleetReport;
+  /** Sorted by name. */
+  readonly groups: readonly GroupReport[];
+  readonly failedReplacements: readonly FailedReplacement[];
+  /** Every group's findings, quarantines first. */
+  readonly needsAttention: readonly Finding[];
+}
+
+export interface SkipCount {
+  readonly group: string;
+  readonly reason: SkipReason;
+  readonly count: number;
+}
+
+export interface InstanceHours {
+  readonly group: string;
+  readonly withinMaxAgeHours: number;
+  readonly totalHours: number;
+}
+
+export interface WeeklyReportInput {
+  readonly weekStart: Millis;
+  readonly weekEnd: Millis;
+  /** Defaults to one week before weekStart; pass it when a DST change makes the previous week 167 or 169 hours. */
+  readonly previousWeekStart?: Millis;
+  readonly week?: string;
+  /** IANA time zone whose local midnights cut the week into days; default UTC. */
+  readonly timeZone?: string;
+  /** This week's and the previous week's records. */
+  readonly records: readonly ReplacementRecord[];
+  /** The fleet now, with tags and instances. */
+  readonly groups: readonly Group[];
+  /** Ticks skipped this week, aggregated by the caller; repeated (group, reason) pairs are added up. */
+  readonly skips: readonly SkipCount[];
+  readonly instanceHours?: readonly InstanceHours[];
+  readonly now: Millis;
+}
