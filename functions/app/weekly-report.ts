@@ -6,7 +6,7 @@ import type { EventsPort, FleetPort, LedgerHistory, Logger, NotifierPort, Report
 import { weeklyReport } from '../core/report/weekly.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips } from '../core/tick-summary.js';
-import { renderHtml } from '../report/html.js';
+import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 

@@ -9,7 +9,7 @@ import { weeklyReport } from '../core/report/weekly.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips, summarizeTick } from '../core/tick-summary.js';
 import { ledgerReport, parseWeek } from './report.js';
-import { renderHtml } from '../report/html.js';
+import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../functions/core/model.js';
-import { escapeHtml, renderHtml } from '../../functions/report/html.js';
+import { escapeHtml } from '../../functions/report/html/markup.js';
+import { renderHtml } from '../../functions/report/html/page.js';
 import { DRY_RUN, failed, fleetGroup, HOSTILE_GROUP, HOSTILE_REASON, LIVE, recycled, report, START, taintedAfter, weekWithTexts, wouldRecycle } from '../report/fixtures.js';
 
 const HOSTILE = `<script>alert(1)</script>&"'`;
