@@ -87,6 +87,8 @@ class TickRun {
   constructor(
     private readonly deps: TickDependencies,
     private readonly planInput: PlanInput,
+    /** The ledger's records as loaded for this run. */
+    private readonly records: readonly ReplacementRecord[],
     /** Every group about to be changed, read again in one batch right before acting. */
     private readonly fresh: ReadonlyMap<string, Group>,
   ) {}
@@ -187,7 +189,7 @@ class TickRun {
   private recheckedStep(decision: ProgressDecision): ProgressStep | undefined {
     if (!changesCapacity(decision)) return decision.step;
     const fresh = this.fresh.get(decision.group);
-    const step = fresh === undefined ? undefined : nextStep(decision.record, fresh, this.planInput);
+    const step = fresh === undefined ? undefined : nextStep(decision.record, fresh, this.records.filter((record) => record.group === decision.group), this.planInput);
     if (step === undefined || !sameStep(step, decision.step)) {
       this.notActed(decision.group, `state changed since planning (${step?.kind ?? 'group gone'}: ${step !== undefined && 'why' in step ? step.why : ''})`);
       return undefined;
@@ -371,7 +373,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   };
   const decisions = planTick(planInput);
   const acting = decisions.filter(changesCapacity).map((decision) => decision.group);
-  const run = new TickRun(deps, planInput, acting.length === 0 ? new Map() : await deps.fleet.describeGroups(acting));
+  const run = new TickRun(deps, planInput, records, acting.length === 0 ? new Map() : await deps.fleet.describeGroups(acting));
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {

@@ -97,12 +97,26 @@ function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
   return undefined;
 }
 
-/** The next step of a group's open replacement, from the group as read now: the plan's and the re-check's one rule. */
-export function nextStep(record: ReplacementRecord, group: Group, input: PlanInput): ProgressStep {
+/**
+ * The next step of a group's open replacement, from the group as read now: the plan's and the re-check's
+ * one rule. `records` are the group's, this one included.
+ */
+export function nextStep(record: ReplacementRecord, group: Group, records: readonly ReplacementRecord[], input: PlanInput): ProgressStep {
   const parsed = parseGroupPolicy(group.tags, input.limits);
   const brake = brakeOn(parsed, input);
-  const hold = brake === undefined && input.globalBlock !== undefined ? input.globalBlock.why.replace(/^not terminating: /, '') : undefined;
+  const globalHold = input.globalBlock === undefined ? undefined : input.globalBlock.why.replace(/^not terminating: /, '');
+  const hold = brake === undefined ? (globalHold ?? (parsed.ok ? budgetHold(record, records, parsed.policy, input.now) : undefined)) : undefined;
   return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
+}
+
+/**
+ * A surge's termination must fit the budget in force when it happens, not only the one at its start: a
+ * budget lowered meanwhile (2/hour to 1/week) counts every termination already in the new period.
+ */
+function budgetHold(record: ReplacementRecord, records: readonly ReplacementRecord[], policy: GroupPolicy, now: Millis): string | undefined {
+  if (record.phase !== 'surging') return undefined;
+  const use = budgetUse({ records: records.filter((other) => other.id !== record.id), budget: policy.budget, now, dryRun: false });
+  return use.used + 1 > use.budget.count ? `budget spent ${use.used}/${use.budget.text} since the surge began` : undefined;
 }
 
 function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
@@ -112,7 +126,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   // A group with a replacement in flight may only finish or take it back, whatever its tags say now.
   const open = records.find(isOpen);
   if (open !== undefined) {
-    return { kind: 'progress', group: group.name, mode: policy?.mode, instances: context.instances, record: open, step: nextStep(open, group, input) };
+    return { kind: 'progress', group: group.name, mode: policy?.mode, instances: context.instances, record: open, step: nextStep(open, group, records, input) };
   }
   if (!parsed.ok) {
     return skip(group, undefined, context, 'bad-tags', `not terminating: ${parsed.errors.map((error) => error.message).join('; ')}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
-import { DAY, MINUTE } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { GlobalMode, Group } from '../../functions/core/model.js';
 import { InstanceGoneError } from '../../functions/core/ports.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
@@ -361,5 +361,20 @@ describe("the account's limits on what tags may ask for", () => {
     expect(mutating(deps.fleet.calls)).toEqual([]);
     expect(result.decisions).toMatchObject([{ kind: 'skip', reason: 'bad-tags' }]);
     expect(result.decisions[0]?.kind === 'skip' ? result.decisions[0].why : '').toContain("at most 6/day, the account's ceiling");
+  });
+});
+
+describe('a budget lowered during a surge', () => {
+  const surge = record({ id: 'web#now', phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+  const earlier = record({ id: 'web#earlier', startedAt: NOW - 3 * HOUR, terminatedAt: NOW - 170 * MINUTE, closedAt: NOW - 160 * MINUTE, phase: 'verified' });
+  const ready = withTags({ ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] }, { 'phoenix:min-healthy': '100', 'phoenix:budget': '1/day' });
+
+  it('holds the termination that would overrun it, then takes the surge back at recovery-timeout', async () => {
+    const deps = { ...world([ready]), ledger: new FakeLedger([earlier, surge]) };
+    const held = await runTick(deps, settings, NOW);
+    expect(mutating(deps.fleet.calls)).toEqual([]);
+    expect(held.decisions).toMatchObject([{ kind: 'progress', step: { kind: 'wait', why: 'extra instance ready; budget spent 1/1/day since the surge began' } }]);
+    await runTick(deps, settings, NOW + 15 * MINUTE);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
   });
 });
