@@ -1,6 +1,5 @@
 import type { Group, Instance, LaunchSource, LifecycleState, Millis } from '../functions/core/model.js';
 import { HOUR, MINUTE } from '../functions/core/model.js';
-import type { GroupPolicy } from '../functions/core/policy.js';
 import { TAG } from '../functions/core/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
 import type { RandomSource } from '../functions/core/random.js';
@@ -11,6 +10,7 @@ import { isWindowOpen } from '../functions/core/window.js';
 import { VirtualClock } from './clock.js';
 import { SimServiceError, SimValidationError } from './errors.js';
 import { MinHeap } from './heap.js';
+import { livePolicy } from './live.js';
 
 export interface SimInstanceSpec {
   /** Age at the simulation's start. */
@@ -504,7 +504,7 @@ export class SimFleet implements FleetPort {
     let oldest = 0;
     for (const group of this.groups.values()) {
       if (options.group !== undefined && group.name !== options.group) continue;
-      const policy = livePolicy(group);
+      const policy = livePolicy(group.tags);
       if (policy === undefined) continue;
       oldest = Math.max(oldest, this.oldestAge(group, until) ?? 0);
       if (policy.maxAge === undefined) continue;
@@ -863,10 +863,4 @@ export class SimFleet implements FleetPort {
 
 function outsideOptIn(group: SimGroup, parsed: PolicyResult): boolean {
   return group.tags[TAG.enabled] !== 'true' || TAG.quarantined in group.tags || !parsed.ok;
-}
-
-function livePolicy(group: SimGroup): GroupPolicy | undefined {
-  if (group.tags[TAG.enabled] !== 'true') return undefined;
-  const parsed = parseGroupPolicy(group.tags);
-  return parsed.ok && parsed.policy.mode === 'live' ? parsed.policy : undefined;
 }

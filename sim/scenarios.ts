@@ -1,12 +1,12 @@
 import type { Millis } from '../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
-import type { GroupPolicy } from '../functions/core/policy.js';
 import { TAG } from '../functions/core/policy.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
 import type { TouchKind } from '../functions/core/taint.js';
-import { parseGroupPolicy } from '../functions/core/tags.js';
+import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
+import { livePolicy } from './live.js';
 
 export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -64,19 +64,6 @@ const MALFORMED: readonly { readonly set: Readonly<Record<string, string>>; read
   { set: { 'phoenix:maxage': '7d' }, remove: TAG.maxAge },
 ];
 const BAD_TAG_SHARE = 0.25;
-
-function pick<T>(random: RandomSource, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
-function shuffle<T>(random: RandomSource, items: readonly T[]): T[] {
-  const result = [...items];
-  for (let index = result.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [result[index], result[other]] = [result[other] as T, result[index] as T];
-  }
-  return result;
-}
 
 function groupName(index: number): string {
   return `svc-${String(index + 1).padStart(3, '0')}-${ROLES[index % ROLES.length] ?? 'svc'}`;
@@ -249,12 +236,6 @@ const SESSION_GAP = { min: 20 * MINUTE, max: 40 * MINUTE } as const;
 const DEPLOY_AT = 2 * DAY + 12 * HOUR;
 const DEPLOY_SHARE = 0.2;
 
-function livePolicy(spec: SimGroupSpec): GroupPolicy | undefined {
-  if (spec.tags[TAG.enabled] !== 'true') return undefined;
-  const parsed = parseGroupPolicy(spec.tags);
-  return parsed.ok && parsed.policy.mode === 'live' ? parsed.policy : undefined;
-}
-
 /**
  * The group whose launches start failing on day 2: live, with max-age, min-healthy 100 (so it surges,
  * and a failed launch shows as a missed recovery) and no window (so nothing delays the attempt). Of those,
@@ -264,7 +245,7 @@ function launchFailureGroup(fleet: readonly SimGroupSpec[], options: ScriptOptio
   const dayTwo = options.start + DAY;
   let chosen: { readonly name: string; readonly due: number } | undefined;
   for (const spec of fleet) {
-    const policy = livePolicy(spec);
+    const policy = livePolicy(spec.tags);
     if (policy === undefined || policy.maxAge === undefined || policy.minHealthyPercent !== 100 || policy.window !== undefined) continue;
     const maxAge = policy.maxAge;
     const due = spec.instances.filter((instance) => {
@@ -281,7 +262,7 @@ function launchFailureGroup(fleet: readonly SimGroupSpec[], options: ScriptOptio
 /** Every hour a few live groups get a new desired capacity, a step of 1 or 2 from the policy's last one, within min and max. */
 function scaleChurn(fleet: readonly SimGroupSpec[], options: ScriptOptions): ScriptEvent[] {
   const random = seededRandom(options.seed ^ 0x5ca1e);
-  const live = fleet.filter((spec) => livePolicy(spec) !== undefined);
+  const live = fleet.filter((spec) => livePolicy(spec.tags) !== undefined);
   const levels = new Map(live.map((spec) => [spec.name, spec.desired] as const));
   const perHour = Math.max(1, Math.round(live.length * CHURN_SHARE));
   const events: ScriptEvent[] = [];
@@ -310,7 +291,7 @@ function secondWithin(random: RandomSource, from: Millis, span: Millis): Millis 
  */
 function sessionGroup(fleet: readonly SimGroupSpec[], random: RandomSource): string | undefined {
   const candidates = fleet.flatMap((spec) => {
-    const policy = livePolicy(spec);
+    const policy = livePolicy(spec.tags);
     return policy?.maxAge === undefined || policy.window !== undefined ? [] : [{ name: spec.name, maxAge: policy.maxAge }];
   });
   const shortest = Math.min(...candidates.map((candidate) => candidate.maxAge));
@@ -324,7 +305,7 @@ function sessionGroup(fleet: readonly SimGroupSpec[], random: RandomSource): str
  */
 function deployGroups(fleet: readonly SimGroupSpec[], random: RandomSource): SimGroupSpec[] {
   const live = fleet.flatMap((spec) => {
-    const policy = livePolicy(spec);
+    const policy = livePolicy(spec.tags);
     return policy === undefined ? [] : [{ spec, policy }];
   });
   const fast = live.filter(({ policy }) => policy.window === undefined && policy.budget.count / (policy.budget.period / HOUR) >= 1);

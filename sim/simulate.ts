@@ -6,12 +6,11 @@ import { ineligibility } from '../functions/core/fleet-state.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
 import { seededRandom } from '../functions/core/random.js';
-import { parseGroupPolicy } from '../functions/core/tags.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from './ledger.js';
+import { livePolicy } from './live.js';
 import type { ScenarioName, ScenarioScript, ScriptEvent } from './scenarios.js';
 import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Touch } from './touches.js';
@@ -187,8 +186,7 @@ function staleAtEnd(fleet: SimFleet, specs: readonly SimGroupSpec[]): number {
   let count = 0;
   for (const spec of specs) {
     const group = fleet.view(spec.name);
-    const parsed = parseGroupPolicy(group.tags);
-    if (group.tags[TAG.enabled] !== 'true' || !parsed.ok || parsed.policy.mode !== 'live') continue;
+    if (livePolicy(group.tags) === undefined) continue;
     for (const instance of group.instances) {
       const never = ineligibility(instance);
       if (never === 'exempt' || never === 'protected' || instance.lifecycleState.startsWith('Terminating')) continue;
