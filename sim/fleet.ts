@@ -1,16 +1,18 @@
-import type { Group, Instance, LaunchSource, LifecycleState, Millis } from '../functions/core/model.js';
+import type { GlobalMode, Group, Instance, LaunchSource, LifecycleState, Millis } from '../functions/core/model.js';
 import { HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
-import type { PolicyResult } from '../functions/core/tags.js';
-import { parseGroupPolicy } from '../functions/core/tags.js';
-import { isWindowOpen } from '../functions/core/window.js';
 import { VirtualClock } from './clock.js';
 import { SimServiceError, SimValidationError } from './errors.js';
 import { MinHeap } from './heap.js';
 import { livePolicy } from './live.js';
+import type { TerminationFacts, ViolationKind, Violations } from './referee.js';
+import { Referee } from './referee.js';
+
+export type { ViolationKind, Violations } from './referee.js';
+export { VIOLATION_KINDS } from './referee.js';
 
 export interface SimInstanceSpec {
   /** Age at the simulation's start. */
@@ -52,18 +54,9 @@ export interface SimFleetOptions {
   readonly random: RandomSource;
   readonly groups: readonly SimGroupSpec[];
   readonly faults?: FaultRates;
+  /** The recycler's schedule, which the referee gives a replacement to finish or be undone; default 10 minutes. */
+  readonly tickInterval?: Millis;
 }
-
-export const VIOLATION_KINDS = [
-  'belowMinHealthy',
-  'budgetOverrun',
-  'outsideOptIn',
-  'outsideWindow',
-  'protectedOrExempt',
-  'doubleTermination',
-] as const;
-export type ViolationKind = (typeof VIOLATION_KINDS)[number];
-export type Violations = Record<ViolationKind, number>;
 
 export type PhoenixCallKind = 'terminate' | 'set-desired' | 'tag' | 'untag';
 
@@ -119,6 +112,8 @@ type SimState = LifecycleState | 'Terminated';
 
 interface SimInstance {
   readonly id: string;
+  /** Its place in the order the fleet launched instances, from 1. */
+  readonly ordinal: number;
   readonly group: SimGroup;
   readonly launchedAt: Millis;
   readonly version: string;
@@ -150,8 +145,6 @@ interface SimGroup {
   launchesFailFrom: Millis | undefined;
   retryScheduled: boolean;
   instanceRefresh: boolean;
-  /** When Phoenix's terminations took effect, for the budget counter. */
-  readonly phoenixTerminations: Millis[];
   readonly series: GroupSample[];
   /** The frozen view last handed out; dropped on any change. */
   snapshot: Group | undefined;
@@ -188,6 +181,7 @@ const LAUNCH_RETRY_DELAY: Millis = 5 * MINUTE;
 const HEALTH_CHECK_DELAY: Millis = MINUTE;
 const TAG_KEY_LIMIT = 128;
 const TAG_VALUE_LIMIT = 256;
+const DEFAULT_TICK_INTERVAL: Millis = 10 * MINUTE;
 
 /** Counted against desired capacity: Standby and terminating instances are not (Auto Scaling replaces them). */
 const COUNTED: ReadonlySet<SimState> = new Set<SimState>(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService']);
@@ -240,14 +234,7 @@ export class SimFleet implements FleetPort {
   private readonly queue = new MinHeap<SimEvent>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   private sequence = 0;
   private launched = 0;
-  private readonly counters: Violations = {
-    belowMinHealthy: 0,
-    budgetOverrun: 0,
-    outsideOptIn: 0,
-    outsideWindow: 0,
-    protectedOrExempt: 0,
-    doubleTermination: 0,
-  };
+  private readonly referee: Referee;
   private readonly log: PhoenixCall[] = [];
   private readonly activityLog: ScalingActivity[] = [];
   /** Emitted in time order, since the clock only moves forward; drained by the runner. */
@@ -260,6 +247,7 @@ export class SimFleet implements FleetPort {
     // Seeded from one draw taken whatever the fault rates, so enabling faults leaves the fleet's draws alone.
     this.faultRandom = seededRandom(Math.floor(options.random() * 2 ** 32));
     this.faults = options.faults;
+    this.referee = new Referee({ clock: this.clock, tickInterval: options.tickInterval ?? DEFAULT_TICK_INTERVAL, describeLag: 0 });
     for (const spec of options.groups) this.addGroup(spec);
     for (const group of this.groups.values()) this.reconcile(group);
   }
@@ -278,6 +266,7 @@ export class SimFleet implements FleetPort {
     }
     this.clock.set(at);
     for (const group of this.groups.values()) this.sample(group);
+    this.referee.advance();
   }
 
   /** When Auto Scaling next does something on its own, if ever: lets a runner stop at each change. */
@@ -315,10 +304,10 @@ export class SimFleet implements FleetPort {
     const call: CallBase = { kind: 'set-desired', group: groupName, desired };
     await this.enter('SetDesiredCapacity', call);
     const group = this.requireGroup(call);
-    if (!Number.isInteger(desired)) this.reject(call, [], `DesiredCapacity ${desired} is not a whole number`);
-    if (desired > group.max) this.reject(call, [], `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
-    if (desired < group.min) this.reject(call, [], `New SetDesiredCapacity value ${desired} is below min value ${group.min} for the AutoScalingGroup.`);
-    this.accept(call, outsideOptIn(group, parseGroupPolicy(group.tags)) ? ['outsideOptIn'] : []);
+    if (!Number.isInteger(desired)) this.reject(call, `DesiredCapacity ${desired} is not a whole number`);
+    if (desired > group.max) this.reject(call, `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
+    if (desired < group.min) this.reject(call, `New SetDesiredCapacity value ${desired} is below min value ${group.min} for the AutoScalingGroup.`);
+    this.record(call, 'ok', this.referee.phoenixSetDesired(groupName, { from: group.desired, to: desired, launched: this.launched }));
     group.desired = desired;
     group.snapshot = undefined;
     this.reconcile(group);
@@ -330,20 +319,18 @@ export class SimFleet implements FleetPort {
     const group = this.requireGroup(call);
     const victim = group.live.get(id);
     if (victim === undefined) {
-      this.reject(call, ['doubleTermination'], `Instance Id not found - No managed instance found for instance ID: ${id}`);
+      this.rejectTwice(call, `Instance Id not found - No managed instance found for instance ID: ${id}`);
     }
     if (victim.state !== 'InService' && victim.state !== 'Standby') {
-      this.reject(call, ['doubleTermination'], `The instance ${id} is not in a state that can be terminated: ${victim.state}`);
+      this.rejectTwice(call, `The instance ${id} is not in a state that can be terminated: ${victim.state}`);
     }
     if (options.decrementDesired && group.desired - 1 < group.min) {
       this.reject(
         call,
-        [],
         `Currently, desiredSize equals minSize (${group.min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
       );
     }
-    this.accept(call, this.terminationViolations(group, victim, options.decrementDesired));
-    group.phoenixTerminations.push(this.clock.now());
+    this.record(call, 'ok', this.referee.phoenixTerminate(this.terminationFacts(group, victim, options.decrementDesired)));
     if (options.decrementDesired) group.desired -= 1;
     this.beginTermination(victim, 'terminate-requested');
     this.reconcile(group);
@@ -354,23 +341,25 @@ export class SimFleet implements FleetPort {
     await this.enter('CreateOrUpdateTags', call);
     const group = this.requireGroup(call);
     for (const [key, value] of Object.entries(tags)) {
-      if (key.length === 0 || key.length > TAG_KEY_LIMIT) this.reject(call, [], `Tag key must be 1 to ${TAG_KEY_LIMIT} characters: ${JSON.stringify(key)}`);
-      if (value.length > TAG_VALUE_LIMIT) this.reject(call, [], `Tag value for ${key} is longer than ${TAG_VALUE_LIMIT} characters`);
+      if (key.length === 0 || key.length > TAG_KEY_LIMIT) this.reject(call, `Tag key must be 1 to ${TAG_KEY_LIMIT} characters: ${JSON.stringify(key)}`);
+      if (value.length > TAG_VALUE_LIMIT) this.reject(call, `Tag value for ${key} is longer than ${TAG_VALUE_LIMIT} characters`);
     }
-    this.accept(call, []);
+    this.record(call, 'ok', []);
     group.tags = { ...group.tags, ...tags };
     group.snapshot = undefined;
+    this.referee.tagsChanged(groupName, group.tags);
   }
 
   async untagGroup(groupName: string, keys: readonly string[]): Promise<void> {
     const call: CallBase = { kind: 'untag', group: groupName };
     await this.enter('DeleteTags', call);
     const group = this.requireGroup(call);
-    this.accept(call, []);
+    this.record(call, 'ok', []);
     const tags = { ...group.tags };
     for (const key of keys) delete tags[key];
     group.tags = tags;
     group.snapshot = undefined;
+    this.referee.tagsChanged(groupName, group.tags);
   }
 
   // ---- Controls: the world acting on the fleet, never faulted and never counted as Phoenix ----
@@ -393,7 +382,9 @@ export class SimFleet implements FleetPort {
   /** A scaling policy or a person changing desired capacity under Phoenix's feet; clamped like a policy is. */
   setDesiredExternally(groupName: string, desired: number): void {
     const group = this.group(groupName);
-    group.desired = Math.min(group.max, Math.max(group.min, Math.round(desired)));
+    const clamped = Math.min(group.max, Math.max(group.min, Math.round(desired)));
+    if (clamped !== group.desired) this.referee.ownerSetDesired(groupName);
+    group.desired = clamped;
     group.snapshot = undefined;
     this.reconcile(group);
   }
@@ -405,6 +396,12 @@ export class SimFleet implements FleetPort {
     else tags[key] = value;
     group.tags = tags;
     group.snapshot = undefined;
+    this.referee.tagsChanged(groupName, tags);
+  }
+
+  /** An operator switching the account's mode: the referee holds Phoenix to it as a brake on every group. */
+  accountModeChanged(mode: GlobalMode): void {
+    this.referee.accountModeChanged(mode);
   }
 
   setInstanceTag(id: string, key: string, value: string): void {
@@ -428,7 +425,10 @@ export class SimFleet implements FleetPort {
     const group = instance.group;
     if (instance.state !== 'InService') throw new Error(`${id} is ${instance.state}; only an InService instance can enter Standby`);
     if (options.decrementDesired && group.desired - 1 < group.min) throw new Error(`decrementing desired of ${group.name} would go below min ${group.min}`);
-    if (options.decrementDesired) group.desired -= 1;
+    if (options.decrementDesired) {
+      this.referee.ownerSetDesired(group.name);
+      group.desired -= 1;
+    }
     this.setState(instance, 'Standby');
     this.reconcile(group);
   }
@@ -470,7 +470,12 @@ export class SimFleet implements FleetPort {
   // ---- Measurements ----
 
   violations(): Violations {
-    return { ...this.counters };
+    return this.referee.violations();
+  }
+
+  /** Groups whose desired capacity Phoenix has raised and not yet given back. */
+  surgingGroups(): string[] {
+    return this.referee.surgingGroups();
   }
 
   /** Every mutating call Phoenix made, in order. */
@@ -557,11 +562,11 @@ export class SimFleet implements FleetPort {
       launchesFailFrom: undefined,
       retryScheduled: false,
       instanceRefresh: false,
-      phoenixTerminations: [],
       series: [],
       snapshot: undefined,
     };
     this.groups.set(spec.name, group);
+    this.referee.addGroup(spec.name, group.tags);
     for (const instance of spec.instances) {
       if (!(instance.age >= 0)) throw new Error(`group ${spec.name}: instance ages must be >= 0`);
       this.createInstance(group, {
@@ -581,6 +586,7 @@ export class SimFleet implements FleetPort {
     this.launched += 1;
     const instance: SimInstance = {
       id: instanceId(this.launched),
+      ordinal: this.launched,
       group,
       launchedAt: init.launchedAt,
       version: init.version,
@@ -817,7 +823,7 @@ export class SimFleet implements FleetPort {
 
   private requireGroup(call: CallBase): SimGroup {
     const group = this.groups.get(call.group);
-    if (group === undefined) this.reject(call, [], `AutoScalingGroup name not found - ${call.group}`);
+    if (group === undefined) this.reject(call, `AutoScalingGroup name not found - ${call.group}`);
     return group;
   }
 
@@ -825,42 +831,32 @@ export class SimFleet implements FleetPort {
     this.log.push(Object.freeze({ ...call, at: this.clock.now(), outcome, violations: Object.freeze([...violations]) }));
   }
 
-  private accept(call: CallBase, violations: readonly ViolationKind[]): void {
-    for (const kind of violations) this.counters[kind] += 1;
-    this.record(call, 'ok', violations);
-  }
-
-  /** Refuses the call like AWS does; only a double termination counts as a violation, the rest changed nothing. */
-  private reject(call: CallBase, violations: readonly ViolationKind[], message: string): never {
-    for (const kind of violations) this.counters[kind] += 1;
-    this.record(call, 'rejected', violations);
+  /** Refuses the call like AWS does: it changed nothing, so it broke nothing. */
+  private reject(call: CallBase, message: string): never {
+    this.record(call, 'rejected', []);
     throw new SimValidationError(message);
   }
 
-  /** What the termination does to the group, judged from the simulator's state before it happens. */
-  private terminationViolations(group: SimGroup, victim: SimInstance, decrementDesired: boolean): ViolationKind[] {
-    const now = this.clock.now();
-    const found: ViolationKind[] = [];
-    if (victim.protectedFromScaleIn || isExempt(victim)) found.push('protectedOrExempt');
-    const parsed = parseGroupPolicy(group.tags);
-    if (outsideOptIn(group, parsed)) found.push('outsideOptIn');
-    // Without a policy there is no budget, window or floor to hold the call against; outsideOptIn already counted it.
-    if (!parsed.ok) return found;
-    const policy = parsed.policy;
+  /** Refuses a terminate aimed at an instance no longer in service: Phoenix tried to terminate it twice. */
+  private rejectTwice(call: CallBase, message: string): never {
+    this.referee.terminateRefused();
+    this.record(call, 'rejected', ['doubleTermination']);
+    throw new SimValidationError(message);
+  }
+
+  /** What the referee needs to judge a termination, from the simulator's state before it happens. */
+  private terminationFacts(group: SimGroup, victim: SimInstance, decrementDesired: boolean): TerminationFacts {
     let healthyOthers = 0;
     for (const instance of group.live.values()) {
       if (instance !== victim && instance.state === 'InService' && instance.healthy) healthyOthers += 1;
     }
-    const desiredAfter = decrementDesired ? group.desired - 1 : group.desired;
-    if (healthyOthers < Math.ceil((desiredAfter * policy.minHealthyPercent) / 100)) found.push('belowMinHealthy');
-    const since = now - policy.budget.period;
-    const recent = group.phoenixTerminations.filter((at) => at > since).length;
-    if (recent + 1 > policy.budget.count) found.push('budgetOverrun');
-    if (!isWindowOpen(policy.window, now)) found.push('outsideWindow');
-    return found;
+    return {
+      group: group.name,
+      victimLaunchOrdinal: victim.ordinal,
+      victimProtectedOrExempt: victim.protectedFromScaleIn || isExempt(victim),
+      decrementDesired,
+      desiredBefore: group.desired,
+      healthyOthers,
+    };
   }
-}
-
-function outsideOptIn(group: SimGroup, parsed: PolicyResult): boolean {
-  return group.tags[TAG.enabled] !== 'true' || TAG.quarantined in group.tags || !parsed.ok;
 }

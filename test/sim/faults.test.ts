@@ -290,7 +290,9 @@ describe('AWS errors the throttle scenario does not cover', () => {
 
     expect(burst.filter((report) => report.kind === 'tick')).toHaveLength(4);
     expect(burst.every((report) => report.status === 'failed' && report.error?.startsWith('ThrottlingException: Rate exceeded'))).toBe(true);
-    await expectNothingLost(world, SURGE);
+    // The surge raised at 12:00 could be given back by no call before 12:41, past its 12:40 deadline
+    // (recovery-timeout and two ticks): the referee counts it stranded, as it was, once.
+    await expectNothingLost(world, SURGE, { ...NO_VIOLATIONS, strandedSurge: 1, desiredNotRestored: 1 });
     expect((await world.group('api')).desired).toBe(api.desired);
     expect(world.records().map((record) => [record.group, record.phase])).toEqual([['web', 'verified'], ['api', 'verified']]);
     expect(world.fleet.calls().filter((call) => call.kind === 'tag')).toEqual([]);

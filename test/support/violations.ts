@@ -8,4 +8,7 @@ export const NO_VIOLATIONS: Violations = {
   outsideWindow: 0,
   protectedOrExempt: 0,
   doubleTermination: 0,
+  strandedSurge: 0,
+  desiredNotRestored: 0,
+  terminatedWhileBraked: 0,
 };
