@@ -5,6 +5,7 @@ import type { FleetPort } from '../functions/core/ports.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
 import { VirtualClock } from './clock.js';
+import { DescribeLag } from './describe-lag.js';
 import { SimServiceError, SimValidationError } from './errors.js';
 import { MinHeap } from './heap.js';
 import { livePolicy } from './live.js';
@@ -56,6 +57,8 @@ export interface SimFleetOptions {
   readonly faults?: FaultRates;
   /** The recycler's schedule, which the referee gives a replacement to finish or be undone; default 10 minutes. */
   readonly tickInterval?: Millis;
+  /** The longest Describe results may lag a write (eventual consistency); default none. */
+  readonly describeLag?: Millis;
 }
 
 export type PhoenixCallKind = 'terminate' | 'set-desired' | 'tag' | 'untag';
@@ -235,6 +238,7 @@ export class SimFleet implements FleetPort {
   private sequence = 0;
   private launched = 0;
   private readonly referee: Referee;
+  private readonly lag: DescribeLag | undefined;
   private readonly log: PhoenixCall[] = [];
   private readonly activityLog: ScalingActivity[] = [];
   /** Emitted in time order, since the clock only moves forward; drained by the runner. */
@@ -247,7 +251,9 @@ export class SimFleet implements FleetPort {
     // Seeded from one draw taken whatever the fault rates, so enabling faults leaves the fleet's draws alone.
     this.faultRandom = seededRandom(Math.floor(options.random() * 2 ** 32));
     this.faults = options.faults;
-    this.referee = new Referee({ clock: this.clock, tickInterval: options.tickInterval ?? DEFAULT_TICK_INTERVAL, describeLag: 0 });
+    this.referee = new Referee({ clock: this.clock, tickInterval: options.tickInterval ?? DEFAULT_TICK_INTERVAL, describeLag: options.describeLag ?? 0 });
+    // Only a fleet with lag draws for it, so the fleet's other draws stay as they were without.
+    this.lag = options.describeLag === undefined || options.describeLag <= 0 ? undefined : new DescribeLag(options.describeLag, options.random);
     for (const spec of options.groups) this.addGroup(spec);
     for (const group of this.groups.values()) this.reconcile(group);
   }
@@ -286,7 +292,10 @@ export class SimFleet implements FleetPort {
   async listOptedInGroups(): Promise<Group[]> {
     await this.enter('DescribeAutoScalingGroups', undefined);
     const result: Group[] = [];
-    for (const group of this.groups.values()) if (TAG.enabled in group.tags) result.push(this.snapshot(group));
+    for (const group of this.groups.values()) {
+      const seen = this.read(group);
+      if (TAG.enabled in seen.tags) result.push(seen);
+    }
     return result;
   }
 
@@ -295,7 +304,7 @@ export class SimFleet implements FleetPort {
     const found = new Map<string, Group>();
     for (const name of names) {
       const group = this.groups.get(name);
-      if (group !== undefined) found.set(name, this.snapshot(group));
+      if (group !== undefined) found.set(name, this.read(group));
     }
     return found;
   }
@@ -308,6 +317,7 @@ export class SimFleet implements FleetPort {
     if (desired > group.max) this.reject(call, `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
     if (desired < group.min) this.reject(call, `New SetDesiredCapacity value ${desired} is below min value ${group.min} for the AutoScalingGroup.`);
     this.record(call, 'ok', this.referee.phoenixSetDesired(groupName, { from: group.desired, to: desired, launched: this.launched }));
+    this.written(group);
     group.desired = desired;
     group.snapshot = undefined;
     this.reconcile(group);
@@ -331,6 +341,7 @@ export class SimFleet implements FleetPort {
       );
     }
     this.record(call, 'ok', this.referee.phoenixTerminate(this.terminationFacts(group, victim, options.decrementDesired)));
+    this.written(group);
     if (options.decrementDesired) group.desired -= 1;
     this.beginTermination(victim, 'terminate-requested');
     this.reconcile(group);
@@ -345,6 +356,7 @@ export class SimFleet implements FleetPort {
       if (value.length > TAG_VALUE_LIMIT) this.reject(call, `Tag value for ${key} is longer than ${TAG_VALUE_LIMIT} characters`);
     }
     this.record(call, 'ok', []);
+    this.written(group);
     group.tags = { ...group.tags, ...tags };
     group.snapshot = undefined;
     this.referee.tagsChanged(groupName, group.tags);
@@ -355,6 +367,7 @@ export class SimFleet implements FleetPort {
     await this.enter('DeleteTags', call);
     const group = this.requireGroup(call);
     this.record(call, 'ok', []);
+    this.written(group);
     const tags = { ...group.tags };
     for (const key of keys) delete tags[key];
     group.tags = tags;
@@ -383,6 +396,7 @@ export class SimFleet implements FleetPort {
   setDesiredExternally(groupName: string, desired: number): void {
     const group = this.group(groupName);
     const clamped = Math.min(group.max, Math.max(group.min, Math.round(desired)));
+    this.written(group);
     if (clamped !== group.desired) this.referee.ownerSetDesired(groupName);
     group.desired = clamped;
     group.snapshot = undefined;
@@ -391,6 +405,7 @@ export class SimFleet implements FleetPort {
 
   setGroupTag(groupName: string, key: string, value: string | undefined): void {
     const group = this.group(groupName);
+    this.written(group);
     const tags = { ...group.tags };
     if (value === undefined) delete tags[key];
     else tags[key] = value;
@@ -425,6 +440,7 @@ export class SimFleet implements FleetPort {
     const group = instance.group;
     if (instance.state !== 'InService') throw new Error(`${id} is ${instance.state}; only an InService instance can enter Standby`);
     if (options.decrementDesired && group.desired - 1 < group.min) throw new Error(`decrementing desired of ${group.name} would go below min ${group.min}`);
+    this.written(group);
     if (options.decrementDesired) {
       this.referee.ownerSetDesired(group.name);
       group.desired -= 1;
@@ -443,12 +459,14 @@ export class SimFleet implements FleetPort {
 
   suspendProcesses(groupName: string, names: readonly string[]): void {
     const group = this.group(groupName);
+    this.written(group);
     for (const name of names) group.suspended.add(name);
     group.snapshot = undefined;
   }
 
   resumeProcesses(groupName: string, names: readonly string[]): void {
     const group = this.group(groupName);
+    this.written(group);
     for (const name of names) group.suspended.delete(name);
     group.snapshot = undefined;
     this.reconcile(group);
@@ -457,12 +475,14 @@ export class SimFleet implements FleetPort {
   /** A deploy: new instances use this version, the running ones become stale. */
   setLaunchTemplateVersion(groupName: string, version: string): void {
     const group = this.group(groupName);
+    this.written(group);
     group.version = version;
     group.snapshot = undefined;
   }
 
   setInstanceRefresh(groupName: string, inProgress: boolean): void {
     const group = this.group(groupName);
+    this.written(group);
     group.instanceRefresh = inProgress;
     group.snapshot = undefined;
   }
@@ -858,5 +878,16 @@ export class SimFleet implements FleetPort {
       desiredBefore: group.desired,
       healthyOthers,
     };
+  }
+
+  /** Any write to the group: with Describe lag, reads may show it as it is now for a while longer. */
+  private written(group: SimGroup): void {
+    this.lag?.written(this.snapshot(group), this.clock.now());
+  }
+
+  /** The group as a Describe call sees it now. */
+  private read(group: SimGroup): Group {
+    const current = this.snapshot(group);
+    return this.lag === undefined ? current : this.lag.read(current, this.clock.now());
   }
 }

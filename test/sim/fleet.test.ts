@@ -280,6 +280,59 @@ describe('snapshots', () => {
   });
 });
 
+describe('Describe lag', () => {
+  const lagged = (): SimFleet => fleetOf([spec()], { describeLag: MINUTE });
+
+  it('is off by default: a read right after a write sees it', async () => {
+    const fleet = fleetOf([spec()]);
+    fleet.setGroupTag('web', 'phoenix:enabled', 'false');
+    expect((await group(fleet)).tags['phoenix:enabled']).toBe('false');
+  });
+
+  it('shows the group as it was before a write, to every read, for up to the longest lag, then as it is', async () => {
+    const fleet = lagged();
+    fleet.setGroupTag('web', 'phoenix:enabled', undefined);
+    expect((await group(fleet)).tags['phoenix:enabled']).toBe('true');
+    expect((await fleet.listOptedInGroups()).map((found) => found.name)).toEqual(['web']);
+    fleet.advanceTo(START + MINUTE);
+    expect((await group(fleet)).tags['phoenix:enabled']).toBeUndefined();
+    expect(await fleet.listOptedInGroups()).toEqual([]);
+  });
+
+  it('lags Phoenix’s own writes too, while the world’s view is the true state', async () => {
+    const fleet = lagged();
+    await fleet.setDesiredCapacity('web', 5);
+    expect((await group(fleet)).desired).toBe(4);
+    expect(fleet.view('web').desired).toBe(5);
+  });
+
+  it('acts on the true state: a terminate of an instance a stale read still shows InService is refused', async () => {
+    const fleet = lagged();
+    const victim = first(await group(fleet)).id;
+    await fleet.terminateInstance('web', victim, { decrementDesired: false });
+    expect(states(await group(fleet))[victim]).toBe('InService');
+    await expect(fleet.terminateInstance('web', victim, { decrementDesired: false })).rejects.toMatchObject({ name: 'ValidationError' });
+    expect(fleet.violations().doubleTermination).toBe(1);
+  });
+
+  it('draws each lag from the fleet’s seed: the same for the same seed, up to the maximum', async () => {
+    async function staleFor(seed: number): Promise<number> {
+      const fleet = fleetOf([spec()], { describeLag: MINUTE, seed });
+      fleet.setGroupTag('web', 'team', 'x');
+      let at = START;
+      while ((await group(fleet)).tags['team'] === undefined) {
+        at += SECOND;
+        fleet.advanceTo(at);
+      }
+      return at - START;
+    }
+    const lags = await Promise.all([1, 2, 3, 4, 5].map(staleFor));
+    expect(await Promise.all([1, 2, 3, 4, 5].map(staleFor))).toEqual(lags);
+    expect(new Set(lags).size).toBeGreaterThan(1);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(MINUTE);
+  });
+});
+
 describe('faults', () => {
   async function outcomes(seed: number): Promise<string[]> {
     const fleet = fleetOf([spec()], { seed, faults: { throttleRate: 0.3, serverErrorRate: 0.2 } });

@@ -3,7 +3,7 @@ import type { GlobalMode, Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimFleet, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { VIOLATION_KINDS } from '../../sim/fleet.js';
-import { fleetOf, group, spec, START } from '../support/sim-fleet.js';
+import { fleetOf, group, SECOND, spec, START } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SATURDAY: Millis = Date.UTC(2026, 10, 21, 12);
@@ -16,6 +16,7 @@ interface Case {
   readonly case: string;
   readonly group?: Partial<SimGroupSpec> & { readonly size?: number };
   readonly start?: Millis;
+  readonly describeLag?: Millis;
   readonly act: (fleet: SimFleet, ids: readonly string[]) => Promise<void>;
   readonly expected: Partial<Violations>;
 }
@@ -443,6 +444,28 @@ const cases: Case[] = [
     expected: { terminatedWhileBraked: 1, outsideOptIn: 1, belowMinHealthy: 1 },
   },
   {
+    case: 'terminatedWhileBraked: within the Describe lag of the brake, Phoenix may not have seen it yet',
+    group: { tags: MIN_HEALTHY_0 },
+    describeLag: MINUTE,
+    act: async (fleet, ids) => {
+      fleet.setGroupTag('web', 'phoenix:enabled', 'false');
+      fleet.advanceTo(START + MINUTE - SECOND);
+      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+    },
+    expected: {},
+  },
+  {
+    case: 'terminatedWhileBraked: once the Describe lag of the brake has passed',
+    group: { tags: MIN_HEALTHY_0 },
+    describeLag: MINUTE,
+    act: async (fleet, ids) => {
+      fleet.setGroupTag('web', 'phoenix:enabled', 'false');
+      fleet.advanceTo(START + MINUTE);
+      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+    },
+    expected: { terminatedWhileBraked: 1, outsideOptIn: 1 },
+  },
+  {
     case: 'terminatedWhileBraked: after the brake was lifted',
     group: { tags: MIN_HEALTHY_0 },
     act: async (fleet, ids) => {
@@ -457,8 +480,8 @@ const cases: Case[] = [
 
 describe('the referee', () => {
   // Named through %s: a $case name is cut at 40 characters, and these differ further on.
-  it.each(cases.map((entry) => [entry.case, entry] as const))('%s', async (_, { group: overrides, start, act, expected }) => {
-    const fleet = fleetOf([spec(overrides)], start === undefined ? {} : { start });
+  it.each(cases.map((entry) => [entry.case, entry] as const))('%s', async (_, { group: overrides, start, describeLag, act, expected }) => {
+    const fleet = fleetOf([spec(overrides)], { ...(start === undefined ? {} : { start }), ...(describeLag === undefined ? {} : { describeLag }) });
     const ids = fleet.view('web').instances.map((instance) => instance.id);
     await act(fleet, ids);
     expect(fleet.violations()).toEqual({ ...NO_VIOLATIONS, ...expected });

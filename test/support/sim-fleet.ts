@@ -28,6 +28,7 @@ export interface FleetOptions {
   readonly start?: Millis;
   readonly faults?: FaultRates;
   readonly seed?: number;
+  readonly describeLag?: Millis;
 }
 
 export function fleetOf(groups: readonly SimGroupSpec[], options: FleetOptions = {}): SimFleet {
@@ -35,7 +36,7 @@ export function fleetOf(groups: readonly SimGroupSpec[], options: FleetOptions =
   return new SimFleet({ start, random: seededRandom(seed), groups, ...rest });
 }
 
-/** The group as Phoenix reads it. */
+/** The group as Phoenix reads it (Describe lag included). */
 export async function group(fleet: SimFleet, name = 'web'): Promise<Group> {
   const found = (await fleet.describeGroups([name])).get(name);
   if (found === undefined) throw new Error(`no group ${name}`);
