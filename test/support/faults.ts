@@ -1,22 +1,21 @@
 import type { RunScope, TickDependencies, TickResult, TickSettings } from '../../functions/app/tick.js';
 import { errorText, runTick } from '../../functions/app/tick.js';
-import type { Group, Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
+import type { Group, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen, MINUTE } from '../../functions/core/model.js';
-import type { BeginResult, FleetPort, LedgerPort, Logger, UpdateResult } from '../../functions/core/ports.js';
+import type { Logger } from '../../functions/core/ports.js';
 import { seededRandom } from '../../functions/core/random.js';
 import type { FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
+import type { PortCall, PortCallKind } from '../../sim/interpose.js';
+import { interposeFleet, interposeLedger } from '../../sim/interpose.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from '../../sim/ledger.js';
 import { terminationsAfterQuarantine } from '../../sim/simulate.js';
 
-/** The port calls a fault can be aimed at, one name per FleetPort or LedgerPort method. */
-export type CallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'begin' | 'update';
-
-export interface PortCall {
-  readonly kind: CallKind;
-  readonly group?: string;
-  readonly instanceId?: string;
-}
+/**
+ * The port calls a fault can be aimed at. The tick summary only feeds the report's skip counts (a failed
+ * write there is a warning by design) and events are not wrapped here, so neither is a target.
+ */
+export type CallKind = Exclude<PortCallKind, 'record-tick' | 'publish'>;
 
 /**
  * What happens to one call. A kill is the Lambda timing out: the invocation never sees the answer and
@@ -48,7 +47,7 @@ class InjectedTimeout extends Error {
 
 /** Counts calls by kind and hands out the fault aimed at each, if any. */
 export class FaultPlan {
-  private readonly counts = new Map<CallKind, number>();
+  private readonly counts = new Map<PortCallKind, number>();
   readonly fired: (Trigger & { readonly call: PortCall })[] = [];
 
   constructor(private readonly triggers: readonly Trigger[] = []) {}
@@ -121,40 +120,6 @@ async function faulty<T>({ plan, invocation, fleet, read }: FaultContext, call: 
   }
 }
 
-function remember<T extends Iterable<Group>>(context: FaultContext, groups: T): T {
-  for (const group of groups) context.read.set(group.name, group);
-  return groups;
-}
-
-function faultyFleet(fleet: FleetPort, context: FaultContext): FleetPort {
-  return {
-    listOptedInGroups: () => faulty(context, { kind: 'list' }, async () => remember(context, await fleet.listOptedInGroups())),
-    describeGroups: (names) =>
-      faulty(context, { kind: 'describe' }, async () => {
-        const found = await fleet.describeGroups(names);
-        remember(context, found.values());
-        return found;
-      }),
-    setDesiredCapacity: (group, desired) => faulty(context, { kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
-    terminateInstance: (group, instanceId, options) =>
-      faulty(context, { kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
-    tagGroup: (group, tags) => faulty(context, { kind: 'tag', group }, () => fleet.tagGroup(group, tags)),
-    untagGroup: (group, keys) => faulty(context, { kind: 'untag', group }, () => fleet.untagGroup(group, keys)),
-  };
-}
-
-function faultyLedger(ledger: LedgerPort, context: FaultContext): LedgerPort {
-  return {
-    recordsSince: (since) => faulty(context, { kind: 'records' }, () => ledger.recordsSince(since)),
-    begin: (record): Promise<BeginResult> =>
-      faulty(context, { kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),
-    update: (record, expectedPhase: ReplacementPhase): Promise<UpdateResult> =>
-      faulty(context, { kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),
-    // The tick summary only feeds the report's skip counts; a failed write there is a warning by design.
-    recordTick: (summary) => ledger.recordTick(summary),
-  };
-}
-
 export type InvocationKind = 'tick' | 'verify';
 
 /** What one invocation came to, as the function's own metrics would show it. */
@@ -225,9 +190,12 @@ export class FaultWorld {
     const now = at + this.skew(kind, at);
     const invocation = new Invocation();
     const context: FaultContext = { plan: this.plan, invocation, fleet: this.fleet, read: new Map() };
+    const around = <T>(call: PortCall, real: () => Promise<T>): Promise<T> => (call.kind === 'record-tick' ? real() : faulty(context, call, real));
     const deps: TickDependencies = {
-      fleet: faultyFleet(this.fleet, context),
-      ledger: faultyLedger(this.ledger, context),
+      fleet: interposeFleet(this.fleet, around, (groups) => {
+        for (const group of groups) context.read.set(group.name, group);
+      }),
+      ledger: interposeLedger(this.ledger, around),
       events: this.events,
       alarms: this.alarms,
       settings: this.mode,

@@ -1,0 +1,49 @@
+import type { Group } from '../functions/core/model.js';
+import type { EventsPort, FleetPort, LedgerPort } from '../functions/core/ports.js';
+
+/** The port calls one run makes, a name for each method of the fleet, ledger and events ports. */
+export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'begin' | 'update' | 'record-tick' | 'publish';
+
+export interface PortCall {
+  readonly kind: PortCallKind;
+  readonly group?: string;
+  readonly instanceId?: string;
+}
+
+/** Stands between a run and one port call: may run the real call, refuse it, or do something around it. */
+export type Around = <T>(call: PortCall, real: () => Promise<T>) => Promise<T>;
+
+/** The fleet port with every call passed through `around`; `onRead` sees the groups each read returned. */
+export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups: Iterable<Group>) => void = () => undefined): FleetPort {
+  return {
+    listOptedInGroups: () =>
+      around({ kind: 'list' }, async () => {
+        const groups = await fleet.listOptedInGroups();
+        onRead(groups);
+        return groups;
+      }),
+    describeGroups: (names) =>
+      around({ kind: 'describe' }, async () => {
+        const found = await fleet.describeGroups(names);
+        onRead(found.values());
+        return found;
+      }),
+    setDesiredCapacity: (group, desired) => around({ kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
+    terminateInstance: (group, instanceId, options) => around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
+    tagGroup: (group, tags) => around({ kind: 'tag', group }, () => fleet.tagGroup(group, tags)),
+    untagGroup: (group, keys) => around({ kind: 'untag', group }, () => fleet.untagGroup(group, keys)),
+  };
+}
+
+export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort {
+  return {
+    recordsSince: (since) => around({ kind: 'records' }, () => ledger.recordsSince(since)),
+    begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),
+    update: (record, expectedPhase) => around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),
+    recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
+  };
+}
+
+export function interposeEvents(events: EventsPort, around: Around): EventsPort {
+  return { publish: (batch) => around({ kind: 'publish' }, () => events.publish(batch)) };
+}
