@@ -40,3 +40,28 @@ export class MinHeap<T> {
     return top;
   }
 }
+
+/** Items in time order; items with one time come out in the order they went in. */
+export class TimeQueue<T extends { readonly at: number }> {
+  private sequence = 0;
+  private readonly heap = new MinHeap<{ readonly item: T; readonly sequence: number }>(
+    (a, b) => a.item.at < b.item.at || (a.item.at === b.item.at && a.sequence < b.sequence),
+  );
+
+  constructor(items: Iterable<T> = []) {
+    for (const item of items) this.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.heap.peek()?.item;
+  }
+
+  push(item: T): void {
+    this.sequence += 1;
+    this.heap.push({ item, sequence: this.sequence });
+  }
+
+  pop(): T | undefined {
+    return this.heap.pop()?.item;
+  }
+}

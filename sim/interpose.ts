@@ -47,3 +47,28 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
 export function interposeEvents(events: EventsPort, around: Around): EventsPort {
   return { publish: (batch) => around({ kind: 'publish' }, () => events.publish(batch)) };
 }
+
+/** What a port call of a killed run gets: the Lambda is gone, nothing it asks for happens. */
+export class RunKilled extends Error {
+  override readonly name = 'RunKilled';
+}
+
+/**
+ * A Lambda killed mid-run (timed out, or its host gone): its first `calls` port calls go through, and
+ * every later one throws without reaching the port, so nothing it would have done afterwards happens.
+ */
+export class Kill {
+  private made = 0;
+  /** The first call the run did not live to make, once it got that far. */
+  killed: RunKilled | undefined;
+
+  constructor(private readonly calls: number) {}
+
+  readonly around: Around = (call, real) => {
+    this.made += 1;
+    if (this.made <= this.calls) return real();
+    const killed = new RunKilled(`killed after ${this.calls} port call${this.calls === 1 ? '' : 's'}, before ${call.kind}`);
+    this.killed ??= killed;
+    return Promise.reject(killed);
+  };
+}

@@ -1,4 +1,5 @@
-import type { ActionOutcome, TickResult } from '../functions/app/tick.js';
+import { runTime } from '../functions/app/config.js';
+import type { ActionOutcome, TickDependencies, TickResult } from '../functions/app/tick.js';
 import { errorText, runTick } from '../functions/app/tick.js';
 import { isStale } from '../functions/core/candidates.js';
 import type { SkipReason } from '../functions/core/decision.js';
@@ -9,12 +10,15 @@ import { DAY, MINUTE } from '../functions/core/model.js';
 import { seededRandom } from '../functions/core/random.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
+import { TimeQueue } from './heap.js';
+import { interposeEvents, interposeFleet, interposeLedger, Kill } from './interpose.js';
 import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from './ledger.js';
 import { livePolicy } from './live.js';
-import type { ScenarioName, ScenarioScript, ScriptEvent } from './scenarios.js';
+import type { Delivery, Invocation, ScenarioName, ScenarioScript } from './scenarios.js';
 import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Touch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
+import { World } from './world.js';
 
 export const SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES;
 
@@ -69,9 +73,12 @@ export interface SimulationSummary {
   readonly staleConfig: number;
   readonly failedActions: number;
   readonly blockedTicks: number;
-  /** Tick invocations that threw (a read before acting failed); each is in `tickFailures`. */
+  /** Tick invocations that threw (a read before acting failed) or were killed mid-run; each is in `tickFailures`. */
   readonly failedTicks: number;
-  /** Verifier invocations, one per Auto Scaling event plus its 5-minute sweeps between recycler ticks; failed ones included. */
+  /**
+   * Verifier invocations, one per Auto Scaling event plus its 5-minute sweeps between recycler ticks, and
+   * any the script starts alongside a tick; failed ones included.
+   */
   readonly verifierRuns: number;
   /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
   readonly failedVerifierRuns: number;
@@ -149,25 +156,8 @@ export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): numb
   return count;
 }
 
-function applyEvent(fleet: SimFleet, touches: TouchLog, event: ScriptEvent): void {
-  switch (event.kind) {
-    case 'fail-launches':
-      fleet.failLaunches(event.group, event.at);
-      return;
-    case 'set-desired':
-      fleet.setDesiredExternally(event.group, event.desired);
-      return;
-    case 'set-faults':
-      fleet.setFaults(event.faults);
-      return;
-    case 'touch':
-      touches.apply(fleet, event);
-      return;
-    case 'deploy':
-      fleet.setLaunchTemplateVersion(event.group, event.version);
-      return;
-  }
-}
+/** One run the simulator starts: an invocation with the time its event carries. */
+type PlannedRun = Omit<Invocation, 'eventAhead'> & { readonly eventTime: Millis };
 
 function taintSummary(touches: readonly Touch[], calls: readonly PhoenixCall[]): TaintSummary {
   const touched = touchedInstances(touches, calls);
@@ -288,17 +278,26 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
 /**
  * `simulate` on a given fleet and script, for hand-built cases; `options.groups`, `size` and `scenario`
- * only label the summary. The recycler runs at every tick; between ticks the verifier runs as deployed:
- * shortly after each Auto Scaling event, for that event's group, and on its 5-minute schedule for all.
+ * only label the summary. The recycler runs at every tick, delivered as the script says (once and on time
+ * unless it says otherwise); between ticks the verifier runs as deployed: shortly after each Auto Scaling
+ * event, for that event's group, and on its 5-minute schedule for all.
  */
 export async function simulateFleet(options: SimulationOptions, specs: readonly SimGroupSpec[], script: ScenarioScript): Promise<SimulationResult> {
-  const fleet = new SimFleet({ start: options.start, random: seededRandom(options.seed), groups: specs });
-  const deps = {
+  const fleet = new SimFleet({
+    start: options.start,
+    random: seededRandom(options.seed),
+    groups: specs,
+    tickInterval: options.tickInterval,
+    ...(script.describeLag === undefined ? {} : { describeLag: script.describeLag }),
+  });
+  const ledger = new MemoryLedger();
+  const mode = new SimSettings('live', (changed) => fleet.accountModeChanged(changed));
+  const deps: TickDependencies = {
     fleet,
-    ledger: new MemoryLedger(),
+    ledger,
     events: new MemoryEvents(),
     alarms: new SimAlarms(),
-    settings: new SimSettings(),
+    settings: mode,
     logger: silentLogger,
     chaosSeed: options.seed ^ 0x5eed,
   };
@@ -306,15 +305,17 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
   const end = options.start + options.days * DAY;
   const tally = new Tally();
   const touches = new TouchLog();
+  const world = new World(fleet, touches, mode, specs, script.events);
   const ticks: TickResult[] = [];
   const tickFailures: TickFailure[] = [];
   const verifierFailures: TickFailure[] = [];
   const lifecycleEvents: LifecycleEvent[] = [];
   /** Verifier invocations on their way, in time order: events are drained in order and all get the same delay. */
   const deliveries: { readonly at: Millis; readonly group: string }[] = [];
+  /** Tick deliveries running late. */
+  const late = new TimeQueue<{ readonly at: Millis; readonly runs: readonly PlannedRun[] }>();
   let verifierRuns = 0;
   let scheduled = 0;
-  let nextEvent = 0;
   // The recycler's own tick already moves every open replacement on, so the sweep skips those marks.
   const sweepAfter = (at: Millis): Millis => {
     let next = at + VERIFIER_SWEEP_INTERVAL;
@@ -322,56 +323,77 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     return next;
   };
   let nextSweep = sweepAfter(options.start);
-  const verify = async (at: Millis, groups: readonly string[] | undefined): Promise<void> => {
-    verifierRuns += 1;
-    try {
-      tally.addVerify(await runTick(deps, settings, at, { kind: 'verify', groups }));
-    } catch (error) {
-      verifierFailures.push({ at, error: errorText(error) });
-    }
+  /**
+   * Starts the runs at once at the fleet's clock, like Lambdas invoked together, each deciding at the time
+   * the deployed handler would from its event; then books each. A run that throws or is killed is a
+   * failure, counted, not the end of the simulation; a killed run reports nothing else.
+   */
+  const invoke = async (runs: readonly PlannedRun[]): Promise<void> => {
+    const clock = fleet.now();
+    const started = runs.map((run) => {
+      const kill = run.killAfter === undefined ? undefined : new Kill(run.killAfter);
+      const runDeps = kill === undefined ? deps : { ...deps, fleet: interposeFleet(fleet, kill.around), ledger: interposeLedger(ledger, kill.around), events: interposeEvents(deps.events, kill.around) };
+      const at = runTime({ time: new Date(run.eventTime).toISOString() }, clock, deps.logger);
+      return { run, kill, outcome: runTick(runDeps, settings, at, run.run === 'tick' ? { kind: 'tick' } : { kind: 'verify', groups: run.groups }) };
+    });
+    const settled = await Promise.allSettled(started.map(({ outcome }) => outcome));
+    settled.forEach((outcome, index) => {
+      const { run, kill } = started[index] as (typeof started)[number];
+      if (run.run === 'verify') verifierRuns += 1;
+      const failures = run.run === 'tick' ? tickFailures : verifierFailures;
+      if (kill?.killed !== undefined) {
+        failures.push({ at: clock, error: errorText(kill.killed) });
+      } else if (outcome.status === 'rejected') {
+        failures.push({ at: clock, error: errorText(outcome.reason) });
+      } else if (run.run === 'verify') {
+        tally.addVerify(outcome.value);
+      } else {
+        tally.add(outcome.value);
+        ticks.push(outcome.value);
+      }
+    });
   };
-  /** Everything strictly before `until`, in time order: script events, Auto Scaling's own work, verifier runs. */
+  /** Everything strictly before `until`, in time order: script events, Auto Scaling's own work, verifier runs, late ticks. */
   const runUntil = async (until: Millis): Promise<void> => {
     for (;;) {
       for (const event of fleet.drainLifecycleEvents(fleet.now())) {
         lifecycleEvents.push(event);
         deliveries.push({ at: event.at + VERIFIER_DELIVERY_DELAY, group: event.group });
       }
-      const scripted = script.events[nextEvent];
+      const scripted = world.nextAt();
       const delivery = deliveries[0];
-      const at = Math.min(scripted?.at ?? Infinity, fleet.nextEventAt() ?? Infinity, delivery?.at ?? Infinity, nextSweep);
+      const delayed = late.peek();
+      const at = Math.min(scripted ?? Infinity, fleet.nextEventAt() ?? Infinity, delivery?.at ?? Infinity, nextSweep, delayed?.at ?? Infinity);
       if (at >= until) return;
       // Stopping at every fleet event, not only at deliveries, is what lets each lifecycle event be seen when it happens.
       fleet.advanceTo(at);
-      if (scripted?.at === at) {
-        applyEvent(fleet, touches, scripted);
-        nextEvent += 1;
+      if (scripted === at) {
+        world.applyNext();
       } else if (delivery?.at === at) {
         deliveries.shift();
-        await verify(at, [delivery.group]);
+        await invoke([{ run: 'verify', eventTime: at, groups: [delivery.group] }]);
       } else if (nextSweep === at) {
         nextSweep = sweepAfter(at);
-        await verify(at, undefined);
+        await invoke([{ run: 'verify', eventTime: at }]);
+      } else if (delayed?.at === at) {
+        late.pop();
+        await invoke(delayed.runs);
       }
     }
   };
   for (let now = options.start; now < end; now += options.tickInterval) {
     await runUntil(now);
-    for (let event = script.events[nextEvent]; event !== undefined && event.at <= now; event = script.events[++nextEvent]) {
-      fleet.advanceTo(event.at);
-      applyEvent(fleet, touches, event);
+    for (let at = world.nextAt(); at !== undefined && at <= now; at = world.nextAt()) {
+      fleet.advanceTo(at);
+      world.applyNext();
     }
     fleet.advanceTo(now);
     scheduled += 1;
-    // Overlapping invocations start together; one that throws is a failed tick, counted, not the end of the run.
-    const runs = await Promise.allSettled(Array.from({ length: script.invocationsPerTick }, () => runTick(deps, settings, now)));
-    for (const run of runs) {
-      if (run.status === 'rejected') {
-        tickFailures.push({ at: now, error: errorText(run.reason) });
-        continue;
-      }
-      tally.add(run.value);
-      ticks.push(run.value);
+    const usual: readonly Delivery[] = [{ lateBy: 0, invocations: Array.from({ length: script.invocationsPerTick }, (): Invocation => ({ run: 'tick', eventAhead: 0 })) }];
+    for (const { lateBy, invocations } of script.deliveries?.get(now) ?? usual) {
+      const runs = invocations.map((invocation): PlannedRun => ({ ...invocation, eventTime: now + invocation.eventAhead }));
+      if (lateBy === 0) await invoke(runs);
+      else late.push({ at: now + lateBy, runs });
     }
   }
   await runUntil(end);
@@ -409,5 +431,5 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);
   const groupsAtEnd = await fleet.listOptedInGroups();
-  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), touches: touches.touches(), records: deps.ledger.all(), groupsAtEnd };
+  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), touches: touches.touches(), records: ledger.all(), groupsAtEnd };
 }

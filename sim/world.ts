@@ -1,0 +1,99 @@
+import type { Millis } from '../functions/core/model.js';
+import { MINUTE } from '../functions/core/model.js';
+import { TAG } from '../functions/core/policy.js';
+import { pick } from './draws.js';
+import type { SimFleet, SimGroupSpec } from './fleet.js';
+import { TimeQueue } from './heap.js';
+import type { SimSettings } from './ledger.js';
+import type { ScriptEvent } from './scenarios.js';
+import type { TouchLog } from './touches.js';
+
+function clockTime(minuteOfDay: number): string {
+  const minutes = ((minuteOfDay % 1440) + 1440) % 1440;
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** A daily UTC window that is open at `at`, closes at the first whole minute two minutes later, and stays closed for `closedFor`. */
+export function closingWindow(at: Millis, closedFor: Millis): string {
+  const closes = Math.ceil((at + 2 * MINUTE) / MINUTE) % 1440;
+  return `daily ${clockTime(closes + Math.round(closedFor / MINUTE))}-${clockTime(closes)} UTC`;
+}
+
+/**
+ * Everything outside Phoenix that acts during a run: scaling policies, engineers, deploys, owners
+ * changing tags, an operator switching the account's mode. Plays a scenario's script in time order,
+ * with the changes it undoes later queued as they happen.
+ */
+export class World {
+  private readonly pending: TimeQueue<ScriptEvent>;
+  private readonly original: ReadonlyMap<string, Readonly<Record<string, string>>>;
+
+  constructor(
+    private readonly fleet: SimFleet,
+    private readonly touches: TouchLog,
+    private readonly mode: SimSettings,
+    specs: readonly SimGroupSpec[],
+    events: readonly ScriptEvent[],
+  ) {
+    this.pending = new TimeQueue(events);
+    this.original = new Map(specs.map((spec) => [spec.name, spec.tags] as const));
+  }
+
+  /** When the next change is due, if any is left. */
+  nextAt(): Millis | undefined {
+    return this.pending.peek()?.at;
+  }
+
+  /** Makes the next change; the fleet's clock must be at its time. */
+  applyNext(): void {
+    const event = this.pending.pop();
+    if (event !== undefined) this.apply(event);
+  }
+
+  private apply(event: ScriptEvent): void {
+    const fleet = this.fleet;
+    switch (event.kind) {
+      case 'fail-launches':
+        fleet.failLaunches(event.group, event.at);
+        return;
+      case 'set-desired':
+        fleet.setDesiredExternally(event.group, event.desired);
+        return;
+      case 'set-faults':
+        fleet.setFaults(event.faults);
+        return;
+      case 'touch':
+        this.touches.apply(fleet, event);
+        return;
+      case 'deploy':
+        fleet.setLaunchTemplateVersion(event.group, event.version);
+        return;
+      case 'set-mode':
+        this.mode.setMode(event.mode);
+        return;
+      case 'set-tag': {
+        const group = typeof event.group === 'string' ? event.group : this.surging(event.group.surging);
+        if (group === undefined) return;
+        fleet.setGroupTag(group, event.key, event.value);
+        if (event.lasts !== undefined) {
+          this.pending.push({ at: event.at + event.lasts, kind: 'set-tag', group, key: event.key, value: this.original.get(group)?.[event.key] });
+        }
+        return;
+      }
+      case 'close-window': {
+        const group = this.surging(event.pick);
+        if (group !== undefined) fleet.setGroupTag(group, TAG.window, closingWindow(event.at, event.closedFor));
+        return;
+      }
+      case 'release-quarantines':
+        for (const group of this.original.keys()) if (TAG.quarantined in fleet.view(group).tags) fleet.setGroupTag(group, TAG.quarantined, undefined);
+        return;
+    }
+  }
+
+  /** A group with a surge in flight, chosen by a draw in [0, 1); undefined when there is none. */
+  private surging(draw: number): string | undefined {
+    const groups = this.fleet.surgingGroups();
+    return groups.length === 0 ? undefined : pick(() => draw, groups);
+  }
+}
