@@ -7,8 +7,9 @@ import type { TouchKind } from '../functions/core/taint.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { livePolicy } from './live.js';
+import { drawOperatorMoves, operatorScript } from './operator.js';
 
-export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags'] as const;
+export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -178,7 +179,7 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
   });
 }
 
-/** A fleet for the simulator, the same for the same options; only bad-tags changes the steady fleet, the others script what happens to it. */
+/** A fleet for the simulator, the same for the same options; only bad-tags changes the steady fleet, the others (operator too) script what happens to it. */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
@@ -411,5 +412,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: [], invocationsPerTick: 2 };
     case 'scale-churn':
       return { events: scaleChurn(fleet, options), invocationsPerTick: 1 };
+    case 'operator':
+      return operatorScript(drawOperatorMoves(fleet, options));
   }
 }

@@ -28,8 +28,8 @@ function run(options: Partial<SimulationOptions>): Promise<SimulationResult> {
 }
 
 describe('the scenario list', () => {
-  it('offers every scenario the spec names', () => {
-    expect([...SCENARIOS].sort()).toEqual(['bad-tags', 'launch-failure', 'overlap', 'scale-churn', 'steady', 'taint', 'throttle']);
+  it('offers every scenario the spec names, and the operator', () => {
+    expect([...SCENARIOS].sort()).toEqual(['bad-tags', 'launch-failure', 'operator', 'overlap', 'scale-churn', 'steady', 'taint', 'throttle']);
   });
 });
 
