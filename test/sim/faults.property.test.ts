@@ -5,6 +5,12 @@ import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { RandomSource } from '../../functions/core/random.js';
 import { seededRandom } from '../../functions/core/random.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
+import { livePolicy } from '../../sim/live.js';
+import type { OperatorMoves, TickMove, WorldMove } from '../../sim/operator.js';
+import { operatorScript } from '../../sim/operator.js';
+import { buildScenario } from '../../sim/scenarios.js';
+import type { SimulationOptions } from '../../sim/simulate.js';
+import { DEFAULT_SIMULATION, simulateFleet } from '../../sim/simulate.js';
 import type { CallKind, Fault, Trigger } from '../support/faults.js';
 import { audit, FaultPlan, FaultWorld } from '../support/faults.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
@@ -205,6 +211,116 @@ describe('random small fleets under random faults', () => {
       );
       // The generated cases did exercise what the property is about.
       for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
+    },
+    180_000,
+  );
+});
+
+/** Two days of the operator scenario on a small steady fleet: twenty-odd replacements for the adversary to meet. */
+const OPERATOR: SimulationOptions = { ...DEFAULT_SIMULATION, scenario: 'operator', groups: 8, size: 8, days: 2 };
+const RUN: Millis = OPERATOR.days * DAY;
+
+/** A group: by its place among the live groups, or whichever has a surge in flight when the move comes. */
+type Target = number | 'surging';
+type TagChoice = { readonly key: string; readonly value: string };
+type DrawnWorldMove =
+  | { readonly kind: 'mode'; readonly at: Millis; readonly mode: 'off' | 'dry-run'; readonly lasts: Millis }
+  | { readonly kind: 'tag'; readonly at: Millis; readonly target: Target; readonly draw: number; readonly tag: TagChoice; readonly lasts: Millis }
+  | { readonly kind: 'close-window'; readonly at: Millis; readonly pick: number; readonly closedFor: Millis }
+  | { readonly kind: 'release'; readonly at: Millis };
+
+const TICKS = RUN / (10 * MINUTE);
+/** Half a minute to three minutes after a tick: the surges it started are in flight. */
+const afterATick: fc.Arbitrary<Millis> = fc
+  .tuple(fc.integer({ min: 0, max: TICKS - 1 }), fc.integer({ min: 30, max: 180 }))
+  .map(([tick, seconds]) => tick * 10 * MINUTE + seconds * 1000);
+const minutes = (min: number, max: number): fc.Arbitrary<Millis> => fc.integer({ min, max }).map((count) => count * MINUTE);
+const draw = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+const TAG_CHOICES: readonly TagChoice[] = [
+  ...['false', 'dry-run', 'true ', 'ture', 'True'].map((value) => ({ key: 'phoenix:enabled', value })),
+  ...['1/week', '1/day', '3/day', '1/hour', '2/hour'].map((value) => ({ key: 'phoenix:budget', value })),
+  ...['0', '50', '90', '100'].map((value) => ({ key: 'phoenix:min-healthy', value })),
+];
+
+const worldMoveArbitrary: fc.Arbitrary<DrawnWorldMove> = fc.oneof(
+  fc.record({ kind: fc.constant('mode' as const), at: afterATick, mode: fc.constantFrom<'off' | 'dry-run'>('off', 'dry-run'), lasts: minutes(5, 120) }),
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('tag' as const),
+      at: afterATick,
+      target: fc.oneof({ arbitrary: fc.constant<Target>('surging'), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 7 }), weight: 1 }),
+      draw,
+      tag: fc.constantFrom(...TAG_CHOICES),
+      lasts: minutes(5, 24 * 60),
+    }),
+    weight: 4,
+  },
+  fc.record({ kind: fc.constant('close-window' as const), at: afterATick, pick: draw, closedFor: minutes(60, 360) }),
+  fc.record({ kind: fc.constant('release' as const), at: afterATick }),
+);
+
+const tickMoveArbitrary = fc.record({
+  index: fc.integer({ min: 0, max: TICKS - 1 }),
+  twice: fc.boolean(),
+  lateBy: fc.oneof(fc.constant(0), minutes(1, 9)),
+  eventAhead: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 120 }).map((seconds) => seconds * 1000), minutes(60, 3 * 24 * 60)),
+  killAfter: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+  verifier: fc.option(fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }), { nil: null }),
+});
+
+type DrawnTickMove = typeof tickMoveArbitrary extends fc.Arbitrary<infer Move> ? Move : never;
+
+/** Resolves drawn moves against the fleet: group places become names, tick places become times. */
+function operatorMoves(fleet: readonly SimGroupSpec[], world: readonly DrawnWorldMove[], ticks: readonly DrawnTickMove[]): OperatorMoves {
+  const live = fleet.filter((spec) => livePolicy(spec.tags) !== undefined).map((spec) => spec.name);
+  const named = (place: number): string => live[place % live.length] as string;
+  const at = (offset: Millis): Millis => OPERATOR.start + offset;
+  return {
+    world: world.map((move): WorldMove => {
+      switch (move.kind) {
+        case 'tag':
+          return { at: at(move.at), kind: 'tag', group: move.target === 'surging' ? { surging: move.draw } : named(move.target), key: move.tag.key, value: move.tag.value, lasts: move.lasts };
+        case 'mode':
+        case 'close-window':
+        case 'release':
+          return { ...move, at: at(move.at) };
+      }
+    }),
+    ticks: [...new Map(ticks.map((move) => [move.index, move] as const)).values()].map(
+      ({ index, verifier, ...move }): TickMove => ({ ...move, at: at(index * 10 * MINUTE), verifier: verifier === null ? undefined : { groups: verifier === undefined ? undefined : [named(verifier)] } }),
+    ),
+  };
+}
+
+/** Over every case, so the suite can show the adversary really moved while replacements were in flight. */
+const met = { raises: 0, modeSwitches: 0, tagChanges: 0, killedTicks: 0, lateTicks: 0 };
+
+describe('random operator schedules on a small steady fleet', () => {
+  it(
+    'keep every safety rule: whatever the owners, the operator and EventBridge do, no counter of the referee moves',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          fc.array(worldMoveArbitrary, { maxLength: 150 }),
+          fc.array(tickMoveArbitrary, { maxLength: 60 }),
+          async (seed, world, ticks) => {
+            const options = { ...OPERATOR, seed };
+            const fleet = buildScenario('operator', options);
+            const moves = operatorMoves(fleet, world, ticks);
+            const result = await simulateFleet(options, fleet, operatorScript(moves));
+            expect(result.summary.violations).toEqual(NO_VIOLATIONS);
+            expect(result.summary.terminationsAfterQuarantine).toBe(0);
+            met.raises += result.calls.filter((call) => call.kind === 'set-desired' && call.outcome === 'ok').length;
+            met.modeSwitches += moves.world.filter((move) => move.kind === 'mode').length;
+            met.tagChanges += moves.world.filter((move) => move.kind === 'tag').length;
+            met.killedTicks += result.tickFailures.filter((failure) => failure.error.startsWith('RunKilled')).length;
+            met.lateTicks += moves.ticks.filter((move) => move.lateBy > 0).length;
+          },
+        ),
+        { numRuns: 25, seed: 20_261_116, interruptAfterTimeLimit: 90_000 },
+      );
+      for (const [what, count] of Object.entries(met)) expect(count, what).toBeGreaterThan(0);
     },
     180_000,
   );
