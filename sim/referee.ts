@@ -1,5 +1,6 @@
 import type { GlobalMode, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
+import type { GroupPolicy } from '../functions/core/policy.js';
 import { TAG } from '../functions/core/policy.js';
 import type { PolicyResult } from '../functions/core/tags.js';
 import { parseGroupPolicy } from '../functions/core/tags.js';
@@ -53,8 +54,12 @@ interface Surge {
 interface Watch {
   tags: Readonly<Record<string, string>>;
   parsed: PolicyResult;
-  /** The group's own budget, window, floor and timeout, read as if it were live: a disabled group's tags still say them. */
-  limits: PolicyResult;
+  /**
+   * The group's own budget, window, floor and timeout, read as if it were live (a disabled group's tags
+   * still say them), each from when its tags said so, oldest first: the last is in force, and the ones
+   * before it may still be what a lagging Describe shows.
+   */
+  readonly limits: { readonly since: Millis; readonly result: PolicyResult }[];
   /** Start of the current stretch in which the group's own tags brake it (disabled, dry-run, bad tag, quarantined). */
   tagBrakedSince: Millis | undefined;
   /** Start of the current stretch in which any brake holds: the group's tags or the account mode. */
@@ -92,7 +97,9 @@ function zero(): Violations {
  *   than a Describe may lag. Brakes: account mode off or dry-run, `phoenix:enabled` not exactly `true`,
  *   a group tag that does not parse, `phoenix:quarantined` present.
  * An undo is the first termination with decrementDesired of an instance launched after the open surge's
- * raise: it gives back what Phoenix added, so no budget, window or brake holds it back.
+ * raise: it gives back what Phoenix added, so no budget, window or brake holds it back. With Describe
+ * lag, a brake or a tightened budget, window or floor is held against Phoenix only once the longest lag
+ * has passed since the change: before that, every read may still show the group as it was.
  */
 export class Referee {
   private readonly counts = zero();
@@ -112,7 +119,7 @@ export class Referee {
   }
 
   addGroup(name: string, tags: Readonly<Record<string, string>>): void {
-    const watch: Watch = { tags, parsed: parseGroupPolicy(tags), limits: limitsOf(tags), tagBrakedSince: undefined, brakedSince: undefined, surges: [], spent: [] };
+    const watch: Watch = { tags, parsed: parseGroupPolicy(tags), limits: [{ since: this.options.clock.now(), result: limitsOf(tags) }], tagBrakedSince: undefined, brakedSince: undefined, surges: [], spent: [] };
     this.watches.set(name, watch);
     this.refreshBrakes(watch);
   }
@@ -131,7 +138,8 @@ export class Referee {
     const watch = this.watch(name);
     watch.tags = tags;
     watch.parsed = parseGroupPolicy(tags);
-    watch.limits = limitsOf(tags);
+    watch.limits.push({ since: this.options.clock.now(), result: limitsOf(tags) });
+    this.forgetUnseenLimits(watch);
     this.refreshBrakes(watch);
     if (!(TAG.enabled in tags)) this.close(watch, 0);
   }
@@ -191,15 +199,14 @@ export class Referee {
     }
     if (!undo) watch.spent.push(now);
     // Without limits that parse there is no budget, window or floor to hold the call against; the brake already counted it.
-    if (!watch.limits.ok) return this.count(found);
-    const policy = watch.limits.policy;
+    const policies = this.visibleLimits(watch);
+    if (policies.length === 0) return this.count(found);
     const desiredAfter = facts.decrementDesired ? facts.desiredBefore - 1 : facts.desiredBefore;
-    if (facts.healthyOthers < Math.ceil((desiredAfter * policy.minHealthyPercent) / 100)) found.push('belowMinHealthy');
+    if (policies.every((policy) => facts.healthyOthers < Math.ceil((desiredAfter * policy.minHealthyPercent) / 100))) found.push('belowMinHealthy');
     if (!undo) {
       // Checked at every termination, the rolling period ending now covers every period with too many in it.
-      const since = now - policy.budget.period;
-      if (watch.spent.filter((at) => at > since).length > policy.budget.count) found.push('budgetOverrun');
-      if (!isWindowOpen(policy.window, now)) found.push('outsideWindow');
+      if (policies.every((policy) => watch.spent.filter((at) => at > now - policy.budget.period).length > policy.budget.count)) found.push('budgetOverrun');
+      if (policies.every((policy) => !isWindowOpen(policy.window, now))) found.push('outsideWindow');
     }
     return this.count(found);
   }
@@ -229,6 +236,22 @@ export class Referee {
     return !givesBack && this.brakeVisible(watch.tagBrakedSince);
   }
 
+  /**
+   * The limits that parse among those in force within the longest Describe lag: a termination breaks a
+   * limit only if it breaks every one Phoenix may have read, so a limit tightened moments ago is held
+   * against it only once any read shows it. Older limits are dropped on the way.
+   */
+  private visibleLimits(watch: Watch): GroupPolicy[] {
+    this.forgetUnseenLimits(watch);
+    return watch.limits.flatMap((entry) => (entry.result.ok ? [entry.result.policy] : []));
+  }
+
+  /** Each entry holds until the next; the last one from before the longest lag is the oldest a read may still show. */
+  private forgetUnseenLimits(watch: Watch): void {
+    const seenFrom = this.options.clock.now() - this.options.describeLag;
+    while ((watch.limits[1]?.since ?? Infinity) <= seenFrom) watch.limits.shift();
+  }
+
   private refreshBrakes(watch: Watch): void {
     const now = this.options.clock.now();
     const tagBraked = watch.tags[TAG.enabled] !== 'true' || TAG.quarantined in watch.tags || !watch.parsed.ok;
@@ -238,7 +261,8 @@ export class Referee {
 
   private open(watch: Watch, from: number, launched: number): void {
     const now = this.options.clock.now();
-    const recoveryTimeout = watch.limits.ok ? watch.limits.policy.recoveryTimeout : DEFAULT_RECOVERY_TIMEOUT;
+    const limits = watch.limits.at(-1)?.result;
+    const recoveryTimeout = limits?.ok === true ? limits.policy.recoveryTimeout : DEFAULT_RECOVERY_TIMEOUT;
     watch.surges.push({ from, launchedBefore: launched, deadline: now + recoveryTimeout + 2 * this.options.tickInterval, stranded: false });
     this.surging.add(watch);
   }

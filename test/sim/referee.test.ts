@@ -153,6 +153,36 @@ const cases: Case[] = [
     },
     expected: {},
   },
+  ...[
+    { when: 'within the Describe lag, is not held yet', after: MINUTE - SECOND, expected: {} },
+    { when: 'is held once the Describe lag has passed', after: MINUTE, expected: { belowMinHealthy: 1 } },
+  ].map(({ when, after, expected }): Case => ({
+    case: `belowMinHealthy: a floor raised from 90 to 100 just before a direct termination ${when}`,
+    group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
+    describeLag: MINUTE,
+    act: async (fleet, ids) => {
+      fleet.setGroupTag('web', 'phoenix:min-healthy', '100');
+      fleet.advanceTo(START + after);
+      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+    },
+    expected,
+  })),
+  ...[
+    { when: 'within the Describe lag, is not held yet', after: MINUTE - SECOND, expected: {} },
+    { when: 'is held once the Describe lag has passed', after: MINUTE, expected: { budgetOverrun: 1 } },
+  ].map(({ when, after, expected }): Case => ({
+    case: `budgetOverrun: 2/hour lowered to 1/hour just before a second termination ${when}`,
+    group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '2/hour' } },
+    describeLag: MINUTE,
+    act: async (fleet, ids) => {
+      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+      fleet.advanceTo(START + 10 * MINUTE);
+      fleet.setGroupTag('web', 'phoenix:budget', '1/hour');
+      fleet.advanceTo(START + 10 * MINUTE + after);
+      await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
+    },
+    expected,
+  })),
   {
     case: 'outsideOptIn: terminate in a dry-run group',
     group: { tags: { 'phoenix:enabled': 'dry-run' } },
