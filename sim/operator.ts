@@ -6,7 +6,7 @@ import { seededRandom } from '../functions/core/random.js';
 import { pick } from './draws.js';
 import type { SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';
-import type { Delivery, Invocation, ScenarioScript, ScriptEvent } from './scenarios.js';
+import type { Delivery, Invocation, ScenarioScript, ScriptEvent, ScriptOptions } from './scenarios.js';
 
 /** Something people do to the fleet while Phoenix runs; a timed change is undone after `lasts`. */
 export type WorldMove =
@@ -35,14 +35,6 @@ export interface TickMove {
 export interface OperatorMoves {
   readonly world: readonly WorldMove[];
   readonly ticks: readonly TickMove[];
-}
-
-export interface OperatorOptions {
-  readonly seed: number;
-  readonly start: Millis;
-  readonly days: number;
-  /** The recycler's schedule; the default 10 minutes. */
-  readonly tickInterval?: Millis;
 }
 
 /** DescribeAutoScalingGroups lags writes by up to a minute, as eventual consistency allows. */
@@ -90,7 +82,7 @@ function between(random: RandomSource, min: Millis, max: Millis): Millis {
  * Times from the start to the end, gaps drawn uniformly from zero to twice the mean. Aimed at surges, a
  * time moves to 30 seconds to 3 minutes after the tick before it: the surges that tick started are in flight.
  */
-function times(random: RandomSource, options: OperatorOptions, meanGap: Millis, afterTick: Millis | undefined): Millis[] {
+function times(random: RandomSource, options: ScriptOptions, meanGap: Millis, afterTick: Millis | undefined): Millis[] {
   const end = options.start + options.days * DAY;
   const result: Millis[] = [];
   for (let at = options.start + between(random, 0, 2 * meanGap); at < end; at += between(random, 0, 2 * meanGap)) {
@@ -100,7 +92,7 @@ function times(random: RandomSource, options: OperatorOptions, meanGap: Millis, 
 }
 
 /** The adversary's moves for a run, the same for the same fleet and options. */
-export function drawOperatorMoves(fleet: readonly SimGroupSpec[], options: OperatorOptions): OperatorMoves {
+export function drawOperatorMoves(fleet: readonly SimGroupSpec[], options: ScriptOptions): OperatorMoves {
   const random = seededRandom(options.seed ^ 0x0be2a7);
   const live = fleet.filter((spec) => livePolicy(spec.tags) !== undefined).map((spec) => spec.name);
   const tick = options.tickInterval ?? 10 * MINUTE;

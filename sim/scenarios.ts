@@ -254,6 +254,8 @@ export interface ScriptOptions {
   readonly seed: number;
   readonly start: Millis;
   readonly days: number;
+  /** The recycler's schedule, for scripts that change how its ticks are delivered; default 10 minutes. */
+  readonly tickInterval?: Millis;
 }
 
 export const THROTTLE_FAULTS: FaultRates = { throttleRate: 0.1, serverErrorRate: 0.02 };

@@ -272,7 +272,7 @@ class Tally {
 /** Runs the real recycler on the fleet simulator over a virtual clock: same options, same result. */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const specs = buildScenario(options.scenario, { groups: options.groups, size: options.size, seed: options.seed, start: options.start });
-  const script = buildScript(options.scenario, specs, { seed: options.seed, start: options.start, days: options.days });
+  const script = buildScript(options.scenario, specs, { seed: options.seed, start: options.start, days: options.days, tickInterval: options.tickInterval });
   return simulateFleet(options, specs, script);
 }
 

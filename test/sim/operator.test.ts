@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
+import { DAY, MINUTE, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
 import { drawOperatorMoves, OPERATOR_DESCRIBE_LAG } from '../../sim/operator.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
 import type { SimulationOptions } from '../../sim/simulate.js';
@@ -65,6 +65,12 @@ describe('the operator script', () => {
     { case: 'verifier runs overlapping a tick', seen: count(moves.ticks, (move) => move.verifier !== undefined), min: 100 },
   ])('makes $case over 14 days', ({ seen, min }) => {
     expect(seen).toBeGreaterThanOrEqual(min);
+  });
+
+  it('changes the deliveries of ticks on the recycler’s schedule, whatever its interval', () => {
+    const every15 = drawOperatorMoves(fleet, { ...OPTIONS, seed: 1, tickInterval: 15 * MINUTE });
+    expect(every15.ticks.length).toBeGreaterThan(0);
+    expect(every15.ticks.every((move) => (move.at - OPTIONS.start) % (15 * MINUTE) === 0)).toBe(true);
   });
 
   it('keeps every move inside the run', () => {
