@@ -103,14 +103,8 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
   ).length;
   const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
   const recoveryTimeout = policy?.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT;
-  // A missed deadline is judged before a brake or a moved desired capacity: after our own undo of a
-  // failed surge landed and the quarantine tag did not, the failure must still be recorded.
-  if (!ready && age > recoveryTimeout) {
-    return undoAndFail(record, group, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
-  }
-  if (context.brake !== undefined || policy === undefined) {
-    return undoAndAbandon(record, group, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
-  }
+  // A raise that never showed launched nothing, so it cannot have failed to recover: however late a
+  // run sees it (an API outage can hide it past the deadline), it is abandoned, never quarantined.
   if (group.desired !== surge.toDesired) {
     return {
       kind: 'abandon',
@@ -121,6 +115,12 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
       undo: undefined,
       closeAs: 'abandoned',
     };
+  }
+  if (!ready && age > recoveryTimeout) {
+    return undoAndFail(record, group, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
+  }
+  if (context.brake !== undefined || policy === undefined) {
+    return undoAndAbandon(record, group, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
   }
   if (!ready) return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
   const holdingFor = holdReason(victim, policy, context);

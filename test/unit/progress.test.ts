@@ -62,10 +62,11 @@ describe('surge (launch before terminate)', () => {
       says: 'i-new to finish launching',
     },
     {
-      case: 'failed surge whose undo already landed: still failed, nothing more to undo',
+      case: 'a raise first seen past the deadline that never showed: abandoned, never a failure (nothing was launched)',
       of: { ...surging, startedAt: NOW - 31 * MINUTE },
-      fleet: { ...surged({ lifecycleState: 'Terminating' }), desired: 4 },
-      expected: { kind: 'failed', undo: undefined },
+      fleet: group({ size: 4 }),
+      expected: { kind: 'abandon', undo: undefined },
+      says: 'never took effect',
     },
     {
       case: 'the surge call never took effect (desired still 4 after the confirm delay): abandon, nothing to undo',
