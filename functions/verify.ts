@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { awsDependencies, finishRun } from './app/aws-dependencies.js';
+import { finishRun, tickDependencies } from './app/tick-dependencies.js';
 import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
 import { runTick } from './app/tick.js';
 
 const config = parseRecyclerConfig(process.env);
-const deps = awsDependencies(config, 'verifier');
+const deps = tickDependencies(config, 'verifier');
 
 /**
  * An Auto Scaling launch/terminate event (one group, within a minute of the change) or the schedule

@@ -27,8 +27,8 @@ function settingsFor(source: ModeSource, aws: ReturnType<typeof clientConfig>): 
   return { globalMode: async () => mode };
 }
 
-/** The ports over the real AWS clients, created once per Lambda container. */
-export function awsDependencies(config: RecyclerConfig, functionName: string): TickDependencies {
+/** The recycler's or the verifier's ports over the real AWS clients, created once per Lambda container. */
+export function tickDependencies(config: RecyclerConfig, functionName: string): TickDependencies {
   const aws = clientConfig();
   return {
     fleet: new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
