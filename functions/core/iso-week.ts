@@ -1,5 +1,6 @@
 import type { Millis } from './model.js';
 import { DAY, WEEK } from './model.js';
+import { IsoWeekError, TimeZoneError } from './errors.js';
 
 /**
  * Calendar arithmetic in IANA time zones, through Intl (the runtime's tz data, no library): ISO
@@ -29,7 +30,7 @@ export function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
       second: 'numeric',
     });
   } catch (error) {
-    if (error instanceof RangeError) throw new RangeError(`time zone ${JSON.stringify(timeZone)} is not valid: expected an IANA time zone such as Europe/Berlin or UTC`);
+    if (error instanceof RangeError) throw new TimeZoneError(timeZone, { cause: error });
     throw error;
   }
 }
@@ -90,12 +91,12 @@ function isoWeeksInYear(year: number): number {
  */
 export function isoWeekBounds(week: string, timeZone: string): { start: Millis; end: Millis } {
   const match = ISO_WEEK.exec(week);
-  if (match === null) throw new RangeError(`week ${JSON.stringify(week)} is not valid: expected an ISO week YYYY-Www such as 2026-W47`);
+  if (match === null) throw new IsoWeekError(week, 'expected an ISO week YYYY-Www such as 2026-W47');
   const year = Number(match[1]);
   const number = Number(match[2]);
   const weeks = isoWeeksInYear(year);
   if (number < 1 || number > weeks) {
-    throw new RangeError(`week ${JSON.stringify(week)} is not valid: ${year} has weeks W01 to W${weeks}${number === 53 ? ` (no week 53 that year)` : ''}`);
+    throw new IsoWeekError(week, `${year} has weeks W01 to W${weeks}${number === 53 ? ` (no week 53 that year)` : ''}`);
   }
   const formatter = zoneFormatter(timeZone);
   const monday = weekOneMonday(year) + (number - 1) * WEEK;
