@@ -1,22 +1,9 @@
 import { DescribeAlarmsCommand, StateValue, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AlarmsPort } from '../core/ports.js';
+import { MissingStopAlarmError } from './errors.js';
 
 /** DescribeAlarms accepts at most 100 alarm names per call. */
 export const MAX_NAMES_PER_CALL = 100;
-
-/**
- * A configured stop alarm does not exist. A typo in its name would otherwise silently disable the
- * stop condition, so the check fails and the tick blocks terminations until it is fixed.
- */
-export class MissingStopAlarmError extends Error {
-  override readonly name = 'MissingStopAlarmError';
-  readonly missing: readonly string[];
-
-  constructor(missing: readonly string[]) {
-    super(`stop alarm${missing.length === 1 ? '' : 's'} not found in CloudWatch: ${missing.join(', ')}; terminations stay blocked until every configured alarm exists`);
-    this.missing = missing;
-  }
-}
 
 export interface CloudWatchAlarmsOptions {
   readonly client: CloudWatchClient;

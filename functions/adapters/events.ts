@@ -1,6 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type PhoenixEvent } from '../core/events.js';
 import type { EventsPort } from '../core/ports.js';
+import { EventPublishError, type FailedEvent } from './errors.js';
 
 /** PutEvents accepts at most 10 entries per call. */
 export const MAX_ENTRIES_PER_CALL = 10;
@@ -8,24 +9,6 @@ export const MAX_ENTRIES_PER_CALL = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 /** EventBridge counts a set Time field as 14 bytes when sizing an entry. */
 const TIME_BYTES = 14;
-
-export interface FailedEvent {
-  readonly detailType: string;
-  readonly errorCode: string;
-  readonly errorMessage: string;
-}
-
-/** Some events could not be published; `cause` is set when a whole PutEvents call threw. */
-export class EventPublishError extends Error {
-  override readonly name = 'EventPublishError';
-  readonly failed: readonly FailedEvent[];
-
-  constructor(failed: readonly FailedEvent[], total: number, cause?: unknown) {
-    const list = failed.map((entry) => `${entry.detailType} (${entry.errorCode}${entry.errorMessage === '' ? '' : `: ${entry.errorMessage}`})`);
-    super(`failed to publish ${failed.length} of ${total} events: ${list.join('; ')}`, cause === undefined ? undefined : { cause });
-    this.failed = failed;
-  }
-}
 
 export interface EventBridgeEventsOptions {
   readonly client: EventBridgeClient;

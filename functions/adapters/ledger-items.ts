@@ -5,6 +5,7 @@ import type { PhoenixEvent } from '../core/events.js';
 import type { SkipReason } from '../core/decision.js';
 import type { GlobalBlockReason } from '../core/global-gate.js';
 import type { TickSummary } from '../core/tick-summary.js';
+import { LedgerItemError } from './errors.js';
 import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 
 /**
@@ -18,11 +19,6 @@ import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledge
  * A record's group, id and startedAt locate its item, so they never change once written.
  */
 
-/** A stored item that is not a record this adapter wrote; names the item and every problem found. */
-export class LedgerItemError extends Error {
-  override readonly name = 'LedgerItemError';
-}
-
 const PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'undoing', 'verified', 'failed', 'abandoned', 'vanished', 'dry-run'];
 const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>(['Instance Recycled', 'Recovery Verified', 'Recovery Failed', 'Group Quarantined']);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
@@ -32,7 +28,7 @@ export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
 const LATEST: Millis = Date.UTC(10000, 0, 1);
 
-type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number };
+type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number; readonly extraInstanceId?: string };
 export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
@@ -111,8 +107,8 @@ export function toItem(record: ReplacementRecord): Item {
   // Kept as JSON text: the events are only ever published as they are, never queried.
   if (record.outbox !== undefined && record.outbox.length > 0) item['outbox'] = JSON.stringify(record.outbox);
   if (record.undo !== undefined) {
-    const { at, closeAs, why, quarantine } = record.undo;
-    item['undo'] = at === undefined ? { closeAs, why, quarantine } : { at, closeAs, why, quarantine };
+    const { at, closeAs, why, quarantine, extraInstanceId } = record.undo;
+    item['undo'] = { closeAs, why, quarantine, ...(at === undefined ? {} : { at }), ...(extraInstanceId === undefined ? {} : { extraInstanceId }) };
   }
   if (isOpen(record)) {
     item[LEDGER_KEY.open] = OPEN_MARKER;
@@ -237,7 +233,14 @@ class FieldReader {
       return undefined;
     }
     const undo = new FieldReader(value as StoredItem);
-    const result: UndoClaim = { at: undo.optionalNumber('at'), closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES), why: undo.string('why'), quarantine: undo.boolean('quarantine') };
+    const extraInstanceId = undo.optionalString('extraInstanceId');
+    const result: UndoClaim = {
+      at: undo.optionalNumber('at'),
+      closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES),
+      why: undo.string('why'),
+      quarantine: undo.boolean('quarantine'),
+      ...(extraInstanceId === undefined ? {} : { extraInstanceId }),
+    };
     this.problems.push(...undo.problems.map((problem) => `undo.${problem}`));
     return result;
   }

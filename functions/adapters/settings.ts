@@ -1,21 +1,9 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { parseGlobalMode } from '../core/global-gate.js';
 import type { GlobalMode, Millis } from '../core/model.js';
 import type { SettingsPort } from '../core/ports.js';
-
-const MODES: readonly GlobalMode[] = ['live', 'dry-run', 'off'];
-
-/** The parameter holds a value the functions do not understand: terminations stop until it is fixed. */
-export class ModeParameterError extends Error {
-  override readonly name = 'ModeParameterError';
-
-  constructor(
-    readonly parameter: string,
-    readonly value: string | undefined,
-  ) {
-    super(`SSM parameter ${parameter}=${value === undefined ? '(no value)' : JSON.stringify(value)}: expected ${MODES.join(', ')}`);
-  }
-}
+import { ModeParameterError } from './errors.js';
 
 export interface SsmSettingsOptions {
   readonly client: SSMClient;
@@ -36,7 +24,7 @@ export class SsmSettings implements SettingsPort {
     if (this.cached !== undefined && now - this.cached.readAt < this.options.cacheFor) return this.cached.mode;
     const response = await this.options.client.send(new GetParameterCommand({ Name: this.options.parameterName }));
     const value = response.Parameter?.Value?.trim();
-    const mode = MODES.find((candidate) => candidate === value);
+    const mode = parseGlobalMode(value);
     if (mode === undefined) throw new ModeParameterError(this.options.parameterName, value);
     this.cached = { mode, readAt: now };
     return mode;

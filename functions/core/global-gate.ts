@@ -8,6 +8,17 @@ export interface Blackout {
   readonly text: string;
 }
 
+/** Each global mode once; a Record, so the compiler refuses a mode of GlobalMode missing here. */
+const MODES: Record<GlobalMode, true> = { live: true, 'dry-run': true, off: true };
+
+/** Every global mode, in the order messages list them: the deploy parameter, the SSM parameter and the config parser all accept exactly these. */
+export const GLOBAL_MODES: readonly GlobalMode[] = Object.freeze(Object.keys(MODES) as GlobalMode[]);
+
+/** The mode a text names exactly, if any. */
+export function parseGlobalMode(text: string | undefined): GlobalMode | undefined {
+  return GLOBAL_MODES.find((mode) => mode === text);
+}
+
 export type GlobalBlockReason = 'mode-off' | 'blackout' | 'stop-alarm';
 
 export interface GlobalBlock {

@@ -1,6 +1,7 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { CloudWatchAlarms, MissingStopAlarmError } from '../../functions/adapters/alarms.js';
+import { CloudWatchAlarms } from '../../functions/adapters/alarms.js';
+import { MissingStopAlarmError } from '../../functions/adapters/errors.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 
 const moto = useMoto();

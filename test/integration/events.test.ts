@@ -1,7 +1,8 @@
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { EventBridgeEvents, EventPublishError, MAX_REQUEST_BYTES } from '../../functions/adapters/events.js';
+import { EventPublishError } from '../../functions/adapters/errors.js';
+import { EventBridgeEvents, MAX_REQUEST_BYTES } from '../../functions/adapters/events.js';
 import type { PhoenixEvent } from '../../functions/core/events.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 

@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBridgeEvents, EventPublishError, MAX_REQUEST_BYTES } from '../../functions/adapters/events.js';
+import { EventPublishError } from '../../functions/adapters/errors.js';
+import { EventBridgeEvents, MAX_REQUEST_BYTES } from '../../functions/adapters/events.js';
 import type { PhoenixEvent, RecoveryFailed } from '../../functions/core/events.js';
 
 const eventBridge = mockClient(EventBridgeClient);

@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactW
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
-import { LedgerItemError, recordFromItem, toItem } from '../../functions/adapters/ledger-items.js';
+import { LedgerItemError } from '../../functions/adapters/errors.js';
+import { recordFromItem, toItem } from '../../functions/adapters/ledger-items.js';
 import { LEDGER_KEY } from '../../functions/adapters/ledger-table.js';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
@@ -200,6 +201,7 @@ describe('stored form of undo claims and outboxes', () => {
   it.each([
     { case: 'an undo claimed before its call', record: { ...undoing, undo: { closeAs: 'vanished' as const, why: 'i-1 was gone', quarantine: false, at: undefined } } },
     { case: 'an undo claimed with its call made', record: undoing },
+    { case: 'an undo that terminates the extra instance', record: { ...undoing, undo: { ...undoing.undo, at: NOW, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' } } },
     { case: 'events waiting to be published', record: announced },
   ])('$case reads back as written, open exactly while undoing', ({ record }) => {
     const item = toItem(record);
