@@ -1,4 +1,6 @@
 import type { TickSettings } from './tick.js';
+import { ConfigError, EventError } from './errors.js';
+import { IsoWeekError, TimeZoneError } from '../core/errors.js';
 import { parseBlackouts } from '../core/global-gate.js';
 import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
@@ -6,19 +8,6 @@ import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
 import type { Budget } from '../core/policy.js';
 import { parseBudgetText } from '../core/tags.js';
 import type { Logger } from '../core/ports.js';
-
-/** A deploy parameter that does not parse: the function refuses to start, naming the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-
-  constructor(
-    readonly variable: string,
-    readonly value: string | undefined,
-    readonly expected: string,
-  ) {
-    super(`${variable}=${value === undefined ? '(unset)' : JSON.stringify(value)}: expected ${expected}`);
-  }
-}
 
 /** Where the global mode comes from: an SSM parameter read at run time, or a fixed deploy value. */
 export type ModeSource = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'fixed'; readonly mode: GlobalMode };
@@ -96,7 +85,7 @@ export function scheduledTime(event: unknown): number {
   const time = typeof event === 'object' && event !== null && 'time' in event ? event.time : undefined;
   const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
   if (Number.isNaN(at)) {
-    throw new ConfigError('event.time', typeof time === 'string' ? time : undefined, 'an EventBridge scheduled event with an ISO-8601 time');
+    throw new EventError('event.time', typeof time === 'string' ? time : undefined, 'an EventBridge scheduled event with an ISO-8601 time');
   }
   return at;
 }
@@ -142,9 +131,9 @@ export function verifierScope(event: unknown): readonly string[] | undefined {
     const detail = fields['detail'];
     const group = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>)['AutoScalingGroupName'] : undefined;
     if (typeof group === 'string' && group !== '') return [group];
-    throw new ConfigError('event.detail.AutoScalingGroupName', typeof group === 'string' ? group : undefined, 'the name of the Auto Scaling group the event is about');
+    throw new EventError('event.detail.AutoScalingGroupName', typeof group === 'string' ? group : undefined, 'the name of the Auto Scaling group the event is about');
   }
-  throw new ConfigError(
+  throw new EventError(
     'event.detail-type',
     typeof detailType === 'string' ? `${String(source)}/${detailType}` : undefined,
     `a scheduled event or one of the Auto Scaling events ${[...AUTO_SCALING_EVENTS].join(', ')}`,
@@ -173,7 +162,7 @@ export function parseReporterConfig(env: Environment): ReporterConfig {
   try {
     zoneFormatter(timeZone);
   } catch (error) {
-    if (error instanceof RangeError) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin');
+    if (error instanceof TimeZoneError) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin', { cause: error });
     throw error;
   }
   return Object.freeze({
@@ -193,11 +182,11 @@ export function parseReporterConfig(env: Environment): ReporterConfig {
 export function reportWeek(event: unknown, timeZone: string): string {
   const week = typeof event === 'object' && event !== null && 'week' in event ? event.week : undefined;
   if (week === undefined) return lastCompleteIsoWeek(scheduledTime(event), timeZone);
-  if (typeof week !== 'string') throw new ConfigError('event.week', undefined, 'an ISO week such as 2026-W47');
+  if (typeof week !== 'string') throw new EventError('event.week', undefined, 'an ISO week such as 2026-W47');
   try {
     isoWeekBounds(week, timeZone);
   } catch (error) {
-    if (error instanceof RangeError) throw new ConfigError('event.week', week, `an ISO week such as 2026-W47 (${error.message})`);
+    if (error instanceof IsoWeekError) throw new EventError('event.week', week, `an ISO week such as 2026-W47 (${error.message})`, { cause: error });
     throw error;
   }
   return week;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseRecyclerConfig, parseReporterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
+import { parseRecyclerConfig, parseReporterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
+import { ConfigError, EventError } from '../../functions/app/errors.js';
+import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
 import { MINUTE } from '../../functions/core/model.js';
 
 const minimal = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
@@ -150,5 +152,31 @@ describe('reportWeek', () => {
     { case: 'neither a week nor a schedule', event: { hello: 'world' }, message: 'event.time=(unset)' },
   ])('refuses $case', ({ event, message }) => {
     expect(() => reportWeek(event, 'UTC')).toThrow(message);
+  });
+});
+
+describe('errors name their cause by type', () => {
+  it.each([
+    { case: 'an event without a time', parse: () => scheduledTime({}), field: 'event.time', value: undefined },
+    { case: 'a week that does not exist', parse: () => reportWeek({ week: '2025-W53' }, 'UTC'), field: 'event.week', value: '2025-W53' },
+    { case: 'another kind of event', parse: () => verifierScope({ source: 'aws.ec2', 'detail-type': 'X' }), field: 'event.detail-type', value: 'aws.ec2/X' },
+  ])('a malformed event is an EventError, not a bad deploy parameter: $case', ({ parse, field, value }) => {
+    let thrown: unknown;
+    try {
+      parse();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EventError);
+    expect(thrown).not.toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({ name: 'EventError', field, value });
+  });
+
+  it('keeps what it was found from as its cause', () => {
+    expect(() => reportWeek({ week: '2025-W53' }, 'UTC')).toThrow(expect.objectContaining({ cause: expect.any(IsoWeekError) }));
+    const reporter = { PHOENIX_LEDGER_TABLE: 'l', PHOENIX_REPORT_BUCKET: 'b', PHOENIX_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t', AWS_REGION: 'eu-west-1' };
+    expect(() => parseReporterConfig({ ...reporter, PHOENIX_REPORT_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', variable: 'PHOENIX_REPORT_TIME_ZONE', cause: expect.any(TimeZoneError) }),
+    );
   });
 });
