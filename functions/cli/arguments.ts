@@ -1,9 +1,5 @@
 import { parseArgs } from 'node:util';
-
-/** Bad command-line input: exit code 2, with a message naming the argument. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './errors.js';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
@@ -14,7 +10,7 @@ export function parseOptions(command: string, args: readonly string[], options: 
     return values;
   } catch (error) {
     const known = Object.keys(options).map((name) => `--${name}`).join(', ');
-    throw new UsageError(`phoenix ${command}: ${error instanceof Error ? error.message : String(error)} (known options: ${known})`);
+    throw new UsageError(`phoenix ${command}: ${error instanceof Error ? error.message : String(error)} (known options: ${known})`, { cause: error });
   }
 }
 

@@ -1,5 +1,6 @@
 import { formatSimulation } from './format.js';
-import { choiceOption, integerOption, parseOptions, UsageError } from './arguments.js';
+import { choiceOption, integerOption, parseOptions } from './arguments.js';
+import { UsageError } from './errors.js';
 import { formatPlan, parseAt, planReport } from './plan.js';
 import { releaseGroup } from './release.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';

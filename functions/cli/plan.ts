@@ -11,7 +11,7 @@ import { formatDuration } from '../core/duration.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
 import { planTick } from '../core/plan.js';
-import { UsageError } from './arguments.js';
+import { isMissingTable, UsageError } from './errors.js';
 
 export interface PlanOptions {
   readonly at: Millis;
@@ -68,7 +68,7 @@ export async function planReport(options: PlanOptions, warn: (text: string) => v
   try {
     records = await ledger.recordsSince(options.at - WEEK);
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+    if (!isMissingTable(error)) throw error;
     ledgerState = 'missing';
     warn(`ledger table ${options.table} not found: budgets and replacements in flight are not taken into account`);
   }

@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { TAG } from '../core/policy.js';
-import { UsageError } from './arguments.js';
+import { UsageError } from './errors.js';
 
 /** Lifts a quarantine: removes `phoenix:quarantined` from the group, and says what the tag said. */
 export async function releaseGroup(group: string, options: ClientOptions): Promise<{ group: string; released: boolean; reason: string | null }> {

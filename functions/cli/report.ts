@@ -6,10 +6,11 @@ import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
 import { AwsFleetReader } from '../adapters/fleet-reader.js';
 import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import { buildWeeklyReport } from '../app/weekly-report.js';
+import { IsoWeekError, TimeZoneError } from '../core/errors.js';
 import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
 import type { Millis } from '../core/model.js';
 import type { WeeklyReport } from '../core/report/schema.js';
-import { UsageError } from './arguments.js';
+import { isMissingTable, LedgerTableMissingError, UsageError } from './errors.js';
 
 export interface LedgerReportOptions {
   readonly week: string;
@@ -26,9 +27,9 @@ export function parseWeek(week: string | undefined, timeZone: string, now: Milli
     isoWeekBounds(week, timeZone);
     return week;
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    const option = /time zone/.test(error.message) ? '--time-zone' : '--week';
-    throw new UsageError(`${option}: ${error.message}`);
+    if (error instanceof TimeZoneError) throw new UsageError(`--time-zone: ${error.message}`, { cause: error });
+    if (error instanceof IsoWeekError) throw new UsageError(`--week: ${error.message}`, { cause: error });
+    throw error;
   }
 }
 
@@ -45,9 +46,7 @@ export async function ledgerReport(options: LedgerReportOptions): Promise<Weekly
       options.now,
     );
   } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
-      throw new Error(`ledger table ${options.table} not found (set --table or PHOENIX_LEDGER_TABLE): ${error.message}`, { cause: error });
-    }
+    if (isMissingTable(error)) throw new LedgerTableMissingError(options.table, error);
     throw error;
   }
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
+import { UsageError } from '../../functions/cli/errors.js';
 import { main } from '../../functions/cli/phoenix.js';
+import { parseWeek } from '../../functions/cli/report.js';
+import { NOW } from '../support/fleet.js';
 
 async function run(...argv: string[]) {
   const stdout: string[] = [];
@@ -55,5 +59,23 @@ describe('phoenix CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Violations:    none');
     expect(result.stdout.split('\n').filter((line) => /^svc-\d{3}/.test(line))).toHaveLength(3);
+  });
+});
+
+describe('phoenix report blames the option by the type of the error', () => {
+  it.each([
+    { case: 'an unknown zone', week: '2026-W47', zone: 'Mars/Olympus', option: '--time-zone', cause: TimeZoneError },
+    { case: 'an unknown zone and no week', week: undefined, zone: 'Mars/Olympus', option: '--time-zone', cause: TimeZoneError },
+    { case: 'a week in the wrong form', week: '2026-47', zone: 'UTC', option: '--week', cause: IsoWeekError },
+    { case: 'a week whose words mention a time zone', week: 'time zone', zone: 'UTC', option: '--week', cause: IsoWeekError },
+  ])('$case: $option', ({ week, zone, option, cause }) => {
+    let thrown: unknown;
+    try {
+      parseWeek(week, zone, NOW);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect(thrown).toMatchObject({ message: expect.stringMatching(new RegExp(`^${option}: `)), cause: expect.any(cause) });
   });
 });
