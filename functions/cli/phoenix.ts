@@ -2,6 +2,7 @@ import { formatSimulation } from './format.js';
 import { choiceOption, integerOption, parseOptions } from './arguments.js';
 import { UsageError } from './errors.js';
 import { formatPlan, parseAt, planReport } from './plan.js';
+import { awsReaders } from './readers.js';
 import { releaseGroup } from './release.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
 import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
@@ -104,6 +105,13 @@ function awsOptions(values: OptionValues): { region?: string; endpoint?: string 
   return { ...(region === undefined ? {} : { region }), ...(endpoint === undefined ? {} : { endpoint }) };
 }
 
+/** The ledger table when neither --table nor the functions' own variable names one. */
+const DEFAULT_LEDGER_TABLE = 'phoenix-ledger';
+
+function ledgerTable(values: OptionValues): string {
+  return textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? DEFAULT_LEDGER_TABLE;
+}
+
 async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
   const values = parseOptions('plan', args, {
     at: { type: 'string' },
@@ -112,15 +120,11 @@ async function planCommand(args: readonly string[], output: Output, now: number)
     'tick-minutes': { type: 'string' },
     ...AWS_OPTIONS,
   });
-  const report = await planReport(
-    {
-      at: parseAt(values['at'], now),
-      aws: awsOptions(values),
-      table: textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
-      tickMinutes: integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback: 10, min: 1, max: 1440 }),
-    },
-    output.stderr,
-  );
+  const at = parseAt(values['at'], now);
+  const aws = awsOptions(values);
+  const table = ledgerTable(values);
+  const tickMinutes = integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback: 10, min: 1, max: 1440 });
+  const report = await planReport(awsReaders({ aws, table, now: at }), { at, table, tickMinutes }, output.stderr);
   output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
 }
 
@@ -135,13 +139,9 @@ async function reportCommand(args: readonly string[], output: Output, now: numbe
   const timeZone = textOption(values, 'time-zone') ?? 'UTC';
   const week = parseWeek(textOption(values, 'week'), timeZone, now);
   const format = choiceOption({ name: 'format', value: values['format'], fallback: 'md', choices: REPORT_FORMATS });
-  const report = await ledgerReport({
-    week,
-    timeZone,
-    aws: awsOptions(values),
-    table: textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? 'phoenix-ledger',
-    now,
-  });
+  const aws = awsOptions(values);
+  const table = ledgerTable(values);
+  const report = await ledgerReport(awsReaders({ aws, table, now }), { week, timeZone, table, now });
   output.stdout(renderReport(report, format));
 }
 

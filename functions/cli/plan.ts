@@ -1,21 +1,24 @@
 import { NO_ACCOUNT_LIMITS } from '../core/tags.js';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
-import { AwsFleet } from '../adapters/fleet.js';
-import { DynamoLedger } from '../adapters/ledger.js';
 import type { Decision } from '../core/decision.js';
 import { formatDuration } from '../core/duration.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
 import { planTick } from '../core/plan.js';
+import type { FleetPort, LedgerPort } from '../core/ports.js';
 import { isMissingTable, UsageError } from './errors.js';
+
+/**
+ * What a plan reads: the opted-in groups and the ledger's recent records. Neither offers a method
+ * that changes anything, so a plan cannot act whatever it is handed.
+ */
+export interface PlanSources {
+  readonly fleet: Pick<FleetPort, 'listOptedInGroups'>;
+  readonly ledger: Pick<LedgerPort, 'recordsSince'>;
+}
 
 export interface PlanOptions {
   readonly at: Millis;
-  readonly aws: ClientOptions;
+  /** The ledger table the sources read, to name it when it is missing. */
   readonly table: string;
   readonly tickMinutes: number;
 }
@@ -58,15 +61,12 @@ function describeDecision(decision: Decision): { decision: string; reason: strin
 }
 
 /** What a tick would do now (or at `--at`) for every opted-in group and instance: reads only, never acts. */
-export async function planReport(options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
-  const aws = clientConfig(options.aws);
-  const fleet = new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) });
-  const ledger = new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.at });
-  const groups = await fleet.listOptedInGroups();
+export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
+  const groups = await sources.fleet.listOptedInGroups();
   let records: ReplacementRecord[] = [];
   let ledgerState: 'read' | 'missing' = 'read';
   try {
-    records = await ledger.recordsSince(options.at - WEEK);
+    records = await sources.ledger.recordsSince(options.at - WEEK);
   } catch (error) {
     if (!isMissingTable(error)) throw error;
     ledgerState = 'missing';

@@ -1,11 +1,4 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
-import { AwsFleetReader } from '../adapters/fleet-reader.js';
-import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
-import { buildWeeklyReport } from '../app/weekly-report.js';
+import { buildWeeklyReport, type ReportSources } from '../app/weekly-report.js';
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
 import { isoWeekBounds, lastCompleteIsoWeek } from '../core/iso-week.js';
 import type { Millis } from '../core/model.js';
@@ -15,7 +8,7 @@ import { isMissingTable, LedgerTableMissingError, UsageError } from './errors.js
 export interface LedgerReportOptions {
   readonly week: string;
   readonly timeZone: string;
-  readonly aws: ClientOptions;
+  /** The ledger table the sources read, to name it when it is missing. */
   readonly table: string;
   readonly now: Millis;
 }
@@ -34,17 +27,9 @@ export function parseWeek(week: string | undefined, timeZone: string, now: Milli
 }
 
 /** A past week's report from the deployed ledger and the fleet as it is now: what the reporter Lambda would send. */
-export async function ledgerReport(options: LedgerReportOptions): Promise<WeeklyReport> {
-  const aws = clientConfig(options.aws);
+export async function ledgerReport(sources: ReportSources, options: LedgerReportOptions): Promise<WeeklyReport> {
   try {
-    return await buildWeeklyReport(
-      {
-        ledger: new DynamoLedgerReader({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.now }),
-        fleet: new AwsFleetReader({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
-      },
-      { week: options.week, timeZone: options.timeZone },
-      options.now,
-    );
+    return await buildWeeklyReport(sources, { week: options.week, timeZone: options.timeZone }, options.now);
   } catch (error) {
     if (isMissingTable(error)) throw new LedgerTableMissingError(options.table, error);
     throw error;

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
 import { UsageError } from '../../functions/cli/errors.js';
 import { main } from '../../functions/cli/phoenix.js';
+import { planReport, type PlanSources } from '../../functions/cli/plan.js';
 import { parseWeek } from '../../functions/cli/report.js';
-import { NOW } from '../support/fleet.js';
+import { group, NOW } from '../support/fleet.js';
 
 async function run(...argv: string[]) {
   const stdout: string[] = [];
@@ -77,5 +78,23 @@ describe('phoenix report blames the option by the type of the error', () => {
     }
     expect(thrown).toBeInstanceOf(UsageError);
     expect(thrown).toMatchObject({ message: expect.stringMatching(new RegExp(`^${option}: `)), cause: expect.any(cause) });
+  });
+});
+
+describe('phoenix plan', () => {
+  it('plans from sources that can only be read, and says when the ledger table is missing', async () => {
+    const missing = Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' });
+    const sources: PlanSources = {
+      fleet: { listOptedInGroups: async () => [group()] },
+      ledger: {
+        recordsSince: async () => {
+          throw missing;
+        },
+      },
+    };
+    const warnings: string[] = [];
+    const report = await planReport(sources, { at: NOW, table: 'absent', tickMinutes: 10 }, (text) => warnings.push(text));
+    expect(report).toMatchObject({ ledger: 'missing', groups: [{ group: 'web' }] });
+    expect(warnings).toEqual(['ledger table absent not found: budgets and replacements in flight are not taken into account']);
   });
 });
