@@ -1,4 +1,5 @@
 import type { TickSettings } from './tick.js';
+import { SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
 import { ConfigError, EventError } from './errors.js';
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
 import { parseBlackouts } from '../core/global-gate.js';
@@ -21,39 +22,55 @@ export interface RecyclerConfig {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
-function required(env: Environment, variable: string, expected: string): string {
-  const value = env[variable]?.trim();
-  if (value === undefined || value === '') throw new ConfigError(variable, env[variable], expected);
+/** The setting's variable, trimmed; undefined when unset or empty, which every setting treats alike. */
+function read(env: Environment, setting: VariableSetting): string | undefined {
+  const value = env[setting.variable.name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function required(env: Environment, setting: TextSetting & VariableSetting): string {
+  const value = read(env, setting);
+  if (value === undefined) throw new ConfigError(setting.variable.name, env[setting.variable.name], setting.expected);
   return value;
 }
 
-function wholeNumber(env: Environment, variable: string, options: { fallback: number; min: number; max: number }): number {
-  const value = env[variable]?.trim();
-  if (value === undefined || value === '') return options.fallback;
-  if (!/^\d+$/.test(value) || Number(value) < options.min || Number(value) > options.max) {
-    throw new ConfigError(variable, value, `a whole number from ${options.min} to ${options.max}`);
+function wholeNumber(env: Environment, setting: WholeSetting & VariableSetting): number {
+  const value = read(env, setting);
+  if (value === undefined) return setting.default;
+  if (!/^\d+$/.test(value) || Number(value) < setting.min || Number(value) > setting.max) {
+    throw new ConfigError(setting.variable.name, value, `a whole number from ${setting.min} to ${setting.max}`);
   }
   return Number(value);
 }
 
-const MODES: readonly GlobalMode[] = ['live', 'dry-run', 'off'];
-
 function modeSource(env: Environment): ModeSource {
-  const parameter = env['PHOENIX_MODE_PARAMETER']?.trim();
-  if (parameter !== undefined && parameter !== '') return { kind: 'parameter', name: parameter };
-  const modeText = required(env, 'PHOENIX_MODE', `${MODES.join(', ')} (or PHOENIX_MODE_PARAMETER naming an SSM parameter that holds one)`);
-  const mode = MODES.find((candidate) => candidate === modeText);
-  if (mode === undefined) throw new ConfigError('PHOENIX_MODE', modeText, MODES.join(', '));
+  const parameter = read(env, SETTINGS.modeParameter);
+  if (parameter !== undefined) return { kind: 'parameter', name: parameter };
+  const { mode: setting, modeParameter } = SETTINGS;
+  const choices = setting.choices.join(', ');
+  const text = read(env, setting);
+  if (text === undefined) throw new ConfigError(setting.variable.name, env[setting.variable.name], `${choices} (or ${modeParameter.variable.name} naming an SSM parameter that holds one)`);
+  const mode = setting.choices.find((choice) => choice === text);
+  if (mode === undefined) throw new ConfigError(setting.variable.name, text, choices);
   return { kind: 'fixed', mode };
 }
 
 /** The highest budget any group may set, as a budget (`6/day`); unset or empty is no ceiling. */
 function maxGroupBudget(env: Environment): Budget | undefined {
-  const value = env['PHOENIX_MAX_GROUP_BUDGET']?.trim();
-  if (value === undefined || value === '') return undefined;
+  const setting = SETTINGS.maxGroupBudget;
+  const value = read(env, setting);
+  if (value === undefined) return undefined;
   const budget = parseBudgetText(value);
-  if (budget === undefined) throw new ConfigError('PHOENIX_MAX_GROUP_BUDGET', value, 'N/hour, N/day or N/week such as 6/day, or empty for no ceiling');
+  if (budget === undefined) throw new ConfigError(setting.variable.name, value, setting.expected);
   return budget;
+}
+
+function names(env: Environment, setting: VariableSetting): readonly string[] {
+  return (env[setting.variable.name] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+function eventBusName(env: Environment): string {
+  return read(env, SETTINGS.eventBus) ?? SETTINGS.eventBus.default;
 }
 
 /**
@@ -61,21 +78,21 @@ function maxGroupBudget(env: Environment): Budget | undefined {
  * default: a deployment must say whether it acts.
  */
 export function parseRecyclerConfig(env: Environment): RecyclerConfig {
-  const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
+  const ledgerTable = required(env, SETTINGS.ledgerTable);
   const mode = modeSource(env);
-  const blackouts = parseBlackouts(env['PHOENIX_BLACKOUTS'] ?? '');
-  if (!blackouts.ok) throw new ConfigError('PHOENIX_BLACKOUTS', env['PHOENIX_BLACKOUTS'], `${blackouts.expected} ("${blackouts.entry}" is not)`);
-  const stopAlarms = (env['PHOENIX_STOP_ALARMS'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const blackoutsVariable = SETTINGS.blackouts.variable.name;
+  const blackouts = parseBlackouts(env[blackoutsVariable] ?? '');
+  if (!blackouts.ok) throw new ConfigError(blackoutsVariable, env[blackoutsVariable], `${blackouts.expected} ("${blackouts.entry}" is not)`);
   return Object.freeze({
     ledgerTable,
     mode,
-    eventBusName: env['PHOENIX_EVENT_BUS']?.trim() || 'default',
+    eventBusName: eventBusName(env),
     tick: Object.freeze({
-      tickInterval: wholeNumber(env, 'PHOENIX_SCHEDULE_MINUTES', { fallback: 10, min: 1, max: 1440 }) * MINUTE,
+      tickInterval: wholeNumber(env, SETTINGS.scheduleMinutes) * MINUTE,
       blackouts: blackouts.blackouts,
-      stopAlarms,
-      maxTerminationsPerRun: wholeNumber(env, 'PHOENIX_MAX_TERMINATIONS_PER_RUN', { fallback: 10, min: 0, max: 1000 }),
-      limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, 'PHOENIX_MIN_HEALTHY_FLOOR', { fallback: 0, min: 0, max: 100 }) }),
+      stopAlarms: names(env, SETTINGS.stopAlarms),
+      maxTerminationsPerRun: wholeNumber(env, SETTINGS.maxTerminationsPerRun),
+      limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor) }),
     }),
   });
 }
@@ -151,28 +168,25 @@ export interface ReporterConfig {
   readonly region: string;
 }
 
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const SNS_TOPIC_ARN = new RegExp(SETTINGS.reportTopicArn.pattern);
 
 export function parseReporterConfig(env: Environment): ReporterConfig {
-  const ledgerTable = required(env, 'PHOENIX_LEDGER_TABLE', 'the name of the ledger DynamoDB table');
-  const bucket = required(env, 'PHOENIX_REPORT_BUCKET', 'the name of the S3 bucket the reports are written to');
-  const topicArn = required(env, 'PHOENIX_REPORT_TOPIC_ARN', 'the ARN of the SNS topic the summary goes to');
-  if (!SNS_TOPIC_ARN.test(topicArn)) throw new ConfigError('PHOENIX_REPORT_TOPIC_ARN', topicArn, 'an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:phoenix-reports');
-  const timeZone = env['PHOENIX_REPORT_TIME_ZONE']?.trim() || 'UTC';
+  const ledgerTable = required(env, SETTINGS.ledgerTable);
+  const bucket = required(env, SETTINGS.reportBucket);
+  const topic = SETTINGS.reportTopicArn;
+  const topicArn = required(env, topic);
+  if (!SNS_TOPIC_ARN.test(topicArn)) throw new ConfigError(topic.variable.name, topicArn, topic.expected);
+  const zone = SETTINGS.reportTimeZone;
+  const timeZone = read(env, zone) ?? zone.default;
   try {
     zoneFormatter(timeZone);
   } catch (error) {
-    if (error instanceof TimeZoneError) throw new ConfigError('PHOENIX_REPORT_TIME_ZONE', timeZone, 'an IANA time zone such as UTC or Europe/Berlin', { cause: error });
+    if (error instanceof TimeZoneError) throw new ConfigError(zone.variable.name, timeZone, zone.expected, { cause: error });
     throw error;
   }
-  return Object.freeze({
-    ledgerTable,
-    bucket,
-    topicArn,
-    timeZone,
-    eventBusName: env['PHOENIX_EVENT_BUS']?.trim() || 'default',
-    region: required(env, 'AWS_REGION', 'the AWS region (Lambda sets it)'),
-  });
+  const region = env['AWS_REGION']?.trim();
+  if (region === undefined || region === '') throw new ConfigError('AWS_REGION', env['AWS_REGION'], 'the AWS region (Lambda sets it)');
+  return Object.freeze({ ledgerTable, bucket, topicArn, timeZone, eventBusName: eventBusName(env), region });
 }
 
 /**

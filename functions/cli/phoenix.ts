@@ -14,6 +14,7 @@ import { ledgerReport, parseWeek } from './report.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { SETTINGS } from '../app/account-settings.js';
 
 const USAGE = `usage: phoenix <command> [options]
 
@@ -109,7 +110,7 @@ function awsOptions(values: OptionValues): { region?: string; endpoint?: string 
 const DEFAULT_LEDGER_TABLE = 'phoenix-ledger';
 
 function ledgerTable(values: OptionValues): string {
-  return textOption(values, 'table') ?? process.env['PHOENIX_LEDGER_TABLE'] ?? DEFAULT_LEDGER_TABLE;
+  return textOption(values, 'table') ?? process.env[SETTINGS.ledgerTable.variable.name] ?? DEFAULT_LEDGER_TABLE;
 }
 
 async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
@@ -123,7 +124,9 @@ async function planCommand(args: readonly string[], output: Output, now: number)
   const at = parseAt(values['at'], now);
   const aws = awsOptions(values);
   const table = ledgerTable(values);
-  const tickMinutes = integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback: 10, min: 1, max: 1440 });
+  // The deployment's own bounds: a plan at a tick interval no stack can be deployed with would mislead.
+  const { default: fallback, min, max } = SETTINGS.scheduleMinutes;
+  const tickMinutes = integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback, min, max });
   const report = await planReport(awsReaders({ aws, table, now: at }), { at, table, tickMinutes }, output.stderr);
   output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
 }
@@ -136,7 +139,7 @@ async function reportCommand(args: readonly string[], output: Output, now: numbe
     table: { type: 'string' },
     ...AWS_OPTIONS,
   });
-  const timeZone = textOption(values, 'time-zone') ?? 'UTC';
+  const timeZone = textOption(values, 'time-zone') ?? SETTINGS.reportTimeZone.default;
   const week = parseWeek(textOption(values, 'week'), timeZone, now);
   const format = choiceOption({ name: 'format', value: values['format'], fallback: 'md', choices: REPORT_FORMATS });
   const aws = awsOptions(values);

@@ -25,6 +25,7 @@ describe('phoenix CLI', () => {
     { case: 'plan with a bad --at', argv: ['plan', '--at', 'tomorrow'], names: '--at: "tomorrow"' },
     { case: 'plan with a bad --endpoint', argv: ['plan', '--endpoint', 'localhost'], names: '--endpoint: "localhost"' },
     { case: 'plan with a bad --tick-minutes', argv: ['plan', '--tick-minutes', '0'], names: '--tick-minutes' },
+    { case: 'plan at a one-minute tick, which no stack can be deployed with', argv: ['plan', '--tick-minutes', '1'], names: '--tick-minutes: "1" is not valid: expected a whole number from 2 to 1440' },
     { case: 'report with a week in the wrong form', argv: ['report', '--week', '2026-47'], names: '--week: week "2026-47" is not valid: expected an ISO week YYYY-Www such as 2026-W47' },
     { case: 'report with week 53 of a 52-week year', argv: ['report', '--week', '2025-W53'], names: '--week: week "2025-W53" is not valid: 2025 has weeks W01 to W52' },
     { case: 'report with an unknown time zone', argv: ['report', '--time-zone', 'Mars/Olympus'], names: '--time-zone: time zone "Mars/Olympus" is not valid' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../functions/app/account-settings.js';
 import { parseRecyclerConfig, parseReporterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
 import { ConfigError, EventError } from '../../functions/app/errors.js';
 import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
@@ -152,6 +153,21 @@ describe('reportWeek', () => {
     { case: 'neither a week nor a schedule', event: { hello: 'world' }, message: 'event.time=(unset)' },
   ])('refuses $case', ({ event, message }) => {
     expect(() => reportWeek(event, 'UTC')).toThrow(message);
+  });
+});
+
+describe('the bounds of the settings table', () => {
+  const wholes = Object.values(SETTINGS).filter((setting) => setting.kind === 'whole');
+
+  it.each(wholes.map((setting) => ({ variable: setting.variable.name, setting })))('$variable takes its bounds and default from the table', ({ variable, setting }) => {
+    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min) })).not.toThrow();
+    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max) })).not.toThrow();
+    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max + 1) })).toThrow(`${variable}="${setting.max + 1}": expected a whole number from ${setting.min} to ${setting.max}`);
+    if (setting.min > 0) expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min - 1) })).toThrow(ConfigError);
+  });
+
+  it('a one-minute schedule is refused, as the stack refuses it', () => {
+    expect(() => parseRecyclerConfig({ ...minimal, PHOENIX_SCHEDULE_MINUTES: '1' })).toThrow('PHOENIX_SCHEDULE_MINUTES="1": expected a whole number from 2 to 1440');
   });
 });
 
