@@ -97,6 +97,18 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
   });
 }
 
+export interface TainterConfig {
+  readonly eventBusName: string;
+}
+
+/**
+ * The tainter reads no mode or ledger: a tag terminates nothing, so a touch is recorded whatever the
+ * global mode, and the recycler decides later under its own gates.
+ */
+export function parseTainterConfig(env: Environment): TainterConfig {
+  return Object.freeze({ eventBusName: eventBusName(env) });
+}
+
 /** The time an EventBridge event carries: when the schedule fired, or when Auto Scaling acted. */
 export function scheduledTime(event: unknown): number {
   const time = typeof event === 'object' && event !== null && 'time' in event ? event.time : undefined;

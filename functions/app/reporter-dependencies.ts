@@ -12,7 +12,7 @@ import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import { SnsNotifier } from '../adapters/notifier.js';
 import { S3ReportStore } from '../adapters/report-store.js';
 import type { ReporterConfig } from './config.js';
-import { jsonLogger } from './logger.js';
+import { functionLogger } from './logger.js';
 import type { ReportDelivery, ReportSources } from './weekly-report.js';
 
 /**
@@ -27,6 +27,6 @@ export function reporterDependencies(config: ReporterConfig): ReportSources & Re
     store: new S3ReportStore({ client: new S3Client(aws), bucket: config.bucket, region: config.region }),
     notifier: new SnsNotifier({ client: new SNSClient(aws), topicArn: config.topicArn }),
     events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
-    logger: jsonLogger((line) => process.stdout.write(`${line}\n`), { function: 'reporter' }),
+    logger: functionLogger('reporter'),
   };
 }

@@ -13,7 +13,8 @@ import { DynamoLedger } from '../adapters/ledger.js';
 import { SsmSettings } from '../adapters/settings.js';
 import type { SettingsPort } from '../core/ports.js';
 import type { ModeSource, RecyclerConfig } from './config.js';
-import { jsonLogger } from './logger.js';
+import type { FunctionName } from './account-settings.js';
+import { functionLogger } from './logger.js';
 import type { TickDependencies, TickResult } from './tick.js';
 
 /** A mode switch reaches every function within this time, without an SSM read per invocation. */
@@ -28,7 +29,7 @@ function settingsFor(source: ModeSource, aws: ReturnType<typeof clientConfig>): 
 }
 
 /** The recycler's or the verifier's ports over the real AWS clients, created once per Lambda container. */
-export function tickDependencies(config: RecyclerConfig, functionName: string): TickDependencies {
+export function tickDependencies(config: RecyclerConfig, functionName: Extract<FunctionName, 'recycler' | 'verifier'>): TickDependencies {
   const aws = clientConfig();
   return {
     fleet: new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
@@ -36,7 +37,7 @@ export function tickDependencies(config: RecyclerConfig, functionName: string): 
     events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
     alarms: new CloudWatchAlarms({ client: new CloudWatchClient(aws) }),
     settings: settingsFor(config.mode, aws),
-    logger: jsonLogger((line) => process.stdout.write(`${line}\n`), { function: functionName }),
+    logger: functionLogger(functionName),
     // The draws' variety comes from their key (the tick and the group); every container must draw alike.
     chaosSeed: 0,
   };

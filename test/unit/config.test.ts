@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../functions/app/account-settings.js';
-import { parseRecyclerConfig, parseReporterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
+import { parseRecyclerConfig, parseReporterConfig, parseTainterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
 import { ConfigError, EventError } from '../../functions/app/errors.js';
 import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
 import { MINUTE } from '../../functions/core/model.js';
@@ -168,6 +168,18 @@ describe('the bounds of the settings table', () => {
 
   it('a one-minute schedule is refused, as the stack refuses it', () => {
     expect(() => parseRecyclerConfig({ ...minimal, PHOENIX_SCHEDULE_MINUTES: '1' })).toThrow('PHOENIX_SCHEDULE_MINUTES="1": expected a whole number from 2 to 1440');
+  });
+});
+
+describe('tainter configuration', () => {
+  it.each([
+    { case: 'unset: the default bus', env: {}, bus: 'default' },
+    { case: 'empty: the default bus', env: { PHOENIX_EVENT_BUS: ' ' }, bus: 'default' },
+    { case: "the stack's bus", env: { PHOENIX_EVENT_BUS: ' phoenix-prod ' }, bus: 'phoenix-prod' },
+  ])('reads the event bus, as the recycler does: $case', ({ env, bus }) => {
+    expect(parseTainterConfig(env)).toEqual({ eventBusName: bus });
+    expect(parseRecyclerConfig({ ...minimal, ...env }).eventBusName).toBe(bus);
+    expect(Object.isFrozen(parseTainterConfig(env))).toBe(true);
   });
 });
 
