@@ -118,3 +118,80 @@ export async function packageService(service: string, out: string, home: string,
   const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Json;
   return { dir: out, template, seconds, result };
 }
+
+/**
+ * The YAML subset serverless.yml and infra/ are written in, read into Json: block mappings and
+ * sequences (a sequence item may open a mapping), plain and quoted scalars, `>` and `|` blocks and
+ * comments. Every scalar stays a string (`10` and `'10'` alike) and anything else, a flow
+ * collection or a CloudFormation tag such as `!Ref Mode`, stays the text it is written as: the
+ * checks compare text. A tag alone on its line becomes the key of the block below it
+ * (`{ "!Sub": [...] }`). A line outside the subset throws, naming it.
+ */
+export function readYaml(text: string, what: string): Json {
+  const lines = text.split('\n').map((raw, index) => ({ raw, number: index + 1 })).filter((line) => !/^\s*(#.*)?$/.test(line.raw));
+  let next = 0;
+  const indentOf = (raw: string): number => raw.length - raw.trimStart().length;
+  const isItem = (raw: string): boolean => /^-(\s|$)/.test(raw.trimStart());
+  const fail = (problem: string): never => {
+    const line = lines[next];
+    throw new Error(`${what}:${line?.number ?? 'end'}: ${problem}: ${JSON.stringify(line?.raw ?? '')}`);
+  };
+
+  function scalar(written: string): string {
+    if (/^'.*'$/.test(written)) return written.slice(1, -1).replaceAll("''", "'");
+    if (/^".*"$/.test(written)) return JSON.parse(written) as string;
+    return written.replace(/\s+#.*$/, '');
+  }
+
+  function blockScalar(style: string, indent: number): string {
+    const body: string[] = [];
+    while (next < lines.length && indentOf(lines[next]?.raw ?? '') > indent) body.push((lines[next++]?.raw ?? '').trim());
+    return body.join(style.startsWith('>') ? ' ' : '\n');
+  }
+
+  function valueAfterKey(written: string, indent: number): Json {
+    if (/^[>|][-+]?$/.test(written)) return blockScalar(written, indent);
+    // A tag alone (`!Sub`) applies to the block below it: kept as the key of that block.
+    const tag = /^![\w:]+$/.test(written) ? written : undefined;
+    if (written !== '' && tag === undefined) return scalar(written);
+    const following = lines[next]?.raw;
+    const deeper = following !== undefined && (indentOf(following) > indent || (indentOf(following) === indent && isItem(following)));
+    const nested = following !== undefined && deeper ? block(indentOf(following)) : null;
+    return tag === undefined ? nested : { [tag]: nested };
+  }
+
+  function mapping(indent: number): { [key: string]: Json } {
+    const result: { [key: string]: Json } = {};
+    for (let line = lines[next]; line !== undefined && indentOf(line.raw) === indent && !isItem(line.raw); line = lines[next]) {
+      const match = /^(.+?):(?:\s+(.*))?$/.exec(line.raw.trim());
+      if (match === null) return fail('expected "key: value"');
+      next += 1;
+      result[scalar(match[1] ?? '')] = valueAfterKey((match[2] ?? '').trim(), indent);
+    }
+    return result;
+  }
+
+  function sequence(indent: number): Json[] {
+    const items: Json[] = [];
+    for (let line = lines[next]; line !== undefined && indentOf(line.raw) === indent && isItem(line.raw); line = lines[next]) {
+      const written = line.raw.trim().slice(1).trim();
+      if (/^[^'"!\[{][^:]*:(\s|$)/.test(written)) {
+        // `- key: value` opens a mapping whose keys line up after the dash.
+        lines[next] = { raw: `${' '.repeat(indent + 2)}${written}`, number: line.number };
+        items.push(mapping(indent + 2));
+      } else {
+        next += 1;
+        items.push(valueAfterKey(written, indent));
+      }
+    }
+    return items;
+  }
+
+  function block(indent: number): Json {
+    return isItem(lines[next]?.raw ?? '') ? sequence(indent) : mapping(indent);
+  }
+
+  const document = block(0);
+  if (next < lines.length) fail('unexpected indentation');
+  return document;
+}
