@@ -2,6 +2,7 @@ import type { GlobalMode, Group, Instance, LaunchSource, LifecycleState, Millis 
 import { HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
+import { InstanceGoneError } from '../functions/core/ports.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
 import { VirtualClock } from './clock.js';
@@ -329,7 +330,7 @@ export class SimFleet implements FleetPort {
     const group = this.requireGroup(call);
     const victim = group.live.get(id);
     if (victim === undefined) {
-      this.rejectTwice(call, `Instance Id not found - No managed instance found for instance ID: ${id}`);
+      this.rejectTwice(call, `Instance Id not found - No managed instance found for instance ID: ${id}`, id);
     }
     if (victim.state !== 'InService' && victim.state !== 'Standby') {
       this.rejectTwice(call, `The instance ${id} is not in a state that can be terminated: ${victim.state}`);
@@ -858,10 +859,12 @@ export class SimFleet implements FleetPort {
   }
 
   /** Refuses a terminate aimed at an instance no longer in service: Phoenix tried to terminate it twice. */
-  private rejectTwice(call: CallBase, message: string): never {
+  private rejectTwice(call: CallBase, message: string, gone?: string): never {
     this.referee.terminateRefused();
     this.record(call, 'rejected', ['doubleTermination']);
-    throw new SimValidationError(message);
+    const refusal = new SimValidationError(message);
+    // Auto Scaling's answer for an instance it no longer knows, as the AWS adapter reports it.
+    throw gone === undefined ? refusal : new InstanceGoneError(gone, message, { cause: refusal });
   }
 
   /** What the referee needs to judge a termination, from the simulator's state before it happens. */

@@ -72,6 +72,8 @@ export interface SimulationSummary {
   /** Instances of live groups still on an old launch source at the end; exempt and protected ones, never picked, left out. */
   readonly staleConfig: number;
   readonly failedActions: number;
+  /** Surges given back by terminating their own extra instance: terminations that are not recycles. */
+  readonly extraInstancesTakenBack: number;
   readonly blockedTicks: number;
   /** Tick invocations that threw (a read before acting failed) or were killed mid-run; each is in `tickFailures`. */
   readonly failedTicks: number;
@@ -201,6 +203,7 @@ class Tally {
   verified = 0;
   failed = 0;
   failedActions = 0;
+  extraInstancesTakenBack = 0;
   blockedTicks = 0;
 
   private group(name: string) {
@@ -256,8 +259,12 @@ class Tally {
       case 'failed':
         this.failedActions += 1;
         return;
+      case 'taken-back':
+        if (outcome.undo.kind === 'terminate-extra') this.extraInstancesTakenBack += 1;
+        return;
       case 'started':
       case 'not-acted':
+      case 'vanished':
         return;
     }
   }
@@ -423,6 +430,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     taint: taintSummary(touches.touches(), fleet.calls()),
     staleConfig: staleAtEnd(fleet, specs),
     failedActions: tally.failedActions,
+    extraInstancesTakenBack: tally.extraInstancesTakenBack,
     blockedTicks: tally.blockedTicks,
     failedTicks: tickFailures.length,
     verifierRuns,

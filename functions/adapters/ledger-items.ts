@@ -28,7 +28,7 @@ export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
 const LATEST: Millis = Date.UTC(10000, 0, 1);
 
-type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number };
+type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number; readonly extraInstanceId?: string };
 export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
@@ -107,8 +107,8 @@ export function toItem(record: ReplacementRecord): Item {
   // Kept as JSON text: the events are only ever published as they are, never queried.
   if (record.outbox !== undefined && record.outbox.length > 0) item['outbox'] = JSON.stringify(record.outbox);
   if (record.undo !== undefined) {
-    const { at, closeAs, why, quarantine } = record.undo;
-    item['undo'] = at === undefined ? { closeAs, why, quarantine } : { at, closeAs, why, quarantine };
+    const { at, closeAs, why, quarantine, extraInstanceId } = record.undo;
+    item['undo'] = { closeAs, why, quarantine, ...(at === undefined ? {} : { at }), ...(extraInstanceId === undefined ? {} : { extraInstanceId }) };
   }
   if (isOpen(record)) {
     item[LEDGER_KEY.open] = OPEN_MARKER;
@@ -233,7 +233,14 @@ class FieldReader {
       return undefined;
     }
     const undo = new FieldReader(value as StoredItem);
-    const result: UndoClaim = { at: undo.optionalNumber('at'), closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES), why: undo.string('why'), quarantine: undo.boolean('quarantine') };
+    const extraInstanceId = undo.optionalString('extraInstanceId');
+    const result: UndoClaim = {
+      at: undo.optionalNumber('at'),
+      closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES),
+      why: undo.string('why'),
+      quarantine: undo.boolean('quarantine'),
+      ...(extraInstanceId === undefined ? {} : { extraInstanceId }),
+    };
     this.problems.push(...undo.problems.map((problem) => `undo.${problem}`));
     return result;
   }

@@ -57,32 +57,44 @@ export interface OutboxRun {
   readonly written: ReadonlyMap<string, ReplacementRecord>;
 }
 
-/** Publishes every outbox due, then clears each; a failure is logged as an error (alarmed) and left for the next run. */
-export async function flushOutbox(deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger }, run: OutboxRun): Promise<void> {
+export interface OutboxFailure {
+  readonly group: string;
+  readonly why: string;
+  readonly cause: unknown;
+}
+
+/**
+ * Publishes every outbox due, then clears each. What fails is logged as an error and returned for the
+ * run to report (so the invocation fails and alarms); the outbox stays for the next run.
+ */
+export async function flushOutbox(deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger }, run: OutboxRun): Promise<OutboxFailure[]> {
   const byGroup = new Map(run.groups.map((group) => [group.name, group]));
   const due = [
     ...[...run.written.values()].filter((record) => (record.outbox ?? []).length > 0),
     ...run.loaded.filter((record) => !run.written.has(record.id) && leftReady(record, byGroup)),
   ];
-  if (due.length === 0) return;
+  if (due.length === 0) return [];
   const events = due.flatMap((record) => record.outbox ?? []);
   try {
     await deps.events.publish(events);
   } catch (error) {
-    deps.logger.error('could not publish events', {
-      count: events.length,
-      records: due.map((record) => record.id),
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
-    return;
+    deps.logger.error('could not publish events', { count: events.length, records: due.map((record) => record.id), error: describe(error) });
+    return [...new Set(due.map((record) => record.group))].map((group) => ({ group, why: 'could not publish events; the next run sends them', cause: error }));
   }
+  const failures: OutboxFailure[] = [];
   for (const record of due) {
     const { outbox: _published, ...cleared } = record;
     try {
       await deps.ledger.update(cleared, record.phase);
     } catch (error) {
       // Published but still in the outbox: the next run sends these events again, never loses them.
-      deps.logger.warn('could not clear a published outbox', { record: record.id, error: error instanceof Error ? error.message : String(error) });
+      deps.logger.error('could not clear a published outbox', { record: record.id, error: describe(error) });
+      failures.push({ group: record.group, why: `could not clear the published outbox of ${record.id}; its events may be sent again`, cause: error });
     }
   }
+  return failures;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

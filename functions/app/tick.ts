@@ -43,6 +43,10 @@ export type ActionOutcome =
   | { readonly group: string; readonly kind: 'closed'; readonly record: ReplacementRecord }
   | { readonly group: string; readonly kind: 'quarantined'; readonly record: ReplacementRecord }
   | { readonly group: string; readonly kind: 'not-acted'; readonly why: string }
+  /** A surge given back: its extra instance terminated with desired lowered, or desired set back. */
+  | { readonly group: string; readonly kind: 'taken-back'; readonly record: ReplacementRecord; readonly undo: Undo }
+  /** Auto Scaling refused a termination because the instance had already gone: not Phoenix's recycle. */
+  | { readonly group: string; readonly kind: 'vanished'; readonly instanceId: string; readonly why: string }
   | { readonly group: string; readonly kind: 'failed'; readonly why: string; readonly cause: unknown };
 
 export interface TickResult {
@@ -227,6 +231,7 @@ class TickRun {
     const why = `${record.instanceId} was gone before Phoenix terminated it (${error.message})`;
     const { terminatedAt: _notTerminated, outbox: _nothingToAnnounce, ...untouched } = record;
     this.deps.logger.warn('instance vanished', { group: record.group, instance: record.instanceId, record: record.id, why });
+    this.outcomes.push({ group: record.group, kind: 'vanished', instanceId: record.instanceId, why });
     if (record.surge === undefined) {
       await this.close(untouched, 'vanished', why, []);
       return;
@@ -243,7 +248,7 @@ class TickRun {
   private async takeBack(record: ReplacementRecord, undo: Undo, claim: UndoClaim): Promise<ReplacementRecord | undefined> {
     // A termination taken back never happened: an announcement of it still waiting in the outbox goes too.
     const { outbox: _neverHappened, ...rest } = record;
-    const claimed: ReplacementRecord = { ...rest, phase: 'undoing', undo: claim };
+    const claimed: ReplacementRecord = { ...rest, phase: 'undoing', undo: undo.kind === 'terminate-extra' ? { ...claim, extraInstanceId: undo.instanceId } : claim };
     try {
       if ((await this.deps.ledger.update(claimed, record.phase)) === 'conflict') {
         this.notActed(record.group, 'another tick is taking this surge back');
@@ -261,6 +266,7 @@ class TickRun {
       return undefined;
     }
     this.deps.logger.info('surge taken back', { group: record.group, record: record.id, undo: describeUndo(undo), why: claim.why });
+    this.outcomes.push({ group: record.group, kind: 'taken-back', record: claimed, undo });
     return claimed;
   }
 
@@ -384,7 +390,9 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
     }
   }
-  await flushOutbox(deps, { loaded: records, groups, written: run.written });
+  for (const failure of await flushOutbox(deps, { loaded: records, groups, written: run.written })) {
+    run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
+  }
   if (scope.kind === 'tick') {
     try {
       await deps.ledger.recordTick(summarizeTick(now, block, decisions));

@@ -86,6 +86,8 @@ export interface UndoClaim {
   readonly why: string;
   /** A failure in a group still opted in is quarantined; a braked group is not (it may no longer be tagged). */
   readonly quarantine: boolean;
+  /** The surge's extra instance the undo terminates, for the audit trail; absent when it sets desired back. */
+  readonly extraInstanceId?: string;
 }
 
 export interface ReplacementRecord {

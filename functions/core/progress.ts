@@ -1,7 +1,7 @@
 import { inTaintGrace } from './candidates.js';
 import type { ProgressStep, Undo } from './decision.js';
 import { formatDuration } from './duration.js';
-import { capacityOf, ineligibility, isSettled } from './fleet-state.js';
+import { capacityOf, healthyFloor, ineligibility, isSettled } from './fleet-state.js';
 import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from './model.js';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from './model.js';
 import type { GroupPolicy } from './policy.js';
@@ -44,7 +44,7 @@ type UndoPlan =
  * more instances count than the owner's desired, the newest), never an exempt or protected one, and it
  * goes with desired lowered in the same call so that Auto Scaling does not choose.
  */
-function planUndo(record: ReplacementRecord, group: Group): UndoPlan {
+function planUndo(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined): UndoPlan {
   const surge = record.surge;
   if (surge === undefined) return { kind: 'nothing', why: 'no surge to take back' };
   if (group.desired !== surge.toDesired) {
@@ -63,7 +63,8 @@ function planUndo(record: ReplacementRecord, group: Group): UndoPlan {
       const never = ineligibility(instance);
       return never !== 'exempt' && never !== 'protected';
     })
-    .sort((a, b) => (b.launchedAt ?? -Infinity) - (a.launchedAt ?? -Infinity));
+    // An unhealthy one first (its going costs no healthy capacity), then the newest.
+    .sort((a, b) => Number(a.healthy) - Number(b.healthy) || (b.launchedAt ?? -Infinity) - (a.launchedAt ?? -Infinity));
   const launchedSinceSurge = removable.find((instance) => instance.launchedAt !== undefined && instance.launchedAt >= record.startedAt - TRUSTED_CLOCK_SKEW);
   const counted = group.instances.filter(countsTowardDesired).length;
   const extra = launchedSinceSurge ?? (counted > surge.fromDesired ? removable[0] : undefined);
@@ -71,17 +72,24 @@ function planUndo(record: ReplacementRecord, group: Group): UndoPlan {
   if (PENDING.has(extra.lifecycleState)) {
     return { kind: 'wait', why: `taking the surge back: waiting for ${extra.id} to finish launching (${extra.lifecycleState})` };
   }
+  // Taking back never costs the group the capacity its min-healthy keeps: another new instance still
+  // launching must be in service first.
+  const floor = healthyFloor(surge.fromDesired, policy?.minHealthyPercent ?? 100);
+  const healthyWithout = group.instances.filter((instance) => instance.id !== extra.id && instance.lifecycleState === 'InService' && instance.healthy).length;
+  if (extra.healthy && healthyWithout < floor) {
+    return { kind: 'wait', why: `taking the surge back: waiting until ${floor} instances are InService and Healthy without ${extra.id} (${healthyWithout} now)` };
+  }
   return { kind: 'act', undo: { kind: 'terminate-extra', instanceId: extra.id, toDesired: surge.fromDesired } };
 }
 
-function undoAndAbandon(record: ReplacementRecord, group: Group, why: string): ProgressStep {
-  const plan = planUndo(record, group);
+function undoAndAbandon(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, why: string): ProgressStep {
+  const plan = planUndo(record, group, policy);
   if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
   return { kind: 'abandon', why, undo: plan.kind === 'act' ? plan.undo : undefined, closeAs: 'abandoned' };
 }
 
-function undoAndFail(record: ReplacementRecord, group: Group, why: string, context: ProgressContext): ProgressStep {
-  const plan = planUndo(record, group);
+function undoAndFail(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, why: string, context: ProgressContext): ProgressStep {
+  const plan = planUndo(record, group, policy);
   if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
   return { kind: 'failed', why, undo: plan.kind === 'act' ? plan.undo : undefined, quarantine: context.brake === undefined };
 }
@@ -96,7 +104,7 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
   }
   const victim = group.instances.find((instance) => instance.id === record.instanceId);
   if (victim === undefined || victim.lifecycleState !== 'InService') {
-    return undoAndAbandon(record, group, `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`);
+    return undoAndAbandon(record, group, policy, `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`);
   }
   const healthyOthers = group.instances.filter(
     (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
@@ -117,10 +125,10 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
     };
   }
   if (!ready && age > recoveryTimeout) {
-    return undoAndFail(record, group, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
+    return undoAndFail(record, group, policy, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
   }
   if (context.brake !== undefined || policy === undefined) {
-    return undoAndAbandon(record, group, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
+    return undoAndAbandon(record, group, policy, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
   }
   if (!ready) return { kind: 'wait', why: `waiting for the extra instance: ${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id}` };
   const holdingFor = holdReason(victim, policy, context);
@@ -128,7 +136,7 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
   // A ready surge waits for its window, a hold or a person's grace only within recovery-timeout: past it,
   // the replacement is taken back, so no extra instance waits for days and its budget stays honest.
   if (age > recoveryTimeout) {
-    return undoAndAbandon(record, group, `extra instance ready but ${holdingFor} for longer than recovery-timeout ${formatDuration(recoveryTimeout)}; taking the surge back`);
+    return undoAndAbandon(record, group, policy, `extra instance ready but ${holdingFor} for longer than recovery-timeout ${formatDuration(recoveryTimeout)}; taking the surge back`);
   }
   return { kind: 'wait', why: `extra instance ready; ${holdingFor}` };
 }
@@ -173,7 +181,7 @@ function recoveryStep(record: ReplacementRecord, group: Group, policy: GroupPoli
  * if the old instance has gone some other way. Judged only once the call had time to show; then the
  * surge is taken back, or the group would keep its extra instance.
  */
-function unfinishedSurgeStep(record: ReplacementRecord, group: Group, context: ProgressContext): ProgressStep {
+function unfinishedSurgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
   const since = context.now - (record.terminatedAt ?? record.startedAt);
   if (since < ACTION_CONFIRM_DELAY) {
     return { kind: 'wait', why: `waiting for the termination of ${record.instanceId} to show: desired capacity still ${group.desired}` };
@@ -182,15 +190,16 @@ function unfinishedSurgeStep(record: ReplacementRecord, group: Group, context: P
   return undoAndAbandon(
     record,
     group,
+    policy,
     `terminating ${record.instanceId} never took effect: desired capacity still ${group.desired} ${formatDuration(since)} after it was recorded, ${record.instanceId} ${victim?.lifecycleState ?? 'gone'}; taking the surge back`,
   );
 }
 
 /** An undo already claimed: close once it shows, wait while it may still land, make it again after that. */
-function undoingStep(record: ReplacementRecord, group: Group, context: ProgressContext): ProgressStep {
+function undoingStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
   const claim = record.undo;
-  if (claim === undefined) return undoAndAbandon(record, group, 'undo record without its claim; taking the surge back');
-  const plan = planUndo(record, group);
+  if (claim === undefined) return undoAndAbandon(record, group, policy, 'undo record without its claim; taking the surge back');
+  const plan = planUndo(record, group, policy);
   if (plan.kind === 'wait') return { kind: 'wait', why: plan.why };
   if (plan.kind === 'act' && claim.at !== undefined && context.now - claim.at < ACTION_CONFIRM_DELAY) {
     return { kind: 'wait', why: `waiting for the undo made ${formatDuration(context.now - claim.at)} ago to show` };
@@ -207,8 +216,8 @@ export function progressStep(
   policy: GroupPolicy | undefined,
   context: ProgressContext,
 ): ProgressStep {
-  if (record.phase === 'undoing') return undoingStep(record, group, context);
+  if (record.phase === 'undoing') return undoingStep(record, group, policy, context);
   if (record.phase === 'surging') return surgeStep(record, group, policy, context);
-  if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, context);
+  if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, policy, context);
   return recoveryStep(record, group, policy, context);
 }

@@ -187,11 +187,16 @@ describe('random small fleets under random faults', () => {
           const open = world.openRecords();
           expect(open.filter((record) => openWhenFaultsStopped.includes(record.id))).toEqual([]);
           expect(open.filter((record) => record.startedAt < end - SETTLE)).toEqual([]);
-          // Each termination that took effect is judged as one: verified or failed, never "never took effect".
+          // Each termination that took effect is judged as one: a recycle verified or failed, never "never took
+          // effect"; or a surge's extra instance taken back, named by the record it closed.
           const terminated = world.fleet.calls().filter((call) => call.kind === 'terminate' && call.outcome === 'ok');
           for (const { instanceId } of terminated) {
-            const judged = records.some((record) => record.instanceId === instanceId && (record.phase === 'verified' || record.phase === 'failed'));
-            const inFlight = open.some((record) => record.instanceId === instanceId);
+            const judged = records.some(
+              (record) =>
+                (record.instanceId === instanceId && (record.phase === 'verified' || record.phase === 'failed')) ||
+                (record.undo?.extraInstanceId === instanceId && record.phase !== 'undoing'),
+            );
+            const inFlight = open.some((record) => record.instanceId === instanceId || record.undo?.extraInstanceId === instanceId);
             expect(judged || inFlight, `termination of ${instanceId ?? '?'} recorded as such`).toBe(true);
           }
           // No surge left behind: nothing else changes desired capacity here.

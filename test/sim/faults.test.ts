@@ -77,11 +77,18 @@ function expectReplaced(world: FaultWorld): void {
   expect(verified[0]?.terminatedAt).toBe(terminate?.at);
 }
 
-/** Undoing a surge lowers desired capacity and lets Auto Scaling's termination policy choose: here OLD, the oldest. */
-function expectUndoneByScaleIn(world: FaultWorld): void {
-  expect(terminations(world)).toEqual([]);
-  const removed = world.fleet.activities().filter((activity) => activity.kind === 'scale-in' || activity.kind === 'terminate-requested');
-  expect(removed.map((activity) => [activity.kind, activity.instanceId])).toEqual([['scale-in', OLD]]);
+/**
+ * Undoing a surge terminates the surge's own extra instance with desired lowered in the same call, so
+ * Auto Scaling never chooses (its policy would pick OLD, the oldest): nothing is scaled in, and OLD is
+ * replaced later by a surge of its own.
+ */
+function expectUndoneExactly(world: FaultWorld): void {
+  const [undo, replacement, ...more] = world.fleet.calls().filter((call) => call.kind === 'terminate' && call.outcome === 'ok');
+  expect(more).toEqual([]);
+  expect(undo).toMatchObject({ decrementDesired: true });
+  expect(undo?.instanceId).not.toBe(OLD);
+  expect(replacement).toMatchObject({ instanceId: OLD, decrementDesired: true });
+  expect(world.fleet.activities().filter((activity) => activity.kind === 'scale-in')).toEqual([]);
 }
 
 function lowestHealthy(world: FaultWorld, group: string): number {
@@ -107,7 +114,7 @@ describe('a tick killed half-way (the Lambda times out)', () => {
       spec: SURGE,
       trigger: { on: 'begin', nth: 1, fault: killAfter },
       phases: ['abandoned', 'verified'],
-      detail: /^desired capacity is 3, not the surge's 4: the surge call never took effect/,
+      detail: /^desired capacity is 3, not the surge's 4, \d+m after raising it: the surge call never took effect/,
     },
     {
       case: 'right after the surge call returns',
@@ -119,8 +126,8 @@ describe('a tick killed half-way (the Lambda times out)', () => {
       case: 'after the surge record moves to terminating, before the terminate call',
       spec: SURGE,
       trigger: { on: 'update', nth: 1, fault: killAfter },
-      phases: ['abandoned'],
-      detail: /terminating i-0+1 never took effect: desired capacity still 4 .* i-0+1 InService; undoing the surge/,
+      phases: ['abandoned', 'verified'],
+      detail: /terminating i-0+1 never took effect: desired capacity still 4 .* i-0+1 InService; taking the surge back/,
       undone: true,
     },
     {
@@ -132,7 +139,8 @@ describe('a tick killed half-way (the Lambda times out)', () => {
     {
       case: 'before the verification is recorded',
       spec: SURGE,
-      trigger: { on: 'update', nth: 2, fault: killBefore },
+      // Updates: the surge moves to terminating (1), its published announcement is cleared (2), verified (3).
+      trigger: { on: 'update', nth: 3, fault: killBefore },
       phases: ['verified'],
     },
     {
@@ -153,7 +161,7 @@ describe('a tick killed half-way (the Lambda times out)', () => {
     expect(world.plan.fired).toHaveLength(1);
     expect(world.reports.filter((report) => report.status === 'killed')).toHaveLength(1);
     await expectNothingLost(world, spec);
-    if (undone === true) expectUndoneByScaleIn(world);
+    if (undone === true) expectUndoneExactly(world);
     else expectReplaced(world);
     expect(recordsOf(world, OLD).map((record) => record.phase)).toEqual(phases);
     if (detail !== undefined) expect(recordsOf(world, OLD)[0]?.detail).toMatch(detail);
@@ -179,12 +187,13 @@ describe('an instance that disappears between the read and the act', () => {
     expect(first).toMatchObject([{ kind: 'not-acted', why: expect.stringMatching(/^state changed since planning: .*not stable/) }]);
   });
 
-  it('after the surge re-read, before the surge call: the surge is undone and the record abandoned, naming the instance', async () => {
+  it('after the surge re-read, before the surge call: the surge is taken back exactly and the record abandoned, naming the instance', async () => {
     const world = await run(SURGE, [{ on: 'set-desired', nth: 1, fault: vanish }]);
     await expectNothingLost(world, SURGE);
-    expect(terminations(world)).toEqual([]);
     expect(recordsOf(world, OLD)).toMatchObject([{ phase: 'abandoned', detail: expect.stringMatching(/^i-0+1 left service during the surge \(gone\)/) }]);
-    expect(world.fleet.calls().map((call) => [call.kind, call.desired])).toEqual([['set-desired', 4], ['set-desired', 3]]);
+    // Auto Scaling replaced the vanished OLD and launched the surge's extra instance: the newest of the two goes.
+    expect(world.fleet.calls().map((call) => [call.kind, call.desired ?? call.decrementDesired])).toEqual([['set-desired', 4], ['terminate', true]]);
+    expect(world.fleet.view(SURGE.name).desired).toBe(3);
     expect(failedActions(world)).toEqual([]);
   });
 
@@ -193,14 +202,16 @@ describe('an instance that disappears between the read and the act', () => {
   const REFUSED_ONCE: Violations = { ...NO_VIOLATIONS, doubleTermination: 1 };
 
   it.each<{ case: string; spec: SimGroupSpec; phase: string; detail: RegExp }>([
-    { case: 'direct termination', spec: DIRECT, phase: 'verified', detail: /^recovered in \d+s$/ },
-    { case: 'the end of a surge', spec: SURGE, phase: 'abandoned', detail: /^terminating i-0+1 never took effect: desired capacity still 4 .*i-0+1 gone; undoing the surge$/ },
-  ])('just before the terminate call ($case): one refused call, one reported failure, the record closed, desired back', async ({ spec, phase, detail }) => {
+    { case: 'direct termination', spec: DIRECT, phase: 'vanished', detail: /^i-0+1 was gone before Phoenix terminated it \(Instance Id not found/ },
+    { case: 'the end of a surge', spec: SURGE, phase: 'vanished', detail: /^i-0+1 was gone before Phoenix terminated it \(Instance Id not found/ },
+  ])('just before the terminate call ($case): one refused call, recorded as vanished, never as a recycle, desired back', async ({ spec, phase, detail }) => {
     const world = await run(spec, [{ on: 'terminate', nth: 1, fault: vanish }]);
     await expectNothingLost(world, spec, REFUSED_ONCE);
-    expect(terminations(world)).toEqual([expect.objectContaining({ instanceId: OLD, outcome: 'rejected' })]);
+    expect(terminations(world).filter((call) => call.instanceId === OLD)).toEqual([expect.objectContaining({ instanceId: OLD, outcome: 'rejected' })]);
     expect(world.fleet.activities().filter((activity) => activity.instanceId === OLD).map((activity) => activity.kind)).toEqual(['vanished']);
-    expect(failedActions(world)).toEqual([`could not terminate ${OLD}`]);
+    expect(failedActions(world)).toEqual([]);
+    expect(recordsOf(world, OLD)[0]?.terminatedAt).toBeUndefined();
+    expect(world.fleet.view(spec.name).desired).toBe(spec.desired);
     expect(world.reports.filter((report) => report.status !== 'ok')).toEqual([]);
     expect(recordsOf(world, OLD)).toMatchObject([{ phase, detail: expect.stringMatching(detail) }]);
   });
@@ -255,8 +266,9 @@ describe('a ledger write that fails around a termination', () => {
   });
 
   it.each<{ case: string; spec: SimGroupSpec; nth: number }>([
-    { case: 'after a surge and its termination', spec: SURGE, nth: 2 },
-    { case: 'after a direct termination', spec: DIRECT, nth: 1 },
+    // Each termination's announcement is cleared from its record once published, an update of its own.
+    { case: 'after a surge and its termination', spec: SURGE, nth: 3 },
+    { case: 'after a direct termination', spec: DIRECT, nth: 2 },
   ])('the write recording the verification fails ($case): reported, and the next run records it', async ({ spec, nth }) => {
     const world = await run(spec, [{ on: 'update', nth, fault: throwBefore }]);
     await expectNothingLost(world, spec);

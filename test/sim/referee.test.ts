@@ -1,3 +1,4 @@
+import { InstanceGoneError } from '../../functions/core/ports.js';
 import { describe, expect, it } from 'vitest';
 import type { GlobalMode, Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
@@ -291,7 +292,7 @@ const cases: Case[] = [
     case: 'doubleTermination: an instance that vanished after it was read',
     act: async (fleet, ids) => {
       fleet.removeInstanceSilently(ids[0] ?? '');
-      await refused(fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true }));
+      await expect(fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true })).rejects.toBeInstanceOf(InstanceGoneError);
     },
     expected: { doubleTermination: 1 },
   },

@@ -276,13 +276,14 @@ export interface Audit {
 export function audit(world: FaultWorld): Audit {
   const calls = world.fleet.calls();
   const terminated = calls.filter((call) => call.kind === 'terminate' && call.outcome === 'ok').map((call) => call.instanceId ?? '');
-  const recorded = new Set(world.records().filter((record) => record.mode === 'live').map((record) => record.instanceId));
+  // A record names the instance it replaces, and, when it took a surge back, the extra instance that went.
+  const recorded = new Set(world.records().filter((record) => record.mode === 'live').flatMap((record) => [record.instanceId, ...(record.undo?.extraInstanceId === undefined ? [] : [record.undo.extraInstanceId])]));
   return {
     violations: world.fleet.violations(),
     terminatedTwice: [...new Set(terminated.filter((id, index) => terminated.indexOf(id) !== index))],
     unrecorded: terminated.filter((id) => !recorded.has(id)),
     swallowed: world.reports.filter(
-      (report) => report.status === 'ok' && report.errorsSeen > 0 && !(report.result?.outcomes.some((outcome) => outcome.kind === 'failed') ?? false),
+      (report) => report.status === 'ok' && report.errorsSeen > 0 && !(report.result?.outcomes.some((outcome) => outcome.kind === 'failed' || outcome.kind === 'vanished') ?? false),
     ),
     terminationsAfterQuarantine: terminationsAfterQuarantine(calls),
   };

@@ -201,6 +201,7 @@ describe('stored form of undo claims and outboxes', () => {
   it.each([
     { case: 'an undo claimed before its call', record: { ...undoing, undo: { closeAs: 'vanished' as const, why: 'i-1 was gone', quarantine: false, at: undefined } } },
     { case: 'an undo claimed with its call made', record: undoing },
+    { case: 'an undo that terminates the extra instance', record: { ...undoing, undo: { ...undoing.undo, at: NOW, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' } } },
     { case: 'events waiting to be published', record: announced },
   ])('$case reads back as written, open exactly while undoing', ({ record }) => {
     const item = toItem(record);

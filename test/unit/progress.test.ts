@@ -96,16 +96,29 @@ describe('surge (launch before terminate)', () => {
       says: 'from 5 to 7',
     },
     {
-      case: 'the old instance left: abandon and take back our extra instance',
-      fleet: { ...surged(), instances: surged().instances.filter((i) => i.id !== 'i-1') },
-      expected: { kind: 'abandon', undo: takeBackNew },
+      case: 'the old instance left, its replacement still launching: wait, taking back now would dip below min-healthy',
+      fleet: { ...surged(), instances: [...surged().instances.filter((i) => i.id !== 'i-1'), instance({ id: 'i-repl', launchedAt: NOW - MINUTE, lifecycleState: 'Pending' })] },
+      expected: { kind: 'wait' },
+      says: 'waiting for i-repl to finish launching',
+    },
+    {
+      case: 'the old instance left and was replaced: abandon and take back the newest instance',
+      fleet: { ...surged(), instances: [...surged().instances.filter((i) => i.id !== 'i-1'), instance({ id: 'i-repl', launchedAt: NOW - MINUTE })] },
+      expected: { kind: 'abandon', undo: { kind: 'terminate-extra', instanceId: 'i-repl', toDesired: 4 } },
       says: 'i-1 left service',
     },
     {
-      case: 'the old instance left during a hold: still take back our extra instance',
-      fleet: { ...surged(), instances: surged().instances.filter((i) => i.id !== 'i-1') },
+      case: 'the old instance left during a hold: still take the surge back',
+      fleet: { ...surged(), instances: [...surged().instances.filter((i) => i.id !== 'i-1'), instance({ id: 'i-repl', launchedAt: NOW - MINUTE })] },
       context: HOLD,
-      expected: { kind: 'abandon', undo: takeBackNew },
+      expected: { kind: 'abandon', undo: { kind: 'terminate-extra', instanceId: 'i-repl', toDesired: 4 } },
+    },
+    {
+      case: 'taking back the only new instance would leave too few healthy: wait until Auto Scaling replaces the old one',
+      fleet: { ...surged(), instances: surged().instances.filter((i) => i.id !== 'i-1') },
+      context: BRAKE,
+      expected: { kind: 'wait' },
+      says: 'waiting until 4 instances are InService and Healthy without i-new (3 now)',
     },
     {
       case: 'the old instance was touched by a person during the surge: hold the termination in grace',
@@ -229,11 +242,7 @@ describe('taking a surge back exactly', () => {
       fleet: { ...group({ size: 4 }), desired: 5 },
       expected: { kind: 'failed', undo: { kind: 'set-desired', desired: 4 } },
     },
-    {
-      case: 'the extra instance was made exempt: the newest other instance goes, never the exempt one',
-      fleet: surged({ tags: exemptTags, healthy: false }),
-      expected: { kind: 'failed', undo: { kind: 'terminate-extra', instanceId: 'i-4', toDesired: 4 } },
-    },
+ 
     {
       case: 'an exempt, unprotected instance in the group is never what the undo removes',
       fleet: (() => {
@@ -249,6 +258,24 @@ describe('taking a surge back exactly', () => {
     },
   ])('$case', ({ fleet, expected }) => {
     expect(step(failing, fleet)).toMatchObject(expected);
+  });
+
+  it.each<{ case: string; fleet: Group; expected: Partial<ProgressStep> }>([
+    {
+      case: 'the extra instance was made exempt: the newest other instance goes, never the exempt one',
+      fleet: surged({ tags: exemptTags }),
+      expected: { kind: 'abandon', undo: { kind: 'terminate-extra', instanceId: 'i-4', toDesired: 4 } },
+    },
+    {
+      case: 'an unhealthy new instance goes before a healthy newer one, so no healthy capacity is lost',
+      fleet: (() => {
+        const fleet = surged();
+        return { ...fleet, instances: [...fleet.instances.filter((i) => i.id !== 'i-4'), instance({ id: 'i-repl', launchedAt: NOW - 8 * MINUTE, healthy: false })] };
+      })(),
+      expected: { kind: 'abandon', undo: { kind: 'terminate-extra', instanceId: 'i-repl', toDesired: 4 } },
+    },
+  ])('under a brake, $case', ({ fleet, expected }) => {
+    expect(step(surging, fleet, BRAKE)).toMatchObject(expected);
   });
 });
 

@@ -140,7 +140,8 @@ describe('runTick', () => {
     const deps = world();
     deps.events.error = new Error('PutEvents failed');
     const result = await runTick(deps, settings, NOW);
-    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
+    // Reported as a failed action, so the invocation fails and its alarm fires; the termination stands.
+    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }, { kind: 'failed', why: 'could not publish events; the next run sends them' }]);
     expect(deps.logger.lines.find((line) => line.level === 'error')?.message).toBe('could not publish events');
     const [stored] = [...deps.ledger.records.values()];
     expect(stored?.outbox).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1' } }]);
@@ -319,7 +320,7 @@ describe('brakes hold a replacement in flight: it is taken back exactly, never f
     expect(stored).toMatchObject({ phase: 'vanished', instanceId: 'i-1' });
     expect(stored?.terminatedAt).toBeUndefined();
     expect(deps.events.published).toEqual([]);
-    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['closed']);
+    expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['vanished', 'closed']);
   });
 });
 
