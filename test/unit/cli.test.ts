@@ -56,6 +56,17 @@ describe('phoenix CLI', () => {
     expect(summary.taint.touchToReplacementSeconds.p50).toBeGreaterThanOrEqual(3600);
   });
 
+  it('--scenario operator, as docs/safety.md shows it: an adversary changes the world mid-replacement, and every violation is 0', async () => {
+    const result = await run('simulate', '--scenario', 'operator', '--days', '14', '--seed', '1', '--json');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as { scenario: string; violations: Record<string, number>; terminations: Record<string, number>; extraInstancesTakenBack: number };
+    expect(summary.scenario).toBe('operator');
+    expect(Object.keys(summary.violations)).toEqual(expect.arrayContaining(['strandedSurge', 'desiredNotRestored', 'terminatedWhileBraked', 'budgetOverrun']));
+    expect(Object.values(summary.violations).every((count) => count === 0)).toBe(true);
+    // The adversary really braked surges in flight: some extra instances had to be taken back.
+    expect(summary.extraInstancesTakenBack).toBeGreaterThan(0);
+  });
+
   it('human output has the totals and one row per group', async () => {
     const result = await run('simulate', '--groups', '3', '--size', '4', '--days', '1');
     expect(result.code).toBe(0);
