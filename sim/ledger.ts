@@ -1,5 +1,4 @@
-import type { PhoenixEvent } from '../functions/core/events.js';
-import type { GlobalMode, Millis, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
+import type { GlobalMode, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
 import type { AlarmsPort, BeginResult, EventsPort, LedgerHistory, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/tick-summary.js';
@@ -112,13 +111,13 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
 }
 
 export class MemoryEvents implements EventsPort {
-  private readonly published: PhoenixEvent[] = [];
+  private readonly published: OutboxEvent[] = [];
 
-  all(): readonly PhoenixEvent[] {
+  all(): readonly OutboxEvent[] {
     return this.published;
   }
 
-  async publish(events: readonly PhoenixEvent[]): Promise<void> {
+  async publish(events: readonly OutboxEvent[]): Promise<void> {
     await Promise.resolve();
     this.published.push(...events);
   }

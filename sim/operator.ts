@@ -6,7 +6,7 @@ import { seededRandom } from '../functions/core/random.js';
 import { pick } from './draws.js';
 import type { SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';
-import type { Delivery, Invocation, ScenarioScript, ScriptEvent, ScriptOptions } from './scenarios.js';
+import type { Delivery, Invocation, ScenarioScript, ScriptEvent, ScriptOptions } from './script.js';
 
 /** Something people do to the fleet while Phoenix runs; a timed change is undone after `lasts`. */
 export type WorldMove =

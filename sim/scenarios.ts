@@ -1,13 +1,14 @@
-import type { GlobalMode, Millis } from '../functions/core/model.js';
+import type { Millis } from '../functions/core/model.js';
+import type { TouchKind } from '../functions/core/taint.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy.js';
 import type { RandomSource } from '../functions/core/random.js';
 import { seededRandom } from '../functions/core/random.js';
-import type { TouchKind } from '../functions/core/taint.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
+import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
 
 export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -185,77 +186,6 @@ export function buildScenario(name: ScenarioName, options: ScenarioOptions): Sim
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
   }
   return name === 'bad-tags' ? badTags(options) : steady(options);
-}
-
-/**
- * The instance a person opens a session on: an InService one chosen by a draw in [0, 1), the group's
- * oldest InService one, or the one the same person touched last (no touch if it is no longer InService).
- */
-export type TouchTarget = { readonly pick: number } | 'oldest' | 'same';
-
-/** Something the world does to the fleet during a run, at `at` on the virtual clock, before the tick at that time. */
-export type ScriptEvent =
-  | { readonly at: Millis; readonly kind: 'fail-launches'; readonly group: string }
-  | { readonly at: Millis; readonly kind: 'set-desired'; readonly group: string; readonly desired: number }
-  | { readonly at: Millis; readonly kind: 'set-faults'; readonly faults: FaultRates }
-  | { readonly at: Millis; readonly kind: 'touch'; readonly group: string; readonly target: TouchTarget; readonly by: string; readonly via: TouchKind }
-  | { readonly at: Millis; readonly kind: 'deploy'; readonly group: string; readonly version: string }
-  | { readonly at: Millis; readonly kind: 'set-mode'; readonly mode: GlobalMode }
-  /**
-   * A group's owner writes (or, with no value, removes) one of its tags; the group is named, or chosen by a
-   * draw in [0, 1) among those with a surge in flight (none, no change). After `lasts`, if given, the tag
-   * gets back the value it had at the start.
-   */
-  | {
-      readonly at: Millis;
-      readonly kind: 'set-tag';
-      readonly group: string | { readonly surging: number };
-      readonly key: string;
-      readonly value: string | undefined;
-      readonly lasts?: Millis;
-    }
-  /**
-   * The owner of a group with a surge in flight (chosen by a draw in [0, 1) among those; none, no change)
-   * sets a daily window that closes two minutes from now and stays closed for `closedFor`.
-   */
-  | { readonly at: Millis; readonly kind: 'close-window'; readonly pick: number; readonly closedFor: Millis }
-  /** An operator lifts every quarantine (`phoenix release`). */
-  | { readonly at: Millis; readonly kind: 'release-quarantines' };
-
-/** One Lambda invocation: the recycler's tick or the verifier. */
-export interface Invocation {
-  readonly run: 'tick' | 'verify';
-  /** How far its event's time is ahead of the scheduled time; a late delivery keeps the scheduled time. */
-  readonly eventAhead: Millis;
-  /** The verifier's groups; undefined is every group with a replacement open. */
-  readonly groups?: readonly string[];
-  /** It is killed (times out) after this many calls to the fleet, ledger and events, if it makes more. */
-  readonly killAfter?: number;
-}
-
-/** Invocations that start at once, `lateBy` after their tick's scheduled time. */
-export interface Delivery {
-  readonly lateBy: Millis;
-  readonly invocations: readonly Invocation[];
-}
-
-export interface ScenarioScript {
-  /** In time order. */
-  readonly events: readonly ScriptEvent[];
-  /** Invocations of each scheduled tick that run at once, like overlapping Lambda invocations. */
-  readonly invocationsPerTick: number;
-  /** Scheduled ticks delivered otherwise, by scheduled time: these deliveries replace the usual ones. */
-  readonly deliveries?: ReadonlyMap<Millis, readonly Delivery[]>;
-  /** The longest Describe results lag a write; none when absent. */
-  readonly describeLag?: Millis;
-}
-
-export interface ScriptOptions {
-  readonly seed: number;
-  readonly start: Millis;
-  readonly days: number;
-  /** The recycler's schedule, for scripts that change how its ticks are delivered; default 10 minutes. */
-  readonly tickInterval?: Millis;
 }
 
 export const THROTTLE_FAULTS: FaultRates = { throttleRate: 0.1, serverErrorRate: 0.02 };

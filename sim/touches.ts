@@ -4,7 +4,7 @@ import type { TouchKind } from '../functions/core/taint.js';
 import { formatTaint } from '../functions/core/taint.js';
 import { decideTaint } from '../functions/core/touch.js';
 import type { PhoenixCall, SimFleet } from './fleet.js';
-import type { ScriptEvent } from './scenarios.js';
+import type { ScriptEvent } from './script.js';
 
 export type TouchEvent = Extract<ScriptEvent, { kind: 'touch' }>;
 

@@ -5,7 +5,7 @@ import { pick } from './draws.js';
 import type { SimFleet, SimGroupSpec } from './fleet.js';
 import { TimeQueue } from './heap.js';
 import type { SimSettings } from './ledger.js';
-import type { ScriptEvent } from './scenarios.js';
+import type { ScriptEvent } from './script.js';
 import type { TouchLog } from './touches.js';
 
 function clockTime(minuteOfDay: number): string {

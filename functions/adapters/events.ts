@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE, type PhoenixEvent } from '../core/events.js';
+import { EVENT_SOURCE } from '../core/events.js';
+import type { OutboxEvent } from '../core/model.js';
 import type { EventsPort } from '../core/ports.js';
 import { EventPublishError, type FailedEvent } from './errors.js';
 
@@ -75,7 +76,7 @@ export class EventBridgeEvents implements EventsPort {
     this.eventBusName = options.eventBusName ?? 'default';
   }
 
-  async publish(events: readonly PhoenixEvent[]): Promise<void> {
+  async publish(events: readonly OutboxEvent[]): Promise<void> {
     const refused: FailedEvent[] = [];
     const sendable: Pending[] = [];
     for (const event of events) {

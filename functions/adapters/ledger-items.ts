@@ -1,5 +1,5 @@
 import { RECYCLE_REASONS, isOpen } from '../core/model.js';
-import type { Millis, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import type { Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import { SKIP_REASONS } from '../core/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { SkipReason } from '../core/decision.js';
@@ -202,7 +202,7 @@ class FieldReader {
     return false;
   }
 
-  optionalOutbox(): readonly PhoenixEvent[] | undefined {
+  optionalOutbox(): readonly OutboxEvent[] | undefined {
     const value = this.item['outbox'];
     if (value === undefined) return undefined;
     let events: unknown;
@@ -222,7 +222,7 @@ class FieldReader {
       this.problems.push(`outbox must be JSON text of Phoenix events, got ${describe(value)}`);
       return undefined;
     }
-    return events as readonly PhoenixEvent[];
+    return events as readonly OutboxEvent[];
   }
 
   optionalUndo(): UndoClaim | undefined {

@@ -1,5 +1,3 @@
-import type { PhoenixEvent } from './events.js';
-
 /** Epoch milliseconds. The core never reads a clock: every time is passed in. */
 export type Millis = number;
 
@@ -79,6 +77,16 @@ export type UndoneOutcome = 'abandoned' | 'failed' | 'vanished';
  * Written with a conditional update before the undo call, so two overlapping runs never both make it,
  * and a run that dies after the call leaves the next one what to close the record as.
  */
+/**
+ * An event as a record keeps it until it is published: what EventBridge takes, nothing more. Every
+ * Phoenix event has this shape; the record needs no more of it.
+ */
+export interface OutboxEvent {
+  readonly detailType: string;
+  readonly time: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 export interface UndoClaim {
   /** When the undo call was last made (undefined: not yet): another is made only once this one had time to show. */
   readonly at: Millis | undefined;
@@ -108,7 +116,7 @@ export interface ReplacementRecord {
   /** Set while undoing. */
   readonly undo?: UndoClaim;
   /** Events about this record not yet published: written with the change they announce, cleared once sent. */
-  readonly outbox?: readonly PhoenixEvent[];
+  readonly outbox?: readonly OutboxEvent[];
   /** Why the record closed the way it did, in words an operator reads. */
   readonly detail?: string;
 }

@@ -1,5 +1,4 @@
-import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from './model.js';
-import type { PhoenixEvent } from './events.js';
+import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from './model.js';
 import type { TickSummary } from './tick-summary.js';
 
 /**
@@ -69,7 +68,8 @@ export interface LedgerHistory {
 }
 
 export interface EventsPort {
-  publish(events: readonly PhoenixEvent[]): Promise<void>;
+  /** Phoenix's own events, or the same events as a record's outbox kept them. */
+  publish(events: readonly OutboxEvent[]): Promise<void>;
 }
 
 /** A touched instance as the taint function sees it: its group (if any), that group's tags, its current taint. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
-import type { Delivery, Invocation } from '../../sim/scenarios.js';
+import type { Delivery, Invocation } from '../../sim/script.js';
 import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet } from '../../sim/simulate.js';
 import { NO_VIOLATIONS } from '../support/violations.js';

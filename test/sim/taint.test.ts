@@ -8,7 +8,7 @@ import { parseTaint } from '../../functions/core/taint.js';
 import { parseGroupPolicy } from '../../functions/core/tags.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
-import type { ScriptEvent } from '../../sim/scenarios.js';
+import type { ScriptEvent } from '../../sim/script.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import type { TouchEvent } from '../../sim/touches.js';

@@ -3,7 +3,7 @@ import type { Millis } from '../../functions/core/model.js';
 import { HOUR, MINUTE } from '../../functions/core/model.js';
 import { isWindowOpen, parseWindow } from '../../functions/core/window.js';
 import { SimSettings } from '../../sim/ledger.js';
-import type { ScriptEvent } from '../../sim/scenarios.js';
+import type { ScriptEvent } from '../../sim/script.js';
 import { TouchLog } from '../../sim/touches.js';
 import { closingWindow, World } from '../../sim/world.js';
 import { fleetOf, SECOND, spec, START } from '../support/sim-fleet.js';

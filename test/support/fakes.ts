@@ -1,5 +1,4 @@
-import type { PhoenixEvent } from '../../functions/core/events.js';
-import type { GlobalMode, Group, Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
+import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, TouchedInstance, UpdateResult } from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/tick-summary.js';
@@ -78,10 +77,10 @@ export class FakeLedger implements LedgerPort {
 }
 
 export class FakeEvents implements EventsPort {
-  readonly published: PhoenixEvent[] = [];
+  readonly published: OutboxEvent[] = [];
   error: Error | undefined;
 
-  async publish(events: readonly PhoenixEvent[]): Promise<void> {
+  async publish(events: readonly OutboxEvent[]): Promise<void> {
     if (this.error !== undefined) throw this.error;
     this.published.push(...events);
   }
