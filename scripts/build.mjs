@@ -1,6 +1,6 @@
 // One ESM bundle per entry point. The AWS SDK is bundled (the runtime's own copy imports slower) and
 // the Lambda bundles are minified to stay well under the zip size target.
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { sdkSchemaKeys } from './sdk-schema-keys.mjs';
@@ -20,10 +20,10 @@ const common = {
 };
 
 const FUNCTIONS = {
-  'functions/recycle/index': 'functions/recycle.ts',
-  'functions/verify/index': 'functions/verify.ts',
+  'functions/recycler/index': 'functions/recycler.ts',
+  'functions/verifier/index': 'functions/verifier.ts',
   'functions/reporter/index': 'functions/reporter.ts',
-  'functions/taint/index': 'functions/taint.ts',
+  'functions/tainter/index': 'functions/tainter.ts',
 };
 
 /**
@@ -42,6 +42,9 @@ async function buildFunction(entry, source) {
 
 const directories = Object.keys(FUNCTIONS).map((entry) => dirname(entry));
 if (new Set(directories).size !== directories.length) throw new Error(`each function needs a directory of its own: ${directories.join(', ')}`);
+// A renamed or removed function's directory from an earlier build would linger, and the bench measures every directory there.
+const functionsDir = join(common.outdir, 'functions');
+if (existsSync(functionsDir)) for (const dir of readdirSync(functionsDir)) if (!directories.includes(`functions/${dir}`)) rmSync(join(functionsDir, dir), { recursive: true });
 
 await Promise.all([
   ...Object.entries(FUNCTIONS).map(([entry, source]) => buildFunction(entry, source)),

@@ -8,8 +8,8 @@ import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
 
 const moto = useMoto();
-const RECYCLER = 'dist/functions/recycle/index.mjs';
-const VERIFIER = 'dist/functions/verify/index.mjs';
+const RECYCLER = 'dist/functions/recycler/index.mjs';
+const VERIFIER = 'dist/functions/verifier/index.mjs';
 const CLI = 'dist/cli/phoenix.mjs';
 const TABLE = 'phoenix-ledger';
 

@@ -6,7 +6,7 @@ import { useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
 
 const moto = useMoto();
-const TAINTER = 'dist/functions/taint/index.mjs';
+const TAINTER = 'dist/functions/tainter/index.mjs';
 
 beforeAll(async () => {
   // The bundle under test is the one this checkout builds, not a stale dist/.

@@ -629,9 +629,9 @@ describe('least privilege', () => {
   });
 
   it.each([
-    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup', entry: 'functions/recycle.ts' },
-    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup', entry: 'functions/verify.ts' },
-    { case: 'the tainter role allows exactly what its code calls, plus its logs', role: 'TaintRole', logGroup: 'TainterLogGroup', entry: 'functions/taint.ts' },
+    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup', entry: 'functions/recycler.ts' },
+    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup', entry: 'functions/verifier.ts' },
+    { case: 'the tainter role allows exactly what its code calls, plus its logs', role: 'TaintRole', logGroup: 'TainterLogGroup', entry: 'functions/tainter.ts' },
     { case: 'the reporter role allows exactly what its code calls (ledger reads only), plus its logs', role: 'ReporterRole', logGroup: 'ReporterLogGroup', entry: 'functions/reporter.ts' },
   ])('$case', ({ role, logGroup, entry }) => {
     const { template } = packaged;

@@ -12,7 +12,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OSLS = join(ROOT, 'node_modules/osls/bin/serverless.js');
 export const OFFLINE_GUARD = join(ROOT, 'test/deploy/offline-guard.cjs');
 /** Each function of serverless.yml and its bundle directory under dist/functions/. */
-export const FUNCTIONS = { recycler: 'recycle', verifier: 'verify', tainter: 'taint', reporter: 'reporter' } as const;
+export const FUNCTIONS = { recycler: 'recycler', verifier: 'verifier', tainter: 'tainter', reporter: 'reporter' } as const;
 /** osls's logical id of a function's Lambda resource. */
 export const lambdaId = (name: string): string => `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}LambdaFunction`;
 export const REGION = 'eu-west-1';

@@ -25,8 +25,8 @@ const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', time
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const HANDLERS: Record<'recycler' | 'verifier', () => Promise<{ handler: Handler }>> = {
-  recycler: () => import('../../functions/recycle.js'),
-  verifier: () => import('../../functions/verify.js'),
+  recycler: () => import('../../functions/recycler.js'),
+  verifier: () => import('../../functions/verifier.js'),
 };
 
 /** A cold start: the module is evaluated afresh under the given environment. */
