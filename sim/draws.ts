@@ -1,4 +1,4 @@
-import type { RandomSource } from '../functions/core/random.js';
+import type { RandomSource } from '../functions/core/decide/random.js';
 
 /** One of `items`, chosen by one draw. */
 export function pick<T>(random: RandomSource, items: readonly T[]): T {

@@ -1,10 +1,10 @@
 import type { GlobalMode, Group, Instance, LaunchSource, LifecycleState, Millis } from '../functions/core/model.js';
 import { HOUR, MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
+import { TAG } from '../functions/core/policy/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
 import { InstanceGoneError } from '../functions/core/ports.js';
-import type { RandomSource } from '../functions/core/random.js';
-import { seededRandom } from '../functions/core/random.js';
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import { VirtualClock } from './clock.js';
 import { DescribeLag } from './describe-lag.js';
 import { SimServiceError, SimValidationError } from './errors.js';

@@ -1,7 +1,7 @@
 import type { GlobalMode, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
 import type { AlarmsPort, BeginResult, EventsPort, LedgerHistory, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
-import type { TickSummary } from '../functions/core/tick-summary.js';
+import type { TickSummary } from '../functions/core/report/tick-summary.js';
 
 /**
  * The replacement ledger in memory. Conditional writes behave like DynamoDB's: each check-and-write

@@ -1,8 +1,8 @@
 import type { Millis } from '../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
-import type { RandomSource } from '../functions/core/random.js';
-import { seededRandom } from '../functions/core/random.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import { pick } from './draws.js';
 import type { SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';

@@ -1,10 +1,10 @@
 import type { GlobalMode, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
-import type { GroupPolicy } from '../functions/core/policy.js';
-import { TAG } from '../functions/core/policy.js';
-import type { PolicyResult } from '../functions/core/tags.js';
-import { parseGroupPolicy } from '../functions/core/tags.js';
-import { isWindowOpen } from '../functions/core/window.js';
+import type { GroupPolicy } from '../functions/core/policy/policy.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { PolicyResult } from '../functions/core/policy/tags.js';
+import { parseGroupPolicy } from '../functions/core/policy/tags.js';
+import { isWindowOpen } from '../functions/core/policy/window.js';
 
 export const VIOLATION_KINDS = [
   'belowMinHealthy',

@@ -1,9 +1,9 @@
 import type { Millis } from '../functions/core/model.js';
-import type { TouchKind } from '../functions/core/taint.js';
+import type { TouchKind } from '../functions/core/taint/taint.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
-import type { RandomSource } from '../functions/core/random.js';
-import { seededRandom } from '../functions/core/random.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { livePolicy } from './live.js';

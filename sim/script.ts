@@ -1,5 +1,5 @@
 import type { GlobalMode, Millis } from '../functions/core/model.js';
-import type { TouchKind } from '../functions/core/taint.js';
+import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { FaultRates } from './fleet.js';
 
 /** What a scenario does to the fleet over a run and how its ticks arrive: what the runner plays. */

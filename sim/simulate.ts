@@ -1,13 +1,13 @@
 import { runTime } from '../functions/app/config.js';
 import type { ActionOutcome, TickDependencies, TickResult } from '../functions/app/tick.js';
 import { errorText, runTick } from '../functions/app/tick.js';
-import { isStale } from '../functions/core/candidates.js';
-import type { SkipReason } from '../functions/core/decision.js';
-import { ineligibility } from '../functions/core/fleet-state.js';
+import { isStale } from '../functions/core/decide/candidates.js';
+import type { SkipReason } from '../functions/core/decide/decision.js';
+import { ineligibility } from '../functions/core/decide/fleet-state.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
-import { seededRandom } from '../functions/core/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { TimeQueue } from './heap.js';

@@ -1,8 +1,8 @@
 import type { Instance, Millis } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
-import type { TouchKind } from '../functions/core/taint.js';
-import { formatTaint } from '../functions/core/taint.js';
-import { decideTaint } from '../functions/core/touch.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { TouchKind } from '../functions/core/taint/taint.js';
+import { formatTaint } from '../functions/core/taint/taint.js';
+import { decideTaint } from '../functions/core/taint/touch.js';
 import type { PhoenixCall, SimFleet } from './fleet.js';
 import type { ScriptEvent } from './script.js';
 

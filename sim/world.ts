@@ -1,6 +1,6 @@
 import type { Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy.js';
+import { TAG } from '../functions/core/policy/policy.js';
 import { pick } from './draws.js';
 import type { SimFleet, SimGroupSpec } from './fleet.js';
 import { TimeQueue } from './heap.js';

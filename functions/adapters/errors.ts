@@ -1,4 +1,4 @@
-import { GLOBAL_MODES } from '../core/global-gate.js';
+import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 
 /**
  * The adapters' own errors, each carrying what it names as data. A failed AWS call itself is

@@ -3,7 +3,7 @@ import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling'
 import type { EC2Client, LaunchTemplate } from '@aws-sdk/client-ec2';
 import { DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
 import type { Group, Instance, LaunchSource, LifecycleState } from '../core/model.js';
-import { TAG } from '../core/policy.js';
+import { TAG } from '../core/policy/policy.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
 

@@ -1,10 +1,10 @@
 import { RECYCLE_REASONS, isOpen } from '../core/model.js';
 import type { Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
-import { SKIP_REASONS } from '../core/decision.js';
+import { SKIP_REASONS } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
-import type { SkipReason } from '../core/decision.js';
-import type { GlobalBlockReason } from '../core/global-gate.js';
-import type { TickSummary } from '../core/tick-summary.js';
+import type { SkipReason } from '../core/decide/decision.js';
+import type { GlobalBlockReason } from '../core/policy/global-gate.js';
+import type { TickSummary } from '../core/report/tick-summary.js';
 import { LedgerItemError } from './errors.js';
 import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 

@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DAY } from '../core/model.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import type { LedgerHistory } from '../core/ports.js';
-import type { TickSummary } from '../core/tick-summary.js';
+import type { TickSummary } from '../core/report/tick-summary.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 import { OPEN_MARKER, dayBucket, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
 import type { StoredItem } from './ledger-items.js';

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { OPEN_PHASES, isOpen } from '../core/model.js';
 import type { ReplacementPhase, ReplacementRecord } from '../core/model.js';
 import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
-import type { TickSummary } from '../core/tick-summary.js';
+import type { TickSummary } from '../core/report/tick-summary.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 import { GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, canonical, expiresAt, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
 import type { Item } from './ledger-items.js';

@@ -1,4 +1,4 @@
-import { GLOBAL_MODES } from '../core/global-gate.js';
+import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 import type { GlobalMode } from '../core/model.js';
 
 /**

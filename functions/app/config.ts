@@ -2,12 +2,12 @@ import type { TickSettings } from './tick.js';
 import { SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
 import { ConfigError, EventError } from './errors.js';
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
-import { parseBlackouts } from '../core/global-gate.js';
-import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/iso-week.js';
+import { parseBlackouts } from '../core/policy/global-gate.js';
+import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/report/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
-import type { Budget } from '../core/policy.js';
-import { parseBudgetText } from '../core/tags.js';
+import type { Budget } from '../core/policy/policy.js';
+import { parseBudgetText } from '../core/policy/tags.js';
 import type { Logger } from '../core/ports.js';
 
 /** Where the global mode comes from: an SSM parameter read at run time, or a fixed deploy value. */

@@ -1,8 +1,8 @@
 import type { InstanceTainted } from '../core/events.js';
 import type { Millis } from '../core/model.js';
 import type { EventsPort, Logger, TaintPort } from '../core/ports.js';
-import { formatTaint } from '../core/taint.js';
-import { believedTouch, decideTaint, parseTouch } from '../core/touch.js';
+import { formatTaint } from '../core/taint/taint.js';
+import { believedTouch, decideTaint, parseTouch } from '../core/taint/touch.js';
 
 export interface TaintDependencies {
   readonly instances: TaintPort;

@@ -1,20 +1,20 @@
-import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decision.js';
+import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
-import type { Blackout, GlobalBlock } from '../core/global-gate.js';
-import { globalBlock } from '../core/global-gate.js';
+import type { Blackout, GlobalBlock } from '../core/policy/global-gate.js';
+import { globalBlock } from '../core/policy/global-gate.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import { isOpen } from '../core/model.js';
-import { RECORDS_LOOKBACK } from '../core/budget.js';
-import type { PlanInput } from '../core/plan.js';
-import { nextStep, planTick, recheckStart } from '../core/plan.js';
+import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
+import type { PlanInput } from '../core/decide/plan.js';
+import { nextStep, planTick, recheckStart } from '../core/decide/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { InstanceGoneError } from '../core/ports.js';
-import type { AccountLimits } from '../core/tags.js';
-import { NO_ACCOUNT_LIMITS } from '../core/tags.js';
+import type { AccountLimits } from '../core/policy/tags.js';
+import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
-import { TAG } from '../core/policy.js';
-import { keyedRandom } from '../core/random.js';
-import { summarizeTick } from '../core/tick-summary.js';
+import { TAG } from '../core/policy/policy.js';
+import { keyedRandom } from '../core/decide/random.js';
+import { summarizeTick } from '../core/report/tick-summary.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;

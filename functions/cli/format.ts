@@ -1,4 +1,4 @@
-import type { SkipReason } from '../core/decision.js';
+import type { SkipReason } from '../core/decide/decision.js';
 import { RECYCLE_REASONS } from '../core/model.js';
 import type { GroupSummary, SimulationResult } from '../../sim/simulate.js';
 import { percentile } from '../../sim/simulate.js';

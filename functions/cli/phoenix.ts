@@ -9,7 +9,7 @@ import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js'
 import { DAY, WEEK } from '../core/model.js';
 import { weeklyReport } from '../core/report/weekly.js';
 import type { WeeklyReport } from '../core/report/schema.js';
-import { countSkips, summarizeTick } from '../core/tick-summary.js';
+import { countSkips, summarizeTick } from '../core/report/tick-summary.js';
 import { ledgerReport, parseWeek } from './report.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';

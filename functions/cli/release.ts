@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
 import { AwsFleet } from '../adapters/fleet.js';
-import { TAG } from '../core/policy.js';
+import { TAG } from '../core/policy/policy.js';
 import { UsageError } from './errors.js';
 
 /** Lifts a quarantine: removes `phoenix:quarantined` from the group, and says what the tag said. */

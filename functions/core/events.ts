@@ -1,5 +1,5 @@
 import type { RecycleReason } from './model.js';
-import type { TouchKind } from './taint.js';
+import type { TouchKind } from './taint/taint.js';
 
 export const EVENT_SOURCE = 'phoenix';
 

@@ -1,5 +1,5 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from './model.js';
-import type { TickSummary } from './tick-summary.js';
+import type { TickSummary } from './report/tick-summary.js';
 
 /**
  * What the recycler needs from Auto Scaling and EC2. The AWS adapters and the fleet simulator

@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/duration.js';
+import { formatDuration } from '../core/policy/duration.js';
 import type { GroupReport, REPORT_REASONS } from '../core/report/schema.js';
 
 /** How the renderers write figures, so Markdown and HTML say the same thing the same way. */

@@ -1,4 +1,4 @@
-import { formatDuration } from '../core/duration.js';
+import { formatDuration } from '../core/policy/duration.js';
 import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report/schema.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report/schema.js';
 import { oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';

@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers the spec sets targets for, measured on this machine. Prints a table,
 // or one JSON object with --json. Nothing here asserts on time; the README shows the latest figures.
-import { NO_ACCOUNT_LIMITS } from '../../functions/core/tags.js';
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,8 +12,8 @@ import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { runTick } from '../../functions/app/tick.js';
 import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import { planTick } from '../../functions/core/plan.js';
-import { seededRandom } from '../../functions/core/random.js';
+import { planTick } from '../../functions/core/decide/plan.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
 import { MemoryEvents, SimAlarms, SimSettings } from '../../sim/ledger.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { addGroup, awsClients, countCalls, launchTemplate } from '../support/aws-fixtures.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
 import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
 import { MINUTE } from '../../functions/core/model.js';
-import { parseTouch } from '../../functions/core/touch.js';
+import { parseTouch } from '../../functions/core/taint/touch.js';
 import { run } from '../support/processes.js';
 import {
   asArray,

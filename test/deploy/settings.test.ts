@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, type Setting, type SettingName } from '../../functions/app/account-settings.js';
-import { parseBudgetText } from '../../functions/core/tags.js';
+import { parseBudgetText } from '../../functions/core/policy/tags.js';
 import { asArray, asObject, asString, field, type Json, maybe, readYaml, ROOT, stringRecord } from './stack.js';
 
 /**

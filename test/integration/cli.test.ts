@@ -5,7 +5,7 @@ import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { main } from '../../functions/cli/phoenix.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
-import { isoWeekBounds } from '../../functions/core/iso-week.js';
+import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { record } from '../support/fleet.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AwsInstances } from '../../functions/adapters/instances.js';
 import { handleTouch } from '../../functions/app/taint.js';
-import { formatTaint } from '../../functions/core/taint.js';
+import { formatTaint } from '../../functions/core/taint/taint.js';
 import { awsClients, countCalls, createGroup, launchTemplate, tagInstance, type AwsTestClients } from '../support/aws-fixtures.js';
 import { FakeEvents, RecordingLogger } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR } from '../../functions/core/model.js';
-import { seededRandom } from '../../functions/core/random.js';
-import { parseGroupPolicy } from '../../functions/core/tags.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { ScenarioName } from '../../sim/scenarios.js';

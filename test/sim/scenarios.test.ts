@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../../functions/core/model.js';
-import { parseGroupPolicy } from '../../functions/core/tags.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import type { PhoenixCall } from '../../sim/fleet.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
 import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { SkipReason } from '../../functions/core/decision.js';
+import type { SkipReason } from '../../functions/core/decide/decision.js';
 import type { Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import type { GroupPolicy } from '../../functions/core/policy.js';
-import { seededRandom } from '../../functions/core/random.js';
-import { parseTaint } from '../../functions/core/taint.js';
-import { parseGroupPolicy } from '../../functions/core/tags.js';
+import type { GroupPolicy } from '../../functions/core/policy/policy.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
+import { parseTaint } from '../../functions/core/taint/taint.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { ScriptEvent } from '../../sim/script.js';

@@ -1,7 +1,7 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, TouchedInstance, UpdateResult } from '../../functions/core/ports.js';
-import type { TickSummary } from '../../functions/core/tick-summary.js';
+import type { TickSummary } from '../../functions/core/report/tick-summary.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
 export class FakeFleet implements FleetPort {

@@ -3,7 +3,7 @@ import { errorText, runTick } from '../../functions/app/tick.js';
 import type { Group, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen, MINUTE } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { seededRandom } from '../../functions/core/random.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
 import type { FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { PortCall, PortCallKind } from '../../sim/interpose.js';

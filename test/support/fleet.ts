@@ -1,7 +1,7 @@
-import { NO_ACCOUNT_LIMITS } from '../../functions/core/tags.js';
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 import type { Group, Instance, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
-import type { PlanInput } from '../../functions/core/plan.js';
+import type { PlanInput } from '../../functions/core/decide/plan.js';
 
 /** A Monday, 12:00 UTC: inside every weekday window the tests use. */
 export const NOW: Millis = Date.UTC(2026, 10, 23, 12, 0);

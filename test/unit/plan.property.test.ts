@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { budgetUse } from '../../functions/core/budget.js';
-import { ineligibility, healthyFloor, capacityOf } from '../../functions/core/fleet-state.js';
+import { budgetUse } from '../../functions/core/decide/budget.js';
+import { ineligibility, healthyFloor, capacityOf } from '../../functions/core/decide/fleet-state.js';
 import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import { planTick } from '../../functions/core/plan.js';
-import { seededRandom } from '../../functions/core/random.js';
-import { parseGroupPolicy } from '../../functions/core/tags.js';
-import { isWindowOpen } from '../../functions/core/window.js';
+import { planTick } from '../../functions/core/decide/plan.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
+import { isWindowOpen } from '../../functions/core/policy/window.js';
 import { NOW, planInput } from '../support/fleet.js';
 
 const states: LifecycleState[] = ['InService', 'InService', 'InService', 'Pending', 'Standby', 'Terminating:Wait'];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressStep } from '../../functions/core/decision.js';
+import type { ProgressStep } from '../../functions/core/decide/decision.js';
 import { MINUTE } from '../../functions/core/model.js';
 import type { Group, ReplacementRecord } from '../../functions/core/model.js';
-import type { ProgressContext } from '../../functions/core/progress.js';
-import { progressStep } from '../../functions/core/progress.js';
-import { parseGroupPolicy } from '../../functions/core/tags.js';
+import type { ProgressContext } from '../../functions/core/decide/progress.js';
+import { progressStep } from '../../functions/core/decide/progress.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { group, instance, NOW, record, withTags } from '../support/fleet.js';
 
 const surging = record({ phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });

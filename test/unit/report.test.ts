@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
 import type { SkipCount, WeeklyReport } from '../../functions/core/report/schema.js';
-import { isoWeekBounds } from '../../functions/core/iso-week.js';
+import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
 import { REPORT_REASONS } from '../../functions/core/report/schema.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { parseReportJson, renderJson } from '../../functions/report/json.js';

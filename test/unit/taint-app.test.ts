@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { handleTouch } from '../../functions/app/taint.js';
 import type { TouchedInstance } from '../../functions/core/ports.js';
-import { formatTaint } from '../../functions/core/taint.js';
+import { formatTaint } from '../../functions/core/taint/taint.js';
 import { FakeEvents, FakeInstances, RecordingLogger } from '../support/fakes.js';
 
 const fixture = (name: string): Record<string, unknown> =>

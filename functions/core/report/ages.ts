@@ -1,4 +1,4 @@
-import { ineligibility } from '../fleet-state.js';
+import { ineligibility } from '../decide/fleet-state.js';
 import type { Group, Instance, Millis } from '../model.js';
 import { DAY, HOUR } from '../model.js';
 import { round } from './numbers.js';

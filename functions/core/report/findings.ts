@@ -1,11 +1,11 @@
-import type { SkipReason } from '../decision.js';
-import { SKIP_REASONS } from '../decision.js';
-import { formatDuration } from '../duration.js';
+import type { SkipReason } from '../decide/decision.js';
+import { SKIP_REASONS } from '../decide/decision.js';
+import { formatDuration } from '../policy/duration.js';
 import type { Group, Millis } from '../model.js';
 import { WEEK } from '../model.js';
-import type { GroupPolicy } from '../policy.js';
-import type { PolicyResult } from '../tags.js';
-import { openTimeBetween } from '../window.js';
+import type { GroupPolicy } from '../policy/policy.js';
+import type { PolicyResult } from '../policy/tags.js';
+import { openTimeBetween } from '../policy/window.js';
 import { round } from './numbers.js';
 import type { Finding, FindingKind, OldestInstance, SkipCounts } from './schema.js';
 

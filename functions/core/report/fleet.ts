@@ -1,5 +1,5 @@
-import type { SkipReason } from '../decision.js';
-import { SKIP_REASONS } from '../decision.js';
+import type { SkipReason } from '../decide/decision.js';
+import { SKIP_REASONS } from '../decide/decision.js';
 import type { RecycleReason, ReplacementRecord } from '../model.js';
 import { withinMaxAge, zeroHistogram } from './ages.js';
 import type { GroupContext } from './group.js';

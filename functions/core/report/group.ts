@@ -1,10 +1,10 @@
-import type { SkipReason } from '../decision.js';
-import { SKIP_REASONS } from '../decision.js';
-import type { Day } from '../iso-week.js';
+import type { SkipReason } from '../decide/decision.js';
+import { SKIP_REASONS } from '../decide/decision.js';
+import type { Day } from './iso-week.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
-import { TAG } from '../policy.js';
-import type { PolicyResult } from '../tags.js';
-import { parseGroupPolicy } from '../tags.js';
+import { TAG } from '../policy/policy.js';
+import type { PolicyResult } from '../policy/tags.js';
+import { parseGroupPolicy } from '../policy/tags.js';
 import { ageHistogram, agedInstances, shareWithinMaxAge } from './ages.js';
 import { groupFindings, idleReason } from './findings.js';
 import { sum } from './numbers.js';

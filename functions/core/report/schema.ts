@@ -1,4 +1,4 @@
-import type { SkipReason } from '../decision.js';
+import type { SkipReason } from '../decide/decision.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */

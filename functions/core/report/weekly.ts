@@ -1,8 +1,8 @@
-import type { SkipReason } from '../decision.js';
-import { daysOf, zoneFormatter } from '../iso-week.js';
+import type { SkipReason } from '../decide/decision.js';
+import { daysOf, zoneFormatter } from './iso-week.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { WEEK } from '../model.js';
-import { parseGroupPolicy } from '../tags.js';
+import { parseGroupPolicy } from '../policy/tags.js';
 import { byAttention } from './findings.js';
 import { fleetReport } from './fleet.js';
 import type { GroupContext } from './group.js';

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../core/policy/duration.js';
 import type { Finding, FindingKind, GroupReport, GroupStatus, OldestInstance, ReasonCounts, RecoveryStats, WeeklyReport } from '../../core/report/schema.js';
 import { REPORT_REASONS } from '../../core/report/schema.js';
 import { percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts } from '../format.js';

@@ -1,6 +1,6 @@
-import type { Millis, ReplacementRecord } from './model.js';
-import { DAY, isOpen, WEEK } from './model.js';
-import type { Budget } from './policy.js';
+import type { Millis, ReplacementRecord } from '../model.js';
+import { DAY, isOpen, WEEK } from '../model.js';
+import type { Budget } from '../policy/policy.js';
 
 /**
  * How far back a run reads the ledger. Records are read back by their start, but a replacement counts

@@ -1,6 +1,6 @@
 import { parseDuration } from './duration.js';
-import { DAY, HOUR, MINUTE, WEEK } from './model.js';
-import type { Millis } from './model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
+import type { Millis } from '../model.js';
 import { TAG } from './policy.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
 import { parseWindow } from './window.js';

@@ -1,4 +1,4 @@
-import type { Millis } from './model.js';
+import type { Millis } from '../model.js';
 import type { TimeWindow } from './policy.js';
 
 export type WindowResult = { readonly ok: true; readonly window: TimeWindow } | { readonly ok: false; readonly expected: string };

@@ -1,17 +1,17 @@
 import { budgetSpent, budgetUse } from './budget.js';
 import { explainInstance, pickCandidate, replacementEstimate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../policy/duration.js';
 import { capacityOf, healthyFloor, ineligibility, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
-import type { GlobalBlock } from './global-gate.js';
-import type { Group, Millis, ReplacementRecord } from './model.js';
-import { isOpen, RECYCLE_REASONS } from './model.js';
-import type { GroupPolicy } from './policy.js';
+import type { GlobalBlock } from '../policy/global-gate.js';
+import type { Group, Millis, ReplacementRecord } from '../model.js';
+import { isOpen, RECYCLE_REASONS } from '../model.js';
+import type { GroupPolicy } from '../policy/policy.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
-import type { AccountLimits, PolicyResult } from './tags.js';
-import { parseGroupPolicy } from './tags.js';
-import { isWindowOpen } from './window.js';
+import type { AccountLimits, PolicyResult } from '../policy/tags.js';
+import { parseGroupPolicy } from '../policy/tags.js';
+import { isWindowOpen } from '../policy/window.js';
 
 export interface PlanInput {
   readonly groups: readonly Group[];

@@ -1,14 +1,14 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../policy/duration.js';
 import type { Ineligibility } from './fleet-state.js';
 import { ineligibility } from './fleet-state.js';
-import type { Group, Instance, LaunchSource, Millis, RecycleReason } from './model.js';
-import { TRUSTED_CLOCK_SKEW } from './model.js';
-import type { GroupPolicy } from './policy.js';
-import { TAG } from './policy.js';
+import type { Group, Instance, LaunchSource, Millis, RecycleReason } from '../model.js';
+import { TRUSTED_CLOCK_SKEW } from '../model.js';
+import type { GroupPolicy } from '../policy/policy.js';
+import { TAG } from '../policy/policy.js';
 import type { RandomSource } from './random.js';
-import type { Taint } from './taint.js';
-import { parseTaint } from './taint.js';
-import { openTimeBetween } from './window.js';
+import type { Taint } from '../taint/taint.js';
+import { parseTaint } from '../taint/taint.js';
+import { openTimeBetween } from '../policy/window.js';
 
 export interface Candidate {
   readonly instance: Instance;

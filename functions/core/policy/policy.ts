@@ -1,4 +1,4 @@
-import type { Millis } from './model.js';
+import type { Millis } from '../model.js';
 
 /** `phoenix:enabled`: `true` acts, `dry-run` decides and reports only, `false` ignores the group. */
 export type GroupMode = 'live' | 'dry-run' | 'disabled';

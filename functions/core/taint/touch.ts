@@ -1,7 +1,7 @@
-import type { Millis } from './model.js';
-import { TRUSTED_CLOCK_SKEW } from './model.js';
-import type { TouchedInstance } from './ports.js';
-import { TAG } from './policy.js';
+import type { Millis } from '../model.js';
+import { TRUSTED_CLOCK_SKEW } from '../model.js';
+import type { TouchedInstance } from '../ports.js';
+import { TAG } from '../policy/policy.js';
 import type { TouchKind } from './taint.js';
 import { formatTaint, parseTaint } from './taint.js';
 

@@ -1,6 +1,6 @@
-import type { Group, Instance } from './model.js';
-import { GUARDED_PROCESSES } from './model.js';
-import { TAG } from './policy.js';
+import type { Group, Instance } from '../model.js';
+import { GUARDED_PROCESSES } from '../model.js';
+import { TAG } from '../policy/policy.js';
 
 /**
  * Counts that several gates and the recovery check read. Standby instances do not count toward

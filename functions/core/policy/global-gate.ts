@@ -1,5 +1,5 @@
-import type { GlobalMode, Millis } from './model.js';
-import { DAY } from './model.js';
+import type { GlobalMode, Millis } from '../model.js';
+import { DAY } from '../model.js';
 
 /** A freeze: no terminations anywhere from `from` (inclusive) to `to` (exclusive), UTC days. */
 export interface Blackout {

@@ -1,12 +1,12 @@
 import { inTaintGrace } from './candidates.js';
 import type { ProgressStep, Undo } from './decision.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../policy/duration.js';
 import { capacityOf, healthyFloor, ineligibility, isSettled } from './fleet-state.js';
-import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from './model.js';
-import { MINUTE, TRUSTED_CLOCK_SKEW } from './model.js';
-import type { GroupPolicy } from './policy.js';
-import { DEFAULT_RECOVERY_TIMEOUT } from './tags.js';
-import { isWindowOpen } from './window.js';
+import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from '../model.js';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from '../model.js';
+import type { GroupPolicy } from '../policy/policy.js';
+import { DEFAULT_RECOVERY_TIMEOUT } from '../policy/tags.js';
+import { isWindowOpen } from '../policy/window.js';
 
 /**
  * A call Phoenix made (raising desired capacity, terminating) may still land until the run that made

@@ -1,4 +1,4 @@
-import type { Millis } from './model.js';
+import type { Millis } from '../model.js';
 
 /** How a person reached the instance, as the taint function records it. */
 export type TouchKind = 'ssm-session' | 'ssm-command' | 'ec2-instance-connect';

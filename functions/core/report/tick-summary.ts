@@ -1,7 +1,7 @@
-import type { Decision, SkipReason } from './decision.js';
-import type { GlobalBlock, GlobalBlockReason } from './global-gate.js';
-import type { Millis } from './model.js';
-import type { SkipCount } from './report/schema.js';
+import type { Decision, SkipReason } from '../decide/decision.js';
+import type { GlobalBlock, GlobalBlockReason } from '../policy/global-gate.js';
+import type { Millis } from '../model.js';
+import type { SkipCount } from './schema.js';
 
 /**
  * What one recycler tick decided not to do, kept in the ledger so the weekly report can count
