@@ -4,8 +4,8 @@ import { TAG } from '../functions/core/policy/policy.js';
 import { pick } from './draws.js';
 import type { SimFleet, SimGroupSpec } from './fleet.js';
 import { TimeQueue } from './heap.js';
-import type { SimSettings } from './ledger.js';
 import type { ScriptEvent } from './script.js';
+import type { SimSettings } from './sim-settings.js';
 import type { TouchLog } from './touches.js';
 
 function clockTime(minuteOfDay: number): string {

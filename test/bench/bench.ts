@@ -14,7 +14,9 @@ import type { Group, Instance, ReplacementRecord } from '../../functions/core/mo
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
-import { MemoryEvents, SimAlarms, SimSettings } from '../../sim/ledger.js';
+import { MemoryEvents } from '../../sim/memory-events.js';
+import { SimAlarms } from '../../sim/sim-alarms.js';
+import { SimSettings } from '../../sim/sim-settings.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { addGroup, awsClients, countCalls, launchTemplate } from '../support/aws-fixtures.js';
 import { MOTO_CLIENT_CONFIG, startMoto } from '../support/moto-server.js';

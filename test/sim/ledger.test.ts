@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { PhoenixEvent } from '../../functions/core/events.js';
 import type { ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
-import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from '../../sim/ledger.js';
+import { MemoryEvents } from '../../sim/memory-events.js';
+import { MemoryLedger } from '../../sim/memory-ledger.js';
+import { SimAlarms } from '../../sim/sim-alarms.js';
+import { SimSettings } from '../../sim/sim-settings.js';
 
 const NOW = Date.UTC(2026, 10, 16, 12);
 

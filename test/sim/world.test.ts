@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Millis } from '../../functions/core/model.js';
 import { HOUR, MINUTE } from '../../functions/core/model.js';
 import { isWindowOpen, parseWindow } from '../../functions/core/policy/window.js';
-import { SimSettings } from '../../sim/ledger.js';
+import { SimSettings } from '../../sim/sim-settings.js';
 import type { ScriptEvent } from '../../sim/script.js';
 import { TouchLog } from '../../sim/touches.js';
 import { closingWindow, World } from '../../sim/world.js';

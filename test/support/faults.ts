@@ -8,7 +8,10 @@ import type { FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { PortCall, PortCallKind } from '../../sim/interpose.js';
 import { interposeFleet, interposeLedger } from '../../sim/interpose.js';
-import { MemoryEvents, MemoryLedger, SimAlarms, SimSettings } from '../../sim/ledger.js';
+import { MemoryEvents } from '../../sim/memory-events.js';
+import { MemoryLedger } from '../../sim/memory-ledger.js';
+import { SimAlarms } from '../../sim/sim-alarms.js';
+import { SimSettings } from '../../sim/sim-settings.js';
 import { terminationsAfterQuarantine } from '../../sim/simulate.js';
 
 /**

@@ -3,7 +3,7 @@ import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/week
 import type { ReportDelivery } from '../../functions/app/weekly-report.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../functions/core/ports.js';
-import { MemoryLedger } from '../../sim/ledger.js';
+import { MemoryLedger } from '../../sim/memory-ledger.js';
 import { FakeEvents, RecordingLogger } from '../support/fakes.js';
 import { group, instance, record } from '../support/fleet.js';
 

@@ -1,6 +1,6 @@
-import type { GlobalMode, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
+import type { Millis, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
-import type { AlarmsPort, BeginResult, EventsPort, LedgerHistory, LedgerPort, SettingsPort, UpdateResult } from '../functions/core/ports.js';
+import type { BeginResult, LedgerHistory, LedgerPort, UpdateResult } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
 
 /**
@@ -107,55 +107,5 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
       else high = middle;
     }
     return low;
-  }
-}
-
-export class MemoryEvents implements EventsPort {
-  private readonly published: OutboxEvent[] = [];
-
-  all(): readonly OutboxEvent[] {
-    return this.published;
-  }
-
-  async publish(events: readonly OutboxEvent[]): Promise<void> {
-    await Promise.resolve();
-    this.published.push(...events);
-  }
-}
-
-export type AlarmState = 'ALARM' | 'OK';
-
-export class SimAlarms implements AlarmsPort {
-  private readonly states = new Map<string, AlarmState>();
-
-  set(name: string, state: AlarmState): void {
-    this.states.set(name, state);
-  }
-
-  async alarmsInAlarm(names: readonly string[]): Promise<string[]> {
-    await Promise.resolve();
-    return names.filter((name) => this.states.get(name) === 'ALARM');
-  }
-}
-
-/** The account's mode as an operator switches it at run time; `onChange` hears every switch (the simulator's referee). */
-export class SimSettings implements SettingsPort {
-  private mode: GlobalMode;
-
-  constructor(
-    mode: GlobalMode = 'live',
-    private readonly onChange: (mode: GlobalMode) => void = () => undefined,
-  ) {
-    this.mode = mode;
-  }
-
-  setMode(mode: GlobalMode): void {
-    this.mode = mode;
-    this.onChange(mode);
-  }
-
-  async globalMode(): Promise<GlobalMode> {
-    await Promise.resolve();
-    return this.mode;
   }
 }
