@@ -1,4 +1,4 @@
-import { formatSimulation } from './format.js';
+import { formatSimulation } from './simulation-format.js';
 import { choiceOption, integerOption, parseOptions } from './arguments.js';
 import { UsageError } from './errors.js';
 import { formatPlan, parseAt, planReport } from './plan.js';
