@@ -54,7 +54,7 @@ export const VERIFIER_DELIVERY_DELAY: Millis = 5_000;
 /** The verifier's own schedule, for deadlines that pass without an event. */
 export const VERIFIER_SWEEP_INTERVAL: Millis = 5 * MINUTE;
 
-/** The object `phoenix simulate --json` prints (SPEC "Operator CLI"). */
+/** The object `phoenix simulate --json` prints: exactly one JSON object, with these fields. */
 export interface SimulationSummary {
   readonly scenario: ScenarioName;
   readonly seed: number;

@@ -1,5 +1,6 @@
-// `npm run bench`: the numbers the spec sets targets for, measured on this machine. Prints a table,
-// or one JSON object with --json. Nothing here asserts on time; the README shows the latest figures.
+// `npm run bench`: the numbers the README's performance table sets targets for, measured on this
+// machine. Prints a table, or one JSON object with --json. Nothing here asserts on time; the README
+// shows the latest figures.
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

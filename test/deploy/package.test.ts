@@ -38,7 +38,7 @@ import {
  * (the ledger table's shape, the variables the functions read, the AWS calls the adapters make).
  */
 
-/** SPEC "Performance": each function zip under 400 KB. */
+/** The README's performance target: each function zip under 400 KB. */
 const MAX_ZIP_BYTES = 400 * 1024;
 
 /** Names and uncompressed sizes of a zip's entries, from its central directory. */

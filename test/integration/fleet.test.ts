@@ -51,7 +51,7 @@ describe('AwsFleet against moto', () => {
       expect(launchedAt as number).toBeLessThanOrEqual(before + 1000);
       expect(group.launchSource).toEqual({ kind: 'template', id: templateId, version: '1' });
     }
-    // Lower bound: ceil(105 / 100) group pages + ceil(105 / 1000) instance batches = 3; the spec allows a small constant
+    // Lower bound: ceil(105 / 100) group pages + ceil(105 / 1000) instance batches = 3; a small constant is allowed
     // more (one template look-up, and moto pages DescribeInstances by 100 reservations where AWS answers in one).
     expect(counts.get('DescribeAutoScalingGroupsCommand')).toBe(2);
     expect(counts.get('DescribeLaunchTemplatesCommand')).toBe(1);

@@ -16,7 +16,7 @@ import { TouchLog, touchedInstances } from '../../sim/touches.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const OPTIONS = { ...DEFAULT_SIMULATION, scenario: 'taint' as const };
-/** Gates that may hold a group past a touched instance's grace, as the spec allows. */
+/** Gates that may hold a group past a touched instance's grace: a tainted instance still waits for the window, budget and stability. */
 const HOLDING: ReadonlySet<SkipReason> = new Set<SkipReason>(['outside-window', 'budget-spent', 'not-stable']);
 
 function policyOf(tags: Readonly<Record<string, string>>): GroupPolicy {

@@ -36,7 +36,7 @@ describe('phoenix CLI', () => {
     expect(`${result.stderr}${result.stdout}`).toContain(names);
   });
 
-  it('--json prints exactly one JSON object with the spec fields', async () => {
+  it('--json prints exactly one JSON object with the summary fields', async () => {
     const result = await run('simulate', '--json', '--groups', '4', '--size', '5', '--days', '1', '--seed', '3');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;

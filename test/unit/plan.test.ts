@@ -108,7 +108,7 @@ describe('group gates: every path that does not terminate names its reason', () 
   });
 });
 
-describe('candidates, in the spec order', () => {
+describe('candidates, in priority order', () => {
   const touched = formatTaint({ at: NOW - 2 * HOUR, by: 'alice', via: 'ssm-session' });
 
   it.each([

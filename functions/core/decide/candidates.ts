@@ -173,8 +173,9 @@ function eligibleInstances(group: Group): Instance[] {
 }
 
 /**
- * The spec's order: tainted, stale configuration, max-age, then chaos. An instance touched within its
- * grace is left alone by every rule, not only the taint rule: its person may still be at work on it.
+ * The rules in priority order, the first to pick an instance winning: tainted, stale configuration,
+ * max-age, then chaos. An instance touched within its grace is left alone by every rule, not only the
+ * taint rule: its person may still be at work on it.
  */
 export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
   const eligible = eligibleInstances(group).filter((instance) => !inTaintGrace(instance, policy, context.now));

@@ -5,8 +5,7 @@ import type { SkipCount } from './schema.js';
 
 /**
  * What one recycler tick decided not to do, kept in the ledger so the weekly report can count
- * skipped ticks by reason; a blocked tick keeps its block's reason (SPEC: "A blocked tick is
- * recorded with its reason").
+ * skipped ticks by reason; a blocked tick is recorded too, with its block's reason.
  */
 export interface TickSummary {
   readonly at: Millis;
