@@ -1,8 +1,9 @@
-import { budgetSpent, budgetUse } from './budget.js';
-import { explainInstance, pickCandidate, replacementEstimate } from './candidates.js';
+import { budgetUse } from './budget.js';
+import { explainInstance, pickCandidate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
 import { formatDuration } from '../policy/duration.js';
-import { capacityOf, healthyFloor, ineligibility, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
+import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
+import { firstBlock } from './gates.js';
 import type { GlobalBlock } from '../policy/global-gate.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { isOpen, RECYCLE_REASONS } from '../model.js';
@@ -11,7 +12,6 @@ import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
 import type { AccountLimits, PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
-import { isWindowOpen } from '../policy/window.js';
 
 export interface PlanInput {
   readonly groups: readonly Group[];
@@ -47,30 +47,11 @@ function skip(group: Group, policy: GroupPolicy | undefined, context: GroupConte
   return { kind: 'skip', group: group.name, mode: policy?.mode, instances: context.instances, reason, why };
 }
 
-/** The group gates of a tick, in order; the first that blocks names the reason. */
+/** The group gates of a tick, as a skip decision when one holds the group back. */
 function gateGroup(group: Group, policy: GroupPolicy, context: GroupContext, dryRun: boolean): SkipDecision | undefined {
   const { now, tickInterval } = context.input;
-  if (group.desired === 0) return skip(group, policy, context, 'desired-zero', 'not terminating: desired capacity is 0');
-  const suspended = suspendedGuardedProcesses(group);
-  if (suspended.length > 0) {
-    return skip(group, policy, context, 'processes-suspended', `not terminating: processes suspended: ${suspended.join(', ')}`);
-  }
-  const capacity = capacityOf(group);
-  if (!isSettled(capacity, group.desired)) {
-    return skip(group, policy, context, 'not-stable',
-      `not terminating: group not stable (${capacity.inServiceHealthy}/${group.desired} InService and Healthy, ${capacity.unhealthy} unhealthy, ${capacity.inTransition} in transition)`);
-  }
-  if (group.scalingActivityInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: scaling activity in progress');
-  if (group.instanceRefreshInProgress) return skip(group, policy, context, 'not-stable', 'not terminating: instance refresh in progress');
-  // The whole replacement must fit in the window, or its termination would wait outside it.
-  if (!isWindowOpen(policy.window, now) || !isWindowOpen(policy.window, now + replacementEstimate(tickInterval))) {
-    return skip(group, policy, context, 'outside-window', `not terminating: outside window ${policy.window?.text ?? ''}`);
-  }
-  const use = budgetUse({ records: context.records, budget: policy.budget, now, dryRun });
-  if (budgetSpent(use)) {
-    return skip(group, policy, context, 'budget-spent', `not terminating: budget spent ${use.used}/${use.budget.text}`);
-  }
-  return undefined;
+  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun });
+  return blocked === undefined ? undefined : skip(group, policy, context, blocked.reason, blocked.why);
 }
 
 function explainGroup(group: Group, policy: GroupPolicy | undefined, input: PlanInput): InstanceVerdict[] {
@@ -244,7 +225,7 @@ export function recheckStart(
   if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
   if (policy.quarantine !== undefined) return 'group was quarantined';
   if (records.some(isOpen)) return 'another replacement is in flight';
-  const blocked = gateGroup(fresh, policy, { input, records, instances: [] }, decision.dryRun);
+  const blocked = firstBlock(fresh, policy, { now: input.now, tickInterval: input.tickInterval, records, dryRun: decision.dryRun });
   if (blocked !== undefined) return blocked.why;
   if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
   const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);

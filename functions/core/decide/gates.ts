@@ -1,0 +1,72 @@
+import type { Group, Millis, ReplacementRecord } from '../model.js';
+import type { GroupPolicy } from '../policy/policy.js';
+import { isWindowOpen } from '../policy/window.js';
+import { budgetSpent, budgetUse } from './budget.js';
+import { replacementEstimate } from './candidates.js';
+import type { SkipReason } from './decision.js';
+import { capacityOf, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
+
+/** What a group gate reads besides the group and its policy. */
+export interface GateContext {
+  readonly now: Millis;
+  readonly tickInterval: Millis;
+  /** The group's ledger records, for its budget. */
+  readonly records: readonly ReplacementRecord[];
+  /** A dry-run start counts the group's dry-run records against its budget, a live one does not. */
+  readonly dryRun: boolean;
+}
+
+/** Why a gate holds the group back, in the skip vocabulary. */
+export interface GateBlock {
+  readonly reason: SkipReason;
+  readonly why: string;
+}
+
+/** One condition a group must meet before a replacement starts: undefined lets it pass. */
+export type GroupGate = (group: Group, policy: GroupPolicy, context: GateContext) => GateBlock | undefined;
+
+const hasCapacity: GroupGate = (group) =>
+  group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined;
+
+const processesRunning: GroupGate = (group) => {
+  const suspended = suspendedGuardedProcesses(group);
+  return suspended.length === 0 ? undefined : { reason: 'processes-suspended', why: `not terminating: processes suspended: ${suspended.join(', ')}` };
+};
+
+const settled: GroupGate = (group) => {
+  const capacity = capacityOf(group);
+  if (isSettled(capacity, group.desired)) return undefined;
+  return {
+    reason: 'not-stable',
+    why: `not terminating: group not stable (${capacity.inServiceHealthy}/${group.desired} InService and Healthy, ${capacity.unhealthy} unhealthy, ${capacity.inTransition} in transition)`,
+  };
+};
+
+const noScalingActivity: GroupGate = (group) =>
+  group.scalingActivityInProgress ? { reason: 'not-stable', why: 'not terminating: scaling activity in progress' } : undefined;
+
+const noInstanceRefresh: GroupGate = (group) =>
+  group.instanceRefreshInProgress ? { reason: 'not-stable', why: 'not terminating: instance refresh in progress' } : undefined;
+
+/** The whole replacement must fit in the window, or its termination would wait outside it. */
+const insideWindow: GroupGate = (_group, policy, { now, tickInterval }) =>
+  isWindowOpen(policy.window, now) && isWindowOpen(policy.window, now + replacementEstimate(tickInterval))
+    ? undefined
+    : { reason: 'outside-window', why: `not terminating: outside window ${policy.window?.text ?? ''}` };
+
+const budgetLeft: GroupGate = (_group, policy, { records, now, dryRun }) => {
+  const use = budgetUse({ records, budget: policy.budget, now, dryRun });
+  return budgetSpent(use) ? { reason: 'budget-spent', why: `not terminating: budget spent ${use.used}/${use.budget.text}` } : undefined;
+};
+
+/** The group gates of a tick, in order: a new condition is a new gate here. */
+export const GROUP_GATES: readonly GroupGate[] = [hasCapacity, processesRunning, settled, noScalingActivity, noInstanceRefresh, insideWindow, budgetLeft];
+
+/** The first gate that holds the group back names the reason; undefined when every gate lets it pass. */
+export function firstBlock(group: Group, policy: GroupPolicy, context: GateContext): GateBlock | undefined {
+  for (const gate of GROUP_GATES) {
+    const block = gate(group, policy, context);
+    if (block !== undefined) return block;
+  }
+  return undefined;
+}
