@@ -296,6 +296,16 @@ describe('explain', () => {
       ['exempt', undefined, 'never picked: phoenix:exempt; age 1d'],
     ]);
   });
+
+  it('says an instance the max-age rule picks before max-age is due early, as the pick does', () => {
+    // Ten instances, all 6d 20h old, one slot per hour: the rule starts on them before they reach 7d.
+    const together = Array.from({ length: 10 }, (_, n) => instance({ id: `i-${n}`, launchedAt: NOW - 6 * DAY - 20 * HOUR }));
+    const decision = started(only(planTick(planInput({ groups: [group({ instances: together, desired: 10, max: 12 })], explain: true }))));
+    const picked = decision.instances.find((verdict) => verdict.instanceId === decision.instanceId);
+    expect(picked?.candidate).toBe('max-age');
+    expect(picked?.note).not.toBe('age 6d 20h of max-age 7d');
+    expect(picked?.note).toContain('due early (spreading)');
+  });
 });
 
 describe('re-check before acting', () => {

@@ -20,9 +20,13 @@ export interface Candidate {
   readonly touchedAt?: Millis;
 }
 
-export interface CandidateContext {
+/** What the rules read to explain an instance; a pick draws at random besides. */
+export interface ExplainContext {
   readonly now: Millis;
   readonly tickInterval: Millis;
+}
+
+export interface CandidateContext extends ExplainContext {
   readonly random: RandomSource;
 }
 
@@ -109,17 +113,31 @@ function staleConfig(eligible: readonly Instance[], group: Group): Candidate | u
   };
 }
 
+/** How the max-age rule sees the eligible instances: which of the oldest are due now, and why. */
+interface MaxAgeQueue {
+  readonly maxAge: Millis;
+  readonly slot: Millis;
+  /** Launch times of the eligible instances, oldest first. */
+  readonly launchTimes: readonly Millis[];
+  /** How many of the oldest are due now (0: none). */
+  readonly queued: number;
+  /** Window time left before the last of the queued instances reaches max-age. */
+  readonly openBefore: Millis;
+}
+
 /**
- * The oldest instance, once it is due. It is due at max-age, or earlier when the window time left
- * before the k-th oldest reaches max-age is less than k replacement slots: a fleet launched together
- * is then recycled one slot apart ahead of time instead of all at once and late, and deadlines that
- * fall on a closed weekend are met on the Friday before.
+ * An instance is due at max-age, or earlier when the window time left before the k-th oldest reaches
+ * max-age is less than k replacement slots: a fleet launched together is then recycled one slot apart
+ * ahead of time instead of all at once and late, and deadlines that fall on a closed weekend are met on
+ * the Friday before. The pick needs only the first such k (the oldest is then due); an explanation of
+ * every instance needs the last.
  */
-function pastMaxAge(
+function maxAgeQueue(
   eligible: readonly Instance[],
   policy: GroupPolicy,
-  context: CandidateContext,
-): Candidate | undefined {
+  context: ExplainContext,
+  depth: 'first' | 'last',
+): MaxAgeQueue | undefined {
   const maxAge = policy.maxAge;
   if (maxAge === undefined) return undefined;
   const launchTimes: number[] = [];
@@ -131,26 +149,43 @@ function pastMaxAge(
   let openBefore = 0;
   let previous = context.now;
   let queued = 0;
+  let openBeforeQueued = 0;
   for (const [index, launchedAt] of launchTimes.entries()) {
     const deadline = launchedAt + maxAge;
     openBefore += openTimeBetween(policy.window, previous, deadline);
     previous = Math.max(previous, deadline);
     if (openBefore <= (index + 1) * slot) {
       queued = index + 1;
-      break;
+      openBeforeQueued = openBefore;
+      if (depth === 'first') break;
     }
     // Window time before later deadlines only grows: none of them can be due once it passes every slot.
     if (openBefore > horizon) break;
   }
-  if (queued === 0) return undefined;
-  const oldestLaunch = launchTimes[0] as number;
+  return { maxAge, slot, launchTimes, queued, openBefore: openBeforeQueued };
+}
+
+function dueEarly(queue: MaxAgeQueue): string {
+  const { maxAge, slot, queued, openBefore } = queue;
+  return `${queued} instances reach max-age ${formatDuration(maxAge)} with ${formatDuration(openBefore)} of window time for ${formatDuration(queued * slot)} of replacements`;
+}
+
+/** The oldest instance, once the max-age queue says it is due. */
+function pastMaxAge(
+  eligible: readonly Instance[],
+  policy: GroupPolicy,
+  context: CandidateContext,
+): Candidate | undefined {
+  const queue = maxAgeQueue(eligible, policy, context, 'first');
+  if (queue === undefined || queue.queued === 0) return undefined;
+  const oldestLaunch = queue.launchTimes[0] as number;
   const oldest = eligible.find((instance) => instance.launchedAt === oldestLaunch) as Instance;
   const age = context.now - oldestLaunch;
   const why =
-    age >= maxAge
-      ? `age ${formatDuration(age)} past max-age ${formatDuration(maxAge)}`
-      : `age ${formatDuration(age)}, starting early: ${queued} instances reach max-age ${formatDuration(maxAge)} with ${formatDuration(openBefore)} of window time for ${formatDuration(queued * slot)} of replacements`;
-  return { instance: oldest, reason: 'max-age', why, overdue: age / maxAge };
+    age >= queue.maxAge
+      ? `age ${formatDuration(age)} past max-age ${formatDuration(queue.maxAge)}`
+      : `age ${formatDuration(age)}, starting early: ${dueEarly(queue)}`;
+  return { instance: oldest, reason: 'max-age', why, overdue: age / queue.maxAge };
 }
 
 /** A random pick with the probability that gives the configured mean time between kills in window time. */
@@ -172,19 +207,88 @@ function eligibleInstances(group: Group): Instance[] {
   return group.instances.filter((instance) => ineligibility(instance) === undefined);
 }
 
+/** The instances every rule chooses from: eligible, and not touched within their grace. */
+function choosable(group: Group, policy: GroupPolicy, now: Millis): Instance[] {
+  return eligibleInstances(group).filter((instance) => !inTaintGrace(instance, policy, now));
+}
+
+/** What a rule says of one instance for `phoenix plan`: whether it would pick it, and why. */
+interface RuleVerdict {
+  readonly candidate: RecycleReason | undefined;
+  readonly note: string;
+}
+
+/** A rule's verdict on each instance of one group; undefined leaves the instance to the next rule. */
+type InstanceJudge = (instance: Instance, ageText: string) => RuleVerdict | undefined;
+
+/** A recycle rule: the instance it picks among the choosable ones, and its verdict on each instance. */
+interface Rule {
+  readonly pick: (choosable: readonly Instance[], group: Group, policy: GroupPolicy, context: CandidateContext) => Candidate | undefined;
+  readonly judge: (choosable: readonly Instance[], group: Group, policy: GroupPolicy, context: ExplainContext) => InstanceJudge;
+}
+
+const taintRule: Rule = {
+  pick: (choosable, _group, policy, context) => tainted(choosable, policy, context.now),
+  judge: (_choosable, _group, policy, { now }) => (instance, ageText) => {
+    const taintTag = instance.tags[TAG.tainted];
+    if (taintTag === undefined) return undefined;
+    const taint = parseTaint(taintTag);
+    if (taint === undefined) return { candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
+    if (taint.at > now + TRUSTED_CLOCK_SKEW) {
+      return { candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via} at a time in the future (${new Date(taint.at).toISOString()}): not trusted, no grace` };
+    }
+    const graceLeft = taint.at + policy.taintGrace - now;
+    return graceLeft > 0
+      ? { candidate: undefined, note: `tainted by ${taint.by} via ${taint.via}; grace ends in ${formatDuration(graceLeft)}` }
+      : { candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via}; grace over` };
+  },
+};
+
+const staleRule: Rule = {
+  pick: (choosable, group) => staleConfig(choosable, group),
+  judge: (_choosable, group) => (instance) =>
+    isStale(instance, group) && instance.launchSource !== undefined && group.launchSource !== undefined
+      ? { candidate: 'stale-config', note: `stale: ${describeSource(instance.launchSource)}, group launches ${describeSource(group.launchSource)}` }
+      : undefined,
+};
+
+const maxAgeRule: Rule = {
+  pick: (choosable, _group, policy, context) => pastMaxAge(choosable, policy, context),
+  judge: (choosable, _group, policy, context) => {
+    // Every instance the queue holds is due, the youngest of them possibly well before max-age.
+    const queue = maxAgeQueue(choosable, policy, context, 'last');
+    return (instance, ageText) => {
+      if (queue === undefined || instance.launchedAt === undefined) return undefined;
+      const maxAge = formatDuration(queue.maxAge);
+      const position = queue.launchTimes.indexOf(instance.launchedAt);
+      if (position < 0 || position >= queue.queued) return { candidate: undefined, note: `${ageText} of max-age ${maxAge}` };
+      return context.now - instance.launchedAt >= queue.maxAge
+        ? { candidate: 'max-age', note: `${ageText} past max-age ${maxAge}` }
+        : { candidate: 'max-age', note: `${ageText}, due early (spreading): ${dueEarly(queue)}` };
+    };
+  },
+};
+
+const chaosRule: Rule = {
+  pick: (choosable, _group, policy, context) => chaos(choosable, policy, context),
+  judge: (_choosable, _group, policy) => (_instance, ageText) =>
+    policy.chaosMeanInterval === undefined ? undefined : { candidate: undefined, note: `${ageText}; chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})` },
+};
+
 /**
  * The rules in priority order, the first to pick an instance winning: tainted, stale configuration,
  * max-age, then chaos. An instance touched within its grace is left alone by every rule, not only the
  * taint rule: its person may still be at work on it.
  */
+const RULES: readonly Rule[] = [taintRule, staleRule, maxAgeRule, chaosRule];
+
 export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
-  const eligible = eligibleInstances(group).filter((instance) => !inTaintGrace(instance, policy, context.now));
-  return (
-    tainted(eligible, policy, context.now) ??
-    staleConfig(eligible, group) ??
-    pastMaxAge(eligible, policy, context) ??
-    chaos(eligible, policy, context)
-  );
+  const candidates = choosable(group, policy, context.now);
+  for (const rule of RULES) {
+    const candidate = rule.pick(candidates, group, policy, context);
+    if (candidate !== undefined) return candidate;
+  }
+  return undefined;
 }
 
 const INELIGIBLE_NOTES: Record<Ineligibility, string> = {
@@ -194,42 +298,31 @@ const INELIGIBLE_NOTES: Record<Ineligibility, string> = {
   unhealthy: 'not picked: unhealthy (Auto Scaling replaces it)',
 };
 
-/** One line per instance for `phoenix plan`: why it would or would not be recycled, gates aside. */
-export function explainInstance(
-  instance: Instance,
-  group: Group,
-  policy: GroupPolicy,
-  now: Millis,
-): { ineligible: Ineligibility | undefined; candidate: RecycleReason | undefined; note: string } {
-  const age = instance.launchedAt === undefined ? undefined : now - instance.launchedAt;
-  const ageText = age === undefined ? 'launch time unknown' : `age ${formatDuration(age)}`;
-  const blocked = ineligibility(instance);
-  if (blocked !== undefined) {
-    const state = blocked === 'not-in-service' ? ` (${instance.lifecycleState})` : '';
-    return { ineligible: blocked, candidate: undefined, note: `${INELIGIBLE_NOTES[blocked]}${state}; ${ageText}` };
-  }
-  const taintTag = instance.tags[TAG.tainted];
-  if (taintTag !== undefined) {
-    const taint = parseTaint(taintTag);
-    if (taint === undefined) {
-      return { ineligible: undefined, candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
+export interface InstanceExplanation {
+  readonly ineligible: Ineligibility | undefined;
+  readonly candidate: RecycleReason | undefined;
+  readonly note: string;
+}
+
+/**
+ * One line per instance of a group for `phoenix plan`, gates aside: the rules themselves say, in
+ * their order, whether they would pick it and why, so the notes cannot drift from `pickCandidate`.
+ */
+export function instanceExplainer(group: Group, policy: GroupPolicy, context: ExplainContext): (instance: Instance) => InstanceExplanation {
+  const candidates = choosable(group, policy, context.now);
+  const judges = RULES.map((rule) => rule.judge(candidates, group, policy, context));
+  return (instance) => {
+    const age = instance.launchedAt === undefined ? undefined : context.now - instance.launchedAt;
+    const ageText = age === undefined ? 'launch time unknown' : `age ${formatDuration(age)}`;
+    const blocked = ineligibility(instance);
+    if (blocked !== undefined) {
+      const state = blocked === 'not-in-service' ? ` (${instance.lifecycleState})` : '';
+      return { ineligible: blocked, candidate: undefined, note: `${INELIGIBLE_NOTES[blocked]}${state}; ${ageText}` };
     }
-    if (taint.at > now + TRUSTED_CLOCK_SKEW) {
-      return { ineligible: undefined, candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via} at a time in the future (${new Date(taint.at).toISOString()}): not trusted, no grace` };
+    for (const judge of judges) {
+      const verdict = judge(instance, ageText);
+      if (verdict !== undefined) return { ineligible: undefined, ...verdict };
     }
-    const graceLeft = taint.at + policy.taintGrace - now;
-    return graceLeft > 0
-      ? { ineligible: undefined, candidate: undefined, note: `tainted by ${taint.by} via ${taint.via}; grace ends in ${formatDuration(graceLeft)}` }
-      : { ineligible: undefined, candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via}; grace over` };
-  }
-  if (isStale(instance, group) && instance.launchSource !== undefined && group.launchSource !== undefined) {
-    return { ineligible: undefined, candidate: 'stale-config', note: `stale: ${describeSource(instance.launchSource)}, group launches ${describeSource(group.launchSource)}` };
-  }
-  if (policy.maxAge !== undefined && age !== undefined) {
-    return age >= policy.maxAge
-      ? { ineligible: undefined, candidate: 'max-age', note: `${ageText} past max-age ${formatDuration(policy.maxAge)}` }
-      : { ineligible: undefined, candidate: undefined, note: `${ageText} of max-age ${formatDuration(policy.maxAge)}` };
-  }
-  const chaosNote = policy.chaosMeanInterval === undefined ? 'no max-age, chaos off' : `chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})`;
-  return { ineligible: undefined, candidate: undefined, note: `${ageText}; ${chaosNote}` };
+    return { ineligible: undefined, candidate: undefined, note: `${ageText}; no max-age, chaos off` };
+  };
 }

@@ -1,5 +1,5 @@
 import { budgetUse } from './budget.js';
-import { explainInstance, pickCandidate } from './candidates.js';
+import { instanceExplainer, pickCandidate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
 import { formatDuration } from '../policy/duration.js';
 import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
@@ -56,10 +56,11 @@ function gateGroup(group: Group, policy: GroupPolicy, context: GroupContext, dry
 
 function explainGroup(group: Group, policy: GroupPolicy | undefined, input: PlanInput): InstanceVerdict[] {
   if (!input.explain) return [];
+  const explain = policy === undefined ? undefined : instanceExplainer(group, policy, { now: input.now, tickInterval: input.tickInterval });
   return group.instances.map((instance) => {
     const age = instance.launchedAt === undefined ? undefined : input.now - instance.launchedAt;
-    if (policy === undefined) return { instanceId: instance.id, age, ineligible: undefined, candidate: undefined, note: 'group tags do not parse' };
-    return { instanceId: instance.id, age, ...explainInstance(instance, group, policy, input.now) };
+    if (explain === undefined) return { instanceId: instance.id, age, ineligible: undefined, candidate: undefined, note: 'group tags do not parse' };
+    return { instanceId: instance.id, age, ...explain(instance) };
   });
 }
 
