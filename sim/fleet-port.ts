@@ -1,7 +1,7 @@
 import type { Group, Millis } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
-import { InstanceGoneError } from '../functions/core/ports.js';
+import { InstanceGoneError } from '../functions/core/errors.js';
 import type { RandomSource } from '../functions/core/decide/random.js';
 import type { SimGroup, SimInstance } from './auto-scaling-state.js';
 import { isExempt } from './auto-scaling-state.js';

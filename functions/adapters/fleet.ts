@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { Group } from '../core/model.js';
 import type { FleetPort } from '../core/ports.js';
-import { InstanceGoneError } from '../core/ports.js';
+import { InstanceGoneError } from '../core/errors.js';
 import { chunks, GROUPS_PER_CALL } from './api-shapes.js';
 import { AwsFleetReader } from './fleet-reader.js';
 

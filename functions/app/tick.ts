@@ -8,7 +8,7 @@ import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
 import type { PlanInput } from '../core/decide/plan.js';
 import { nextStep, planTick, recheckStart } from '../core/decide/plan.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
-import { InstanceGoneError } from '../core/ports.js';
+import { InstanceGoneError } from '../core/errors.js';
 import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';

@@ -22,22 +22,6 @@ export interface FleetPort {
   untagGroup(group: string, keys: readonly string[]): Promise<void>;
 }
 
-/**
- * Auto Scaling refused to terminate an instance because it is no longer there to terminate (gone, or
- * already terminating by another hand): the call changed nothing, and the instance is not Phoenix's recycle.
- */
-export class InstanceGoneError extends Error {
-  override readonly name = 'InstanceGoneError';
-
-  constructor(
-    readonly instanceId: string,
-    message: string,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 export type BeginResult = 'created' | 'conflict';
 export type UpdateResult = 'updated' | 'conflict';
 

@@ -1,4 +1,4 @@
-import { InstanceGoneError } from '../../functions/core/ports.js';
+import { InstanceGoneError } from '../../functions/core/errors.js';
 import { describe, expect, it } from 'vitest';
 import type { GlobalMode, Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';

@@ -11,7 +11,7 @@ import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } f
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
-import { InstanceGoneError } from '../../functions/core/ports.js';
+import { InstanceGoneError } from '../../functions/core/errors.js';
 import { autoScalingGroup } from '../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
 import type { GroupPolicy } from '../../functions/core/policy/policy.js';
-import { parseGroupPolicy, TagValueError } from '../../functions/core/policy/tags.js';
+import { TagValueError } from '../../functions/core/errors.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import type { PolicyResult } from '../../functions/core/policy/tags.js';
 
 const ENABLED = { 'phoenix:enabled': 'true' } as const;

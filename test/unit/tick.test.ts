@@ -3,7 +3,7 @@ import type { TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { GlobalMode, Group } from '../../functions/core/model.js';
-import { InstanceGoneError } from '../../functions/core/ports.js';
+import { InstanceGoneError } from '../../functions/core/errors.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
 import { group, instance, NOW, record, withTags } from '../support/fleet.js';
 

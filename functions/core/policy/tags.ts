@@ -4,21 +4,7 @@ import type { Millis } from '../model.js';
 import { TAG } from './policy.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
 import { parseWindow } from './window.js';
-
-/** A phoenix tag whose value (or key) does not parse; the message names the tag, the value and what was expected. */
-export class TagValueError extends Error {
-  override readonly name = 'TagValueError';
-  readonly tag: string;
-  readonly value: string;
-  readonly expected: string;
-
-  constructor(tag: string, value: string, expected: string) {
-    super(`${tag}=${JSON.stringify(value)}: expected ${expected}`);
-    this.tag = tag;
-    this.value = value;
-    this.expected = expected;
-  }
-}
+import { TagValueError } from '../errors.js';
 
 /**
  * What the account allows any group to ask for, whatever its tags say: tagging a group is a permission to
