@@ -175,7 +175,7 @@ export function readYaml(text: string, what: string): Json {
     const items: Json[] = [];
     for (let line = lines[next]; line !== undefined && indentOf(line.raw) === indent && isItem(line.raw); line = lines[next]) {
       const written = line.raw.trim().slice(1).trim();
-      if (/^[^'"!\[{][^:]*:(\s|$)/.test(written)) {
+      if (/^[^'"![{][^:]*:(\s|$)/.test(written)) {
         // `- key: value` opens a mapping whose keys line up after the dash.
         lines[next] = { raw: `${' '.repeat(indent + 2)}${written}`, number: line.number };
         items.push(mapping(indent + 2));

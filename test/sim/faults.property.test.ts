@@ -281,16 +281,11 @@ function operatorMoves(fleet: readonly SimGroupSpec[], world: readonly DrawnWorl
   const named = (place: number): string => live[place % live.length] as string;
   const at = (offset: Millis): Millis => OPERATOR.start + offset;
   return {
-    world: world.map((move): WorldMove => {
-      switch (move.kind) {
-        case 'tag':
-          return { at: at(move.at), kind: 'tag', group: move.target === 'surging' ? { surging: move.draw } : named(move.target), key: move.tag.key, value: move.tag.value, lasts: move.lasts };
-        case 'mode':
-        case 'close-window':
-        case 'release':
-          return { ...move, at: at(move.at) };
-      }
-    }),
+    world: world.map((move): WorldMove =>
+      move.kind === 'tag'
+        ? { at: at(move.at), kind: 'tag', group: move.target === 'surging' ? { surging: move.draw } : named(move.target), key: move.tag.key, value: move.tag.value, lasts: move.lasts }
+        : { ...move, at: at(move.at) },
+    ),
     ticks: [...new Map(ticks.map((move) => [move.index, move] as const)).values()].map(
       ({ index, verifier, ...move }): TickMove => ({ ...move, at: at(index * 10 * MINUTE), verifier: verifier === null ? undefined : { groups: verifier === undefined ? undefined : [named(verifier)] } }),
     ),

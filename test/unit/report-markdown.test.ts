@@ -30,6 +30,7 @@ describe('renderMarkdown with hostile data', () => {
   it('keeps every value inside its own line: one Failures figure, no line starting with data', () => {
     expect(lines.filter((line) => line.includes('**Failures:**'))).toEqual([expect.stringMatching(/^- \*\*Failures:\*\* 1 /)]);
     expect(lines.filter((line) => /^(web|disk|\[|<|`|- \*\*Failures:\*\* 0)/.test(line))).toEqual([]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
     expect(text).not.toMatch(/[\r\u2028\u2029\u0085\u000b\u202e]/);
   });
 

@@ -237,6 +237,6 @@ describe("the account's ceiling and floor", () => {
     const result = parseGroupPolicy(tags, limits);
     const messages = result.ok ? [] : result.errors.map((error) => error.message);
     expect(messages).toHaveLength(errors.length);
-    errors.forEach((expected, index) => expect(messages[index]).toContain(expected));
+    for (const [index, expected] of errors.entries()) expect(messages[index]).toContain(expected);
   });
 });
