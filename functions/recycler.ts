@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import { finishRun, tickDependencies } from './app/tick-dependencies.js';
 import { parseRecyclerConfig, runTime } from './app/config.js';
 import { runTick } from './app/tick.js';
+import { finishRun, tickDependencies } from './app/tick-dependencies.js';
 
 // Cold start: a bad deploy parameter stops the function here, naming the variable; clients are made once.
 const config = parseRecyclerConfig(process.env);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { reporterDependencies } from './app/reporter-dependencies.js';
 import { parseReporterConfig, reportWeek } from './app/config.js';
+import { reporterDependencies } from './app/reporter-dependencies.js';
 import { buildWeeklyReport, deliverWeeklyReport } from './app/weekly-report.js';
 
 const config = parseReporterConfig(process.env);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
-import { finishRun, tickDependencies } from './app/tick-dependencies.js';
 import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
 import { runTick } from './app/tick.js';
+import { finishRun, tickDependencies } from './app/tick-dependencies.js';
 
 const config = parseRecyclerConfig(process.env);
 const deps = tickDependencies(config, 'verifier');

@@ -34,7 +34,15 @@ const FUNCTIONS = {
  */
 async function buildFunction(entry, source) {
   const outdir = join(common.outdir, dirname(entry));
-  const result = await build({ ...common, entryPoints: { [basename(entry)]: source }, outdir, splitting: true, minify: true, metafile: true, plugins: [sdkSchemaKeys] });
+  const result = await build({
+    ...common,
+    entryPoints: { [basename(entry)]: source },
+    outdir,
+    splitting: true,
+    minify: true,
+    metafile: true,
+    plugins: [sdkSchemaKeys],
+  });
   // Chunk names carry content hashes: remove the chunks of earlier builds, so the package holds this build alone.
   const written = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));
   for (const file of readdirSync(outdir)) if (!written.has(file)) rmSync(join(outdir, file));
@@ -44,7 +52,8 @@ const directories = Object.keys(FUNCTIONS).map((entry) => dirname(entry));
 if (new Set(directories).size !== directories.length) throw new Error(`each function needs a directory of its own: ${directories.join(', ')}`);
 // A renamed or removed function's directory from an earlier build would linger, and the bench measures every directory there.
 const functionsDir = join(common.outdir, 'functions');
-if (existsSync(functionsDir)) for (const dir of readdirSync(functionsDir)) if (!directories.includes(`functions/${dir}`)) rmSync(join(functionsDir, dir), { recursive: true });
+if (existsSync(functionsDir))
+  for (const dir of readdirSync(functionsDir)) if (!directories.includes(`functions/${dir}`)) rmSync(join(functionsDir, dir), { recursive: true });
 
 await Promise.all([
   ...Object.entries(FUNCTIONS).map(([entry, source]) => buildFunction(entry, source)),

@@ -1,7 +1,16 @@
+import type { RandomSource } from '../functions/core/decide/random.js';
 import type { Group, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
-import type { RandomSource } from '../functions/core/decide/random.js';
-import type { ActivityKind, LifecycleDetailType, LifecycleEvent, ScalingActivity, SimGroup, SimGroupSpec, SimInstance, SimState } from './auto-scaling-state.js';
+import type {
+  ActivityKind,
+  LifecycleDetailType,
+  LifecycleEvent,
+  ScalingActivity,
+  SimGroup,
+  SimGroupSpec,
+  SimInstance,
+  SimState,
+} from './auto-scaling-state.js';
 import { COUNTED, describeGroup } from './auto-scaling-state.js';
 import type { VirtualClock } from './clock.js';
 import { DescribeLag } from './describe-lag.js';

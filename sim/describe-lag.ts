@@ -1,5 +1,5 @@
-import type { Group, Millis } from '../functions/core/model.js';
 import type { RandomSource } from '../functions/core/decide/random.js';
+import type { Group, Millis } from '../functions/core/model.js';
 
 /**
  * DescribeAutoScalingGroups is eventually consistent: for a while after a write to a group, reads may

@@ -1,8 +1,8 @@
 import type { Group, Millis } from '../functions/core/model.js';
 import { HOUR } from '../functions/core/model.js';
+import type { AutoScaling } from './auto-scaling.js';
 import type { ScalingActivity, SimGroup } from './auto-scaling-state.js';
 import { describeGroup, isExempt, NON_TERMINATING, TRANSITIONAL } from './auto-scaling-state.js';
-import type { AutoScaling } from './auto-scaling.js';
 import type { VirtualClock } from './clock.js';
 import { livePolicy } from './live.js';
 import type { Referee, Violations } from './referee.js';
@@ -118,7 +118,13 @@ export class FleetMeasurements {
     }
     const at = this.clock.now();
     const oldest = this.oldestAge(group, at);
-    const sample: GroupSample = { at, desired: group.desired, inServiceHealthy, inTransition, oldestAgeHours: oldest === undefined ? undefined : oldest / HOUR };
+    const sample: GroupSample = {
+      at,
+      desired: group.desired,
+      inServiceHealthy,
+      inTransition,
+      oldestAgeHours: oldest === undefined ? undefined : oldest / HOUR,
+    };
     const series = this.seriesOf(group);
     if (series.at(-1)?.at === at) series[series.length - 1] = sample;
     else series.push(sample);

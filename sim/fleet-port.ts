@@ -1,11 +1,11 @@
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { InstanceGoneError } from '../functions/core/errors.js';
 import type { Group, Millis } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
-import { InstanceGoneError } from '../functions/core/errors.js';
-import type { RandomSource } from '../functions/core/decide/random.js';
+import type { AutoScaling } from './auto-scaling.js';
 import type { SimGroup, SimInstance } from './auto-scaling-state.js';
 import { isExempt } from './auto-scaling-state.js';
-import type { AutoScaling } from './auto-scaling.js';
 import type { VirtualClock } from './clock.js';
 import { SimServiceError, SimValidationError } from './errors.js';
 import type { Referee, TerminationFacts, ViolationKind } from './referee.js';

@@ -1,10 +1,10 @@
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import type { GlobalMode, Group, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
 import type { FleetPort } from '../functions/core/ports.js';
-import type { RandomSource } from '../functions/core/decide/random.js';
-import { seededRandom } from '../functions/core/decide/random.js';
-import type { LifecycleEvent, ScalingActivity, SimGroupSpec } from './auto-scaling-state.js';
 import { AutoScaling } from './auto-scaling.js';
+import type { LifecycleEvent, ScalingActivity, SimGroupSpec } from './auto-scaling-state.js';
 import { VirtualClock } from './clock.js';
 import { FleetControls } from './fleet-controls.js';
 import type { AgeStats, GroupSample } from './fleet-measurements.js';

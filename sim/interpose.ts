@@ -29,7 +29,8 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
         return found;
       }),
     setDesiredCapacity: (group, desired) => around({ kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
-    terminateInstance: (group, instanceId, options) => around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
+    terminateInstance: (group, instanceId, options) =>
+      around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
     tagGroup: (group, tags) => around({ kind: 'tag', group }, () => fleet.tagGroup(group, tags)),
     untagGroup: (group, keys) => around({ kind: 'untag', group }, () => fleet.untagGroup(group, keys)),
   };
@@ -39,7 +40,8 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
   return {
     recordsSince: (since) => around({ kind: 'records' }, () => ledger.recordsSince(since)),
     begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),
-    update: (record, expectedPhase) => around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),
+    update: (record, expectedPhase) =>
+      around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),
     recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
   };
 }

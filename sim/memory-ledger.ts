@@ -40,12 +40,10 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
 
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
     await Promise.resolve();
-    return this.byStart
-      .slice(this.firstStartingAt(from), this.firstStartingAt(to))
-      .flatMap(({ id }) => {
-        const record = this.records.get(id);
-        return record === undefined ? [] : [record];
-      });
+    return this.byStart.slice(this.firstStartingAt(from), this.firstStartingAt(to)).flatMap(({ id }) => {
+      const record = this.records.get(id);
+      return record === undefined ? [] : [record];
+    });
   }
 
   async recordTick(summary: TickSummary): Promise<void> {
@@ -60,17 +58,14 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
 
   async begin(record: ReplacementRecord): Promise<BeginResult> {
     await Promise.resolve();
-    return this.conditionally(
-      () => !isOpen(record) || ![...this.open].some((id) => this.records.get(id)?.group === record.group),
-      record,
-    ).then((written) => (written ? 'created' : 'conflict'));
+    return this.conditionally(() => !isOpen(record) || ![...this.open].some((id) => this.records.get(id)?.group === record.group), record).then((written) =>
+      written ? 'created' : 'conflict',
+    );
   }
 
   async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
     await Promise.resolve();
-    return this.conditionally(() => this.records.get(record.id)?.phase === expectedPhase, record).then((written) =>
-      written ? 'updated' : 'conflict',
-    );
+    return this.conditionally(() => this.records.get(record.id)?.phase === expectedPhase, record).then((written) => (written ? 'updated' : 'conflict'));
   }
 
   /** Runs check-then-write under the ledger's lock; the yield between them is where a race would show. */
@@ -88,7 +83,11 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
   private write(record: ReplacementRecord): void {
     const previous = this.records.get(record.id);
     if (previous === undefined || previous.startedAt !== record.startedAt) {
-      if (previous !== undefined) this.byStart.splice(this.byStart.findIndex((entry) => entry.id === record.id), 1);
+      if (previous !== undefined)
+        this.byStart.splice(
+          this.byStart.findIndex((entry) => entry.id === record.id),
+          1,
+        );
       // After any equal start times, so records with one start stay in write order.
       this.byStart.splice(this.firstStartingAt(record.startedAt + 1), 0, { startedAt: record.startedAt, id: record.id });
     }

@@ -1,8 +1,8 @@
+import type { RandomSource } from '../functions/core/decide/random.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import type { Millis } from '../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
-import type { RandomSource } from '../functions/core/decide/random.js';
-import { seededRandom } from '../functions/core/decide/random.js';
 import { pick } from './draws.js';
 import type { SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';
@@ -12,7 +12,14 @@ import type { Delivery, Invocation, ScenarioScript, ScriptEvent, ScriptOptions }
 export type WorldMove =
   | { readonly at: Millis; readonly kind: 'mode'; readonly mode: 'off' | 'dry-run'; readonly lasts: Millis }
   /** The owner sets one tag of a group (named, or one with a surge in flight) and, after `lasts`, puts back the value it had at the start. */
-  | { readonly at: Millis; readonly kind: 'tag'; readonly group: string | { readonly surging: number }; readonly key: string; readonly value: string; readonly lasts: Millis }
+  | {
+      readonly at: Millis;
+      readonly kind: 'tag';
+      readonly group: string | { readonly surging: number };
+      readonly key: string;
+      readonly value: string;
+      readonly lasts: Millis;
+    }
   | { readonly at: Millis; readonly kind: 'close-window'; readonly pick: number; readonly closedFor: Millis }
   | { readonly at: Millis; readonly kind: 'release' };
 
@@ -98,7 +105,8 @@ export function drawOperatorMoves(fleet: readonly SimGroupSpec[], options: Scrip
   const tick = options.tickInterval ?? 10 * MINUTE;
   const world: WorldMove[] = [];
   if (live.length > 0) {
-    for (const at of times(random, options, MEAN_GAP.mode, tick)) world.push({ at, kind: 'mode', mode: random() < 0.5 ? 'off' : 'dry-run', lasts: between(random, 10 * MINUTE, 90 * MINUTE) });
+    for (const at of times(random, options, MEAN_GAP.mode, tick))
+      world.push({ at, kind: 'mode', mode: random() < 0.5 ? 'off' : 'dry-run', lasts: between(random, 10 * MINUTE, 90 * MINUTE) });
     const tagMoves = (key: string, values: readonly string[], rate: TagRate): void => {
       for (const aimed of [true, false]) {
         for (const at of times(random, options, rate.meanGap / (aimed ? rate.aimed : 1 - rate.aimed), aimed ? tick : undefined)) {
@@ -110,7 +118,8 @@ export function drawOperatorMoves(fleet: readonly SimGroupSpec[], options: Scrip
     tagMoves(TAG.enabled, ENABLED_VALUES, RATE.enabled);
     tagMoves(TAG.budget, BUDGET_VALUES, RATE.budget);
     tagMoves(TAG.minHealthy, MIN_HEALTHY_VALUES, RATE.minHealthy);
-    for (const at of times(random, options, MEAN_GAP.closeWindow, tick)) world.push({ at, kind: 'close-window', pick: random(), closedFor: between(random, HOUR, 6 * HOUR) });
+    for (const at of times(random, options, MEAN_GAP.closeWindow, tick))
+      world.push({ at, kind: 'close-window', pick: random(), closedFor: between(random, HOUR, 6 * HOUR) });
     for (let at = options.start + RELEASE_EVERY; at < options.start + options.days * DAY; at += RELEASE_EVERY) world.push({ at, kind: 'release' });
   }
   const ticks: TickMove[] = [];
@@ -120,7 +129,8 @@ export function drawOperatorMoves(fleet: readonly SimGroupSpec[], options: Scrip
     const ahead = random() < TICK_SHARE.ahead ? (random() < 0.5 ? between(random, 30_000, 2 * MINUTE) : between(random, HOUR, 3 * DAY)) : 0;
     const killAfter = random() < TICK_SHARE.killed ? 1 + Math.floor(random() * 8) : undefined;
     const verifier = random() < TICK_SHARE.verifier ? { groups: random() < 0.5 || live.length === 0 ? undefined : [pick(random, live)] } : undefined;
-    if (twice || lateBy > 0 || ahead > 0 || killAfter !== undefined || verifier !== undefined) ticks.push({ at, twice, lateBy, eventAhead: ahead, killAfter, verifier });
+    if (twice || lateBy > 0 || ahead > 0 || killAfter !== undefined || verifier !== undefined)
+      ticks.push({ at, twice, lateBy, eventAhead: ahead, killAfter, verifier });
   }
   return { world, ticks };
 }
@@ -151,10 +161,12 @@ function worldEvents(moves: readonly WorldMove[]): ScriptEvent[] {
 function deliveries(moves: readonly TickMove[]): Map<Millis, readonly Delivery[]> {
   const result = new Map<Millis, readonly Delivery[]>();
   for (const move of moves) {
-    const tick: Invocation = move.killAfter === undefined ? { run: 'tick', eventAhead: move.eventAhead } : { run: 'tick', eventAhead: move.eventAhead, killAfter: move.killAfter };
+    const tick: Invocation =
+      move.killAfter === undefined ? { run: 'tick', eventAhead: move.eventAhead } : { run: 'tick', eventAhead: move.eventAhead, killAfter: move.killAfter };
     const invocations: Invocation[] = [tick];
     if (move.twice) invocations.push({ run: 'tick', eventAhead: move.eventAhead });
-    if (move.verifier !== undefined) invocations.push({ run: 'verify', eventAhead: 0, ...(move.verifier.groups === undefined ? {} : { groups: move.verifier.groups }) });
+    if (move.verifier !== undefined)
+      invocations.push({ run: 'verify', eventAhead: 0, ...(move.verifier.groups === undefined ? {} : { groups: move.verifier.groups }) });
     result.set(move.at, [{ lateBy: move.lateBy, invocations }]);
   }
   return result;

@@ -119,7 +119,15 @@ export class Referee {
   }
 
   addGroup(name: string, tags: Readonly<Record<string, string>>): void {
-    const watch: Watch = { tags, parsed: parseGroupPolicy(tags), limits: [{ since: this.options.clock.now(), result: limitsOf(tags) }], tagBrakedSince: undefined, brakedSince: undefined, surges: [], spent: [] };
+    const watch: Watch = {
+      tags,
+      parsed: parseGroupPolicy(tags),
+      limits: [{ since: this.options.clock.now(), result: limitsOf(tags) }],
+      tagBrakedSince: undefined,
+      brakedSince: undefined,
+      surges: [],
+      spent: [],
+    };
     this.watches.set(name, watch);
     this.refreshBrakes(watch);
   }

@@ -1,9 +1,9 @@
-import type { Millis } from '../functions/core/model.js';
-import type { TouchKind } from '../functions/core/taint/taint.js';
-import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
-import { TAG } from '../functions/core/policy/policy.js';
 import type { RandomSource } from '../functions/core/decide/random.js';
 import { seededRandom } from '../functions/core/decide/random.js';
+import type { Millis } from '../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { TouchKind } from '../functions/core/taint/taint.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { livePolicy } from './live.js';
@@ -29,8 +29,26 @@ type GroupKind = 'live' | 'chaos' | 'windowed' | 'dry-run' | 'disabled' | 'untag
  * about 10% dry-run, 10% not opted in, 10% chaos, 10% windowed, the rest plain max-age.
  */
 const PATTERN: readonly GroupKind[] = [
-  'live', 'dry-run', 'chaos', 'untagged', 'windowed', 'live', 'disabled', 'live', 'chaos', 'live',
-  'windowed', 'dry-run', 'live', 'live', 'live', 'live', 'live', 'live', 'live', 'live',
+  'live',
+  'dry-run',
+  'chaos',
+  'untagged',
+  'windowed',
+  'live',
+  'disabled',
+  'live',
+  'chaos',
+  'live',
+  'windowed',
+  'dry-run',
+  'live',
+  'live',
+  'live',
+  'live',
+  'live',
+  'live',
+  'live',
+  'live',
 ];
 /** Fleets launched all at once: every instance the same age, to show that recycling spreads out. */
 const TOGETHER_GROUPS = 2;

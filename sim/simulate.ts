@@ -4,22 +4,22 @@ import { errorText, runTick } from '../functions/app/tick.js';
 import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';
-import type { Logger } from '../functions/core/ports.js';
+import { seededRandom } from '../functions/core/decide/random.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
-import { seededRandom } from '../functions/core/decide/random.js';
+import type { Logger } from '../functions/core/ports.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
 import { SimFleet } from './fleet.js';
 import { TimeQueue } from './heap.js';
 import { interposeEvents, interposeFleet, interposeLedger, Kill } from './interpose.js';
+import { livePolicy } from './live.js';
 import { MemoryEvents } from './memory-events.js';
 import { MemoryLedger } from './memory-ledger.js';
+import type { ScenarioName } from './scenarios.js';
+import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
+import type { Delivery, Invocation, ScenarioScript } from './script.js';
 import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
-import { livePolicy } from './live.js';
-import type { ScenarioName } from './scenarios.js';
-import type { Delivery, Invocation, ScenarioScript } from './script.js';
-import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Touch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
 import { World } from './world.js';
@@ -199,7 +199,17 @@ function zeroReasons(): Record<RecycleReason, number> {
 }
 
 class Tally {
-  private readonly byGroup = new Map<string, { mode: string; recycled: Record<RecycleReason, number>; wouldRecycle: number; skips: Partial<Record<SkipReason, number>>; recoverySeconds: number[]; quarantined: boolean }>();
+  private readonly byGroup = new Map<
+    string,
+    {
+      mode: string;
+      recycled: Record<RecycleReason, number>;
+      wouldRecycle: number;
+      skips: Partial<Record<SkipReason, number>>;
+      recoverySeconds: number[];
+      quarantined: boolean;
+    }
+  >();
   readonly terminations = zeroReasons();
   readonly skips: Partial<Record<SkipReason, number>> = {};
   readonly recoverySeconds: number[] = [];
@@ -343,7 +353,15 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     const clock = fleet.now();
     const started = runs.map((run) => {
       const kill = run.killAfter === undefined ? undefined : new Kill(run.killAfter);
-      const runDeps = kill === undefined ? deps : { ...deps, fleet: interposeFleet(fleet, kill.around), ledger: interposeLedger(ledger, kill.around), events: interposeEvents(deps.events, kill.around) };
+      const runDeps =
+        kill === undefined
+          ? deps
+          : {
+              ...deps,
+              fleet: interposeFleet(fleet, kill.around),
+              ledger: interposeLedger(ledger, kill.around),
+              events: interposeEvents(deps.events, kill.around),
+            };
       const at = runTime({ time: new Date(run.eventTime).toISOString() }, clock, deps.logger);
       return { run, kill, outcome: runTick(runDeps, settings, at, run.run === 'tick' ? { kind: 'tick' } : { kind: 'verify', groups: run.groups }) };
     });
@@ -400,7 +418,9 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     }
     fleet.advanceTo(now);
     scheduled += 1;
-    const usual: readonly Delivery[] = [{ lateBy: 0, invocations: Array.from({ length: script.invocationsPerTick }, (): Invocation => ({ run: 'tick', eventAhead: 0 })) }];
+    const usual: readonly Delivery[] = [
+      { lateBy: 0, invocations: Array.from({ length: script.invocationsPerTick }, (): Invocation => ({ run: 'tick', eventAhead: 0 })) },
+    ];
     for (const { lateBy, invocations } of script.deliveries?.get(now) ?? usual) {
       const runs = invocations.map((invocation): PlannedRun => ({ ...invocation, eventTime: now + invocation.eventAhead }));
       if (lateBy === 0) await invoke(runs);
@@ -443,5 +463,16 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);
   const groupsAtEnd = await fleet.listOptedInGroups();
-  return { summary, groups: tally.groups(fleet, end), ticks, tickFailures, verifierFailures, lifecycleEvents, calls: fleet.calls(), touches: touches.touches(), records: ledger.all(), groupsAtEnd };
+  return {
+    summary,
+    groups: tally.groups(fleet, end),
+    ticks,
+    tickFailures,
+    verifierFailures,
+    lifecycleEvents,
+    calls: fleet.calls(),
+    touches: touches.touches(),
+    records: ledger.all(),
+    groupsAtEnd,
+  };
 }

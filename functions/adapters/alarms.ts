@@ -1,4 +1,4 @@
-import { DescribeAlarmsCommand, StateValue, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand, StateValue } from '@aws-sdk/client-cloudwatch';
 import type { AlarmsPort } from '../core/ports.js';
 import { MissingStopAlarmError } from './errors.js';
 

@@ -16,4 +16,3 @@ export function clientConfig(options: ClientOptions = {}): { retryMode: 'adaptiv
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   };
 }
-

@@ -15,7 +15,7 @@ export async function describeExistingInstances(ec2: EC2Client, instanceIds: rea
       nextToken = page.NextToken;
     } while (nextToken !== undefined);
   } catch (error) {
-    const missing: string[] = error instanceof Error && error.name === 'InvalidInstanceID.NotFound' ? error.message.match(/i-[0-9a-f]+/g) ?? [] : [];
+    const missing: string[] = error instanceof Error && error.name === 'InvalidInstanceID.NotFound' ? (error.message.match(/i-[0-9a-f]+/g) ?? []) : [];
     const remaining = instanceIds.filter((id) => !missing.includes(id));
     if (missing.length === 0 || remaining.length === instanceIds.length) throw error;
     return remaining.length === 0 ? [] : describeExistingInstances(ec2, remaining);

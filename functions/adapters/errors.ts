@@ -14,7 +14,9 @@ export class MissingStopAlarmError extends Error {
   readonly missing: readonly string[];
 
   constructor(missing: readonly string[]) {
-    super(`stop alarm${missing.length === 1 ? '' : 's'} not found in CloudWatch: ${missing.join(', ')}; terminations stay blocked until every configured alarm exists`);
+    super(
+      `stop alarm${missing.length === 1 ? '' : 's'} not found in CloudWatch: ${missing.join(', ')}; terminations stay blocked until every configured alarm exists`,
+    );
     this.missing = missing;
   }
 }

@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE } from '../core/events.js';
 import type { OutboxEvent } from '../core/model.js';
 import type { EventsPort } from '../core/ports.js';
@@ -94,7 +94,11 @@ export class EventBridgeEvents implements EventsPort {
       };
       const bytes = entryBytes(entry);
       if (bytes > MAX_REQUEST_BYTES) {
-        refused.push({ detailType: event.detailType, errorCode: 'EntryTooLarge', errorMessage: `entry is ${bytes} bytes, over the ${MAX_REQUEST_BYTES}-byte PutEvents limit` });
+        refused.push({
+          detailType: event.detailType,
+          errorCode: 'EntryTooLarge',
+          errorMessage: `entry is ${bytes} bytes, over the ${MAX_REQUEST_BYTES}-byte PutEvents limit`,
+        });
         continue;
       }
       sendable.push({ detailType: event.detailType, entry, bytes });
@@ -106,7 +110,11 @@ export class EventBridgeEvents implements EventsPort {
     const thrown = [...first.thrown, ...retry.thrown];
     const failed = [
       ...refused,
-      ...[...first.lost, ...retry.rejected, ...retry.lost].map(({ pending, errorCode, errorMessage }) => ({ detailType: pending.detailType, errorCode, errorMessage })),
+      ...[...first.lost, ...retry.rejected, ...retry.lost].map(({ pending, errorCode, errorMessage }) => ({
+        detailType: pending.detailType,
+        errorCode,
+        errorMessage,
+      })),
     ];
     if (failed.length === 0) return;
     const cause = thrown.length === 0 ? undefined : thrown.length === 1 ? thrown[0] : new AggregateError(thrown, 'several PutEvents calls threw');

@@ -1,4 +1,4 @@
-import type { AutoScalingGroup, AutoScalingClient, Instance as AsgInstance, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
+import type { Instance as AsgInstance, AutoScalingClient, AutoScalingGroup, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling';
 import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client, LaunchTemplate } from '@aws-sdk/client-ec2';
 import { DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
@@ -11,8 +11,16 @@ import { describeExistingInstances } from './describe-instances.js';
 const TEMPLATES_PER_CALL = 200;
 
 const LIFECYCLE_STATES: ReadonlySet<string> = new Set<LifecycleState>([
-  'Pending', 'Pending:Wait', 'Pending:Proceed', 'InService', 'Standby', 'EnteringStandby',
-  'Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Detaching',
+  'Pending',
+  'Pending:Wait',
+  'Pending:Proceed',
+  'InService',
+  'Standby',
+  'EnteringStandby',
+  'Terminating',
+  'Terminating:Wait',
+  'Terminating:Proceed',
+  'Detaching',
 ]);
 
 function lifecycleState(value: string | undefined): LifecycleState {
@@ -59,7 +67,9 @@ export class AwsFleetReader {
   }
 
   protected async toGroups(groups: readonly AutoScalingGroup[]): Promise<Group[]> {
-    const instanceIds = groups.flatMap((group) => (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined ? [] : [instance.InstanceId])));
+    const instanceIds = groups.flatMap((group) =>
+      (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined ? [] : [instance.InstanceId])),
+    );
     const [facts, templates] = await Promise.all([this.ec2Facts(instanceIds), this.launchTemplates(groups)]);
     return groups.map((group) => this.toGroup(group, facts, templates));
   }
@@ -151,8 +161,7 @@ function currentSource(group: AutoScalingGroup, templates: ReadonlyMap<string, L
   const template = templates.get(spec.LaunchTemplateId ?? spec.LaunchTemplateName ?? '');
   if (template?.LaunchTemplateId === undefined) return undefined;
   const requested = spec.Version ?? '$Default';
-  const version =
-    requested === '$Latest' ? template.LatestVersionNumber : requested === '$Default' ? template.DefaultVersionNumber : Number(requested);
+  const version = requested === '$Latest' ? template.LatestVersionNumber : requested === '$Default' ? template.DefaultVersionNumber : Number(requested);
   if (version === undefined || !Number.isInteger(version)) return undefined;
   return { kind: 'template', id: template.LaunchTemplateId, version: String(version) };
 }

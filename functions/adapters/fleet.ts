@@ -7,9 +7,9 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { InstanceGoneError } from '../core/errors.js';
 import type { Group } from '../core/model.js';
 import type { FleetPort } from '../core/ports.js';
-import { InstanceGoneError } from '../core/errors.js';
 import { chunks, GROUPS_PER_CALL } from './api-shapes.js';
 import { AwsFleetReader } from './fleet-reader.js';
 
@@ -21,9 +21,7 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
   async describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>> {
     const groups: AutoScalingGroup[] = [];
     for (const batch of chunks([...new Set(names)], GROUPS_PER_CALL)) {
-      const page = await this.options.autoScaling.send(
-        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: GROUPS_PER_CALL }),
-      );
+      const page = await this.options.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: GROUPS_PER_CALL }));
       groups.push(...(page.AutoScalingGroups ?? []));
     }
     const fresh = await Promise.all((await this.toGroups(groups)).map((group) => this.withActivities(group)));
@@ -46,9 +44,7 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
   }
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
-    await this.options.autoScaling.send(
-      new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }),
-    );
+    await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
   }
 
   async terminateInstance(_group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
@@ -65,16 +61,18 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
     await this.options.autoScaling.send(
       new CreateOrUpdateTagsCommand({
         Tags: Object.entries(tags).map(([Key, Value]) => ({
-          ResourceId: group, ResourceType: 'auto-scaling-group', Key, Value, PropagateAtLaunch: false,
+          ResourceId: group,
+          ResourceType: 'auto-scaling-group',
+          Key,
+          Value,
+          PropagateAtLaunch: false,
         })),
       }),
     );
   }
 
   async untagGroup(group: string, keys: readonly string[]): Promise<void> {
-    await this.options.autoScaling.send(
-      new DeleteTagsCommand({ Tags: keys.map((Key) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key })) }),
-    );
+    await this.options.autoScaling.send(new DeleteTagsCommand({ Tags: keys.map((Key) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key })) }));
   }
 }
 

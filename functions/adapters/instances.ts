@@ -2,8 +2,8 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client, Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
-import type { TaintPort, TouchedInstance } from '../core/ports.js';
 import { TAG } from '../core/policy/policy.js';
+import type { TaintPort, TouchedInstance } from '../core/ports.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
 
@@ -38,7 +38,14 @@ export class AwsInstances implements TaintPort {
     return instances.flatMap((instance) => {
       if (instance.InstanceId === undefined) return [];
       const group = groupOf.get(instance.InstanceId);
-      return [{ id: instance.InstanceId, group, groupTags: (group === undefined ? undefined : groupTags.get(group)) ?? {}, tainted: tagsOf(instance.Tags)[TAG.tainted] }];
+      return [
+        {
+          id: instance.InstanceId,
+          group,
+          groupTags: (group === undefined ? undefined : groupTags.get(group)) ?? {},
+          tainted: tagsOf(instance.Tags)[TAG.tainted],
+        },
+      ];
     });
   }
 
@@ -57,7 +64,11 @@ export class AwsInstances implements TaintPort {
       if (!isNotFound(error)) throw error;
       if (instanceIds.length === 1) return [];
       const gone = (error.message.match(/i-[0-9a-f]+/g) ?? []).filter((id) => instanceIds.includes(id));
-      if (gone.length > 0) return this.tagTainted(instanceIds.filter((id) => !gone.includes(id)), value);
+      if (gone.length > 0)
+        return this.tagTainted(
+          instanceIds.filter((id) => !gone.includes(id)),
+          value,
+        );
       const tagged: string[] = [];
       for (const instanceId of instanceIds) tagged.push(...(await this.tagTainted([instanceId], value)));
       return tagged;

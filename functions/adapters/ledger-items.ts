@@ -1,8 +1,8 @@
-import { RECYCLE_REASONS, isOpen } from '../core/model.js';
-import type { Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import type { SkipReason } from '../core/decide/decision.js';
 import { SKIP_REASONS } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
-import type { SkipReason } from '../core/decide/decision.js';
+import type { Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import { isOpen, RECYCLE_REASONS } from '../core/model.js';
 import type { GlobalBlockReason } from '../core/policy/global-gate.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import { LedgerItemError } from './errors.js';
@@ -20,7 +20,12 @@ import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledge
  */
 
 const PHASES: readonly ReplacementPhase[] = ['surging', 'terminating', 'undoing', 'verified', 'failed', 'abandoned', 'vanished', 'dry-run'];
-const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>(['Instance Recycled', 'Recovery Verified', 'Recovery Failed', 'Group Quarantined']);
+const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>([
+  'Instance Recycled',
+  'Recovery Verified',
+  'Recovery Failed',
+  'Group Quarantined',
+]);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
 const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
 export const LOCK_SORT_KEY = 'LOCK';
@@ -28,7 +33,13 @@ export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
 const LATEST: Millis = Date.UTC(10000, 0, 1);
 
-type StoredUndo = { readonly closeAs: UndoneOutcome; readonly why: string; readonly quarantine: boolean; readonly at?: number; readonly extraInstanceId?: string };
+type StoredUndo = {
+  readonly closeAs: UndoneOutcome;
+  readonly why: string;
+  readonly quarantine: boolean;
+  readonly at?: number;
+  readonly extraInstanceId?: string;
+};
 export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
@@ -62,7 +73,9 @@ export function tickFromItem(item: StoredItem): TickSummary {
     read.problems.push(`skips must be a map, got ${describe(stored)}`);
   }
   if (read.problems.length > 0) {
-    throw new LedgerItemError(`malformed tick summary pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`);
+    throw new LedgerItemError(
+      `malformed tick summary pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`,
+    );
   }
   return { at, blocked, skips };
 }
@@ -154,7 +167,9 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     }
   }
   if (read.problems.length > 0) {
-    throw new LedgerItemError(`malformed ledger item pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`);
+    throw new LedgerItemError(
+      `malformed ledger item pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`,
+    );
   }
   return record;
 }
@@ -216,7 +231,13 @@ class FieldReader {
       events.every((event: unknown) => {
         if (event === null || typeof event !== 'object') return false;
         const fields = event as Record<string, unknown>;
-        return typeof fields['detailType'] === 'string' && EVENT_TYPES.has(fields['detailType']) && typeof fields['time'] === 'string' && typeof fields['detail'] === 'object' && fields['detail'] !== null;
+        return (
+          typeof fields['detailType'] === 'string' &&
+          EVENT_TYPES.has(fields['detailType']) &&
+          typeof fields['time'] === 'string' &&
+          typeof fields['detail'] === 'object' &&
+          fields['detail'] !== null
+        );
       });
     if (!wellFormed) {
       this.problems.push(`outbox must be JSON text of Phoenix events, got ${describe(value)}`);
@@ -260,7 +281,7 @@ class FieldReader {
 }
 
 function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  return value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
 }
 
 /** The same attributes with the same values, whatever their order. */

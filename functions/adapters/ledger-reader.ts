@@ -1,13 +1,13 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DAY } from '../core/model.js';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Millis, ReplacementRecord } from '../core/model.js';
+import { DAY } from '../core/model.js';
 import type { LedgerHistory } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
-import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
-import { OPEN_MARKER, dayBucket, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
 import type { StoredItem } from './ledger-items.js';
+import { dayBucket, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 
 export interface DynamoLedgerOptions {
   /** A plain client is wrapped in a DocumentClient; the caller configures retries (clientConfig). */

@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { OPEN_PHASES, isOpen } from '../core/model.js';
 import type { ReplacementPhase, ReplacementRecord } from '../core/model.js';
+import { isOpen, OPEN_PHASES } from '../core/model.js';
 import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
-import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
-import { GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, canonical, expiresAt, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
 import type { Item } from './ledger-items.js';
+import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
+import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 
 /**
  * The replacement ledger in DynamoDB. Every write is conditional and decides alone; a stale read
@@ -47,9 +47,9 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
         return (await this.storedItemEquals(item)) ? 'created' : 'conflict';
       }
     }
-    return this.conditionally(() =>
-      this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: this.takeLock(record) }, { Put: put }] })),
-    ).then((written) => (written ? 'created' : 'conflict'));
+    return this.conditionally(() => this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: this.takeLock(record) }, { Put: put }] }))).then(
+      (written) => (written ? 'created' : 'conflict'),
+    );
   }
 
   async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
@@ -84,7 +84,12 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
     return {
       TableName: this.tableName,
       // Expires with its record: should TTL ever delete an open record, its group is not locked forever.
-      Item: { [LEDGER_KEY.partition]: partitionKey(record.group), [LEDGER_KEY.sort]: LOCK_SORT_KEY, recordId: record.id, [LEDGER_TTL_ATTRIBUTE]: expiresAt(record.startedAt) },
+      Item: {
+        [LEDGER_KEY.partition]: partitionKey(record.group),
+        [LEDGER_KEY.sort]: LOCK_SORT_KEY,
+        recordId: record.id,
+        [LEDGER_TTL_ATTRIBUTE]: expiresAt(record.startedAt),
+      },
       ...absent(),
     };
   }
@@ -103,11 +108,14 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
 
   private async storedItemEquals(item: Item): Promise<boolean> {
     const stored = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [LEDGER_KEY.partition]: item[LEDGER_KEY.partition], [LEDGER_KEY.sort]: item[LEDGER_KEY.sort] }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [LEDGER_KEY.partition]: item[LEDGER_KEY.partition], [LEDGER_KEY.sort]: item[LEDGER_KEY.sort] },
+        ConsistentRead: true,
+      }),
     );
     return stored.Item !== undefined && canonical(stored.Item) === canonical(item);
   }
-
 }
 
 function absent() {

@@ -15,14 +15,15 @@ export class SnsNotifier implements NotifierPort {
   constructor(private readonly options: SnsNotifierOptions) {}
 
   async notify(subject: string, message: string): Promise<void> {
-    await this.options.client.send(
-      new PublishCommand({ TopicArn: this.options.topicArn, Subject: snsSubject(subject), Message: clipMessage(message) }),
-    );
+    await this.options.client.send(new PublishCommand({ TopicArn: this.options.topicArn, Subject: snsSubject(subject), Message: clipMessage(message) }));
   }
 }
 
 export function snsSubject(subject: string): string {
-  const printable = subject.replace(/[^\x20-\x7e]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  const printable = subject
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   return printable.length <= MAX_SUBJECT_CHARACTERS ? printable : `${printable.slice(0, MAX_SUBJECT_CHARACTERS - 3)}...`;
 }
 

@@ -1,7 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { parseGlobalMode } from '../core/policy/global-gate.js';
 import type { GlobalMode, Millis } from '../core/model.js';
+import { parseGlobalMode } from '../core/policy/global-gate.js';
 import type { SettingsPort } from '../core/ports.js';
 import { ModeParameterError } from './errors.js';
 

@@ -1,5 +1,5 @@
-import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 import type { GlobalMode } from '../core/model.js';
+import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 
 /**
  * Every account-level setting once: how a deployment sets it, the variable a function reads it
@@ -79,14 +79,16 @@ export const SETTINGS = deepFreeze({
     choices: GLOBAL_MODES,
     // The default is the deployment's; a function never assumes a mode, it must be told whether it acts.
     required: true,
-    meaning: 'The global mode a deployment starts in: live, dry-run (decide, log and record; never act) or off. The stack copies it into the SSM parameter that is the run-time switch; a function reads the variable only when no parameter is named.',
+    meaning:
+      'The global mode a deployment starts in: live, dry-run (decide, log and record; never act) or off. The stack copies it into the SSM parameter that is the run-time switch; a function reads the variable only when no parameter is named.',
   },
   modeParameter: {
     kind: 'text',
     variable: { name: 'PHOENIX_MODE_PARAMETER', readBy: TICKS },
     default: undefined,
     expected: 'the name of an SSM parameter holding the mode',
-    meaning: 'The SSM parameter a function reads the mode from at each tick (cached 10 s), so an operator switches it without a redeploy; the stack names its own, /phoenix/<stage>/mode.',
+    meaning:
+      'The SSM parameter a function reads the mode from at each tick (cached 10 s), so an operator switches it without a redeploy; the stack names its own, /phoenix/<stage>/mode.',
   },
   scheduleMinutes: {
     kind: 'whole',
@@ -193,7 +195,8 @@ export const SETTINGS = deepFreeze({
     variable: { name: 'PHOENIX_EVENT_BUS', readBy: [...TICKS, 'tainter', 'reporter'] },
     default: 'default',
     expected: 'the name of an EventBridge event bus',
-    meaning: "Where Phoenix's events go: the stack sets its own bus, phoenix-<stage>, which only its roles may write to and which forwards every event to the default bus.",
+    meaning:
+      "Where Phoenix's events go: the stack sets its own bus, phoenix-<stage>, which only its roles may write to and which forwards every event to the default bus.",
   },
   reportBucket: {
     kind: 'text',

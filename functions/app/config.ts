@@ -1,14 +1,14 @@
-import type { TickSettings } from './tick.js';
-import { SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
-import { ConfigError, EventError } from './errors.js';
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
-import { parseBlackouts } from '../core/policy/global-gate.js';
-import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/report/iso-week.js';
 import type { GlobalMode } from '../core/model.js';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
+import { parseBlackouts } from '../core/policy/global-gate.js';
 import type { Budget } from '../core/policy/policy.js';
 import { parseBudgetText } from '../core/policy/tags.js';
 import type { Logger } from '../core/ports.js';
+import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/report/iso-week.js';
+import { SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
+import { ConfigError, EventError } from './errors.js';
+import type { TickSettings } from './tick.js';
 
 /** Where the global mode comes from: an SSM parameter read at run time, or a fixed deploy value. */
 export type ModeSource = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'fixed'; readonly mode: GlobalMode };
@@ -49,7 +49,12 @@ function modeSource(env: Environment): ModeSource {
   const { mode: setting, modeParameter } = SETTINGS;
   const choices = setting.choices.join(', ');
   const text = read(env, setting);
-  if (text === undefined) throw new ConfigError(setting.variable.name, env[setting.variable.name], `${choices} (or ${modeParameter.variable.name} naming an SSM parameter that holds one)`);
+  if (text === undefined)
+    throw new ConfigError(
+      setting.variable.name,
+      env[setting.variable.name],
+      `${choices} (or ${modeParameter.variable.name} naming an SSM parameter that holds one)`,
+    );
   const mode = setting.choices.find((choice) => choice === text);
   if (mode === undefined) throw new ConfigError(setting.variable.name, text, choices);
   return { kind: 'fixed', mode };
@@ -66,7 +71,10 @@ function maxGroupBudget(env: Environment): Budget | undefined {
 }
 
 function names(env: Environment, setting: VariableSetting): readonly string[] {
-  return (env[setting.variable.name] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return (env[setting.variable.name] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 function eventBusName(env: Environment): string {
@@ -160,7 +168,11 @@ export function verifierScope(event: unknown): readonly string[] | undefined {
     const detail = fields['detail'];
     const group = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>)['AutoScalingGroupName'] : undefined;
     if (typeof group === 'string' && group !== '') return [group];
-    throw new EventError('event.detail.AutoScalingGroupName', typeof group === 'string' ? group : undefined, 'the name of the Auto Scaling group the event is about');
+    throw new EventError(
+      'event.detail.AutoScalingGroupName',
+      typeof group === 'string' ? group : undefined,
+      'the name of the Auto Scaling group the event is about',
+    );
   }
   throw new EventError(
     'event.detail-type',

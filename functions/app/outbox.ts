@@ -34,7 +34,11 @@ export function verifiedEvent(record: ReplacementRecord, now: Millis, recoverySe
 
 export function failedEvents(record: ReplacementRecord, now: Millis, why: string, quarantined: boolean): PhoenixEvent[] {
   const time = new Date(now).toISOString();
-  const failed: PhoenixEvent = { detailType: 'Recovery Failed', time, detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why } };
+  const failed: PhoenixEvent = {
+    detailType: 'Recovery Failed',
+    time,
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why },
+  };
   return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time } }] : [failed];
 }
 
@@ -67,7 +71,10 @@ export interface OutboxFailure {
  * Publishes every outbox due, then clears each. What fails is logged as an error and returned for the
  * run to report (so the invocation fails and alarms); the outbox stays for the next run.
  */
-export async function flushOutbox(deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger }, run: OutboxRun): Promise<OutboxFailure[]> {
+export async function flushOutbox(
+  deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger },
+  run: OutboxRun,
+): Promise<OutboxFailure[]> {
   const byGroup = new Map(run.groups.map((group) => [group.name, group]));
   const due = [
     ...[...run.written.values()].filter((record) => (record.outbox ?? []).length > 0),

@@ -45,7 +45,11 @@ export async function handleTouch(deps: TaintDependencies, event: unknown): Prom
   const now = deps.now();
   const touch = believedTouch(parsed, now);
   if (touch.at !== parsed.at) {
-    deps.logger.warn('touch time ahead of the clock', { eventTime: new Date(parsed.at).toISOString(), recordedAs: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId });
+    deps.logger.warn('touch time ahead of the clock', {
+      eventTime: new Date(parsed.at).toISOString(),
+      recordedAs: new Date(touch.at).toISOString(),
+      cloudTrailEventId: touch.eventId,
+    });
   }
   const context = { by: touch.by, via: touch.via, touchedAt: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId };
   const found = new Map((await deps.instances.describeInstances(touch.instanceIds)).map((instance) => [instance.id, instance]));
@@ -54,20 +58,33 @@ export async function handleTouch(deps: TaintDependencies, event: unknown): Prom
     const decision = decideTaint(touch, found.get(instanceId), now);
     if (decision.act) {
       chosen.push({ instanceId, group: decision.group });
-      if (decision.overwrites !== undefined) deps.logger.warn('future-dated taint overwritten', { instance: instanceId, overwrites: decision.overwrites, ...context });
+      if (decision.overwrites !== undefined)
+        deps.logger.warn('future-dated taint overwritten', { instance: instanceId, overwrites: decision.overwrites, ...context });
     } else {
       deps.logger.info('not tainting', { instance: instanceId, why: decision.why, ...context });
     }
   }
   if (chosen.length === 0) return { ignored: null, cloudTrailEventId: touch.eventId, tainted: [], skipped: touch.instanceIds.length };
-  const written = new Set(await deps.instances.tagTainted(chosen.map((pick) => pick.instanceId), formatTaint(touch)));
+  const written = new Set(
+    await deps.instances.tagTainted(
+      chosen.map((pick) => pick.instanceId),
+      formatTaint(touch),
+    ),
+  );
   const tainted = chosen.filter((pick) => written.has(pick.instanceId));
   for (const { instanceId, group } of chosen) {
     if (written.has(instanceId)) deps.logger.info('tainted', { group, instance: instanceId, ...context });
     else deps.logger.info('not tainting', { instance: instanceId, why: 'instance gone before its tag was written (terminated since the touch?)', ...context });
   }
   await deps.events.publish(
-    tainted.map(({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } })),
+    tainted.map(
+      ({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } }),
+    ),
   );
-  return { ignored: null, cloudTrailEventId: touch.eventId, tainted: tainted.map((pick) => pick.instanceId), skipped: touch.instanceIds.length - tainted.length };
+  return {
+    ignored: null,
+    cloudTrailEventId: touch.eventId,
+    tainted: tainted.map((pick) => pick.instanceId),
+    skipped: touch.instanceIds.length - tainted.length,
+  };
 }

@@ -1,10 +1,10 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchAlarms } from '../adapters/alarms.js';
 import { clientConfig } from '../adapters/aws-config.js';
 import { EventBridgeEvents } from '../adapters/events.js';
@@ -12,8 +12,8 @@ import { AwsFleet } from '../adapters/fleet.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import { SsmSettings } from '../adapters/settings.js';
 import type { SettingsPort } from '../core/ports.js';
-import type { ModeSource, RecyclerConfig } from './config.js';
 import type { FunctionName } from './account-settings.js';
+import type { ModeSource, RecyclerConfig } from './config.js';
 import { functionLogger } from './logger.js';
 import type { TickDependencies, TickResult } from './tick.js';
 

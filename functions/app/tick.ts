@@ -1,20 +1,20 @@
-import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decide/decision.js';
-import type { PhoenixEvent } from '../core/events.js';
-import type { Blackout, GlobalBlock } from '../core/policy/global-gate.js';
-import { globalBlock } from '../core/policy/global-gate.js';
-import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
-import { isOpen } from '../core/model.js';
 import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
+import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decide/decision.js';
 import type { PlanInput } from '../core/decide/plan.js';
 import { nextStep, planTick, recheckStart } from '../core/decide/plan.js';
-import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
+import { keyedRandom } from '../core/decide/random.js';
 import { InstanceGoneError } from '../core/errors.js';
+import type { PhoenixEvent } from '../core/events.js';
+import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import { isOpen } from '../core/model.js';
+import type { Blackout, GlobalBlock } from '../core/policy/global-gate.js';
+import { globalBlock } from '../core/policy/global-gate.js';
+import { TAG } from '../core/policy/policy.js';
 import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
-import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
-import { TAG } from '../core/policy/policy.js';
-import { keyedRandom } from '../core/decide/random.js';
+import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;
@@ -193,7 +193,15 @@ class TickRun {
   private recheckedStep(decision: ProgressDecision): ProgressStep | undefined {
     if (!changesCapacity(decision)) return decision.step;
     const fresh = this.fresh.get(decision.group);
-    const step = fresh === undefined ? undefined : nextStep(decision.record, fresh, this.records.filter((record) => record.group === decision.group), this.planInput);
+    const step =
+      fresh === undefined
+        ? undefined
+        : nextStep(
+            decision.record,
+            fresh,
+            this.records.filter((record) => record.group === decision.group),
+            this.planInput,
+          );
     if (step === undefined || !sameStep(step, decision.step)) {
       this.notActed(decision.group, `state changed since planning (${step?.kind ?? 'group gone'}: ${step !== undefined && 'why' in step ? step.why : ''})`);
       return undefined;
@@ -248,7 +256,11 @@ class TickRun {
   private async takeBack(record: ReplacementRecord, undo: Undo, claim: UndoClaim): Promise<ReplacementRecord | undefined> {
     // A termination taken back never happened: an announcement of it still waiting in the outbox goes too.
     const { outbox: _neverHappened, ...rest } = record;
-    const claimed: ReplacementRecord = { ...rest, phase: 'undoing', undo: undo.kind === 'terminate-extra' ? { ...claim, extraInstanceId: undo.instanceId } : claim };
+    const claimed: ReplacementRecord = {
+      ...rest,
+      phase: 'undoing',
+      undo: undo.kind === 'terminate-extra' ? { ...claim, extraInstanceId: undo.instanceId } : claim,
+    };
     try {
       if ((await this.deps.ledger.update(claimed, record.phase)) === 'conflict') {
         this.notActed(record.group, 'another tick is taking this surge back');
@@ -271,7 +283,12 @@ class TickRun {
   }
 
   /** Closes the record with the events that announce it in the same write (none drops an earlier, unconfirmed one). */
-  private async close(record: ReplacementRecord, phase: 'verified' | UndoneOutcome, detail: string, events: readonly PhoenixEvent[]): Promise<ReplacementRecord | undefined> {
+  private async close(
+    record: ReplacementRecord,
+    phase: 'verified' | UndoneOutcome,
+    detail: string,
+    events: readonly PhoenixEvent[],
+  ): Promise<ReplacementRecord | undefined> {
     const { outbox: _replaced, ...rest } = record;
     const closed: ReplacementRecord = { ...rest, phase, closedAt: this.now, detail, ...(events.length === 0 ? {} : { outbox: events }) };
     try {
@@ -306,14 +323,22 @@ function logDecision(logger: Logger, decision: Decision): void {
   switch (decision.kind) {
     case 'start':
       logger.info(decision.dryRun ? 'would recycle (dry-run)' : 'recycling', {
-        group: decision.group, instance: decision.instanceId, reason: decision.reason, why: decision.why, method: decision.method,
+        group: decision.group,
+        instance: decision.instanceId,
+        reason: decision.reason,
+        why: decision.why,
+        method: decision.method,
       });
       return;
     case 'progress':
       logger.info('replacement in flight', {
-        group: decision.group, instance: decision.record.instanceId, step: decision.step.kind,
+        group: decision.group,
+        instance: decision.record.instanceId,
+        step: decision.step.kind,
         why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
-        ...((decision.step.kind === 'abandon' || decision.step.kind === 'failed') && decision.step.undo !== undefined ? { undo: describeUndo(decision.step.undo) } : {}),
+        ...((decision.step.kind === 'abandon' || decision.step.kind === 'failed') && decision.step.undo !== undefined
+          ? { undo: describeUndo(decision.step.undo) }
+          : {}),
       });
       return;
     case 'skip':
@@ -383,7 +408,11 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {
-      if (decision.kind === 'start') await run.start(decision, records.filter((record) => record.group === decision.group));
+      if (decision.kind === 'start')
+        await run.start(
+          decision,
+          records.filter((record) => record.group === decision.group),
+        );
       else if (decision.kind === 'progress') await run.progress(decision);
     } catch (error) {
       run.outcomes.push({ group: decision.group, kind: 'failed', why: 'unexpected error while acting', cause: error });

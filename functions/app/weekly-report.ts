@@ -1,11 +1,11 @@
 import type { WeeklyReportPublished } from '../core/events.js';
-import { isoWeekBounds, shiftIsoWeek } from '../core/report/iso-week.js';
 import type { Millis } from '../core/model.js';
 import { DAY } from '../core/model.js';
 import type { EventsPort, FleetPort, LedgerHistory, Logger, NotifierPort, ReportStorePort, StoredReport } from '../core/ports.js';
-import { weeklyReport } from '../core/report/weekly.js';
+import { isoWeekBounds, shiftIsoWeek } from '../core/report/iso-week.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips } from '../core/report/tick-summary.js';
+import { weeklyReport } from '../core/report/weekly.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';

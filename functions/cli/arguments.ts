@@ -9,7 +9,9 @@ export function parseOptions(command: string, args: readonly string[], options: 
     const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
     return values;
   } catch (error) {
-    const known = Object.keys(options).map((name) => `--${name}`).join(', ');
+    const known = Object.keys(options)
+      .map((name) => `--${name}`)
+      .join(', ');
     throw new UsageError(`phoenix ${command}: ${error instanceof Error ? error.message : String(error)} (known options: ${known})`, { cause: error });
   }
 }

@@ -1,20 +1,20 @@
-import { formatSimulation } from './simulation-format.js';
+import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
+import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
+import { SETTINGS } from '../app/account-settings.js';
+import { DAY, WEEK } from '../core/model.js';
+import type { WeeklyReport } from '../core/report/schema.js';
+import { countSkips, summarizeTick } from '../core/report/tick-summary.js';
+import { weeklyReport } from '../core/report/weekly.js';
+import { renderHtml } from '../report/html/page.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
 import { choiceOption, integerOption, parseOptions } from './arguments.js';
 import { UsageError } from './errors.js';
 import { formatPlan, parseAt, planReport } from './plan.js';
 import { awsReaders } from './readers.js';
 import { releaseGroup } from './release.js';
-import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
-import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
-import { DAY, WEEK } from '../core/model.js';
-import { weeklyReport } from '../core/report/weekly.js';
-import type { WeeklyReport } from '../core/report/schema.js';
-import { countSkips, summarizeTick } from '../core/report/tick-summary.js';
 import { ledgerReport, parseWeek } from './report.js';
-import { renderHtml } from '../report/html/page.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { SETTINGS } from '../app/account-settings.js';
+import { formatSimulation } from './simulation-format.js';
 
 const USAGE = `usage: phoenix <command> [options]
 
@@ -75,7 +75,14 @@ function simulationReport(result: SimulationResult, options: SimulationOptions):
   const weekEnd = options.start + options.days * DAY;
   const weekStart = Math.max(options.start, weekEnd - WEEK);
   const summaries = result.ticks.map((tick) => summarizeTick(tick.at, tick.block, tick.decisions));
-  return weeklyReport({ weekStart, weekEnd, records: result.records, groups: result.groupsAtEnd, skips: countSkips(summaries, weekStart, weekEnd), now: weekEnd });
+  return weeklyReport({
+    weekStart,
+    weekEnd,
+    records: result.records,
+    groups: result.groupsAtEnd,
+    skips: countSkips(summaries, weekStart, weekEnd),
+    now: weekEnd,
+  });
 }
 
 const AWS_OPTIONS = {
@@ -150,7 +157,8 @@ async function reportCommand(args: readonly string[], output: Output, now: numbe
 
 async function releaseCommand(args: readonly string[], output: Output): Promise<void> {
   const [group, ...rest] = args;
-  if (group === undefined || group.startsWith('--')) throw new UsageError('phoenix release: GROUP is missing: expected the name of a quarantined Auto Scaling group');
+  if (group === undefined || group.startsWith('--'))
+    throw new UsageError('phoenix release: GROUP is missing: expected the name of a quarantined Auto Scaling group');
   const values = parseOptions('release', rest, { json: { type: 'boolean' }, ...AWS_OPTIONS });
   const result = await releaseGroup(group, awsOptions(values));
   if (values['json'] === true) output.stdout(JSON.stringify(result));

@@ -1,9 +1,9 @@
-import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { Decision } from '../core/decide/decision.js';
-import { formatDuration } from '../core/policy/duration.js';
+import { planTick } from '../core/decide/plan.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
-import { planTick } from '../core/decide/plan.js';
+import { formatDuration } from '../core/policy/duration.js';
+import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
 import { isMissingTable, UsageError } from './errors.js';
 

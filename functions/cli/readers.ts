@@ -2,7 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
+import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
 import { AwsFleetReader } from '../adapters/fleet-reader.js';
 import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import type { Millis } from '../core/model.js';

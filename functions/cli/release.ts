@@ -1,6 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig, type ClientOptions } from '../adapters/aws-config.js';
+import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { TAG } from '../core/policy/policy.js';
 import { UsageError } from './errors.js';

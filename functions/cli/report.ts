@@ -1,7 +1,7 @@
 import { buildWeeklyReport, type ReportSources } from '../app/weekly-report.js';
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
-import { isoWeekBounds, lastCompleteIsoWeek } from '../core/report/iso-week.js';
 import type { Millis } from '../core/model.js';
+import { isoWeekBounds, lastCompleteIsoWeek } from '../core/report/iso-week.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { isMissingTable, LedgerTableMissingError, UsageError } from './errors.js';
 

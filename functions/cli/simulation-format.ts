@@ -1,17 +1,26 @@
-import type { SkipReason } from '../core/decide/decision.js';
-import { RECYCLE_REASONS } from '../core/model.js';
 import type { GroupSummary, SimulationResult } from '../../sim/simulate.js';
 import { percentile } from '../../sim/simulate.js';
+import type { SkipReason } from '../core/decide/decision.js';
+import { RECYCLE_REASONS } from '../core/model.js';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 function topSkips(skips: Partial<Record<SkipReason, number>>, limit: number): string {
   const entries = Object.entries(skips).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
-  return entries.length === 0 ? '-' : entries.slice(0, limit).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  return entries.length === 0
+    ? '-'
+    : entries
+        .slice(0, limit)
+        .map(([reason, count]) => `${reason} ${count}`)
+        .join(', ');
 }
 
 function recycledText(group: GroupSummary): string {
@@ -34,7 +43,9 @@ function seconds(values: readonly number[]): string {
 export function formatSimulation(result: SimulationResult): string {
   const { summary } = result;
   const recycled = RECYCLE_REASONS.map((reason) => `${reason} ${summary.terminations[reason]}`).join(', ');
-  const violations = Object.entries(summary.violations).map(([name, count]) => `${name} ${count}`).join(', ');
+  const violations = Object.entries(summary.violations)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
   const totalViolations = Object.values(summary.violations).reduce((sum: number, count: number) => sum + count, 0);
   const lines = [
     `Phoenix simulation: scenario ${summary.scenario}, seed ${summary.seed}, ${summary.days} days, ${summary.groups} groups, ${summary.instances} instances, ${summary.ticks} ticks`,

@@ -31,10 +31,7 @@ export type RecoveryFailed = EventBase<
   { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string }
 >;
 
-export type GroupQuarantined = EventBase<
-  'Group Quarantined',
-  { readonly group: string; readonly reason: string; readonly since: string }
->;
+export type GroupQuarantined = EventBase<'Group Quarantined', { readonly group: string; readonly reason: string; readonly since: string }>;
 
 export type WeeklyReportPublished = EventBase<
   'Weekly Report',

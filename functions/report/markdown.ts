@@ -66,8 +66,16 @@ function groupRow(group: GroupReport): string {
 function headline(report: WeeklyReport): string[] {
   const { fleet } = report;
   const week = md(report.week ?? `${report.weekStart.slice(0, 10)} to ${report.weekEnd.slice(0, 10)}`);
-  const lines = [`# Phoenix weekly recycle report: ${week}`, '', `${md(report.weekStart)} to ${md(report.weekEnd)} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}`, ''];
-  const within = fleet.withinMaxAge.pct === null ? 'no group has a max-age' : `${percent(fleet.withinMaxAge.pct)} of instance-hours within max-age${fleet.withinMaxAge.measured ? '' : ' (estimated from current ages)'}`;
+  const lines = [
+    `# Phoenix weekly recycle report: ${week}`,
+    '',
+    `${md(report.weekStart)} to ${md(report.weekEnd)} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}`,
+    '',
+  ];
+  const within =
+    fleet.withinMaxAge.pct === null
+      ? 'no group has a max-age'
+      : `${percent(fleet.withinMaxAge.pct)} of instance-hours within max-age${fleet.withinMaxAge.measured ? '' : ' (estimated from current ages)'}`;
   const p95Change = fleet.change.p95Seconds === null ? '' : `; p95 ${signedSeconds(fleet.change.p95Seconds)} vs last week`;
   lines.push(
     `- **Recycled:** ${fleet.recycledTotal}${byReason(fleet.recycled)}; last week ${fleet.previousWeek.recycled} (${signed(fleet.change.recycled)})`,
@@ -101,7 +109,9 @@ export function renderMarkdown(report: WeeklyReport): string {
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');
     for (const failed of report.failedReplacements) {
-      lines.push(`- ${md(failed.startedAt)} **${md(failed.group)}** ${md(failed.instanceId)} (${md(failed.reason)})${failed.detail === null ? '' : `: ${md(failed.detail)}`}`);
+      lines.push(
+        `- ${md(failed.startedAt)} **${md(failed.group)}** ${md(failed.instanceId)} (${md(failed.reason)})${failed.detail === null ? '' : `: ${md(failed.detail)}`}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -1,20 +1,21 @@
 // `npm run bench`: the numbers the README's performance table sets targets for, measured on this
 // machine. Prints a table, or one JSON object with --json. Nothing here asserts on time; the README
 // shows the latest figures.
-import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
+
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
-import { DynamoDBClient, CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { runTick } from '../../functions/app/tick.js';
-import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
+import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 import { MemoryEvents } from '../../sim/memory-events.js';
 import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
@@ -24,7 +25,9 @@ import { MOTO_CLIENT_CONFIG, startMoto } from '../support/moto-server.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
-const FUNCTION_DIRECTORIES = readdirSync('dist/functions').sort().map((name) => `dist/functions/${name}`);
+const FUNCTION_DIRECTORIES = readdirSync('dist/functions')
+  .sort()
+  .map((name) => `dist/functions/${name}`);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -51,7 +54,12 @@ function syntheticFleet(groups: number, size: number): Group[] {
       desired: size,
       min: 1,
       max: size + 1,
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d', 'phoenix:chaos': g % 5 === 0 ? '3d' : 'off', ...(window === undefined ? {} : { 'phoenix:window': window }) },
+      tags: {
+        'phoenix:enabled': 'true',
+        'phoenix:max-age': '7d',
+        'phoenix:chaos': g % 5 === 0 ? '3d' : 'off',
+        ...(window === undefined ? {} : { 'phoenix:window': window }),
+      },
       instances,
       suspendedProcesses: [],
       scalingActivityInProgress: false,
@@ -66,7 +74,19 @@ function planCost(groups: number, size: number): number {
   const fleet = syntheticFleet(groups, size);
   const runOnce = (seed: number) => {
     const start = process.cpuUsage();
-    planTick({ groups: fleet, records: [], now: NOW + seed * MINUTE, chaosDraws: () => seededRandom(seed), tickInterval: 10 * MINUTE, globalMode: 'live', globalBlock: undefined, maxTerminationsPerRun: 1000, limits: NO_ACCOUNT_LIMITS, explain: false, progressOnly: false });
+    planTick({
+      groups: fleet,
+      records: [],
+      now: NOW + seed * MINUTE,
+      chaosDraws: () => seededRandom(seed),
+      tickInterval: 10 * MINUTE,
+      globalMode: 'live',
+      globalBlock: undefined,
+      maxTerminationsPerRun: 1000,
+      limits: NO_ACCOUNT_LIMITS,
+      explain: false,
+      progressOnly: false,
+    });
     const used = process.cpuUsage(start);
     return (used.user + used.system) / 1000;
   };
@@ -94,7 +114,10 @@ function bundleFigures(directory: string): { bundle: string; files: number; rawK
   const script = `const t = performance.now(); await import('./${directory}/index.mjs'); process.stdout.write(String(performance.now() - t));`;
   const times = Array.from({ length: 10 }, () => Number(execFileSync('node', ['--input-type=module', '-e', script], { env }).toString()));
   // The package as Lambda gets it: every file deflated, plus the zip's headers.
-  const zipped = files.reduce((sum, file) => sum + deflateRawSync(file.content, { level: 9 }).length + ZIP_BYTES_PER_ENTRY + 2 * Buffer.byteLength(file.path), ZIP_END_BYTES);
+  const zipped = files.reduce(
+    (sum, file) => sum + deflateRawSync(file.content, { level: 9 }).length + ZIP_BYTES_PER_ENTRY + 2 * Buffer.byteLength(file.path),
+    ZIP_END_BYTES,
+  );
   return {
     bundle: `${directory}/`,
     files: files.length,
@@ -178,7 +201,8 @@ async function callsPerTick(groups: number): Promise<TickCalls> {
     clients.ec2.middlewareStack.add(
       (next, context) => async (args) => {
         const input: object = args.input;
-        if (context.commandName === 'DescribeInstancesCommand' && 'InstanceIds' in input && 'NextToken' in input && input.NextToken !== undefined) motoOnlyPages += 1;
+        if (context.commandName === 'DescribeInstancesCommand' && 'InstanceIds' in input && 'NextToken' in input && input.NextToken !== undefined)
+          motoOnlyPages += 1;
         return next(args);
       },
       { step: 'initialize', name: 'benchMotoOnlyPages' },
@@ -230,10 +254,15 @@ if (json) {
     `Phoenix bench on ${figures.machine}`,
     '',
     'plan (pure, CPU ms, median of 15)   target < 100 ms for 10k groups / 100k instances',
-    ...figures.planCpuMs.map((row) => `  ${String(row.groups).padStart(6)} groups / ${String(row.instances).padStart(7)} instances: ${row.medianMs.toFixed(1)} ms`),
+    ...figures.planCpuMs.map(
+      (row) => `  ${String(row.groups).padStart(6)} groups / ${String(row.instances).padStart(7)} instances: ${row.medianMs.toFixed(1)} ms`,
+    ),
     '',
     'bundles                             targets: zip < 400 KB, cold import < 150 ms',
-    ...figures.bundles.map((row) => `  ${row.bundle.padEnd(24)} ${row.files} files, raw ${row.rawKB} KB, zipped ${row.zippedKB} KB, cold import of index.mjs ${row.coldImportMs} ms (median of 10)`),
+    ...figures.bundles.map(
+      (row) =>
+        `  ${row.bundle.padEnd(24)} ${row.files} files, raw ${row.rawKB} KB, zipped ${row.zippedKB} KB, cold import of index.mjs ${row.coldImportMs} ms (median of 10)`,
+    ),
     '',
     'simulated week, 50 groups / 1,000 instances   target >= 99.9% within max-age + 1 tick',
     `  within max-age + 1 tick: ${figures.simulatedWeek.withinMaxAgePct}%, violations ${figures.simulatedWeek.violations}, most replacements in flight in one group ${figures.simulatedWeek.mostReplacementsInFlightPerGroup}`,
@@ -243,7 +272,9 @@ if (json) {
     ...figures.apiCallsPerTick.map(
       (row) =>
         `  ${row.groups} opted-in groups x 4 (+ as many empty, not opted in): ${row.calls} calls, lower bound ${row.lowerBound}; ` +
-        `${Object.entries(row.byOperation).map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`).join(', ')}; ${row.motoOnlyPages} of them moto-only DescribeInstances pages`,
+        `${Object.entries(row.byOperation)
+          .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
+          .join(', ')}; ${row.motoOnlyPages} of them moto-only DescribeInstances pages`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

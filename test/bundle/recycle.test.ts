@@ -1,5 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync } from 'node:fs';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { HOUR } from '../../functions/core/model.js';
@@ -46,7 +46,12 @@ describe('the built recycler bundle against moto', () => {
     const clients = awsClients(endpoint);
     await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
     const templateId = await launchTemplate(clients);
-    const web = await createGroup(clients, { name: 'web', size: 3, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' } });
+    const web = await createGroup(clients, {
+      name: 'web',
+      size: 3,
+      templateId,
+      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
+    });
     const payments = await createGroup(clients, { name: 'payments', size: 2, templateId, tags: { 'phoenix:max-age': '1h' } });
     const time = new Date(Date.now() + 2 * HOUR).toISOString();
 
@@ -67,7 +72,10 @@ describe('the built recycler bundle against moto', () => {
     expect(web.filter((id) => id !== chosen).every((id) => after.includes(id))).toBe(true);
     expect(await instanceIds(clients, 'payments')).toEqual(payments);
     // One JSON log line per decision, naming the group.
-    const lines = invocation.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = invocation.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.some((line) => line['message'] === 'recycling' && line['group'] === 'web' && line['instance'] === chosen)).toBe(true);
   }, 120_000);
 
@@ -81,7 +89,12 @@ describe('the built recycler bundle against moto', () => {
     const surge = await invokeRecycler(endpoint, new Date(start).toISOString());
     expect(surge.code, surge.stderr).toBe(0);
     expect(await instanceIds(clients, 'api')).toHaveLength(3);
-    const launched = { source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful', time: new Date(start + 60_000).toISOString(), detail: { AutoScalingGroupName: 'api' } };
+    const launched = {
+      source: 'aws.autoscaling',
+      'detail-type': 'EC2 Instance Launch Successful',
+      time: new Date(start + 60_000).toISOString(),
+      detail: { AutoScalingGroupName: 'api' },
+    };
     const finish = await invoke(VERIFIER, launched, endpoint);
     expect(finish.code, finish.stderr).toBe(0);
     expect(JSON.parse(finish.stdout.split('SUMMARY ')[1] ?? '{}')).toMatchObject({ terminated: 1 });
@@ -99,15 +112,23 @@ describe('the built recycler bundle against moto', () => {
     { case: 'mode unset', env: { PHOENIX_MODE: '' }, says: 'PHOENIX_MODE=' },
     { case: 'mode misspelled', env: { PHOENIX_MODE: 'on' }, says: 'PHOENIX_MODE="on": expected live, dry-run, off' },
     { case: 'bad blackout', env: { PHOENIX_BLACKOUTS: '2026-13-01' }, says: 'PHOENIX_BLACKOUTS' },
-  ])('refuses to start on a misconfigured deploy parameter ($case), naming it', async ({ env, says }) => {
-    const invocation = await invokeRecycler(moto().endpoint, new Date().toISOString(), env);
-    expect(invocation.code).not.toBe(0);
-    expect(invocation.stderr).toContain(says);
-  }, 60_000);
+  ])(
+    'refuses to start on a misconfigured deploy parameter ($case), naming it',
+    async ({ env, says }) => {
+      const invocation = await invokeRecycler(moto().endpoint, new Date().toISOString(), env);
+      expect(invocation.code).not.toBe(0);
+      expect(invocation.stderr).toContain(says);
+    },
+    60_000,
+  );
 
   it('rejects an event without a time and changes nothing', async () => {
     const script = `const { handler } = await import('./${RECYCLER}'); await handler({ source: 'aws.events' }, {});`;
-    const invocation = await run('node', ['--input-type=module', '-e', script], { ...motoEnvironment(moto().endpoint), PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE: 'live' });
+    const invocation = await run('node', ['--input-type=module', '-e', script], {
+      ...motoEnvironment(moto().endpoint),
+      PHOENIX_LEDGER_TABLE: TABLE,
+      PHOENIX_MODE: 'live',
+    });
     expect(invocation.code).not.toBe(0);
     expect(invocation.stderr).toContain('event.time=(unset): expected an EventBridge scheduled event');
   }, 60_000);

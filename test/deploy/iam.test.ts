@@ -1,14 +1,14 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allowedContextKeysForRequest, isWildcardOnlyAction, runSimulation, type EvaluationResult, type Simulation } from '@cloud-copilot/iam-simulate';
+import { allowedContextKeysForRequest, type EvaluationResult, isWildcardOnlyAction, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asArray,
   asObject,
   asString,
-  field,
   FUNCTIONS,
+  field,
   isArray,
   isObject,
   type Json,
@@ -17,9 +17,9 @@ import {
   maybe,
   packageService,
   REGION,
+  ROOT,
   resource,
   resourcesOfType,
-  ROOT,
   STAGE,
   stringsOf,
 } from './stack.js';
@@ -39,7 +39,10 @@ const ACCOUNT = '123456789012';
 const PARTITION = 'aws';
 const STACK = `phoenix-${STAGE}`;
 const EVALUATOR = ['iam-simulate', 'iam-data']
-  .map((name) => `@cloud-copilot/${name} ${String(field(JSON.parse(readFileSync(join(ROOT, `node_modules/@cloud-copilot/${name}/package.json`), 'utf8')) as Json, 'version'))}`)
+  .map(
+    (name) =>
+      `@cloud-copilot/${name} ${String(field(JSON.parse(readFileSync(join(ROOT, `node_modules/@cloud-copilot/${name}/package.json`), 'utf8')) as Json, 'version'))}`,
+  )
   .join(' with ');
 
 // --- The template's values, as CloudFormation would make them in that account -------------------
@@ -79,7 +82,10 @@ function physicalName(template: Json, id: string): string {
   return type === 'AWS::S3::Bucket' ? made.toLowerCase() : made;
 }
 
-const iamPath = (template: Json, id: string): string => (maybe(resource(template, id), 'Properties', 'Path') === undefined ? '/' : asString(resolve(template, field(resource(template, id), 'Properties', 'Path')), `${id}.Path`));
+const iamPath = (template: Json, id: string): string =>
+  maybe(resource(template, id), 'Properties', 'Path') === undefined
+    ? '/'
+    : asString(resolve(template, field(resource(template, id), 'Properties', 'Path')), `${id}.Path`);
 
 function ref(template: Json, name: string): string {
   const pseudo = PSEUDO[name];
@@ -135,7 +141,9 @@ function resolve(template: Json, value: Json | undefined): Json {
       }
       case 'Fn::Join': {
         const [separator, parts] = asArray(argument, 'Fn::Join');
-        return asArray(resolve(template, parts), 'Fn::Join parts').map((part) => asString(part, 'a joined part')).join(asString(separator, 'Fn::Join separator'));
+        return asArray(resolve(template, parts), 'Fn::Join parts')
+          .map((part) => asString(part, 'a joined part'))
+          .join(asString(separator, 'Fn::Join separator'));
       }
       case 'Fn::Sub': {
         const [text, variables] = typeof argument === 'string' ? [argument, {}] : asArray(argument, 'Fn::Sub');
@@ -179,14 +187,19 @@ function rolePrincipal(template: Json, id: string): Principal {
   }));
   const managed = listOf(maybe(role, 'Properties', 'ManagedPolicyArns')).map((arn) => {
     const policyId = maybe(arn, 'Ref');
-    if (typeof policyId !== 'string' || typeOf(template, policyId) !== 'AWS::IAM::ManagedPolicy') throw new Error(`${id} attaches ${JSON.stringify(arn)}, which this test cannot read`);
+    if (typeof policyId !== 'string' || typeOf(template, policyId) !== 'AWS::IAM::ManagedPolicy')
+      throw new Error(`${id} attaches ${JSON.stringify(arn)}, which this test cannot read`);
     return { name: policyId, policy: resolve(template, field(resource(template, policyId), 'Properties', 'PolicyDocument')) };
   });
   const standalone = resourcesOfType(template, 'AWS::IAM::Policy')
     .filter(([, policy]) => listOf(maybe(policy, 'Properties', 'Roles')).some((named) => maybe(named, 'Ref') === id))
     .map(([policyId, policy]) => ({ name: policyId, policy: resolve(template, field(policy, 'Properties', 'PolicyDocument')) }));
   const name = physicalName(template, id);
-  return { session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/session`, arn: getAtt(template, id, 'Arn'), policies: [...inline, ...managed, ...standalone] };
+  return {
+    session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/session`,
+    arn: getAtt(template, id, 'Arn'),
+    policies: [...inline, ...managed, ...standalone],
+  };
 }
 
 /** The role a function runs as, found through the function's own Role property. */
@@ -265,59 +278,257 @@ interface Case extends Request {
 
 /** What no function may do, whatever the group or instance. */
 const NEVER: readonly Case[] = [
-  { case: 'ec2:TerminateInstances on an instance of an opted-in group: denied', action: 'ec2:TerminateInstances', resource: INSTANCE, context: IN_A_GROUP, expected: 'Denied' },
-  { case: 'DeleteTags phoenix:quarantined on an opted-in group (lifting a quarantine is a person\'s call): denied', action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
-  { case: 'DeleteTags phoenix:enabled on an opted-in group: denied', action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:enabled') }, expected: 'Denied' },
-  { case: 'PutEvents source phoenix on the default bus (Phoenix publishes to its own bus): denied', action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix'), expected: 'Denied' },
+  {
+    case: 'ec2:TerminateInstances on an instance of an opted-in group: denied',
+    action: 'ec2:TerminateInstances',
+    resource: INSTANCE,
+    context: IN_A_GROUP,
+    expected: 'Denied',
+  },
+  {
+    case: "DeleteTags phoenix:quarantined on an opted-in group (lifting a quarantine is a person's call): denied",
+    action: 'autoscaling:DeleteTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') },
+    expected: 'Denied',
+  },
+  {
+    case: 'DeleteTags phoenix:enabled on an opted-in group: denied',
+    action: 'autoscaling:DeleteTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:enabled') },
+    expected: 'Denied',
+  },
+  {
+    case: 'PutEvents source phoenix on the default bus (Phoenix publishes to its own bus): denied',
+    action: 'events:PutEvents',
+    resource: DEFAULT_BUS,
+    context: sources('phoenix'),
+    expected: 'Denied',
+  },
 ];
 
 /** Every function publishes its events with source phoenix on the Phoenix bus, and nothing else there. */
 const PUBLISHING: readonly Case[] = [
-  { case: 'PutEvents source phoenix on the Phoenix bus: allowed', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix'), expected: 'Allowed' },
-  { case: 'PutEvents another source on the Phoenix bus: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('com.example.billing'), expected: 'Denied' },
-  { case: 'PutEvents source phoenix and another in one call: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix', 'com.example.billing'), expected: 'Denied' },
+  {
+    case: 'PutEvents source phoenix on the Phoenix bus: allowed',
+    action: 'events:PutEvents',
+    resource: PHOENIX_BUS,
+    context: sources('phoenix'),
+    expected: 'Allowed',
+  },
+  {
+    case: 'PutEvents another source on the Phoenix bus: denied',
+    action: 'events:PutEvents',
+    resource: PHOENIX_BUS,
+    context: sources('com.example.billing'),
+    expected: 'Denied',
+  },
+  {
+    case: 'PutEvents source phoenix and another in one call: denied',
+    action: 'events:PutEvents',
+    resource: PHOENIX_BUS,
+    context: sources('phoenix', 'com.example.billing'),
+    expected: 'Denied',
+  },
   { case: 'PutEvents with no source: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources(), expected: 'Denied' },
 ];
 
 const TICK_CASES: readonly Case[] = [
   ...OPT_IN_VALUES.flatMap(({ label, value, expected }) => [
-    { case: `TerminateInstanceInAutoScalingGroup on a group with ${label}: ${expected.toLowerCase()}`, action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn(value), expected },
-    { case: `SetDesiredCapacity on a group with ${label}: ${expected.toLowerCase()}`, action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn(value), expected },
+    {
+      case: `TerminateInstanceInAutoScalingGroup on a group with ${label}: ${expected.toLowerCase()}`,
+      action: 'autoscaling:TerminateInstanceInAutoScalingGroup',
+      resource: GROUP,
+      context: optIn(value),
+      expected,
+    },
+    {
+      case: `SetDesiredCapacity on a group with ${label}: ${expected.toLowerCase()}`,
+      action: 'autoscaling:SetDesiredCapacity',
+      resource: GROUP,
+      context: optIn(value),
+      expected,
+    },
   ]),
-  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: allowed', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Allowed' },
-  { case: 'CreateOrUpdateTags phoenix:quarantined on a group with no phoenix:enabled tag: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:quarantined'), expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:quarantined on a group with phoenix:enabled=dry-run: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('dry-run'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:budget on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:budget') }, expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:enabled on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:enabled') }, expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:quarantined and phoenix:budget in one call: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined', 'phoenix:budget') }, expected: 'Denied' },
-  { case: 'CreateOrUpdateTags with an empty key list: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys() }, expected: 'Denied' },
-  { case: 'CreateOrUpdateTags with no key list at all: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: optIn('true'), expected: 'Denied' },
-  { case: 'ec2:CreateTags phoenix:tainted on an instance (the tainter\'s job): denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: allowed',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') },
+    expected: 'Allowed',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined on a group with no phoenix:enabled tag: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: tagKeys('phoenix:quarantined'),
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined on a group with phoenix:enabled=dry-run: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('dry-run'), ...tagKeys('phoenix:quarantined') },
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:budget on an opted-in group: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:budget') },
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:enabled on an opted-in group: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:enabled') },
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined and phoenix:budget in one call: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:quarantined', 'phoenix:budget') },
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags with an empty key list: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys() },
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags with no key list at all: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: optIn('true'),
+    expected: 'Denied',
+  },
+  {
+    case: "ec2:CreateTags phoenix:tainted on an instance (the tainter's job): denied",
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') },
+    expected: 'Denied',
+  },
   ...NEVER,
   ...PUBLISHING,
 ];
 
 const TAINTER_CASES: readonly Case[] = [
-  { case: 'ec2:CreateTags phoenix:tainted on an instance of an Auto Scaling group: allowed', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Allowed' },
-  { case: 'ec2:CreateTags phoenix:exempt on such an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') }, expected: 'Denied' },
-  { case: 'ec2:CreateTags Name on such an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('Name') }, expected: 'Denied' },
-  { case: 'ec2:CreateTags phoenix:tainted and phoenix:exempt in one call: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted', 'phoenix:exempt') }, expected: 'Denied' },
-  { case: 'ec2:CreateTags with an empty key list: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys() }, expected: 'Denied' },
-  { case: 'ec2:CreateTags phoenix:tainted on an instance no Auto Scaling group launched: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: tagKeys('phoenix:tainted'), expected: 'Denied' },
-  { case: 'ec2:CreateTags phoenix:tainted on a volume (not an instance): denied', action: 'ec2:CreateTags', resource: VOLUME, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
-  { case: 'ec2:DeleteTags phoenix:tainted on an instance: denied', action: 'ec2:DeleteTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
-  { case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied', action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn('true'), expected: 'Denied' },
-  { case: 'SetDesiredCapacity on an opted-in group: denied', action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn('true'), expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
+  {
+    case: 'ec2:CreateTags phoenix:tainted on an instance of an Auto Scaling group: allowed',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') },
+    expected: 'Allowed',
+  },
+  {
+    case: 'ec2:CreateTags phoenix:exempt on such an instance: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags Name on such an instance: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('Name') },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags phoenix:tainted and phoenix:exempt in one call: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted', 'phoenix:exempt') },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags with an empty key list: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys() },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags phoenix:tainted on an instance no Auto Scaling group launched: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: tagKeys('phoenix:tainted'),
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags phoenix:tainted on a volume (not an instance): denied',
+    action: 'ec2:CreateTags',
+    resource: VOLUME,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:DeleteTags phoenix:tainted on an instance: denied',
+    action: 'ec2:DeleteTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') },
+    expected: 'Denied',
+  },
+  {
+    case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied',
+    action: 'autoscaling:TerminateInstanceInAutoScalingGroup',
+    resource: GROUP,
+    context: optIn('true'),
+    expected: 'Denied',
+  },
+  {
+    case: 'SetDesiredCapacity on an opted-in group: denied',
+    action: 'autoscaling:SetDesiredCapacity',
+    resource: GROUP,
+    context: optIn('true'),
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') },
+    expected: 'Denied',
+  },
   ...NEVER,
   ...PUBLISHING,
 ];
 
 const REPORTER_CASES: readonly Case[] = [
-  { case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied', action: 'autoscaling:TerminateInstanceInAutoScalingGroup', resource: GROUP, context: optIn('true'), expected: 'Denied' },
-  { case: 'SetDesiredCapacity on an opted-in group: denied', action: 'autoscaling:SetDesiredCapacity', resource: GROUP, context: optIn('true'), expected: 'Denied' },
-  { case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied', action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') }, expected: 'Denied' },
-  { case: 'ec2:CreateTags phoenix:tainted on an instance: denied', action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') }, expected: 'Denied' },
+  {
+    case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied',
+    action: 'autoscaling:TerminateInstanceInAutoScalingGroup',
+    resource: GROUP,
+    context: optIn('true'),
+    expected: 'Denied',
+  },
+  {
+    case: 'SetDesiredCapacity on an opted-in group: denied',
+    action: 'autoscaling:SetDesiredCapacity',
+    resource: GROUP,
+    context: optIn('true'),
+    expected: 'Denied',
+  },
+  {
+    case: 'CreateOrUpdateTags phoenix:quarantined on an opted-in group: denied',
+    action: 'autoscaling:CreateOrUpdateTags',
+    resource: GROUP,
+    context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') },
+    expected: 'Denied',
+  },
+  {
+    case: 'ec2:CreateTags phoenix:tainted on an instance: denied',
+    action: 'ec2:CreateTags',
+    resource: INSTANCE,
+    context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') },
+    expected: 'Denied',
+  },
   ...NEVER,
   ...PUBLISHING,
 ];
@@ -338,12 +549,14 @@ async function decide(principal: Principal, request: Request, scps: readonly Nam
   const simulation: Simulation = {
     request: { principal: principal.session, action: request.action, resource: { resource: request.resource, accountId: ACCOUNT }, contextVariables },
     identityPolicies: principal.policies.map(({ name, policy }) => ({ name, policy })),
-    serviceControlPolicies: scps.length === 0 ? [] : [{ orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, ...scps].map(({ name, policy }) => ({ name, policy })) }],
+    serviceControlPolicies:
+      scps.length === 0 ? [] : [{ orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, ...scps].map(({ name, policy }) => ({ name, policy })) }],
     resourceControlPolicies: [],
     resourcePolicy: resourcePolicies.get(request.resource),
   };
   const result = await runSimulation(simulation, { simulationMode: 'Strict' });
-  if (result.resultType === 'error') throw new Error(`the evaluator refused to judge ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === 'error')
+    throw new Error(`the evaluator refused to judge ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   if (result.resultType !== 'single') throw new Error(`${request.resource} is a pattern, not one resource`);
   const ignored = result.result.ignoredContextKeys ?? [];
   if (ignored.length > 0) throw new Error(`context keys that do not apply to ${request.action}: ${ignored.join(', ')}`);
@@ -357,7 +570,8 @@ async function expectDecision(principal: Principal, request: Request, expected: 
 }
 
 /** The condition keys of a statement, whatever their operator. */
-const conditionKeys = (statement: Json): string[] => Object.values(asObject(maybe(statement, 'Condition') ?? {}, 'Condition')).flatMap((keys) => Object.keys(asObject(keys, 'a condition operator')));
+const conditionKeys = (statement: Json): string[] =>
+  Object.values(asObject(maybe(statement, 'Condition') ?? {}, 'Condition')).flatMap((keys) => Object.keys(asObject(keys, 'a condition operator')));
 
 /** Whether a condition key is one the reference lists, in lower case; `prefix/${tagkey}` (or `<key>`, `tag-key`) stands for any key under that prefix. */
 const knownKey = (known: readonly string[], key: string): boolean =>
@@ -448,10 +662,30 @@ describe(`IAM as ${EVALUATOR} judges it`, () => {
 
   describe('the Phoenix bus and its forwarder', () => {
     it.each([
-      { case: 'an administrator of the account puts a forged source phoenix event on the Phoenix bus: the bus policy denies it', who: 'admin', request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator can put it on the default bus (which is why no alert listens there)', who: 'admin', request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') }, expected: 'Allowed' },
-      { case: 'the forwarder puts Phoenix events on the default bus: allowed', who: 'forwarder', request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') }, expected: 'Allowed' },
-      { case: 'the forwarder puts events on the Phoenix bus: denied', who: 'forwarder', request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') }, expected: 'Denied' },
+      {
+        case: 'an administrator of the account puts a forged source phoenix event on the Phoenix bus: the bus policy denies it',
+        who: 'admin',
+        request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator can put it on the default bus (which is why no alert listens there)',
+        who: 'admin',
+        request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the forwarder puts Phoenix events on the default bus: allowed',
+        who: 'forwarder',
+        request: { action: 'events:PutEvents', resource: DEFAULT_BUS, context: sources('phoenix') },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the forwarder puts events on the Phoenix bus: denied',
+        who: 'forwarder',
+        request: { action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources('phoenix') },
+        expected: 'Denied',
+      },
     ] as const)('$case', async ({ who, request, expected }) => {
       await expectDecision(who === 'admin' ? ACCOUNT_ADMIN : rolePrincipal(template, 'ForwardRole'), request, expected);
     });
@@ -465,19 +699,84 @@ describe(`IAM as ${EVALUATOR} judges it`, () => {
 
   describe(`the example SCP (${SCP_FILE}) reserving the phoenix: tag keys`, () => {
     it.each([
-      { case: 'an administrator not on its list opts a group in (CreateOrUpdateTags phoenix:enabled): denied', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled') }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator raises a budget among other tags: denied', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('team', 'phoenix:budget') } }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator lifts a quarantine (DeleteTags phoenix:quarantined): denied', who: 'admin', request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator creates a group already opted in: denied', who: 'admin', request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name', 'phoenix:enabled') }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator exempts an instance (ec2:CreateTags phoenix:exempt): denied', who: 'admin', request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') } }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator removes a taint (ec2:DeleteTags phoenix:tainted): denied', who: 'admin', request: { action: 'ec2:DeleteTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } }, expected: 'ExplicitlyDenied' },
-      { case: 'the same administrator writes a tag outside phoenix:: allowed', who: 'admin', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('team') }, expected: 'Allowed' },
-      { case: 'the same administrator creates a group without phoenix: tags: allowed', who: 'admin', request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name') }, expected: 'Allowed' },
-      { case: 'a person on its list opts a group in: allowed', who: 'opt-in', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled', 'phoenix:max-age') }, expected: 'Allowed' },
-      { case: 'a person on its list lifts a quarantine (phoenix release): allowed', who: 'opt-in', request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
-      { case: "the recycler still quarantines a group: allowed", who: 'recycler', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
-      { case: "the verifier still quarantines a group: allowed", who: 'verifier', request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } }, expected: 'Allowed' },
-      { case: 'the tainter still taints an instance: allowed', who: 'tainter', request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } }, expected: 'Allowed' },
+      {
+        case: 'an administrator not on its list opts a group in (CreateOrUpdateTags phoenix:enabled): denied',
+        who: 'admin',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled') },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator raises a budget among other tags: denied',
+        who: 'admin',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('team', 'phoenix:budget') } },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator lifts a quarantine (DeleteTags phoenix:quarantined): denied',
+        who: 'admin',
+        request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator creates a group already opted in: denied',
+        who: 'admin',
+        request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name', 'phoenix:enabled') },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator exempts an instance (ec2:CreateTags phoenix:exempt): denied',
+        who: 'admin',
+        request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:exempt') } },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator removes a taint (ec2:DeleteTags phoenix:tainted): denied',
+        who: 'admin',
+        request: { action: 'ec2:DeleteTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } },
+        expected: 'ExplicitlyDenied',
+      },
+      {
+        case: 'the same administrator writes a tag outside phoenix:: allowed',
+        who: 'admin',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('team') },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the same administrator creates a group without phoenix: tags: allowed',
+        who: 'admin',
+        request: { action: 'autoscaling:CreateAutoScalingGroup', resource: GROUP, context: tagKeys('Name') },
+        expected: 'Allowed',
+      },
+      {
+        case: 'a person on its list opts a group in: allowed',
+        who: 'opt-in',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: tagKeys('phoenix:enabled', 'phoenix:max-age') },
+        expected: 'Allowed',
+      },
+      {
+        case: 'a person on its list lifts a quarantine (phoenix release): allowed',
+        who: 'opt-in',
+        request: { action: 'autoscaling:DeleteTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the recycler still quarantines a group: allowed',
+        who: 'recycler',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the verifier still quarantines a group: allowed',
+        who: 'verifier',
+        request: { action: 'autoscaling:CreateOrUpdateTags', resource: GROUP, context: { ...optIn('true'), ...tagKeys('phoenix:quarantined') } },
+        expected: 'Allowed',
+      },
+      {
+        case: 'the tainter still taints an instance: allowed',
+        who: 'tainter',
+        request: { action: 'ec2:CreateTags', resource: INSTANCE, context: { ...IN_A_GROUP, ...tagKeys('phoenix:tainted') } },
+        expected: 'Allowed',
+      },
     ] as const)('$case', async ({ who, request, expected }) => {
       const principal = who === 'admin' ? ACCOUNT_ADMIN : who === 'opt-in' ? OPT_IN_PERSON : principalOf(who);
       await expectDecision(principal, request, expected, [SCP]);

@@ -11,8 +11,8 @@ import {
   asArray,
   asObject,
   asString,
-  field,
   FUNCTIONS,
+  field,
   isArray,
   isObject,
   type Json,
@@ -21,12 +21,12 @@ import {
   maybe,
   OFFLINE_GUARD,
   offlineEnvironment,
-  packageService,
   type Packaged,
+  packageService,
   REGION,
+  ROOT,
   resource,
   resourcesOfType,
-  ROOT,
   stringRecord,
   stringsOf,
 } from './stack.js';
@@ -153,7 +153,13 @@ function roleStatements(template: Json, roleId: string): Statement[] {
 
 /** Whether an IAM action pattern (wildcards allowed) matches an action, case-insensitively as IAM does. */
 function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 
@@ -279,7 +285,12 @@ describe('osls package', () => {
     { case: 'packaging the organisation variant connected to nothing beyond loopback', check: 'variant' },
   ])('$case', async ({ check }) => {
     if (check === 'guard') {
-      const probe = await run(process.execPath, ['--require', OFFLINE_GUARD, '-e', "fetch('https://example.com').then(() => process.exit(0), () => process.exit(3))"], offlineEnvironment(home), { inheritEnv: false });
+      const probe = await run(
+        process.execPath,
+        ['--require', OFFLINE_GUARD, '-e', "fetch('https://example.com').then(() => process.exit(0), () => process.exit(3))"],
+        offlineEnvironment(home),
+        { inheritEnv: false },
+      );
       expect(probe.code).toBe(3);
       expect(probe.stderr).toContain('OFFLINE-GUARD: refused');
       return;
@@ -288,17 +299,20 @@ describe('osls package', () => {
     expect(`${result.stdout}\n${result.stderr}`).not.toContain('OFFLINE-GUARD');
   });
 
-  it.each(Object.entries(FUNCTIONS).map(([name, bundle]) => ({ case: `${name}.zip holds only dist/functions/${bundle}/ (index.mjs and its chunks), under 400 KB`, name, bundle })))(
-    '$case',
-    ({ name, bundle }) => {
-      const zip = join(packaged.dir, `${name}.zip`);
-      const built = join(work, 'service', `dist/functions/${bundle}`);
-      const files = readdirSync(built).map((file) => ({ name: `dist/functions/${bundle}/${file}`, size: statSync(join(built, file)).size }));
-      expect(files.map((file) => file.name)).toContain(`dist/functions/${bundle}/index.mjs`);
-      expect(zipEntries(zip).sort((a, b) => a.name.localeCompare(b.name))).toEqual(files.sort((a, b) => a.name.localeCompare(b.name)));
-      expect(statSync(zip).size).toBeLessThan(MAX_ZIP_BYTES);
-    },
-  );
+  it.each(
+    Object.entries(FUNCTIONS).map(([name, bundle]) => ({
+      case: `${name}.zip holds only dist/functions/${bundle}/ (index.mjs and its chunks), under 400 KB`,
+      name,
+      bundle,
+    })),
+  )('$case', ({ name, bundle }) => {
+    const zip = join(packaged.dir, `${name}.zip`);
+    const built = join(work, 'service', `dist/functions/${bundle}`);
+    const files = readdirSync(built).map((file) => ({ name: `dist/functions/${bundle}/${file}`, size: statSync(join(built, file)).size }));
+    expect(files.map((file) => file.name)).toContain(`dist/functions/${bundle}/index.mjs`);
+    expect(zipEntries(zip).sort((a, b) => a.name.localeCompare(b.name))).toEqual(files.sort((a, b) => a.name.localeCompare(b.name)));
+    expect(statSync(zip).size).toBeLessThan(MAX_ZIP_BYTES);
+  });
 
   it('leaves no osls variable unresolved', () => {
     for (const template of [packaged.template, variant.template]) {
@@ -313,11 +327,15 @@ describe('cfn-lint', () => {
     { case: 'the packaged stack with every parameter set and an artifact bucket', file: () => join(variant.dir, 'cloudformation-template-update-stack.json') },
     { case: 'infra/stackset.yml', file: () => join(ROOT, 'infra/stackset.yml') },
     { case: 'infra/example-asg.yml', file: () => join(ROOT, 'infra/example-asg.yml') },
-  ])('$case passes with no finding', async ({ file }) => {
-    const lint = await run('cfn-lint', ['--', file()]);
-    // 0: no error, warning or informational finding (2 errors, 4 warnings, 8 informational, or'ed).
-    expect(lint.code, `cfn-lint ${file()}:\n${lint.stdout}${lint.stderr}`).toBe(0);
-  }, 60_000);
+  ])(
+    '$case passes with no finding',
+    async ({ file }) => {
+      const lint = await run('cfn-lint', ['--', file()]);
+      // 0: no error, warning or informational finding (2 errors, 4 warnings, 8 informational, or'ed).
+      expect(lint.code, `cfn-lint ${file()}:\n${lint.stdout}${lint.stderr}`).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('the functions', () => {
@@ -332,7 +350,12 @@ describe('the functions', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     switch (check) {
       case 'set':
-        expect(functions.map(([id]) => id).sort()).toEqual(['RecyclerLambdaFunction', 'ReporterLambdaFunction', 'TainterLambdaFunction', 'VerifierLambdaFunction']);
+        expect(functions.map(([id]) => id).sort()).toEqual([
+          'RecyclerLambdaFunction',
+          'ReporterLambdaFunction',
+          'TainterLambdaFunction',
+          'VerifierLambdaFunction',
+        ]);
         return;
       case 'runtime':
         for (const [, fn] of functions) {
@@ -359,8 +382,24 @@ describe('the functions', () => {
   });
 
   it.each([
-    { case: 'by default: mode dry-run, a 10-minute tick, 10 terminations per run, no blackouts or stop alarms', which: 'default', mode: 'dry-run', minutes: 10, max: 10, blackouts: 0, alarms: [] as string[] },
-    { case: 'with parameters: what was passed', which: 'variant', mode: 'live', minutes: 15, max: 3, blackouts: 1, alarms: ['checkout-5xx', 'payments-latency'] },
+    {
+      case: 'by default: mode dry-run, a 10-minute tick, 10 terminations per run, no blackouts or stop alarms',
+      which: 'default',
+      mode: 'dry-run',
+      minutes: 10,
+      max: 10,
+      blackouts: 0,
+      alarms: [] as string[],
+    },
+    {
+      case: 'with parameters: what was passed',
+      which: 'variant',
+      mode: 'live',
+      minutes: 15,
+      max: 3,
+      blackouts: 1,
+      alarms: ['checkout-5xx', 'payments-latency'],
+    },
   ])('every function starts with the tick environment $case', ({ which, mode, minutes, max, blackouts, alarms }) => {
     const { template } = which === 'default' ? packaged : variant;
     for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
@@ -419,7 +458,9 @@ describe('triggers', () => {
       return;
     }
     if (check === 'schedule') {
-      expect(rules.filter((rule) => field(rule, 'Properties', 'ScheduleExpression') !== undefined).map((rule) => field(rule, 'Properties', 'ScheduleExpression'))).toEqual(['rate(5 minutes)']);
+      expect(
+        rules.filter((rule) => field(rule, 'Properties', 'ScheduleExpression') !== undefined).map((rule) => field(rule, 'Properties', 'ScheduleExpression')),
+      ).toEqual(['rate(5 minutes)']);
       return;
     }
     for (const fn of Object.keys(FUNCTIONS).map(lambdaId)) {
@@ -429,7 +470,10 @@ describe('triggers', () => {
       expect(ruleIds.length).toBeGreaterThan(0);
       for (const ruleId of ruleIds) {
         // osls names a rule's ARN either by GetAtt or, for eventBridge rules, by the rule's name.
-        const ruleArns = [`<GetAtt ${ruleId}.Arn>`, `arn:aws:events:${REGION}:123456789012:rule/${String(field(resource(template, ruleId), 'Properties', 'Name'))}`];
+        const ruleArns = [
+          `<GetAtt ${ruleId}.Arn>`,
+          `arn:aws:events:${REGION}:123456789012:rule/${String(field(resource(template, ruleId), 'Properties', 'Name'))}`,
+        ];
         const permitted = resourcesOfType(template, 'AWS::Lambda::Permission').some(
           ([, permission]) =>
             field(permission, 'Properties', 'Principal') === 'events.amazonaws.com' &&
@@ -445,8 +489,20 @@ describe('triggers', () => {
 
 describe('the reporter', () => {
   it.each([
-    { case: 'by default it runs Monday 08:00 UTC, reports weeks in UTC and mails no one', which: 'default', schedule: 'cron(0 8 ? * MON *)', zone: 'UTC', email: '' },
-    { case: 'with parameters: the schedule, zone and address passed', which: 'variant', schedule: 'cron(0 6 ? * MON *)', zone: 'Europe/Berlin', email: 'managers@example.com' },
+    {
+      case: 'by default it runs Monday 08:00 UTC, reports weeks in UTC and mails no one',
+      which: 'default',
+      schedule: 'cron(0 8 ? * MON *)',
+      zone: 'UTC',
+      email: '',
+    },
+    {
+      case: 'with parameters: the schedule, zone and address passed',
+      which: 'variant',
+      schedule: 'cron(0 6 ? * MON *)',
+      zone: 'Europe/Berlin',
+      email: 'managers@example.com',
+    },
   ])('$case', ({ which, schedule, zone, email }) => {
     const { template } = which === 'default' ? packaged : variant;
     const rules = rulesTargeting(template, 'ReporterLambdaFunction');
@@ -454,19 +510,30 @@ describe('the reporter', () => {
     expect(field(rules[0], 'Properties', 'State')).toBe('ENABLED');
     const variables = field(resource(template, 'ReporterLambdaFunction'), 'Properties', 'Environment', 'Variables');
     // The reporter's own parser, as at cold start (Lambda sets AWS_REGION).
-    const config = parseReporterConfig({ ...stringRecord(evaluate(template, variables), 'Environment.Variables'), AWS_REGION: REGION, PHOENIX_REPORT_TOPIC_ARN: `arn:aws:sns:${REGION}:123456789012:phoenix-reports` });
+    const config = parseReporterConfig({
+      ...stringRecord(evaluate(template, variables), 'Environment.Variables'),
+      AWS_REGION: REGION,
+      PHOENIX_REPORT_TOPIC_ARN: `arn:aws:sns:${REGION}:123456789012:phoenix-reports`,
+    });
     expect(config.timeZone).toBe(zone);
     expect(field(variables, 'PHOENIX_REPORT_BUCKET')).toEqual({ Ref: 'ReportBucket' });
     expect(field(variables, 'PHOENIX_REPORT_TOPIC_ARN')).toEqual({ Ref: 'ReportTopic' });
     // The subscription exists only under its condition, which holds when an address is given.
-    const mail = resourcesOfType(template, 'AWS::SNS::Subscription').filter(([, subscription]) => maybe(field(subscription, 'Properties', 'TopicArn'), 'Ref') === 'ReportTopic');
-    expect(mail.map(([, subscription]) => [field(subscription, 'Condition'), evaluate(template, field(subscription, 'Properties', 'Endpoint'))])).toEqual([['HasReportEmail', email]]);
+    const mail = resourcesOfType(template, 'AWS::SNS::Subscription').filter(
+      ([, subscription]) => maybe(field(subscription, 'Properties', 'TopicArn'), 'Ref') === 'ReportTopic',
+    );
+    expect(mail.map(([, subscription]) => [field(subscription, 'Condition'), evaluate(template, field(subscription, 'Properties', 'Endpoint'))])).toEqual([
+      ['HasReportEmail', email],
+    ]);
     expect(field(template, 'Conditions', 'HasReportEmail')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ReportEmail' }, ''] }] });
   });
 
   it('may write reports only under weekly/ in the report bucket and publish only to its own topic', () => {
     const statements = roleStatements(packaged.template, 'ReporterRole').filter((statement) => statement.Effect === 'Allow');
-    const targets = (action: string) => statements.filter((statement) => statement.Action.includes(action)).flatMap((statement) => statement.Resource.map((target) => evaluate(packaged.template, target)));
+    const targets = (action: string) =>
+      statements
+        .filter((statement) => statement.Action.includes(action))
+        .flatMap((statement) => statement.Resource.map((target) => evaluate(packaged.template, target)));
     expect(targets('s3:PutObject')).toEqual(['<GetAtt ReportBucket.Arn>/weekly/*']);
     expect(targets('sns:Publish')).toEqual(['<Ref ReportTopic>']);
   });
@@ -485,27 +552,42 @@ describe("the tainter's triggers", () => {
     stringsOf(field(pattern, 'detail', 'eventName'), 'eventName').includes(String(maybe(event, 'detail', 'eventName')));
 
   it.each([
-    { case: 'two enabled rules send exactly Session Manager StartSession, Run Command SendCommand and EC2 Instance Connect SendSSHPublicKey', check: 'patterns' },
+    {
+      case: 'two enabled rules send exactly Session Manager StartSession, Run Command SendCommand and EC2 Instance Connect SendSSHPublicKey',
+      check: 'patterns',
+    },
     { case: 'every touch the handler takes is delivered, and every call the rules deliver is one the handler takes as a touch', check: 'both-ways' },
   ])('$case', ({ check }) => {
     const { template } = packaged;
     const rules = rulesTargeting(template, 'TainterLambdaFunction');
-    const patterns = rules.map((rule) => field(rule, 'Properties', 'EventPattern')).sort((a, b) => String(maybe(a, 'source', 0)).localeCompare(String(maybe(b, 'source', 0))));
+    const patterns = rules
+      .map((rule) => field(rule, 'Properties', 'EventPattern'))
+      .sort((a, b) => String(maybe(a, 'source', 0)).localeCompare(String(maybe(b, 'source', 0))));
     if (check === 'patterns') {
       expect(rules.map((rule) => field(rule, 'Properties', 'State'))).toEqual(['ENABLED', 'ENABLED']);
       expect(patterns).toEqual([
-        { source: ['aws.ec2-instance-connect'], 'detail-type': [CLOUDTRAIL], detail: { eventSource: ['ec2-instance-connect.amazonaws.com'], eventName: ['SendSSHPublicKey'] } },
+        {
+          source: ['aws.ec2-instance-connect'],
+          'detail-type': [CLOUDTRAIL],
+          detail: { eventSource: ['ec2-instance-connect.amazonaws.com'], eventName: ['SendSSHPublicKey'] },
+        },
         { source: ['aws.ssm'], 'detail-type': [CLOUDTRAIL], detail: { eventSource: ['ssm.amazonaws.com'], eventName: ['StartSession', 'SendCommand'] } },
       ]);
       return;
     }
     for (const { name, event } of fixtures.filter((fixture) => parseTouch(fixture.event).kind === 'touch')) {
-      expect(patterns.some((pattern) => passes(pattern, event)), `${name} is a touch the rules do not deliver`).toBe(true);
+      expect(
+        patterns.some((pattern) => passes(pattern, event)),
+        `${name} is a touch the rules do not deliver`,
+      ).toBe(true);
     }
     for (const pattern of patterns) {
       for (const eventName of stringsOf(field(pattern, 'detail', 'eventName'), 'eventName')) {
         const delivered = fixtures.filter((fixture) => passes(pattern, fixture.event) && maybe(fixture.event, 'detail', 'eventName') === eventName);
-        expect(delivered.some((fixture) => parseTouch(fixture.event).kind === 'touch'), `no fixture of ${eventName} is taken as a touch`).toBe(true);
+        expect(
+          delivered.some((fixture) => parseTouch(fixture.event).kind === 'touch'),
+          `no fixture of ${eventName} is taken as a touch`,
+        ).toBe(true);
       }
     }
   });
@@ -527,15 +609,21 @@ describe('least privilege', () => {
     const { template } = packaged;
     const statements = identityStatements(template);
     expect(statements.length).toBeGreaterThan(0);
-    const granting = (actions: readonly string[]) => statements.filter((statement) => statement.Effect === 'Allow' && statement.Action.some((pattern) => actions.some((action) => actionMatches(pattern, action))));
+    const granting = (actions: readonly string[]) =>
+      statements.filter(
+        (statement) => statement.Effect === 'Allow' && statement.Action.some((pattern) => actions.some((action) => actionMatches(pattern, action))),
+      );
     switch (check) {
       case 'wildcards': {
         // Resource policies too (topic, buckets): their Deny statements may name s3:*, an Allow may not.
-        const resourcePolicies = [...resourcesOfType(template, 'AWS::S3::BucketPolicy'), ...resourcesOfType(template, 'AWS::SNS::TopicPolicy')].flatMap(([, policy]) =>
-          listOf(field(policy, 'Properties', 'PolicyDocument', 'Statement')).map((statement, index): { readonly Effect?: Json; readonly Action: string[] } => {
-            const fields = asObject(statement, `resource policy statement ${index}`);
-            return { ...fields, Action: stringsOf(fields['Action'], 'Action') };
-          }),
+        const resourcePolicies = [...resourcesOfType(template, 'AWS::S3::BucketPolicy'), ...resourcesOfType(template, 'AWS::SNS::TopicPolicy')].flatMap(
+          ([, policy]) =>
+            listOf(field(policy, 'Properties', 'PolicyDocument', 'Statement')).map(
+              (statement, index): { readonly Effect?: Json; readonly Action: string[] } => {
+                const fields = asObject(statement, `resource policy statement ${index}`);
+                return { ...fields, Action: stringsOf(fields['Action'], 'Action') };
+              },
+            ),
         );
         for (const statement of [...statements, ...resourcePolicies].filter((candidate) => candidate.Effect === 'Allow')) {
           for (const action of statement.Action) expect(action, JSON.stringify(statement)).not.toMatch(/^\*$|^[\w-]+:\*$/);
@@ -629,10 +717,30 @@ describe('least privilege', () => {
   });
 
   it.each([
-    { case: 'the recycler role allows exactly what its code calls, plus its logs', role: 'RecyclerRole', logGroup: 'RecyclerLogGroup', entry: 'functions/recycler.ts' },
-    { case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)', role: 'VerifierRole', logGroup: 'VerifierLogGroup', entry: 'functions/verifier.ts' },
-    { case: 'the tainter role allows exactly what its code calls, plus its logs', role: 'TaintRole', logGroup: 'TainterLogGroup', entry: 'functions/tainter.ts' },
-    { case: 'the reporter role allows exactly what its code calls (ledger reads only), plus its logs', role: 'ReporterRole', logGroup: 'ReporterLogGroup', entry: 'functions/reporter.ts' },
+    {
+      case: 'the recycler role allows exactly what its code calls, plus its logs',
+      role: 'RecyclerRole',
+      logGroup: 'RecyclerLogGroup',
+      entry: 'functions/recycler.ts',
+    },
+    {
+      case: 'the verifier role allows exactly what its code calls, plus its logs (the same Auto Scaling changes)',
+      role: 'VerifierRole',
+      logGroup: 'VerifierLogGroup',
+      entry: 'functions/verifier.ts',
+    },
+    {
+      case: 'the tainter role allows exactly what its code calls, plus its logs',
+      role: 'TaintRole',
+      logGroup: 'TainterLogGroup',
+      entry: 'functions/tainter.ts',
+    },
+    {
+      case: 'the reporter role allows exactly what its code calls (ledger reads only), plus its logs',
+      role: 'ReporterRole',
+      logGroup: 'ReporterLogGroup',
+      entry: 'functions/reporter.ts',
+    },
   ])('$case', ({ role, logGroup, entry }) => {
     const { template } = packaged;
     const commands = commandsSentBy(entry);
@@ -641,8 +749,15 @@ describe('least privilege', () => {
     const needed = new Set(commands.flatMap((command) => COMMAND_ACTIONS[command] ?? []));
     const statements = roleStatements(template, role).filter((statement) => statement.Effect === 'Allow');
     const granted = new Set(statements.flatMap((statement) => statement.Action));
-    for (const action of needed) expect([...granted].some((pattern) => actionMatches(pattern, action)), `${role} lacks ${action}`).toBe(true);
-    expect([...granted].filter((action) => !needed.has(action) && !LOG_ACTIONS.includes(action)), `${role} grants more than its code calls`).toEqual([]);
+    for (const action of needed)
+      expect(
+        [...granted].some((pattern) => actionMatches(pattern, action)),
+        `${role} lacks ${action}`,
+      ).toBe(true);
+    expect(
+      [...granted].filter((action) => !needed.has(action) && !LOG_ACTIONS.includes(action)),
+      `${role} grants more than its code calls`,
+    ).toEqual([]);
     const logs = statements.filter((statement) => statement.Action.some((action) => LOG_ACTIONS.includes(action)));
     expect(logs.flatMap((statement) => statement.Resource.map((target) => evaluate(template, target)))).toEqual([`<GetAtt ${logGroup}.Arn>`]);
   });
@@ -676,18 +791,34 @@ describe('stateful resources', () => {
         expect([field(table, 'DeletionPolicy'), field(table, 'UpdateReplacePolicy')]).toEqual(['Retain', 'Retain']);
         return;
       case 'public-access':
-        expect(field(bucket, 'Properties', 'PublicAccessBlockConfiguration')).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+        expect(field(bucket, 'Properties', 'PublicAccessBlockConfiguration')).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
         return;
       case 'bucket': {
-        expect(field(bucket, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0, 'ServerSideEncryptionByDefault', 'SSEAlgorithm')).toBe('AES256');
-        expect(asArray(field(bucket, 'Properties', 'LifecycleConfiguration', 'Rules'), 'LifecycleConfiguration.Rules').map((rule) => field(rule, 'ExpirationInDays'))).toContain(400);
-        const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(([, policy]) => maybe(field(policy, 'Properties', 'Bucket'), 'Ref') === 'ReportBucket');
+        expect(field(bucket, 'Properties', 'BucketEncryption', 'ServerSideEncryptionConfiguration', 0, 'ServerSideEncryptionByDefault', 'SSEAlgorithm')).toBe(
+          'AES256',
+        );
+        expect(
+          asArray(field(bucket, 'Properties', 'LifecycleConfiguration', 'Rules'), 'LifecycleConfiguration.Rules').map((rule) =>
+            field(rule, 'ExpirationInDays'),
+          ),
+        ).toContain(400);
+        const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(
+          ([, policy]) => maybe(field(policy, 'Properties', 'Bucket'), 'Ref') === 'ReportBucket',
+        );
         expect(policies).toHaveLength(1);
         const firstPolicy = policies[0];
         const tls = listOf(firstPolicy === undefined ? undefined : field(firstPolicy[1], 'Properties', 'PolicyDocument', 'Statement')).filter(
           (statement) => field(statement, 'Effect') === 'Deny' && maybe(field(statement, 'Condition'), 'Bool', 'aws:SecureTransport') === 'false',
         );
-        expect(tls.flatMap((statement) => listOf(field(statement, 'Resource')).map((target) => evaluate(template, target))).sort()).toEqual(['<GetAtt ReportBucket.Arn>', '<GetAtt ReportBucket.Arn>/*']);
+        expect(tls.flatMap((statement) => listOf(field(statement, 'Resource')).map((target) => evaluate(template, target))).sort()).toEqual([
+          '<GetAtt ReportBucket.Arn>',
+          '<GetAtt ReportBucket.Arn>/*',
+        ]);
         return;
       }
       case 'mode': {
@@ -698,7 +829,11 @@ describe('stateful resources', () => {
         expect(field(template, 'Parameters', 'Mode', 'Default')).toBe('dry-run');
         expect(field(variant.template, 'Parameters', 'Mode', 'Default')).toBe('live');
         const pattern = new RegExp(asString(field(parameter, 'Properties', 'AllowedPattern'), 'AllowedPattern'));
-        expect(asArray(field(template, 'Parameters', 'Mode', 'AllowedValues'), 'Mode.AllowedValues').filter((value) => pattern.test(asString(value, 'an allowed value')))).toEqual(['live', 'dry-run', 'off']);
+        expect(
+          asArray(field(template, 'Parameters', 'Mode', 'AllowedValues'), 'Mode.AllowedValues').filter((value) =>
+            pattern.test(asString(value, 'an allowed value')),
+          ),
+        ).toEqual(['live', 'dry-run', 'off']);
       }
     }
   });
@@ -706,7 +841,7 @@ describe('stateful resources', () => {
 
 describe('alerts and the dashboard', () => {
   it.each([
-    { case: "an Errors alarm on each function notifies the alert topic", check: 'errors' },
+    { case: 'an Errors alarm on each function notifies the alert topic', check: 'errors' },
     { case: 'Recovery Failed events go to the alert topic, which lets EventBridge publish from that rule only', check: 'recovery-failed' },
     { case: 'the email subscription exists only when alertEmail is set', check: 'email' },
     { case: 'the dashboard body is valid JSON naming every function', check: 'dashboard' },
@@ -814,7 +949,12 @@ describe('the Phoenix event bus', () => {
           [`arn:aws:events:${REGION}:123456789012:event-bus/default`, '<GetAtt ForwardRole.Arn>'],
         ]);
         expect(evaluate(template, field(resource(template, 'ForwardRole'), 'Properties', 'AssumeRolePolicyDocument', 'Statement'))).toEqual([
-          { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
         ]);
         return;
       }

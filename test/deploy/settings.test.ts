@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, type Setting, type SettingName } from '../../functions/app/account-settings.js';
 import { parseBudgetText } from '../../functions/core/policy/tags.js';
-import { asArray, asObject, asString, field, type Json, maybe, readYaml, ROOT, stringRecord } from './stack.js';
+import { asArray, asObject, asString, field, type Json, maybe, ROOT, readYaml, stringRecord } from './stack.js';
 
 /**
  * functions/app/account-settings.ts is the one table of account-level settings. Everything else
@@ -62,7 +62,10 @@ function markdownRows(heading: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of lines.slice(tableStart + 2)) {
     if (!line.startsWith('|')) break;
-    const cells = line.slice(1, -1).split(' | ').map((cell) => cell.trim());
+    const cells = line
+      .slice(1, -1)
+      .split(' | ')
+      .map((cell) => cell.trim());
     rows.set((cells[0] ?? '').replaceAll('`', ''), cells.slice(1));
   }
   return rows;
@@ -149,8 +152,12 @@ describe('the README', () => {
       else expect(shownDefault, variable).toBe(`\`${setting.default}\``);
       if (setting.kind === 'whole') expect(meaning, variable).toContain(`${setting.min} to ${setting.max}`);
     }
-    const reporter = text('README.md').split('\n\n').find((paragraph) => paragraph.startsWith('The reporter reads')) ?? '';
-    for (const [, setting] of ALL.filter(([, entry]) => entry.variable?.readBy.includes('reporter') === true)) expect(reporter).toContain(`\`${setting.variable?.name ?? ''}\``);
+    const reporter =
+      text('README.md')
+        .split('\n\n')
+        .find((paragraph) => paragraph.startsWith('The reporter reads')) ?? '';
+    for (const [, setting] of ALL.filter(([, entry]) => entry.variable?.readBy.includes('reporter') === true))
+      expect(reporter).toContain(`\`${setting.variable?.name ?? ''}\``);
   });
 });
 

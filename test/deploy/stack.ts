@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, type ProcessResult } from '../support/processes.js';
+import { type ProcessResult, run } from '../support/processes.js';
 
 /**
  * What the deployment tests share: the repository's paths, the functions osls packages, the
@@ -128,7 +128,10 @@ export async function packageService(service: string, out: string, home: string,
  * (`{ "!Sub": [...] }`). A line outside the subset throws, naming it.
  */
 export function readYaml(text: string, what: string): Json {
-  const lines = text.split('\n').map((raw, index) => ({ raw, number: index + 1 })).filter((line) => !/^\s*(#.*)?$/.test(line.raw));
+  const lines = text
+    .split('\n')
+    .map((raw, index) => ({ raw, number: index + 1 }))
+    .filter((line) => !/^\s*(#.*)?$/.test(line.raw));
   let next = 0;
   const indentOf = (raw: string): number => raw.length - raw.trimStart().length;
   const isItem = (raw: string): boolean => /^-(\s|$)/.test(raw.trimStart());

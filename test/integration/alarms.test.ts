@@ -36,36 +36,52 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('CloudWatchAlarms against moto', () => {
-  it('returns exactly the alarm set to ALARM', async () => {
-    const client = cloudWatch();
-    await putAlarm(client, 'errors', 'ALARM');
-    await putAlarm(client, 'latency');
-    expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(['errors', 'latency'])).toEqual(['errors']);
-  }, SLOW);
+  it(
+    'returns exactly the alarm set to ALARM',
+    async () => {
+      const client = cloudWatch();
+      await putAlarm(client, 'errors', 'ALARM');
+      await putAlarm(client, 'latency');
+      expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(['errors', 'latency'])).toEqual(['errors']);
+    },
+    SLOW,
+  );
 
-  it('an alarm back to OK is no longer returned', async () => {
-    const client = cloudWatch();
-    await putAlarm(client, 'errors', 'ALARM');
-    await putAlarm(client, 'latency', 'ALARM');
-    await client.send(new SetAlarmStateCommand({ AlarmName: 'errors', StateValue: 'OK', StateReason: 'recovered' }));
-    expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(['errors', 'latency'])).toEqual(['latency']);
-  }, SLOW);
+  it(
+    'an alarm back to OK is no longer returned',
+    async () => {
+      const client = cloudWatch();
+      await putAlarm(client, 'errors', 'ALARM');
+      await putAlarm(client, 'latency', 'ALARM');
+      await client.send(new SetAlarmStateCommand({ AlarmName: 'errors', StateValue: 'OK', StateReason: 'recovered' }));
+      expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(['errors', 'latency'])).toEqual(['latency']);
+    },
+    SLOW,
+  );
 
   it.each([
     { case: 'a typo next to an existing alarm', asked: ['errors', 'erors'], missing: ['erors'] },
     { case: 'only missing alarms', asked: ['gone', 'also-gone'], missing: ['gone', 'also-gone'] },
-  ])('$case throws MissingStopAlarmError naming it', async ({ asked, missing }) => {
-    const client = cloudWatch();
-    await putAlarm(client, 'errors', 'ALARM');
-    const error = await caught(new CloudWatchAlarms({ client }).alarmsInAlarm(asked));
-    expect(error).toBeInstanceOf(MissingStopAlarmError);
-    expect((error as MissingStopAlarmError).missing).toEqual(missing);
-  }, SLOW);
+  ])(
+    '$case throws MissingStopAlarmError naming it',
+    async ({ asked, missing }) => {
+      const client = cloudWatch();
+      await putAlarm(client, 'errors', 'ALARM');
+      const error = await caught(new CloudWatchAlarms({ client }).alarmsInAlarm(asked));
+      expect(error).toBeInstanceOf(MissingStopAlarmError);
+      expect((error as MissingStopAlarmError).missing).toEqual(missing);
+    },
+    SLOW,
+  );
 
-  it('150 names are asked in two calls and all answered', async () => {
-    const client = cloudWatch();
-    const names = Array.from({ length: 150 }, (_, index) => `alarm-${String(index).padStart(3, '0')}`);
-    for (const [index, name] of names.entries()) await putAlarm(client, name, index % 50 === 49 ? 'ALARM' : undefined);
-    expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(names)).toEqual(['alarm-049', 'alarm-099', 'alarm-149']);
-  }, SLOW);
+  it(
+    '150 names are asked in two calls and all answered',
+    async () => {
+      const client = cloudWatch();
+      const names = Array.from({ length: 150 }, (_, index) => `alarm-${String(index).padStart(3, '0')}`);
+      for (const [index, name] of names.entries()) await putAlarm(client, name, index % 50 === 49 ? 'ALARM' : undefined);
+      expect(await new CloudWatchAlarms({ client }).alarmsInAlarm(names)).toEqual(['alarm-049', 'alarm-099', 'alarm-149']);
+    },
+    SLOW,
+  );
 });

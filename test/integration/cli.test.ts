@@ -1,14 +1,14 @@
 import { CreateOrUpdateTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { main } from '../../functions/cli/phoenix.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
-import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { record } from '../support/fleet.js';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment } from '../support/processes.js';
 
 const moto = useMoto();
@@ -36,7 +36,10 @@ describe('phoenix against moto', () => {
     const result = await cli('plan', '--json', '--table', 'absent');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('ledger table absent not found');
-    const report = JSON.parse(result.stdout) as { ledger: string; groups: { group: string; reason: string; why: string; instances: { id: string; note: string }[] }[] };
+    const report = JSON.parse(result.stdout) as {
+      ledger: string;
+      groups: { group: string; reason: string; why: string; instances: { id: string; note: string }[] }[];
+    };
     expect(report.ledger).toBe('missing');
     const byName = new Map(report.groups.map((group) => [group.group, group]));
     expect(byName.get('web')).toMatchObject({ reason: 'no-candidate' });
@@ -48,7 +51,11 @@ describe('phoenix against moto', () => {
     const clients = awsClients(moto().endpoint);
     const templateId = await launchTemplate(clients);
     await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } });
-    await clients.autoScaling.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'recovery failed', PropagateAtLaunch: false }] }));
+    await clients.autoScaling.send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'recovery failed', PropagateAtLaunch: false }],
+      }),
+    );
     const first = await cli('release', 'web', '--json');
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ group: 'web', released: true, reason: 'recovery failed' });
@@ -64,14 +71,24 @@ describe('phoenix against moto', () => {
     await dynamo.send(new CreateTableCommand(ledgerTableInput('ledger')));
     const ledger = new DynamoLedger({ client: dynamo, tableName: 'ledger', clock: () => Date.now() });
     const monday = isoWeekBounds('2026-W47', 'UTC').start;
-    await ledger.begin(record({ id: 'web#1', group: 'web', startedAt: monday + DAY, terminatedAt: monday + DAY, phase: 'verified', closedAt: monday + DAY + 8 * MINUTE }));
+    await ledger.begin(
+      record({ id: 'web#1', group: 'web', startedAt: monday + DAY, terminatedAt: monday + DAY, phase: 'verified', closedAt: monday + DAY + 8 * MINUTE }),
+    );
     await ledger.recordTick({ at: monday + 2 * DAY, blocked: undefined, skips: { web: 'budget-spent' } });
     const clients = awsClients(endpoint);
-    await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    await createGroup(clients, {
+      name: 'web',
+      size: 1,
+      templateId: await launchTemplate(clients),
+      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    });
 
     const json = await cli('report', '--week', '2026-W47', '--format', 'json', '--table', 'ledger');
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ week: '2026-W47', fleet: { recycledTotal: 1, recovery: { verified: 1, maxSeconds: 480 }, skips: { 'budget-spent': 1 } } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      week: '2026-W47',
+      fleet: { recycledTotal: 1, recovery: { verified: 1, maxSeconds: 480 }, skips: { 'budget-spent': 1 } },
+    });
     const markdown = await cli('report', '--week', '2026-W47', '--table', 'ledger');
     expect(markdown.stdout).toContain('2026-W47');
     const missing = await cli('report', '--week', '2026-W47', '--table', 'absent');
@@ -82,9 +99,13 @@ describe('phoenix against moto', () => {
   it.each([
     { case: 'a group that does not exist', argv: ['release', 'ghost'], says: 'no Auto Scaling group named "ghost"' },
     { case: 'no group named', argv: ['release'], says: 'GROUP is missing' },
-  ])('release of $case exits 2', async ({ argv, says }) => {
-    const result = await cli(...argv);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(says);
-  }, 60_000);
+  ])(
+    'release of $case exits 2',
+    async ({ argv, says }) => {
+      const result = await cli(...argv);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(says);
+    },
+    60_000,
+  );
 });

@@ -48,15 +48,30 @@ function recycled(index: number): PhoenixEvent {
   return {
     detailType: 'Instance Recycled',
     time: `2025-03-04T05:06:${String(index).padStart(2, '0')}Z`,
-    detail: { group: 'web', instanceId: `i-${index}`, reason: 'max-age', instanceAgeSeconds: 86_400 + index, recordId: `r-${index}`, launchedBeforeTerminate: true },
+    detail: {
+      group: 'web',
+      instanceId: `i-${index}`,
+      reason: 'max-age',
+      instanceAgeSeconds: 86_400 + index,
+      recordId: `r-${index}`,
+      launchedBeforeTerminate: true,
+    },
   };
 }
 
 const oneOfEach: PhoenixEvent[] = [
   recycled(0),
   { detailType: 'Recovery Verified', time: '2025-03-04T05:16:00Z', detail: { group: 'web', instanceId: 'i-0', recordId: 'r-0', recoverySeconds: 540 } },
-  { detailType: 'Recovery Failed', time: '2025-03-04T05:26:00Z', detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'recovery timed out after 20m' } },
-  { detailType: 'Group Quarantined', time: '2025-03-04T05:27:00Z', detail: { group: 'api', reason: '3 failed recoveries in 24h', since: '2025-03-04T05:27:00Z' } },
+  {
+    detailType: 'Recovery Failed',
+    time: '2025-03-04T05:26:00Z',
+    detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'recovery timed out after 20m' },
+  },
+  {
+    detailType: 'Group Quarantined',
+    time: '2025-03-04T05:27:00Z',
+    detail: { group: 'api', reason: '3 failed recoveries in 24h', since: '2025-03-04T05:27:00Z' },
+  },
 ];
 
 /** What a subscriber should see for an event, in an order that does not depend on delivery. */
@@ -69,37 +84,49 @@ describe('EventBridgeEvents against moto', () => {
     { case: 'one event of each type', events: oneOfEach },
     // moto takes about 0.2 s to deliver each event to SQS, so two calls' worth keeps this quick.
     { case: 'twelve events over two calls', events: Array.from({ length: 12 }, (_, index) => recycled(index)) },
-  ])('$case reach a queue subscribed to source phoenix', async ({ events }) => {
-    const { client, received } = await subscribe();
-    await new EventBridgeEvents({ client }).publish(events);
-    const delivered = await received();
-    expect(seen(delivered.map((event) => ({ source: event.source, detailType: event['detail-type'], time: Date.parse(event.time), detail: event.detail })))).toEqual(
-      seen(events.map((event) => ({ source: 'phoenix', detailType: event.detailType, time: Date.parse(event.time), detail: event.detail }))),
-    );
-  }, SLOW);
+  ])(
+    '$case reach a queue subscribed to source phoenix',
+    async ({ events }) => {
+      const { client, received } = await subscribe();
+      await new EventBridgeEvents({ client }).publish(events);
+      const delivered = await received();
+      expect(
+        seen(delivered.map((event) => ({ source: event.source, detailType: event['detail-type'], time: Date.parse(event.time), detail: event.detail }))),
+      ).toEqual(seen(events.map((event) => ({ source: 'phoenix', detailType: event.detailType, time: Date.parse(event.time), detail: event.detail }))));
+    },
+    SLOW,
+  );
 
-  it('an oversized event is refused and the rest still arrive', async () => {
-    const { client, received } = await subscribe();
-    const huge: PhoenixEvent = {
-      detailType: 'Recovery Failed',
-      time: '2025-03-04T05:26:00Z',
-      detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'x'.repeat(MAX_REQUEST_BYTES) },
-    };
-    const error: unknown = await new EventBridgeEvents({ client }).publish([recycled(1), huge, recycled(2)]).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(EventPublishError);
-    expect((error as EventPublishError).failed.map((failed) => failed.errorCode)).toEqual(['EntryTooLarge']);
-    expect(seen((await received()).map((event) => ({ source: event.source, detailType: event['detail-type'], time: 0, detail: event.detail })))).toEqual(
-      seen([recycled(1), recycled(2)].map((event) => ({ source: 'phoenix', detailType: event.detailType, time: 0, detail: event.detail }))),
-    );
-  }, SLOW);
+  it(
+    'an oversized event is refused and the rest still arrive',
+    async () => {
+      const { client, received } = await subscribe();
+      const huge: PhoenixEvent = {
+        detailType: 'Recovery Failed',
+        time: '2025-03-04T05:26:00Z',
+        detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'x'.repeat(MAX_REQUEST_BYTES) },
+      };
+      const error: unknown = await new EventBridgeEvents({ client }).publish([recycled(1), huge, recycled(2)]).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(EventPublishError);
+      expect((error as EventPublishError).failed.map((failed) => failed.errorCode)).toEqual(['EntryTooLarge']);
+      expect(seen((await received()).map((event) => ({ source: event.source, detailType: event['detail-type'], time: 0, detail: event.detail })))).toEqual(
+        seen([recycled(1), recycled(2)].map((event) => ({ source: 'phoenix', detailType: event.detailType, time: 0, detail: event.detail }))),
+      );
+    },
+    SLOW,
+  );
 
-  it('events sent to another bus do not reach the default-bus rule', async () => {
-    const { client, received } = await subscribe();
-    await client.send(new CreateEventBusCommand({ Name: 'other' }));
-    await new EventBridgeEvents({ client, eventBusName: 'other' }).publish(oneOfEach);
-    expect(await received()).toEqual([]);
-  }, SLOW);
+  it(
+    'events sent to another bus do not reach the default-bus rule',
+    async () => {
+      const { client, received } = await subscribe();
+      await client.send(new CreateEventBusCommand({ Name: 'other' }));
+      await new EventBridgeEvents({ client, eventBusName: 'other' }).publish(oneOfEach);
+      expect(await received()).toEqual([]);
+    },
+    SLOW,
+  );
 });

@@ -9,8 +9,8 @@ import { MemoryLedger } from '../../sim/memory-ledger.js';
 import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
 import { awsClients, countCalls, createGroup, instanceIds, launchTemplate, protect, tagInstance } from '../support/aws-fixtures.js';
-import { useMoto } from '../support/moto.js';
 import { RecordingLogger } from '../support/fakes.js';
+import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 10 };
@@ -35,7 +35,12 @@ describe('AwsFleet against moto', () => {
     const { clients, fleet } = setup();
     const templateId = await launchTemplate(clients);
     for (let n = 0; n < 105; n += 1) {
-      await createGroup(clients, { name: `opted-${String(n).padStart(3, '0')}`, size: 1, templateId, tags: { 'phoenix:enabled': n % 2 === 0 ? 'true' : 'dry-run' } });
+      await createGroup(clients, {
+        name: `opted-${String(n).padStart(3, '0')}`,
+        size: 1,
+        templateId,
+        tags: { 'phoenix:enabled': n % 2 === 0 ? 'true' : 'dry-run' },
+      });
     }
     await createGroup(clients, { name: 'not-opted', size: 1, templateId, tags: { team: 'payments' } });
     const counts = new Map<string, number>();

@@ -20,12 +20,26 @@ async function world(mode: string, alarmState: 'OK' | 'ALARM') {
   const ssm = new SSMClient({ ...MOTO_CLIENT_CONFIG, endpoint });
   const cloudWatch = new CloudWatchClient({ ...MOTO_CLIENT_CONFIG, endpoint });
   await ssm.send(new PutParameterCommand({ Name: '/phoenix/mode', Value: mode, Type: 'String', Overwrite: true }));
-  await cloudWatch.send(new PutMetricAlarmCommand({
-    AlarmName: 'api-5xx', MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-  }));
+  await cloudWatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'api-5xx',
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
+  );
   await cloudWatch.send(new SetAlarmStateCommand({ AlarmName: 'api-5xx', StateValue: alarmState, StateReason: 'test' }));
   const templateId = await launchTemplate(clients);
-  const before = await createGroup(clients, { name: 'web', size: 3, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' } });
+  const before = await createGroup(clients, {
+    name: 'web',
+    size: 3,
+    templateId,
+    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
+  });
   const logger = new RecordingLogger();
   const deps = {
     fleet: new AwsFleet(clients),
@@ -45,12 +59,16 @@ describe('kill switch and stop conditions against moto', () => {
     { case: 'mode parameter off', mode: 'off', alarm: 'OK' as const, says: 'global mode is off' },
     { case: 'a stop alarm in ALARM', mode: 'live', alarm: 'ALARM' as const, says: 'stop alarm in ALARM: api-5xx' },
     { case: 'a mode value nobody understands', mode: 'on', alarm: 'OK' as const, says: 'could not read the global mode' },
-  ])('$case: the tick terminates nothing and logs why', async ({ mode, alarm, says }) => {
-    const { result, logger, before, after } = await world(mode, alarm);
-    expect(after).toEqual(before);
-    expect(result.outcomes).toEqual([]);
-    expect(logger.lines.find((line) => line.message === 'tick blocked')?.fields['why']).toContain(says);
-  }, 60_000);
+  ])(
+    '$case: the tick terminates nothing and logs why',
+    async ({ mode, alarm, says }) => {
+      const { result, logger, before, after } = await world(mode, alarm);
+      expect(after).toEqual(before);
+      expect(result.outcomes).toEqual([]);
+      expect(logger.lines.find((line) => line.message === 'tick blocked')?.fields['why']).toContain(says);
+    },
+    60_000,
+  );
 
   it('live with the alarm OK: the same fleet is recycled', async () => {
     const { result, before, after } = await world('live', 'OK');

@@ -1,16 +1,10 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { LEDGER_INDEX, LEDGER_TTL_ATTRIBUTE, ledgerTableInput } from '../../functions/adapters/ledger-table.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -63,7 +57,13 @@ function recordKey(stored: ReplacementRecord): string {
 
 async function openIndexItems(): Promise<Record<string, unknown>[]> {
   const page = await documents.send(
-    new QueryCommand({ TableName: TABLE, IndexName: LEDGER_INDEX.open, KeyConditionExpression: '#open = :open', ExpressionAttributeNames: { '#open': 'open' }, ExpressionAttributeValues: { ':open': 'OPEN' } }),
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: LEDGER_INDEX.open,
+      KeyConditionExpression: '#open = :open',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':open': 'OPEN' },
+    }),
   );
   return page.Items ?? [];
 }
@@ -78,12 +78,29 @@ describe('DynamoLedger against moto', () => {
   });
 
   it.each([
-    { case: 'surging, with its surge, through a plain client', client: 'plain', stored: record({ group: 'web', startedAt: NOW, surge: { fromDesired: 4, toDesired: 5 } }) },
-    { case: 'terminating, through a DocumentClient', client: 'document', stored: record({ group: 'web', startedAt: NOW, phase: 'terminating', terminatedAt: NOW, reason: 'tainted', touchedAt: NOW - 2 * HOUR }) },
+    {
+      case: 'surging, with its surge, through a plain client',
+      client: 'plain',
+      stored: record({ group: 'web', startedAt: NOW, surge: { fromDesired: 4, toDesired: 5 } }),
+    },
+    {
+      case: 'terminating, through a DocumentClient',
+      client: 'document',
+      stored: record({ group: 'web', startedAt: NOW, phase: 'terminating', terminatedAt: NOW, reason: 'tainted', touchedAt: NOW - 2 * HOUR }),
+    },
     {
       case: 'dry-run without an instance age',
       client: 'plain',
-      stored: record({ group: 'web', startedAt: NOW, mode: 'dry-run', phase: 'dry-run', instanceAgeSeconds: undefined, reason: 'chaos', closedAt: NOW, detail: 'would pick i-1' }),
+      stored: record({
+        group: 'web',
+        startedAt: NOW,
+        mode: 'dry-run',
+        phase: 'dry-run',
+        instanceAgeSeconds: undefined,
+        reason: 'chaos',
+        closedAt: NOW,
+        detail: 'would pick i-1',
+      }),
     },
   ] as const)('begin creates and the record reads back equal: $case', async ({ client, stored }) => {
     const ledger = ledgerAt(NOW, client === 'plain' ? dynamo : documents);
@@ -113,15 +130,18 @@ describe('DynamoLedger against moto', () => {
     expect(results).toEqual(['created', 'created', 'created']);
   });
 
-  it.each([{ case: 'verified' }, { case: 'failed' }, { case: 'abandoned' }] as const)('begin after the open one closes ($case): created', async ({ case: phase }) => {
-    const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW - HOUR });
-    expect(await ledger.begin(open)).toBe('created');
-    const next = record({ group: 'web', startedAt: NOW, instanceId: 'i-2' });
-    expect(await ledger.begin(next)).toBe('conflict');
-    expect(await ledger.update(closed(open, phase), 'surging')).toBe('updated');
-    expect(await ledger.begin(next)).toBe('created');
-  });
+  it.each([{ case: 'verified' }, { case: 'failed' }, { case: 'abandoned' }] as const)(
+    'begin after the open one closes ($case): created',
+    async ({ case: phase }) => {
+      const ledger = ledgerAt();
+      const open = record({ group: 'web', startedAt: NOW - HOUR });
+      expect(await ledger.begin(open)).toBe('created');
+      const next = record({ group: 'web', startedAt: NOW, instanceId: 'i-2' });
+      expect(await ledger.begin(next)).toBe('conflict');
+      expect(await ledger.update(closed(open, phase), 'surging')).toBe('updated');
+      expect(await ledger.begin(next)).toBe('created');
+    },
+  );
 
   it.each([
     {
@@ -158,9 +178,17 @@ describe('DynamoLedger against moto', () => {
   });
 
   it.each([
-    { case: 'surging stored, moved on as if terminating', next: (open: ReplacementRecord) => ({ ...open, phase: 'verified', closedAt: NOW }), expected: 'terminating' },
+    {
+      case: 'surging stored, moved on as if terminating',
+      next: (open: ReplacementRecord) => ({ ...open, phase: 'verified', closedAt: NOW }),
+      expected: 'terminating',
+    },
     { case: 'surging stored, closed as if terminating', next: (open: ReplacementRecord) => closed(open, 'failed'), expected: 'terminating' },
-    { case: 'surging stored, moved to terminating as if verified', next: (open: ReplacementRecord) => ({ ...open, phase: 'terminating', terminatedAt: NOW }), expected: 'verified' },
+    {
+      case: 'surging stored, moved to terminating as if verified',
+      next: (open: ReplacementRecord) => ({ ...open, phase: 'terminating', terminatedAt: NOW }),
+      expected: 'verified',
+    },
   ] satisfies { case: string; next: (open: ReplacementRecord) => ReplacementRecord; expected: ReplacementPhase }[])(
     'update with the wrong expected phase: conflict and nothing changed ($case)',
     async ({ next, expected }) => {
@@ -229,7 +257,7 @@ describe('DynamoLedger against moto', () => {
 
   it.each([
     { case: 'the lock is already gone: the record still closes', lockHolder: undefined, result: 'updated' },
-    { case: "another record holds the lock: closing cannot release it", lockHolder: 'web#someone-else', result: 'conflict' },
+    { case: 'another record holds the lock: closing cannot release it', lockHolder: 'web#someone-else', result: 'conflict' },
   ] as const)('closing when $case', async ({ lockHolder, result }) => {
     const ledger = ledgerAt();
     const open = record({ group: 'web', startedAt: NOW });
@@ -307,10 +335,13 @@ describe('DynamoLedger against moto', () => {
     await ledger.recordTick({ at: NOW - 89 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
     await ledger.recordTick({ at: NOW - 91 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
     let queries = 0;
-    dynamo.middlewareStack.add((next) => async (args) => {
-      queries += 1;
-      return next(args);
-    }, { step: 'initialize', name: 'countQueries' });
+    dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        queries += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countQueries' },
+    );
     expect((await ledger.ticksBetween(0, NOW)).map((tick) => tick.at)).toEqual([NOW - 89 * DAY]);
     expect(queries).toBe(91);
   });
@@ -334,13 +365,23 @@ describe('DynamoLedger against moto', () => {
         case: 'byDay index (recordsBetween)',
         seed: (index: number) => dryRun(NOW + index, 'web', PADDING),
         read: (ledger: DynamoLedger) => ledger.recordsBetween(NOW, NOW + HOUR),
-        raw: { IndexName: LEDGER_INDEX.byDay, KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'day' }, ExpressionAttributeValues: { ':v': '2026-11-18' } },
+        raw: {
+          IndexName: LEDGER_INDEX.byDay,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': 'day' },
+          ExpressionAttributeValues: { ':v': '2026-11-18' },
+        },
       },
       {
         case: 'open index (recordsSince, open records weeks old)',
         seed: (index: number) => ({ ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: NOW - 30 * DAY }), detail: PADDING }),
         read: (ledger: DynamoLedger) => ledger.recordsSince(NOW - DAY),
-        raw: { IndexName: LEDGER_INDEX.open, KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'open' }, ExpressionAttributeValues: { ':v': 'OPEN' } },
+        raw: {
+          IndexName: LEDGER_INDEX.open,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': 'open' },
+          ExpressionAttributeValues: { ':v': 'OPEN' },
+        },
       },
       {
         case: "a group's partition (recordsForGroup)",
@@ -365,7 +406,18 @@ describe('DynamoLedger against moto', () => {
     await documents.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { pk: 'GROUP#web', sk: 'REC#bad', day: '2026-11-18', startedAt: NOW, id: 'bad', group: 'web', instanceId: 'i-1', reason: 'boredom', mode: 'live', phase: 'verified' },
+        Item: {
+          pk: 'GROUP#web',
+          sk: 'REC#bad',
+          day: '2026-11-18',
+          startedAt: NOW,
+          id: 'bad',
+          group: 'web',
+          instanceId: 'i-1',
+          reason: 'boredom',
+          mode: 'live',
+          phase: 'verified',
+        },
       }),
     );
     await expect(ledger.recordsSince(NOW - DAY)).rejects.toThrow(/pk="GROUP#web" sk="REC#bad".*reason must be one of/);
@@ -385,7 +437,9 @@ describe('DynamoLedger tick summaries', () => {
   it('a tick over 2,500 groups is split into parts and read back as one summary, blocked reason included', async () => {
     const skips = Object.fromEntries(Array.from({ length: 2_500 }, (_, n) => [`group-${n}`, n % 2 === 0 ? 'outside-window' : 'no-candidate'] as const));
     await ledgerAt().recordTick({ at: NOW, blocked: 'stop-alarm', skips });
-    const parts = await documents.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TICK#2026-11-18' } }));
+    const parts = await documents.send(
+      new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TICK#2026-11-18' } }),
+    );
     expect(parts.Items).toHaveLength(3);
     expect(await ledgerAt().ticksBetween(NOW, NOW + 1)).toEqual([{ at: NOW, blocked: 'stop-alarm', skips }]);
   });
@@ -401,7 +455,9 @@ describe('DynamoLedger tick summaries', () => {
   });
 
   it('a stored summary with an unknown skip reason is reported, not guessed', async () => {
-    await documents.send(new PutCommand({ TableName: TABLE, Item: { pk: 'TICK#2026-11-18', sk: `${new Date(NOW).toISOString()}#0`, at: NOW, skips: { web: 'bored' } } }));
+    await documents.send(
+      new PutCommand({ TableName: TABLE, Item: { pk: 'TICK#2026-11-18', sk: `${new Date(NOW).toISOString()}#0`, at: NOW, skips: { web: 'bored' } } }),
+    );
     await expect(ledgerAt().ticksBetween(NOW, NOW + 1)).rejects.toThrow(/malformed tick summary .*skips\.web must be one of bad-tags, .*got "bored"/);
   });
 });

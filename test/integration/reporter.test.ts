@@ -40,10 +40,17 @@ describe('the reporter against moto, with the unmodified SDK clients', () => {
     const dynamo = new DynamoDBClient(config);
     await dynamo.send(new CreateTableCommand(ledgerTableInput('ledger')));
     const ledger = new DynamoLedger({ client: dynamo, tableName: 'ledger', clock: () => REPORT_TIME });
-    await ledger.begin(record({ id: 'web#1', group: 'web', startedAt: W47 + DAY, terminatedAt: W47 + DAY, phase: 'verified', closedAt: W47 + DAY + 9 * MINUTE }));
+    await ledger.begin(
+      record({ id: 'web#1', group: 'web', startedAt: W47 + DAY, terminatedAt: W47 + DAY, phase: 'verified', closedAt: W47 + DAY + 9 * MINUTE }),
+    );
     await ledger.recordTick({ at: W47 + 2 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
     const clients = awsClients(endpoint);
-    await createGroup(clients, { name: 'web', size: 2, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    await createGroup(clients, {
+      name: 'web',
+      size: 2,
+      templateId: await launchTemplate(clients),
+      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    });
 
     const s3 = new S3Client({ ...config, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'phoenix-reports', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
@@ -73,14 +80,23 @@ describe('the reporter against moto, with the unmodified SDK clients', () => {
     expect(html.ContentType).toBe('text/html; charset=utf-8');
     expect(await html.Body?.transformToString()).toContain('<svg');
     const json = await s3.send(new GetObjectCommand({ Bucket: 'phoenix-reports', Key: 'weekly/2026/phoenix-2026-W47.json' }));
-    const stored = JSON.parse((await json.Body?.transformToString()) ?? '{}') as { week: string; fleet: { recycledTotal: number; skips: Record<string, number> } };
+    const stored = JSON.parse((await json.Body?.transformToString()) ?? '{}') as {
+      week: string;
+      fleet: { recycledTotal: number; skips: Record<string, number> };
+    };
     expect(stored).toMatchObject({ week: '2026-W47', fleet: { recycledTotal: 1, skips: { 'outside-window': 1 } } });
 
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: mail.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     expect(Messages).toHaveLength(1);
-    expect(Messages[0]?.Body).toMatch(/^Full report: https:\/\/eu-west-1\.console\.aws\.amazon\.com\/s3\/object\/phoenix-reports\?region=eu-west-1&prefix=weekly%2F2026%2Fphoenix-2026-W47\.html\n/);
+    expect(Messages[0]?.Body).toMatch(
+      /^Full report: https:\/\/eu-west-1\.console\.aws\.amazon\.com\/s3\/object\/phoenix-reports\?region=eu-west-1&prefix=weekly%2F2026%2Fphoenix-2026-W47\.html\n/,
+    );
     expect(await bodies(sqs, bus.url)).toMatchObject([
-      { source: 'phoenix', 'detail-type': 'Weekly Report', detail: { week: '2026-W47', recycled: 1, htmlUri: 's3://phoenix-reports/weekly/2026/phoenix-2026-W47.html' } },
+      {
+        source: 'phoenix',
+        'detail-type': 'Weekly Report',
+        detail: { week: '2026-W47', recycled: 1, htmlUri: 's3://phoenix-reports/weekly/2026/phoenix-2026-W47.html' },
+      },
     ]);
   }, 60_000);
 });

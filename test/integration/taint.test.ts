@@ -1,10 +1,10 @@
-import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { readFileSync } from 'node:fs';
+import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { AwsInstances } from '../../functions/adapters/instances.js';
 import { handleTouch } from '../../functions/app/taint.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
-import { awsClients, countCalls, createGroup, launchTemplate, tagInstance, type AwsTestClients } from '../support/aws-fixtures.js';
+import { type AwsTestClients, awsClients, countCalls, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
 import { FakeEvents, RecordingLogger } from '../support/fakes.js';
 import { useMoto } from '../support/moto.js';
 
@@ -15,7 +15,9 @@ const TOUCHED_AT = Date.UTC(2026, 10, 23, 9, 20, 45);
 
 /** The Run Command fixture, aimed at the given instances. */
 function sendCommand(instanceIds: readonly string[]): Record<string, unknown> {
-  const event = JSON.parse(readFileSync(new URL('../events/ssm-send-command.json', import.meta.url), 'utf8')) as { detail: { requestParameters: Record<string, unknown> } };
+  const event = JSON.parse(readFileSync(new URL('../events/ssm-send-command.json', import.meta.url), 'utf8')) as {
+    detail: { requestParameters: Record<string, unknown> };
+  };
   event.detail.requestParameters['instanceIds'] = instanceIds;
   return event;
 }
@@ -115,7 +117,9 @@ describe('the tainter against moto', () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
     const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string];
-    await tagInstance(clients, web, { 'phoenix:tainted': formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' }) });
+    await tagInstance(clients, web, {
+      'phoenix:tainted': formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' }),
+    });
 
     const summary = await handleTouch(deps, sendCommand([web]));
 

@@ -55,7 +55,17 @@ export function failed(group: string, terminatedAt: Millis, detail: string): Rep
 
 export function wouldRecycle(group: string, reason: RecycleReason, at: Millis): ReplacementRecord {
   sequence += 1;
-  return { id: `${group}#${sequence}`, group, instanceId: `i-${sequence}`, reason, mode: 'dry-run', instanceAgeSeconds: 8 * 86_400, startedAt: at, phase: 'dry-run', closedAt: at };
+  return {
+    id: `${group}#${sequence}`,
+    group,
+    instanceId: `i-${sequence}`,
+    reason,
+    mode: 'dry-run',
+    instanceAgeSeconds: 8 * 86_400,
+    startedAt: at,
+    phase: 'dry-run',
+    closedAt: at,
+  };
 }
 
 /** A tainted instance recycled `responseSeconds` after its last touch. */
@@ -93,6 +103,9 @@ export function weekWithTexts(group: string, reason: string): WeeklyReport {
   return report({
     week: '2026-W47',
     records: [recycled(group, 'max-age', START + DAY), { ...failed(group, START + 2 * DAY, reason), instanceId: reason }],
-    groups: [fleetGroup(group, { ...LIVE, 'phoenix:quarantined': reason }), fleetGroup(`${group}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': reason })],
+    groups: [
+      fleetGroup(group, { ...LIVE, 'phoenix:quarantined': reason }),
+      fleetGroup(`${group}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': reason }),
+    ],
   });
 }

@@ -44,7 +44,10 @@ describe('the HTML report in a real browser', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: this test needs Chromium; install it with \`apt-get install chromium\` (Debian/Ubuntu)`);
     }
-    const launched = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const launched = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     browser = launched;
     page = await launched.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Millis } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { RandomSource } from '../../functions/core/decide/random.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
+import type { Millis } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import { livePolicy } from '../../sim/live.js';
 import type { OperatorMoves, TickMove, WorldMove } from '../../sim/operator.js';
@@ -150,75 +150,71 @@ function vanishing(random: RandomSource, removed: Set<string>): Fault {
 const seen = { terminations: 0, killed: 0, failedRuns: 0, failedActions: 0, vanished: 0, overlapping: 0 };
 
 describe('random small fleets under random faults', () => {
-  it(
-    'keep every safety rule, lose nothing, report every failure, and settle once the faults stop',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(fleetArbitrary, scheduleArbitrary, fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (groups, schedule, seed) => {
-          const removed = new Set<string>();
-          const random = seededRandom(seed ^ 0x7a11);
-          const triggers: Trigger[] = [
-            ...schedule.kills.map(([{ on, nth }, fault]) => ({ on, nth, fault: { kind: fault } })),
-            ...schedule.vanishes.map(({ on, nth }) => ({ on, nth, fault: vanishing(random, removed) })),
-          ];
-          const world = new FaultWorld({ start: START, seed, groups, triggers });
-          world.setFaults({ throttleRate: schedule.throttlePercent / 100, serverErrorRate: schedule.serverErrorPercent / 100 });
-          const overlapping = new Set(schedule.overlapping.map((index) => START + index * TICK));
-          world.overlap = (at) => (overlapping.has(at) ? 2 : 1);
-          const { scope, minutes } = schedule.skew;
-          world.skew = (kind) => (scope === 'all' || (scope === 'ticks-late' && kind === 'tick') ? minutes * MINUTE : 0);
+  it('keep every safety rule, lose nothing, report every failure, and settle once the faults stop', async () => {
+    await fc.assert(
+      fc.asyncProperty(fleetArbitrary, scheduleArbitrary, fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (groups, schedule, seed) => {
+        const removed = new Set<string>();
+        const random = seededRandom(seed ^ 0x7a11);
+        const triggers: Trigger[] = [
+          ...schedule.kills.map(([{ on, nth }, fault]) => ({ on, nth, fault: { kind: fault } })),
+          ...schedule.vanishes.map(({ on, nth }) => ({ on, nth, fault: vanishing(random, removed) })),
+        ];
+        const world = new FaultWorld({ start: START, seed, groups, triggers });
+        world.setFaults({ throttleRate: schedule.throttlePercent / 100, serverErrorRate: schedule.serverErrorPercent / 100 });
+        const overlapping = new Set(schedule.overlapping.map((index) => START + index * TICK));
+        world.overlap = (at) => (overlapping.has(at) ? 2 : 1);
+        const { scope, minutes } = schedule.skew;
+        world.skew = (kind) => (scope === 'all' || (scope === 'ticks-late' && kind === 'tick') ? minutes * MINUTE : 0);
 
-          await world.runUntil(START + FAULTY);
-          const openWhenFaultsStopped = world.openRecords().map((record) => record.id);
-          world.setFaults(undefined);
-          world.plan = new FaultPlan();
-          world.overlap = () => 1;
-          const end = START + FAULTY + CLEAN;
-          await world.runUntil(end);
+        await world.runUntil(START + FAULTY);
+        const openWhenFaultsStopped = world.openRecords().map((record) => record.id);
+        world.setFaults(undefined);
+        world.plan = new FaultPlan();
+        world.overlap = () => 1;
+        const end = START + FAULTY + CLEAN;
+        await world.runUntil(end);
 
-          const found = audit(world);
-          expect(found.violations).toEqual(NO_VIOLATIONS);
-          expect(found.terminatedTwice).toEqual([]);
-          expect(found.unrecorded).toEqual([]);
-          expect(found.swallowed).toEqual([]);
-          expect(found.terminationsAfterQuarantine).toBe(0);
+        const found = audit(world);
+        expect(found.violations).toEqual(NO_VIOLATIONS);
+        expect(found.terminatedTwice).toEqual([]);
+        expect(found.unrecorded).toEqual([]);
+        expect(found.swallowed).toEqual([]);
+        expect(found.terminationsAfterQuarantine).toBe(0);
 
-          const records = world.records();
-          const open = world.openRecords();
-          expect(open.filter((record) => openWhenFaultsStopped.includes(record.id))).toEqual([]);
-          expect(open.filter((record) => record.startedAt < end - SETTLE)).toEqual([]);
-          // Each termination that took effect is judged as one: a recycle verified or failed, never "never took
-          // effect"; or a surge's extra instance taken back, named by the record it closed.
-          const terminated = world.fleet.calls().filter((call) => call.kind === 'terminate' && call.outcome === 'ok');
-          for (const { instanceId } of terminated) {
-            const judged = records.some(
-              (record) =>
-                (record.instanceId === instanceId && (record.phase === 'verified' || record.phase === 'failed')) ||
-                (record.undo?.extraInstanceId === instanceId && record.phase !== 'undoing'),
-            );
-            const inFlight = open.some((record) => record.instanceId === instanceId || record.undo?.extraInstanceId === instanceId);
-            expect(judged || inFlight, `termination of ${instanceId ?? '?'} recorded as such`).toBe(true);
-          }
-          // No surge left behind: nothing else changes desired capacity here.
-          for (const spec of groups) {
-            if (open.some((record) => record.group === spec.name)) continue;
-            expect((await world.group(spec.name)).desired, spec.name).toBe(spec.desired);
-          }
+        const records = world.records();
+        const open = world.openRecords();
+        expect(open.filter((record) => openWhenFaultsStopped.includes(record.id))).toEqual([]);
+        expect(open.filter((record) => record.startedAt < end - SETTLE)).toEqual([]);
+        // Each termination that took effect is judged as one: a recycle verified or failed, never "never took
+        // effect"; or a surge's extra instance taken back, named by the record it closed.
+        const terminated = world.fleet.calls().filter((call) => call.kind === 'terminate' && call.outcome === 'ok');
+        for (const { instanceId } of terminated) {
+          const judged = records.some(
+            (record) =>
+              (record.instanceId === instanceId && (record.phase === 'verified' || record.phase === 'failed')) ||
+              (record.undo?.extraInstanceId === instanceId && record.phase !== 'undoing'),
+          );
+          const inFlight = open.some((record) => record.instanceId === instanceId || record.undo?.extraInstanceId === instanceId);
+          expect(judged || inFlight, `termination of ${instanceId ?? '?'} recorded as such`).toBe(true);
+        }
+        // No surge left behind: nothing else changes desired capacity here.
+        for (const spec of groups) {
+          if (open.some((record) => record.group === spec.name)) continue;
+          expect((await world.group(spec.name)).desired, spec.name).toBe(spec.desired);
+        }
 
-          seen.terminations += terminated.length;
-          seen.killed += world.reports.filter((report) => report.status === 'killed').length;
-          seen.failedRuns += world.reports.filter((report) => report.status === 'failed').length;
-          seen.failedActions += world.reports.filter((report) => report.result?.outcomes.some((outcome) => outcome.kind === 'failed') ?? false).length;
-          seen.vanished += removed.size;
-          seen.overlapping += overlapping.size;
-        }),
-        { numRuns: 40, seed: 20_261_116 },
-      );
-      // The generated cases did exercise what the property is about.
-      for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
-    },
-    180_000,
-  );
+        seen.terminations += terminated.length;
+        seen.killed += world.reports.filter((report) => report.status === 'killed').length;
+        seen.failedRuns += world.reports.filter((report) => report.status === 'failed').length;
+        seen.failedActions += world.reports.filter((report) => report.result?.outcomes.some((outcome) => outcome.kind === 'failed') ?? false).length;
+        seen.vanished += removed.size;
+        seen.overlapping += overlapping.size;
+      }),
+      { numRuns: 40, seed: 20_261_116 },
+    );
+    // The generated cases did exercise what the property is about.
+    for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
+  }, 180_000);
 });
 
 /** Two days of the operator scenario on a small steady fleet: twenty-odd replacements for the adversary to meet. */
@@ -268,7 +264,11 @@ const tickMoveArbitrary = fc.record({
   index: fc.integer({ min: 0, max: TICKS - 1 }),
   twice: fc.boolean(),
   lateBy: fc.oneof(fc.constant(0), minutes(1, 9)),
-  eventAhead: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 120 }).map((seconds) => seconds * 1000), minutes(60, 3 * 24 * 60)),
+  eventAhead: fc.oneof(
+    fc.constant(0),
+    fc.integer({ min: 30, max: 120 }).map((seconds) => seconds * 1000),
+    minutes(60, 3 * 24 * 60),
+  ),
   killAfter: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
   verifier: fc.option(fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }), { nil: null }),
 });
@@ -281,13 +281,25 @@ function operatorMoves(fleet: readonly SimGroupSpec[], world: readonly DrawnWorl
   const named = (place: number): string => live[place % live.length] as string;
   const at = (offset: Millis): Millis => OPERATOR.start + offset;
   return {
-    world: world.map((move): WorldMove =>
-      move.kind === 'tag'
-        ? { at: at(move.at), kind: 'tag', group: move.target === 'surging' ? { surging: move.draw } : named(move.target), key: move.tag.key, value: move.tag.value, lasts: move.lasts }
-        : { ...move, at: at(move.at) },
+    world: world.map(
+      (move): WorldMove =>
+        move.kind === 'tag'
+          ? {
+              at: at(move.at),
+              kind: 'tag',
+              group: move.target === 'surging' ? { surging: move.draw } : named(move.target),
+              key: move.tag.key,
+              value: move.tag.value,
+              lasts: move.lasts,
+            }
+          : { ...move, at: at(move.at) },
     ),
     ticks: [...new Map(ticks.map((move) => [move.index, move] as const)).values()].map(
-      ({ index, verifier, ...move }): TickMove => ({ ...move, at: at(index * 10 * MINUTE), verifier: verifier === null ? undefined : { groups: verifier === undefined ? undefined : [named(verifier)] } }),
+      ({ index, verifier, ...move }): TickMove => ({
+        ...move,
+        at: at(index * 10 * MINUTE),
+        verifier: verifier === null ? undefined : { groups: verifier === undefined ? undefined : [named(verifier)] },
+      }),
     ),
   };
 }
@@ -296,32 +308,28 @@ function operatorMoves(fleet: readonly SimGroupSpec[], world: readonly DrawnWorl
 const met = { raises: 0, modeSwitches: 0, tagChanges: 0, killedTicks: 0, lateTicks: 0 };
 
 describe('random operator schedules on a small steady fleet', () => {
-  it(
-    'keep every safety rule: whatever the owners, the operator and EventBridge do, no counter of the referee moves',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-          fc.array(worldMoveArbitrary, { maxLength: 150 }),
-          fc.array(tickMoveArbitrary, { maxLength: 60 }),
-          async (seed, world, ticks) => {
-            const options = { ...OPERATOR, seed };
-            const fleet = buildScenario('operator', options);
-            const moves = operatorMoves(fleet, world, ticks);
-            const result = await simulateFleet(options, fleet, operatorScript(moves));
-            expect(result.summary.violations).toEqual(NO_VIOLATIONS);
-            expect(result.summary.terminationsAfterQuarantine).toBe(0);
-            met.raises += result.calls.filter((call) => call.kind === 'set-desired' && call.outcome === 'ok').length;
-            met.modeSwitches += moves.world.filter((move) => move.kind === 'mode').length;
-            met.tagChanges += moves.world.filter((move) => move.kind === 'tag').length;
-            met.killedTicks += result.tickFailures.filter((failure) => failure.error.startsWith('RunKilled')).length;
-            met.lateTicks += moves.ticks.filter((move) => move.lateBy > 0).length;
-          },
-        ),
-        { numRuns: 25, seed: 20_261_116, interruptAfterTimeLimit: 90_000 },
-      );
-      for (const [what, count] of Object.entries(met)) expect(count, what).toBeGreaterThan(0);
-    },
-    180_000,
-  );
+  it('keep every safety rule: whatever the owners, the operator and EventBridge do, no counter of the referee moves', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.array(worldMoveArbitrary, { maxLength: 150 }),
+        fc.array(tickMoveArbitrary, { maxLength: 60 }),
+        async (seed, world, ticks) => {
+          const options = { ...OPERATOR, seed };
+          const fleet = buildScenario('operator', options);
+          const moves = operatorMoves(fleet, world, ticks);
+          const result = await simulateFleet(options, fleet, operatorScript(moves));
+          expect(result.summary.violations).toEqual(NO_VIOLATIONS);
+          expect(result.summary.terminationsAfterQuarantine).toBe(0);
+          met.raises += result.calls.filter((call) => call.kind === 'set-desired' && call.outcome === 'ok').length;
+          met.modeSwitches += moves.world.filter((move) => move.kind === 'mode').length;
+          met.tagChanges += moves.world.filter((move) => move.kind === 'tag').length;
+          met.killedTicks += result.tickFailures.filter((failure) => failure.error.startsWith('RunKilled')).length;
+          met.lateTicks += moves.ticks.filter((move) => move.lateBy > 0).length;
+        },
+      ),
+      { numRuns: 25, seed: 20_261_116, interruptAfterTimeLimit: 90_000 },
+    );
+    for (const [what, count] of Object.entries(met)) expect(count, what).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -64,7 +64,10 @@ function recordsOf(world: FaultWorld, instanceId: string): readonly ReplacementR
 }
 
 function terminations(world: FaultWorld): { readonly at: Millis; readonly instanceId: string | undefined; readonly outcome: string }[] {
-  return world.fleet.calls().filter((call) => call.kind === 'terminate').map(({ at, instanceId, outcome }) => ({ at, instanceId, outcome }));
+  return world.fleet
+    .calls()
+    .filter((call) => call.kind === 'terminate')
+    .map(({ at, instanceId, outcome }) => ({ at, instanceId, outcome }));
 }
 
 /** Phoenix terminated OLD exactly once, and its record ended verified with the time that termination took effect. */
@@ -192,7 +195,10 @@ describe('an instance that disappears between the read and the act', () => {
     await expectNothingLost(world, SURGE);
     expect(recordsOf(world, OLD)).toMatchObject([{ phase: 'abandoned', detail: expect.stringMatching(/^i-0+1 left service during the surge \(gone\)/) }]);
     // Auto Scaling replaced the vanished OLD and launched the surge's extra instance: the newest of the two goes.
-    expect(world.fleet.calls().map((call) => [call.kind, call.desired ?? call.decrementDesired])).toEqual([['set-desired', 4], ['terminate', true]]);
+    expect(world.fleet.calls().map((call) => [call.kind, call.desired ?? call.decrementDesired])).toEqual([
+      ['set-desired', 4],
+      ['terminate', true],
+    ]);
     expect(world.fleet.view(SURGE.name).desired).toBe(3);
     expect(failedActions(world)).toEqual([]);
   });
@@ -208,7 +214,12 @@ describe('an instance that disappears between the read and the act', () => {
     const world = await run(spec, [{ on: 'terminate', nth: 1, fault: vanish }]);
     await expectNothingLost(world, spec, REFUSED_ONCE);
     expect(terminations(world).filter((call) => call.instanceId === OLD)).toEqual([expect.objectContaining({ instanceId: OLD, outcome: 'rejected' })]);
-    expect(world.fleet.activities().filter((activity) => activity.instanceId === OLD).map((activity) => activity.kind)).toEqual(['vanished']);
+    expect(
+      world.fleet
+        .activities()
+        .filter((activity) => activity.instanceId === OLD)
+        .map((activity) => activity.kind),
+    ).toEqual(['vanished']);
     expect(failedActions(world)).toEqual([]);
     expect(recordsOf(world, OLD)[0]?.terminatedAt).toBeUndefined();
     expect(world.fleet.view(spec.name).desired).toBe(spec.desired);
@@ -306,7 +317,10 @@ describe('AWS errors the throttle scenario does not cover', () => {
     // (recovery-timeout and two ticks): the referee counts it stranded, as it was, once.
     await expectNothingLost(world, SURGE, { ...NO_VIOLATIONS, strandedSurge: 1, desiredNotRestored: 1 });
     expect((await world.group('api')).desired).toBe(api.desired);
-    expect(world.records().map((record) => [record.group, record.phase])).toEqual([['web', 'verified'], ['api', 'verified']]);
+    expect(world.records().map((record) => [record.group, record.phase])).toEqual([
+      ['web', 'verified'],
+      ['api', 'verified'],
+    ]);
     expect(world.fleet.calls().filter((call) => call.kind === 'tag')).toEqual([]);
   });
 
@@ -326,6 +340,12 @@ describe('AWS errors the throttle scenario does not cover', () => {
     expect(world.fleet.calls().some((call) => call.outcome === 'fault')).toBe(true);
     await expectNothingLost(world, SURGE);
     expect((await world.group('api')).desired).toBe(api.desired);
-    expect(world.records().filter((record) => record.phase === 'verified').map((record) => record.group).sort()).toEqual(['api', 'web']);
+    expect(
+      world
+        .records()
+        .filter((record) => record.phase === 'verified')
+        .map((record) => record.group)
+        .sort(),
+    ).toEqual(['api', 'web']);
   });
 });

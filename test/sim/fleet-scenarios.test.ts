@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR } from '../../functions/core/model.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
+import { HOUR } from '../../functions/core/model.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
-import { SimFleet } from '../../sim/fleet.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
+import { SimFleet } from '../../sim/fleet.js';
 import type { ScenarioName } from '../../sim/scenarios.js';
 import { buildScenario } from '../../sim/scenarios.js';
 
@@ -56,13 +56,33 @@ describe('the steady mix', () => {
   it.each([
     { case: 'live groups', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:enabled'] === 'true'), min: 30 },
     { case: 'dry-run groups (~10%)', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:enabled'] === 'dry-run'), min: 3 },
-    { case: 'groups with phoenix:enabled=false', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:enabled'] === 'false'), min: 1 },
-    { case: 'groups without any phoenix tag', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => !Object.keys(spec.tags).some((key) => key.startsWith('phoenix:'))), min: 1 },
+    {
+      case: 'groups with phoenix:enabled=false',
+      count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:enabled'] === 'false'),
+      min: 1,
+    },
+    {
+      case: 'groups without any phoenix tag',
+      count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => !Object.keys(spec.tags).some((key) => key.startsWith('phoenix:'))),
+      min: 1,
+    },
     { case: 'chaos groups', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:chaos'] === '2d'), min: 2 },
     { case: 'windowed groups', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => spec.tags['phoenix:window'] !== undefined), min: 2 },
-    { case: 'exempt instances', count: (all: readonly SimGroupSpec[]) => all.flatMap((spec) => spec.instances).filter((instance) => instance.tags?.['phoenix:exempt'] === 'true').length, min: 1 },
-    { case: 'protected instances', count: (all: readonly SimGroupSpec[]) => all.flatMap((spec) => spec.instances).filter((instance) => instance.protectedFromScaleIn === true).length, min: 1 },
-    { case: 'groups launched all at once', count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => new Set(spec.instances.map((instance) => instance.age)).size === 1), min: 2 },
+    {
+      case: 'exempt instances',
+      count: (all: readonly SimGroupSpec[]) => all.flatMap((spec) => spec.instances).filter((instance) => instance.tags?.['phoenix:exempt'] === 'true').length,
+      min: 1,
+    },
+    {
+      case: 'protected instances',
+      count: (all: readonly SimGroupSpec[]) => all.flatMap((spec) => spec.instances).filter((instance) => instance.protectedFromScaleIn === true).length,
+      min: 1,
+    },
+    {
+      case: 'groups launched all at once',
+      count: (all: readonly SimGroupSpec[]) => countWhere(all, (spec) => new Set(spec.instances.map((instance) => instance.age)).size === 1),
+      min: 2,
+    },
   ])('has $case', ({ count, min }) => {
     expect(count(specs)).toBeGreaterThanOrEqual(min);
   });

@@ -3,7 +3,7 @@ import type { Group, LifecycleState } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { VirtualClock } from '../../sim/clock.js';
 import type { ActivityKind, FaultRates, SimFleet } from '../../sim/fleet.js';
-import { first, fleetOf, group, SECOND, spec, START } from '../support/sim-fleet.js';
+import { first, fleetOf, group, SECOND, START, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 function states(found: Group): Record<string, LifecycleState> {
@@ -101,7 +101,10 @@ describe('terminateInstance', () => {
     const fleet = fleetOf([spec({ min })]);
     const before = await group(fleet);
     const id = first(before).id;
-    await expect(fleet.terminateInstance(name, id, { decrementDesired: true })).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) });
+    await expect(fleet.terminateInstance(name, id, { decrementDesired: true })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(message),
+    });
     expect(await group(fleet)).toEqual(before);
     expect(fleet.calls().at(-1)?.outcome).toBe('rejected');
   });
@@ -131,12 +134,7 @@ describe('scale-in', () => {
   it('takes instances on an older template version first, then the oldest, never a protected one', async () => {
     const fleet = fleetOf([
       spec({
-        instances: [
-          { age: 9 * DAY, protectedFromScaleIn: true },
-          { age: 8 * DAY },
-          { age: 2 * DAY, launchTemplateVersion: '2' },
-          { age: 1 * DAY },
-        ],
+        instances: [{ age: 9 * DAY, protectedFromScaleIn: true }, { age: 8 * DAY }, { age: 2 * DAY, launchTemplateVersion: '2' }, { age: 1 * DAY }],
       }),
     ]);
     const [protectedId, oldest, stale, youngest] = (await group(fleet)).instances.map((instance) => instance.id);
@@ -158,7 +156,15 @@ describe('scale-in', () => {
   });
 
   it('leaves protected instances alone even when that leaves the group above desired', async () => {
-    const fleet = fleetOf([spec({ size: 2, instances: [{ age: DAY, protectedFromScaleIn: true }, { age: DAY, protectedFromScaleIn: true }] })]);
+    const fleet = fleetOf([
+      spec({
+        size: 2,
+        instances: [
+          { age: DAY, protectedFromScaleIn: true },
+          { age: DAY, protectedFromScaleIn: true },
+        ],
+      }),
+    ]);
     fleet.setDesiredExternally('web', 1);
     expect(count(await group(fleet), 'InService')).toBe(2);
   });
@@ -173,7 +179,12 @@ describe('launch failures', () => {
     const failing = await group(fleet);
     expect(failing.desired).toBe(4);
     expect(count(failing, 'InService')).toBe(3);
-    expect(fleet.activities().filter((activity) => activity.kind === 'launch-failed').map((activity) => (activity.at - START) / MINUTE)).toEqual([0, 5, 10, 15]);
+    expect(
+      fleet
+        .activities()
+        .filter((activity) => activity.kind === 'launch-failed')
+        .map((activity) => (activity.at - START) / MINUTE),
+    ).toEqual([0, 5, 10, 15]);
     fleet.restoreLaunches('web');
     fleet.advanceTo(START + 20 * MINUTE);
     expect(count(await group(fleet), 'InService')).toBe(4);
@@ -338,7 +349,12 @@ describe('faults', () => {
     const fleet = fleetOf([spec()], { seed, faults: { throttleRate: 0.3, serverErrorRate: 0.2 } });
     const seen: string[] = [];
     for (let call = 0; call < 40; call += 1) {
-      seen.push(await fleet.listOptedInGroups().then(() => 'ok', (error: Error) => error.name));
+      seen.push(
+        await fleet.listOptedInGroups().then(
+          () => 'ok',
+          (error: Error) => error.name,
+        ),
+      );
     }
     return seen;
   }
@@ -420,8 +436,13 @@ describe('ageStats', () => {
         launchDelay: { min: HOUR, max: HOUR },
         terminateHookWait: 0,
       }),
-      spec({ name: 'dry', tags: { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY }] , size: 1 }),
-      spec({ name: 'exempt', tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY, tags: { 'phoenix:exempt': 'true' } }], size: 1 }),
+      spec({ name: 'dry', tags: { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY }], size: 1 }),
+      spec({
+        name: 'exempt',
+        tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d' },
+        instances: [{ age: 30 * DAY, tags: { 'phoenix:exempt': 'true' } }],
+        size: 1,
+      }),
     ]);
     fleet.advanceTo(START + 2 * HOUR);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });

@@ -51,8 +51,16 @@ describe('the operator script', () => {
 
   it.each([
     { case: 'account mode switches off or to dry-run', seen: count(moves.world, (move) => move.kind === 'mode'), min: 20 },
-    { case: 'phoenix:enabled changes aimed at surges in flight', seen: count(moves.world, (move) => move.kind === 'tag' && move.key === 'phoenix:enabled' && aimed(move.group)), min: 200 },
-    { case: 'phoenix:enabled near misses (padded or misspelt true)', seen: count(moves.world, (move) => move.kind === 'tag' && ['true ', 'ture', 'True'].includes(move.value)), min: 100 },
+    {
+      case: 'phoenix:enabled changes aimed at surges in flight',
+      seen: count(moves.world, (move) => move.kind === 'tag' && move.key === 'phoenix:enabled' && aimed(move.group)),
+      min: 200,
+    },
+    {
+      case: 'phoenix:enabled near misses (padded or misspelt true)',
+      seen: count(moves.world, (move) => move.kind === 'tag' && ['true ', 'ture', 'True'].includes(move.value)),
+      min: 100,
+    },
     { case: 'budget changes', seen: count(moves.world, (move) => move.kind === 'tag' && move.key === 'phoenix:budget'), min: 50 },
     { case: 'min-healthy changes', seen: count(moves.world, (move) => move.kind === 'tag' && move.key === 'phoenix:min-healthy'), min: 50 },
     { case: 'windows closing on surges', seen: count(moves.world, (move) => move.kind === 'close-window'), min: 100 },
@@ -60,7 +68,11 @@ describe('the operator script', () => {
     { case: 'ticks delivered twice', seen: count(moves.ticks, (move) => move.twice), min: 40 },
     { case: 'ticks delivered late', seen: count(moves.ticks, (move) => move.lateBy > 0), min: 40 },
     { case: 'ticks with an event time days ahead', seen: count(moves.ticks, (move) => move.eventAhead > TRUSTED_CLOCK_SKEW), min: 10 },
-    { case: 'ticks with an event time slightly ahead', seen: count(moves.ticks, (move) => move.eventAhead > 0 && move.eventAhead <= TRUSTED_CLOCK_SKEW), min: 10 },
+    {
+      case: 'ticks with an event time slightly ahead',
+      seen: count(moves.ticks, (move) => move.eventAhead > 0 && move.eventAhead <= TRUSTED_CLOCK_SKEW),
+      min: 10,
+    },
     { case: 'ticks killed between two calls', seen: count(moves.ticks, (move) => move.killAfter !== undefined), min: 50 },
     { case: 'verifier runs overlapping a tick', seen: count(moves.ticks, (move) => move.verifier !== undefined), min: 100 },
   ])('makes $case over 14 days', ({ seen, min }) => {

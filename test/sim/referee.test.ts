@@ -1,10 +1,10 @@
-import { InstanceGoneError } from '../../functions/core/errors.js';
 import { describe, expect, it } from 'vitest';
+import { InstanceGoneError } from '../../functions/core/errors.js';
 import type { GlobalMode, Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimFleet, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { VIOLATION_KINDS } from '../../sim/fleet.js';
-import { fleetOf, group, SECOND, spec, START } from '../support/sim-fleet.js';
+import { fleetOf, group, SECOND, START, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SATURDAY: Millis = Date.UTC(2026, 10, 21, 12);
@@ -43,10 +43,12 @@ async function surged(fleet: SimFleet): Promise<string> {
   return added.id;
 }
 
-const raiseAndWait = (until: Millis) => async (fleet: SimFleet): Promise<void> => {
-  await fleet.setDesiredCapacity('web', 5);
-  fleet.advanceTo(until);
-};
+const raiseAndWait =
+  (until: Millis) =>
+  async (fleet: SimFleet): Promise<void> => {
+    await fleet.setDesiredCapacity('web', 5);
+    fleet.advanceTo(until);
+  };
 
 /** A brake the world puts on at START + 1 minute. */
 interface Brake {
@@ -121,16 +123,18 @@ const cases: Case[] = [
   ...[
     { apart: '6 days', after: 6 * DAY, expected: { budgetOverrun: 1 } },
     { apart: '8 days', after: 8 * DAY, expected: {} },
-  ].map(({ apart, after, expected }): Case => ({
-    case: `budgetOverrun: 1/week, two terminations ${apart} apart`,
-    group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '1/week' } },
-    act: async (fleet, ids) => {
-      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + after);
-      await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
-    },
-    expected,
-  })),
+  ].map(
+    ({ apart, after, expected }): Case => ({
+      case: `budgetOverrun: 1/week, two terminations ${apart} apart`,
+      group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '1/week' } },
+      act: async (fleet, ids) => {
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+        fleet.advanceTo(START + after);
+        await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
+      },
+      expected,
+    }),
+  ),
   {
     case: 'budgetOverrun: the budget in force at the termination counts, 2/week lowered to 1/week in between',
     group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '2/week' } },
@@ -157,33 +161,37 @@ const cases: Case[] = [
   ...[
     { when: 'within the Describe lag, is not held yet', after: MINUTE - SECOND, expected: {} },
     { when: 'is held once the Describe lag has passed', after: MINUTE, expected: { belowMinHealthy: 1 } },
-  ].map(({ when, after, expected }): Case => ({
-    case: `belowMinHealthy: a floor raised from 90 to 100 just before a direct termination ${when}`,
-    group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
-    describeLag: MINUTE,
-    act: async (fleet, ids) => {
-      fleet.setGroupTag('web', 'phoenix:min-healthy', '100');
-      fleet.advanceTo(START + after);
-      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-    },
-    expected,
-  })),
+  ].map(
+    ({ when, after, expected }): Case => ({
+      case: `belowMinHealthy: a floor raised from 90 to 100 just before a direct termination ${when}`,
+      group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
+      describeLag: MINUTE,
+      act: async (fleet, ids) => {
+        fleet.setGroupTag('web', 'phoenix:min-healthy', '100');
+        fleet.advanceTo(START + after);
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+      },
+      expected,
+    }),
+  ),
   ...[
     { when: 'within the Describe lag, is not held yet', after: MINUTE - SECOND, expected: {} },
     { when: 'is held once the Describe lag has passed', after: MINUTE, expected: { budgetOverrun: 1 } },
-  ].map(({ when, after, expected }): Case => ({
-    case: `budgetOverrun: 2/hour lowered to 1/hour just before a second termination ${when}`,
-    group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '2/hour' } },
-    describeLag: MINUTE,
-    act: async (fleet, ids) => {
-      await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + 10 * MINUTE);
-      fleet.setGroupTag('web', 'phoenix:budget', '1/hour');
-      fleet.advanceTo(START + 10 * MINUTE + after);
-      await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
-    },
-    expected,
-  })),
+  ].map(
+    ({ when, after, expected }): Case => ({
+      case: `budgetOverrun: 2/hour lowered to 1/hour just before a second termination ${when}`,
+      group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '2/hour' } },
+      describeLag: MINUTE,
+      act: async (fleet, ids) => {
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+        fleet.advanceTo(START + 10 * MINUTE);
+        fleet.setGroupTag('web', 'phoenix:budget', '1/hour');
+        fleet.advanceTo(START + 10 * MINUTE + after);
+        await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
+      },
+      expected,
+    }),
+  ),
   {
     case: 'outsideOptIn: terminate in a dry-run group',
     group: { tags: { 'phoenix:enabled': 'dry-run' } },

@@ -7,7 +7,6 @@ import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js'
 import { DEFAULT_SIMULATION, SCENARIOS, simulate, terminationsAfterQuarantine } from '../../sim/simulate.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
-
 function totalTerminations(result: SimulationResult): number {
   return Object.values(result.summary.terminations).reduce((sum, count) => sum + count, 0);
 }
@@ -35,7 +34,12 @@ describe('the scenario list', () => {
 
 describe('terminationsAfterQuarantine', () => {
   const call = (at: number, kind: PhoenixCall['kind'], group: string, extra: Partial<PhoenixCall> = {}): PhoenixCall => ({
-    at, kind, group, outcome: 'ok', violations: [], ...extra,
+    at,
+    kind,
+    group,
+    outcome: 'ok',
+    violations: [],
+    ...extra,
   });
 
   it('counts terminations that took effect between the quarantine tag and its removal, in that group only', () => {

@@ -46,9 +46,7 @@ describe('the bad-tags scenario', async () => {
 
   it('skips each group with a malformed tag, naming the tag and the value', () => {
     expect(week.summary.skips['bad-tags']).toBeGreaterThan(0);
-    const reasons = new Set(
-      week.ticks[0]?.decisions.flatMap((decision) => (decision.kind === 'skip' && decision.reason === 'bad-tags' ? [decision.why] : [])),
-    );
+    const reasons = new Set(week.ticks[0]?.decisions.flatMap((decision) => (decision.kind === 'skip' && decision.reason === 'bad-tags' ? [decision.why] : [])));
     expect([...reasons].some((why) => why.includes('phoenix:max-age="7days"'))).toBe(true);
     expect([...reasons].some((why) => why.includes('phoenix:budget="2/fortnight"'))).toBe(true);
   });
@@ -75,14 +73,30 @@ describe('ticks delivered as EventBridge and Lambda may deliver them', () => {
   const options = { ...DEFAULT_SIMULATION, groups: 1, size: 3, days: 1 / 24 };
   const START = options.start;
   const tick: Invocation = { run: 'tick', eventAhead: 0 };
-  const deliver = (...deliveries: Delivery[]) => simulateFleet(options, [web], { events: [], invocationsPerTick: 1, deliveries: new Map([[START, deliveries]]) });
+  const deliver = (...deliveries: Delivery[]) =>
+    simulateFleet(options, [web], { events: [], invocationsPerTick: 1, deliveries: new Map([[START, deliveries]]) });
   const raises = (result: SimulationResult) => result.calls.filter((call) => call.kind === 'set-desired' && call.desired === 4);
 
   it.each([
     { case: 'on time', delivery: { lateBy: 0, invocations: [tick] }, decidesAt: START, runsAt: START },
-    { case: '4 minutes late (its event keeps the scheduled time)', delivery: { lateBy: 4 * MINUTE, invocations: [tick] }, decidesAt: START + 4 * MINUTE, runsAt: START + 4 * MINUTE },
-    { case: 'with an event time 90 seconds ahead, within a clock’s drift', delivery: { lateBy: 0, invocations: [{ ...tick, eventAhead: 90 * SECOND }] }, decidesAt: START + 90 * SECOND, runsAt: START },
-    { case: 'with an event time 3 days ahead, beyond any drift', delivery: { lateBy: 0, invocations: [{ ...tick, eventAhead: 3 * DAY }] }, decidesAt: START, runsAt: START },
+    {
+      case: '4 minutes late (its event keeps the scheduled time)',
+      delivery: { lateBy: 4 * MINUTE, invocations: [tick] },
+      decidesAt: START + 4 * MINUTE,
+      runsAt: START + 4 * MINUTE,
+    },
+    {
+      case: 'with an event time 90 seconds ahead, within a clock’s drift',
+      delivery: { lateBy: 0, invocations: [{ ...tick, eventAhead: 90 * SECOND }] },
+      decidesAt: START + 90 * SECOND,
+      runsAt: START,
+    },
+    {
+      case: 'with an event time 3 days ahead, beyond any drift',
+      delivery: { lateBy: 0, invocations: [{ ...tick, eventAhead: 3 * DAY }] },
+      decidesAt: START,
+      runsAt: START,
+    },
   ])('$case: decides when the deployed handler would', async ({ delivery, decidesAt, runsAt }) => {
     const result = await deliver(delivery);
     expect(result.records[0]?.startedAt).toBe(decidesAt);
@@ -105,11 +119,18 @@ describe('ticks delivered as EventBridge and Lambda may deliver them', () => {
   });
 
   it.each([
-    { case: 'after its first call: nothing it would do later happens, the next tick surges', killAfter: 1, failed: true, firstRaise: START + options.tickInterval },
+    {
+      case: 'after its first call: nothing it would do later happens, the next tick surges',
+      killAfter: 1,
+      failed: true,
+      firstRaise: START + options.tickInterval,
+    },
     { case: 'after more calls than it makes: it was never killed', killAfter: 100, failed: false, firstRaise: START },
   ])('killed $case', async ({ killAfter, failed, firstRaise }) => {
     const result = await deliver({ lateBy: 0, invocations: [{ ...tick, killAfter }] });
-    expect(result.tickFailures.filter((failure) => failure.at === START)).toEqual(failed ? [{ at: START, error: 'RunKilled: killed after 1 port call, before list' }] : []);
+    expect(result.tickFailures.filter((failure) => failure.at === START)).toEqual(
+      failed ? [{ at: START, error: 'RunKilled: killed after 1 port call, before list' }] : [],
+    );
     expect(raises(result)[0]?.at).toBe(firstRaise);
   });
 });

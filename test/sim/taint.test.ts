@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SkipReason } from '../../functions/core/decide/decision.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { GroupPolicy } from '../../functions/core/policy/policy.js';
-import { seededRandom } from '../../functions/core/decide/random.js';
-import { parseTaint } from '../../functions/core/taint/taint.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
-import { SimFleet } from '../../sim/fleet.js';
+import { parseTaint } from '../../functions/core/taint/taint.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
-import type { ScriptEvent } from '../../sim/script.js';
+import { SimFleet } from '../../sim/fleet.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
+import type { ScriptEvent } from '../../sim/script.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import type { TouchEvent } from '../../sim/touches.js';
 import { TouchLog, touchedInstances } from '../../sim/touches.js';
@@ -92,7 +92,14 @@ describe('touches, as the taint function tags them', () => {
     launchTemplate: { id: 'lt-1', version: '1' },
     instances: [{ age: 3 * DAY }, { age: 2 * DAY }, { age: DAY }],
   });
-  const touch = (at: Millis, group: string, target: TouchEvent['target'], by = 'alice'): TouchEvent => ({ at, kind: 'touch', group, target, by, via: 'ssm-session' });
+  const touch = (at: Millis, group: string, target: TouchEvent['target'], by = 'alice'): TouchEvent => ({
+    at,
+    kind: 'touch',
+    group,
+    target,
+    by,
+    via: 'ssm-session',
+  });
 
   function fleetAndLog(): { fleet: SimFleet; log: TouchLog } {
     const groups = [spec('in', { 'phoenix:enabled': 'true' }), spec('dry', { 'phoenix:enabled': 'dry-run' }), spec('out', {})];
@@ -119,10 +126,13 @@ describe('touches, as the taint function tags them', () => {
     log.apply(fleet, touch(start, 'dry', { pick: 0.5 }));
     log.apply(fleet, touch(start, 'out', { pick: 0.9 }));
     expect([...taintOn(fleet, 'dry'), ...taintOn(fleet, 'out')]).toEqual([]);
-    expect(log.touches().map((entry) => [entry.group, entry.tagged])).toEqual([['dry', false], ['out', false]]);
+    expect(log.touches().map((entry) => [entry.group, entry.tagged])).toEqual([
+      ['dry', false],
+      ['out', false],
+    ]);
   });
 
-  it('reaches nobody when the person\'s last instance is no longer in service', () => {
+  it("reaches nobody when the person's last instance is no longer in service", () => {
     const { fleet, log } = fleetAndLog();
     log.apply(fleet, touch(start, 'in', { pick: 0 }));
     fleet.removeInstanceSilently(log.touches()[0]?.instanceId ?? '');
@@ -137,7 +147,9 @@ describe('a simulated week of the taint scenario', async () => {
   const specs = buildScenario('taint', OPTIONS);
   const script = buildScript('taint', specs, OPTIONS);
   const enabledAtStart = new Map(specs.map((spec) => [spec.name, spec.tags['phoenix:enabled']] as const));
-  const policies = new Map(result.groupsAtEnd.flatMap((group) => (enabledAtStart.get(group.name) === 'true' ? [[group.name, policyOf(group.tags)] as const] : [])));
+  const policies = new Map(
+    result.groupsAtEnd.flatMap((group) => (enabledAtStart.get(group.name) === 'true' ? [[group.name, policyOf(group.tags)] as const] : [])),
+  );
   const touched = touchedInstances(result.touches, result.calls);
   const end = OPTIONS.start + OPTIONS.days * DAY;
 
@@ -146,7 +158,9 @@ describe('a simulated week of the taint scenario', async () => {
     expect(summary.taint.ignoredTouches).toBeGreaterThan(0);
     const notOptedIn = new Set(specs.filter((spec) => spec.tags['phoenix:enabled'] !== 'true').map((spec) => spec.name));
     expect(result.calls.filter((call) => notOptedIn.has(call.group))).toEqual([]);
-    const taggedThere = result.groupsAtEnd.filter((group) => notOptedIn.has(group.name)).flatMap((group) => group.instances.filter((instance) => 'phoenix:tainted' in instance.tags));
+    const taggedThere = result.groupsAtEnd
+      .filter((group) => notOptedIn.has(group.name))
+      .flatMap((group) => group.instances.filter((instance) => 'phoenix:tainted' in instance.tags));
     expect(taggedThere).toEqual([]);
   });
 

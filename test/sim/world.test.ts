@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Millis } from '../../functions/core/model.js';
 import { HOUR, MINUTE } from '../../functions/core/model.js';
 import { isWindowOpen, parseWindow } from '../../functions/core/policy/window.js';
-import { SimSettings } from '../../sim/sim-settings.js';
 import type { ScriptEvent } from '../../sim/script.js';
+import { SimSettings } from '../../sim/sim-settings.js';
 import { TouchLog } from '../../sim/touches.js';
 import { closingWindow, World } from '../../sim/world.js';
-import { fleetOf, SECOND, spec, START } from '../support/sim-fleet.js';
+import { fleetOf, SECOND, START, spec } from '../support/sim-fleet.js';
 
 describe('closingWindow', () => {
   it.each([

@@ -1,9 +1,4 @@
-import {
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  DescribeAutoScalingGroupsCommand,
-  SetInstanceProtectionCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, SetInstanceProtectionCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { MOTO_CLIENT_CONFIG } from './moto.js';
 
@@ -71,7 +66,13 @@ export async function addGroup(clients: AwsTestClients, options: GroupOptions): 
       DesiredCapacity: options.size,
       LaunchTemplate: { LaunchTemplateId: options.templateId, Version: '$Latest' },
       AvailabilityZones: ['eu-west-1a'],
-      Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value, ResourceId: options.name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: false })),
+      Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({
+        Key,
+        Value,
+        ResourceId: options.name,
+        ResourceType: 'auto-scaling-group',
+        PropagateAtLaunch: false,
+      })),
     }),
   );
 }

@@ -1,6 +1,17 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
-import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, TouchedInstance, UpdateResult } from '../../functions/core/ports.js';
+import type {
+  AlarmsPort,
+  BeginResult,
+  EventsPort,
+  FleetPort,
+  LedgerPort,
+  Logger,
+  SettingsPort,
+  TaintPort,
+  TouchedInstance,
+  UpdateResult,
+} from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/report/tick-summary.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
@@ -87,7 +98,10 @@ export class FakeEvents implements EventsPort {
 }
 
 export class FakeAlarms implements AlarmsPort {
-  constructor(public inAlarm: string[] = [], public error: Error | undefined = undefined) {}
+  constructor(
+    public inAlarm: string[] = [],
+    public error: Error | undefined = undefined,
+  ) {}
 
   async alarmsInAlarm(names: readonly string[]): Promise<string[]> {
     if (this.error !== undefined) throw this.error;

@@ -1,9 +1,9 @@
 import type { RunScope, TickDependencies, TickResult, TickSettings } from '../../functions/app/tick.js';
 import { errorText, runTick } from '../../functions/app/tick.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Group, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen, MINUTE } from '../../functions/core/model.js';
 import type { Logger } from '../../functions/core/ports.js';
-import { seededRandom } from '../../functions/core/decide/random.js';
 import type { FaultRates, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { PortCall, PortCallKind } from '../../sim/interpose.js';
@@ -280,13 +280,21 @@ export function audit(world: FaultWorld): Audit {
   const calls = world.fleet.calls();
   const terminated = calls.filter((call) => call.kind === 'terminate' && call.outcome === 'ok').map((call) => call.instanceId ?? '');
   // A record names the instance it replaces, and, when it took a surge back, the extra instance that went.
-  const recorded = new Set(world.records().filter((record) => record.mode === 'live').flatMap((record) => [record.instanceId, ...(record.undo?.extraInstanceId === undefined ? [] : [record.undo.extraInstanceId])]));
+  const recorded = new Set(
+    world
+      .records()
+      .filter((record) => record.mode === 'live')
+      .flatMap((record) => [record.instanceId, ...(record.undo?.extraInstanceId === undefined ? [] : [record.undo.extraInstanceId])]),
+  );
   return {
     violations: world.fleet.violations(),
     terminatedTwice: [...new Set(terminated.filter((id, index) => terminated.indexOf(id) !== index))],
     unrecorded: terminated.filter((id) => !recorded.has(id)),
     swallowed: world.reports.filter(
-      (report) => report.status === 'ok' && report.errorsSeen > 0 && !(report.result?.outcomes.some((outcome) => outcome.kind === 'failed' || outcome.kind === 'vanished') ?? false),
+      (report) =>
+        report.status === 'ok' &&
+        report.errorsSeen > 0 &&
+        !(report.result?.outcomes.some((outcome) => outcome.kind === 'failed' || outcome.kind === 'vanished') ?? false),
     ),
     terminationsAfterQuarantine: terminationsAfterQuarantine(calls),
   };

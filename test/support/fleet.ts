@@ -1,7 +1,7 @@
-import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
+import type { PlanInput } from '../../functions/core/decide/plan.js';
 import type { Group, Instance, Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
-import type { PlanInput } from '../../functions/core/decide/plan.js';
+import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 
 /** A Monday, 12:00 UTC: inside every weekday window the tests use. */
 export const NOW: Millis = Date.UTC(2026, 10, 23, 12, 0);
@@ -21,9 +21,7 @@ export function instance(overrides: Partial<Instance> & { readonly id: string })
 /** A stable, opted-in group of `size` instances aged 1..size days (i-1 is the oldest). */
 export function group(overrides: Partial<Group> & { readonly size?: number } = {}): Group {
   const { size = 4, ...rest } = overrides;
-  const instances = Array.from({ length: size }, (_, index) =>
-    instance({ id: `i-${index + 1}`, launchedAt: NOW - (size - index) * DAY }),
-  );
+  const instances = Array.from({ length: size }, (_, index) => instance({ id: `i-${index + 1}`, launchedAt: NOW - (size - index) * DAY }));
   return {
     name: 'web',
     desired: size,

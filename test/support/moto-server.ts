@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 
 /** Dummy credentials and region for SDK clients pointed at moto: nothing leaves 127.0.0.1. */
 export const MOTO_CLIENT_CONFIG = {
@@ -35,8 +35,7 @@ async function accepting(port: number): Promise<boolean> {
   });
 }
 
-const INSTALL_HINT =
-  "moto's server was not found: install it with `pip install 'moto[server]'` (it provides `moto_server`), then run the tests again";
+const INSTALL_HINT = "moto's server was not found: install it with `pip install 'moto[server]'` (it provides `moto_server`), then run the tests again";
 
 /** Starts moto_server on a free loopback port and waits until it accepts connections; `env` adds moto settings. */
 export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<MotoServer> {
@@ -78,4 +77,3 @@ export async function startMoto(env: Readonly<Record<string, string>> = {}): Pro
     },
   };
 }
-

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startMoto, type MotoServer } from './moto-server.js';
+import { type MotoServer, startMoto } from './moto-server.js';
 
 export { MOTO_CLIENT_CONFIG } from './moto-server.js';
 

@@ -14,8 +14,22 @@ export function autoScalingGroup(name: string, overrides: Partial<AutoScalingGro
     Tags: [{ Key: 'phoenix:enabled', Value: 'true' }],
     LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
     Instances: [
-      { InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '3' } },
-      { InstanceId: 'i-b', LifecycleState: 'Pending:Wait', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: true, LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '4' } },
+      {
+        InstanceId: 'i-a',
+        LifecycleState: 'InService',
+        HealthStatus: 'Healthy',
+        AvailabilityZone: 'eu-west-1a',
+        ProtectedFromScaleIn: false,
+        LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '3' },
+      },
+      {
+        InstanceId: 'i-b',
+        LifecycleState: 'Pending:Wait',
+        HealthStatus: 'Healthy',
+        AvailabilityZone: 'eu-west-1a',
+        ProtectedFromScaleIn: true,
+        LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '4' },
+      },
     ],
     ...overrides,
   };

@@ -1,6 +1,6 @@
+import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Group, Instance, Millis } from '../../functions/core/model.js';
 import { DAY } from '../../functions/core/model.js';
-import { seededRandom } from '../../functions/core/decide/random.js';
 import type { FaultRates, SimGroupSpec } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 

@@ -1,7 +1,7 @@
 import {
   CloudWatchClient,
-  DescribeAlarmsCommand,
   type CompositeAlarm,
+  DescribeAlarmsCommand,
   type DescribeAlarmsCommandInput,
   type MetricAlarm,
   type StateValue,
@@ -61,7 +61,11 @@ describe('CloudWatchAlarms states', () => {
   ];
 
   it.each([
-    { case: 'mixed states: only the ALARM ones', asked: ['errors', 'latency', 'new-metric', 'service-health', 'db-health'], expected: ['errors', 'service-health'] },
+    {
+      case: 'mixed states: only the ALARM ones',
+      asked: ['errors', 'latency', 'new-metric', 'service-health', 'db-health'],
+      expected: ['errors', 'service-health'],
+    },
     { case: 'none in ALARM', asked: ['latency', 'new-metric', 'db-health'], expected: [] },
     { case: 'INSUFFICIENT_DATA is not ALARM', asked: ['new-metric'], expected: [] },
     { case: 'a composite alarm in ALARM', asked: ['service-health'], expected: ['service-health'] },

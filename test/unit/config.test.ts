@@ -17,17 +17,28 @@ describe('recycler configuration', () => {
       PHOENIX_MAX_TERMINATIONS_PER_RUN: '3',
       PHOENIX_EVENT_BUS: 'ops',
     });
-    expect(config).toMatchObject({ ledgerTable: 'ledger', mode: { kind: 'fixed', mode: 'live' }, eventBusName: 'ops', tick: { tickInterval: 5 * MINUTE, stopAlarms: ['api-5xx', 'p99-latency'], maxTerminationsPerRun: 3 } });
+    expect(config).toMatchObject({
+      ledgerTable: 'ledger',
+      mode: { kind: 'fixed', mode: 'live' },
+      eventBusName: 'ops',
+      tick: { tickInterval: 5 * MINUTE, stopAlarms: ['api-5xx', 'p99-latency'], maxTerminationsPerRun: 3 },
+    });
     expect(config.tick.blackouts).toHaveLength(1);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('an SSM parameter, when named, is where the mode comes from', () => {
-    expect(parseRecyclerConfig({ PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE_PARAMETER: '/phoenix/mode' }).mode).toEqual({ kind: 'parameter', name: '/phoenix/mode' });
+    expect(parseRecyclerConfig({ PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE_PARAMETER: '/phoenix/mode' }).mode).toEqual({
+      kind: 'parameter',
+      name: '/phoenix/mode',
+    });
   });
 
   it('defaults what is safe to default', () => {
-    expect(parseRecyclerConfig(minimal)).toMatchObject({ eventBusName: 'default', tick: { tickInterval: 10 * MINUTE, stopAlarms: [], blackouts: [], maxTerminationsPerRun: 10 } });
+    expect(parseRecyclerConfig(minimal)).toMatchObject({
+      eventBusName: 'default',
+      tick: { tickInterval: 10 * MINUTE, stopAlarms: [], blackouts: [], maxTerminationsPerRun: 10 },
+    });
   });
 
   it.each([
@@ -48,7 +59,10 @@ describe('account limits', () => {
 
   it('reads the ceiling on group budgets and the floor under min-healthy; none by default', () => {
     expect(parseRecyclerConfig(base).tick.limits).toEqual({ maxBudget: undefined, minHealthyFloor: 0 });
-    expect(parseRecyclerConfig({ ...base, PHOENIX_MAX_GROUP_BUDGET: '6/day', PHOENIX_MIN_HEALTHY_FLOOR: '80' }).tick.limits).toMatchObject({ maxBudget: { text: '6/day' }, minHealthyFloor: 80 });
+    expect(parseRecyclerConfig({ ...base, PHOENIX_MAX_GROUP_BUDGET: '6/day', PHOENIX_MIN_HEALTHY_FLOOR: '80' }).tick.limits).toMatchObject({
+      maxBudget: { text: '6/day' },
+      minHealthyFloor: 80,
+    });
   });
 
   it.each([
@@ -85,7 +99,11 @@ describe('events', () => {
     expect(String(warnings[0]?.['why'])).toContain('ahead of the clock');
   });
 
-  it.each([{ case: 'no time', event: {} }, { case: 'not a time', event: { time: 'now' } }, { case: 'not an object', event: 'tick' }])('rejects $case', ({ event }) => {
+  it.each([
+    { case: 'no time', event: {} },
+    { case: 'not a time', event: { time: 'now' } },
+    { case: 'not an object', event: 'tick' },
+  ])('rejects $case', ({ event }) => {
     expect(() => scheduledTime(event)).toThrow('event.time');
   });
 
@@ -106,8 +124,16 @@ describe('events', () => {
   });
 
   it.each([
-    { case: 'an Auto Scaling event without a group', event: { source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful', detail: {} }, says: 'event.detail.AutoScalingGroupName' },
-    { case: 'another kind of event', event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' }, says: 'event.detail-type="aws.ec2/EC2 Instance State-change Notification"' },
+    {
+      case: 'an Auto Scaling event without a group',
+      event: { source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful', detail: {} },
+      says: 'event.detail.AutoScalingGroupName',
+    },
+    {
+      case: 'another kind of event',
+      event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' },
+      says: 'event.detail-type="aws.ec2/EC2 Instance State-change Notification"',
+    },
   ])('verifier rejects $case', ({ event, says }) => {
     expect(() => verifierScope(event)).toThrow(says);
   });
@@ -122,13 +148,25 @@ describe('reporter configuration', () => {
   };
 
   it('reads the bucket, topic and region, and defaults the zone to UTC and the bus to default', () => {
-    expect(parseReporterConfig(reporter)).toEqual({ ...{ ledgerTable: 'ledger', bucket: 'phoenix-reports', topicArn: reporter.PHOENIX_REPORT_TOPIC_ARN, region: 'eu-west-1' }, timeZone: 'UTC', eventBusName: 'default' });
+    expect(parseReporterConfig(reporter)).toEqual({
+      ...{ ledgerTable: 'ledger', bucket: 'phoenix-reports', topicArn: reporter.PHOENIX_REPORT_TOPIC_ARN, region: 'eu-west-1' },
+      timeZone: 'UTC',
+      eventBusName: 'default',
+    });
   });
 
   it.each([
     { case: 'no bucket', env: { ...reporter, PHOENIX_REPORT_BUCKET: '' }, message: 'PHOENIX_REPORT_BUCKET="": expected the name of the S3 bucket' },
-    { case: 'a topic name instead of its ARN', env: { ...reporter, PHOENIX_REPORT_TOPIC_ARN: 'phoenix-reports' }, message: 'PHOENIX_REPORT_TOPIC_ARN="phoenix-reports": expected an SNS topic ARN' },
-    { case: 'an unknown time zone', env: { ...reporter, PHOENIX_REPORT_TIME_ZONE: 'Europe/Atlantis' }, message: 'PHOENIX_REPORT_TIME_ZONE="Europe/Atlantis": expected an IANA time zone' },
+    {
+      case: 'a topic name instead of its ARN',
+      env: { ...reporter, PHOENIX_REPORT_TOPIC_ARN: 'phoenix-reports' },
+      message: 'PHOENIX_REPORT_TOPIC_ARN="phoenix-reports": expected an SNS topic ARN',
+    },
+    {
+      case: 'an unknown time zone',
+      env: { ...reporter, PHOENIX_REPORT_TIME_ZONE: 'Europe/Atlantis' },
+      message: 'PHOENIX_REPORT_TIME_ZONE="Europe/Atlantis": expected an IANA time zone',
+    },
   ])('refuses $case, naming the variable', ({ env, message }) => {
     expect(() => parseReporterConfig(env)).toThrow(ConfigError);
     expect(() => parseReporterConfig(env)).toThrow(message);
@@ -148,7 +186,11 @@ describe('reportWeek', () => {
   });
 
   it.each([
-    { case: 'a week that does not exist', event: { week: '2025-W53' }, message: 'event.week="2025-W53": expected an ISO week such as 2026-W47 (week "2025-W53" is not valid: 2025 has weeks W01 to W52' },
+    {
+      case: 'a week that does not exist',
+      event: { week: '2025-W53' },
+      message: 'event.week="2025-W53": expected an ISO week such as 2026-W47 (week "2025-W53" is not valid: 2025 has weeks W01 to W52',
+    },
     { case: 'a week that is not text', event: { week: 47 }, message: 'event.week=(unset): expected an ISO week such as 2026-W47' },
     { case: 'neither a week nor a schedule', event: { hello: 'world' }, message: 'event.time=(unset)' },
   ])('refuses $case', ({ event, message }) => {
@@ -159,15 +201,22 @@ describe('reportWeek', () => {
 describe('the bounds of the settings table', () => {
   const wholes = Object.values(SETTINGS).filter((setting) => setting.kind === 'whole');
 
-  it.each(wholes.map((setting) => ({ variable: setting.variable.name, setting })))('$variable takes its bounds and default from the table', ({ variable, setting }) => {
-    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min) })).not.toThrow();
-    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max) })).not.toThrow();
-    expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max + 1) })).toThrow(`${variable}="${setting.max + 1}": expected a whole number from ${setting.min} to ${setting.max}`);
-    if (setting.min > 0) expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min - 1) })).toThrow(ConfigError);
-  });
+  it.each(wholes.map((setting) => ({ variable: setting.variable.name, setting })))(
+    '$variable takes its bounds and default from the table',
+    ({ variable, setting }) => {
+      expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min) })).not.toThrow();
+      expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max) })).not.toThrow();
+      expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.max + 1) })).toThrow(
+        `${variable}="${setting.max + 1}": expected a whole number from ${setting.min} to ${setting.max}`,
+      );
+      if (setting.min > 0) expect(() => parseRecyclerConfig({ ...minimal, [variable]: String(setting.min - 1) })).toThrow(ConfigError);
+    },
+  );
 
   it('a one-minute schedule is refused, as the stack refuses it', () => {
-    expect(() => parseRecyclerConfig({ ...minimal, PHOENIX_SCHEDULE_MINUTES: '1' })).toThrow('PHOENIX_SCHEDULE_MINUTES="1": expected a whole number from 2 to 1440');
+    expect(() => parseRecyclerConfig({ ...minimal, PHOENIX_SCHEDULE_MINUTES: '1' })).toThrow(
+      'PHOENIX_SCHEDULE_MINUTES="1": expected a whole number from 2 to 1440',
+    );
   });
 });
 
@@ -202,7 +251,12 @@ describe('errors name their cause by type', () => {
 
   it('keeps what it was found from as its cause', () => {
     expect(() => reportWeek({ week: '2025-W53' }, 'UTC')).toThrow(expect.objectContaining({ cause: expect.any(IsoWeekError) }));
-    const reporter = { PHOENIX_LEDGER_TABLE: 'l', PHOENIX_REPORT_BUCKET: 'b', PHOENIX_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t', AWS_REGION: 'eu-west-1' };
+    const reporter = {
+      PHOENIX_LEDGER_TABLE: 'l',
+      PHOENIX_REPORT_BUCKET: 'b',
+      PHOENIX_REPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:t',
+      AWS_REGION: 'eu-west-1',
+    };
     expect(() => parseReporterConfig({ ...reporter, PHOENIX_REPORT_TIME_ZONE: 'Mars/Olympus' })).toThrow(
       expect.objectContaining({ name: 'ConfigError', variable: 'PHOENIX_REPORT_TIME_ZONE', cause: expect.any(TimeZoneError) }),
     );

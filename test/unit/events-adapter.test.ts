@@ -212,7 +212,11 @@ describe('EventBridgeEvents oversized entries', () => {
     } else {
       expect(outcome).toBeInstanceOf(EventPublishError);
       expect((outcome as EventPublishError).failed).toEqual([
-        { detailType: 'Recovery Failed', errorCode: 'EntryTooLarge', errorMessage: `entry is ${bytes} bytes, over the ${MAX_REQUEST_BYTES}-byte PutEvents limit` },
+        {
+          detailType: 'Recovery Failed',
+          errorCode: 'EntryTooLarge',
+          errorMessage: `entry is ${bytes} bytes, over the ${MAX_REQUEST_BYTES}-byte PutEvents limit`,
+        },
       ]);
     }
   });

@@ -1,11 +1,11 @@
 import {
+  type Activity,
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
-  type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -31,7 +31,15 @@ function givenTemplates(latest = 4, fallbackDefault = 3): void {
 
 function givenInstances(): void {
   ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => ({
-    Reservations: [{ Instances: (input.InstanceIds ?? []).map((id) => ({ InstanceId: id, LaunchTime: new Date(Date.UTC(2026, 10, 1)), Tags: [{ Key: 'phoenix:exempt', Value: id === 'i-a' ? 'true' : 'false' }] })) }],
+    Reservations: [
+      {
+        Instances: (input.InstanceIds ?? []).map((id) => ({
+          InstanceId: id,
+          LaunchTime: new Date(Date.UTC(2026, 10, 1)),
+          Tags: [{ Key: 'phoenix:exempt', Value: id === 'i-a' ? 'true' : 'false' }],
+        })),
+      },
+    ],
   }));
 }
 
@@ -55,7 +63,14 @@ describe('AwsFleet discovery', () => {
       launchSource: { kind: 'template', id: 'lt-1', version: '4' },
       scalingActivityInProgress: true,
       instances: [
-        { id: 'i-a', lifecycleState: 'InService', healthy: true, launchedAt: Date.UTC(2026, 10, 1), tags: { 'phoenix:exempt': 'true' }, launchSource: { version: '3' } },
+        {
+          id: 'i-a',
+          lifecycleState: 'InService',
+          healthy: true,
+          launchedAt: Date.UTC(2026, 10, 1),
+          tags: { 'phoenix:exempt': 'true' },
+          launchSource: { version: '3' },
+        },
         { id: 'i-b', lifecycleState: 'Pending:Wait', protectedFromScaleIn: true },
       ],
     });
@@ -65,8 +80,16 @@ describe('AwsFleet discovery', () => {
   });
 
   it('reads launch times in batches of 1000 instance ids', async () => {
-    const instances = Array.from({ length: 2500 }, (_, n) => ({ InstanceId: `i-${n.toString(16)}`, LifecycleState: 'InService' as const, HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }));
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('big', { Instances: instances, DesiredCapacity: 2500 })] });
+    const instances = Array.from({ length: 2500 }, (_, n) => ({
+      InstanceId: `i-${n.toString(16)}`,
+      LifecycleState: 'InService' as const,
+      HealthStatus: 'Healthy',
+      AvailabilityZone: 'eu-west-1a',
+      ProtectedFromScaleIn: false,
+    }));
+    autoScalingMock
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [autoScalingGroup('big', { Instances: instances, DesiredCapacity: 2500 })] });
     givenInstances();
     givenTemplates();
     const [group] = await fleet.listOptedInGroups();
@@ -87,8 +110,16 @@ describe('AwsFleet discovery', () => {
   });
 
   it.each([
-    { case: '$Latest resolves to the latest version', spec: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, expected: { kind: 'template', id: 'lt-1', version: '7' } },
-    { case: '$Default resolves to the default version', spec: { LaunchTemplateId: 'lt-1', Version: '$Default' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
+    {
+      case: '$Latest resolves to the latest version',
+      spec: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
+      expected: { kind: 'template', id: 'lt-1', version: '7' },
+    },
+    {
+      case: '$Default resolves to the default version',
+      spec: { LaunchTemplateId: 'lt-1', Version: '$Default' },
+      expected: { kind: 'template', id: 'lt-1', version: '5' },
+    },
     { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
     { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6' } },
   ])('launch template: $case', async ({ spec, expected }) => {
@@ -101,15 +132,32 @@ describe('AwsFleet discovery', () => {
   it.each([
     {
       case: 'a mixed-instances policy with one template is resolved',
-      group: { LaunchTemplate: undefined, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, Overrides: [{ InstanceType: 'm6i.large' }] } } },
+      group: {
+        LaunchTemplate: undefined,
+        MixedInstancesPolicy: {
+          LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, Overrides: [{ InstanceType: 'm6i.large' }] },
+        },
+      },
       expected: { kind: 'template', id: 'lt-1', version: '4' },
     },
     {
       case: 'overrides with their own templates leave no single source: no stale check',
-      group: { LaunchTemplate: undefined, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1' }, Overrides: [{ InstanceType: 'm7g.large', LaunchTemplateSpecification: { LaunchTemplateId: 'lt-arm' } }] } } },
+      group: {
+        LaunchTemplate: undefined,
+        MixedInstancesPolicy: {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1' },
+            Overrides: [{ InstanceType: 'm7g.large', LaunchTemplateSpecification: { LaunchTemplateId: 'lt-arm' } }],
+          },
+        },
+      },
       expected: undefined,
     },
-    { case: 'a launch configuration', group: { LaunchTemplate: undefined, LaunchConfigurationName: 'web-v2' }, expected: { kind: 'configuration', name: 'web-v2' } },
+    {
+      case: 'a launch configuration',
+      group: { LaunchTemplate: undefined, LaunchConfigurationName: 'web-v2' },
+      expected: { kind: 'configuration', name: 'web-v2' },
+    },
   ])('$case', async ({ group, expected }) => {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', group)] });
     givenInstances();
@@ -127,13 +175,29 @@ describe('AwsFleet re-check', () => {
   it.each<{ case: string; activities: Partial<Activity>[]; scaling: boolean; refresh: boolean }>([
     { case: 'no activity running', activities: [{ StatusCode: 'Successful' }], scaling: false, refresh: false },
     { case: 'a launch running', activities: [{ StatusCode: 'InProgress', Description: 'Launching a new EC2 instance' }], scaling: true, refresh: false },
-    { case: 'an instance refresh running', activities: [{ StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }], scaling: true, refresh: true },
+    {
+      case: 'an instance refresh running',
+      activities: [{ StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }],
+      scaling: true,
+      refresh: true,
+    },
   ])('reads scaling activities of each group about to change: $case', async ({ activities, scaling, refresh }) => {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [autoScalingGroup('a', { Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }] })],
+      AutoScalingGroups: [
+        autoScalingGroup('a', {
+          Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }],
+        }),
+      ],
     });
     autoScalingMock.on(DescribeScalingActivitiesCommand).resolves({
-      Activities: activities.map((activity) => ({ ActivityId: '1', AutoScalingGroupName: 'a', Cause: 'x', StartTime: new Date(0), StatusCode: 'InProgress', ...activity })),
+      Activities: activities.map((activity) => ({
+        ActivityId: '1',
+        AutoScalingGroupName: 'a',
+        Cause: 'x',
+        StartTime: new Date(0),
+        StatusCode: 'InProgress',
+        ...activity,
+      })),
     });
     givenInstances();
     givenTemplates();
@@ -150,11 +214,18 @@ describe('AwsFleet actions', () => {
   ])('$case goes through TerminateInstanceInAutoScalingGroup', async ({ decrement }) => {
     autoScalingMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
     await fleet.terminateInstance('a', 'i-a', { decrementDesired: decrement });
-    expect(autoScalingMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ InstanceId: 'i-a', ShouldDecrementDesiredCapacity: decrement });
+    expect(autoScalingMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand)[0]?.args[0].input).toEqual({
+      InstanceId: 'i-a',
+      ShouldDecrementDesiredCapacity: decrement,
+    });
   });
 
   it.each([
-    { case: 'an instance Auto Scaling no longer knows is reported as gone', message: 'Instance Id not found - No managed instance found for instance ID: i-a', gone: true },
+    {
+      case: 'an instance Auto Scaling no longer knows is reported as gone',
+      message: 'Instance Id not found - No managed instance found for instance ID: i-a',
+      gone: true,
+    },
     { case: 'any other refusal stays what it was', message: 'Currently, desiredSize equals minSize (1).', gone: false },
   ])('$case', async ({ message, gone }) => {
     autoScalingMock.on(TerminateInstanceInAutoScalingGroupCommand).rejects(Object.assign(new Error(message), { name: 'ValidationError' }));
@@ -166,7 +237,11 @@ describe('AwsFleet actions', () => {
   it('raises desired capacity without honouring the cooldown', async () => {
     autoScalingMock.on(SetDesiredCapacityCommand).resolves({});
     await fleet.setDesiredCapacity('a', 5);
-    expect(autoScalingMock.commandCalls(SetDesiredCapacityCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'a', DesiredCapacity: 5, HonorCooldown: false });
+    expect(autoScalingMock.commandCalls(SetDesiredCapacityCommand)[0]?.args[0].input).toEqual({
+      AutoScalingGroupName: 'a',
+      DesiredCapacity: 5,
+      HonorCooldown: false,
+    });
   });
 
   it('writes group tags that do not propagate to instances', async () => {

@@ -54,8 +54,18 @@ describe('a function with a misconfigured deploy parameter', () => {
       env: { PHOENIX_MAX_TERMINATIONS_PER_RUN: 'ten' },
       says: /^PHOENIX_MAX_TERMINATIONS_PER_RUN="ten": expected a whole number from 0 to 1000$/,
     },
-    { case: 'recycler, schedule with a unit', name: 'recycler', env: { PHOENIX_SCHEDULE_MINUTES: '10m' }, says: /^PHOENIX_SCHEDULE_MINUTES="10m": expected a whole number/ },
-    { case: 'verifier, per-run limit not a number', name: 'verifier', env: { PHOENIX_MAX_TERMINATIONS_PER_RUN: 'ten' }, says: /^PHOENIX_MAX_TERMINATIONS_PER_RUN="ten"/ },
+    {
+      case: 'recycler, schedule with a unit',
+      name: 'recycler',
+      env: { PHOENIX_SCHEDULE_MINUTES: '10m' },
+      says: /^PHOENIX_SCHEDULE_MINUTES="10m": expected a whole number/,
+    },
+    {
+      case: 'verifier, per-run limit not a number',
+      name: 'verifier',
+      env: { PHOENIX_MAX_TERMINATIONS_PER_RUN: 'ten' },
+      says: /^PHOENIX_MAX_TERMINATIONS_PER_RUN="ten"/,
+    },
     { case: 'verifier, mode misspelled', name: 'verifier', env: { PHOENIX_MODE: 'on' }, says: /^PHOENIX_MODE="on": expected live, dry-run, off$/ },
     { case: 'verifier, ledger table unset', name: 'verifier', env: { PHOENIX_LEDGER_TABLE: '' }, says: /^PHOENIX_LEDGER_TABLE=/ },
   ])('$case: refuses to start, naming the variable, before any AWS call', async ({ name, env, says }) => {

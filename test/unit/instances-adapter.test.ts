@@ -14,7 +14,10 @@ afterEach(() => {
   ec2Mock.reset();
 });
 
-const ec2Instance = (id: string, tags: Record<string, string>): Instance => ({ InstanceId: id, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
+const ec2Instance = (id: string, tags: Record<string, string>): Instance => ({
+  InstanceId: id,
+  Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+});
 
 const notFound = (ids: string) => Object.assign(new Error(`The instance IDs '${ids}' do not exist`), { name: 'InvalidInstanceID.NotFound' });
 
@@ -24,23 +27,46 @@ describe('AwsInstances.describeInstances', () => {
       Reservations: [
         {
           Instances: [
-            ec2Instance('i-0000000000000000a', { 'aws:autoscaling:groupName': 'web', 'phoenix:tainted': 'at=2026-11-23T08:00:00.000Z;by=erin;via=ssm-session' }),
+            ec2Instance('i-0000000000000000a', {
+              'aws:autoscaling:groupName': 'web',
+              'phoenix:tainted': 'at=2026-11-23T08:00:00.000Z;by=erin;via=ssm-session',
+            }),
             ec2Instance('i-0000000000000000b', { 'aws:autoscaling:groupName': 'web', Name: 'web' }),
           ],
         },
         { Instances: [ec2Instance('i-0000000000000000c', { 'aws:autoscaling:groupName': 'gone' }), ec2Instance('i-0000000000000000d', { Name: 'bastion' })] },
       ],
     });
-    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('web', { Tags: [{ Key: 'phoenix:enabled', Value: 'true' }, { Key: 'team', Value: 'shop' }] })] });
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        autoScalingGroup('web', {
+          Tags: [
+            { Key: 'phoenix:enabled', Value: 'true' },
+            { Key: 'team', Value: 'shop' },
+          ],
+        }),
+      ],
+    });
 
-    const found = await instances.describeInstances(['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c', 'i-0000000000000000d', 'i-0000000000000000a']);
+    const found = await instances.describeInstances([
+      'i-0000000000000000a',
+      'i-0000000000000000b',
+      'i-0000000000000000c',
+      'i-0000000000000000d',
+      'i-0000000000000000a',
+    ]);
 
     expect(ec2Mock.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input.InstanceIds)).toEqual([
       ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c', 'i-0000000000000000d'],
     ]);
     expect(autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand).map((call) => call.args[0].input.AutoScalingGroupNames)).toEqual([['web', 'gone']]);
     expect(found).toEqual([
-      { id: 'i-0000000000000000a', group: 'web', groupTags: { 'phoenix:enabled': 'true', team: 'shop' }, tainted: 'at=2026-11-23T08:00:00.000Z;by=erin;via=ssm-session' },
+      {
+        id: 'i-0000000000000000a',
+        group: 'web',
+        groupTags: { 'phoenix:enabled': 'true', team: 'shop' },
+        tainted: 'at=2026-11-23T08:00:00.000Z;by=erin;via=ssm-session',
+      },
       { id: 'i-0000000000000000b', group: 'web', groupTags: { 'phoenix:enabled': 'true', team: 'shop' }, tainted: undefined },
       { id: 'i-0000000000000000c', group: 'gone', groupTags: {}, tainted: undefined },
       { id: 'i-0000000000000000d', group: undefined, groupTags: {}, tainted: undefined },
@@ -49,7 +75,9 @@ describe('AwsInstances.describeInstances', () => {
 
   it('makes no Auto Scaling call when no instance belongs to a group', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [ec2Instance('i-0000000000000000d', {})] }] });
-    expect(await instances.describeInstances(['i-0000000000000000d'])).toEqual([{ id: 'i-0000000000000000d', group: undefined, groupTags: {}, tainted: undefined }]);
+    expect(await instances.describeInstances(['i-0000000000000000d'])).toEqual([
+      { id: 'i-0000000000000000d', group: undefined, groupTags: {}, tainted: undefined },
+    ]);
     expect(autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
   });
 
@@ -58,7 +86,9 @@ describe('AwsInstances.describeInstances', () => {
       .on(DescribeInstancesCommand)
       .rejectsOnce(notFound('i-0000000000000000b'))
       .resolves({ Reservations: [{ Instances: [ec2Instance('i-0000000000000000a', {})] }] });
-    expect(await instances.describeInstances(['i-0000000000000000a', 'i-0000000000000000b'])).toEqual([{ id: 'i-0000000000000000a', group: undefined, groupTags: {}, tainted: undefined }]);
+    expect(await instances.describeInstances(['i-0000000000000000a', 'i-0000000000000000b'])).toEqual([
+      { id: 'i-0000000000000000a', group: undefined, groupTags: {}, tainted: undefined },
+    ]);
     expect(ec2Mock.commandCalls(DescribeInstancesCommand)[1]?.args[0].input.InstanceIds).toEqual(['i-0000000000000000a']);
   });
 
@@ -74,7 +104,9 @@ describe('AwsInstances.describeInstances', () => {
   ])('lets the error through when $case', async ({ on, error }) => {
     if (on === 'ec2') ec2Mock.on(DescribeInstancesCommand).rejects(error);
     else {
-      ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [ec2Instance('i-0000000000000000a', { 'aws:autoscaling:groupName': 'web' })] }] });
+      ec2Mock
+        .on(DescribeInstancesCommand)
+        .resolves({ Reservations: [{ Instances: [ec2Instance('i-0000000000000000a', { 'aws:autoscaling:groupName': 'web' })] }] });
       autoScalingMock.on(DescribeAutoScalingGroupsCommand).rejects(error);
     }
     await expect(instances.describeInstances(['i-0000000000000000a'])).rejects.toBe(error);
@@ -91,14 +123,27 @@ describe('AwsInstances.tagTainted', () => {
   it('writes phoenix:tainted on every named instance in one CreateTags call', async () => {
     ec2Mock.on(CreateTagsCommand).resolves({});
     expect(await instances.tagTainted([A, B], VALUE)).toEqual([A, B]);
-    expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([{ Resources: [A, B], Tags: [{ Key: 'phoenix:tainted', Value: VALUE }] }]);
+    expect(ec2Mock.commandCalls(CreateTagsCommand).map((call) => call.args[0].input)).toEqual([
+      { Resources: [A, B], Tags: [{ Key: 'phoenix:tainted', Value: VALUE }] },
+    ]);
   });
 
   it.each([
-    { case: 'one instance', message: `The instance ID '${B}' does not exist`, calls: [[A, B, C], [A, C]], tagged: [A, C] },
+    {
+      case: 'one instance',
+      message: `The instance ID '${B}' does not exist`,
+      calls: [
+        [A, B, C],
+        [A, C],
+      ],
+      tagged: [A, C],
+    },
     { case: 'several instances', message: `The instance IDs '${B}, ${C}' do not exist`, calls: [[A, B, C], [A]], tagged: [A] },
   ])('when EC2 refuses the whole call for $case gone since the read, tags the others without them', async ({ message, calls, tagged }) => {
-    ec2Mock.on(CreateTagsCommand).rejectsOnce(Object.assign(new Error(message), { name: 'InvalidInstanceID.NotFound' })).resolves({});
+    ec2Mock
+      .on(CreateTagsCommand)
+      .rejectsOnce(Object.assign(new Error(message), { name: 'InvalidInstanceID.NotFound' }))
+      .resolves({});
     expect(await instances.tagTainted([A, B, C], VALUE)).toEqual(tagged);
     expect(batches()).toEqual(calls);
   });

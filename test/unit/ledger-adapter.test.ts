@@ -1,14 +1,19 @@
-import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { LedgerItemError } from '../../functions/adapters/errors.js';
+import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { recordFromItem, toItem } from '../../functions/adapters/ledger-items.js';
 import { LEDGER_KEY } from '../../functions/adapters/ledger-table.js';
-import { DAY, HOUR } from '../../functions/core/model.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, HOUR } from '../../functions/core/model.js';
 
 const documents = mockClient(DynamoDBDocumentClient);
 /** Wednesday 18 November 2026, noon UTC. */
@@ -80,7 +85,11 @@ describe('DynamoLedger error paths', () => {
 
   it.each([
     { case: 'begin, the lock taken', codes: ['ConditionalCheckFailed', 'None'], run: () => ledger.begin(surging) },
-    { case: 'closing, the phase moved on while another reason is also given', codes: ['ConditionalCheckFailed', 'TransactionConflict'], run: () => ledger.update(verified, 'surging') },
+    {
+      case: 'closing, the phase moved on while another reason is also given',
+      codes: ['ConditionalCheckFailed', 'TransactionConflict'],
+      run: () => ledger.update(verified, 'surging'),
+    },
   ])('a transaction cancelled by a failed condition is a conflict: $case', async ({ codes, run }) => {
     documents.on(TransactWriteCommand).rejects(cancelled(...codes));
     expect(await run()).toBe('conflict');
@@ -98,21 +107,41 @@ describe('DynamoLedger error paths', () => {
       },
       run: () => ledger.begin(dryRun),
     },
-    { case: 'begin of an open record (TransactWriteItems)', mock: () => documents.on(TransactWriteCommand).rejects(throttled()), run: () => ledger.begin(surging) },
-    { case: 'update between open phases (PutItem)', mock: () => documents.on(PutCommand).rejects(throttled()), run: () => ledger.update({ ...surging, phase: 'terminating', terminatedAt: NOW }, 'surging') },
-    { case: 'closing (TransactWriteItems)', mock: () => documents.on(TransactWriteCommand).rejects(throttled()), run: () => ledger.update(verified, 'surging') },
+    {
+      case: 'begin of an open record (TransactWriteItems)',
+      mock: () => documents.on(TransactWriteCommand).rejects(throttled()),
+      run: () => ledger.begin(surging),
+    },
+    {
+      case: 'update between open phases (PutItem)',
+      mock: () => documents.on(PutCommand).rejects(throttled()),
+      run: () => ledger.update({ ...surging, phase: 'terminating', terminatedAt: NOW }, 'surging'),
+    },
+    {
+      case: 'closing (TransactWriteItems)',
+      mock: () => documents.on(TransactWriteCommand).rejects(throttled()),
+      run: () => ledger.update(verified, 'surging'),
+    },
   ])('throttling that outlasts the caller-configured retries propagates: $case', async ({ mock, run }) => {
     mock();
     await expect(run()).rejects.toThrow(ProvisionedThroughputExceededException);
   });
 
   it('a well-formed stored item reads back as its record', async () => {
-    documents.on(QueryCommand).resolves({ Items: [] }).on(QueryCommand, { IndexName: 'open' }).resolves({ Items: [storedSurging] });
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { IndexName: 'open' })
+      .resolves({ Items: [storedSurging] });
     expect(await ledger.recordsSince(NOW)).toStrictEqual([surging]);
   });
 
   it.each([
-    { case: 'unknown phase', change: { phase: 'exploding' }, problem: 'phase must be one of surging, terminating, undoing, verified, failed, abandoned, vanished, dry-run, got "exploding"' },
+    {
+      case: 'unknown phase',
+      change: { phase: 'exploding' },
+      problem: 'phase must be one of surging, terminating, undoing, verified, failed, abandoned, vanished, dry-run, got "exploding"',
+    },
     { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of tainted, stale-config, max-age, chaos, got "boredom"' },
     { case: 'unknown mode', change: { mode: 'maybe' }, problem: 'mode must be one of live, dry-run, got "maybe"' },
     { case: 'startedAt stored as a string', change: { startedAt: String(NOW) }, problem: `startedAt must be a number, got "${NOW}"` },
@@ -123,11 +152,19 @@ describe('DynamoLedger error paths', () => {
     { case: 'detail not a string', change: { detail: 42 }, problem: 'detail must be a string, got 42' },
     { case: 'group that does not match pk', change: { group: 'api' }, problem: 'pk does not match group "api"' },
     { case: 'startedAt that does not match sk', change: { startedAt: NOW + 1 }, problem: 'sk does not match startedAt and id' },
-    { case: 'startedAt with a fraction', change: { startedAt: NOW + 0.5 }, problem: `startedAt must be whole epoch milliseconds in years 1970 to 9999, got ${NOW + 0.5}` },
+    {
+      case: 'startedAt with a fraction',
+      change: { startedAt: NOW + 0.5 },
+      problem: `startedAt must be whole epoch milliseconds in years 1970 to 9999, got ${NOW + 0.5}`,
+    },
   ])('a malformed stored item fails the read with an error naming its key: $case', async ({ change, problem }) => {
     const item: Record<string, unknown> = { ...storedSurging, ...change };
     for (const [key, value] of Object.entries(item)) if (value === undefined) delete item[key];
-    documents.on(QueryCommand).resolves({ Items: [] }).on(QueryCommand, { IndexName: 'open' }).resolves({ Items: [item] });
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { IndexName: 'open' })
+      .resolves({ Items: [item] });
     const read = ledger.recordsSince(NOW);
     await expect(read).rejects.toThrow(LedgerItemError);
     await expect(read).rejects.toThrow(`malformed ledger item pk="GROUP#web" sk="REC#2026-11-18T12:00:00.000Z#${ID}": ${problem}`);
@@ -173,7 +210,10 @@ describe('DynamoLedger reads', () => {
     const found = await ledger.recordsSince(NOW);
     expect(found.map((record) => record.id)).toEqual(['api#1', ID]);
     const openCalls = documents.commandCalls(QueryCommand, { IndexName: 'open' });
-    expect(openCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([undefined, { open: 'OPEN', openGroup: 'web', pk: 'GROUP#web', sk: storedSurging['sk'] }]);
+    expect(openCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([
+      undefined,
+      { open: 'OPEN', openGroup: 'web', pk: 'GROUP#web', sk: storedSurging['sk'] },
+    ]);
   });
 
   it.each([
@@ -195,13 +235,21 @@ describe('stored form of undo claims and outboxes', () => {
   };
   const announced: ReplacementRecord = {
     ...verified,
-    outbox: [{ detailType: 'Recovery Verified', time: '2026-11-18T13:00:00.000Z', detail: { group: 'web', instanceId: 'i-1', recordId: ID, recoverySeconds: 300 } }],
+    outbox: [
+      { detailType: 'Recovery Verified', time: '2026-11-18T13:00:00.000Z', detail: { group: 'web', instanceId: 'i-1', recordId: ID, recoverySeconds: 300 } },
+    ],
   };
 
   it.each([
-    { case: 'an undo claimed before its call', record: { ...undoing, undo: { closeAs: 'vanished' as const, why: 'i-1 was gone', quarantine: false, at: undefined } } },
+    {
+      case: 'an undo claimed before its call',
+      record: { ...undoing, undo: { closeAs: 'vanished' as const, why: 'i-1 was gone', quarantine: false, at: undefined } },
+    },
     { case: 'an undo claimed with its call made', record: undoing },
-    { case: 'an undo that terminates the extra instance', record: { ...undoing, undo: { ...undoing.undo, at: NOW, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' } } },
+    {
+      case: 'an undo that terminates the extra instance',
+      record: { ...undoing, undo: { ...undoing.undo, at: NOW, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' } },
+    },
     { case: 'events waiting to be published', record: announced },
   ])('$case reads back as written, open exactly while undoing', ({ record }) => {
     const item = toItem(record);

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetUse } from '../../functions/core/decide/budget.js';
-import { ineligibility, healthyFloor, capacityOf } from '../../functions/core/decide/fleet-state.js';
-import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { capacityOf, healthyFloor, ineligibility } from '../../functions/core/decide/fleet-state.js';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
+import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { isWindowOpen } from '../../functions/core/policy/window.js';
 import { NOW, planInput } from '../support/fleet.js';
@@ -13,21 +13,23 @@ import { NOW, planInput } from '../support/fleet.js';
 const states: LifecycleState[] = ['InService', 'InService', 'InService', 'Pending', 'Standby', 'Terminating:Wait'];
 
 const instanceArbitrary = (index: number): fc.Arbitrary<Instance> =>
-  fc.record({
-    lifecycleState: fc.constantFrom(...states),
-    healthy: fc.boolean(),
-    ageHours: fc.integer({ min: 0, max: 30 * 24 }),
-    protectedFromScaleIn: fc.boolean(),
-    exempt: fc.constantFrom(undefined, 'true', 'false', 'maybe'),
-  }).map(({ lifecycleState, healthy, ageHours, protectedFromScaleIn, exempt }) => ({
-    id: `i-${index}`,
-    lifecycleState,
-    healthy,
-    launchedAt: NOW - ageHours * HOUR,
-    protectedFromScaleIn,
-    tags: exempt === undefined ? {} : { 'phoenix:exempt': exempt },
-    launchSource: { kind: 'template', id: 'lt-1', version: '1' },
-  }));
+  fc
+    .record({
+      lifecycleState: fc.constantFrom(...states),
+      healthy: fc.boolean(),
+      ageHours: fc.integer({ min: 0, max: 30 * 24 }),
+      protectedFromScaleIn: fc.boolean(),
+      exempt: fc.constantFrom(undefined, 'true', 'false', 'maybe'),
+    })
+    .map(({ lifecycleState, healthy, ageHours, protectedFromScaleIn, exempt }) => ({
+      id: `i-${index}`,
+      lifecycleState,
+      healthy,
+      launchedAt: NOW - ageHours * HOUR,
+      protectedFromScaleIn,
+      tags: exempt === undefined ? {} : { 'phoenix:exempt': exempt },
+      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
+    }));
 
 const groupArbitrary: fc.Arbitrary<Group> = fc
   .record({

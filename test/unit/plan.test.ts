@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, SkipReason, StartDecision } from '../../functions/core/decide/decision.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { planTick, recheckStart } from '../../functions/core/decide/plan.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import { group, instance, NOW, planInput, record, withTags } from '../support/fleet.js';
 
@@ -24,8 +24,18 @@ describe('group gates: every path that does not terminate names its reason', () 
     { case: 'opted out', input: { groups: [withTags(due, { 'phoenix:enabled': 'false' })] }, reason: 'disabled', says: 'phoenix:enabled=false' },
     { case: 'quarantined', input: { groups: [withTags(due, { 'phoenix:quarantined': 'recovery failed' })] }, reason: 'quarantined', says: 'recovery failed' },
     { case: 'desired capacity 0', input: { groups: [{ ...due, desired: 0, instances: [] }] }, reason: 'desired-zero', says: 'desired capacity is 0' },
-    { case: 'Terminate suspended', input: { groups: [{ ...due, suspendedProcesses: ['Terminate', 'AZRebalance'] }] }, reason: 'processes-suspended', says: 'Terminate' },
-    { case: 'ReplaceUnhealthy suspended', input: { groups: [{ ...due, suspendedProcesses: ['ReplaceUnhealthy'] }] }, reason: 'processes-suspended', says: 'ReplaceUnhealthy' },
+    {
+      case: 'Terminate suspended',
+      input: { groups: [{ ...due, suspendedProcesses: ['Terminate', 'AZRebalance'] }] },
+      reason: 'processes-suspended',
+      says: 'Terminate',
+    },
+    {
+      case: 'ReplaceUnhealthy suspended',
+      input: { groups: [{ ...due, suspendedProcesses: ['ReplaceUnhealthy'] }] },
+      reason: 'processes-suspended',
+      says: 'ReplaceUnhealthy',
+    },
     { case: 'below desired', input: { groups: [{ ...due, desired: 5 }] }, reason: 'not-stable', says: '4/5' },
     {
       case: 'an instance pending',
@@ -133,7 +143,11 @@ describe('candidates, in priority order', () => {
     {
       case: 'a tainted instance within grace is left alone even when it is the oldest, past max-age',
       instances: [
-        instance({ id: 'touched', launchedAt: NOW - 9 * DAY, tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-session' }) } }),
+        instance({
+          id: 'touched',
+          launchedAt: NOW - 9 * DAY,
+          tags: { 'phoenix:tainted': formatTaint({ at: NOW - 10 * MINUTE, by: 'bob', via: 'ssm-session' }) },
+        }),
         instance({ id: 'old', launchedAt: NOW - 8 * DAY }),
       ],
       expected: { instanceId: 'old', reason: 'max-age' },
@@ -172,13 +186,19 @@ describe('candidates, in priority order', () => {
 
   it('a tainted pick carries the time of the last touch, for touch-to-replacement reporting', () => {
     const instances = [instance({ id: 'touched', tags: { 'phoenix:tainted': touched } })];
-    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 1, max: 10 })] }))))).toMatchObject({ reason: 'tainted', touchedAt: NOW - 2 * HOUR });
+    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 1, max: 10 })] }))))).toMatchObject({
+      reason: 'tainted',
+      touchedAt: NOW - 2 * HOUR,
+    });
   });
 
   it('a launch configuration group with an instance from another configuration is stale', () => {
     const lc = { kind: 'configuration', name: 'web-v2' } as const;
     const instances = [instance({ id: 'a', launchSource: lc }), instance({ id: 'b', launchSource: { kind: 'configuration', name: 'web-v1' } })];
-    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 2, launchSource: lc })] }))))).toMatchObject({ instanceId: 'b', reason: 'stale-config' });
+    expect(started(only(planTick(planInput({ groups: [group({ instances, desired: 2, launchSource: lc })] }))))).toMatchObject({
+      instanceId: 'b',
+      reason: 'stale-config',
+    });
   });
 
   it('an instance without a launch time is never an age candidate', () => {
@@ -252,7 +272,9 @@ describe('dry-run', () => {
 
   it('dry-run records count against a dry-run group budget only', () => {
     const wouldHave = record({ mode: 'dry-run', phase: 'dry-run', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined });
-    expect(only(planTick(planInput({ groups: [withTags(due, { 'phoenix:enabled': 'dry-run' })], records: [wouldHave] })))).toMatchObject({ reason: 'budget-spent' });
+    expect(only(planTick(planInput({ groups: [withTags(due, { 'phoenix:enabled': 'dry-run' })], records: [wouldHave] })))).toMatchObject({
+      reason: 'budget-spent',
+    });
     expect(only(planTick(planInput({ groups: [due], records: [wouldHave] }))).kind).toBe('start');
   });
 });
@@ -315,8 +337,16 @@ describe('re-check before acting', () => {
   it.each([
     { case: 'unchanged group passes', fresh: due, problem: undefined },
     { case: 'group deleted', fresh: undefined, problem: 'no longer exists' },
-    { case: 'desired changed', fresh: { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-9' })] }, problem: 'desired capacity changed from 4 to 5' },
-    { case: 'victim now protected', fresh: { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) }, problem: 'i-1 is now protected' },
+    {
+      case: 'desired changed',
+      fresh: { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-9' })] },
+      problem: 'desired capacity changed from 4 to 5',
+    },
+    {
+      case: 'victim now protected',
+      fresh: { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) },
+      problem: 'i-1 is now protected',
+    },
     { case: 'victim gone', fresh: { ...due, desired: 3, instances: due.instances.slice(1) }, problem: 'desired capacity changed' },
     { case: 'quarantined meanwhile', fresh: withTags(due, { 'phoenix:quarantined': 'x' }), problem: 'quarantined' },
     { case: 'opted out meanwhile', fresh: withTags(due, { 'phoenix:enabled': 'false' }), problem: 'changed to disabled' },

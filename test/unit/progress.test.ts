@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressStep } from '../../functions/core/decide/decision.js';
-import { MINUTE } from '../../functions/core/model.js';
-import type { Group, ReplacementRecord } from '../../functions/core/model.js';
 import type { ProgressContext } from '../../functions/core/decide/progress.js';
 import { progressStep } from '../../functions/core/decide/progress.js';
+import type { Group, ReplacementRecord } from '../../functions/core/model.js';
+import { MINUTE } from '../../functions/core/model.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { group, instance, NOW, record, withTags } from '../support/fleet.js';
 
-const surging = record({ phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+const surging = record({
+  phase: 'surging',
+  startedAt: NOW - 10 * MINUTE,
+  terminatedAt: undefined,
+  closedAt: undefined,
+  surge: { fromDesired: 4, toDesired: 5 },
+});
 const terminating = record({ phase: 'terminating', startedAt: NOW - 10 * MINUTE, terminatedAt: NOW - 10 * MINUTE, closedAt: undefined });
 
 /** The fixture group (i-1..i-4) plus the surge's extra instance, desired 5. */
@@ -30,7 +36,12 @@ describe('surge (launch before terminate)', () => {
   it.each<{ case: string; of?: ReplacementRecord; fleet: Group; context?: Partial<ProgressContext>; expected: Partial<ProgressStep>; says?: string }>([
     { case: 'extra instance healthy: terminate the old one', fleet: surged(), expected: { kind: 'terminate-surged' } },
     { case: 'extra instance still pending: wait', fleet: surged({ lifecycleState: 'Pending' }), expected: { kind: 'wait' }, says: '3/4' },
-    { case: 'ready but the window closed: wait', fleet: withTags(surged(), { 'phoenix:window': 'Sat 00:00-01:00 UTC' }), expected: { kind: 'wait' }, says: 'window' },
+    {
+      case: 'ready but the window closed: wait',
+      fleet: withTags(surged(), { 'phoenix:window': 'Sat 00:00-01:00 UTC' }),
+      expected: { kind: 'wait' },
+      says: 'window',
+    },
     { case: 'ready during an account-wide hold: wait', fleet: surged(), context: HOLD, expected: { kind: 'wait' }, says: 'stop alarm' },
     {
       case: 'ready but held past recovery-timeout: take the surge back, no failure',
@@ -97,7 +108,10 @@ describe('surge (launch before terminate)', () => {
     },
     {
       case: 'the old instance left, its replacement still launching: wait, taking back now would dip below min-healthy',
-      fleet: { ...surged(), instances: [...surged().instances.filter((i) => i.id !== 'i-1'), instance({ id: 'i-repl', launchedAt: NOW - MINUTE, lifecycleState: 'Pending' })] },
+      fleet: {
+        ...surged(),
+        instances: [...surged().instances.filter((i) => i.id !== 'i-1'), instance({ id: 'i-repl', launchedAt: NOW - MINUTE, lifecycleState: 'Pending' })],
+      },
       expected: { kind: 'wait' },
       says: 'waiting for i-repl to finish launching',
     },
@@ -122,14 +136,24 @@ describe('surge (launch before terminate)', () => {
     },
     {
       case: 'the old instance was touched by a person during the surge: hold the termination in grace',
-      fleet: { ...surged(), instances: surged().instances.map((i) => (i.id === 'i-1' ? { ...i, tags: { 'phoenix:tainted': `at=${new Date(NOW - 5 * MINUTE).toISOString()};by=alice;via=ssm-session` } } : i)) },
+      fleet: {
+        ...surged(),
+        instances: surged().instances.map((i) =>
+          i.id === 'i-1' ? { ...i, tags: { 'phoenix:tainted': `at=${new Date(NOW - 5 * MINUTE).toISOString()};by=alice;via=ssm-session` } } : i,
+        ),
+      },
       expected: { kind: 'wait' },
       says: 'touched by a person',
     },
     {
       case: 'touched during the surge, grace outlasting recovery-timeout: take the surge back',
       of: { ...surging, startedAt: NOW - 21 * MINUTE },
-      fleet: { ...surged(), instances: surged().instances.map((i) => (i.id === 'i-1' ? { ...i, tags: { 'phoenix:tainted': `at=${new Date(NOW - 5 * MINUTE).toISOString()};by=alice;via=ssm-session` } } : i)) },
+      fleet: {
+        ...surged(),
+        instances: surged().instances.map((i) =>
+          i.id === 'i-1' ? { ...i, tags: { 'phoenix:tainted': `at=${new Date(NOW - 5 * MINUTE).toISOString()};by=alice;via=ssm-session` } } : i,
+        ),
+      },
       expected: { kind: 'abandon', undo: takeBackNew },
     },
   ])('$case', ({ of = surging, fleet, context = {}, expected, says }) => {
@@ -145,8 +169,16 @@ describe('recovery after termination', () => {
 
   it.each<{ case: string; of?: ReplacementRecord; fleet: Group; context?: Partial<ProgressContext>; expected: Partial<ProgressStep> }>([
     { case: 'back at desired, all healthy: verified with the whole replacement time', fleet: replaced, expected: { kind: 'verified', recoverySeconds: 600 } },
-    { case: 'old instance still draining: wait', fleet: { ...replaced, instances: [...replaced.instances, instance({ id: 'i-1', lifecycleState: 'Terminating:Wait' })] }, expected: { kind: 'wait' } },
-    { case: 'replacement pending, in time: wait', fleet: { ...replaced, instances: replaced.instances.map((i) => (i.id === 'i-new' ? { ...i, lifecycleState: 'Pending' as const } : i)) }, expected: { kind: 'wait' } },
+    {
+      case: 'old instance still draining: wait',
+      fleet: { ...replaced, instances: [...replaced.instances, instance({ id: 'i-1', lifecycleState: 'Terminating:Wait' })] },
+      expected: { kind: 'wait' },
+    },
+    {
+      case: 'replacement pending, in time: wait',
+      fleet: { ...replaced, instances: replaced.instances.map((i) => (i.id === 'i-new' ? { ...i, lifecycleState: 'Pending' as const } : i)) },
+      expected: { kind: 'wait' },
+    },
     {
       case: 'replacement missing past recovery-timeout: failed',
       of: { ...terminating, terminatedAt: NOW - 25 * MINUTE },
@@ -189,11 +221,18 @@ describe('recovery after termination', () => {
 describe('recovery after terminating a surged instance (terminate decrements desired in the same call)', () => {
   /** Terminate recorded 8 minutes ago, past the delay an instance's state may take to show. */
   const terminatingSurge = record({
-    phase: 'terminating', startedAt: NOW - 12 * MINUTE, terminatedAt: NOW - 8 * MINUTE, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 },
+    phase: 'terminating',
+    startedAt: NOW - 12 * MINUTE,
+    terminatedAt: NOW - 8 * MINUTE,
+    closedAt: undefined,
+    surge: { fromDesired: 4, toDesired: 5 },
   });
   const withoutOld = (fleet: Group): Group => ({ ...fleet, instances: fleet.instances.filter((i) => i.id !== 'i-1') });
   /** Someone else removed i-1 and Auto Scaling replaced it: desired 5, five healthy instances. */
-  const vanishedAndReplaced: Group = { ...withoutOld(surged()), instances: [...withoutOld(surged()).instances, instance({ id: 'i-repl', launchedAt: NOW - 3 * MINUTE })] };
+  const vanishedAndReplaced: Group = {
+    ...withoutOld(surged()),
+    instances: [...withoutOld(surged()).instances, instance({ id: 'i-repl', launchedAt: NOW - 3 * MINUTE })],
+  };
 
   it.each<{ case: string; of?: ReplacementRecord; fleet: Group; context?: Partial<ProgressContext>; expected: Partial<ProgressStep>; says?: string }>([
     {
@@ -242,7 +281,7 @@ describe('taking a surge back exactly', () => {
       fleet: { ...group({ size: 4 }), desired: 5 },
       expected: { kind: 'failed', undo: { kind: 'set-desired', desired: 4 } },
     },
- 
+
     {
       case: 'an exempt, unprotected instance in the group is never what the undo removes',
       fleet: (() => {
@@ -270,7 +309,10 @@ describe('taking a surge back exactly', () => {
       case: 'an unhealthy new instance goes before a healthy newer one, so no healthy capacity is lost',
       fleet: (() => {
         const fleet = surged();
-        return { ...fleet, instances: [...fleet.instances.filter((i) => i.id !== 'i-4'), instance({ id: 'i-repl', launchedAt: NOW - 8 * MINUTE, healthy: false })] };
+        return {
+          ...fleet,
+          instances: [...fleet.instances.filter((i) => i.id !== 'i-4'), instance({ id: 'i-repl', launchedAt: NOW - 8 * MINUTE, healthy: false })],
+        };
       })(),
       expected: { kind: 'abandon', undo: { kind: 'terminate-extra', instanceId: 'i-repl', toDesired: 4 } },
     },
@@ -288,8 +330,18 @@ describe('an undo already claimed', () => {
 
   it.each<{ case: string; of: ReplacementRecord; fleet: Group; context?: Partial<ProgressContext>; expected: Partial<ProgressStep> }>([
     { case: 'made a minute ago and not showing yet: wait, never make it twice', of: claimed(NOW - MINUTE), fleet: surged(), expected: { kind: 'wait' } },
-    { case: 'made long ago and never landed: make it again', of: claimed(NOW - 8 * MINUTE), fleet: surged(), expected: { kind: 'failed', undo: takeBackNew, quarantine: true } },
-    { case: 'claimed by a run that died before the call: make it now', of: claimed(undefined), fleet: surged(), expected: { kind: 'failed', undo: takeBackNew } },
+    {
+      case: 'made long ago and never landed: make it again',
+      of: claimed(NOW - 8 * MINUTE),
+      fleet: surged(),
+      expected: { kind: 'failed', undo: takeBackNew, quarantine: true },
+    },
+    {
+      case: 'claimed by a run that died before the call: make it now',
+      of: claimed(undefined),
+      fleet: surged(),
+      expected: { kind: 'failed', undo: takeBackNew },
+    },
     {
       case: 'landed (desired back): close as claimed, with the quarantine',
       of: claimed(NOW - MINUTE),

@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, SnsNotifier, clipMessage, snsSubject } from '../../functions/adapters/notifier.js';
+import { clipMessage, MAX_MESSAGE_BYTES, SnsNotifier, snsSubject } from '../../functions/adapters/notifier.js';
 import { S3ReportStore } from '../../functions/adapters/report-store.js';
 
 const s3Mock = mockClient(S3Client);
@@ -18,7 +18,10 @@ describe('S3ReportStore', () => {
     const store = new S3ReportStore({ client: new S3Client({ region: 'eu-west-1' }), bucket: 'phoenix-reports', region: 'eu-west-1' });
     const stored = await store.put('weekly/2026/phoenix-2026-W47.html', '<!DOCTYPE html>', 'text/html; charset=utf-8');
     expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input).toEqual({
-      Bucket: 'phoenix-reports', Key: 'weekly/2026/phoenix-2026-W47.html', Body: '<!DOCTYPE html>', ContentType: 'text/html; charset=utf-8',
+      Bucket: 'phoenix-reports',
+      Key: 'weekly/2026/phoenix-2026-W47.html',
+      Body: '<!DOCTYPE html>',
+      ContentType: 'text/html; charset=utf-8',
     });
     expect(stored).toEqual({
       uri: 's3://phoenix-reports/weekly/2026/phoenix-2026-W47.html',
@@ -36,8 +39,15 @@ describe('S3ReportStore', () => {
 describe('SnsNotifier', () => {
   it('publishes subject and message to the topic', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    await new SnsNotifier({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: 'arn:aws:sns:eu-west-1:123456789012:t' }).notify('Phoenix 2026-W47', '# report');
-    expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({ TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Subject: 'Phoenix 2026-W47', Message: '# report' });
+    await new SnsNotifier({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: 'arn:aws:sns:eu-west-1:123456789012:t' }).notify(
+      'Phoenix 2026-W47',
+      '# report',
+    );
+    expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
+      Subject: 'Phoenix 2026-W47',
+      Message: '# report',
+    });
   });
 
   it('subjects become printable ASCII of at most 100 characters', () => {

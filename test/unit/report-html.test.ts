@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import { escapeHtml } from '../../functions/report/html/markup.js';
 import { renderHtml } from '../../functions/report/html/page.js';
-import { DRY_RUN, failed, fleetGroup, HOSTILE_GROUP, HOSTILE_REASON, LIVE, recycled, report, START, taintedAfter, weekWithTexts, wouldRecycle } from '../report/fixtures.js';
+import {
+  DRY_RUN,
+  failed,
+  fleetGroup,
+  HOSTILE_GROUP,
+  HOSTILE_REASON,
+  LIVE,
+  recycled,
+  report,
+  START,
+  taintedAfter,
+  weekWithTexts,
+  wouldRecycle,
+} from '../report/fixtures.js';
 
 const HOSTILE = `<script>alert(1)</script>&"'`;
 
@@ -30,7 +43,10 @@ describe('escapeHtml', () => {
 
 describe('renderHtml', () => {
   it('escapes every text that comes from data: group names, tag texts, failure details', () => {
-    const groups = [fleetGroup(HOSTILE, { ...LIVE, 'phoenix:quarantined': HOSTILE }), fleetGroup(`${HOSTILE}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': HOSTILE })];
+    const groups = [
+      fleetGroup(HOSTILE, { ...LIVE, 'phoenix:quarantined': HOSTILE }),
+      fleetGroup(`${HOSTILE}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': HOSTILE }),
+    ];
     const records = [recycled(HOSTILE, 'max-age', START + DAY), { ...failed(HOSTILE, START + 2 * DAY, HOSTILE), instanceId: HOSTILE }];
     const page = renderHtml(report({ week: '2026-W47', records, groups }));
     expect(page).not.toContain('<script');
@@ -118,7 +134,9 @@ describe('renderHtml', () => {
     const records = [wouldRecycle('cache', 'max-age', START + DAY), wouldRecycle('cache', 'chaos', START + 2 * DAY)];
     const page = renderHtml(report({ records, groups: [fleetGroup('cache', DRY_RUN), fleetGroup('web', LIVE)] }));
     expect(page).toContain('Dry-run groups');
-    expect(page).toMatch(/<tr><th scope="row">cache<\/th><td class="num">4<\/td><td class="num">2<\/td><td><span class="nowrap">1 max-age<\/span>, <span class="nowrap">1 chaos<\/span><\/td>/);
+    expect(page).toMatch(
+      /<tr><th scope="row">cache<\/th><td class="num">4<\/td><td class="num">2<\/td><td><span class="nowrap">1 max-age<\/span>, <span class="nowrap">1 chaos<\/span><\/td>/,
+    );
     expect(renderHtml(report({ groups: [fleetGroup('web', LIVE)] }))).not.toContain('Dry-run groups');
   });
 });

@@ -7,7 +7,11 @@ const cellSeparators = (line: string): number => (line.match(/(?<!\\)\|/g) ?? []
 
 describe('escapeMarkdown', () => {
   it.each([
-    { case: 'plain text is unchanged', text: 'svc-001-web 7d (recovery failed 2026-11-18T00:20Z)', escaped: 'svc-001-web 7d (recovery failed 2026-11-18T00:20Z)' },
+    {
+      case: 'plain text is unchanged',
+      text: 'svc-001-web 7d (recovery failed 2026-11-18T00:20Z)',
+      escaped: 'svc-001-web 7d (recovery failed 2026-11-18T00:20Z)',
+    },
     { case: 'every character that opens Markdown syntax', text: '\\`*_[]<>|#~&', escaped: '\\\\\\`\\*\\_\\[\\]\\<\\>\\|\\#\\~\\&' },
     { case: 'a link', text: '[x](http://evil)', escaped: '\\[x\\](http://evil)' },
     { case: 'line breaks of every kind', text: 'a\nb\r\nc\rd\u2028e\u2029f\u0085g', escaped: 'a b  c d e f g' },
@@ -23,7 +27,12 @@ describe('renderMarkdown with hostile data', () => {
   const lines = text.split('\n');
 
   it('has exactly the real headings, and as many lines as the same report with harmless data', () => {
-    expect(lines.filter((line) => line.startsWith('#'))).toEqual(['# Phoenix weekly recycle report: 2026-W47', '## Groups', '## Needs attention', '## Failed replacements']);
+    expect(lines.filter((line) => line.startsWith('#'))).toEqual([
+      '# Phoenix weekly recycle report: 2026-W47',
+      '## Groups',
+      '## Needs attention',
+      '## Failed replacements',
+    ]);
     expect(lines).toHaveLength(renderMarkdown(weekWithTexts('web', 'disk full')).split('\n').length);
   });
 

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import type { SkipCount, WeeklyReport } from '../../functions/core/report/schema.js';
 import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
+import type { SkipCount, WeeklyReport } from '../../functions/core/report/schema.js';
 import { REPORT_REASONS } from '../../functions/core/report/schema.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { parseReportJson, renderJson } from '../../functions/report/json.js';
@@ -62,7 +62,13 @@ describe('weeklyReport', () => {
     expect(result.needsAttention[0]).toEqual({ group: 'db', kind: 'quarantined', text: 'quarantined: recovery failed 2026-11-18T00:20Z' });
     expect(result.needsAttention.map((finding) => finding.kind)).toContain('recovery-failed');
     expect(result.failedReplacements).toEqual([
-      { group: 'db', instanceId: expect.any(String), reason: 'max-age', startedAt: new Date(START + 2 * DAY - MINUTE).toISOString(), detail: 'recovery timed out after 20m' },
+      {
+        group: 'db',
+        instanceId: expect.any(String),
+        reason: 'max-age',
+        startedAt: new Date(START + 2 * DAY - MINUTE).toISOString(),
+        detail: 'recovery timed out after 20m',
+      },
     ]);
     // A failed replacement's instance did go: it is recycled, and has no recovery time.
     expect(groupOf(result, 'db').recycledTotal).toBe(1);
@@ -70,7 +76,11 @@ describe('weeklyReport', () => {
   });
 
   it('dry-run groups count what they would have recycled, never as recycled', () => {
-    const records = [wouldRecycle('cache', 'max-age', START + HOUR), wouldRecycle('cache', 'max-age', START + DAY), wouldRecycle('cache', 'chaos', START + 2 * DAY)];
+    const records = [
+      wouldRecycle('cache', 'max-age', START + HOUR),
+      wouldRecycle('cache', 'max-age', START + DAY),
+      wouldRecycle('cache', 'chaos', START + 2 * DAY),
+    ];
     const result = report({ records, groups: [fleetGroup('cache', DRY_RUN)] });
     const cache = groupOf(result, 'cache');
     expect(cache.status).toBe('dry-run');
@@ -116,7 +126,8 @@ describe('weeklyReport', () => {
     const tags = { ...LIVE, 'phoenix:budget': '1/day', 'phoenix:window': 'Mon-Fri 09:00-17:00 UTC' };
     const result = report({ groups: [fleetGroup('batch', tags, { size: 40, ageAtEnd: 3 * DAY })] });
     const batch = groupOf(result, 'batch');
-    const text = 'budget too small for max-age: 40 instances at max-age 7d need 40 replacements a week, but budget 1/day (window Mon-Fri 09:00-17:00 UTC open 23.8% of the week) allows 1.7';
+    const text =
+      'budget too small for max-age: 40 instances at max-age 7d need 40 replacements a week, but budget 1/day (window Mon-Fri 09:00-17:00 UTC open 23.8% of the week) allows 1.7';
     expect(batch.findings).toEqual([{ group: 'batch', kind: 'budget-too-small', text }]);
     expect(batch.idleReason).toBe(text);
     expect(result.needsAttention).toEqual(batch.findings);
@@ -142,7 +153,12 @@ describe('weeklyReport', () => {
   });
 
   it.each([
-    { case: 'bad tags', tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7x' }, ageAtEnd: DAY, reason: /^bad tags: phoenix:max-age="7x": expected a duration/ },
+    {
+      case: 'bad tags',
+      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7x' },
+      ageAtEnd: DAY,
+      reason: /^bad tags: phoenix:max-age="7x": expected a duration/,
+    },
     { case: 'no instance reached max-age', tags: LIVE, ageAtEnd: 2 * DAY, reason: /^no instance reached max-age$/ },
     { case: 'no rule at all', tags: { 'phoenix:enabled': 'true' }, ageAtEnd: 2 * DAY, reason: /^no max-age or chaos rule set$/ },
     { case: 'quarantined', tags: { ...LIVE, 'phoenix:quarantined': '' }, ageAtEnd: 9 * DAY, reason: /^quarantined: no reason given$/ },
@@ -281,7 +297,16 @@ describe('the week day by day', () => {
     const weekStart: Millis = START + 12 * HOUR;
     const result = report({ weekStart, weekEnd: weekStart + WEEK });
     expect(result.fleet.daily).toHaveLength(8);
-    expect(result.fleet.daily.map((day) => day.date)).toEqual(['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23']);
+    expect(result.fleet.daily.map((day) => day.date)).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-22',
+      '2026-11-23',
+    ]);
     expect(result.fleet.daily[0]).toMatchObject({ start: '2026-11-16T12:00:00.000Z', end: '2026-11-17T00:00:00.000Z' });
     expect(result.fleet.daily.at(-1)).toMatchObject({ start: '2026-11-23T00:00:00.000Z', end: '2026-11-23T12:00:00.000Z' });
   });
@@ -356,7 +381,12 @@ describe('renderers', () => {
     report({
       week: '2026-W47',
       records: [...mixedWeek(), recycled('web', 'max-age', START - DAY), failed('db', START + DAY, 'recovery timed out')],
-      groups: [fleetGroup('web', LIVE), fleetGroup('api', LIVE), fleetGroup('db', { ...LIVE, 'phoenix:quarantined': 'recovery failed' }), fleetGroup('etl|nightly', { 'phoenix:enabled': 'true', 'phoenix:max-age': 'soon' })],
+      groups: [
+        fleetGroup('web', LIVE),
+        fleetGroup('api', LIVE),
+        fleetGroup('db', { ...LIVE, 'phoenix:quarantined': 'recovery failed' }),
+        fleetGroup('etl|nightly', { 'phoenix:enabled': 'true', 'phoenix:max-age': 'soon' }),
+      ],
     });
 
   it('markdown leads with the headline numbers, then the group rows and what needs attention', () => {
@@ -378,7 +408,12 @@ describe('renderers', () => {
   });
 
   it('markdown adds one line for touch-to-replacement when tainted recycles carry a touch', () => {
-    const text = renderMarkdown(report({ records: [taintedAfter('web', START + DAY, 2 * 3600), taintedAfter('web', START + 2 * DAY, 3 * 3600 + 300)], groups: [fleetGroup('web', LIVE)] }));
+    const text = renderMarkdown(
+      report({
+        records: [taintedAfter('web', START + DAY, 2 * 3600), taintedAfter('web', START + 2 * DAY, 3 * 3600 + 300)],
+        groups: [fleetGroup('web', LIVE)],
+      }),
+    );
     expect(text).toContain('- **Tainted, touch to replacement:** p50 2h, max 3h 5m (2 instances)\n');
   });
 

@@ -21,7 +21,10 @@ describe('SsmSettings', () => {
   it('reuses a value for the cache time only, so a switch takes effect within it', async () => {
     let now = 0;
     const port = settings(() => now);
-    ssmMock.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: 'live' } }).resolves({ Parameter: { Value: 'off' } });
+    ssmMock
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: 'live' } })
+      .resolves({ Parameter: { Value: 'off' } });
     expect(await port.globalMode()).toBe('live');
     now = 9_999;
     expect(await port.globalMode()).toBe('live');

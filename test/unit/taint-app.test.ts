@@ -50,8 +50,16 @@ describe('handleTouch', () => {
   });
 
   it.each([
-    { case: 'a group without phoenix:enabled', instance: optedIn(WEB_2, { group: 'payments', groupTags: { team: 'payments' } }), why: 'group payments is not opted in (phoenix:enabled=(unset), expected "true")' },
-    { case: 'a group with phoenix:enabled=false', instance: optedIn(WEB_2, { groupTags: { 'phoenix:enabled': 'false' } }), why: 'group web is not opted in (phoenix:enabled="false", expected "true")' },
+    {
+      case: 'a group without phoenix:enabled',
+      instance: optedIn(WEB_2, { group: 'payments', groupTags: { team: 'payments' } }),
+      why: 'group payments is not opted in (phoenix:enabled=(unset), expected "true")',
+    },
+    {
+      case: 'a group with phoenix:enabled=false',
+      instance: optedIn(WEB_2, { groupTags: { 'phoenix:enabled': 'false' } }),
+      why: 'group web is not opted in (phoenix:enabled="false", expected "true")',
+    },
     { case: 'a standalone instance', instance: optedIn(WEB_2, { group: undefined, groupTags: {} }), why: 'not in an Auto Scaling group' },
     {
       case: 'an instance already tainted by a later touch (this event arrived late)',
@@ -65,7 +73,11 @@ describe('handleTouch', () => {
     expect(deps.events.published.map((event) => event.detail)).toMatchObject([{ instanceId: WEB_1 }]);
     expect(summary).toMatchObject({ tainted: [WEB_1], skipped: 1 });
     expect(deps.logger.lines.filter((line) => line.message === 'not tainting')).toEqual([
-      { level: 'info', message: 'not tainting', fields: { instance: WEB_2, why, by: BOB, via: 'ssm-command', touchedAt: '2026-11-23T09:20:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID } },
+      {
+        level: 'info',
+        message: 'not tainting',
+        fields: { instance: WEB_2, why, by: BOB, via: 'ssm-command', touchedAt: '2026-11-23T09:20:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID },
+      },
     ]);
   });
 
@@ -113,7 +125,8 @@ describe('handleTouch', () => {
         message: 'future-dated taint overwritten',
         fields: {
           instance: WEB_1,
-          overwrites: 'a taint dated 2099-01-01T00:00:00.000Z by arn:aws:iam::123456789012:user/mallory via ssm-session, ahead of the clock (2026-11-23T09:30:45.000Z)',
+          overwrites:
+            'a taint dated 2099-01-01T00:00:00.000Z by arn:aws:iam::123456789012:user/mallory via ssm-session, ahead of the clock (2026-11-23T09:30:45.000Z)',
           by: BOB,
           via: 'ssm-command',
           touchedAt: '2026-11-23T09:20:45.000Z',
@@ -131,14 +144,33 @@ describe('handleTouch', () => {
     const recorded = { time: '2026-11-23T09:10:45.000Z', detail: { touchedAt: '2026-11-23T09:10:45.000Z' } };
     expect(deps.events.published).toMatchObject([recorded, recorded]);
     expect(deps.logger.lines.filter((line) => line.level === 'warn')).toEqual([
-      { level: 'warn', message: 'touch time ahead of the clock', fields: { eventTime: '2026-11-23T09:20:45.000Z', recordedAs: '2026-11-23T09:10:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID } },
+      {
+        level: 'warn',
+        message: 'touch time ahead of the clock',
+        fields: { eventTime: '2026-11-23T09:20:45.000Z', recordedAs: '2026-11-23T09:10:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID },
+      },
     ]);
   });
 
   it.each([
-    { case: 'malformed (no detail)', file: 'malformed-missing-detail.json', reason: 'event.detail is missing: expected the CloudTrail record object', eventId: 'ad1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2fd7' },
-    { case: 'a failed call', file: 'ssm-start-session-access-denied.json', reason: expect.stringContaining('failed with AccessDenied'), eventId: 'd04b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c0a' },
-    { case: 'targets by tag', file: 'ssm-send-command-targets-by-tag.json', reason: expect.stringContaining('tag:Role=web'), eventId: '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9da4' },
+    {
+      case: 'malformed (no detail)',
+      file: 'malformed-missing-detail.json',
+      reason: 'event.detail is missing: expected the CloudTrail record object',
+      eventId: 'ad1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2fd7',
+    },
+    {
+      case: 'a failed call',
+      file: 'ssm-start-session-access-denied.json',
+      reason: expect.stringContaining('failed with AccessDenied'),
+      eventId: 'd04b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c0a',
+    },
+    {
+      case: 'targets by tag',
+      file: 'ssm-send-command-targets-by-tag.json',
+      reason: expect.stringContaining('tag:Role=web'),
+      eventId: '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9da4',
+    },
   ])('logs one warning for an event it ignores ($case), returns normally, and calls nothing', async ({ file, reason, eventId }) => {
     const deps = world([optedIn(WEB_1)]);
     const summary = await handleTouch(deps, fixture(file));
@@ -151,12 +183,18 @@ describe('handleTouch', () => {
   it('returns normally for input that is not an event at all', async () => {
     const deps = world([]);
     await expect(handleTouch(deps, undefined)).resolves.toMatchObject({ ignored: 'event is missing: expected an EventBridge event object' });
-    expect(deps.logger.lines).toEqual([{ level: 'warn', message: 'touch ignored', fields: { reason: 'event is missing: expected an EventBridge event object', eventId: null } }]);
+    expect(deps.logger.lines).toEqual([
+      { level: 'warn', message: 'touch ignored', fields: { reason: 'event is missing: expected an EventBridge event object', eventId: null } },
+    ]);
   });
 
   it.each([
     { case: 'reading the instances fails (throttled): nothing is written', fail: 'describe', calls: [`describeInstances ${WEB_1},${WEB_2}`] },
-    { case: 'the tag write fails (throttled): no event claims a taint that is not there', fail: 'tag', calls: [`describeInstances ${WEB_1},${WEB_2}`, `tagTainted ${WEB_1},${WEB_2}`] },
+    {
+      case: 'the tag write fails (throttled): no event claims a taint that is not there',
+      fail: 'tag',
+      calls: [`describeInstances ${WEB_1},${WEB_2}`, `tagTainted ${WEB_1},${WEB_2}`],
+    },
   ])('throws when $case, so Lambda retries the event', async ({ fail, calls }) => {
     const deps = world([optedIn(WEB_1), optedIn(WEB_2)]);
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });

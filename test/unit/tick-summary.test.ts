@@ -12,7 +12,20 @@ describe('summarizeTick', () => {
   it('keeps each skipped group with its reason and the block, and leaves out groups that acted', () => {
     const decisions: Decision[] = [
       skip('web', 'outside-window'),
-      { kind: 'start', group: 'api', mode: 'live', instances: [], instanceId: 'i-1', reason: 'max-age', why: 'old', method: 'terminate', desired: 2, dryRun: false, instanceAge: undefined, overdue: 0 },
+      {
+        kind: 'start',
+        group: 'api',
+        mode: 'live',
+        instances: [],
+        instanceId: 'i-1',
+        reason: 'max-age',
+        why: 'old',
+        method: 'terminate',
+        desired: 2,
+        dryRun: false,
+        instanceAge: undefined,
+        overdue: 0,
+      },
     ];
     expect(summarizeTick(NOW, undefined, decisions)).toEqual({ at: NOW, blocked: undefined, skips: { web: 'outside-window' } });
     expect(summarizeTick(NOW, { reason: 'blackout', why: 'freeze', brake: false }, [skip('web', 'global-block')]).blocked).toBe('blackout');

@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import type { GlobalMode, Group } from '../../functions/core/model.js';
 import { InstanceGoneError } from '../../functions/core/errors.js';
+import type { GlobalMode, Group } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
 import { group, instance, NOW, record, withTags } from '../support/fleet.js';
 
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['p99-latency'], maxTerminationsPerRun: 5 };
 
 /** i-1 is 8 days old; min-healthy 75 lets Phoenix terminate directly (no surge). */
-const due: Group = withTags(
-  group({ size: 4, instances: [1, 2, 3, 4].map((n) => instance({ id: `i-${n}`, launchedAt: NOW - (9 - n) * DAY })) }),
-  { 'phoenix:min-healthy': '75' },
-);
+const due: Group = withTags(group({ size: 4, instances: [1, 2, 3, 4].map((n) => instance({ id: `i-${n}`, launchedAt: NOW - (9 - n) * DAY })) }), {
+  'phoenix:min-healthy': '75',
+});
 
 function world(groups: Group[] = [due]) {
   return {
@@ -67,7 +66,12 @@ describe('runTick', () => {
 
   it.each([
     { case: 'stop alarm in ALARM', alarms: new FakeAlarms(['p99-latency']), mode: 'live' as const, says: 'p99-latency' },
-    { case: 'alarm state unreadable blocks, never defaults to go', alarms: new FakeAlarms([], new Error('AccessDenied')), mode: 'live' as const, says: 'could not read the stop alarms' },
+    {
+      case: 'alarm state unreadable blocks, never defaults to go',
+      alarms: new FakeAlarms([], new Error('AccessDenied')),
+      mode: 'live' as const,
+      says: 'could not read the stop alarms',
+    },
     { case: 'kill switch off', alarms: new FakeAlarms(), mode: 'off' as const, says: 'global mode is off' },
   ])('$case: no terminations anywhere and the reason is logged', async ({ alarms, mode, says }) => {
     const deps = { ...world(), alarms, settings: new FakeSettings(mode) };
@@ -226,7 +230,11 @@ describe('runTick', () => {
     const victimGone = {
       ...due,
       desired: 5,
-      instances: [...due.instances.slice(1), instance({ id: 'i-new', launchedAt: NOW - 20 * MINUTE }), instance({ id: 'i-new2', launchedAt: NOW - 4 * MINUTE })],
+      instances: [
+        ...due.instances.slice(1),
+        instance({ id: 'i-new', launchedAt: NOW - 20 * MINUTE }),
+        instance({ id: 'i-new2', launchedAt: NOW - 4 * MINUTE }),
+      ],
     };
     const deps = { ...world([victimGone]), ledger: new FakeLedger([surge]) };
     deps.fleet.failing.set('terminateInstance', Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' }));
@@ -273,8 +281,17 @@ describe('runTick as the verifier', () => {
 
 describe('brakes hold a replacement in flight: it is taken back exactly, never finished by a termination', () => {
   /** A ready surge: i-new is InService and Healthy, desired 5 of the owner's 4. */
-  const surge = record({ phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
-  const ready = withTags({ ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] }, { 'phoenix:min-healthy': '100' });
+  const surge = record({
+    phase: 'surging',
+    startedAt: NOW - 10 * MINUTE,
+    terminatedAt: undefined,
+    closedAt: undefined,
+    surge: { fromDesired: 4, toDesired: 5 },
+  });
+  const ready = withTags(
+    { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] },
+    { 'phoenix:min-healthy': '100' },
+  );
 
   it.each<{ case: string; tags?: Record<string, string>; mode?: GlobalMode }>([
     { case: 'account mode dry-run', mode: 'dry-run' },
@@ -335,7 +352,9 @@ describe('budgets read back what they count', () => {
 });
 
 describe('chaos under duplicate deliveries', () => {
-  const chaotic = Array.from({ length: 40 }, (_, index) => withTags(group({ name: `g${index}`, size: 4 }), { 'phoenix:chaos': '1h', 'phoenix:max-age': '30d', 'phoenix:min-healthy': '75' }));
+  const chaotic = Array.from({ length: 40 }, (_, index) =>
+    withTags(group({ name: `g${index}`, size: 4 }), { 'phoenix:chaos': '1h', 'phoenix:max-age': '30d', 'phoenix:min-healthy': '75' }),
+  );
   const picks = async (at: number, seed = 1): Promise<string[]> => {
     const deps = { ...world(chaotic), chaosSeed: seed };
     const result = await runTick(deps, settings, at);
@@ -366,15 +385,27 @@ describe("the account's limits on what tags may ask for", () => {
 });
 
 describe('a budget lowered during a surge', () => {
-  const surge = record({ id: 'web#now', phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined, surge: { fromDesired: 4, toDesired: 5 } });
+  const surge = record({
+    id: 'web#now',
+    phase: 'surging',
+    startedAt: NOW - 10 * MINUTE,
+    terminatedAt: undefined,
+    closedAt: undefined,
+    surge: { fromDesired: 4, toDesired: 5 },
+  });
   const earlier = record({ id: 'web#earlier', startedAt: NOW - 3 * HOUR, terminatedAt: NOW - 170 * MINUTE, closedAt: NOW - 160 * MINUTE, phase: 'verified' });
-  const ready = withTags({ ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] }, { 'phoenix:min-healthy': '100', 'phoenix:budget': '1/day' });
+  const ready = withTags(
+    { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] },
+    { 'phoenix:min-healthy': '100', 'phoenix:budget': '1/day' },
+  );
 
   it('holds the termination that would overrun it, then takes the surge back at recovery-timeout', async () => {
     const deps = { ...world([ready]), ledger: new FakeLedger([earlier, surge]) };
     const held = await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
-    expect(held.decisions).toMatchObject([{ kind: 'progress', step: { kind: 'wait', why: 'extra instance ready; budget spent 1/1/day since the surge began' } }]);
+    expect(held.decisions).toMatchObject([
+      { kind: 'progress', step: { kind: 'wait', why: 'extra instance ready; budget spent 1/1/day since the surge began' } },
+    ]);
     await runTick(deps, settings, NOW + 15 * MINUTE);
     expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
   });

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
+import type { TouchedInstance } from '../../functions/core/ports.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import type { TouchResult } from '../../functions/core/taint/touch.js';
 import { believedTouch, decideTaint, parseTouch } from '../../functions/core/taint/touch.js';
-import type { TouchedInstance } from '../../functions/core/ports.js';
-import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
 
 const EVENTS = new URL('../events/', import.meta.url);
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, EVENTS), 'utf8')) as Record<string, unknown>;
@@ -18,22 +18,50 @@ const FIXTURES: readonly { case: string; file: string; expected: TouchResult }[]
   {
     case: 'a Session Manager session names its instance; the assumed-role ARN keeps the session name (the person)',
     file: 'ssm-start-session.json',
-    expected: { kind: 'touch', instanceIds: [WEB_1], by: ALICE, via: 'ssm-session', at: Date.UTC(2026, 10, 23, 9, 14, 7), eventId: '9f3c2b1a-7d6e-4c5b-8a9f-0e1d2c3b4a51' },
+    expected: {
+      kind: 'touch',
+      instanceIds: [WEB_1],
+      by: ALICE,
+      via: 'ssm-session',
+      at: Date.UTC(2026, 10, 23, 9, 14, 7),
+      eventId: '9f3c2b1a-7d6e-4c5b-8a9f-0e1d2c3b4a51',
+    },
   },
   {
     case: 'Run Command with instanceIds touches each of them',
     file: 'ssm-send-command.json',
-    expected: { kind: 'touch', instanceIds: [WEB_1, WEB_2], by: BOB, via: 'ssm-command', at: Date.UTC(2026, 10, 23, 9, 20, 45), eventId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c52' },
+    expected: {
+      kind: 'touch',
+      instanceIds: [WEB_1, WEB_2],
+      by: BOB,
+      via: 'ssm-command',
+      at: Date.UTC(2026, 10, 23, 9, 20, 45),
+      eventId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c52',
+    },
   },
   {
     case: 'Run Command targets with Key=InstanceIds count as instance ids',
     file: 'ssm-send-command-targets-instance-ids.json',
-    expected: { kind: 'touch', instanceIds: [WEB_2], by: BOB, via: 'ssm-command', at: Date.UTC(2026, 10, 23, 9, 20, 45), eventId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e74' },
+    expected: {
+      kind: 'touch',
+      instanceIds: [WEB_2],
+      by: BOB,
+      via: 'ssm-command',
+      at: Date.UTC(2026, 10, 23, 9, 20, 45),
+      eventId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e74',
+    },
   },
   {
     case: 'EC2 Instance Connect names its instance',
     file: 'ec2-instance-connect.json',
-    expected: { kind: 'touch', instanceIds: [WEB_2], by: BOB, via: 'ec2-instance-connect', at: Date.UTC(2026, 10, 23, 10, 2, 33), eventId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f85' },
+    expected: {
+      kind: 'touch',
+      instanceIds: [WEB_2],
+      by: BOB,
+      via: 'ec2-instance-connect',
+      at: Date.UTC(2026, 10, 23, 10, 2, 33),
+      eventId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f85',
+    },
   },
   {
     case: 'Run Command targets by tag cannot be resolved from the event',
@@ -91,7 +119,11 @@ const FIXTURES: readonly { case: string; file: string; expected: TouchResult }[]
 
 describe('parseTouch on the fixtures in test/events', () => {
   it('every fixture has a named case below', () => {
-    expect(readdirSync(EVENTS).filter((name) => name.endsWith('.json')).sort()).toEqual(FIXTURES.map((entry) => entry.file).sort());
+    expect(
+      readdirSync(EVENTS)
+        .filter((name) => name.endsWith('.json'))
+        .sort(),
+    ).toEqual(FIXTURES.map((entry) => entry.file).sort());
   });
 
   it.each(FIXTURES)('$case ($file)', ({ file, expected }) => {
@@ -200,7 +232,10 @@ describe('parseTouch on other inputs', () => {
   it('takes the instance ids of SendCommand, once each, leaving out managed nodes and unresolvable targets', () => {
     const event = command({
       instanceIds: [WEB_1, 'mi-0123456789abcdef0', WEB_1, 'i-1234abcd'],
-      targets: [{ key: 'InstanceIds', values: [WEB_2, '*'] }, { key: 'tag:Role', values: ['web'] }],
+      targets: [
+        { key: 'InstanceIds', values: [WEB_2, '*'] },
+        { key: 'tag:Role', values: ['web'] },
+      ],
     });
     expect(parseTouch(event)).toMatchObject({ kind: 'touch', instanceIds: [WEB_1, 'i-1234abcd', WEB_2] });
   });
@@ -220,7 +255,9 @@ describe('parseTouch on other inputs', () => {
 
   it('keeps the tag format intact: ; = and control characters are replaced, and the whole value fits in 256 characters', () => {
     const role = 'r'.repeat(300);
-    const event = session((detail) => (detail['userIdentity'] = { type: 'AssumedRole', arn: `arn:aws:sts::123456789012:assumed-role/${role}/carol;via=x\n@example.com` }));
+    const event = session(
+      (detail) => (detail['userIdentity'] = { type: 'AssumedRole', arn: `arn:aws:sts::123456789012:assumed-role/${role}/carol;via=x\n@example.com` }),
+    );
     const touch = parseTouch(event);
     if (touch.kind !== 'touch') throw new Error(touch.reason);
     const value = formatTaint(touch);
@@ -241,14 +278,24 @@ describe('parseTouch on other inputs', () => {
 describe('decideTaint', () => {
   const touch = parseTouch(fixture('ssm-start-session.json'));
   if (touch.kind !== 'touch') throw new Error(touch.reason);
-  const instance = (overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({ id: WEB_1, group: 'web', groupTags: { 'phoenix:enabled': 'true' }, tainted: undefined, ...overrides });
+  const instance = (overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({
+    id: WEB_1,
+    group: 'web',
+    groupTags: { 'phoenix:enabled': 'true' },
+    tainted: undefined,
+    ...overrides,
+  });
   const taintAt = (at: number) => formatTaint({ at, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-command' });
   const notOptedIn = (value: string) => ({ act: false, why: `group web is not opted in (phoenix:enabled=${JSON.stringify(value)}, expected "true")` });
 
   it.each([
     { case: 'an instance of an opted-in group', given: instance(), expected: { act: true, group: 'web' } },
     { case: 'an instance tainted by an earlier touch', given: instance({ tainted: taintAt(touch.at - 60_000) }), expected: { act: true, group: 'web' } },
-    { case: 'an instance tainted by this very touch (a retried event)', given: instance({ tainted: formatTaint(touch) }), expected: { act: true, group: 'web' } },
+    {
+      case: 'an instance tainted by this very touch (a retried event)',
+      given: instance({ tainted: formatTaint(touch) }),
+      expected: { act: true, group: 'web' },
+    },
     { case: 'an unreadable taint, overwritten', given: instance({ tainted: 'by hand' }), expected: { act: true, group: 'web' } },
     { case: 'an instance EC2 no longer knows', given: undefined, expected: { act: false, why: 'instance not found (terminated since the touch?)' } },
     { case: 'a standalone instance', given: instance({ group: undefined, groupTags: {} }), expected: { act: false, why: 'not in an Auto Scaling group' } },
@@ -281,7 +328,10 @@ describe('decideTaint', () => {
       { case: 'a later touch that is in the past', taintedAt: now - MINUTE },
       { case: 'a later touch ahead of the clock by no more than clocks drift', taintedAt: now + TRUSTED_CLOCK_SKEW },
     ])('keeps $case', ({ taintedAt }) => {
-      expect(decideTaint(touch, instance({ tainted: taintAt(taintedAt) }), now)).toMatchObject({ act: false, why: expect.stringContaining('already tainted by a later touch') });
+      expect(decideTaint(touch, instance({ tainted: taintAt(taintedAt) }), now)).toMatchObject({
+        act: false,
+        why: expect.stringContaining('already tainted by a later touch'),
+      });
     });
 
     it.each([
@@ -296,7 +346,9 @@ describe('decideTaint', () => {
     });
 
     it('never overwrites a taint dated ahead in a group that is not opted in', () => {
-      expect(decideTaint(touch, instance({ groupTags: { 'phoenix:enabled': 'true ' }, tainted: taintAt(Date.UTC(2099, 0, 1)) }), now)).toEqual(notOptedIn('true '));
+      expect(decideTaint(touch, instance({ groupTags: { 'phoenix:enabled': 'true ' }, tainted: taintAt(Date.UTC(2099, 0, 1)) }), now)).toEqual(
+        notOptedIn('true '),
+      );
     });
   });
 });

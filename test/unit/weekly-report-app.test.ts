@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/weekly-report.js';
 import type { ReportDelivery } from '../../functions/app/weekly-report.js';
+import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/weekly-report.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../functions/core/ports.js';
 import { MemoryLedger } from '../../sim/memory-ledger.js';
@@ -33,7 +33,14 @@ class RecordingNotifier implements NotifierPort {
 async function ledgerWithWeek(): Promise<MemoryLedger> {
   const ledger = new MemoryLedger([
     record({ id: 'in-week', group: 'web', startedAt: W47 + DAY, terminatedAt: W47 + DAY, phase: 'verified', closedAt: W47 + DAY + 10 * MINUTE }),
-    record({ id: 'week-before', group: 'web', startedAt: W47 - 2 * DAY, terminatedAt: W47 - 2 * DAY, phase: 'verified', closedAt: W47 - 2 * DAY + 10 * MINUTE }),
+    record({
+      id: 'week-before',
+      group: 'web',
+      startedAt: W47 - 2 * DAY,
+      terminatedAt: W47 - 2 * DAY,
+      phase: 'verified',
+      closedAt: W47 - 2 * DAY + 10 * MINUTE,
+    }),
     record({ id: 'week-after', group: 'web', startedAt: W47 + 7 * DAY + HOUR, terminatedAt: W47 + 7 * DAY + HOUR, phase: 'terminating' }),
   ]);
   await ledger.recordTick({ at: W47 + HOUR, blocked: undefined, skips: { web: 'outside-window' } });
@@ -53,7 +60,7 @@ describe('buildWeeklyReport', () => {
     expect(report.fleet.skips).toEqual({ 'outside-window': 2 });
   });
 
-  it('a week in a zone east of UTC starts at that zone\'s Monday midnight', async () => {
+  it("a week in a zone east of UTC starts at that zone's Monday midnight", async () => {
     const report = await buildWeeklyReport({ ledger: await ledgerWithWeek(), fleet }, { week: '2026-W47', timeZone: 'Asia/Tokyo' }, REPORT_TIME);
     expect(report.weekStart).toBe('2026-11-15T15:00:00.000Z');
     // The tick one hour before UTC Monday is inside Tokyo's week.
@@ -66,7 +73,7 @@ function delivery(): ReportDelivery & { store: MemoryStore; notifier: RecordingN
 }
 
 describe('deliverWeeklyReport', () => {
-  it('writes HTML and JSON under the week\'s key, emits Weekly Report, and e-mails the summary with the link', async () => {
+  it("writes HTML and JSON under the week's key, emits Weekly Report, and e-mails the summary with the link", async () => {
     const report = await buildWeeklyReport({ ledger: await ledgerWithWeek(), fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
     const deps = delivery();
     await deliverWeeklyReport(deps, report, REPORT_TIME);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MINUTE } from '../../functions/core/model.js';
 import type { Millis } from '../../functions/core/model.js';
+import { MINUTE } from '../../functions/core/model.js';
 import type { TimeWindow } from '../../functions/core/policy/policy.js';
 import { isWindowOpen, openTimeBetween, parseWindow } from '../../functions/core/policy/window.js';
 
@@ -168,7 +168,13 @@ describe('openTimeBetween', () => {
   it.each([
     { case: 'no window: all of it', text: undefined, from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 168 },
     { case: 'office hours over a week', text: 'Mon-Fri 09:00-17:00 Europe/Berlin', from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 40 },
-    { case: 'office hours over the spring-forward week', text: 'Mon-Fri 09:00-17:00 Europe/Berlin', from: '2026-03-23T00:00:00', to: '2026-04-06T00:00:00', hours: 80 },
+    {
+      case: 'office hours over the spring-forward week',
+      text: 'Mon-Fri 09:00-17:00 Europe/Berlin',
+      from: '2026-03-23T00:00:00',
+      to: '2026-04-06T00:00:00',
+      hours: 80,
+    },
     { case: 'a night crossing midnight', text: 'Fri 22:00-06:00 UTC', from: '2026-01-12T00:00:00', to: '2026-01-19T00:00:00', hours: 8 },
     { case: 'a closed weekend', text: 'Mon-Fri 08:00-18:00 UTC', from: '2026-01-16T18:00:00', to: '2026-01-19T08:00:00', hours: 0 },
     { case: 'part of a quarter hour at each end', text: 'daily 12:00-13:00 UTC', from: '2026-01-12T12:07:00', to: '2026-01-12T12:52:00', hours: 0.75 },
@@ -231,25 +237,32 @@ describe('window properties', () => {
 
   it('a same-day UTC window is open iff the UTC weekday is listed and the UTC minute is in [start, end)', () => {
     fc.assert(
-      fc.property(windows.filter(({ start, end }) => start < end), instants, ({ days, start, end }, at) => {
-        const parsed = window(`${days.map((day) => DAY_NAMES[day - 1]).join(',')} ${hhmm(start)}-${hhmm(end)} UTC`);
-        const date = new Date(at);
-        const weekday = ((date.getUTCDay() + 6) % 7) + 1;
-        const minute = date.getUTCHours() * 60 + date.getUTCMinutes();
-        expect(isWindowOpen(parsed, at)).toBe(days.includes(weekday) && minute >= start && minute < end);
-      }),
+      fc.property(
+        windows.filter(({ start, end }) => start < end),
+        instants,
+        ({ days, start, end }, at) => {
+          const parsed = window(`${days.map((day) => DAY_NAMES[day - 1]).join(',')} ${hhmm(start)}-${hhmm(end)} UTC`);
+          const date = new Date(at);
+          const weekday = ((date.getUTCDay() + 6) % 7) + 1;
+          const minute = date.getUTCHours() * 60 + date.getUTCMinutes();
+          expect(isWindowOpen(parsed, at)).toBe(days.includes(weekday) && minute >= start && minute < end);
+        },
+      ),
     );
   });
 
   it('open time over a week equals the minutes the reference finds open (quarter-hour windows)', () => {
     fc.assert(
-      fc.property(windows.filter(({ start, end }) => start % 15 === 0 && end % 15 === 0), ({ days, start, end }) => {
-        const parsed = window(`${days.map((day) => DAY_NAMES[day - 1]).join(',')} ${hhmm(start)}-${hhmm(end)} UTC`);
-        const monday = utc('2026-01-12T00:00:00');
-        let open = 0;
-        for (let minute = 0; minute < 7 * 1440; minute += 1) if (referenceOpen(days, start, end, 0, monday + minute * MINUTE)) open += 1;
-        expect(openTimeBetween(parsed, monday, monday + 7 * 1440 * MINUTE)).toBe(open * MINUTE);
-      }),
+      fc.property(
+        windows.filter(({ start, end }) => start % 15 === 0 && end % 15 === 0),
+        ({ days, start, end }) => {
+          const parsed = window(`${days.map((day) => DAY_NAMES[day - 1]).join(',')} ${hhmm(start)}-${hhmm(end)} UTC`);
+          const monday = utc('2026-01-12T00:00:00');
+          let open = 0;
+          for (let minute = 0; minute < 7 * 1440; minute += 1) if (referenceOpen(days, start, end, 0, monday + minute * MINUTE)) open += 1;
+          expect(openTimeBetween(parsed, monday, monday + 7 * 1440 * MINUTE)).toBe(open * MINUTE);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -1,14 +1,14 @@
-import { formatDuration } from '../policy/duration.js';
-import type { Ineligibility } from './fleet-state.js';
-import { ineligibility } from './fleet-state.js';
 import type { Group, Instance, LaunchSource, Millis, RecycleReason } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
+import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import { TAG } from '../policy/policy.js';
-import type { RandomSource } from './random.js';
+import { openTimeBetween } from '../policy/window.js';
 import type { Taint } from '../taint/taint.js';
 import { parseTaint } from '../taint/taint.js';
-import { openTimeBetween } from '../policy/window.js';
+import type { Ineligibility } from './fleet-state.js';
+import { ineligibility } from './fleet-state.js';
+import type { RandomSource } from './random.js';
 
 export interface Candidate {
   readonly instance: Instance;
@@ -41,11 +41,7 @@ function describeSource(source: LaunchSource): string {
 }
 
 export function isStale(instance: Instance, group: Group): boolean {
-  return (
-    group.launchSource !== undefined &&
-    instance.launchSource !== undefined &&
-    !sameSource(instance.launchSource, group.launchSource)
-  );
+  return group.launchSource !== undefined && instance.launchSource !== undefined && !sameSource(instance.launchSource, group.launchSource);
 }
 
 /** A replacement takes about three ticks: surge, terminate, verify. */
@@ -88,7 +84,9 @@ function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis
     if (best === undefined || taint.at < best.at) best = { instance, ...taint };
   }
   if (best === undefined) return undefined;
-  const when = best.future ? 'with a taint time in the future (not trusted, no grace)' : `${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`;
+  const when = best.future
+    ? 'with a taint time in the future (not trusted, no grace)'
+    : `${formatDuration(now - best.at)} ago (grace ${formatDuration(policy.taintGrace)})`;
   return {
     instance: best.instance,
     reason: 'tainted',
@@ -132,12 +130,7 @@ interface MaxAgeQueue {
  * the Friday before. The pick needs only the first such k (the oldest is then due); an explanation of
  * every instance needs the last.
  */
-function maxAgeQueue(
-  eligible: readonly Instance[],
-  policy: GroupPolicy,
-  context: ExplainContext,
-  depth: 'first' | 'last',
-): MaxAgeQueue | undefined {
+function maxAgeQueue(eligible: readonly Instance[], policy: GroupPolicy, context: ExplainContext, depth: 'first' | 'last'): MaxAgeQueue | undefined {
   const maxAge = policy.maxAge;
   if (maxAge === undefined) return undefined;
   const launchTimes: number[] = [];
@@ -171,11 +164,7 @@ function dueEarly(queue: MaxAgeQueue): string {
 }
 
 /** The oldest instance, once the max-age queue says it is due. */
-function pastMaxAge(
-  eligible: readonly Instance[],
-  policy: GroupPolicy,
-  context: CandidateContext,
-): Candidate | undefined {
+function pastMaxAge(eligible: readonly Instance[], policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
   const queue = maxAgeQueue(eligible, policy, context, 'first');
   if (queue === undefined || queue.queued === 0) return undefined;
   const oldestLaunch = queue.launchTimes[0] as number;
@@ -229,19 +218,25 @@ interface Rule {
 
 const taintRule: Rule = {
   pick: (choosable, _group, policy, context) => tainted(choosable, policy, context.now),
-  judge: (_choosable, _group, policy, { now }) => (instance, ageText) => {
-    const taintTag = instance.tags[TAG.tainted];
-    if (taintTag === undefined) return undefined;
-    const taint = parseTaint(taintTag);
-    if (taint === undefined) return { candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
-    if (taint.at > now + TRUSTED_CLOCK_SKEW) {
-      return { candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via} at a time in the future (${new Date(taint.at).toISOString()}): not trusted, no grace` };
-    }
-    const graceLeft = taint.at + policy.taintGrace - now;
-    return graceLeft > 0
-      ? { candidate: undefined, note: `tainted by ${taint.by} via ${taint.via}; grace ends in ${formatDuration(graceLeft)}` }
-      : { candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via}; grace over` };
-  },
+  judge:
+    (_choosable, _group, policy, { now }) =>
+    (instance, ageText) => {
+      const taintTag = instance.tags[TAG.tainted];
+      if (taintTag === undefined) return undefined;
+      const taint = parseTaint(taintTag);
+      if (taint === undefined)
+        return { candidate: undefined, note: `${TAG.tainted}="${taintTag}" has no readable at= time; not a taint candidate; ${ageText}` };
+      if (taint.at > now + TRUSTED_CLOCK_SKEW) {
+        return {
+          candidate: 'tainted',
+          note: `tainted by ${taint.by} via ${taint.via} at a time in the future (${new Date(taint.at).toISOString()}): not trusted, no grace`,
+        };
+      }
+      const graceLeft = taint.at + policy.taintGrace - now;
+      return graceLeft > 0
+        ? { candidate: undefined, note: `tainted by ${taint.by} via ${taint.via}; grace ends in ${formatDuration(graceLeft)}` }
+        : { candidate: 'tainted', note: `tainted by ${taint.by} via ${taint.via}; grace over` };
+    },
 };
 
 const staleRule: Rule = {
@@ -272,7 +267,9 @@ const maxAgeRule: Rule = {
 const chaosRule: Rule = {
   pick: (choosable, _group, policy, context) => chaos(choosable, policy, context),
   judge: (_choosable, _group, policy) => (_instance, ageText) =>
-    policy.chaosMeanInterval === undefined ? undefined : { candidate: undefined, note: `${ageText}; chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})` },
+    policy.chaosMeanInterval === undefined
+      ? undefined
+      : { candidate: undefined, note: `${ageText}; chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})` },
 };
 
 /**

@@ -1,6 +1,6 @@
-import type { Ineligibility } from './fleet-state.js';
 import type { Millis, RecycleReason, ReplacementRecord } from '../model.js';
 import type { GroupMode } from '../policy/policy.js';
+import type { Ineligibility } from './fleet-state.js';
 
 /**
  * Every reason a group does not start a replacement this tick: one vocabulary for logs, CLI and

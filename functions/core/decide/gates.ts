@@ -25,8 +25,7 @@ export interface GateBlock {
 /** One condition a group must meet before a replacement starts: undefined lets it pass. */
 export type GroupGate = (group: Group, policy: GroupPolicy, context: GateContext) => GateBlock | undefined;
 
-const hasCapacity: GroupGate = (group) =>
-  group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined;
+const hasCapacity: GroupGate = (group) => (group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined);
 
 const processesRunning: GroupGate = (group) => {
   const suspended = suspendedGuardedProcesses(group);

@@ -1,17 +1,17 @@
+import type { Group, Millis, ReplacementRecord } from '../model.js';
+import { isOpen, RECYCLE_REASONS } from '../model.js';
+import { formatDuration } from '../policy/duration.js';
+import type { GlobalBlock } from '../policy/global-gate.js';
+import type { GroupPolicy } from '../policy/policy.js';
+import type { AccountLimits, PolicyResult } from '../policy/tags.js';
+import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
 import { instanceExplainer, pickCandidate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
-import { formatDuration } from '../policy/duration.js';
 import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
 import { firstBlock } from './gates.js';
-import type { GlobalBlock } from '../policy/global-gate.js';
-import type { Group, Millis, ReplacementRecord } from '../model.js';
-import { isOpen, RECYCLE_REASONS } from '../model.js';
-import type { GroupPolicy } from '../policy/policy.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
-import type { AccountLimits, PolicyResult } from '../policy/tags.js';
-import { parseGroupPolicy } from '../policy/tags.js';
 
 export interface PlanInput {
   readonly groups: readonly Group[];
@@ -130,8 +130,13 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   const healthy = capacityOf(group).inServiceHealthy;
   const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);
   if (!canDip && group.desired + 1 > group.max) {
-    return skip(group, groupPolicy, context, 'at-max-capacity',
-      `not terminating ${candidate.instance.id}: min-healthy ${groupPolicy.minHealthyPercent}% needs an extra instance first, but desired ${group.desired} is the group's max`);
+    return skip(
+      group,
+      groupPolicy,
+      context,
+      'at-max-capacity',
+      `not terminating ${candidate.instance.id}: min-healthy ${groupPolicy.minHealthyPercent}% needs an extra instance first, but desired ${group.desired} is the group's max`,
+    );
   }
   return {
     kind: 'start',
@@ -213,12 +218,7 @@ export function planTick(input: PlanInput): Decision[] {
  * must still pass every gate, with the same desired capacity and the chosen instance still eligible.
  * Returns why it no longer holds, or undefined.
  */
-export function recheckStart(
-  decision: StartDecision,
-  fresh: Group | undefined,
-  records: readonly ReplacementRecord[],
-  input: PlanInput,
-): string | undefined {
+export function recheckStart(decision: StartDecision, fresh: Group | undefined, records: readonly ReplacementRecord[], input: PlanInput): string | undefined {
   if (fresh === undefined) return 'group no longer exists';
   const parsed = parseGroupPolicy(fresh.tags, input.limits);
   if (!parsed.ok) return 'group tags no longer parse';

@@ -1,12 +1,12 @@
-import { inTaintGrace } from './candidates.js';
-import type { ProgressStep, Undo } from './decision.js';
-import { formatDuration } from '../policy/duration.js';
-import { capacityOf, healthyFloor, ineligibility, isSettled } from './fleet-state.js';
 import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from '../model.js';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../model.js';
+import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import { DEFAULT_RECOVERY_TIMEOUT } from '../policy/tags.js';
 import { isWindowOpen } from '../policy/window.js';
+import { inTaintGrace } from './candidates.js';
+import type { ProgressStep, Undo } from './decision.js';
+import { capacityOf, healthyFloor, ineligibility, isSettled } from './fleet-state.js';
 
 /**
  * A call Phoenix made (raising desired capacity, terminating) may still land until the run that made
@@ -56,7 +56,8 @@ function planUndo(record: ReplacementRecord, group: Group, policy: GroupPolicy |
           : `desired capacity moved from ${surge.toDesired} to ${group.desired} during the surge; left to its owner`,
     };
   }
-  if (surge.fromDesired < group.min) return { kind: 'nothing', why: `min size ${group.min} is now above the ${surge.fromDesired} before the surge; left to its owner` };
+  if (surge.fromDesired < group.min)
+    return { kind: 'nothing', why: `min size ${group.min} is now above the ${surge.fromDesired} before the surge; left to its owner` };
   const removable = group.instances
     .filter((instance) => instance.id !== record.instanceId && countsTowardDesired(instance))
     .filter((instance) => {
@@ -77,7 +78,10 @@ function planUndo(record: ReplacementRecord, group: Group, policy: GroupPolicy |
   const floor = healthyFloor(surge.fromDesired, policy?.minHealthyPercent ?? 100);
   const healthyWithout = group.instances.filter((instance) => instance.id !== extra.id && instance.lifecycleState === 'InService' && instance.healthy).length;
   if (extra.healthy && healthyWithout < floor) {
-    return { kind: 'wait', why: `taking the surge back: waiting until ${floor} instances are InService and Healthy without ${extra.id} (${healthyWithout} now)` };
+    return {
+      kind: 'wait',
+      why: `taking the surge back: waiting until ${floor} instances are InService and Healthy without ${extra.id} (${healthyWithout} now)`,
+    };
   }
   return { kind: 'act', undo: { kind: 'terminate-extra', instanceId: extra.id, toDesired: surge.fromDesired } };
 }
@@ -106,9 +110,7 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
   if (victim === undefined || victim.lifecycleState !== 'InService') {
     return undoAndAbandon(record, group, policy, `${record.instanceId} left service during the surge (${victim?.lifecycleState ?? 'gone'})`);
   }
-  const healthyOthers = group.instances.filter(
-    (instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy,
-  ).length;
+  const healthyOthers = group.instances.filter((instance) => instance.id !== victim.id && instance.lifecycleState === 'InService' && instance.healthy).length;
   const ready = healthyOthers >= surge.fromDesired && capacityOf(group).inTransition === 0;
   const recoveryTimeout = policy?.recoveryTimeout ?? DEFAULT_RECOVERY_TIMEOUT;
   // A raise that never showed launched nothing, so it cannot have failed to recover: however late a
@@ -125,7 +127,13 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
     };
   }
   if (!ready && age > recoveryTimeout) {
-    return undoAndFail(record, group, policy, `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`, context);
+    return undoAndFail(
+      record,
+      group,
+      policy,
+      `extra instance not InService and Healthy within recovery-timeout ${formatDuration(recoveryTimeout)} (${healthyOthers}/${surge.fromDesired} healthy besides ${victim.id})`,
+      context,
+    );
   }
   if (context.brake !== undefined || policy === undefined) {
     return undoAndAbandon(record, group, policy, `not terminating: ${context.brake ?? 'group tags do not parse'}; taking the surge back`);
@@ -136,7 +144,12 @@ function surgeStep(record: ReplacementRecord, group: Group, policy: GroupPolicy 
   // A ready surge waits for its window, a hold or a person's grace only within recovery-timeout: past it,
   // the replacement is taken back, so no extra instance waits for days and its budget stays honest.
   if (age > recoveryTimeout) {
-    return undoAndAbandon(record, group, policy, `extra instance ready but ${holdingFor} for longer than recovery-timeout ${formatDuration(recoveryTimeout)}; taking the surge back`);
+    return undoAndAbandon(
+      record,
+      group,
+      policy,
+      `extra instance ready but ${holdingFor} for longer than recovery-timeout ${formatDuration(recoveryTimeout)}; taking the surge back`,
+    );
   }
   return { kind: 'wait', why: `extra instance ready; ${holdingFor}` };
 }
@@ -210,12 +223,7 @@ function undoingStep(record: ReplacementRecord, group: Group, policy: GroupPolic
 }
 
 /** The next step of an open replacement, from the group as it is now. */
-export function progressStep(
-  record: ReplacementRecord,
-  group: Group,
-  policy: GroupPolicy | undefined,
-  context: ProgressContext,
-): ProgressStep {
+export function progressStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
   if (record.phase === 'undoing') return undoingStep(record, group, policy, context);
   if (record.phase === 'surging') return surgeStep(record, group, policy, context);
   if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, policy, context);

@@ -1,5 +1,5 @@
-import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import type { Millis } from '../model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 
 const UNITS: Readonly<Record<string, Millis>> = { m: MINUTE, h: HOUR, d: DAY, w: WEEK };
 

@@ -1,10 +1,10 @@
-import { parseDuration } from './duration.js';
-import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
-import type { Millis } from '../model.js';
-import { TAG } from './policy.js';
-import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
-import { parseWindow } from './window.js';
 import { TagValueError } from '../errors.js';
+import type { Millis } from '../model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
+import { parseDuration } from './duration.js';
+import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
+import { TAG } from './policy.js';
+import { parseWindow } from './window.js';
 
 /**
  * What the account allows any group to ask for, whatever its tags say: tagging a group is a permission to
@@ -19,9 +19,7 @@ export interface AccountLimits {
 
 export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0 });
 
-export type PolicyResult =
-  | { readonly ok: true; readonly policy: GroupPolicy }
-  | { readonly ok: false; readonly errors: readonly TagValueError[] };
+export type PolicyResult = { readonly ok: true; readonly policy: GroupPolicy } | { readonly ok: false; readonly errors: readonly TagValueError[] };
 
 const DEFAULT_BUDGET: Budget = Object.freeze({ count: 1, period: HOUR, text: '1/hour' });
 const DEFAULT_MIN_HEALTHY = 100;
@@ -192,7 +190,13 @@ function beyondAccountLimits(tags: Readonly<Record<string, string>>, budget: Bud
     errors.push(new TagValueError(TAG.budget, written ?? '', `${what} at most ${ceiling.text}, the account's ceiling (deploy parameter maxGroupBudget)`));
   }
   if (minHealthyPercent < limits.minHealthyFloor) {
-    errors.push(new TagValueError(TAG.minHealthy, tags[TAG.minHealthy] ?? '', `at least ${limits.minHealthyFloor}, the account's floor (deploy parameter minHealthyFloor)`));
+    errors.push(
+      new TagValueError(
+        TAG.minHealthy,
+        tags[TAG.minHealthy] ?? '',
+        `at least ${limits.minHealthyFloor}, the account's floor (deploy parameter minHealthyFloor)`,
+      ),
+    );
   }
   return errors;
 }

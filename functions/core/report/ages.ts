@@ -62,7 +62,13 @@ function estimateHours(instances: readonly Instance[], maxAge: Millis, weekStart
 }
 
 /** The caller's measurement when there is one; an estimate needs a max-age to split the hours at. */
-export function shareWithinMaxAge(hours: InstanceHours | undefined, maxAge: Millis | undefined, aged: readonly Instance[], weekStart: Millis, until: Millis): WithinMaxAge {
+export function shareWithinMaxAge(
+  hours: InstanceHours | undefined,
+  maxAge: Millis | undefined,
+  aged: readonly Instance[],
+  weekStart: Millis,
+  until: Millis,
+): WithinMaxAge {
   if (hours !== undefined) return withinMaxAge(hours.withinMaxAgeHours, hours.totalHours, true);
   if (maxAge === undefined) return withinMaxAge(0, 0, false);
   const estimate = estimateHours(aged, maxAge, weekStart, until);

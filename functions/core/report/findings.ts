@@ -1,8 +1,8 @@
 import type { SkipReason } from '../decide/decision.js';
 import { SKIP_REASONS } from '../decide/decision.js';
-import { formatDuration } from '../policy/duration.js';
 import type { Group, Millis } from '../model.js';
 import { WEEK } from '../model.js';
+import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import type { PolicyResult } from '../policy/tags.js';
 import { openTimeBetween } from '../policy/window.js';
@@ -73,7 +73,8 @@ export function groupFindings(facts: GroupFacts, weekStart: Millis, weekEnd: Mil
   if (parsed?.ok === false) findings.push({ group: name, kind: 'bad-tags', text: `bad tags: ${parsed.errors[0]?.message ?? 'unparsable phoenix tags'}` });
   const budget = group !== undefined && policy !== undefined && policy.mode !== 'disabled' ? budgetFinding(group, policy, weekStart, weekEnd) : undefined;
   if (budget !== undefined) findings.push(budget);
-  if (windowNeverOpen(facts, policy, weekStart, weekEnd)) findings.push({ group: name, kind: 'window-never-open', text: `window never open this week (${policy?.window?.text ?? ''})` });
+  if (windowNeverOpen(facts, policy, weekStart, weekEnd))
+    findings.push({ group: name, kind: 'window-never-open', text: `window never open this week (${policy?.window?.text ?? ''})` });
   return findings;
 }
 

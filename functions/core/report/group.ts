@@ -1,12 +1,12 @@
 import type { SkipReason } from '../decide/decision.js';
 import { SKIP_REASONS } from '../decide/decision.js';
-import type { Day } from './iso-week.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { TAG } from '../policy/policy.js';
 import type { PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
-import { ageHistogram, agedInstances, shareWithinMaxAge } from './ages.js';
+import { agedInstances, ageHistogram, shareWithinMaxAge } from './ages.js';
 import { groupFindings, idleReason } from './findings.js';
+import type { Day } from './iso-week.js';
 import { sum } from './numbers.js';
 import type { GroupReport, GroupStatus, InstanceHours, SkipCounts } from './schema.js';
 import { change, dailyFigures, recoveryStats, taintedResponse, tallyPeriod, weekFigures } from './tally.js';

@@ -1,6 +1,6 @@
+import { IsoWeekError, TimeZoneError } from '../errors.js';
 import type { Millis } from '../model.js';
 import { DAY, WEEK } from '../model.js';
-import { IsoWeekError, TimeZoneError } from '../errors.js';
 
 /**
  * Calendar arithmetic in IANA time zones, through Intl (the runtime's tz data, no library): ISO

@@ -1,5 +1,5 @@
-import type { Day } from './iso-week.js';
 import type { Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { Day } from './iso-week.js';
 import { nearestRank, sum } from './numbers.js';
 import type { DayFigures, RecoveryStats, TaintedResponse, WeekChange, WeekFigures } from './schema.js';
 

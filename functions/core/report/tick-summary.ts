@@ -1,6 +1,6 @@
 import type { Decision, SkipReason } from '../decide/decision.js';
-import type { GlobalBlock, GlobalBlockReason } from '../policy/global-gate.js';
 import type { Millis } from '../model.js';
+import type { GlobalBlock, GlobalBlockReason } from '../policy/global-gate.js';
 import type { SkipCount } from './schema.js';
 
 /**

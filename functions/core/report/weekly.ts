@@ -1,5 +1,4 @@
 import type { SkipReason } from '../decide/decision.js';
-import { daysOf, zoneFormatter } from './iso-week.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { WEEK } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
@@ -7,6 +6,7 @@ import { byAttention } from './findings.js';
 import { fleetReport } from './fleet.js';
 import type { GroupContext } from './group.js';
 import { groupReport } from './group.js';
+import { daysOf, zoneFormatter } from './iso-week.js';
 import type { FailedReplacement, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
@@ -46,7 +46,13 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     .filter((name) => isReported(groupsByName.get(name), recordsByGroup.get(name) ?? []))
     .map((name) =>
       groupReport(
-        { name, group: groupsByName.get(name), records: recordsByGroup.get(name) ?? [], skips: skipsByGroup.get(name) ?? new Map(), hours: hoursByGroup.get(name) },
+        {
+          name,
+          group: groupsByName.get(name),
+          records: recordsByGroup.get(name) ?? [],
+          skips: skipsByGroup.get(name) ?? new Map(),
+          hours: hoursByGroup.get(name),
+        },
         context,
       ),
     );
@@ -73,5 +79,11 @@ function failedIn(records: readonly ReplacementRecord[], groups: ReadonlySet<str
   return tallyPeriod(records, from, to)
     .failed.filter((record) => groups.has(record.group))
     .sort((a, b) => a.startedAt - b.startedAt || a.group.localeCompare(b.group))
-    .map((record) => ({ group: record.group, instanceId: record.instanceId, reason: record.reason, startedAt: isoTime(record.startedAt), detail: record.detail ?? null }));
+    .map((record) => ({
+      group: record.group,
+      instanceId: record.instanceId,
+      reason: record.reason,
+      startedAt: isoTime(record.startedAt),
+      detail: record.detail ?? null,
+    }));
 }

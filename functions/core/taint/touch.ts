@@ -1,7 +1,7 @@
 import type { Millis } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
-import type { TouchedInstance } from '../ports.js';
 import { TAG } from '../policy/policy.js';
+import type { TouchedInstance } from '../ports.js';
 import type { TouchKind } from './taint.js';
 import { formatTaint, parseTaint } from './taint.js';
 
@@ -135,9 +135,7 @@ export function believedTouch(touch: Touch, now: Millis): Touch {
   return touch.at > now + TRUSTED_CLOCK_SKEW ? { ...touch, at: now } : touch;
 }
 
-export type TaintDecision =
-  | { readonly act: true; readonly group: string; readonly overwrites?: string }
-  | { readonly act: false; readonly why: string };
+export type TaintDecision = { readonly act: true; readonly group: string; readonly overwrites?: string } | { readonly act: false; readonly why: string };
 
 /**
  * Whether a touched instance gets the tag: only in a group whose `phoenix:enabled` is exactly `true`,
@@ -154,7 +152,10 @@ export function decideTaint(touch: Touch, instance: TouchedInstance | undefined,
   if (instance.group === undefined) return { act: false, why: 'not in an Auto Scaling group' };
   const enabled = instance.groupTags[TAG.enabled];
   if (enabled !== 'true') {
-    return { act: false, why: `group ${instance.group} is not opted in (${TAG.enabled}=${enabled === undefined ? '(unset)' : JSON.stringify(enabled)}, expected "true")` };
+    return {
+      act: false,
+      why: `group ${instance.group} is not opted in (${TAG.enabled}=${enabled === undefined ? '(unset)' : JSON.stringify(enabled)}, expected "true")`,
+    };
   }
   const existing = instance.tainted === undefined ? undefined : parseTaint(instance.tainted);
   if (existing === undefined || existing.at <= touch.at) return { act: true, group: instance.group };

@@ -139,6 +139,7 @@ export function ageChart(histogram: AgeHistogram): Html {
         : html`<rect class="bar" x="${px(centre - barWidth / 2)}" y="${px(y)}" width="${px(barWidth)}" height="${px(baseline - y)}" fill="${AGE_COLOURS[index] ?? MUTED}"><title>${bucket}: ${plural(count, 'instance')}</title></rect>`;
     return html`${bar}<text x="${px(centre)}" y="${px(y - 5)}" text-anchor="middle" font-size="11" font-weight="600" fill="${count === 0 ? MUTED : INK}">${count}</text><text x="${px(centre)}" y="${baseline + 16}" text-anchor="middle" font-size="12" fill="${INK}">${bucket}</text>`;
   });
-  const summary = total === 0 ? 'Instance ages now: no instances' : `Instance ages now: ${AGE_BUCKETS.map((bucket) => `${bucket} ${histogram[bucket]}`).join(', ')}`;
+  const summary =
+    total === 0 ? 'Instance ages now: no instances' : `Instance ages now: ${AGE_BUCKETS.map((bucket) => `${bucket} ${histogram[bucket]}`).join(', ')}`;
   return html`<svg class="chart chart-ages" role="img" aria-label="${summary}" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title>${summary}</title>${legend([{ colour: AGE_COLOURS[2] ?? MUTED, label: `${plural(total, 'instance')} Phoenix may recycle` }])}${axes(plot, 'instances')}${columns}${total === 0 ? emptyNote(plot, 'No instances') : html``}<text x="${px((PLOT_LEFT + CHART_WIDTH - PLOT_RIGHT) / 2)}" y="${baseline + 36}" text-anchor="middle" font-size="12" fill="${MUTED}">age now</text></svg>`;
 }

@@ -9,7 +9,8 @@ import { longDay, utcMinute } from './text.js';
 export function renderHtml(report: WeeklyReport): string {
   const first = report.fleet.daily[0]?.date;
   const last = report.fleet.daily[report.fleet.daily.length - 1]?.date;
-  const span = first === undefined || last === undefined ? `${report.weekStart} to ${report.weekEnd}` : `${longDay(first)} to ${longDay(last)} ${last.slice(0, 4)}`;
+  const span =
+    first === undefined || last === undefined ? `${report.weekStart} to ${report.weekEnd}` : `${longDay(first)} to ${longDay(last)} ${last.slice(0, 4)}`;
   const title = `Phoenix weekly recycle report: ${report.week ?? span}`;
   const { fleet } = report;
   const page = html`<!doctype html>

@@ -29,7 +29,8 @@ function tile(options: { label: string; value: Content; detail: Content; alert?:
 
 function reasonChips(counts: ReasonCounts): Html {
   return html`${REPORT_REASONS.filter((reason) => counts[reason] > 0).map(
-    (reason) => html`<span class="chip"><span class="dot" style="background:${REASON_COLOURS[reason]}"></span>${counts[reason]} ${REASON_LABELS[reason]}</span>`,
+    (reason) =>
+      html`<span class="chip"><span class="dot" style="background:${REASON_COLOURS[reason]}"></span>${counts[reason]} ${REASON_LABELS[reason]}</span>`,
   )}`;
 }
 
@@ -53,7 +54,12 @@ export function headline(report: WeeklyReport): Html {
       detail: recovery.verified === 0 ? 'no recovery verified this week' : `${recovery.verified} verified${p95Change}`,
       wide: true,
     }),
-    tile({ label: 'Failed replacements', value: fleet.failures, detail: `${signed(fleet.change.failures)} vs last week (${fleet.previousWeek.failures})`, alert: fleet.failures > 0 }),
+    tile({
+      label: 'Failed replacements',
+      value: fleet.failures,
+      detail: `${signed(fleet.change.failures)} vs last week (${fleet.previousWeek.failures})`,
+      alert: fleet.failures > 0,
+    }),
     tile({
       label: 'Quarantined now',
       value: fleet.quarantines.length,
