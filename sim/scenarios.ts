@@ -97,7 +97,7 @@ function kinds(count: number, random: RandomSource): GroupKind[] {
   return shuffle(random, list);
 }
 
-interface GroupContext {
+interface GroupDraft {
   readonly index: number;
   readonly kind: GroupKind;
   readonly size: number;
@@ -113,14 +113,14 @@ interface GroupContext {
  * hours: spread over the last 90% of max-age for a spread fleet, over what is left of it for a fleet
  * launched together.
  */
-function budgetFor(context: GroupContext, maxAge: Millis, openShare: number): string {
+function budgetFor(context: GroupDraft, maxAge: Millis, openShare: number): string {
   const agingSpan = context.kind === 'together' ? (1 - TOGETHER_AGE_SHARE) * maxAge : INITIAL_AGE_SHARE * maxAge;
   const needPerHour = context.size / (agingSpan / HOUR) / openShare;
   const fitting = BUDGETS.filter((budget) => budget.perHour >= BUDGET_HEADROOM * needPerHour);
   return pick(context.random, fitting.length > 0 ? fitting : [MOST_GENEROUS]).text;
 }
 
-function phoenixTags(context: GroupContext, maxAge: { text: string; ms: Millis }): Record<string, string> {
+function phoenixTags(context: GroupDraft, maxAge: { text: string; ms: Millis }): Record<string, string> {
   const { kind, random } = context;
   if (kind === 'untagged') return {};
   const enabled = kind === 'dry-run' ? 'dry-run' : kind === 'disabled' ? 'false' : 'true';
@@ -137,7 +137,7 @@ function phoenixTags(context: GroupContext, maxAge: { text: string; ms: Millis }
   return tags;
 }
 
-function initialInstances(context: GroupContext, maxAge: Millis): SimInstanceSpec[] {
+function initialInstances(context: GroupDraft, maxAge: Millis): SimInstanceSpec[] {
   const { kind, size, random } = context;
   return Array.from({ length: size }, (_, position) => {
     const share = kind === 'together' ? TOGETHER_AGE_SHARE : random() * INITIAL_AGE_SHARE;
@@ -149,7 +149,7 @@ function initialInstances(context: GroupContext, maxAge: Millis): SimInstanceSpe
   });
 }
 
-function groupSpec(context: GroupContext): SimGroupSpec {
+function groupSpec(context: GroupDraft): SimGroupSpec {
   const { index, kind, size, random } = context;
   // Windowed and launched-together groups get 7d so their catch-up stays within what a window and budget allow.
   const maxAge = kind === 'windowed' || kind === 'together' ? (MAX_AGES[2] as (typeof MAX_AGES)[number]) : pick(random, MAX_AGES);
@@ -174,7 +174,7 @@ function steady(options: ScenarioOptions): SimGroupSpec[] {
   let liveOrdinal = 0;
   let windowOrdinal = 0;
   return kinds(options.groups, random).map((kind, index) => {
-    const context: GroupContext = { index, kind, size: options.size, random, liveOrdinal, windowOrdinal, start: options.start };
+    const context: GroupDraft = { index, kind, size: options.size, random, liveOrdinal, windowOrdinal, start: options.start };
     if (kind === 'live') liveOrdinal += 1;
     if (kind === 'windowed') windowOrdinal += 1;
     return groupSpec(context);

@@ -15,12 +15,13 @@ import { interposeEvents, interposeFleet, interposeLedger, Kill } from './interp
 import { livePolicy } from './live.js';
 import { MemoryEvents } from './memory-events.js';
 import { MemoryLedger } from './memory-ledger.js';
+import type { Violations } from './referee.js';
 import type { ScenarioName } from './scenarios.js';
 import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Delivery, Invocation, ScenarioScript } from './script.js';
 import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
-import type { Touch } from './touches.js';
+import type { AppliedTouch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
 import { World } from './world.js';
 
@@ -47,8 +48,6 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   start: Date.UTC(2026, 10, 16),
 };
 
-export type Violations = ReturnType<SimFleet['violations']>;
-
 /** EventBridge → Lambda: the verifier runs this long after the Auto Scaling event it is sent. */
 export const VERIFIER_DELIVERY_DELAY: Millis = 5_000;
 /** The verifier's own schedule, for deadlines that pass without an event. */
@@ -72,7 +71,7 @@ export interface SimulationSummary {
   readonly terminationsAfterQuarantine: number;
   readonly withinMaxAgePct: number;
   readonly oldestInstanceHours: number;
-  readonly taint: TaintSummary;
+  readonly taint: TouchFigures;
   /** Instances of live groups still on an old launch source at the end; exempt and protected ones, never picked, left out. */
   readonly staleConfig: number;
   readonly failedActions: number;
@@ -91,7 +90,7 @@ export interface SimulationSummary {
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
-export interface TaintSummary {
+export interface TouchFigures {
   /** Instances the taint function tagged. */
   readonly touchedInstances: number;
   /** Of those, terminated by Phoenix. */
@@ -131,7 +130,7 @@ export interface SimulationResult {
   /** The simulator's log of every mutating call Phoenix made, for checks independent of the recycler's own account. */
   readonly calls: readonly PhoenixCall[];
   /** Every touch that reached an instance, in time order. */
-  readonly touches: readonly Touch[];
+  readonly touches: readonly AppliedTouch[];
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
@@ -165,7 +164,7 @@ export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): numb
 /** One run the simulator starts: an invocation with the time its event carries. */
 type PlannedRun = Omit<Invocation, 'eventAhead'> & { readonly eventTime: Millis };
 
-function taintSummary(touches: readonly Touch[], calls: readonly PhoenixCall[]): TaintSummary {
+function touchFigures(touches: readonly AppliedTouch[], calls: readonly PhoenixCall[]): TouchFigures {
   const touched = touchedInstances(touches, calls);
   const seconds = touched.flatMap((instance) => (instance.terminatedAt === undefined ? [] : [Math.round((instance.terminatedAt - instance.lastTouch) / 1000)]));
   return {
@@ -451,7 +450,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
     terminationsAfterQuarantine: terminationsAfterQuarantine(fleet.calls()),
     withinMaxAgePct: Math.round(ages.withinMaxAgePct * 1000) / 1000,
     oldestInstanceHours: Math.round(ages.oldestInstanceHours * 10) / 10,
-    taint: taintSummary(touches.touches(), fleet.calls()),
+    taint: touchFigures(touches.touches(), fleet.calls()),
     staleConfig: staleAtEnd(fleet, specs),
     failedActions: tally.failedActions,
     extraInstancesTakenBack: tally.extraInstancesTakenBack,

@@ -9,7 +9,7 @@ import type { ScriptEvent } from './script.js';
 export type TouchEvent = Extract<ScriptEvent, { kind: 'touch' }>;
 
 /** A session or command that reached an instance. */
-export interface Touch {
+export interface AppliedTouch {
   readonly at: Millis;
   readonly group: string;
   readonly instanceId: string;
@@ -20,7 +20,7 @@ export interface Touch {
 }
 
 /** A tagged instance: its last touch and when Phoenix's termination of it took effect, if it did. */
-export interface TouchedInstance {
+export interface TouchedSimInstance {
   readonly group: string;
   readonly instanceId: string;
   readonly lastTouch: Millis;
@@ -41,7 +41,7 @@ function oldest(instances: readonly Instance[]): Instance | undefined {
  * a later touch overwriting the tag.
  */
 export class TouchLog {
-  private readonly log: Touch[] = [];
+  private readonly log: AppliedTouch[] = [];
   /** Per person, the instance they touched last. */
   private readonly lastTouched = new Map<string, string>();
 
@@ -65,14 +65,14 @@ export class TouchLog {
     this.log.push(Object.freeze({ at: event.at, group: event.group, instanceId: target.id, by: event.by, via: event.via, tagged }));
   }
 
-  touches(): readonly Touch[] {
+  touches(): readonly AppliedTouch[] {
     return this.log;
   }
 }
 
 /** Every tagged instance, in order of first touch, with its termination from the simulator's own call log. */
-export function touchedInstances(touches: readonly Touch[], calls: readonly PhoenixCall[]): TouchedInstance[] {
-  const lastTouch = new Map<string, Touch>();
+export function touchedInstances(touches: readonly AppliedTouch[], calls: readonly PhoenixCall[]): TouchedSimInstance[] {
+  const lastTouch = new Map<string, AppliedTouch>();
   for (const touch of touches) if (touch.tagged) lastTouch.set(touch.instanceId, touch);
   const terminatedAt = new Map<string, Millis>();
   for (const call of calls) {

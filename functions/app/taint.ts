@@ -12,7 +12,7 @@ export interface TaintDependencies {
 }
 
 /** What one invocation did: the event it ignored and why, or the instances it tainted. */
-export interface TaintSummary {
+export interface TaintRunSummary {
   readonly ignored: string | null;
   readonly cloudTrailEventId: string | null;
   readonly tainted: readonly string[];
@@ -36,7 +36,7 @@ function envelopeId(event: unknown): unknown {
  * dropped. An `Instance Tainted` event that fails to publish throws too (after the tag is written),
  * so a retry may emit it twice; `cloudTrailEventId` with `instanceId` identifies duplicates.
  */
-export async function handleTouch(deps: TaintDependencies, event: unknown): Promise<TaintSummary> {
+export async function handleTouch(deps: TaintDependencies, event: unknown): Promise<TaintRunSummary> {
   const parsed = parseTouch(event);
   if (parsed.kind === 'ignored') {
     deps.logger.warn('touch ignored', { reason: parsed.reason, eventId: envelopeId(event) ?? null });

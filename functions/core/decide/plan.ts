@@ -37,18 +37,18 @@ export interface PlanInput {
   readonly progressOnly: boolean;
 }
 
-interface GroupContext {
+interface GateContext {
   readonly input: PlanInput;
   readonly records: readonly ReplacementRecord[];
   readonly instances: readonly InstanceVerdict[];
 }
 
-function skip(group: Group, policy: GroupPolicy | undefined, context: GroupContext, reason: SkipReason, why: string): SkipDecision {
+function skip(group: Group, policy: GroupPolicy | undefined, context: GateContext, reason: SkipReason, why: string): SkipDecision {
   return { kind: 'skip', group: group.name, mode: policy?.mode, instances: context.instances, reason, why };
 }
 
 /** The group gates of a tick, as a skip decision when one holds the group back. */
-function gateGroup(group: Group, policy: GroupPolicy, context: GroupContext, dryRun: boolean): SkipDecision | undefined {
+function gateGroup(group: Group, policy: GroupPolicy, context: GateContext, dryRun: boolean): SkipDecision | undefined {
   const { now, tickInterval } = context.input;
   const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun });
   return blocked === undefined ? undefined : skip(group, policy, context, blocked.reason, blocked.why);
@@ -104,7 +104,7 @@ function budgetHold(record: ReplacementRecord, records: readonly ReplacementReco
 function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
   const parsed = parseGroupPolicy(group.tags, input.limits);
   const policy = parsed.ok ? parsed.policy : undefined;
-  const context: GroupContext = { input, records, instances: explainGroup(group, policy, input) };
+  const context: GateContext = { input, records, instances: explainGroup(group, policy, input) };
   // A group with a replacement in flight may only finish or take it back, whatever its tags say now.
   const open = records.find(isOpen);
   if (open !== undefined) {

@@ -2,7 +2,7 @@ import type { SkipReason } from '../decide/decision.js';
 import { SKIP_REASONS } from '../decide/decision.js';
 import type { RecycleReason, ReplacementRecord } from '../model.js';
 import { withinMaxAge, zeroHistogram } from './ages.js';
-import type { GroupContext } from './group.js';
+import type { WeekContext } from './group.js';
 import { orderedSkips } from './group.js';
 import { sum } from './numbers.js';
 import type { FleetReport, GroupReport, OldestInstance, ReasonCounts } from './schema.js';
@@ -14,7 +14,7 @@ function addReasons(into: Record<RecycleReason, number>, counts: ReasonCounts): 
 }
 
 /** Fleet figures add the groups' up; percentiles are recomputed from every sample, never averaged. */
-export function fleetReport(groups: readonly GroupReport[], records: readonly ReplacementRecord[], context: GroupContext): FleetReport {
+export function fleetReport(groups: readonly GroupReport[], records: readonly ReplacementRecord[], context: WeekContext): FleetReport {
   const reported = new Set(groups.map((group) => group.group));
   const own = records.filter((record) => reported.has(record.group));
   const current = tallyPeriod(own, context.weekStart, context.weekEnd);

@@ -14,7 +14,7 @@ import { change, dailyFigures, recoveryStats, taintedResponse, tallyPeriod, week
 /** `phoenix:quarantined` with an empty value still quarantines (see tags.ts). */
 const QUARANTINE_WITHOUT_REASON = 'no reason given';
 
-export interface GroupContext {
+export interface WeekContext {
   readonly weekStart: Millis;
   readonly weekEnd: Millis;
   readonly previousStart: Millis;
@@ -49,7 +49,7 @@ function quarantineText(group: Group | undefined): string | null {
   return raw === undefined ? null : raw.trim() === '' ? QUARANTINE_WITHOUT_REASON : raw;
 }
 
-export function groupReport(parts: GroupParts, context: GroupContext): GroupReport {
+export function groupReport(parts: GroupParts, context: WeekContext): GroupReport {
   const { name, group, records } = parts;
   const { weekStart, weekEnd, now } = context;
   const current = tallyPeriod(records, weekStart, weekEnd);

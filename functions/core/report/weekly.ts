@@ -4,7 +4,7 @@ import { WEEK } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { byAttention } from './findings.js';
 import { fleetReport } from './fleet.js';
-import type { GroupContext } from './group.js';
+import type { WeekContext } from './group.js';
 import { groupReport } from './group.js';
 import { daysOf, zoneFormatter } from './iso-week.js';
 import type { FailedReplacement, WeeklyReport, WeeklyReportInput } from './schema.js';
@@ -25,7 +25,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   if (!(weekEnd > weekStart)) throw new RangeError(`weekly report: weekEnd ${isoTime(weekEnd)} must be after weekStart ${isoTime(weekStart)}`);
   const previousStart = input.previousWeekStart ?? weekStart - WEEK;
   const timeZone = input.timeZone ?? 'UTC';
-  const context: GroupContext = { weekStart, weekEnd, previousStart, now, days: daysOf(zoneFormatter(timeZone), weekStart, weekEnd) };
+  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days: daysOf(zoneFormatter(timeZone), weekStart, weekEnd) };
 
   const groupsByName = new Map(input.groups.map((group) => [group.name, group]));
   const recordsByGroup = new Map<string, ReplacementRecord[]>();
