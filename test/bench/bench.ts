@@ -21,9 +21,9 @@ import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { addGroup, awsClients, countCalls, launchTemplate } from '../support/aws-fixtures.js';
+import { NOW } from '../support/clock.js';
 import { MOTO_CLIENT_CONFIG, startMoto } from '../support/moto-server.js';
 
-const NOW = Date.UTC(2026, 10, 23, 12);
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
 const FUNCTION_DIRECTORIES = readdirSync('dist/functions')
   .sort()

@@ -5,13 +5,12 @@ import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { LEDGER_INDEX, LEDGER_TTL_ATTRIBUTE, ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import type { Millis, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { WEDNESDAY_NOON } from '../support/clock.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 
 const moto = useMoto();
 
 const TABLE = 'phoenix-ledger';
-/** Wednesday 18 November 2026, noon UTC. */
-const NOW = Date.UTC(2026, 10, 18, 12);
 
 let dynamo: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
@@ -23,7 +22,7 @@ beforeEach(async () => {
   await dynamo.send(new UpdateTimeToLiveCommand({ TableName: TABLE, TimeToLiveSpecification: { AttributeName: LEDGER_TTL_ATTRIBUTE, Enabled: true } }));
 });
 
-function ledgerAt(now: Millis = NOW, client: DynamoDBClient | DynamoDBDocumentClient = dynamo): DynamoLedger {
+function ledgerAt(now: Millis = WEDNESDAY_NOON, client: DynamoDBClient | DynamoDBDocumentClient = dynamo): DynamoLedger {
   return new DynamoLedger({ client, tableName: TABLE, clock: () => now });
 }
 
@@ -81,33 +80,40 @@ describe('DynamoLedger against moto', () => {
     {
       case: 'surging, with its surge, through a plain client',
       client: 'plain',
-      stored: record({ group: 'web', startedAt: NOW, surge: { fromDesired: 4, toDesired: 5 } }),
+      stored: record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 4, toDesired: 5 } }),
     },
     {
       case: 'terminating, through a DocumentClient',
       client: 'document',
-      stored: record({ group: 'web', startedAt: NOW, phase: 'terminating', terminatedAt: NOW, reason: 'tainted', touchedAt: NOW - 2 * HOUR }),
+      stored: record({
+        group: 'web',
+        startedAt: WEDNESDAY_NOON,
+        phase: 'terminating',
+        terminatedAt: WEDNESDAY_NOON,
+        reason: 'tainted',
+        touchedAt: WEDNESDAY_NOON - 2 * HOUR,
+      }),
     },
     {
       case: 'dry-run without an instance age',
       client: 'plain',
       stored: record({
         group: 'web',
-        startedAt: NOW,
+        startedAt: WEDNESDAY_NOON,
         mode: 'dry-run',
         phase: 'dry-run',
         instanceAgeSeconds: undefined,
         reason: 'chaos',
-        closedAt: NOW,
+        closedAt: WEDNESDAY_NOON,
         detail: 'would pick i-1',
       }),
     },
   ] as const)('begin creates and the record reads back equal: $case', async ({ client, stored }) => {
-    const ledger = ledgerAt(NOW, client === 'plain' ? dynamo : documents);
+    const ledger = ledgerAt(WEDNESDAY_NOON, client === 'plain' ? dynamo : documents);
     expect(await ledger.begin(stored)).toBe('created');
-    expect(await ledger.recordsSince(NOW - DAY)).toStrictEqual([stored]);
-    expect(await ledger.recordsForGroup('web', NOW)).toStrictEqual([stored]);
-    expect(await ledger.recordsBetween(NOW, NOW + 1)).toStrictEqual([stored]);
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toStrictEqual([stored]);
+    expect(await ledger.recordsForGroup('web', WEDNESDAY_NOON)).toStrictEqual([stored]);
+    expect(await ledger.recordsBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + 1)).toStrictEqual([stored]);
   });
 
   it.each([
@@ -115,8 +121,8 @@ describe('DynamoLedger against moto', () => {
     { case: 'a surging and a terminating record', second: 'terminating' },
   ] as const)('two concurrent begins for one group: exactly one created ($case)', async ({ second }) => {
     const ledger = ledgerAt();
-    const first = record({ group: 'web', startedAt: NOW, instanceId: 'i-1' });
-    const other = record({ group: 'web', startedAt: NOW + 1, instanceId: 'i-2', phase: second });
+    const first = record({ group: 'web', startedAt: WEDNESDAY_NOON, instanceId: 'i-1' });
+    const other = record({ group: 'web', startedAt: WEDNESDAY_NOON + 1, instanceId: 'i-2', phase: second });
     const results = await Promise.all([ledger.begin(first), ledger.begin(other)]);
     expect([...results].sort()).toEqual(['conflict', 'created']);
     const winner = results[0] === 'created' ? first : other;
@@ -126,7 +132,7 @@ describe('DynamoLedger against moto', () => {
 
   it('open records in different groups do not conflict', async () => {
     const ledger = ledgerAt();
-    const results = await Promise.all(['web', 'api', 'worker'].map((group) => ledger.begin(record({ group, startedAt: NOW }))));
+    const results = await Promise.all(['web', 'api', 'worker'].map((group) => ledger.begin(record({ group, startedAt: WEDNESDAY_NOON }))));
     expect(results).toEqual(['created', 'created', 'created']);
   });
 
@@ -134,9 +140,9 @@ describe('DynamoLedger against moto', () => {
     'begin after the open one closes ($case): created',
     async ({ case: phase }) => {
       const ledger = ledgerAt();
-      const open = record({ group: 'web', startedAt: NOW - HOUR });
+      const open = record({ group: 'web', startedAt: WEDNESDAY_NOON - HOUR });
       expect(await ledger.begin(open)).toBe('created');
-      const next = record({ group: 'web', startedAt: NOW, instanceId: 'i-2' });
+      const next = record({ group: 'web', startedAt: WEDNESDAY_NOON, instanceId: 'i-2' });
       expect(await ledger.begin(next)).toBe('conflict');
       expect(await ledger.update(closed(open, phase), 'surging')).toBe('updated');
       expect(await ledger.begin(next)).toBe('created');
@@ -147,31 +153,31 @@ describe('DynamoLedger against moto', () => {
     {
       case: 'while the group has an open record',
       write: async (ledger: DynamoLedger) => {
-        await ledger.begin(record({ group: 'web', startedAt: NOW - HOUR }));
-        return [await ledger.begin(dryRun(NOW))];
+        await ledger.begin(record({ group: 'web', startedAt: WEDNESDAY_NOON - HOUR }));
+        return [await ledger.begin(dryRun(WEDNESDAY_NOON))];
       },
       stored: 1,
     },
     {
       case: 'two concurrent dry-runs for one group',
-      write: async (ledger: DynamoLedger) => Promise.all([ledger.begin(dryRun(NOW)), ledger.begin(dryRun(NOW + 1))]),
+      write: async (ledger: DynamoLedger) => Promise.all([ledger.begin(dryRun(WEDNESDAY_NOON)), ledger.begin(dryRun(WEDNESDAY_NOON + 1))]),
       stored: 2,
     },
     {
       case: 'the same dry-run written twice, as a retry would',
-      write: async (ledger: DynamoLedger) => [await ledger.begin(dryRun(NOW)), await ledger.begin(dryRun(NOW))],
+      write: async (ledger: DynamoLedger) => [await ledger.begin(dryRun(WEDNESDAY_NOON)), await ledger.begin(dryRun(WEDNESDAY_NOON))],
       stored: 1,
     },
   ])('dry-run records never conflict: $case', async ({ write, stored }) => {
     const ledger = ledgerAt();
     const results = await write(ledger);
     expect(results).toEqual(results.map(() => 'created'));
-    expect((await ledger.recordsForGroup('web', NOW)).map((found) => found.phase)).toEqual(Array.from({ length: stored }, () => 'dry-run'));
+    expect((await ledger.recordsForGroup('web', WEDNESDAY_NOON)).map((found) => found.phase)).toEqual(Array.from({ length: stored }, () => 'dry-run'));
   });
 
   it('a different record under a key already taken is a conflict and changes nothing', async () => {
     const ledger = ledgerAt();
-    const first = dryRun(NOW);
+    const first = dryRun(WEDNESDAY_NOON);
     expect(await ledger.begin(first)).toBe('created');
     expect(await ledger.begin({ ...first, instanceId: 'i-other' })).toBe('conflict');
     expect(await ledger.recordsForGroup('web', 0)).toStrictEqual([first]);
@@ -180,20 +186,20 @@ describe('DynamoLedger against moto', () => {
   it.each([
     {
       case: 'surging stored, moved on as if terminating',
-      next: (open: ReplacementRecord) => ({ ...open, phase: 'verified', closedAt: NOW }),
+      next: (open: ReplacementRecord) => ({ ...open, phase: 'verified', closedAt: WEDNESDAY_NOON }),
       expected: 'terminating',
     },
     { case: 'surging stored, closed as if terminating', next: (open: ReplacementRecord) => closed(open, 'failed'), expected: 'terminating' },
     {
       case: 'surging stored, moved to terminating as if verified',
-      next: (open: ReplacementRecord) => ({ ...open, phase: 'terminating', terminatedAt: NOW }),
+      next: (open: ReplacementRecord) => ({ ...open, phase: 'terminating', terminatedAt: WEDNESDAY_NOON }),
       expected: 'verified',
     },
   ] satisfies { case: string; next: (open: ReplacementRecord) => ReplacementRecord; expected: ReplacementPhase }[])(
     'update with the wrong expected phase: conflict and nothing changed ($case)',
     async ({ next, expected }) => {
       const ledger = ledgerAt();
-      const open = record({ group: 'web', startedAt: NOW, surge: { fromDesired: 2, toDesired: 3 } });
+      const open = record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 2, toDesired: 3 } });
       await ledger.begin(open);
       const lockBefore = await rawItem('web', 'LOCK');
       expect(await ledger.update(next(open), expected)).toBe('conflict');
@@ -205,7 +211,7 @@ describe('DynamoLedger against moto', () => {
 
   it('update of a record that was never written is a conflict and writes nothing', async () => {
     const ledger = ledgerAt();
-    expect(await ledger.update(record({ group: 'web', startedAt: NOW, phase: 'terminating' }), 'surging')).toBe('conflict');
+    expect(await ledger.update(record({ group: 'web', startedAt: WEDNESDAY_NOON, phase: 'terminating' }), 'surging')).toBe('conflict');
     expect(await ledger.recordsSince(0)).toEqual([]);
   });
 
@@ -215,10 +221,12 @@ describe('DynamoLedger against moto', () => {
     { case: 'verified against abandoned', a: 'verified', b: 'abandoned' },
   ] as const)('two concurrent updates from surging: exactly one updated ($case)', async ({ a, b }) => {
     const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW });
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON });
     await ledger.begin(open);
     const move = (phase: ReplacementPhase, detail: string): ReplacementRecord =>
-      phase === 'terminating' ? { ...open, phase, terminatedAt: NOW + MINUTE, detail } : { ...open, phase, closedAt: NOW + MINUTE, detail };
+      phase === 'terminating'
+        ? { ...open, phase, terminatedAt: WEDNESDAY_NOON + MINUTE, detail }
+        : { ...open, phase, closedAt: WEDNESDAY_NOON + MINUTE, detail };
     const candidates = [move(a, 'tick A'), move(b, 'tick B')];
     const results = await Promise.all(candidates.map((candidate) => ledger.update(candidate, 'surging')));
     expect([...results].sort()).toEqual(['conflict', 'updated']);
@@ -227,11 +235,11 @@ describe('DynamoLedger against moto', () => {
 
   it('closing removes the lock and the open index entry', async () => {
     const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW - 20 * DAY, phase: 'terminating', terminatedAt: NOW - 20 * DAY });
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON - 20 * DAY, phase: 'terminating', terminatedAt: WEDNESDAY_NOON - 20 * DAY });
     await ledger.begin(open);
     expect(await rawItem('web', 'LOCK')).toMatchObject({ recordId: open.id });
     expect((await openIndexItems()).map((item) => item['id'])).toEqual([open.id]);
-    expect((await ledger.recordsSince(NOW - DAY)).map((stored) => stored.id)).toEqual([open.id]);
+    expect((await ledger.recordsSince(WEDNESDAY_NOON - DAY)).map((stored) => stored.id)).toEqual([open.id]);
 
     expect(await ledger.update(closed(open, 'verified'), 'terminating')).toBe('updated');
     expect(await rawItem('web', 'LOCK')).toBeUndefined();
@@ -240,19 +248,19 @@ describe('DynamoLedger against moto', () => {
     expect(item).toMatchObject({ phase: 'verified' });
     expect(item).not.toHaveProperty('open');
     expect(item).not.toHaveProperty('openGroup');
-    expect(await ledger.recordsSince(NOW - DAY)).toEqual([]);
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toEqual([]);
   });
 
   it('moving between open phases keeps the lock and the open index entry', async () => {
     const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW, surge: { fromDesired: 2, toDesired: 3 } });
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 2, toDesired: 3 } });
     await ledger.begin(open);
-    const terminating: ReplacementRecord = { ...open, phase: 'terminating', terminatedAt: NOW + MINUTE };
+    const terminating: ReplacementRecord = { ...open, phase: 'terminating', terminatedAt: WEDNESDAY_NOON + MINUTE };
     expect(await ledger.update(terminating, 'surging')).toBe('updated');
     expect(await ledger.update(open, 'terminating')).toBe('updated');
     expect(await rawItem('web', 'LOCK')).toMatchObject({ recordId: open.id });
     expect(await openIndexItems()).toMatchObject([{ id: open.id, phase: 'surging', openGroup: 'web' }]);
-    expect(await ledger.begin(record({ group: 'web', startedAt: NOW + HOUR }))).toBe('conflict');
+    expect(await ledger.begin(record({ group: 'web', startedAt: WEDNESDAY_NOON + HOUR }))).toBe('conflict');
   });
 
   it.each([
@@ -260,7 +268,7 @@ describe('DynamoLedger against moto', () => {
     { case: 'another record holds the lock: closing cannot release it', lockHolder: 'web#someone-else', result: 'conflict' },
   ] as const)('closing when $case', async ({ lockHolder, result }) => {
     const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW });
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON });
     await ledger.begin(open);
     if (lockHolder === undefined) await documents.send(new DeleteCommand({ TableName: TABLE, Key: { pk: 'GROUP#web', sk: 'LOCK' } }));
     else await documents.send(new PutCommand({ TableName: TABLE, Item: { pk: 'GROUP#web', sk: 'LOCK', recordId: lockHolder } }));
@@ -274,10 +282,10 @@ describe('DynamoLedger against moto', () => {
     { case: 'the group has another open record: conflict', otherOpen: true, result: 'conflict' },
   ] as const)('reopening a closed record when $case', async ({ otherOpen, result }) => {
     const ledger = ledgerAt();
-    const open = record({ group: 'web', startedAt: NOW - HOUR });
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON - HOUR });
     await ledger.begin(open);
     await ledger.update(closed(open, 'abandoned'), 'surging');
-    const other = record({ group: 'web', startedAt: NOW, instanceId: 'i-2' });
+    const other = record({ group: 'web', startedAt: WEDNESDAY_NOON, instanceId: 'i-2' });
     if (otherOpen) await ledger.begin(other);
     expect(await ledger.update(open, 'abandoned')).toBe(result);
     expect(await rawItem('web', 'LOCK')).toMatchObject({ recordId: otherOpen ? other.id : open.id });
@@ -286,26 +294,29 @@ describe('DynamoLedger against moto', () => {
 
   it('recordsSince returns recent records of all groups and old open ones, not old closed ones', async () => {
     const ledger = ledgerAt();
-    const recentWeb = await written(ledger, closed(record({ group: 'web', startedAt: NOW - 6 * DAY }), 'verified'));
-    const recentApi = await written(ledger, record({ group: 'api', startedAt: NOW - HOUR }));
-    const sinceEdge = await written(ledger, dryRun(NOW - 7 * DAY, 'batch'));
-    const oldOpen = await written(ledger, record({ group: 'stuck', startedAt: NOW - 30 * DAY, phase: 'terminating', terminatedAt: NOW - 30 * DAY }));
-    await written(ledger, closed(record({ group: 'web', startedAt: NOW - 8 * DAY }), 'verified'));
-    await written(ledger, dryRun(NOW - 7 * DAY - 1, 'batch'));
+    const recentWeb = await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 6 * DAY }), 'verified'));
+    const recentApi = await written(ledger, record({ group: 'api', startedAt: WEDNESDAY_NOON - HOUR }));
+    const sinceEdge = await written(ledger, dryRun(WEDNESDAY_NOON - 7 * DAY, 'batch'));
+    const oldOpen = await written(
+      ledger,
+      record({ group: 'stuck', startedAt: WEDNESDAY_NOON - 30 * DAY, phase: 'terminating', terminatedAt: WEDNESDAY_NOON - 30 * DAY }),
+    );
+    await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 8 * DAY }), 'verified'));
+    await written(ledger, dryRun(WEDNESDAY_NOON - 7 * DAY - 1, 'batch'));
     // Written by a tick whose clock runs a little ahead, across midnight.
     const ahead = await written(ledger, dryRun(Date.UTC(2026, 10, 19, 0, 0, 5), 'cron'));
-    const found = await ledger.recordsSince(NOW - 7 * DAY);
+    const found = await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY);
     expect(found).toStrictEqual([oldOpen, sinceEdge, recentWeb, recentApi, ahead]);
   });
 
   it('recordsForGroup returns that group from `since` on, and never the lock', async () => {
     const ledger = ledgerAt();
-    await written(ledger, closed(record({ group: 'web', startedAt: NOW - 3 * DAY - 1 }), 'verified'));
-    const atSince = await written(ledger, closed(record({ group: 'web', startedAt: NOW - 3 * DAY }), 'failed'));
-    const open = await written(ledger, record({ group: 'web', startedAt: NOW }));
-    await written(ledger, record({ group: 'web-2', startedAt: NOW }));
-    await written(ledger, dryRun(NOW, 'we'));
-    expect(await ledger.recordsForGroup('web', NOW - 3 * DAY)).toStrictEqual([atSince, open]);
+    await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 3 * DAY - 1 }), 'verified'));
+    const atSince = await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 3 * DAY }), 'failed'));
+    const open = await written(ledger, record({ group: 'web', startedAt: WEDNESDAY_NOON }));
+    await written(ledger, record({ group: 'web-2', startedAt: WEDNESDAY_NOON }));
+    await written(ledger, dryRun(WEDNESDAY_NOON, 'we'));
+    expect(await ledger.recordsForGroup('web', WEDNESDAY_NOON - 3 * DAY)).toStrictEqual([atSince, open]);
     expect(await ledger.recordsForGroup('nobody', 0)).toEqual([]);
   });
 
@@ -325,15 +336,15 @@ describe('DynamoLedger against moto', () => {
 
   it('expired records stay out of day reads: nothing older than the 90-day retention is read', async () => {
     const ledger = ledgerAt();
-    const kept = await written(ledger, dryRun(NOW - 89 * DAY, 'web'));
-    await written(ledger, dryRun(NOW - 91 * DAY, 'web'));
-    expect(await ledger.recordsBetween(NOW - 120 * DAY, NOW)).toStrictEqual([kept]);
+    const kept = await written(ledger, dryRun(WEDNESDAY_NOON - 89 * DAY, 'web'));
+    await written(ledger, dryRun(WEDNESDAY_NOON - 91 * DAY, 'web'));
+    expect(await ledger.recordsBetween(WEDNESDAY_NOON - 120 * DAY, WEDNESDAY_NOON)).toStrictEqual([kept]);
   });
 
   it('tick summaries are read within the same retention: a read from the epoch costs no more Queries than 90 days', async () => {
     const ledger = ledgerAt();
-    await ledger.recordTick({ at: NOW - 89 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
-    await ledger.recordTick({ at: NOW - 91 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
+    await ledger.recordTick({ at: WEDNESDAY_NOON - 89 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
+    await ledger.recordTick({ at: WEDNESDAY_NOON - 91 * DAY, blocked: undefined, skips: { web: 'outside-window' } });
     let queries = 0;
     dynamo.middlewareStack.add(
       (next) => async (args) => {
@@ -342,18 +353,18 @@ describe('DynamoLedger against moto', () => {
       },
       { step: 'initialize', name: 'countQueries' },
     );
-    expect((await ledger.ticksBetween(0, NOW)).map((tick) => tick.at)).toEqual([NOW - 89 * DAY]);
+    expect((await ledger.ticksBetween(0, WEDNESDAY_NOON)).map((tick) => tick.at)).toEqual([WEDNESDAY_NOON - 89 * DAY]);
     expect(queries).toBe(91);
   });
 
   it.each([
-    { case: 'startedAt on a whole second', startedAt: NOW },
-    { case: 'startedAt with milliseconds (rounded down)', startedAt: NOW + 999 },
+    { case: 'startedAt on a whole second', startedAt: WEDNESDAY_NOON },
+    { case: 'startedAt with milliseconds (rounded down)', startedAt: WEDNESDAY_NOON + 999 },
   ])('expiresAt is startedAt in epoch seconds plus 90 days, on the record and its lock: $case', async ({ startedAt }) => {
     const ledger = ledgerAt();
     const open = record({ group: 'web', startedAt });
     await ledger.begin(open);
-    const expected = NOW / 1000 + 90 * 86_400;
+    const expected = WEDNESDAY_NOON / 1000 + 90 * 86_400;
     expect((await rawItem('web', recordKey(open)))?.[LEDGER_TTL_ATTRIBUTE]).toBe(expected);
     expect((await rawItem('web', 'LOCK'))?.[LEDGER_TTL_ATTRIBUTE]).toBe(expected);
   });
@@ -363,8 +374,8 @@ describe('DynamoLedger against moto', () => {
     it.each([
       {
         case: 'byDay index (recordsBetween)',
-        seed: (index: number) => dryRun(NOW + index, 'web', PADDING),
-        read: (ledger: DynamoLedger) => ledger.recordsBetween(NOW, NOW + HOUR),
+        seed: (index: number) => dryRun(WEDNESDAY_NOON + index, 'web', PADDING),
+        read: (ledger: DynamoLedger) => ledger.recordsBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + HOUR),
         raw: {
           IndexName: LEDGER_INDEX.byDay,
           KeyConditionExpression: '#k = :v',
@@ -374,8 +385,8 @@ describe('DynamoLedger against moto', () => {
       },
       {
         case: 'open index (recordsSince, open records weeks old)',
-        seed: (index: number) => ({ ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: NOW - 30 * DAY }), detail: PADDING }),
-        read: (ledger: DynamoLedger) => ledger.recordsSince(NOW - DAY),
+        seed: (index: number) => ({ ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: WEDNESDAY_NOON - 30 * DAY }), detail: PADDING }),
+        read: (ledger: DynamoLedger) => ledger.recordsSince(WEDNESDAY_NOON - DAY),
         raw: {
           IndexName: LEDGER_INDEX.open,
           KeyConditionExpression: '#k = :v',
@@ -385,8 +396,8 @@ describe('DynamoLedger against moto', () => {
       },
       {
         case: "a group's partition (recordsForGroup)",
-        seed: (index: number) => dryRun(NOW - index * HOUR, 'web', PADDING),
-        read: (ledger: DynamoLedger) => ledger.recordsForGroup('web', NOW - 7 * DAY),
+        seed: (index: number) => dryRun(WEDNESDAY_NOON - index * HOUR, 'web', PADDING),
+        read: (ledger: DynamoLedger) => ledger.recordsForGroup('web', WEDNESDAY_NOON - 7 * DAY),
         raw: { KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': 'pk' }, ExpressionAttributeValues: { ':v': 'GROUP#web' } },
       },
     ])('$case', async ({ seed, read, raw }) => {
@@ -410,7 +421,7 @@ describe('DynamoLedger against moto', () => {
           pk: 'GROUP#web',
           sk: 'REC#bad',
           day: '2026-11-18',
-          startedAt: NOW,
+          startedAt: WEDNESDAY_NOON,
           id: 'bad',
           group: 'web',
           instanceId: 'i-1',
@@ -420,7 +431,7 @@ describe('DynamoLedger against moto', () => {
         },
       }),
     );
-    await expect(ledger.recordsSince(NOW - DAY)).rejects.toThrow(/pk="GROUP#web" sk="REC#bad".*reason must be one of/);
+    await expect(ledger.recordsSince(WEDNESDAY_NOON - DAY)).rejects.toThrow(/pk="GROUP#web" sk="REC#bad".*reason must be one of/);
   });
 });
 
@@ -436,28 +447,36 @@ async function written(ledger: DynamoLedger, stored: ReplacementRecord): Promise
 describe('DynamoLedger tick summaries', () => {
   it('a tick over 2,500 groups is split into parts and read back as one summary, blocked reason included', async () => {
     const skips = Object.fromEntries(Array.from({ length: 2_500 }, (_, n) => [`group-${n}`, n % 2 === 0 ? 'outside-window' : 'no-candidate'] as const));
-    await ledgerAt().recordTick({ at: NOW, blocked: 'stop-alarm', skips });
+    await ledgerAt().recordTick({ at: WEDNESDAY_NOON, blocked: 'stop-alarm', skips });
     const parts = await documents.send(
       new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TICK#2026-11-18' } }),
     );
     expect(parts.Items).toHaveLength(3);
-    expect(await ledgerAt().ticksBetween(NOW, NOW + 1)).toEqual([{ at: NOW, blocked: 'stop-alarm', skips }]);
+    expect(await ledgerAt().ticksBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + 1)).toEqual([{ at: WEDNESDAY_NOON, blocked: 'stop-alarm', skips }]);
   });
 
   it('ticksBetween reads [from, to) across day buckets, in time order, and tick items never read as records', async () => {
     const ledger = ledgerAt();
-    const times = [NOW - DAY - HOUR, NOW - HOUR, NOW, NOW + HOUR];
+    const times = [WEDNESDAY_NOON - DAY - HOUR, WEDNESDAY_NOON - HOUR, WEDNESDAY_NOON, WEDNESDAY_NOON + HOUR];
     for (const at of times) await ledger.recordTick({ at, blocked: undefined, skips: { web: 'budget-spent' } });
-    expect((await ledger.ticksBetween(NOW - 2 * DAY, NOW)).map((tick) => tick.at)).toEqual([NOW - DAY - HOUR, NOW - HOUR]);
-    expect((await ledger.ticksBetween(NOW, NOW + DAY)).map((tick) => tick.at)).toEqual([NOW, NOW + HOUR]);
-    expect(await ledger.recordsSince(NOW - 2 * DAY)).toEqual([]);
-    expect(await ledger.recordsBetween(NOW - 2 * DAY, NOW + DAY)).toEqual([]);
+    expect((await ledger.ticksBetween(WEDNESDAY_NOON - 2 * DAY, WEDNESDAY_NOON)).map((tick) => tick.at)).toEqual([
+      WEDNESDAY_NOON - DAY - HOUR,
+      WEDNESDAY_NOON - HOUR,
+    ]);
+    expect((await ledger.ticksBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + DAY)).map((tick) => tick.at)).toEqual([WEDNESDAY_NOON, WEDNESDAY_NOON + HOUR]);
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - 2 * DAY)).toEqual([]);
+    expect(await ledger.recordsBetween(WEDNESDAY_NOON - 2 * DAY, WEDNESDAY_NOON + DAY)).toEqual([]);
   });
 
   it('a stored summary with an unknown skip reason is reported, not guessed', async () => {
     await documents.send(
-      new PutCommand({ TableName: TABLE, Item: { pk: 'TICK#2026-11-18', sk: `${new Date(NOW).toISOString()}#0`, at: NOW, skips: { web: 'bored' } } }),
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: 'TICK#2026-11-18', sk: `${new Date(WEDNESDAY_NOON).toISOString()}#0`, at: WEDNESDAY_NOON, skips: { web: 'bored' } },
+      }),
     );
-    await expect(ledgerAt().ticksBetween(NOW, NOW + 1)).rejects.toThrow(/malformed tick summary .*skips\.web must be one of bad-tags, .*got "bored"/);
+    await expect(ledgerAt().ticksBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + 1)).rejects.toThrow(
+      /malformed tick summary .*skips\.web must be one of bad-tags, .*got "bored"/,
+    );
   });
 });

@@ -11,12 +11,11 @@ import { operatorScript } from '../../sim/operator.js';
 import { buildScenario } from '../../sim/scenarios.js';
 import type { SimulationOptions } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulateFleet } from '../../sim/simulate.js';
+import { SIM_START } from '../support/clock.js';
 import type { CallKind, Fault, Trigger } from '../support/faults.js';
 import { audit, FaultPlan, FaultWorld } from '../support/faults.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
-/** Monday 2026-11-16 00:00 UTC: the faults run on Monday, the clean runs on Tuesday, inside every weekday window below. */
-const START: Millis = Date.UTC(2026, 10, 16);
 const FAULTY: Millis = DAY;
 const CLEAN: Millis = DAY;
 const TICK: Millis = 10 * MINUTE;
@@ -159,19 +158,19 @@ describe('random small fleets under random faults', () => {
           ...schedule.kills.map(([{ on, nth }, fault]) => ({ on, nth, fault: { kind: fault } })),
           ...schedule.vanishes.map(({ on, nth }) => ({ on, nth, fault: vanishing(random, removed) })),
         ];
-        const world = new FaultWorld({ start: START, seed, groups, triggers });
+        const world = new FaultWorld({ start: SIM_START, seed, groups, triggers });
         world.setFaults({ throttleRate: schedule.throttlePercent / 100, serverErrorRate: schedule.serverErrorPercent / 100 });
-        const overlapping = new Set(schedule.overlapping.map((index) => START + index * TICK));
+        const overlapping = new Set(schedule.overlapping.map((index) => SIM_START + index * TICK));
         world.overlap = (at) => (overlapping.has(at) ? 2 : 1);
         const { scope, minutes } = schedule.skew;
         world.skew = (kind) => (scope === 'all' || (scope === 'ticks-late' && kind === 'tick') ? minutes * MINUTE : 0);
 
-        await world.runUntil(START + FAULTY);
+        await world.runUntil(SIM_START + FAULTY);
         const openWhenFaultsStopped = world.openRecords().map((record) => record.id);
         world.setFaults(undefined);
         world.plan = new FaultPlan();
         world.overlap = () => 1;
-        const end = START + FAULTY + CLEAN;
+        const end = SIM_START + FAULTY + CLEAN;
         await world.runUntil(end);
 
         const found = audit(world);

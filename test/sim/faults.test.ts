@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Millis, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimGroupSpec, Violations } from '../../sim/fleet.js';
+import { SIM_START_NOON } from '../support/clock.js';
 import type { Fault, Trigger } from '../support/faults.js';
 import { audit, FaultWorld } from '../support/faults.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
-/** Monday 2026-11-16 12:00 UTC. */
-const START: Millis = Date.UTC(2026, 10, 16, 12);
 const SECOND = 1000;
 
 /**
@@ -38,7 +37,7 @@ const throwAfter: Fault = { kind: 'throw-after' };
 
 /** Six hours: time for a killed attempt, the budget's hour it costs, and the replacement after it. */
 async function run(spec: SimGroupSpec, triggers: readonly Trigger[]): Promise<FaultWorld> {
-  const world = new FaultWorld({ start: START, seed: 1, groups: [spec], triggers });
+  const world = new FaultWorld({ start: SIM_START_NOON, seed: 1, groups: [spec], triggers });
   await world.runFor(6 * HOUR);
   return world;
 }
@@ -245,7 +244,7 @@ describe('clock skew between the event time and the API', () => {
     { case: 'every event 15 minutes behind the API (launch times from the future)', skew: () => -15 * MINUTE },
     { case: 'scheduled events 15 minutes late, Auto Scaling events on time', skew: (kind) => (kind === 'tick' ? -15 * MINUTE : 0) },
   ])('$case: budgets and windows hold, and no instance is picked for an age it does not have', async ({ skew }) => {
-    const world = new FaultWorld({ start: START, seed: 5, groups: [mixed, direct] });
+    const world = new FaultWorld({ start: SIM_START_NOON, seed: 5, groups: [mixed, direct] });
     world.skew = skew;
     await world.runFor(2 * DAY);
     const found = audit(world);
@@ -302,12 +301,12 @@ describe('AWS errors the throttle scenario does not cover', () => {
   const api: SimGroupSpec = { ...DIRECT, name: 'api' };
 
   it('a burst of throttling longer than recovery-timeout, mid-replacement: every run in it fails loudly, then both replacements finish, none is failed', async () => {
-    const world = new FaultWorld({ start: START, seed: 1, groups: [SURGE, api] });
+    const world = new FaultWorld({ start: SIM_START_NOON, seed: 1, groups: [SURGE, api] });
     // The surge and the direct termination happen at 12:00; from 12:01 every fleet call is throttled for 40 minutes.
-    await world.runUntil(START + MINUTE);
+    await world.runUntil(SIM_START_NOON + MINUTE);
     world.setFaults({ throttleRate: 1, serverErrorRate: 0 });
-    await world.runUntil(START + 41 * MINUTE);
-    const burst = world.reports.filter((report) => report.at >= START + MINUTE);
+    await world.runUntil(SIM_START_NOON + 41 * MINUTE);
+    const burst = world.reports.filter((report) => report.at >= SIM_START_NOON + MINUTE);
     world.setFaults(undefined);
     await world.runFor(6 * HOUR);
 
@@ -325,7 +324,7 @@ describe('AWS errors the throttle scenario does not cover', () => {
   });
 
   it('server errors only (a fifth of fleet calls answer 503): each failure reported as such, recycling goes on, nothing lost', async () => {
-    const world = new FaultWorld({ start: START, seed: 2, groups: [SURGE, api] });
+    const world = new FaultWorld({ start: SIM_START_NOON, seed: 2, groups: [SURGE, api] });
     world.setFaults({ throttleRate: 0, serverErrorRate: 0.2 });
     await world.runFor(DAY);
     world.setFaults(undefined);

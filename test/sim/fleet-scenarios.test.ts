@@ -6,9 +6,9 @@ import type { SimGroupSpec } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 import type { ScenarioName } from '../../sim/scenarios.js';
 import { buildScenario } from '../../sim/scenarios.js';
+import { SIM_START } from '../support/clock.js';
 
-const START = Date.UTC(2026, 10, 16);
-const OPTIONS = { groups: 50, size: 20, seed: 1, start: START };
+const OPTIONS = { groups: 50, size: 20, seed: 1, start: SIM_START };
 
 function tagValues(specs: readonly SimGroupSpec[], key: string): Set<string | undefined> {
   return new Set(specs.map((spec) => spec.tags[key]));
@@ -42,7 +42,7 @@ describe('buildScenario', () => {
   });
 
   it('builds a fleet the simulator accepts', async () => {
-    const fleet = new SimFleet({ start: START, random: seededRandom(1), groups: buildScenario('steady', OPTIONS) });
+    const fleet = new SimFleet({ start: SIM_START, random: seededRandom(1), groups: buildScenario('steady', OPTIONS) });
     const groups = await fleet.listOptedInGroups();
     expect(groups.length).toBeGreaterThan(40);
     expect(groups.every((group) => group.instances.length === 20 && !group.scalingActivityInProgress)).toBe(true);

@@ -3,7 +3,8 @@ import type { Group, LifecycleState } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { VirtualClock } from '../../sim/clock.js';
 import type { ActivityKind, FaultRates, SimFleet } from '../../sim/fleet.js';
-import { first, fleetOf, group, SECOND, START, spec } from '../support/sim-fleet.js';
+import { SIM_START_NOON } from '../support/clock.js';
+import { first, fleetOf, group, SECOND, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 function states(found: Group): Record<string, LifecycleState> {
@@ -20,11 +21,11 @@ function kinds(fleet: SimFleet): ActivityKind[] {
 
 describe('VirtualClock', () => {
   it('moves forward and refuses to go back', () => {
-    const clock = new VirtualClock(START);
-    expect(clock.advance(MINUTE)).toBe(START + MINUTE);
-    clock.set(START + HOUR);
-    expect(clock.now()).toBe(START + HOUR);
-    expect(() => clock.set(START)).toThrow(RangeError);
+    const clock = new VirtualClock(SIM_START_NOON);
+    expect(clock.advance(MINUTE)).toBe(SIM_START_NOON + MINUTE);
+    clock.set(SIM_START_NOON + HOUR);
+    expect(clock.now()).toBe(SIM_START_NOON + HOUR);
+    expect(() => clock.set(SIM_START_NOON)).toThrow(RangeError);
   });
 });
 
@@ -41,21 +42,21 @@ describe('lifecycle', () => {
     const before = await group(fleet);
     const victimId = first(before).id;
     await fleet.terminateInstance('web', victimId, { decrementDesired: false });
-    fleet.advanceTo(START + after);
+    fleet.advanceTo(SIM_START_NOON + after);
     const now = await group(fleet);
     const launched = now.instances.find((instance) => !before.instances.some((old) => old.id === instance.id));
     expect(states(now)[victimId]).toBe(victim);
     expect(launched?.lifecycleState).toBe(replacement);
-    expect(launched?.launchedAt).toBe(START);
+    expect(launched?.launchedAt).toBe(SIM_START_NOON);
   });
 
   it('draws launch delays from the default 60-180 s range', async () => {
     const { launchDelay: _, ...withDefaultDelay } = spec({ size: 2, max: 6 });
     const fleet = fleetOf([withDefaultDelay]);
     fleet.setDesiredExternally('web', 6);
-    fleet.advanceTo(START + 59 * SECOND);
+    fleet.advanceTo(SIM_START_NOON + 59 * SECOND);
     expect(count(await group(fleet), 'Pending')).toBe(4);
-    fleet.advanceTo(START + 180 * SECOND);
+    fleet.advanceTo(SIM_START_NOON + 180 * SECOND);
     expect(count(await group(fleet), 'InService')).toBe(6);
   });
 
@@ -64,15 +65,15 @@ describe('lifecycle', () => {
     expect((await group(fleet)).scalingActivityInProgress).toBe(false);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: true });
     expect((await group(fleet)).scalingActivityInProgress).toBe(true);
-    fleet.advanceTo(START + 2 * MINUTE);
+    fleet.advanceTo(SIM_START_NOON + 2 * MINUTE);
     expect((await group(fleet)).scalingActivityInProgress).toBe(false);
   });
 
   it('advanceTo refuses to go back in time', () => {
     const fleet = fleetOf([spec()]);
-    fleet.advanceTo(START + HOUR);
-    expect(fleet.now()).toBe(START + HOUR);
-    expect(() => fleet.advanceTo(START)).toThrow(RangeError);
+    fleet.advanceTo(SIM_START_NOON + HOUR);
+    expect(fleet.now()).toBe(SIM_START_NOON + HOUR);
+    expect(() => fleet.advanceTo(SIM_START_NOON)).toThrow(RangeError);
   });
 });
 
@@ -88,7 +89,7 @@ describe('terminateInstance', () => {
     expect(right.desired).toBe(desired);
     expect(count(right, 'Pending')).toBe(launches);
     expect(kinds(fleet).filter((kind) => kind === 'launch')).toHaveLength(launches);
-    fleet.advanceTo(START + 10 * MINUTE);
+    fleet.advanceTo(SIM_START_NOON + 10 * MINUTE);
     const settled = await group(fleet);
     expect(settled.instances.map((instance) => instance.id)).not.toContain(victim);
     expect(count(settled, 'InService')).toBe(desired);
@@ -173,9 +174,9 @@ describe('scale-in', () => {
 describe('launch failures', () => {
   it('keep the group below desired and retry every 5 minutes until launches work again', async () => {
     const fleet = fleetOf([spec()]);
-    fleet.failLaunches('web', START);
+    fleet.failLaunches('web', SIM_START_NOON);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
-    fleet.advanceTo(START + 16 * MINUTE);
+    fleet.advanceTo(SIM_START_NOON + 16 * MINUTE);
     const failing = await group(fleet);
     expect(failing.desired).toBe(4);
     expect(count(failing, 'InService')).toBe(3);
@@ -183,16 +184,16 @@ describe('launch failures', () => {
       fleet
         .activities()
         .filter((activity) => activity.kind === 'launch-failed')
-        .map((activity) => (activity.at - START) / MINUTE),
+        .map((activity) => (activity.at - SIM_START_NOON) / MINUTE),
     ).toEqual([0, 5, 10, 15]);
     fleet.restoreLaunches('web');
-    fleet.advanceTo(START + 20 * MINUTE);
+    fleet.advanceTo(SIM_START_NOON + 20 * MINUTE);
     expect(count(await group(fleet), 'InService')).toBe(4);
   });
 
   it('start failing only from the given time', async () => {
     const fleet = fleetOf([spec()]);
-    fleet.failLaunches('web', START + DAY);
+    fleet.failLaunches('web', SIM_START_NOON + DAY);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
     expect(kinds(fleet)).toContain('launch');
   });
@@ -207,9 +208,9 @@ describe('suspended processes and health', () => {
     const fleet = fleetOf([spec({ suspendedProcesses: suspended })]);
     const sick = first(await group(fleet)).id;
     fleet.makeUnhealthy(sick);
-    fleet.advanceTo(START + 30 * SECOND);
+    fleet.advanceTo(SIM_START_NOON + 30 * SECOND);
     expect(states(await group(fleet))[sick]).toBe('InService');
-    fleet.advanceTo(START + 10 * MINUTE);
+    fleet.advanceTo(SIM_START_NOON + 10 * MINUTE);
     const after = await group(fleet);
     expect(after.instances.some((instance) => instance.id === sick)).toBe(!replaced);
     expect(after.instances.filter((instance) => instance.lifecycleState === 'InService' && instance.healthy)).toHaveLength(replaced ? 4 : 3);
@@ -218,12 +219,12 @@ describe('suspended processes and health', () => {
   it('Launch suspended: no replacement until resumed', async () => {
     const fleet = fleetOf([spec({ suspendedProcesses: ['Launch'] })]);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
-    fleet.advanceTo(START + HOUR);
+    fleet.advanceTo(SIM_START_NOON + HOUR);
     const suspended = await group(fleet);
     expect(suspended.suspendedProcesses).toEqual(['Launch']);
     expect(count(suspended, 'InService')).toBe(3);
     fleet.resumeProcesses('web', ['Launch']);
-    fleet.advanceTo(START + 2 * HOUR);
+    fleet.advanceTo(SIM_START_NOON + 2 * HOUR);
     expect(count(await group(fleet), 'InService')).toBe(4);
   });
 
@@ -305,7 +306,7 @@ describe('Describe lag', () => {
     fleet.setGroupTag('web', 'phoenix:enabled', undefined);
     expect((await group(fleet)).tags['phoenix:enabled']).toBe('true');
     expect((await fleet.listOptedInGroups()).map((found) => found.name)).toEqual(['web']);
-    fleet.advanceTo(START + MINUTE);
+    fleet.advanceTo(SIM_START_NOON + MINUTE);
     expect((await group(fleet)).tags['phoenix:enabled']).toBeUndefined();
     expect(await fleet.listOptedInGroups()).toEqual([]);
   });
@@ -330,12 +331,12 @@ describe('Describe lag', () => {
     async function staleFor(seed: number): Promise<number> {
       const fleet = fleetOf([spec()], { describeLag: MINUTE, seed });
       fleet.setGroupTag('web', 'team', 'x');
-      let at = START;
+      let at = SIM_START_NOON;
       while ((await group(fleet)).tags['team'] === undefined) {
         at += SECOND;
         fleet.advanceTo(at);
       }
-      return at - START;
+      return at - SIM_START_NOON;
     }
     const lags = await Promise.all([1, 2, 3, 4, 5].map(staleFor));
     expect(await Promise.all([1, 2, 3, 4, 5].map(staleFor))).toEqual(lags);
@@ -397,7 +398,7 @@ describe('faults', () => {
           },
         );
       }
-      fleet.advanceTo(START + 2 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 2 * MINUTE);
       fleet.setFaults(undefined);
       return states(await group(fleet));
     }
@@ -444,9 +445,9 @@ describe('ageStats', () => {
         size: 1,
       }),
     ]);
-    fleet.advanceTo(START + 2 * HOUR);
+    fleet.advanceTo(SIM_START_NOON + 2 * HOUR);
     await fleet.terminateInstance('web', first(await group(fleet)).id, { decrementDesired: false });
-    fleet.advanceTo(START + 10 * HOUR);
+    fleet.advanceTo(SIM_START_NOON + 10 * HOUR);
     return fleet;
   }
 
@@ -457,22 +458,22 @@ describe('ageStats', () => {
     { case: 'one hour of tolerance', tolerance: HOUR, pct: 100 },
   ])('$case', async ({ tolerance, pct }) => {
     const fleet = await handMade();
-    const stats = fleet.ageStats({ until: START + 10 * HOUR, tolerance });
+    const stats = fleet.ageStats({ until: SIM_START_NOON + 10 * HOUR, tolerance });
     expect(stats.withinMaxAgePct).toBeCloseTo(pct, 9);
     expect(stats.oldestInstanceHours).toBeCloseTo(10, 9);
   });
 
   it('is per group on request, and 100 with no instance-hours to judge', async () => {
     const fleet = await handMade();
-    expect(fleet.ageStats({ until: START + 10 * HOUR, tolerance: 0, group: 'dry' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
-    expect(fleet.ageStats({ until: START + 10 * HOUR, tolerance: 0, group: 'exempt' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
-    expect(fleet.oldestInstanceHours('dry', START + 10 * HOUR)).toBeCloseTo(30 * 24 + 10, 9);
-    expect(fleet.oldestInstanceHours('exempt', START + 10 * HOUR)).toBeUndefined();
+    expect(fleet.ageStats({ until: SIM_START_NOON + 10 * HOUR, tolerance: 0, group: 'dry' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
+    expect(fleet.ageStats({ until: SIM_START_NOON + 10 * HOUR, tolerance: 0, group: 'exempt' })).toEqual({ withinMaxAgePct: 100, oldestInstanceHours: 0 });
+    expect(fleet.oldestInstanceHours('dry', SIM_START_NOON + 10 * HOUR)).toBeCloseTo(30 * 24 + 10, 9);
+    expect(fleet.oldestInstanceHours('exempt', SIM_START_NOON + 10 * HOUR)).toBeUndefined();
   });
 
   it('samples each group at every advance', async () => {
     const fleet = await handMade();
-    expect(fleet.series('web').map((sample) => [(sample.at - START) / HOUR, sample.desired, sample.inServiceHealthy, sample.inTransition])).toEqual([
+    expect(fleet.series('web').map((sample) => [(sample.at - SIM_START_NOON) / HOUR, sample.desired, sample.inServiceHealthy, sample.inTransition])).toEqual([
       [2, 2, 2, 0],
       [10, 2, 2, 0],
     ]);

@@ -6,18 +6,17 @@ import { MemoryEvents } from '../../sim/memory-events.js';
 import { MemoryLedger } from '../../sim/memory-ledger.js';
 import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
-
-const NOW = Date.UTC(2026, 10, 16, 12);
+import { SIM_START_NOON } from '../support/clock.js';
 
 function record(overrides: Partial<ReplacementRecord> = {}): ReplacementRecord {
   return {
-    id: `web#${overrides.startedAt ?? NOW}`,
+    id: `web#${overrides.startedAt ?? SIM_START_NOON}`,
     group: 'web',
     instanceId: 'i-1',
     reason: 'max-age',
     mode: 'live',
     instanceAgeSeconds: 8 * 86_400,
-    startedAt: NOW,
+    startedAt: SIM_START_NOON,
     phase: 'surging',
     ...overrides,
   };
@@ -76,11 +75,11 @@ describe('MemoryLedger.update', () => {
 describe('MemoryLedger.recordsSince', () => {
   it('returns recent records and every open one, however old', async () => {
     const ledger = new MemoryLedger([
-      record({ id: 'old-closed', startedAt: NOW - 10 * DAY, phase: 'verified' }),
-      record({ id: 'old-open', group: 'api', startedAt: NOW - 10 * DAY, phase: 'terminating' }),
-      record({ id: 'recent', startedAt: NOW - MINUTE, phase: 'failed' }),
+      record({ id: 'old-closed', startedAt: SIM_START_NOON - 10 * DAY, phase: 'verified' }),
+      record({ id: 'old-open', group: 'api', startedAt: SIM_START_NOON - 10 * DAY, phase: 'terminating' }),
+      record({ id: 'recent', startedAt: SIM_START_NOON - MINUTE, phase: 'failed' }),
     ]);
-    expect((await ledger.recordsSince(NOW - DAY)).map((stored) => stored.id)).toEqual(['old-open', 'recent']);
+    expect((await ledger.recordsSince(SIM_START_NOON - DAY)).map((stored) => stored.id)).toEqual(['old-open', 'recent']);
   });
 
   it('keeps its own copy of each record', async () => {
@@ -96,7 +95,11 @@ describe('MemoryLedger.recordsSince', () => {
 describe('simulated events, alarms and settings', () => {
   it('MemoryEvents collects what is published, in order', async () => {
     const events = new MemoryEvents();
-    const event: PhoenixEvent = { detailType: 'Group Quarantined', time: new Date(NOW).toISOString(), detail: { group: 'web', reason: 'x', since: 'now' } };
+    const event: PhoenixEvent = {
+      detailType: 'Group Quarantined',
+      time: new Date(SIM_START_NOON).toISOString(),
+      detail: { group: 'web', reason: 'x', since: 'now' },
+    };
     await events.publish([event]);
     await events.publish([]);
     await events.publish([event, event]);

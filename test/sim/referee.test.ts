@@ -4,12 +4,13 @@ import type { GlobalMode, Millis } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimFleet, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { VIOLATION_KINDS } from '../../sim/fleet.js';
-import { fleetOf, group, SECOND, START, spec } from '../support/sim-fleet.js';
+import { SIM_START_NOON } from '../support/clock.js';
+import { fleetOf, group, SECOND, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SATURDAY: Millis = Date.UTC(2026, 10, 21, 12);
 /** Default recovery-timeout 20 minutes plus two 10-minute ticks. */
-const DEADLINE: Millis = START + 40 * MINUTE;
+const DEADLINE: Millis = SIM_START_NOON + 40 * MINUTE;
 const AFTER_DEADLINE: Millis = DEADLINE + 1;
 const MIN_HEALTHY_0 = { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '0' } as const;
 
@@ -50,7 +51,7 @@ const raiseAndWait =
     fleet.advanceTo(until);
   };
 
-/** A brake the world puts on at START + 1 minute. */
+/** A brake the world puts on at SIM_START_NOON + 1 minute. */
 interface Brake {
   readonly name: string;
   readonly apply: (fleet: SimFleet) => void;
@@ -105,7 +106,7 @@ const cases: Case[] = [
     group: { tags: MIN_HEALTHY_0 },
     act: async (fleet, ids) => {
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + 59 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 59 * MINUTE);
       await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
     },
     expected: { budgetOverrun: 1 },
@@ -115,7 +116,7 @@ const cases: Case[] = [
     group: { tags: MIN_HEALTHY_0 },
     act: async (fleet, ids) => {
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + HOUR);
+      fleet.advanceTo(SIM_START_NOON + HOUR);
       await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
     },
     expected: {},
@@ -129,7 +130,7 @@ const cases: Case[] = [
       group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '1/week' } },
       act: async (fleet, ids) => {
         await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-        fleet.advanceTo(START + after);
+        fleet.advanceTo(SIM_START_NOON + after);
         await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
       },
       expected,
@@ -140,7 +141,7 @@ const cases: Case[] = [
     group: { tags: { ...MIN_HEALTHY_0, 'phoenix:budget': '2/week' } },
     act: async (fleet, ids) => {
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + 3 * DAY);
+      fleet.advanceTo(SIM_START_NOON + 3 * DAY);
       fleet.setGroupTag('web', 'phoenix:budget', '1/week');
       await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
     },
@@ -151,9 +152,9 @@ const cases: Case[] = [
     group: { tags: MIN_HEALTHY_0 },
     act: async (fleet, ids) => {
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-      fleet.advanceTo(START + 10 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 10 * MINUTE);
       await fleet.terminateInstance('web', await surged(fleet), { decrementDesired: true });
-      fleet.advanceTo(START + HOUR);
+      fleet.advanceTo(SIM_START_NOON + HOUR);
       await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
     },
     expected: {},
@@ -168,7 +169,7 @@ const cases: Case[] = [
       describeLag: MINUTE,
       act: async (fleet, ids) => {
         fleet.setGroupTag('web', 'phoenix:min-healthy', '100');
-        fleet.advanceTo(START + after);
+        fleet.advanceTo(SIM_START_NOON + after);
         await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
       },
       expected,
@@ -184,9 +185,9 @@ const cases: Case[] = [
       describeLag: MINUTE,
       act: async (fleet, ids) => {
         await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
-        fleet.advanceTo(START + 10 * MINUTE);
+        fleet.advanceTo(SIM_START_NOON + 10 * MINUTE);
         fleet.setGroupTag('web', 'phoenix:budget', '1/hour');
-        fleet.advanceTo(START + 10 * MINUTE + after);
+        fleet.advanceTo(SIM_START_NOON + 10 * MINUTE + after);
         await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: false });
       },
       expected,
@@ -236,7 +237,7 @@ const cases: Case[] = [
     act: async (fleet, ids) => {
       await fleet.setDesiredCapacity('web', 5);
       fleet.setGroupTag('web', 'phoenix:enabled', 'dry-run');
-      fleet.advanceTo(START + 5 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 5 * MINUTE);
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
     },
     expected: { outsideOptIn: 1, terminatedWhileBraked: 1 },
@@ -319,7 +320,7 @@ const cases: Case[] = [
     act: async (fleet, ids) => {
       await surgeThenTerminate(fleet, ids);
       await fleet.setDesiredCapacity('web', 5);
-      fleet.advanceTo(START + 15 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 15 * MINUTE);
       await fleet.terminateInstance('web', ids[1] ?? '', { decrementDesired: true });
     },
     expected: {},
@@ -336,7 +337,7 @@ const cases: Case[] = [
   },
   {
     case: 'strandedSurge: counted once, however long it stays',
-    act: raiseAndWait(START + 3 * DAY),
+    act: raiseAndWait(SIM_START_NOON + 3 * DAY),
     expected: { strandedSurge: 1, desiredNotRestored: 1 },
   },
   {
@@ -345,7 +346,7 @@ const cases: Case[] = [
     act: async (fleet) => {
       await fleet.setDesiredCapacity('web', 5);
       fleet.setGroupTag('web', 'phoenix:recovery-timeout', '2h');
-      fleet.advanceTo(START + 25 * MINUTE + 1);
+      fleet.advanceTo(SIM_START_NOON + 25 * MINUTE + 1);
     },
     expected: { strandedSurge: 1, desiredNotRestored: 1 },
   },
@@ -353,7 +354,7 @@ const cases: Case[] = [
     case: 'strandedSurge: finished in time',
     act: async (fleet, ids) => {
       await surgeThenTerminate(fleet, ids);
-      fleet.advanceTo(START + DAY);
+      fleet.advanceTo(SIM_START_NOON + DAY);
     },
     expected: {},
   },
@@ -362,7 +363,7 @@ const cases: Case[] = [
     act: async (fleet) => {
       await raiseAndWait(DEADLINE)(fleet);
       await fleet.setDesiredCapacity('web', 4);
-      fleet.advanceTo(START + DAY);
+      fleet.advanceTo(SIM_START_NOON + DAY);
     },
     expected: {},
   },
@@ -370,7 +371,7 @@ const cases: Case[] = [
     case: 'strandedSurge: undone in time by terminating the surge instance with decrement',
     act: async (fleet) => {
       await fleet.terminateInstance('web', await surged(fleet), { decrementDesired: true });
-      fleet.advanceTo(START + DAY);
+      fleet.advanceTo(SIM_START_NOON + DAY);
     },
     expected: {},
   },
@@ -379,7 +380,7 @@ const cases: Case[] = [
     act: async (fleet) => {
       await raiseAndWait(AFTER_DEADLINE)(fleet);
       await fleet.setDesiredCapacity('web', 4);
-      fleet.advanceTo(START + DAY);
+      fleet.advanceTo(SIM_START_NOON + DAY);
     },
     expected: { strandedSurge: 1, desiredNotRestored: 1 },
   },
@@ -387,9 +388,9 @@ const cases: Case[] = [
     case: 'strandedSurge: the owner sets desired during the surge, and the number is theirs',
     act: async (fleet) => {
       await fleet.setDesiredCapacity('web', 5);
-      fleet.advanceTo(START + MINUTE);
+      fleet.advanceTo(SIM_START_NOON + MINUTE);
       fleet.setDesiredExternally('web', 6);
-      fleet.advanceTo(START + DAY);
+      fleet.advanceTo(SIM_START_NOON + DAY);
     },
     expected: {},
   },
@@ -398,9 +399,9 @@ const cases: Case[] = [
       case: `strandedSurge: ${brake.name} two ticks ago, the surge still open${brake.leavesOptIn === true ? ' (the owner has the group back)' : ''}`,
       act: async (fleet) => {
         await fleet.setDesiredCapacity('web', 5);
-        fleet.advanceTo(START + MINUTE);
+        fleet.advanceTo(SIM_START_NOON + MINUTE);
         brake.apply(fleet);
-        fleet.advanceTo(START + 21 * MINUTE + 1);
+        fleet.advanceTo(SIM_START_NOON + 21 * MINUTE + 1);
       },
       expected: brake.leavesOptIn === true ? {} : { strandedSurge: 1, desiredNotRestored: 1 },
     }),
@@ -409,9 +410,9 @@ const cases: Case[] = [
     case: 'strandedSurge: a brake lifted within two ticks leaves the usual deadline',
     act: async (fleet) => {
       await fleet.setDesiredCapacity('web', 5);
-      fleet.advanceTo(START + MINUTE);
+      fleet.advanceTo(SIM_START_NOON + MINUTE);
       fleet.setGroupTag('web', 'phoenix:enabled', 'false');
-      fleet.advanceTo(START + 15 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 15 * MINUTE);
       fleet.setGroupTag('web', 'phoenix:enabled', 'true');
       fleet.advanceTo(DEADLINE);
     },
@@ -429,7 +430,7 @@ const cases: Case[] = [
     case: 'desiredNotRestored: a raise by two given back by one termination',
     act: async (fleet, ids) => {
       await fleet.setDesiredCapacity('web', 6);
-      fleet.advanceTo(START + 5 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 5 * MINUTE);
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
     },
     expected: { desiredNotRestored: 1 },
@@ -439,9 +440,9 @@ const cases: Case[] = [
       case: `terminatedWhileBraked: a termination after ${brake.name}`,
       group: { tags: MIN_HEALTHY_0 },
       act: async (fleet, ids) => {
-        fleet.advanceTo(START + MINUTE);
+        fleet.advanceTo(SIM_START_NOON + MINUTE);
         brake.apply(fleet);
-        fleet.advanceTo(START + 2 * MINUTE);
+        fleet.advanceTo(SIM_START_NOON + 2 * MINUTE);
         await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
       },
       expected: braked(brake),
@@ -455,7 +456,7 @@ const cases: Case[] = [
         brake.apply(fleet);
         fleet.advanceTo(fleet.now() + MINUTE);
         await fleet.terminateInstance('web', added, { decrementDesired: true });
-        fleet.advanceTo(START + DAY);
+        fleet.advanceTo(SIM_START_NOON + DAY);
       },
       expected: brake.leavesOptIn === true ? braked(brake) : {},
     }),
@@ -464,9 +465,9 @@ const cases: Case[] = [
     case: 'terminatedWhileBraked: finishing a surge after the brake (terminating the old instance)',
     act: async (fleet, ids) => {
       await fleet.setDesiredCapacity('web', 5);
-      fleet.advanceTo(START + MINUTE);
+      fleet.advanceTo(SIM_START_NOON + MINUTE);
       fleet.setGroupTag('web', 'phoenix:enabled', 'false');
-      fleet.advanceTo(START + 5 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 5 * MINUTE);
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: true });
     },
     expected: { terminatedWhileBraked: 1, outsideOptIn: 1 },
@@ -488,7 +489,7 @@ const cases: Case[] = [
     describeLag: MINUTE,
     act: async (fleet, ids) => {
       fleet.setGroupTag('web', 'phoenix:enabled', 'false');
-      fleet.advanceTo(START + MINUTE - SECOND);
+      fleet.advanceTo(SIM_START_NOON + MINUTE - SECOND);
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
     },
     expected: {},
@@ -499,7 +500,7 @@ const cases: Case[] = [
     describeLag: MINUTE,
     act: async (fleet, ids) => {
       fleet.setGroupTag('web', 'phoenix:enabled', 'false');
-      fleet.advanceTo(START + MINUTE);
+      fleet.advanceTo(SIM_START_NOON + MINUTE);
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
     },
     expected: { terminatedWhileBraked: 1, outsideOptIn: 1 },
@@ -509,7 +510,7 @@ const cases: Case[] = [
     group: { tags: MIN_HEALTHY_0 },
     act: async (fleet, ids) => {
       fleet.accountModeChanged('off');
-      fleet.advanceTo(START + 5 * MINUTE);
+      fleet.advanceTo(SIM_START_NOON + 5 * MINUTE);
       fleet.accountModeChanged('live');
       await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
     },
@@ -540,11 +541,11 @@ describe('the referee', () => {
     await fleet.setDesiredCapacity('web', 5);
     await fleet.setDesiredCapacity('web', 3);
     expect(fleet.calls()).toEqual([
-      { at: START, kind: 'terminate', group: 'web', instanceId: victim?.id, decrementDesired: false, outcome: 'ok', violations: ['belowMinHealthy'] },
-      { at: START, kind: 'set-desired', group: 'web', desired: 99, outcome: 'rejected', violations: [] },
-      { at: START, kind: 'tag', group: 'web', outcome: 'ok', violations: [] },
-      { at: START, kind: 'set-desired', group: 'web', desired: 5, outcome: 'ok', violations: ['outsideOptIn'] },
-      { at: START, kind: 'set-desired', group: 'web', desired: 3, outcome: 'ok', violations: ['desiredNotRestored'] },
+      { at: SIM_START_NOON, kind: 'terminate', group: 'web', instanceId: victim?.id, decrementDesired: false, outcome: 'ok', violations: ['belowMinHealthy'] },
+      { at: SIM_START_NOON, kind: 'set-desired', group: 'web', desired: 99, outcome: 'rejected', violations: [] },
+      { at: SIM_START_NOON, kind: 'tag', group: 'web', outcome: 'ok', violations: [] },
+      { at: SIM_START_NOON, kind: 'set-desired', group: 'web', desired: 5, outcome: 'ok', violations: ['outsideOptIn'] },
+      { at: SIM_START_NOON, kind: 'set-desired', group: 'web', desired: 3, outcome: 'ok', violations: ['desiredNotRestored'] },
     ]);
   });
 

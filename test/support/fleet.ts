@@ -1,10 +1,11 @@
 import type { PlanInput } from '../../functions/core/decide/plan.js';
-import type { Group, Instance, Millis, ReplacementRecord } from '../../functions/core/model.js';
+import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
+import { NOW } from './clock.js';
 
-/** A Monday, 12:00 UTC: inside every weekday window the tests use. */
-export const NOW: Millis = Date.UTC(2026, 10, 23, 12, 0);
+/** The tests' usual instant lives with the others in clock.ts; builders here default to it. */
+export { NOW };
 
 export function instance(overrides: Partial<Instance> & { readonly id: string }): Instance {
   return {

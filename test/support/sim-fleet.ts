@@ -3,9 +3,8 @@ import type { Group, Instance, Millis } from '../../functions/core/model.js';
 import { DAY } from '../../functions/core/model.js';
 import type { FaultRates, SimGroupSpec } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
+import { SIM_START_NOON } from './clock.js';
 
-/** Monday 2026-11-16 12:00 UTC: inside a Mon-Fri 08:00-18:00 Europe/Berlin window. */
-export const START: Millis = Date.UTC(2026, 10, 16, 12);
 export const SECOND: Millis = 1000;
 
 /** An opted-in group of `size` InService instances aged size..1 days (the first is the oldest). */
@@ -32,7 +31,7 @@ export interface FleetOptions {
 }
 
 export function fleetOf(groups: readonly SimGroupSpec[], options: FleetOptions = {}): SimFleet {
-  const { start = START, seed = 7, ...rest } = options;
+  const { start = SIM_START_NOON, seed = 7, ...rest } = options;
   return new SimFleet({ start, random: seededRandom(seed), groups, ...rest });
 }
 

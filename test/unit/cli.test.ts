@@ -9,7 +9,7 @@ import { group, NOW } from '../support/fleet.js';
 async function run(...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.UTC(2026, 10, 23, 12));
+  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, NOW);
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 

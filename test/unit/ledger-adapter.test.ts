@@ -14,14 +14,13 @@ import { recordFromItem, toItem } from '../../functions/adapters/ledger-items.js
 import { LEDGER_KEY } from '../../functions/adapters/ledger-table.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR } from '../../functions/core/model.js';
+import { WEDNESDAY_NOON } from '../support/clock.js';
 
 const documents = mockClient(DynamoDBDocumentClient);
-/** Wednesday 18 November 2026, noon UTC. */
-const NOW = Date.UTC(2026, 10, 18, 12);
 const ledger = new DynamoLedger({
   client: new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
   tableName: 'ledger',
-  clock: () => NOW,
+  clock: () => WEDNESDAY_NOON,
 });
 
 afterEach(() => {
@@ -36,19 +35,19 @@ const surging: ReplacementRecord = {
   reason: 'max-age',
   mode: 'live',
   instanceAgeSeconds: 691_200,
-  startedAt: NOW,
+  startedAt: WEDNESDAY_NOON,
   phase: 'surging',
   surge: { fromDesired: 2, toDesired: 3 },
 };
-const verified: ReplacementRecord = { ...surging, phase: 'verified', closedAt: NOW + HOUR, detail: 'recovered in 300s' };
-const dryRun: ReplacementRecord = { ...surging, mode: 'dry-run', phase: 'dry-run', closedAt: NOW };
+const verified: ReplacementRecord = { ...surging, phase: 'verified', closedAt: WEDNESDAY_NOON + HOUR, detail: 'recovered in 300s' };
+const dryRun: ReplacementRecord = { ...surging, mode: 'dry-run', phase: 'dry-run', closedAt: WEDNESDAY_NOON };
 
 /** The stored form of `surging`, written out by hand so the reader is not checked against itself. */
 const storedSurging: Record<string, unknown> = {
   pk: 'GROUP#web',
   sk: `REC#2026-11-18T12:00:00.000Z#${ID}`,
   day: '2026-11-18',
-  expiresAt: NOW / 1000 + 90 * 86_400,
+  expiresAt: WEDNESDAY_NOON / 1000 + 90 * 86_400,
   open: 'OPEN',
   openGroup: 'web',
   id: ID,
@@ -57,7 +56,7 @@ const storedSurging: Record<string, unknown> = {
   reason: 'max-age',
   mode: 'live',
   instanceAgeSeconds: 691_200,
-  startedAt: NOW,
+  startedAt: WEDNESDAY_NOON,
   phase: 'surging',
   surge: { fromDesired: 2, toDesired: 3 },
 };
@@ -96,8 +95,12 @@ describe('DynamoLedger error paths', () => {
   });
 
   it.each([
-    { case: 'recordsSince (Query)', mock: () => documents.on(QueryCommand).rejects(throttled()), run: () => ledger.recordsSince(NOW - DAY) },
-    { case: 'recordsForGroup (Query)', mock: () => documents.on(QueryCommand).rejects(throttled()), run: () => ledger.recordsForGroup('web', NOW - DAY) },
+    { case: 'recordsSince (Query)', mock: () => documents.on(QueryCommand).rejects(throttled()), run: () => ledger.recordsSince(WEDNESDAY_NOON - DAY) },
+    {
+      case: 'recordsForGroup (Query)',
+      mock: () => documents.on(QueryCommand).rejects(throttled()),
+      run: () => ledger.recordsForGroup('web', WEDNESDAY_NOON - DAY),
+    },
     { case: 'begin of a dry-run (PutItem)', mock: () => documents.on(PutCommand).rejects(throttled()), run: () => ledger.begin(dryRun) },
     {
       case: 'begin of a dry-run whose key exists (GetItem to compare)',
@@ -115,7 +118,7 @@ describe('DynamoLedger error paths', () => {
     {
       case: 'update between open phases (PutItem)',
       mock: () => documents.on(PutCommand).rejects(throttled()),
-      run: () => ledger.update({ ...surging, phase: 'terminating', terminatedAt: NOW }, 'surging'),
+      run: () => ledger.update({ ...surging, phase: 'terminating', terminatedAt: WEDNESDAY_NOON }, 'surging'),
     },
     {
       case: 'closing (TransactWriteItems)',
@@ -133,7 +136,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [storedSurging] });
-    expect(await ledger.recordsSince(NOW)).toStrictEqual([surging]);
+    expect(await ledger.recordsSince(WEDNESDAY_NOON)).toStrictEqual([surging]);
   });
 
   it.each([
@@ -144,18 +147,18 @@ describe('DynamoLedger error paths', () => {
     },
     { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of tainted, stale-config, max-age, chaos, got "boredom"' },
     { case: 'unknown mode', change: { mode: 'maybe' }, problem: 'mode must be one of live, dry-run, got "maybe"' },
-    { case: 'startedAt stored as a string', change: { startedAt: String(NOW) }, problem: `startedAt must be a number, got "${NOW}"` },
+    { case: 'startedAt stored as a string', change: { startedAt: String(WEDNESDAY_NOON) }, problem: `startedAt must be a number, got "${WEDNESDAY_NOON}"` },
     { case: 'instance age stored as a string', change: { instanceAgeSeconds: '8d' }, problem: 'instanceAgeSeconds must be a number, got "8d"' },
     { case: 'id missing', change: { id: undefined }, problem: 'id must be a string, got nothing' },
     { case: 'surge not a map', change: { surge: 'yes' }, problem: 'surge must be a map, got "yes"' },
     { case: 'surge with a string inside', change: { surge: { fromDesired: 2, toDesired: '3' } }, problem: 'surge.toDesired must be a number, got "3"' },
     { case: 'detail not a string', change: { detail: 42 }, problem: 'detail must be a string, got 42' },
     { case: 'group that does not match pk', change: { group: 'api' }, problem: 'pk does not match group "api"' },
-    { case: 'startedAt that does not match sk', change: { startedAt: NOW + 1 }, problem: 'sk does not match startedAt and id' },
+    { case: 'startedAt that does not match sk', change: { startedAt: WEDNESDAY_NOON + 1 }, problem: 'sk does not match startedAt and id' },
     {
       case: 'startedAt with a fraction',
-      change: { startedAt: NOW + 0.5 },
-      problem: `startedAt must be whole epoch milliseconds in years 1970 to 9999, got ${NOW + 0.5}`,
+      change: { startedAt: WEDNESDAY_NOON + 0.5 },
+      problem: `startedAt must be whole epoch milliseconds in years 1970 to 9999, got ${WEDNESDAY_NOON + 0.5}`,
     },
   ])('a malformed stored item fails the read with an error naming its key: $case', async ({ change, problem }) => {
     const item: Record<string, unknown> = { ...storedSurging, ...change };
@@ -165,13 +168,13 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [item] });
-    const read = ledger.recordsSince(NOW);
+    const read = ledger.recordsSince(WEDNESDAY_NOON);
     await expect(read).rejects.toThrow(LedgerItemError);
     await expect(read).rejects.toThrow(`malformed ledger item pk="GROUP#web" sk="REC#2026-11-18T12:00:00.000Z#${ID}": ${problem}`);
   });
 
   it.each([
-    { case: 'fractional', startedAt: NOW + 0.5 },
+    { case: 'fractional', startedAt: WEDNESDAY_NOON + 0.5 },
     { case: 'negative', startedAt: -1 },
     { case: 'not a number', startedAt: Number.NaN },
     { case: 'past year 9999', startedAt: Date.UTC(10000, 0, 1) },
@@ -185,10 +188,10 @@ describe('DynamoLedger error paths', () => {
 describe('DynamoLedger reads', () => {
   it('recordsSince queries each day bucket from since through tomorrow, plus the open index', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
-    await ledger.recordsSince(NOW - 2 * DAY - HOUR);
+    await ledger.recordsSince(WEDNESDAY_NOON - 2 * DAY - HOUR);
     const inputs = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(inputs.filter((input) => input.IndexName === 'byDay').map((input) => input.ExpressionAttributeValues)).toEqual([
-      { ':day': '2026-11-16', ':from': NOW - 2 * DAY - HOUR, ':to': Date.UTC(2026, 10, 17) - 1 },
+      { ':day': '2026-11-16', ':from': WEDNESDAY_NOON - 2 * DAY - HOUR, ':to': Date.UTC(2026, 10, 17) - 1 },
       { ':day': '2026-11-17', ':from': Date.UTC(2026, 10, 17), ':to': Date.UTC(2026, 10, 18) - 1 },
       { ':day': '2026-11-18', ':from': Date.UTC(2026, 10, 18), ':to': Date.UTC(2026, 10, 19) - 1 },
       { ':day': '2026-11-19', ':from': Date.UTC(2026, 10, 19), ':to': Date.UTC(2026, 10, 20) - 1 },
@@ -205,9 +208,9 @@ describe('DynamoLedger reads', () => {
       .on(QueryCommand, { IndexName: 'open' })
       .resolvesOnce({ Items: [storedSurging], LastEvaluatedKey: { open: 'OPEN', openGroup: 'web', pk: 'GROUP#web', sk: storedSurging['sk'] } })
       .resolvesOnce({ Items: [second] })
-      .on(QueryCommand, { IndexName: 'byDay', ExpressionAttributeValues: { ':day': '2026-11-18', ':from': NOW, ':to': Date.UTC(2026, 10, 19) - 1 } })
+      .on(QueryCommand, { IndexName: 'byDay', ExpressionAttributeValues: { ':day': '2026-11-18', ':from': WEDNESDAY_NOON, ':to': Date.UTC(2026, 10, 19) - 1 } })
       .resolves({ Items: [storedSurging] });
-    const found = await ledger.recordsSince(NOW);
+    const found = await ledger.recordsSince(WEDNESDAY_NOON);
     expect(found.map((record) => record.id)).toEqual(['api#1', ID]);
     const openCalls = documents.commandCalls(QueryCommand, { IndexName: 'open' });
     expect(openCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([
@@ -217,10 +220,10 @@ describe('DynamoLedger reads', () => {
   });
 
   it.each([
-    { case: 'an empty range', from: NOW, to: NOW },
-    { case: 'a reversed range', from: NOW, to: NOW - DAY },
-    { case: 'a range wholly past tomorrow', from: NOW + 3 * DAY, to: NOW + 10 * DAY },
-    { case: 'a range wholly older than the retention', from: NOW - 200 * DAY, to: NOW - 100 * DAY },
+    { case: 'an empty range', from: WEDNESDAY_NOON, to: WEDNESDAY_NOON },
+    { case: 'a reversed range', from: WEDNESDAY_NOON, to: WEDNESDAY_NOON - DAY },
+    { case: 'a range wholly past tomorrow', from: WEDNESDAY_NOON + 3 * DAY, to: WEDNESDAY_NOON + 10 * DAY },
+    { case: 'a range wholly older than the retention', from: WEDNESDAY_NOON - 200 * DAY, to: WEDNESDAY_NOON - 100 * DAY },
   ])('recordsBetween sends nothing for $case', async ({ from, to }) => {
     expect(await ledger.recordsBetween(from, to)).toEqual([]);
     expect(documents.calls()).toHaveLength(0);
@@ -231,7 +234,7 @@ describe('stored form of undo claims and outboxes', () => {
   const undoing: ReplacementRecord = {
     ...surging,
     phase: 'undoing',
-    undo: { at: NOW + HOUR, closeAs: 'failed', why: 'extra instance not healthy within recovery-timeout 20m', quarantine: true },
+    undo: { at: WEDNESDAY_NOON + HOUR, closeAs: 'failed', why: 'extra instance not healthy within recovery-timeout 20m', quarantine: true },
   };
   const announced: ReplacementRecord = {
     ...verified,
@@ -248,7 +251,10 @@ describe('stored form of undo claims and outboxes', () => {
     { case: 'an undo claimed with its call made', record: undoing },
     {
       case: 'an undo that terminates the extra instance',
-      record: { ...undoing, undo: { ...undoing.undo, at: NOW, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' } },
+      record: {
+        ...undoing,
+        undo: { ...undoing.undo, at: WEDNESDAY_NOON, closeAs: 'abandoned' as const, why: 'braked', quarantine: false, extraInstanceId: 'i-new' },
+      },
     },
     { case: 'events waiting to be published', record: announced },
   ])('$case reads back as written, open exactly while undoing', ({ record }) => {
