@@ -22,6 +22,7 @@ import { SimSettings } from '../../sim/sim-settings.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { addGroup, awsClients, countCalls, launchTemplate } from '../support/aws-fixtures.js';
 import { NOW } from '../support/clock.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, startMoto } from '../support/moto-server.js';
 
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
@@ -55,7 +56,7 @@ function syntheticFleet(groups: number, size: number): Group[] {
       min: 1,
       max: size + 1,
       tags: {
-        'phoenix:enabled': 'true',
+        ...OPTED_IN,
         'phoenix:max-age': '7d',
         'phoenix:chaos': g % 5 === 0 ? '3d' : 'off',
         ...(window === undefined ? {} : { 'phoenix:window': window }),
@@ -188,7 +189,7 @@ async function callsPerTick(groups: number): Promise<TickCalls> {
     const templateId = await launchTemplate(clients);
     // One at a time: moto is CPU-bound behind Python's global lock, so concurrent creates were no faster.
     for (let n = 0; n < groups; n += 1) {
-      await addGroup(clients, { name: `in-${n}`, size: 4, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+      await addGroup(clients, { name: `in-${n}`, size: 4, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '7d' } });
       // Without instances: Auto Scaling's tag filter keeps these groups from Phoenix, so their instances are
       // never read, and each instance moto launches costs time in proportion to all those it already has.
       await addGroup(clients, { name: `out-${n}`, size: 0, templateId, tags: { team: 'other' } });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { HOUR } from '../../functions/core/model.js';
 import { awsClients, createGroup, instanceIds, launchTemplate } from '../support/aws-fixtures.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
 
@@ -50,7 +51,7 @@ describe('the built recycler bundle against moto', () => {
       name: 'web',
       size: 3,
       templateId,
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
+      tags: { ...OPTED_IN, 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
     });
     const payments = await createGroup(clients, { name: 'payments', size: 2, templateId, tags: { 'phoenix:max-age': '1h' } });
     const time = new Date(Date.now() + 2 * HOUR).toISOString();
@@ -84,7 +85,7 @@ describe('the built recycler bundle against moto', () => {
     const clients = awsClients(endpoint);
     await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
     const templateId = await launchTemplate(clients);
-    const original = await createGroup(clients, { name: 'api', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h' } });
+    const original = await createGroup(clients, { name: 'api', size: 2, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '1h' } });
     const start = Date.now() + 2 * HOUR;
     const surge = await invokeRecycler(endpoint, new Date(start).toISOString());
     expect(surge.code, surge.stderr).toBe(0);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
 
@@ -29,9 +30,7 @@ describe('the built tainter bundle against moto', () => {
     expect(existsSync(TAINTER)).toBe(true);
     const { endpoint } = moto();
     const clients = awsClients(endpoint);
-    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true' } })) as [
-      string,
-    ];
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { ...OPTED_IN } })) as [string];
     const event = fixture('ssm-start-session.json') as { detail: { requestParameters: { target: string } } };
     event.detail.requestParameters.target = web;
 
@@ -61,9 +60,7 @@ describe('the built tainter bundle against moto', () => {
   it("holds times to the function's own clock: a taint dated years ahead is overwritten by the real touch", async () => {
     const { endpoint } = moto();
     const clients = awsClients(endpoint);
-    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { 'phoenix:enabled': 'true' } })) as [
-      string,
-    ];
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId: await launchTemplate(clients), tags: { ...OPTED_IN } })) as [string];
     await tagInstance(clients, web, { 'phoenix:tainted': 'at=2099-01-01T00:00:00.000Z;by=mallory;via=ssm-session' });
     const event = fixture('ssm-start-session.json') as { detail: { requestParameters: { target: string } } };
     event.detail.requestParameters.target = web;

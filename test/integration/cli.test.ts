@@ -7,7 +7,7 @@ import { main } from '../../functions/cli/phoenix.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
-import { record } from '../support/fleet.js';
+import { OPTED_IN, record } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment } from '../support/processes.js';
 
@@ -30,9 +30,9 @@ describe('phoenix against moto', () => {
   it('plan --json explains every opted-in group and instance, and says when there is no ledger', async () => {
     const clients = awsClients(moto().endpoint);
     const templateId = await launchTemplate(clients);
-    const [first] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    const [first] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '7d' } });
     await tagInstance(clients, first as string, { 'phoenix:exempt': 'true' });
-    await createGroup(clients, { name: 'broken', size: 1, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:budget': '2/fortnight' } });
+    await createGroup(clients, { name: 'broken', size: 1, templateId, tags: { ...OPTED_IN, 'phoenix:budget': '2/fortnight' } });
     const result = await cli('plan', '--json', '--table', 'absent');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('ledger table absent not found');
@@ -50,7 +50,7 @@ describe('phoenix against moto', () => {
   it('release lifts a quarantine and says what it was; a second release changes nothing', async () => {
     const clients = awsClients(moto().endpoint);
     const templateId = await launchTemplate(clients);
-    await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } });
+    await createGroup(clients, { name: 'web', size: 1, templateId, tags: { ...OPTED_IN } });
     await clients.autoScaling.send(
       new CreateOrUpdateTagsCommand({
         Tags: [{ ResourceId: 'web', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'recovery failed', PropagateAtLaunch: false }],
@@ -80,7 +80,7 @@ describe('phoenix against moto', () => {
       name: 'web',
       size: 1,
       templateId: await launchTemplate(clients),
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+      tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
     });
 
     const json = await cli('report', '--week', '2026-W47', '--format', 'json', '--table', 'ledger');

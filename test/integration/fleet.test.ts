@@ -10,6 +10,7 @@ import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
 import { awsClients, countCalls, createGroup, instanceIds, launchTemplate, protect, tagInstance } from '../support/aws-fixtures.js';
 import { RecordingLogger } from '../support/fakes.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -70,7 +71,7 @@ describe('AwsFleet against moto', () => {
       name: 'web',
       size: 3,
       templateId,
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '50' },
+      tags: { ...OPTED_IN, 'phoenix:max-age': '1h', 'phoenix:min-healthy': '50' },
     });
     const bystanders = await createGroup(clients, { name: 'payments', size: 2, templateId, tags: { 'phoenix:max-age': '1h' } });
     await tagInstance(clients, exempt as string, { 'phoenix:exempt': 'true' });
@@ -89,7 +90,7 @@ describe('AwsFleet against moto', () => {
   it('with min-healthy 100 launches first, then terminates the old instance decrementing desired', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
-    const original = await createGroup(clients, { name: 'api', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h' } });
+    const original = await createGroup(clients, { name: 'api', size: 2, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '1h' } });
     const now = Date.now() + 2 * HOUR;
     await runTick(deps, settings, now);
     const surged = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['api'] }));

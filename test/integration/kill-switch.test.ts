@@ -10,6 +10,7 @@ import { MemoryEvents } from '../../sim/memory-events.js';
 import { MemoryLedger } from '../../sim/memory-ledger.js';
 import { awsClients, createGroup, instanceIds, launchTemplate } from '../support/aws-fixtures.js';
 import { RecordingLogger } from '../support/fakes.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -38,7 +39,7 @@ async function world(mode: string, alarmState: 'OK' | 'ALARM') {
     name: 'web',
     size: 3,
     templateId,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' },
   });
   const logger = new RecordingLogger();
   const deps = {

@@ -14,7 +14,7 @@ import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/week
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { awsClients, createGroup, launchTemplate } from '../support/aws-fixtures.js';
 import { RecordingLogger } from '../support/fakes.js';
-import { record } from '../support/fleet.js';
+import { OPTED_IN, record } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -49,7 +49,7 @@ describe('the reporter against moto, with the unmodified SDK clients', () => {
       name: 'web',
       size: 2,
       templateId: await launchTemplate(clients),
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+      tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
     });
 
     const s3 = new S3Client({ ...config, forcePathStyle: true });

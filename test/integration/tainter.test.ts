@@ -6,6 +6,7 @@ import { handleTouch } from '../../functions/app/taint.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import { type AwsTestClients, awsClients, countCalls, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
 import { FakeEvents, RecordingLogger } from '../support/fakes.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { useMoto } from '../support/moto.js';
 
 const moto = useMoto();
@@ -46,7 +47,7 @@ describe('the tainter against moto', () => {
   it('tags the touched instance of an opted-in group, not one of a group without phoenix:enabled, nor a standalone one; three calls in all', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
-    const [web, webOther] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } });
+    const [web, webOther] = await createGroup(clients, { name: 'web', size: 2, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '7d' } });
     const [payments] = await createGroup(clients, { name: 'payments', size: 1, templateId, tags: { team: 'payments' } });
     const [batch] = await createGroup(clients, { name: 'batch', size: 1, templateId, tags: { 'phoenix:enabled': 'false' } });
     const bastion = await standaloneInstance(clients);
@@ -76,7 +77,7 @@ describe('the tainter against moto', () => {
   it('keeps a later taint when an older event arrives late, and skips an instance that no longer exists', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
-    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string];
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { ...OPTED_IN } })) as [string];
     const later = formatTaint({ at: TOUCHED_AT + 10 * 60_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' });
     await tagInstance(clients, web, { 'phoenix:tainted': later });
     const gone = 'i-0123456789abcdef0';
@@ -116,7 +117,7 @@ describe('the tainter against moto', () => {
   it('overwrites a taint dated years ahead of the clock with the real touch', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
-    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string];
+    const [web] = (await createGroup(clients, { name: 'web', size: 1, templateId, tags: { ...OPTED_IN } })) as [string];
     await tagInstance(clients, web, {
       'phoenix:tainted': formatTaint({ at: Date.UTC(2099, 0, 1), by: 'arn:aws:iam::123456789012:user/mallory', via: 'ssm-session' }),
     });
@@ -138,7 +139,7 @@ describe('the tainter against moto', () => {
   it('still tags the live instance when EC2 refuses the batch for one terminated since the read', async () => {
     const { clients, deps } = setup();
     const templateId = await launchTemplate(clients);
-    const [live, gone] = (await createGroup(clients, { name: 'web', size: 2, templateId, tags: { 'phoenix:enabled': 'true' } })) as [string, string];
+    const [live, gone] = (await createGroup(clients, { name: 'web', size: 2, templateId, tags: { ...OPTED_IN } })) as [string, string];
     await clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone] }));
     const counts = new Map<string, number>();
     countCalls(clients, counts);

@@ -3,13 +3,13 @@ import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../func
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
 import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
-import { instance } from '../support/fleet.js';
+import { instance, OPTED_IN } from '../support/fleet.js';
 
 /** ISO week 2026-W47 in UTC: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */
 export const START: Millis = Date.UTC(2026, 10, 16);
 export const END: Millis = START + WEEK;
 
-export const LIVE = { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' } as const;
+export const LIVE = { ...OPTED_IN, 'phoenix:max-age': '7d' } as const;
 export const DRY_RUN = { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '7d' } as const;
 
 /** A group of `size` instances, all launched `ageAtEnd` before the end of the week. */
@@ -103,9 +103,6 @@ export function weekWithTexts(group: string, reason: string): WeeklyReport {
   return report({
     week: '2026-W47',
     records: [recycled(group, 'max-age', START + DAY), { ...failed(group, START + 2 * DAY, reason), instanceId: reason }],
-    groups: [
-      fleetGroup(group, { ...LIVE, 'phoenix:quarantined': reason }),
-      fleetGroup(`${group}-bad`, { 'phoenix:enabled': 'true', 'phoenix:max-age': reason }),
-    ],
+    groups: [fleetGroup(group, { ...LIVE, 'phoenix:quarantined': reason }), fleetGroup(`${group}-bad`, { ...OPTED_IN, 'phoenix:max-age': reason })],
   });
 }

@@ -5,6 +5,7 @@ import type { SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { SIM_START_NOON } from '../support/clock.js';
 import type { Fault, Trigger } from '../support/faults.js';
 import { audit, FaultWorld } from '../support/faults.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SECOND = 1000;
@@ -19,7 +20,7 @@ function web(minHealthy?: string): SimGroupSpec {
     desired: 3,
     min: 1,
     max: 5,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d', ...(minHealthy === undefined ? {} : { 'phoenix:min-healthy': minHealthy }) },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '7d', ...(minHealthy === undefined ? {} : { 'phoenix:min-healthy': minHealthy }) },
     launchTemplate: { id: 'lt-1', version: '3' },
     instances: [{ age: 8 * DAY }, { age: 2 * DAY }, { age: DAY }],
     launchDelay: { min: 90 * SECOND, max: 90 * SECOND },
@@ -234,7 +235,7 @@ describe('clock skew between the event time and the API', () => {
     name: 'mixed',
     desired: 6,
     max: 8,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '2d', 'phoenix:chaos': '6h', 'phoenix:budget': '1/hour' },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '2d', 'phoenix:chaos': '6h', 'phoenix:budget': '1/hour' },
     instances: [{ age: 3 * DAY }, { age: 2 * DAY + HOUR }, { age: 2 * DAY - 2 * HOUR }, { age: DAY }, { age: 12 * HOUR }, { age: HOUR }],
   };
   const direct: SimGroupSpec = { ...mixed, name: 'direct', tags: { ...mixed.tags, 'phoenix:min-healthy': '50' } };

@@ -4,6 +4,7 @@ import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { VirtualClock } from '../../sim/clock.js';
 import type { ActivityKind, FaultRates, SimFleet } from '../../sim/fleet.js';
 import { SIM_START_NOON } from '../support/clock.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { first, fleetOf, group, SECOND, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
@@ -432,7 +433,7 @@ describe('ageStats', () => {
     const fleet = fleetOf([
       spec({
         size: 2,
-        tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d', 'phoenix:min-healthy': '0' },
+        tags: { ...OPTED_IN, 'phoenix:max-age': '1d', 'phoenix:min-healthy': '0' },
         instances: [{ age: 23 * HOUR }, { age: 0 }],
         launchDelay: { min: HOUR, max: HOUR },
         terminateHookWait: 0,
@@ -440,7 +441,7 @@ describe('ageStats', () => {
       spec({ name: 'dry', tags: { 'phoenix:enabled': 'dry-run', 'phoenix:max-age': '1d' }, instances: [{ age: 30 * DAY }], size: 1 }),
       spec({
         name: 'exempt',
-        tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '1d' },
+        tags: { ...OPTED_IN, 'phoenix:max-age': '1d' },
         instances: [{ age: 30 * DAY, tags: { 'phoenix:exempt': 'true' } }],
         size: 1,
       }),

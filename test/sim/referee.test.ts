@@ -5,6 +5,7 @@ import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import type { SimFleet, SimGroupSpec, Violations } from '../../sim/fleet.js';
 import { VIOLATION_KINDS } from '../../sim/fleet.js';
 import { SIM_START_NOON } from '../support/clock.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { fleetOf, group, SECOND, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
@@ -12,7 +13,7 @@ const SATURDAY: Millis = Date.UTC(2026, 10, 21, 12);
 /** Default recovery-timeout 20 minutes plus two 10-minute ticks. */
 const DEADLINE: Millis = SIM_START_NOON + 40 * MINUTE;
 const AFTER_DEADLINE: Millis = DEADLINE + 1;
-const MIN_HEALTHY_0 = { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '0' } as const;
+const MIN_HEALTHY_0 = { ...OPTED_IN, 'phoenix:min-healthy': '0' } as const;
 
 interface Case {
   readonly case: string;
@@ -97,7 +98,7 @@ const cases: Case[] = [
   },
   {
     case: 'belowMinHealthy: min-healthy 90 of 20 allows one down',
-    group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
+    group: { size: 20, tags: { ...OPTED_IN, 'phoenix:min-healthy': '90' } },
     act: (fleet, ids) => fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false }),
     expected: {},
   },
@@ -165,7 +166,7 @@ const cases: Case[] = [
   ].map(
     ({ when, after, expected }): Case => ({
       case: `belowMinHealthy: a floor raised from 90 to 100 just before a direct termination ${when}`,
-      group: { size: 20, tags: { 'phoenix:enabled': 'true', 'phoenix:min-healthy': '90' } },
+      group: { size: 20, tags: { ...OPTED_IN, 'phoenix:min-healthy': '90' } },
       describeLag: MINUTE,
       act: async (fleet, ids) => {
         fleet.setGroupTag('web', 'phoenix:min-healthy', '100');
@@ -207,13 +208,13 @@ const cases: Case[] = [
   },
   {
     case: 'outsideOptIn: a quarantined group',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:quarantined': '2026-11-16 recovery failed' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:quarantined': '2026-11-16 recovery failed' } },
     act: (fleet) => fleet.setDesiredCapacity('web', 5),
     expected: { outsideOptIn: 1 },
   },
   {
     case: 'outsideOptIn: tags that do not parse',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7days' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:max-age': '7days' } },
     act: surgeThenTerminate,
     expected: { outsideOptIn: 2, terminatedWhileBraked: 1 },
   },
@@ -244,7 +245,7 @@ const cases: Case[] = [
   },
   {
     case: 'outsideOptIn: a quarantine lifted by the operator',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:quarantined': 'recovery failed' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:quarantined': 'recovery failed' } },
     act: async (fleet, ids) => {
       fleet.setGroupTag('web', 'phoenix:quarantined', undefined);
       await surgeThenTerminate(fleet, ids);
@@ -253,21 +254,21 @@ const cases: Case[] = [
   },
   {
     case: 'outsideWindow: Saturday, outside Mon-Fri',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
     start: SATURDAY,
     act: surgeThenTerminate,
     expected: { outsideWindow: 1 },
   },
   {
     case: 'outsideWindow: Saturday, undoing the surge is no termination the window holds back',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
     start: SATURDAY,
     act: async (fleet) => fleet.terminateInstance('web', await surged(fleet), { decrementDesired: true }),
     expected: {},
   },
   {
     case: 'outsideWindow: Monday noon, inside',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:window': 'Mon-Fri 08:00-18:00 Europe/Berlin' } },
     act: surgeThenTerminate,
     expected: {},
   },
@@ -316,7 +317,7 @@ const cases: Case[] = [
   },
   {
     case: 'doubleTermination: two different instances, one after the other',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:budget': '2/hour' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:budget': '2/hour' } },
     act: async (fleet, ids) => {
       await surgeThenTerminate(fleet, ids);
       await fleet.setDesiredCapacity('web', 5);
@@ -342,7 +343,7 @@ const cases: Case[] = [
   },
   {
     case: 'strandedSurge: the recovery-timeout as it stood at the raise (5m, lengthened to 2h after)',
-    group: { tags: { 'phoenix:enabled': 'true', 'phoenix:recovery-timeout': '5m' } },
+    group: { tags: { ...OPTED_IN, 'phoenix:recovery-timeout': '5m' } },
     act: async (fleet) => {
       await fleet.setDesiredCapacity('web', 5);
       fleet.setGroupTag('web', 'phoenix:recovery-timeout', '2h');

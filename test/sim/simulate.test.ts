@@ -4,6 +4,7 @@ import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { Delivery, Invocation } from '../../sim/script.js';
 import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet } from '../../sim/simulate.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 describe('a simulated week of the steady scenario', async () => {
@@ -65,7 +66,7 @@ describe('ticks delivered as EventBridge and Lambda may deliver them', () => {
     desired: 3,
     min: 1,
     max: 5,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
     launchTemplate: { id: 'lt-1', version: '3' },
     instances: [{ age: 8 * DAY }, { age: 2 * DAY }, { age: DAY }],
     launchDelay: { min: 90 * SECOND, max: 90 * SECOND },

@@ -3,6 +3,7 @@ import { DAY } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet, VERIFIER_DELIVERY_DELAY } from '../../sim/simulate.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const SECOND = 1000;
@@ -31,7 +32,7 @@ describe('the verifier runs on Auto Scaling events, not only at recycler ticks',
       desired: 3,
       min: 1,
       max: 5,
-      tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+      tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
       launchTemplate: { id: 'lt-1', version: '3' },
       instances: [{ age: 8 * DAY }, { age: 2 * DAY }, { age: DAY }],
       launchDelay: { min: LAUNCH, max: LAUNCH },

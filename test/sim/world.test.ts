@@ -7,6 +7,7 @@ import { SimSettings } from '../../sim/sim-settings.js';
 import { TouchLog } from '../../sim/touches.js';
 import { closingWindow, World } from '../../sim/world.js';
 import { SIM_START_NOON } from '../support/clock.js';
+import { OPTED_IN } from '../support/fleet.js';
 import { fleetOf, SECOND, spec } from '../support/sim-fleet.js';
 
 describe('closingWindow', () => {
@@ -24,7 +25,7 @@ describe('closingWindow', () => {
 });
 
 describe('World', () => {
-  const API_TAGS = { 'phoenix:enabled': 'true', 'phoenix:budget': '2/hour' };
+  const API_TAGS = { ...OPTED_IN, 'phoenix:budget': '2/hour' };
   const SPECS = [spec(), spec({ name: 'api', tags: API_TAGS })];
 
   function worldOf(events: readonly ScriptEvent[]) {

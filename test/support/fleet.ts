@@ -7,6 +7,9 @@ import { NOW } from './clock.js';
 /** The tests' usual instant lives with the others in clock.ts; builders here default to it. */
 export { NOW };
 
+/** The tag that opts a group in, live; spread it into a test's tags: `{ ...OPTED_IN, 'phoenix:max-age': '7d' }`. */
+export const OPTED_IN = { 'phoenix:enabled': 'true' } as const;
+
 export function instance(overrides: Partial<Instance> & { readonly id: string }): Instance {
   return {
     lifecycleState: 'InService',
@@ -28,7 +31,7 @@ export function group(overrides: Partial<Group> & { readonly size?: number } = {
     desired: size,
     min: 1,
     max: size + 2,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
     instances,
     suspendedProcesses: [],
     scalingActivityInProgress: false,

@@ -4,6 +4,7 @@ import { DAY } from '../../functions/core/model.js';
 import type { FaultRates, SimGroupSpec } from '../../sim/fleet.js';
 import { SimFleet } from '../../sim/fleet.js';
 import { SIM_START_NOON } from './clock.js';
+import { OPTED_IN } from './fleet.js';
 
 export const SECOND: Millis = 1000;
 
@@ -15,7 +16,7 @@ export function spec(overrides: Partial<SimGroupSpec> & { readonly size?: number
     desired: size,
     min: 1,
     max: size + 2,
-    tags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+    tags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
     launchTemplate: { id: 'lt-1', version: '3' },
     instances: Array.from({ length: size }, (_, index) => ({ age: (size - index) * DAY })),
     launchDelay: { min: 90 * SECOND, max: 90 * SECOND },

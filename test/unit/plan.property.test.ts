@@ -8,7 +8,7 @@ import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../f
 import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import { isWindowOpen } from '../../functions/core/policy/window.js';
-import { NOW, planInput } from '../support/fleet.js';
+import { NOW, OPTED_IN, planInput } from '../support/fleet.js';
 
 const states: LifecycleState[] = ['InService', 'InService', 'InService', 'Pending', 'Standby', 'Terminating:Wait'];
 
@@ -47,7 +47,7 @@ const groupArbitrary: fc.Arbitrary<Group> = fc
     fc.tuple(...Array.from({ length: shape.size }, (_, index) => instanceArbitrary(index))).map((instances) => {
       const desired = Math.max(0, shape.size + shape.desiredDelta);
       const tags: Record<string, string> = {
-        'phoenix:enabled': 'true',
+        ...OPTED_IN,
         'phoenix:max-age': shape.maxAge,
         'phoenix:budget': shape.budget,
         'phoenix:min-healthy': String(shape.minHealthy),

@@ -9,6 +9,7 @@ import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { parseReportJson, renderJson } from '../../functions/report/json.js';
 import { renderMarkdown } from '../../functions/report/markdown.js';
 import { DRY_RUN, END, failed, fleetGroup, groupOf, LIVE, recycled, report, START, taintedAfter, wouldRecycle } from '../report/fixtures.js';
+import { OPTED_IN } from '../support/fleet.js';
 
 /** Twenty verified recoveries of 1..20 minutes, spread over two groups and every reason. */
 function mixedWeek(): ReplacementRecord[] {
@@ -385,7 +386,7 @@ describe('renderers', () => {
         fleetGroup('web', LIVE),
         fleetGroup('api', LIVE),
         fleetGroup('db', { ...LIVE, 'phoenix:quarantined': 'recovery failed' }),
-        fleetGroup('etl|nightly', { 'phoenix:enabled': 'true', 'phoenix:max-age': 'soon' }),
+        fleetGroup('etl|nightly', { ...OPTED_IN, 'phoenix:max-age': 'soon' }),
       ],
     });
 
@@ -453,7 +454,7 @@ describe('properties', () => {
   it('the fleet totals equal the sums over the groups', () => {
     fc.assert(
       fc.property(fc.array(anyRecord, { maxLength: 60 }), (records) => {
-        const groups = [fleetGroup('a', LIVE), fleetGroup('b', DRY_RUN), fleetGroup('c', { 'phoenix:enabled': 'true' })];
+        const groups = [fleetGroup('a', LIVE), fleetGroup('b', DRY_RUN), fleetGroup('c', { ...OPTED_IN })];
         const result = report({ records, groups });
         for (const reason of REPORT_REASONS) {
           expect(result.fleet.recycled[reason]).toBe(result.groups.reduce((total, group) => total + group.recycled[reason], 0));
@@ -469,7 +470,7 @@ describe('properties', () => {
   it('the days add up to the week, for the fleet and every group', () => {
     fc.assert(
       fc.property(fc.array(anyRecord, { maxLength: 60 }), fc.constantFrom('UTC', 'Europe/Berlin', 'Pacific/Chatham'), (records, timeZone) => {
-        const result = report({ records, timeZone, groups: [fleetGroup('a', LIVE), fleetGroup('b', DRY_RUN), fleetGroup('c', { 'phoenix:enabled': 'true' })] });
+        const result = report({ records, timeZone, groups: [fleetGroup('a', LIVE), fleetGroup('b', DRY_RUN), fleetGroup('c', { ...OPTED_IN })] });
         for (const figures of [result.fleet, ...result.groups]) {
           for (const reason of REPORT_REASONS) expect(figures.daily.reduce((total, day) => total + day.recycled[reason], 0)).toBe(figures.recycled[reason]);
           expect(figures.daily.reduce((total, day) => total + day.failures, 0)).toBe(figures.failures);

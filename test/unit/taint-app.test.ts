@@ -4,6 +4,7 @@ import { handleTouch } from '../../functions/app/taint.js';
 import type { TouchedInstance } from '../../functions/core/ports.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import { FakeEvents, FakeInstances, RecordingLogger } from '../support/fakes.js';
+import { OPTED_IN } from '../support/fleet.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -19,7 +20,7 @@ const COMMAND_TAINT = formatTaint({ at: COMMAND_AT, by: BOB, via: 'ssm-command' 
 const optedIn = (id: string, overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({
   id,
   group: 'web',
-  groupTags: { 'phoenix:enabled': 'true', 'phoenix:max-age': '7d' },
+  groupTags: { ...OPTED_IN, 'phoenix:max-age': '7d' },
   tainted: undefined,
   ...overrides,
 });

@@ -5,6 +5,7 @@ import type { TouchedInstance } from '../../functions/core/ports.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import type { TouchResult } from '../../functions/core/taint/touch.js';
 import { believedTouch, decideTaint, parseTouch } from '../../functions/core/taint/touch.js';
+import { OPTED_IN } from '../support/fleet.js';
 
 const EVENTS = new URL('../events/', import.meta.url);
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, EVENTS), 'utf8')) as Record<string, unknown>;
@@ -281,7 +282,7 @@ describe('decideTaint', () => {
   const instance = (overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({
     id: WEB_1,
     group: 'web',
-    groupTags: { 'phoenix:enabled': 'true' },
+    groupTags: { ...OPTED_IN },
     tainted: undefined,
     ...overrides,
   });
