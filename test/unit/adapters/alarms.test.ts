@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudWatchAlarms } from '../../functions/adapters/alarms.js';
-import { MissingStopAlarmError } from '../../functions/adapters/errors.js';
+import { CloudWatchAlarms } from '../../../functions/adapters/alarms.js';
+import { MissingStopAlarmError } from '../../../functions/adapters/errors.js';
 
 const cloudWatch = mockClient(CloudWatchClient);
 const alarms = new CloudWatchAlarms({

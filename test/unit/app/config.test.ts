@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../../functions/app/account-settings.js';
-import { parseRecyclerConfig, parseReporterConfig, parseTainterConfig, reportWeek, runTime, scheduledTime, verifierScope } from '../../functions/app/config.js';
-import { ConfigError, EventError } from '../../functions/app/errors.js';
-import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
-import { MINUTE } from '../../functions/core/model.js';
+import { SETTINGS } from '../../../functions/app/account-settings.js';
+import {
+  parseRecyclerConfig,
+  parseReporterConfig,
+  parseTainterConfig,
+  reportWeek,
+  runTime,
+  scheduledTime,
+  verifierScope,
+} from '../../../functions/app/config.js';
+import { ConfigError, EventError } from '../../../functions/app/errors.js';
+import { IsoWeekError, TimeZoneError } from '../../../functions/core/errors.js';
+import { MINUTE } from '../../../functions/core/model.js';
 
 const minimal = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
 

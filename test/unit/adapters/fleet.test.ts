@@ -10,9 +10,9 @@ import {
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsFleet } from '../../functions/adapters/fleet.js';
-import { InstanceGoneError } from '../../functions/core/errors.js';
-import { autoScalingGroup } from '../support/sdk-shapes.js';
+import { AwsFleet } from '../../../functions/adapters/fleet.js';
+import { InstanceGoneError } from '../../../functions/core/errors.js';
+import { autoScalingGroup } from '../../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
 const ec2Mock = mockClient(EC2Client);

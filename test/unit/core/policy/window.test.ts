@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Millis } from '../../functions/core/model.js';
-import { MINUTE } from '../../functions/core/model.js';
-import type { TimeWindow } from '../../functions/core/policy/policy.js';
-import { isWindowOpen, openTimeBetween, parseWindow } from '../../functions/core/policy/window.js';
+import type { Millis } from '../../../../functions/core/model.js';
+import { MINUTE } from '../../../../functions/core/model.js';
+import type { TimeWindow } from '../../../../functions/core/policy/policy.js';
+import { isWindowOpen, openTimeBetween, parseWindow } from '../../../../functions/core/policy/window.js';
 
 function window(text: string): TimeWindow {
   const result = parseWindow(text);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision, SkipReason, StartDecision } from '../../functions/core/decide/decision.js';
-import { planTick, recheckStart } from '../../functions/core/decide/plan.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import { formatTaint } from '../../functions/core/taint/taint.js';
-import { group, instance, NOW, planInput, record, withTags } from '../support/fleet.js';
+import type { Decision, SkipReason, StartDecision } from '../../../../functions/core/decide/decision.js';
+import { planTick, recheckStart } from '../../../../functions/core/decide/plan.js';
+import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
+import { formatTaint } from '../../../../functions/core/taint/taint.js';
+import { group, instance, NOW, planInput, record, withTags } from '../../../support/fleet.js';
 
 function only(decisions: readonly Decision[]): Decision {
   expect(decisions).toHaveLength(1);

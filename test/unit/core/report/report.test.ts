@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
-import type { SkipCount, WeeklyReport } from '../../functions/core/report/schema.js';
-import { REPORT_REASONS } from '../../functions/core/report/schema.js';
-import { weeklyReport } from '../../functions/core/report/weekly.js';
-import { parseReportJson, renderJson } from '../../functions/report/json.js';
-import { renderMarkdown } from '../../functions/report/markdown.js';
-import { DRY_RUN, END, failed, fleetGroup, groupOf, LIVE, recycled, report, START, taintedAfter, wouldRecycle } from '../report/fixtures.js';
-import { OPTED_IN } from '../support/fleet.js';
+import type { Millis, RecycleReason, ReplacementRecord } from '../../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../../../functions/core/model.js';
+import { isoWeekBounds } from '../../../../functions/core/report/iso-week.js';
+import type { SkipCount, WeeklyReport } from '../../../../functions/core/report/schema.js';
+import { REPORT_REASONS } from '../../../../functions/core/report/schema.js';
+import { weeklyReport } from '../../../../functions/core/report/weekly.js';
+import { parseReportJson, renderJson } from '../../../../functions/report/json.js';
+import { renderMarkdown } from '../../../../functions/report/markdown.js';
+import { DRY_RUN, END, failed, fleetGroup, groupOf, LIVE, recycled, report, START, taintedAfter, wouldRecycle } from '../../../report/fixtures.js';
+import { OPTED_IN } from '../../../support/fleet.js';
 
 /** Twenty verified recoveries of 1..20 minutes, spread over two groups and every reason. */
 function mixedWeek(): ReplacementRecord[] {

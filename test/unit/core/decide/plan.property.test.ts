@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { budgetUse } from '../../functions/core/decide/budget.js';
-import { capacityOf, healthyFloor, ineligibility } from '../../functions/core/decide/fleet-state.js';
-import { planTick } from '../../functions/core/decide/plan.js';
-import { seededRandom } from '../../functions/core/decide/random.js';
-import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
-import { isWindowOpen } from '../../functions/core/policy/window.js';
-import { NOW, OPTED_IN, planInput } from '../support/fleet.js';
+import { budgetUse } from '../../../../functions/core/decide/budget.js';
+import { capacityOf, healthyFloor, ineligibility } from '../../../../functions/core/decide/fleet-state.js';
+import { planTick } from '../../../../functions/core/decide/plan.js';
+import { seededRandom } from '../../../../functions/core/decide/random.js';
+import type { Group, Instance, LifecycleState, ReplacementRecord } from '../../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
+import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
+import { isWindowOpen } from '../../../../functions/core/policy/window.js';
+import { NOW, OPTED_IN, planInput } from '../../../support/fleet.js';
 
 const states: LifecycleState[] = ['InService', 'InService', 'InService', 'Pending', 'Standby', 'Terminating:Wait'];
 

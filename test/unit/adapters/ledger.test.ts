@@ -8,13 +8,13 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LedgerItemError } from '../../functions/adapters/errors.js';
-import { DynamoLedger } from '../../functions/adapters/ledger.js';
-import { recordFromItem, toItem } from '../../functions/adapters/ledger-items.js';
-import { LEDGER_KEY } from '../../functions/adapters/ledger-table.js';
-import type { ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR } from '../../functions/core/model.js';
-import { WEDNESDAY_NOON } from '../support/clock.js';
+import { LedgerItemError } from '../../../functions/adapters/errors.js';
+import { DynamoLedger } from '../../../functions/adapters/ledger.js';
+import { recordFromItem, toItem } from '../../../functions/adapters/ledger-items.js';
+import { LEDGER_KEY } from '../../../functions/adapters/ledger-table.js';
+import type { ReplacementRecord } from '../../../functions/core/model.js';
+import { DAY, HOUR } from '../../../functions/core/model.js';
+import { WEDNESDAY_NOON } from '../../support/clock.js';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const ledger = new DynamoLedger({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, renderMarkdown } from '../../functions/report/markdown.js';
-import { HOSTILE_GROUP, HOSTILE_REASON, weekWithTexts } from '../report/fixtures.js';
+import { escapeMarkdown, renderMarkdown } from '../../../functions/report/markdown.js';
+import { HOSTILE_GROUP, HOSTILE_REASON, weekWithTexts } from '../../report/fixtures.js';
 
 /** Pipes that separate table cells: not preceded by a backslash. */
 const cellSeparators = (line: string): number => (line.match(/(?<!\\)\|/g) ?? []).length;

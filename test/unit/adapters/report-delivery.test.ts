@@ -2,8 +2,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clipMessage, MAX_MESSAGE_BYTES, SnsNotifier, snsSubject } from '../../functions/adapters/notifier.js';
-import { S3ReportStore } from '../../functions/adapters/report-store.js';
+import { clipMessage, MAX_MESSAGE_BYTES, SnsNotifier, snsSubject } from '../../../functions/adapters/notifier.js';
+import { S3ReportStore } from '../../../functions/adapters/report-store.js';
 
 const s3Mock = mockClient(S3Client);
 const snsMock = mockClient(SNSClient);

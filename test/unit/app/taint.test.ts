@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { handleTouch } from '../../functions/app/taint.js';
-import type { TouchedInstance } from '../../functions/core/ports.js';
-import { formatTaint } from '../../functions/core/taint/taint.js';
-import { FakeEvents, FakeInstances, RecordingLogger } from '../support/fakes.js';
-import { OPTED_IN } from '../support/fleet.js';
+import { handleTouch } from '../../../functions/app/taint.js';
+import type { TouchedInstance } from '../../../functions/core/ports.js';
+import { formatTaint } from '../../../functions/core/taint/taint.js';
+import { FakeEvents, FakeInstances, RecordingLogger } from '../../support/fakes.js';
+import { OPTED_IN } from '../../support/fleet.js';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const BOB = 'arn:aws:iam::123456789012:user/bob';
 const WEB_1 = 'i-0a1b2c3d4e5f60718';

@@ -1,8 +1,8 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModeParameterError } from '../../functions/adapters/errors.js';
-import { SsmSettings } from '../../functions/adapters/settings.js';
+import { ModeParameterError } from '../../../functions/adapters/errors.js';
+import { SsmSettings } from '../../../functions/adapters/settings.js';
 
 const ssmMock = mockClient(SSMClient);
 afterEach(() => ssmMock.reset());

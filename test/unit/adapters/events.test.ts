@@ -1,9 +1,9 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventPublishError } from '../../functions/adapters/errors.js';
-import { EventBridgeEvents, MAX_REQUEST_BYTES } from '../../functions/adapters/events.js';
-import type { PhoenixEvent, RecoveryFailed } from '../../functions/core/events.js';
+import { EventPublishError } from '../../../functions/adapters/errors.js';
+import { EventBridgeEvents, MAX_REQUEST_BYTES } from '../../../functions/adapters/events.js';
+import type { PhoenixEvent, RecoveryFailed } from '../../../functions/core/events.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({ region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../functions/cli/errors.js';
-import { main } from '../../functions/cli/phoenix.js';
-import { type PlanSources, planReport } from '../../functions/cli/plan.js';
-import { parseWeek } from '../../functions/cli/report.js';
-import { IsoWeekError, TimeZoneError } from '../../functions/core/errors.js';
-import { group, NOW } from '../support/fleet.js';
+import { UsageError } from '../../../functions/cli/errors.js';
+import { main } from '../../../functions/cli/phoenix.js';
+import { type PlanSources, planReport } from '../../../functions/cli/plan.js';
+import { parseWeek } from '../../../functions/cli/report.js';
+import { IsoWeekError, TimeZoneError } from '../../../functions/core/errors.js';
+import { group, NOW } from '../../support/fleet.js';
 
 async function run(...argv: string[]) {
   const stdout: string[] = [];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressStep } from '../../functions/core/decide/decision.js';
-import type { ProgressContext } from '../../functions/core/decide/progress.js';
-import { progressStep } from '../../functions/core/decide/progress.js';
-import type { Group, ReplacementRecord } from '../../functions/core/model.js';
-import { MINUTE } from '../../functions/core/model.js';
-import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
-import { group, instance, NOW, record, withTags } from '../support/fleet.js';
+import type { ProgressStep } from '../../../../functions/core/decide/decision.js';
+import type { ProgressContext } from '../../../../functions/core/decide/progress.js';
+import { progressStep } from '../../../../functions/core/decide/progress.js';
+import type { Group, ReplacementRecord } from '../../../../functions/core/model.js';
+import { MINUTE } from '../../../../functions/core/model.js';
+import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
+import { group, instance, NOW, record, withTags } from '../../../support/fleet.js';
 
 const surging = record({
   phase: 'surging',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TagValueError } from '../../functions/core/errors.js';
-import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import type { GroupPolicy } from '../../functions/core/policy/policy.js';
-import type { PolicyResult } from '../../functions/core/policy/tags.js';
-import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
+import { TagValueError } from '../../../../functions/core/errors.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../../../functions/core/model.js';
+import type { GroupPolicy } from '../../../../functions/core/policy/policy.js';
+import type { PolicyResult } from '../../../../functions/core/policy/tags.js';
+import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
 
 const ENABLED = { 'phoenix:enabled': 'true' } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastCompleteIsoWeek, shiftIsoWeek } from '../../functions/core/report/iso-week.js';
+import { lastCompleteIsoWeek, shiftIsoWeek } from '../../../../functions/core/report/iso-week.js';
 
 describe('lastCompleteIsoWeek', () => {
   it.each([

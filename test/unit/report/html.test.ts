@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR } from '../../functions/core/model.js';
-import { escapeHtml } from '../../functions/report/html/markup.js';
-import { renderHtml } from '../../functions/report/html/page.js';
+import { DAY, HOUR } from '../../../functions/core/model.js';
+import { escapeHtml } from '../../../functions/report/html/markup.js';
+import { renderHtml } from '../../../functions/report/html/page.js';
 import {
   DRY_RUN,
   failed,
@@ -15,7 +15,7 @@ import {
   taintedAfter,
   weekWithTexts,
   wouldRecycle,
-} from '../report/fixtures.js';
+} from '../../report/fixtures.js';
 
 const HOSTILE = `<script>alert(1)</script>&"'`;
 

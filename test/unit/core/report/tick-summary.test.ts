@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../functions/core/decide/decision.js';
-import { HOUR } from '../../functions/core/model.js';
-import { countSkips, summarizeTick } from '../../functions/core/report/tick-summary.js';
-import { NOW } from '../support/fleet.js';
+import type { Decision } from '../../../../functions/core/decide/decision.js';
+import { HOUR } from '../../../../functions/core/model.js';
+import { countSkips, summarizeTick } from '../../../../functions/core/report/tick-summary.js';
+import { NOW } from '../../../support/fleet.js';
 
 function skip(group: string, reason: 'outside-window' | 'budget-spent' | 'global-block'): Decision {
   return { kind: 'skip', group, mode: 'live', instances: [], reason, why: reason };

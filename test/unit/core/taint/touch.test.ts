@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../functions/core/model.js';
-import type { TouchedInstance } from '../../functions/core/ports.js';
-import { formatTaint } from '../../functions/core/taint/taint.js';
-import type { TouchResult } from '../../functions/core/taint/touch.js';
-import { believedTouch, decideTaint, parseTouch } from '../../functions/core/taint/touch.js';
-import { OPTED_IN } from '../support/fleet.js';
+import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../../../functions/core/model.js';
+import type { TouchedInstance } from '../../../../functions/core/ports.js';
+import { formatTaint } from '../../../../functions/core/taint/taint.js';
+import type { TouchResult } from '../../../../functions/core/taint/touch.js';
+import { believedTouch, decideTaint, parseTouch } from '../../../../functions/core/taint/touch.js';
+import { OPTED_IN } from '../../../support/fleet.js';
 
-const EVENTS = new URL('../events/', import.meta.url);
+const EVENTS = new URL('../../../events/', import.meta.url);
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, EVENTS), 'utf8')) as Record<string, unknown>;
 
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformEngineer_0f1e2d3c4b5a6978/alice@example.com';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ReportDelivery } from '../../functions/app/weekly-report.js';
-import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/weekly-report.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import type { NotifierPort, ReportStorePort, StoredReport } from '../../functions/core/ports.js';
-import { MemoryLedger } from '../../sim/memory-ledger.js';
-import { FakeEvents, RecordingLogger } from '../support/fakes.js';
-import { group, instance, record } from '../support/fleet.js';
+import type { ReportDelivery } from '../../../functions/app/weekly-report.js';
+import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/weekly-report.js';
+import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
+import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
+import { MemoryLedger } from '../../../sim/memory-ledger.js';
+import { FakeEvents, RecordingLogger } from '../../support/fakes.js';
+import { group, instance, record } from '../../support/fleet.js';
 
 /** Monday 16 November 2026 00:00 UTC: the start of 2026-W47. */
 const W47 = Date.UTC(2026, 10, 16);

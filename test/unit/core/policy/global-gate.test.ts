@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { globalBlock, parseBlackouts } from '../../functions/core/policy/global-gate.js';
-import { formatTaint, parseTaint } from '../../functions/core/taint/taint.js';
+import { globalBlock, parseBlackouts } from '../../../../functions/core/policy/global-gate.js';
+import { formatTaint, parseTaint } from '../../../../functions/core/taint/taint.js';
 
 describe('global gate', () => {
   const now = Date.UTC(2026, 11, 24, 10);

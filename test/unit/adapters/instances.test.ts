@@ -2,8 +2,8 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { CreateTagsCommand, DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsInstances } from '../../functions/adapters/instances.js';
-import { autoScalingGroup } from '../support/sdk-shapes.js';
+import { AwsInstances } from '../../../functions/adapters/instances.js';
+import { autoScalingGroup } from '../../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
 const ec2Mock = mockClient(EC2Client);

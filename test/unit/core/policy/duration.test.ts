@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import { formatDuration, parseDuration } from '../../functions/core/policy/duration.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../../../functions/core/model.js';
+import { formatDuration, parseDuration } from '../../../../functions/core/policy/duration.js';
 
 const UNIT_MS = { m: MINUTE, h: HOUR, d: DAY, w: WEEK } as const;
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { TickSettings } from '../../functions/app/tick.js';
-import { runTick } from '../../functions/app/tick.js';
-import { InstanceGoneError } from '../../functions/core/errors.js';
-import type { GlobalMode, Group } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
-import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../support/fakes.js';
-import { group, instance, NOW, record, withTags } from '../support/fleet.js';
+import type { TickSettings } from '../../../functions/app/tick.js';
+import { runTick } from '../../../functions/app/tick.js';
+import { InstanceGoneError } from '../../../functions/core/errors.js';
+import type { GlobalMode, Group } from '../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
+import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
+import { group, instance, NOW, record, withTags } from '../../support/fleet.js';
 
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['p99-latency'], maxTerminationsPerRun: 5 };
 
