@@ -4,6 +4,7 @@ import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
 import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
+import { ACTION_CONFIRM_DELAY } from '../../functions/core/decide/progress.js';
 import { MINUTE } from '../../functions/core/model.js';
 import { parseTouch } from '../../functions/core/taint/touch.js';
 import { run } from '../support/processes.js';
@@ -339,6 +340,15 @@ describe('cfn-lint', () => {
 });
 
 describe('the functions', () => {
+  it('the recycler and the verifier end before a change they made is judged as not having happened', () => {
+    // A raise or a termination not yet visible is waited for ACTION_CONFIRM_DELAY; Describe shows a change
+    // up to a minute late, so a run must end by then, or its late call could land after its record closed.
+    for (const name of ['recycler', 'verifier']) {
+      const timeout = Number(field(resource(packaged.template, lambdaId(name)), 'Properties', 'Timeout'));
+      expect(timeout * 1000 + MINUTE, name).toBeLessThan(ACTION_CONFIRM_DELAY);
+    }
+  });
+
   it.each([
     { case: 'exactly the recycler, the verifier, the tainter and the reporter are deployed', check: 'set' },
     { case: 'every function runs nodejs22.x on arm64', check: 'runtime' },
