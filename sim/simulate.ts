@@ -1,6 +1,7 @@
 import { runTime } from '../functions/app/config.js';
+import { errorText } from '../functions/app/errors.js';
 import type { ActionOutcome, TickDependencies, TickResult } from '../functions/app/tick.js';
-import { errorText, runTick } from '../functions/app/tick.js';
+import { runTick } from '../functions/app/tick.js';
 import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';

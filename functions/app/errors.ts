@@ -36,3 +36,8 @@ export class EventError extends Error {
     super(`${field}=${shown(value)}: expected ${expected}`, options);
   }
 }
+
+/** An error's name and message, for logs, outcomes and ledger details. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,6 +1,7 @@
 import type { PhoenixEvent } from '../core/events.js';
 import type { Group, Millis, ReplacementRecord } from '../core/model.js';
 import type { EventsPort, LedgerPort, Logger } from '../core/ports.js';
+import { errorText } from './errors.js';
 
 /**
  * Every event Phoenix emits about a replacement is written into its ledger record (its outbox) in the
@@ -85,7 +86,7 @@ export async function flushOutbox(
   try {
     await deps.events.publish(events);
   } catch (error) {
-    deps.logger.error('could not publish events', { count: events.length, records: due.map((record) => record.id), error: describe(error) });
+    deps.logger.error('could not publish events', { count: events.length, records: due.map((record) => record.id), error: errorText(error) });
     return [...new Set(due.map((record) => record.group))].map((group) => ({ group, why: 'could not publish events; the next run sends them', cause: error }));
   }
   const failures: OutboxFailure[] = [];
@@ -95,13 +96,9 @@ export async function flushOutbox(
       await deps.ledger.update(cleared, record.phase);
     } catch (error) {
       // Published but still in the outbox: the next run sends these events again, never loses them.
-      deps.logger.error('could not clear a published outbox', { record: record.id, error: describe(error) });
+      deps.logger.error('could not clear a published outbox', { record: record.id, error: errorText(error) });
       failures.push({ group: record.group, why: `could not clear the published outbox of ${record.id}; its events may be sent again`, cause: error });
     }
   }
   return failures;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -14,6 +14,7 @@ import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { errorText } from './errors.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 
 export interface TickDependencies {
@@ -55,11 +56,6 @@ export interface TickResult {
   readonly block: GlobalBlock | undefined;
   readonly decisions: readonly Decision[];
   readonly outcomes: readonly ActionOutcome[];
-}
-
-/** An error's name and message, for logs, outcomes and ledger details. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** An error inside a safety check blocks terminations: reading the kill switch or alarms must succeed. */
@@ -330,17 +326,17 @@ function logDecision(logger: Logger, decision: Decision): void {
         method: decision.method,
       });
       return;
-    case 'progress':
+    case 'progress': {
+      const undo = undoOf(decision.step);
       logger.info('replacement in flight', {
         group: decision.group,
         instance: decision.record.instanceId,
         step: decision.step.kind,
         why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
-        ...((decision.step.kind === 'abandon' || decision.step.kind === 'failed') && decision.step.undo !== undefined
-          ? { undo: describeUndo(decision.step.undo) }
-          : {}),
+        ...(undo === undefined ? {} : { undo: describeUndo(undo) }),
       });
       return;
+    }
     case 'skip':
       logger.info('not terminating', { group: decision.group, reason: decision.reason, why: decision.why });
   }
@@ -350,14 +346,16 @@ function logDecision(logger: Logger, decision: Decision): void {
 function changesCapacity(decision: Decision): boolean {
   if (decision.kind === 'start') return !decision.dryRun;
   if (decision.kind !== 'progress') return false;
-  const { step } = decision;
-  return step.kind === 'terminate-surged' || ((step.kind === 'abandon' || step.kind === 'failed') && step.undo !== undefined);
+  return decision.step.kind === 'terminate-surged' || undoOf(decision.step) !== undefined;
+}
+
+/** How a step takes a surge back, if it does. */
+function undoOf(step: ProgressStep): Undo | undefined {
+  return step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined;
 }
 
 function sameStep(a: ProgressStep, b: ProgressStep): boolean {
-  if (a.kind !== b.kind) return false;
-  const undoOf = (step: ProgressStep): Undo | undefined => (step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined);
-  return JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b));
+  return a.kind === b.kind && JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b));
 }
 
 function describeUndo(undo: Undo): string {

@@ -74,9 +74,14 @@ function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
   if (policy.mode === 'disabled') return 'phoenix:enabled=false';
   if (policy.mode === 'dry-run') return 'phoenix:enabled=dry-run';
   if (policy.quarantine !== undefined) return `quarantined (${policy.quarantine})`;
-  if (input.globalBlock?.brake === true) return input.globalBlock.why.replace(/^not terminating: /, '');
+  if (input.globalBlock?.brake === true) return accountStop(input.globalBlock);
   if (input.globalMode === 'dry-run') return 'global mode is dry-run';
   return undefined;
+}
+
+/** What stops the account, said as a brake or hold (the block's `why` is phrased for a skip). */
+function accountStop(block: GlobalBlock): string {
+  return block.why.replace(/^not terminating: /, '');
 }
 
 /**
@@ -86,7 +91,7 @@ function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
 export function nextStep(record: ReplacementRecord, group: Group, records: readonly ReplacementRecord[], input: PlanInput): ProgressStep {
   const parsed = parseGroupPolicy(group.tags, input.limits);
   const brake = brakeOn(parsed, input);
-  const globalHold = input.globalBlock === undefined ? undefined : input.globalBlock.why.replace(/^not terminating: /, '');
+  const globalHold = input.globalBlock === undefined ? undefined : accountStop(input.globalBlock);
   const hold = brake === undefined ? (globalHold ?? (parsed.ok ? budgetHold(record, records, parsed.policy, input.now) : undefined)) : undefined;
   return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
 }
