@@ -1,8 +1,10 @@
 import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
-import type { Decision, ProgressDecision, ProgressStep, StartDecision, Undo } from '../core/decide/decision.js';
+import type { Decision, ProgressDecision, StartDecision, Undo } from '../core/decide/decision.js';
+import { undoOf } from '../core/decide/decision.js';
 import type { PlanInput } from '../core/decide/plan.js';
-import { nextStep, planTick, recheckStart } from '../core/decide/plan.js';
+import { planTick } from '../core/decide/plan.js';
 import { keyedRandom } from '../core/decide/random.js';
+import { changesCapacity, recheckProgress, recheckStart } from '../core/decide/recheck.js';
 import { InstanceGoneError } from '../core/errors.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
@@ -156,8 +158,16 @@ class TickRun {
 
   async progress(decision: ProgressDecision): Promise<void> {
     const { record } = decision;
-    const step = this.recheckedStep(decision);
-    if (step === undefined) return;
+    const step = decision.step;
+    if (changesCapacity(decision)) {
+      const changed = recheckProgress(
+        decision,
+        this.fresh.get(decision.group),
+        this.records.filter((other) => other.group === decision.group),
+        this.planInput,
+      );
+      if (changed !== undefined) return this.notActed(decision.group, `state changed since planning (${changed})`);
+    }
     switch (step.kind) {
       case 'wait':
         return;
@@ -179,30 +189,6 @@ class TickRun {
         return;
       }
     }
-  }
-
-  /**
-   * A step that changes capacity is planned again on the group read right before acting, with the same
-   * rule; it goes ahead only if that gives the same step, so a brake, a person's touch or a moved desired
-   * capacity seen in the fresh read wins over the plan.
-   */
-  private recheckedStep(decision: ProgressDecision): ProgressStep | undefined {
-    if (!changesCapacity(decision)) return decision.step;
-    const fresh = this.fresh.get(decision.group);
-    const step =
-      fresh === undefined
-        ? undefined
-        : nextStep(
-            decision.record,
-            fresh,
-            this.records.filter((record) => record.group === decision.group),
-            this.planInput,
-          );
-    if (step === undefined || !sameStep(step, decision.step)) {
-      this.notActed(decision.group, `state changed since planning (${step?.kind ?? 'group gone'}: ${step !== undefined && 'why' in step ? step.why : ''})`);
-      return undefined;
-    }
-    return step;
   }
 
   private async terminateSurged(record: ReplacementRecord): Promise<void> {
@@ -340,22 +326,6 @@ function logDecision(logger: Logger, decision: Decision): void {
     case 'skip':
       logger.info('not terminating', { group: decision.group, reason: decision.reason, why: decision.why });
   }
-}
-
-/** The decisions that terminate or change capacity: those are re-checked on a fresh read first. */
-function changesCapacity(decision: Decision): boolean {
-  if (decision.kind === 'start') return !decision.dryRun;
-  if (decision.kind !== 'progress') return false;
-  return decision.step.kind === 'terminate-surged' || undoOf(decision.step) !== undefined;
-}
-
-/** How a step takes a surge back, if it does. */
-function undoOf(step: ProgressStep): Undo | undefined {
-  return step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined;
-}
-
-function sameStep(a: ProgressStep, b: ProgressStep): boolean {
-  return a.kind === b.kind && JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b));
 }
 
 function describeUndo(undo: Undo): string {

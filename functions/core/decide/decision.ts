@@ -88,3 +88,8 @@ export interface SkipDecision extends DecisionBase {
 }
 
 export type Decision = StartDecision | ProgressDecision | SkipDecision;
+
+/** How a step takes a surge back, if it does. */
+export function undoOf(step: ProgressStep): Undo | undefined {
+  return step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined;
+}

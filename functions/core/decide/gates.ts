@@ -1,4 +1,5 @@
 import type { Group, Millis, ReplacementRecord } from '../model.js';
+import type { GlobalBlock } from '../policy/global-gate.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import { isWindowOpen } from '../policy/window.js';
 import { budgetSpent, budgetUse } from './budget.js';
@@ -14,6 +15,10 @@ export interface GateContext {
   readonly records: readonly ReplacementRecord[];
   /** A dry-run start counts the group's dry-run records against its budget, a live one does not. */
   readonly dryRun: boolean;
+  /** The verifier's run: it moves open replacements on and never starts one. */
+  readonly progressOnly: boolean;
+  /** What stops every group of the account this tick, if anything does. */
+  readonly globalBlock: GlobalBlock | undefined;
 }
 
 /** Why a gate holds the group back, in the skip vocabulary. */
@@ -24,6 +29,16 @@ export interface GateBlock {
 
 /** One condition a group must meet before a replacement starts: undefined lets it pass. */
 export type GroupGate = (group: Group, policy: GroupPolicy, context: GateContext) => GateBlock | undefined;
+
+const enabled: GroupGate = (_group, policy) => (policy.mode === 'disabled' ? { reason: 'disabled', why: 'not terminating: phoenix:enabled=false' } : undefined);
+
+const notQuarantined: GroupGate = (_group, policy) =>
+  policy.quarantine === undefined ? undefined : { reason: 'quarantined', why: `not terminating: quarantined (${policy.quarantine})` };
+
+const startsAllowed: GroupGate = (_group, _policy, { progressOnly }) =>
+  progressOnly ? { reason: 'verify-only', why: 'nothing in flight to verify' } : undefined;
+
+const accountOpen: GroupGate = (_group, _policy, { globalBlock }) => (globalBlock === undefined ? undefined : { reason: 'global-block', why: globalBlock.why });
 
 const hasCapacity: GroupGate = (group) => (group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined);
 
@@ -59,7 +74,19 @@ const budgetLeft: GroupGate = (_group, policy, { records, now, dryRun }) => {
 };
 
 /** The group gates of a tick, in order: a new condition is a new gate here. */
-export const GROUP_GATES: readonly GroupGate[] = [hasCapacity, processesRunning, settled, noScalingActivity, noInstanceRefresh, insideWindow, budgetLeft];
+export const GROUP_GATES: readonly GroupGate[] = [
+  enabled,
+  notQuarantined,
+  startsAllowed,
+  accountOpen,
+  hasCapacity,
+  processesRunning,
+  settled,
+  noScalingActivity,
+  noInstanceRefresh,
+  insideWindow,
+  budgetLeft,
+];
 
 /** The first gate that holds the group back names the reason; undefined when every gate lets it pass. */
 export function firstBlock(group: Group, policy: GroupPolicy, context: GateContext): GateBlock | undefined {

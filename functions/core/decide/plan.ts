@@ -7,8 +7,8 @@ import type { AccountLimits, PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
 import { instanceExplainer, pickCandidate } from './candidates.js';
-import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason, StartDecision } from './decision.js';
-import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
+import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason } from './decision.js';
+import { capacityOf, healthyFloor } from './fleet-state.js';
 import { firstBlock } from './gates.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
@@ -49,8 +49,8 @@ function skip(group: Group, policy: GroupPolicy | undefined, context: GateContex
 
 /** The group gates of a tick, as a skip decision when one holds the group back. */
 function gateGroup(group: Group, policy: GroupPolicy, context: GateContext, dryRun: boolean): SkipDecision | undefined {
-  const { now, tickInterval } = context.input;
-  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun });
+  const { now, tickInterval, progressOnly, globalBlock } = context.input;
+  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun, progressOnly, globalBlock });
   return blocked === undefined ? undefined : skip(group, policy, context, blocked.reason, blocked.why);
 }
 
@@ -119,10 +119,6 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     return skip(group, undefined, context, 'bad-tags', `not terminating: ${parsed.errors.map((error) => error.message).join('; ')}`);
   }
   const groupPolicy = parsed.policy;
-  if (groupPolicy.mode === 'disabled') return skip(group, groupPolicy, context, 'disabled', 'not terminating: phoenix:enabled=false');
-  if (groupPolicy.quarantine !== undefined) return skip(group, groupPolicy, context, 'quarantined', `not terminating: quarantined (${groupPolicy.quarantine})`);
-  if (input.progressOnly) return skip(group, groupPolicy, context, 'verify-only', 'nothing in flight to verify');
-  if (input.globalBlock !== undefined) return skip(group, groupPolicy, context, 'global-block', input.globalBlock.why);
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
   const blocked = gateGroup(group, groupPolicy, context, dryRun);
   if (blocked !== undefined) return blocked;
@@ -216,27 +212,4 @@ export function planTick(input: PlanInput): Decision[] {
   }
   const decisions = input.groups.map((group) => decideGroup(group, byGroup.get(group.name) ?? [], input));
   return limitRun(decisions, input.maxTerminationsPerRun);
-}
-
-/**
- * State read a moment ago may be stale: right before acting, the group is read again and the start
- * must still pass every gate, with the same desired capacity and the chosen instance still eligible.
- * Returns why it no longer holds, or undefined.
- */
-export function recheckStart(decision: StartDecision, fresh: Group | undefined, records: readonly ReplacementRecord[], input: PlanInput): string | undefined {
-  if (fresh === undefined) return 'group no longer exists';
-  const parsed = parseGroupPolicy(fresh.tags, input.limits);
-  if (!parsed.ok) return 'group tags no longer parse';
-  const policy = parsed.policy;
-  if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
-  if (policy.quarantine !== undefined) return 'group was quarantined';
-  if (records.some(isOpen)) return 'another replacement is in flight';
-  const blocked = firstBlock(fresh, policy, { now: input.now, tickInterval: input.tickInterval, records, dryRun: decision.dryRun });
-  if (blocked !== undefined) return blocked.why;
-  if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
-  const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);
-  if (victim === undefined) return `${decision.instanceId} left the group`;
-  const blockedInstance = ineligibility(victim);
-  if (blockedInstance !== undefined) return `${decision.instanceId} is now ${blockedInstance}`;
-  return undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, SkipReason, StartDecision } from '../../../../functions/core/decide/decision.js';
-import { planTick, recheckStart } from '../../../../functions/core/decide/plan.js';
+import { planTick } from '../../../../functions/core/decide/plan.js';
+import { recheckStart } from '../../../../functions/core/decide/recheck.js';
 import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
 import { formatTaint } from '../../../../functions/core/taint/taint.js';
 import { group, instance, NOW, planInput, record, withTags } from '../../../support/fleet.js';
