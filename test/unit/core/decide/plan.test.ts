@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, SkipReason, StartDecision } from '../../../../functions/core/decide/decision.js';
 import { planTick } from '../../../../functions/core/decide/plan.js';
-import { recheckStart } from '../../../../functions/core/decide/recheck.js';
 import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
 import { formatTaint } from '../../../../functions/core/taint/taint.js';
 import { group, instance, NOW, planInput, record, withTags } from '../../../support/fleet.js';
@@ -328,32 +327,5 @@ describe('explain', () => {
     expect(picked?.candidate).toBe('max-age');
     expect(picked?.note).not.toBe('age 6d 20h of max-age 7d');
     expect(picked?.note).toContain('due early (spreading)');
-  });
-});
-
-describe('re-check before acting', () => {
-  const input = planInput({ groups: [due] });
-  const decision = started(only(planTick(input)));
-
-  it.each([
-    { case: 'unchanged group passes', fresh: due, problem: undefined },
-    { case: 'group deleted', fresh: undefined, problem: 'no longer exists' },
-    {
-      case: 'desired changed',
-      fresh: { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-9' })] },
-      problem: 'desired capacity changed from 4 to 5',
-    },
-    {
-      case: 'victim now protected',
-      fresh: { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) },
-      problem: 'i-1 is now protected',
-    },
-    { case: 'victim gone', fresh: { ...due, desired: 3, instances: due.instances.slice(1) }, problem: 'desired capacity changed' },
-    { case: 'quarantined meanwhile', fresh: withTags(due, { 'phoenix:quarantined': 'x' }), problem: 'quarantined' },
-    { case: 'opted out meanwhile', fresh: withTags(due, { 'phoenix:enabled': 'false' }), problem: 'changed to disabled' },
-  ])('$case', ({ fresh, problem }) => {
-    const result = recheckStart(decision, fresh, [], input);
-    if (problem === undefined) expect(result).toBeUndefined();
-    else expect(result).toContain(problem);
   });
 });
