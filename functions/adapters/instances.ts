@@ -3,7 +3,8 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client, Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { TAG } from '../core/policy/policy.js';
-import type { TaintPort, TouchedInstance } from '../core/ports.js';
+import type { TaintPort } from '../core/ports.js';
+import type { TouchedInstance } from '../core/taint/touch.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
 

@@ -1,5 +1,6 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from './model.js';
 import type { TickSummary } from './report/tick-summary.js';
+import type { TouchedInstance } from './taint/touch.js';
 
 /**
  * What the recycler needs from Auto Scaling and EC2. The AWS adapters and the fleet simulator
@@ -54,17 +55,6 @@ export interface LedgerHistory {
 export interface EventsPort {
   /** Phoenix's own events, or the same events as a record's outbox kept them. */
   publish(events: readonly OutboxEvent[]): Promise<void>;
-}
-
-/** A touched instance as the taint function sees it: its group (if any), that group's tags, its current taint. */
-export interface TouchedInstance {
-  readonly id: string;
-  /** From the instance's `aws:autoscaling:groupName` tag; undefined for an instance outside any group. */
-  readonly group: string | undefined;
-  /** The group's tags; empty when the instance has no group or the group is gone. */
-  readonly groupTags: Readonly<Record<string, string>>;
-  /** The instance's `phoenix:tainted` value, if any. */
-  readonly tainted: string | undefined;
 }
 
 /** What the taint function needs from EC2 and Auto Scaling (the AWS adapter; fakes in tests). */

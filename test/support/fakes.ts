@@ -1,18 +1,8 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
-import type {
-  AlarmsPort,
-  BeginResult,
-  EventsPort,
-  FleetPort,
-  LedgerPort,
-  Logger,
-  SettingsPort,
-  TaintPort,
-  TouchedInstance,
-  UpdateResult,
-} from '../../functions/core/ports.js';
+import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, UpdateResult } from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/report/tick-summary.js';
+import type { TouchedInstance } from '../../functions/core/taint/touch.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
 export class FakeFleet implements FleetPort {

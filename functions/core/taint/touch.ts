@@ -1,9 +1,19 @@
 import type { Millis } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
 import { TAG } from '../policy/policy.js';
-import type { TouchedInstance } from '../ports.js';
 import type { TouchKind } from './taint.js';
 import { formatTaint, parseTaint } from './taint.js';
+
+/** A touched instance as the taint function sees it: its group (if any), that group's tags, its current taint. */
+export interface TouchedInstance {
+  readonly id: string;
+  /** From the instance's `aws:autoscaling:groupName` tag; undefined for an instance outside any group. */
+  readonly group: string | undefined;
+  /** The group's tags; empty when the instance has no group or the group is gone. */
+  readonly groupTags: Readonly<Record<string, string>>;
+  /** The instance's `phoenix:tainted` value, if any. */
+  readonly tainted: string | undefined;
+}
 
 /** A person reached these instances: who, how, when, and which CloudTrail record says so. */
 export interface Touch {

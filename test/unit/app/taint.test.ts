@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { handleTouch } from '../../../functions/app/taint.js';
-import type { TouchedInstance } from '../../../functions/core/ports.js';
 import { formatTaint } from '../../../functions/core/taint/taint.js';
+import type { TouchedInstance } from '../../../functions/core/taint/touch.js';
 import { FakeEvents, FakeInstances, RecordingLogger } from '../../support/fakes.js';
 import { OPTED_IN } from '../../support/fleet.js';
 

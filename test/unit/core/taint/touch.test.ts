@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../../../../functions/core/model.js';
-import type { TouchedInstance } from '../../../../functions/core/ports.js';
 import { formatTaint } from '../../../../functions/core/taint/taint.js';
-import type { TouchResult } from '../../../../functions/core/taint/touch.js';
+import type { TouchedInstance, TouchResult } from '../../../../functions/core/taint/touch.js';
 import { believedTouch, decideTaint, parseTouch } from '../../../../functions/core/taint/touch.js';
 import { OPTED_IN } from '../../../support/fleet.js';
 
