@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../functions/adapters/ledger-table.js';
 import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
@@ -8,14 +8,13 @@ import { ACTION_CONFIRM_DELAY } from '../../functions/core/decide/progress.js';
 import { MINUTE } from '../../functions/core/model.js';
 import { parseTouch } from '../../functions/core/taint/touch.js';
 import { run } from '../support/processes.js';
+import { COMMAND_ACTIONS, commandsSentBy, LOG_ACTIONS, MUTATING_AUTO_SCALING, TAGGING } from './permissions.js';
 import {
   asArray,
   asObject,
   asString,
   FUNCTIONS,
   field,
-  isArray,
-  isObject,
   type Json,
   lambdaId,
   listOf,
@@ -31,6 +30,7 @@ import {
   stringRecord,
   stringsOf,
 } from './stack.js';
+import { actionMatches, evaluate, identityStatements, roleStatements, rulesTargeting, zipEntries } from './template.js';
 
 /**
  * The deployment as it would go out: the esbuild bundles are built, `osls package` turns
@@ -41,198 +41,6 @@ import {
 
 /** The README's performance target: each function zip under 400 KB. */
 const MAX_ZIP_BYTES = 400 * 1024;
-
-/** Names and uncompressed sizes of a zip's entries, from its central directory. */
-function zipEntries(file: string): { name: string; size: number }[] {
-  const zip = readFileSync(file);
-  let end = zip.length - 22;
-  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end -= 1;
-  if (end < 0) throw new Error(`${file}: no zip end-of-central-directory record`);
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  const entries: { name: string; size: number }[] = [];
-  for (let index = 0; index < count; index += 1) {
-    if (zip.readUInt32LE(offset) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${index}`);
-    const size = zip.readUInt32LE(offset + 24);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    entries.push({ name: zip.toString('utf8', offset + 46, offset + 46 + nameLength), size });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
-
-/**
- * Evaluates the few intrinsics the checks need: parameters take their defaults, pseudo parameters
- * fixed values, and any other Ref or GetAtt becomes a readable placeholder `<Ref X>`.
- */
-function evaluate(template: Json, value: Json | undefined): Json | undefined {
-  const parameters = maybe(template, 'Parameters') ?? {};
-  const pseudo: Record<string, string> = { 'AWS::Region': REGION, 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws' };
-  const name = (ref: string): string => {
-    if (ref in pseudo) return pseudo[ref] as string;
-    if (isObject(parameters) && ref in parameters) return String(field(parameters, ref, 'Default'));
-    return `<Ref ${ref}>`;
-  };
-  const substitute = (text: string, variables: Record<string, string>): string =>
-    text.replace(/\$\{([^}!]+)\}/g, (_whole, key: string) => variables[key] ?? (key.includes('.') ? `<GetAtt ${key}>` : name(key)));
-  const inner = (json: Json): Json => {
-    if (isArray(json)) return json.map(inner);
-    if (!isObject(json)) return json;
-    if ('Ref' in json) return name(asString(json['Ref'], 'Ref'));
-    if ('Fn::GetAtt' in json) return `<GetAtt ${[json['Fn::GetAtt']].flat().join('.')}>`;
-    if ('Fn::Join' in json) {
-      const [separator, parts] = asArray(json['Fn::Join'], 'Fn::Join');
-      return asArray(evaluate(template, parts), 'Fn::Join parts').join(asString(separator, 'Fn::Join separator'));
-    }
-    if ('Fn::Sub' in json) {
-      const sub = json['Fn::Sub'];
-      if (typeof sub === 'string') return substitute(sub, {});
-      const [text, variables] = asArray(sub, 'Fn::Sub');
-      return substitute(asString(text, 'Fn::Sub text'), stringRecord(evaluate(template, variables), 'Fn::Sub variables'));
-    }
-    return Object.fromEntries(Object.entries(json).map(([key, item]) => [key, inner(item)]));
-  };
-  return value === undefined ? undefined : inner(value);
-}
-
-/** The rules whose targets include the given resource (a Lambda function or a topic). */
-function rulesTargeting(template: Json, logicalId: string): Json[] {
-  return resourcesOfType(template, 'AWS::Events::Rule')
-    .map(([, rule]) => rule)
-    .filter((rule) =>
-      asArray(field(rule, 'Properties', 'Targets'), 'Properties.Targets').some(
-        (target) => (maybe(target, 'Arn', 'Fn::GetAtt', 0) ?? maybe(target, 'Arn', 'Ref')) === logicalId,
-      ),
-    );
-}
-
-interface Statement {
-  readonly where: string;
-  readonly Effect?: Json;
-  readonly Action: string[];
-  readonly Resource: readonly Json[];
-  readonly Condition?: Json;
-  readonly NotAction?: Json;
-  readonly NotResource?: Json;
-}
-
-/** Every statement of every identity policy: role inline policies, managed and standalone policies. */
-function identityStatements(template: Json): Statement[] {
-  const documents: [string, Json | undefined][] = [];
-  for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
-    for (const policy of listOf(field(role, 'Properties', 'Policies'))) {
-      documents.push([`${id}/${String(field(policy, 'PolicyName'))}`, field(policy, 'PolicyDocument')]);
-    }
-  }
-  for (const type of ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy']) {
-    for (const [id, policy] of resourcesOfType(template, type)) documents.push([id, field(policy, 'Properties', 'PolicyDocument')]);
-  }
-  return documents.flatMap(([where, document]) =>
-    listOf(field(document, 'Statement')).map((item, index): Statement => {
-      const statement = asObject(item, `${where} statement ${index}`);
-      return {
-        ...statement,
-        where: `${where}#${String(statement['Sid'] ?? index)}`,
-        Action: stringsOf(statement['Action'], `${where} Action`),
-        Resource: listOf(statement['Resource']),
-      };
-    }),
-  );
-}
-
-/** The statements that apply to one role: its inline policies and the managed policies of this template it attaches. */
-function roleStatements(template: Json, roleId: string): Statement[] {
-  const role = resource(template, roleId);
-  const attached = new Set(listOf(field(role, 'Properties', 'ManagedPolicyArns')).map((arn) => maybe(arn, 'Ref')));
-  return identityStatements(template).filter((statement) => {
-    const source = statement.where.split(/[/#]/)[0] as string;
-    return source === roleId || attached.has(source);
-  });
-}
-
-/** Whether an IAM action pattern (wildcards allowed) matches an action, case-insensitively as IAM does. */
-function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  );
-  return regex.test(action);
-}
-
-const MUTATING_AUTO_SCALING = [
-  'autoscaling:TerminateInstanceInAutoScalingGroup',
-  'autoscaling:SetDesiredCapacity',
-  'autoscaling:CreateOrUpdateTags',
-  'autoscaling:DeleteTags',
-];
-const TAGGING = ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'];
-
-/**
- * The IAM actions behind each SDK command the functions' adapters send. A command missing here
- * fails the test: whoever adds a call decides its permission.
- */
-const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  DescribeAutoScalingGroupsCommand: ['autoscaling:DescribeAutoScalingGroups'],
-  DescribeScalingActivitiesCommand: ['autoscaling:DescribeScalingActivities'],
-  SetDesiredCapacityCommand: ['autoscaling:SetDesiredCapacity'],
-  TerminateInstanceInAutoScalingGroupCommand: ['autoscaling:TerminateInstanceInAutoScalingGroup'],
-  CreateOrUpdateTagsCommand: ['autoscaling:CreateOrUpdateTags'],
-  DeleteTagsCommand: ['autoscaling:DeleteTags'],
-  DescribeInstancesCommand: ['ec2:DescribeInstances'],
-  CreateTagsCommand: ['ec2:CreateTags'],
-  DescribeLaunchTemplatesCommand: ['ec2:DescribeLaunchTemplates'],
-  GetCommand: ['dynamodb:GetItem'],
-  PutCommand: ['dynamodb:PutItem'],
-  UpdateCommand: ['dynamodb:UpdateItem'],
-  DeleteCommand: ['dynamodb:DeleteItem'],
-  QueryCommand: ['dynamodb:Query'],
-  // A transaction is authorised item by item; the ledger's transactions hold Puts and lock Deletes.
-  TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  PutEventsCommand: ['events:PutEvents'],
-  DescribeAlarmsCommand: ['cloudwatch:DescribeAlarms'],
-  GetParameterCommand: ['ssm:GetParameter'],
-  PutObjectCommand: ['s3:PutObject'],
-  PublishCommand: ['sns:Publish'],
-};
-/** Writing the function's own log group, which every Lambda role needs besides what its code calls. */
-const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-
-/**
- * Commands that a shared adapter sends from one method only, with that method: the function needs
- * the command's permission only if its code calls the method. The fleet adapter's untagGroup is
- * `phoenix release` lifting a quarantine, which a person runs with their own credentials.
- */
-const SENT_ONLY_BY: Readonly<Record<string, string>> = { DeleteTagsCommand: 'untagGroup' };
-
-/**
- * SDK commands one function's bundle can send: those constructed in the files its entry point
- * reaches through relative imports of code (type-only imports bring none), as esbuild follows them,
- * less those of SENT_ONLY_BY whose method none of these files calls.
- */
-function commandsSentBy(entry: string): string[] {
-  const seen = new Set<string>();
-  const commands = new Set<string>();
-  const calledMethods = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(/new (\w+Command)\(/g)) commands.add(match[1] as string);
-    // The SDK's paginators send their operation's command themselves.
-    for (const match of text.matchAll(/\bpaginate(\w+)\(/g)) commands.add(`${match[1] as string}Command`);
-    for (const match of text.matchAll(/\.(\w+)\(/g)) calledMethods.add(match[1] as string);
-    for (const match of text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)\.js'/gms)) {
-      visit(posix.join(posix.dirname(file), `${match[1] as string}.ts`));
-    }
-  };
-  visit(entry);
-  return [...commands].filter((command) => !(command in SENT_ONLY_BY) || calledMethods.has(SENT_ONLY_BY[command] as string)).sort();
-}
 
 let work: string;
 let home: string;
