@@ -1,0 +1,24 @@
+import { SETTINGS } from '../app/account-settings.js';
+import { choiceOption, parseOptions, textOption } from './arguments.js';
+import { AWS_OPTIONS, awsOptions, ledgerTable } from './aws-options.js';
+import type { Output } from './output.js';
+import { awsReaders } from './readers.js';
+import { ledgerReport, parseWeek } from './report.js';
+import { REPORT_FORMATS, renderReport } from './simulate-command.js';
+
+export async function reportCommand(args: readonly string[], output: Output, now: number): Promise<void> {
+  const values = parseOptions('report', args, {
+    week: { type: 'string' },
+    format: { type: 'string' },
+    'time-zone': { type: 'string' },
+    table: { type: 'string' },
+    ...AWS_OPTIONS,
+  });
+  const timeZone = textOption(values, 'time-zone') ?? SETTINGS.reportTimeZone.default;
+  const week = parseWeek(textOption(values, 'week'), timeZone, now);
+  const format = choiceOption({ name: 'format', value: values['format'], fallback: 'md', choices: REPORT_FORMATS });
+  const aws = awsOptions(values);
+  const table = ledgerTable(values);
+  const report = await ledgerReport(awsReaders({ aws, table, now }), { week, timeZone, table, now });
+  output.stdout(renderReport(report, format));
+}

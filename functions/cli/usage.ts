@@ -1,0 +1,94 @@
+import { DEFAULT_SIMULATION, SCENARIOS } from '../../sim/simulate.js';
+import { SETTINGS } from '../app/account-settings.js';
+
+/** What `phoenix help CMD`, `phoenix CMD --help` and `phoenix --help` print: options, defaults, an example. */
+
+// Defaults and bounds come from the code that applies them, so the help cannot drift from it.
+const SIM = DEFAULT_SIMULATION;
+const TICK = SETTINGS.scheduleMinutes;
+
+const AWS_LINES = `  --region R        AWS region (default: AWS_REGION, then the profile's region)
+  --profile P       AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain)
+  --endpoint URL    AWS endpoint, such as http://127.0.0.1:5000 (default: AWS_ENDPOINT_URL)
+  --debug           print the stack of an unexpected failure`;
+
+const LEDGER_LINES = `  --table NAME      the ledger table (default: PHOENIX_LEDGER_TABLE, else phoenix-ledger)`;
+
+export const COMMAND_USAGE = {
+  plan: `usage: phoenix plan [--at ISO] [--json] [--tick-minutes N] [--table NAME]
+                   [--region R] [--profile P] [--endpoint URL]
+
+What a tick would do now (or at --at) for every opted-in group and instance, and why.
+Reads only, never acts.
+
+  --at ISO          the time to plan for, such as 2026-11-23T09:00:00Z (default: now)
+  --json            one JSON object: each group's decision, reason, why and its instances
+  --tick-minutes N  the recycler's schedule, ${TICK.min} to ${TICK.max} (default: ${TICK.default})
+${LEDGER_LINES}
+${AWS_LINES}
+
+example: phoenix plan --region eu-west-1`,
+  report: `usage: phoenix report [--week 2026-W47] [--format md|html|json] [--time-zone ZONE]
+                     [--table NAME] [--region R] [--profile P] [--endpoint URL]
+
+Renders a past week's recycle report from the ledger, as the reporter function sends it.
+
+  --week YYYY-Www   the ISO week (default: the last complete week)
+  --format F        md, html or json (default: md)
+  --time-zone ZONE  whose Monday midnights bound the week (default: UTC)
+${LEDGER_LINES}
+${AWS_LINES}
+
+example: phoenix report --region eu-west-1 --week 2026-W47 --format html > week.html`,
+  simulate: `usage: phoenix simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME]
+                       [--json | --report md|html|json]
+
+Runs the real recycler and verifier on the in-process fleet simulator over a virtual clock;
+the same seed gives the same result. No AWS account needed.
+
+  --groups N        groups, 1 to 10000 (default: ${SIM.groups})
+  --size M          instances per group, 1 to 1000 (default: ${SIM.size})
+  --days D          simulated days, 1 to 90 (default: ${SIM.days})
+  --seed S          random seed, 0 to 4294967295 (default: ${SIM.seed})
+  --scenario NAME   one of ${SCENARIOS.join(', ')}
+                    (default: ${SIM.scenario})
+  --json            the run summary as one JSON object
+  --report F        the last simulated week's recycle report instead, as md, html or json
+
+example: phoenix simulate --scenario launch-failure --days 3`,
+  release: `usage: phoenix release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
+
+Lifts a quarantine: removes the phoenix:quarantined tag from GROUP and prints what it said.
+Runs with your own credentials.
+
+  --json            the result as one JSON object
+${AWS_LINES}
+
+example: phoenix release web-frontend --region eu-west-1`,
+  demo: `usage: phoenix demo
+
+A simulated week of the steady scenario (seed 1), explained: the same as phoenix simulate
+with its defaults. No AWS account needed.
+
+example: phoenix demo`,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_USAGE;
+
+export function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_USAGE, name);
+}
+
+export const USAGE = `usage: phoenix <command> [options]
+
+commands:
+  plan       what a tick would do now (or at --at) for every opted-in group, and why; reads only
+  report     a past week's recycle report from the ledger
+  simulate   the real recycler on the in-process fleet simulator (no AWS needed)
+  demo       a simulated week of the steady scenario, explained
+  release    lifts a quarantine from a group
+
+phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.
+phoenix --version prints the version.
+
+exit codes: 0 success, 2 bad arguments, 1 anything else (--debug prints the stack)`;
