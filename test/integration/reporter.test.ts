@@ -13,6 +13,7 @@ import { S3ReportStore } from '../../functions/adapters/report-store.js';
 import { buildWeeklyReport, deliverWeeklyReport } from '../../functions/app/weekly-report.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { awsClients, createGroup, launchTemplate } from '../support/aws-fixtures.js';
+import { REPORT_TIME } from '../support/clock.js';
 import { RecordingLogger } from '../support/fakes.js';
 import { OPTED_IN, record } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
@@ -20,7 +21,6 @@ import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 const moto = useMoto();
 /** Monday 16 November 2026 00:00 UTC: the start of 2026-W47. */
 const W47 = Date.UTC(2026, 10, 16);
-const REPORT_TIME = Date.UTC(2026, 10, 23, 8);
 
 async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));

@@ -5,6 +5,7 @@ import { AwsInstances } from '../../functions/adapters/instances.js';
 import { handleTouch } from '../../functions/app/taint.js';
 import { formatTaint } from '../../functions/core/taint/taint.js';
 import { type AwsTestClients, awsClients, countCalls, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
+import { TOUCHED_AT } from '../support/clock.js';
 import { FakeEvents, RecordingLogger } from '../support/fakes.js';
 import { OPTED_IN } from '../support/fleet.js';
 import { useMoto } from '../support/moto.js';
@@ -12,7 +13,6 @@ import { useMoto } from '../support/moto.js';
 const moto = useMoto();
 const BOB = 'arn:aws:iam::123456789012:user/bob';
 /** The time of test/events/ssm-send-command.json. */
-const TOUCHED_AT = Date.UTC(2026, 10, 23, 9, 20, 45);
 
 /** The Run Command fixture, aimed at the given instances. */
 function sendCommand(instanceIds: readonly string[]): Record<string, unknown> {

@@ -16,3 +16,9 @@ export const SIM_START_NOON: Millis = Date.UTC(2026, 10, 16, 12);
 
 /** Wednesday 2026-11-18, 12:00 UTC: the ledger tests' instant, in the middle of week 2026-W47. */
 export const WEDNESDAY_NOON: Millis = Date.UTC(2026, 10, 18, 12);
+
+/** Monday 2026-11-23, 08:00 UTC: the weekly report's run for week 2026-W47, the week just ended. */
+export const REPORT_TIME: Millis = Date.UTC(2026, 10, 23, 8);
+
+/** Monday 2026-11-23, 09:20:45 UTC: when a person touched an instance, in the taint tests. */
+export const TOUCHED_AT: Millis = Date.UTC(2026, 10, 23, 9, 20, 45);

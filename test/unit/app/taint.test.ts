@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handleTouch } from '../../../functions/app/taint.js';
 import { formatTaint } from '../../../functions/core/taint/taint.js';
 import type { TouchedInstance } from '../../../functions/core/taint/touch.js';
+import { TOUCHED_AT } from '../../support/clock.js';
 import { FakeEvents, FakeInstances, RecordingLogger } from '../../support/fakes.js';
 import { OPTED_IN } from '../../support/fleet.js';
 
@@ -13,9 +14,8 @@ const BOB = 'arn:aws:iam::123456789012:user/bob';
 const WEB_1 = 'i-0a1b2c3d4e5f60718';
 const WEB_2 = 'i-0f9e8d7c6b5a40312';
 /** ssm-send-command.json: bob, Run Command on WEB_1 and WEB_2, at this time. */
-const COMMAND_AT = Date.UTC(2026, 10, 23, 9, 20, 45);
 const COMMAND_EVENT_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c52';
-const COMMAND_TAINT = formatTaint({ at: COMMAND_AT, by: BOB, via: 'ssm-command' });
+const COMMAND_TAINT = formatTaint({ at: TOUCHED_AT, by: BOB, via: 'ssm-command' });
 
 const optedIn = (id: string, overrides: Partial<TouchedInstance> = {}): TouchedInstance => ({
   id,
@@ -26,7 +26,7 @@ const optedIn = (id: string, overrides: Partial<TouchedInstance> = {}): TouchedI
 });
 
 /** The tainter's clock: the event is handled ten minutes after the call (CloudTrail delivers within minutes). */
-const HANDLED_AT = COMMAND_AT + 10 * 60_000;
+const HANDLED_AT = TOUCHED_AT + 10 * 60_000;
 
 function world(instances: TouchedInstance[], now = HANDLED_AT) {
   return { instances: new FakeInstances(instances), events: new FakeEvents(), logger: new RecordingLogger(), now: () => now };
@@ -64,7 +64,7 @@ describe('handleTouch', () => {
     { case: 'a standalone instance', instance: optedIn(WEB_2, { group: undefined, groupTags: {} }), why: 'not in an Auto Scaling group' },
     {
       case: 'an instance already tainted by a later touch (this event arrived late)',
-      instance: optedIn(WEB_2, { tainted: formatTaint({ at: COMMAND_AT + 5 * 60_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' }) }),
+      instance: optedIn(WEB_2, { tainted: formatTaint({ at: TOUCHED_AT + 5 * 60_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' }) }),
       why: 'already tainted by a later touch (2026-11-23T09:25:45.000Z by arn:aws:iam::123456789012:user/erin via ssm-session)',
     },
   ])('leaves alone $case, says why, and tags only the opted-in one', async ({ instance, why }) => {
@@ -95,7 +95,7 @@ describe('handleTouch', () => {
   });
 
   it('re-tags an instance whose taint is older, moving the grace period forward', async () => {
-    const earlier = formatTaint({ at: COMMAND_AT - 3_600_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' });
+    const earlier = formatTaint({ at: TOUCHED_AT - 3_600_000, by: 'arn:aws:iam::123456789012:user/erin', via: 'ssm-session' });
     const deps = world([optedIn(WEB_1, { tainted: earlier }), optedIn(WEB_2)]);
     await handleTouch(deps, fixture('ssm-send-command.json'));
     expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: COMMAND_TAINT }]);
@@ -138,7 +138,7 @@ describe('handleTouch', () => {
   });
 
   it('dates a touch whose event time is ahead of the clock at the clock, and warns', async () => {
-    const now = COMMAND_AT - 10 * 60_000;
+    const now = TOUCHED_AT - 10 * 60_000;
     const deps = world([optedIn(WEB_1), optedIn(WEB_2)], now);
     await handleTouch(deps, fixture('ssm-send-command.json'));
     expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: formatTaint({ at: now, by: BOB, via: 'ssm-command' }) }]);

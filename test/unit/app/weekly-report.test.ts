@@ -4,12 +4,12 @@ import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/w
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
 import { MemoryLedger } from '../../../sim/memory-ledger.js';
+import { REPORT_TIME } from '../../support/clock.js';
 import { FakeEvents, RecordingLogger } from '../../support/fakes.js';
 import { group, instance, record } from '../../support/fleet.js';
 
 /** Monday 16 November 2026 00:00 UTC: the start of 2026-W47. */
 const W47 = Date.UTC(2026, 10, 16);
-const REPORT_TIME = Date.UTC(2026, 10, 23, 8);
 
 class MemoryStore implements ReportStorePort {
   readonly objects = new Map<string, { body: string; contentType: string }>();
