@@ -3,10 +3,11 @@ import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../func
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
 import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
+import { SIM_START } from '../support/clock.js';
 import { instance, OPTED_IN } from '../support/fleet.js';
 
-/** ISO week 2026-W47 in UTC: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */
-export const START: Millis = Date.UTC(2026, 10, 16);
+/** ISO week 2026-W47 in UTC, the week the simulations in the tests run: Monday 16 November 2026 00:00 to Monday 23 November 00:00. */
+export const START: Millis = SIM_START;
 export const END: Millis = START + WEEK;
 
 export const LIVE = { ...OPTED_IN, 'phoenix:max-age': '7d' } as const;
