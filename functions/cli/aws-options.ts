@@ -1,5 +1,4 @@
 import type { ClientOptions } from '../adapters/aws-config.js';
-import { SETTINGS } from '../app/account-settings.js';
 import { type OptionValues, textOption } from './arguments.js';
 import { UsageError } from './errors.js';
 
@@ -20,11 +19,4 @@ export function awsOptions(values: OptionValues): ClientOptions {
   if (profile !== undefined) process.env['AWS_PROFILE'] = profile;
   const region = textOption(values, 'region');
   return { ...(region === undefined ? {} : { region }), ...(endpoint === undefined ? {} : { endpoint }) };
-}
-
-/** The ledger table when neither --table nor the functions' own variable names one. */
-const DEFAULT_LEDGER_TABLE = 'phoenix-ledger';
-
-export function ledgerTable(values: OptionValues): string {
-  return textOption(values, 'table') ?? process.env[SETTINGS.ledgerTable.variable.name] ?? DEFAULT_LEDGER_TABLE;
 }

@@ -16,7 +16,16 @@ export class LedgerTableMissingError extends Error {
     readonly table: string,
     cause: Error,
   ) {
-    super(`ledger table ${table} not found (set --table or PHOENIX_LEDGER_TABLE): ${cause.message}`, { cause });
+    super(`ledger table ${table} not found (pass --stage or --table, or set PHOENIX_LEDGER_TABLE): ${cause.message}`, { cause });
+  }
+}
+
+/** No ledger table was named and none of a deployed stack was found. */
+export class LedgerNotFoundError extends Error {
+  override readonly name = 'LedgerNotFoundError';
+
+  constructor(readonly how: string) {
+    super(`no ledger to read: ${how}`);
   }
 }
 

@@ -13,13 +13,14 @@ import { isMissingTable, UsageError } from './errors.js';
  */
 export interface PlanSources {
   readonly fleet: Pick<FleetPort, 'listOptedInGroups'>;
-  readonly ledger: Pick<LedgerPort, 'recordsSince'>;
+  /** Undefined when no ledger table was found: the plan goes on without budgets and records in flight. */
+  readonly ledger: Pick<LedgerPort, 'recordsSince'> | undefined;
 }
 
 export interface PlanOptions {
   readonly at: Millis;
   /** The ledger table the sources read, to name it when it is missing. */
-  readonly table: string;
+  readonly table: string | undefined;
   readonly tickMinutes: number;
 }
 
@@ -33,6 +34,7 @@ export function parseAt(value: string | boolean | undefined, now: Millis): Milli
 export interface PlanReport {
   readonly at: string;
   readonly ledger: 'read' | 'missing';
+  readonly ledgerTable: string | null;
   readonly groups: readonly {
     readonly group: string;
     readonly mode: string | null;
@@ -64,13 +66,18 @@ function describeDecision(decision: Decision): { decision: string; reason: strin
 export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
   const groups = await sources.fleet.listOptedInGroups();
   let records: ReplacementRecord[] = [];
-  let ledgerState: 'read' | 'missing' = 'read';
+  let ledgerState: 'read' | 'missing' = 'missing';
   try {
-    records = await sources.ledger.recordsSince(options.at - WEEK);
+    if (sources.ledger !== undefined) {
+      records = await sources.ledger.recordsSince(options.at - WEEK);
+      ledgerState = 'read';
+    }
   } catch (error) {
     if (!isMissingTable(error)) throw error;
-    ledgerState = 'missing';
-    warn(`ledger table ${options.table} not found: budgets and replacements in flight are not taken into account`);
+  }
+  if (ledgerState === 'missing') {
+    const table = options.table === undefined ? 'no ledger table' : `ledger table ${options.table} not found`;
+    warn(`${table}: budgets and replacements in flight are not taken into account`);
   }
   const decisions = planTick({
     groups,
@@ -89,6 +96,7 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
   return {
     at: new Date(options.at).toISOString(),
     ledger: ledgerState,
+    ledgerTable: options.table ?? null,
     groups: decisions.map((decision) => ({
       group: decision.group,
       mode: decision.mode ?? null,
@@ -104,7 +112,8 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
 }
 
 export function formatPlan(report: PlanReport): string {
-  const lines = [`Phoenix plan at ${report.at} (ledger ${report.ledger}): ${report.groups.length} opted-in groups`, ''];
+  const ledger = report.ledgerTable === null ? 'no ledger' : `ledger ${report.ledgerTable} ${report.ledger}`;
+  const lines = [`Phoenix plan at ${report.at} (${ledger}): ${report.groups.length} opted-in groups`, ''];
   for (const group of report.groups) {
     lines.push(`${group.group} [${group.mode ?? 'bad tags'}]: ${group.decision} (${group.reason}): ${group.why}`);
     for (const instance of group.instances) {

@@ -1,5 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
@@ -7,19 +7,26 @@ import { AwsFleetReader } from '../adapters/fleet-reader.js';
 import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import type { Millis } from '../core/model.js';
 
-export interface Readers {
-  readonly fleet: AwsFleetReader;
-  readonly ledger: DynamoLedgerReader;
+/*
+ * The deployed fleet and ledger for the commands that only look (plan, report, history): Describe
+ * calls, Queries and ListTables, no adapter with a method that changes anything.
+ */
+
+export function fleetReader(aws: ClientOptions): AwsFleetReader {
+  const config = clientConfig(aws);
+  return new AwsFleetReader({ autoScaling: new AutoScalingClient(config), ec2: new EC2Client(config) });
 }
 
-/**
- * The deployed fleet and ledger for the commands that only look (plan, report): Describe calls and
- * Queries, no adapter with a method that changes anything. `now` bounds the ledger's day buckets.
- */
-export function awsReaders(options: { readonly aws: ClientOptions; readonly table: string; readonly now: Millis }): Readers {
-  const aws = clientConfig(options.aws);
-  return {
-    fleet: new AwsFleetReader({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
-    ledger: new DynamoLedgerReader({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: options.table, clock: () => options.now }),
-  };
+/** `now` bounds the ledger's day buckets. */
+export function ledgerReader(options: { readonly aws: ClientOptions; readonly table: string; readonly now: Millis }): DynamoLedgerReader {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(options.aws)));
+  return new DynamoLedgerReader({ client, tableName: options.table, clock: () => options.now });
+}
+
+/** Every DynamoDB table name in the region, to find a deployed stack's ledger by its name. */
+export async function listTableNames(aws: ClientOptions): Promise<string[]> {
+  const client = new DynamoDBClient(clientConfig(aws));
+  const names: string[] = [];
+  for await (const page of paginateListTables({ client }, {})) names.push(...(page.TableNames ?? []));
+  return names;
 }

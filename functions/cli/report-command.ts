@@ -1,8 +1,10 @@
 import { SETTINGS } from '../app/account-settings.js';
 import { choiceOption, parseOptions, textOption } from './arguments.js';
-import { AWS_OPTIONS, awsOptions, ledgerTable } from './aws-options.js';
+import { AWS_OPTIONS, awsOptions } from './aws-options.js';
+import { LedgerNotFoundError } from './errors.js';
+import { chooseLedger, LEDGER_OPTIONS } from './ledger-choice.js';
 import type { Output } from './output.js';
-import { awsReaders } from './readers.js';
+import { fleetReader, ledgerReader, listTableNames } from './readers.js';
 import { ledgerReport, parseWeek } from './report.js';
 import { REPORT_FORMATS, renderReport } from './simulate-command.js';
 
@@ -11,14 +13,16 @@ export async function reportCommand(args: readonly string[], output: Output, now
     week: { type: 'string' },
     format: { type: 'string' },
     'time-zone': { type: 'string' },
-    table: { type: 'string' },
+    ...LEDGER_OPTIONS,
     ...AWS_OPTIONS,
   });
   const timeZone = textOption(values, 'time-zone') ?? SETTINGS.reportTimeZone.default;
   const week = parseWeek(textOption(values, 'week'), timeZone, now);
   const format = choiceOption({ name: 'format', value: values['format'], fallback: 'md', choices: REPORT_FORMATS });
   const aws = awsOptions(values);
-  const table = ledgerTable(values);
-  const report = await ledgerReport(awsReaders({ aws, table, now }), { week, timeZone, table, now });
+  const { table, how } = await chooseLedger(values, () => listTableNames(aws));
+  if (table === undefined) throw new LedgerNotFoundError(how);
+  output.stderr(`ledger: ${table} (${how})`);
+  const report = await ledgerReport({ fleet: fleetReader(aws), ledger: ledgerReader({ aws, table, now }) }, { week, timeZone, table, now });
   output.stdout(renderReport(report, format));
 }

@@ -12,10 +12,13 @@ const AWS_LINES = `  --region R        AWS region (default: AWS_REGION, then the
   --endpoint URL    AWS endpoint, such as http://127.0.0.1:5000 (default: AWS_ENDPOINT_URL)
   --debug           print the stack of an unexpected failure`;
 
-const LEDGER_LINES = `  --table NAME      the ledger table (default: PHOENIX_LEDGER_TABLE, else phoenix-ledger)`;
+const LEDGER_LINES = `  --stage S         read the ledger of the stack deployed with --stage S
+  --table NAME      read this ledger table
+                    (default: PHOENIX_LEDGER_TABLE, else the ledger of the one Phoenix stack in
+                    the region; the command says on stderr which table it read)`;
 
 export const COMMAND_USAGE = {
-  plan: `usage: phoenix plan [--at ISO] [--json] [--tick-minutes N] [--table NAME]
+  plan: `usage: phoenix plan [--at ISO] [--json] [--tick-minutes N] [--stage S | --table NAME]
                    [--region R] [--profile P] [--endpoint URL]
 
 What a tick would do now (or at --at) for every opted-in group and instance, and why.
@@ -29,7 +32,7 @@ ${AWS_LINES}
 
 example: phoenix plan --region eu-west-1`,
   report: `usage: phoenix report [--week 2026-W47] [--format md|html|json] [--time-zone ZONE]
-                     [--table NAME] [--region R] [--profile P] [--endpoint URL]
+                     [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
 
 Renders a past week's recycle report from the ledger, as the reporter function sends it.
 

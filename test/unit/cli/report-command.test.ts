@@ -18,7 +18,9 @@ describe('a missing ledger table', () => {
     const result = await cli(['report', '--week', '2026-W47', '--table', 'absent', '--region', 'eu-west-1'], { ...NO_AWS, ...CREDENTIALS });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('phoenix report: ledger table absent not found (set --table or PHOENIX_LEDGER_TABLE): Requested resource not found');
+    expect(result.stderr).toBe(
+      'ledger: absent (--table)\nphoenix report: ledger table absent not found (pass --stage or --table, or set PHOENIX_LEDGER_TABLE): Requested resource not found',
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -1,0 +1,58 @@
+import { SETTINGS } from '../app/account-settings.js';
+import { type OptionValues, textOption } from './arguments.js';
+import { UsageError } from './errors.js';
+
+/** --stage and --table, as every command that reads the ledger takes them. */
+export const LEDGER_OPTIONS = {
+  stage: { type: 'string' },
+  table: { type: 'string' },
+} as const;
+
+/**
+ * The name CloudFormation gives the ledger of stack phoenix-<stage> (service phoenix, the template
+ * names no table): `<stack>-LedgerTable-<suffix>`. Stage names are letters, digits and hyphens.
+ */
+const DEPLOYED_LEDGER = /^phoenix-([A-Za-z0-9-]+)-LedgerTable-[A-Za-z0-9]+$/;
+
+/** The ledger tables of deployed Phoenix stacks among a region's tables, by stage. */
+export function deployedLedgers(tables: readonly string[]): { readonly stage: string; readonly table: string }[] {
+  return tables.flatMap((table) => {
+    const stage = DEPLOYED_LEDGER.exec(table)?.[1];
+    return stage === undefined ? [] : [{ stage, table }];
+  });
+}
+
+/** Which ledger a command reads and how it was chosen, said on stderr so a user knows what was read. */
+export interface LedgerChoice {
+  /** Undefined when no ledger was found: a plan goes on without one, a report cannot. */
+  readonly table: string | undefined;
+  readonly how: string;
+}
+
+/**
+ * --table, else PHOENIX_LEDGER_TABLE, else the deployed stack's ledger found by name: the one of
+ * --stage, or the only one in the region. Lists the region's tables only when it must.
+ */
+export async function chooseLedger(values: OptionValues, listTables: () => Promise<readonly string[]>): Promise<LedgerChoice> {
+  const table = textOption(values, 'table');
+  const stage = textOption(values, 'stage');
+  if (table !== undefined && stage !== undefined) throw new UsageError('--table and --stage: expected one of them, not both');
+  if (table !== undefined) return { table, how: '--table' };
+  const variable = SETTINGS.ledgerTable.variable.name;
+  const fromEnvironment = process.env[variable];
+  if (stage === undefined && fromEnvironment !== undefined && fromEnvironment !== '') return { table: fromEnvironment, how: variable };
+  const ledgers = deployedLedgers(await listTables());
+  if (stage !== undefined) {
+    const found = ledgers.find((ledger) => ledger.stage === stage);
+    const others = ledgers.length === 0 ? 'none deployed here' : `deployed stages here: ${ledgers.map((ledger) => ledger.stage).join(', ')}`;
+    return found === undefined
+      ? { table: undefined, how: `no ledger of stage ${stage} in this region (${others})` }
+      : { table: found.table, how: `stage ${stage}` };
+  }
+  const [only, ...more] = ledgers;
+  if (only === undefined) return { table: undefined, how: 'no Phoenix stack deployed in this region (pass --region, --stage or --table)' };
+  if (more.length > 0) {
+    throw new UsageError(`several Phoenix ledgers in this region, of stages ${ledgers.map((ledger) => ledger.stage).join(', ')}: pass --stage to choose one`);
+  }
+  return { table: only.table, how: `the only Phoenix stack in this region, stage ${only.stage}` };
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../functions/cli/errors.js';
+import { chooseLedger, deployedLedgers } from '../../../functions/cli/ledger-choice.js';
+
+const TABLES = ['orders', 'phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'phoenix-ledger', 'phoenix-dev-eu-LedgerTable-ZZZ9'];
+
+async function choose(values: Record<string, string>, tables: readonly string[], variable?: string) {
+  const saved = process.env['PHOENIX_LEDGER_TABLE'];
+  if (variable === undefined) delete process.env['PHOENIX_LEDGER_TABLE'];
+  else process.env['PHOENIX_LEDGER_TABLE'] = variable;
+  let listed = 0;
+  try {
+    const choice = await chooseLedger(values, async () => {
+      listed++;
+      return tables;
+    });
+    return { ...choice, listed };
+  } finally {
+    if (saved === undefined) delete process.env['PHOENIX_LEDGER_TABLE'];
+    else process.env['PHOENIX_LEDGER_TABLE'] = saved;
+  }
+}
+
+describe('the ledger a command reads', () => {
+  it('finds deployed ledgers by the name CloudFormation gives the LedgerTable of stack phoenix-<stage>', () => {
+    expect(deployedLedgers(TABLES)).toEqual([
+      { stage: 'prod', table: 'phoenix-prod-LedgerTable-1A2B3C4D5E6F' },
+      { stage: 'dev-eu', table: 'phoenix-dev-eu-LedgerTable-ZZZ9' },
+    ]);
+  });
+
+  it('holds to the template: service phoenix, the table under logical id LedgerTable with no name of its own', () => {
+    expect(readFileSync('serverless.yml', 'utf8')).toMatch(/^service: phoenix$/m);
+    const ledger = readFileSync('infra/ledger.yml', 'utf8');
+    expect(ledger).toMatch(/^ {2}LedgerTable:\n {4}Type: AWS::DynamoDB::Table$/m);
+    expect(ledger).not.toMatch(/^\s+TableName:/m);
+  });
+
+  it.each([
+    { case: '--table, without listing', values: { table: 'mine' }, tables: TABLES, table: 'mine', how: '--table', listed: 0 },
+    { case: 'PHOENIX_LEDGER_TABLE, without listing', values: {}, tables: TABLES, variable: 'set', table: 'set', how: 'PHOENIX_LEDGER_TABLE', listed: 0 },
+    { case: '--stage over the variable', values: { stage: 'prod' }, tables: TABLES, variable: 'set', table: TABLES[1], how: 'stage prod', listed: 1 },
+    {
+      case: 'the only deployed stack',
+      values: {},
+      tables: ['phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'orders'],
+      table: 'phoenix-prod-LedgerTable-1A2B3C4D5E6F',
+      how: 'the only Phoenix stack in this region, stage prod',
+      listed: 1,
+    },
+    {
+      case: 'none deployed',
+      values: {},
+      tables: ['orders'],
+      table: undefined,
+      how: 'no Phoenix stack deployed in this region (pass --region, --stage or --table)',
+      listed: 1,
+    },
+    {
+      case: 'a stage not deployed here',
+      values: { stage: 'qa' },
+      tables: TABLES,
+      table: undefined,
+      how: 'no ledger of stage qa in this region (deployed stages here: prod, dev-eu)',
+      listed: 1,
+    },
+  ])('$case', async ({ values, tables, variable, table, how, listed }) => {
+    expect(await choose(values, tables, variable)).toEqual({ table, how, listed });
+  });
+
+  it.each([
+    { case: 'several stacks and no --stage', values: {}, says: 'several Phoenix ledgers in this region, of stages prod, dev-eu: pass --stage to choose one' },
+    { case: 'both --stage and --table', values: { stage: 'prod', table: 'x' }, says: '--table and --stage: expected one of them, not both' },
+  ])('$case is a usage error', async ({ values, says }) => {
+    await expect(choose(values, TABLES)).rejects.toEqual(new UsageError(says));
+  });
+});
