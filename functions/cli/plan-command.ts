@@ -22,6 +22,6 @@ export async function planCommand(args: readonly string[], output: Output, now: 
   const ledger = await chooseLedger(values, () => listTableNames(aws));
   output.stderr(`ledger: ${ledger.table ?? 'none'} (${ledger.how})`);
   const sources = { fleet: fleetReader(aws), ledger: ledger.table === undefined ? undefined : ledgerReader({ aws, table: ledger.table, now: at }) };
-  const report = await planReport(sources, { at, table: ledger.table, tickMinutes }, output.stderr);
+  const report = await planReport(sources, { at, atChosen: values['at'] !== undefined, table: ledger.table, tickMinutes }, output.stderr);
   output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
 }

@@ -1,6 +1,6 @@
 import type { Decision } from '../core/decide/decision.js';
 import { planTick } from '../core/decide/plan.js';
-import type { Millis, ReplacementRecord } from '../core/model.js';
+import type { Group, Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
 import { formatDuration } from '../core/policy/duration.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
@@ -19,16 +19,54 @@ export interface PlanSources {
 
 export interface PlanOptions {
   readonly at: Millis;
+  /** The user chose `at` (--at): refuse it when the fleet as it is now did not exist yet. Now is never refused (clock skew). */
+  readonly atChosen: boolean;
   /** The ledger table the sources read, to name it when it is missing. */
   readonly table: string | undefined;
   readonly tickMinutes: number;
 }
 
+const AT_FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const AT_EXPECTED = 'expected an ISO-8601 time with Z or an offset, such as 2026-11-23T09:00:00Z or 2026-11-23T10:00:00+01:00';
+
+/**
+ * --at, strictly: a real calendar time with its zone said. Date.parse would roll 30 February into
+ * March and read a time without a zone in this machine's zone, so a plan would quietly be for another time.
+ */
 export function parseAt(value: string | boolean | undefined, now: Millis): Millis {
   if (value === undefined) return now;
-  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) throw new UsageError(`--at: "${String(value)}" is not valid: expected an ISO-8601 time such as 2026-11-23T09:00:00Z`);
-  return at;
+  const text = String(value);
+  const parts = typeof value === 'string' ? AT_FORM.exec(value) : null;
+  if (parts === null) throw new UsageError(`--at: "${text}" is not valid: ${AT_EXPECTED}`);
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const exists =
+    local.getUTCFullYear() === year &&
+    local.getUTCMonth() === month - 1 &&
+    local.getUTCDate() === day &&
+    local.getUTCHours() === hour &&
+    local.getUTCMinutes() === minute &&
+    local.getUTCSeconds() === second;
+  if (!exists) throw new UsageError(`--at: "${text}" is not valid: there is no such date or time of day`);
+  const offset = parts[8] as string;
+  if (offset !== 'Z' && (Number(offset.slice(1, 3)) > 14 || Number(offset.slice(4, 6)) > 59)) {
+    throw new UsageError(`--at: "${text}" is not valid: offset ${offset} is not one: expected -12:00 to +14:00`);
+  }
+  return Date.parse(text);
+}
+
+/** A plan reads the fleet as it is now: at a time before one of its instances was launched, its ages would be negative. */
+function checkAtAfterLaunches(at: Millis, groups: readonly Group[]): void {
+  let newest: { group: string; instance: string; launchedAt: Millis } | undefined;
+  for (const group of groups)
+    for (const instance of group.instances)
+      if (instance.launchedAt !== undefined && instance.launchedAt > at && (newest === undefined || instance.launchedAt > newest.launchedAt))
+        newest = { group: group.name, instance: instance.id, launchedAt: instance.launchedAt };
+  if (newest === undefined) return;
+  const launched = new Date(newest.launchedAt).toISOString();
+  throw new UsageError(
+    `--at: ${new Date(at).toISOString()} is before instance ${newest.instance} of group ${newest.group} was launched (${launched}): a plan reads the fleet as it is now, so expected a time from ${launched} on`,
+  );
 }
 
 export interface PlanReport {
@@ -65,6 +103,7 @@ function describeDecision(decision: Decision): { decision: string; reason: strin
 /** What a tick would do now (or at `--at`) for every opted-in group and instance: reads only, never acts. */
 export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
   const groups = await sources.fleet.listOptedInGroups();
+  if (options.atChosen) checkAtAfterLaunches(options.at, groups);
   let records: ReplacementRecord[] = [];
   let ledgerState: 'read' | 'missing' = 'missing';
   try {

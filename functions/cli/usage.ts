@@ -24,7 +24,8 @@ export const COMMAND_USAGE = {
 What a tick would do now (or at --at) for every opted-in group and instance, and why.
 Reads only, never acts.
 
-  --at ISO          the time to plan for, such as 2026-11-23T09:00:00Z (default: now)
+  --at ISO          the time to plan for, with Z or an offset, such as 2026-11-23T09:00:00Z;
+                    not before the fleet's newest instance was launched (default: now)
   --json            one JSON object: each group's decision, reason, why and its instances
   --tick-minutes N  the recycler's schedule, ${TICK.min} to ${TICK.max} (default: ${TICK.default})
 ${LEDGER_LINES}
