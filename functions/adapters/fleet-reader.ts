@@ -66,15 +66,27 @@ export class AwsFleetReader {
     return this.toGroups(groups);
   }
 
-  protected async toGroups(groups: readonly AutoScalingGroup[]): Promise<Group[]> {
-    const instanceIds = groups.flatMap((group) =>
-      (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined ? [] : [instance.InstanceId])),
+  /**
+   * Groups as Auto Scaling describes them, with what EC2 knows of their instances and their launch
+   * source resolved. What `known` already holds (a read of these groups moments ago) is not asked for
+   * again: launch times never change, and a group's template version is taken as it was then.
+   */
+  protected async toGroups(groups: readonly AutoScalingGroup[], known: ReadonlyMap<string, Group> = new Map()): Promise<Group[]> {
+    const knownFacts = new Map<string, Ec2Facts>();
+    for (const group of known.values()) for (const instance of group.instances) knownFacts.set(instance.id, instance);
+    const unknownIds = groups.flatMap((group) =>
+      (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined || knownFacts.has(instance.InstanceId) ? [] : [instance.InstanceId])),
     );
-    const [facts, templates] = await Promise.all([this.ec2Facts(instanceIds), this.launchTemplates(groups)]);
-    return groups.map((group) => this.toGroup(group, facts, templates));
+    const unresolved = groups.filter((group) => !known.has(group.AutoScalingGroupName ?? ''));
+    const [facts, templates] = await Promise.all([this.ec2Facts(unknownIds), this.launchTemplates(unresolved)]);
+    for (const [id, fact] of knownFacts) if (!facts.has(id)) facts.set(id, fact);
+    return groups.map((group) => {
+      const before = known.get(group.AutoScalingGroupName ?? '');
+      return this.toGroup(group, facts, before === undefined ? currentSource(group, templates) : before.launchSource);
+    });
   }
 
-  private toGroup(group: AutoScalingGroup, facts: ReadonlyMap<string, Ec2Facts>, templates: ReadonlyMap<string, LaunchTemplate>): Group {
+  private toGroup(group: AutoScalingGroup, facts: ReadonlyMap<string, Ec2Facts>, launchSource: LaunchSource | undefined): Group {
     const instances = (group.Instances ?? []).map((instance) => this.toInstance(instance, facts));
     return {
       name: group.AutoScalingGroupName ?? '',
@@ -86,9 +98,9 @@ export class AwsFleetReader {
       suspendedProcesses: (group.SuspendedProcesses ?? []).flatMap((process) => (process.ProcessName === undefined ? [] : [process.ProcessName])),
       // Pending or terminating instances show a scaling activity without a call per group.
       scalingActivityInProgress: instances.some((instance) => instance.lifecycleState !== 'InService' && instance.lifecycleState !== 'Standby'),
-      // Known only from scaling activities, which cost a call per group: the re-check reads them.
+      // Known only from scaling activities, which the re-check before a start reads.
       instanceRefreshInProgress: false,
-      launchSource: currentSource(group, templates),
+      launchSource,
     };
   }
 
@@ -147,7 +159,8 @@ export class AwsFleetReader {
 function instanceSource(instance: AsgInstance): LaunchSource | undefined {
   const template = instance.LaunchTemplate;
   if (template?.LaunchTemplateId !== undefined && template.Version !== undefined) {
-    return { kind: 'template', id: template.LaunchTemplateId, version: template.Version };
+    const name = template.LaunchTemplateName;
+    return { kind: 'template', id: template.LaunchTemplateId, version: template.Version, ...(name === undefined ? {} : { name }) };
   }
   if (instance.LaunchConfigurationName !== undefined) return { kind: 'configuration', name: instance.LaunchConfigurationName };
   return undefined;
@@ -163,5 +176,6 @@ function currentSource(group: AutoScalingGroup, templates: ReadonlyMap<string, L
   const requested = spec.Version ?? '$Default';
   const version = requested === '$Latest' ? template.LatestVersionNumber : requested === '$Default' ? template.DefaultVersionNumber : Number(requested);
   if (version === undefined || !Number.isInteger(version)) return undefined;
-  return { kind: 'template', id: template.LaunchTemplateId, version: String(version) };
+  const name = template.LaunchTemplateName;
+  return { kind: 'template', id: template.LaunchTemplateId, version: String(version), ...(name === undefined ? {} : { name }) };
 }

@@ -1,20 +1,24 @@
 import { SETTINGS } from '../app/account-settings.js';
-import { integerOption, parseOptions } from './arguments.js';
+import { integerOption, parseOptions, textOption } from './arguments.js';
 import { AWS_OPTIONS, awsOptions } from './aws-options.js';
 import { chooseLedger, LEDGER_OPTIONS } from './ledger-choice.js';
 import type { Output } from './output.js';
-import { formatPlan, parseAt, planReport } from './plan.js';
+import { parseAt, planReport } from './plan.js';
+import { formatPlan, viewPlan } from './plan-format.js';
 import { fleetReader, ledgerReader, listTableNames } from './readers.js';
 
 export async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
   const values = parseOptions('plan', args, {
     at: { type: 'string' },
     json: { type: 'boolean' },
+    group: { type: 'string' },
+    actions: { type: 'boolean' },
     'tick-minutes': { type: 'string' },
     ...LEDGER_OPTIONS,
     ...AWS_OPTIONS,
   });
   const at = parseAt(values['at'], now);
+  const view = { group: textOption(values, 'group'), actionsOnly: values['actions'] === true };
   const aws = awsOptions(values);
   // The deployment's own bounds: a plan at a tick interval no stack can be deployed with would mislead.
   const { default: fallback, min, max } = SETTINGS.scheduleMinutes;
@@ -23,5 +27,6 @@ export async function planCommand(args: readonly string[], output: Output, now: 
   output.stderr(`ledger: ${ledger.table ?? 'none'} (${ledger.how})`);
   const sources = { fleet: fleetReader(aws), ledger: ledger.table === undefined ? undefined : ledgerReader({ aws, table: ledger.table, now: at }) };
   const report = await planReport(sources, { at, atChosen: values['at'] !== undefined, table: ledger.table, tickMinutes }, output.stderr);
-  output.stdout(values['json'] === true ? JSON.stringify(report, null, 2) : formatPlan(report));
+  const shown = viewPlan(report, view);
+  output.stdout(values['json'] === true ? JSON.stringify(shown, null, 2) : formatPlan(shown, view));
 }

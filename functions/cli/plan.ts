@@ -1,8 +1,7 @@
 import type { Decision } from '../core/decide/decision.js';
 import { planTick } from '../core/decide/plan.js';
-import type { Group, Millis, ReplacementRecord } from '../core/model.js';
+import type { Group, LaunchSource, Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
-import { formatDuration } from '../core/policy/duration.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
 import { isMissingTable, UsageError } from './errors.js';
@@ -69,35 +68,84 @@ function checkAtAfterLaunches(at: Millis, groups: readonly Group[]): void {
   );
 }
 
+/** What a tick does for a group, as a word a script can branch on. */
+export type PlanAction = 'launch-then-terminate' | 'terminate' | 'would-recycle' | 'in-flight' | 'skip';
+
+export type PlanLaunchSource =
+  | { readonly kind: 'template'; readonly id: string; readonly name: string | null; readonly version: string }
+  | { readonly kind: 'configuration'; readonly name: string };
+
+export interface PlanInstance {
+  readonly id: string;
+  readonly ageSeconds: number | null;
+  /** The rule that would pick it (max-age, chaos, tainted, stale-config), if any would. */
+  readonly candidate: string | null;
+  readonly note: string;
+  readonly launchSource: PlanLaunchSource | null;
+}
+
+export interface PlanGroup {
+  readonly group: string;
+  readonly mode: string | null;
+  readonly action: PlanAction;
+  /** The instance the action is about: the one picked, or the one whose replacement is in flight. */
+  readonly instanceId: string | null;
+  /** The same in words, as the human output shows it. */
+  readonly decision: string;
+  readonly reason: string;
+  readonly why: string;
+  readonly launchSource: PlanLaunchSource | null;
+  readonly instances: readonly PlanInstance[];
+}
+
 export interface PlanReport {
   readonly at: string;
   readonly ledger: 'read' | 'missing';
   readonly ledgerTable: string | null;
-  readonly groups: readonly {
-    readonly group: string;
-    readonly mode: string | null;
-    readonly decision: string;
-    readonly reason: string;
-    readonly why: string;
-    readonly instances: readonly { readonly id: string; readonly ageSeconds: number | null; readonly candidate: string | null; readonly note: string }[];
-  }[];
+  readonly groups: readonly PlanGroup[];
 }
 
-function describeDecision(decision: Decision): { decision: string; reason: string; why: string } {
+function planSource(source: LaunchSource | undefined): PlanLaunchSource | null {
+  if (source === undefined) return null;
+  return source.kind === 'template' ? { kind: 'template', id: source.id, name: source.name ?? null, version: source.version } : source;
+}
+
+function describeDecision(decision: Decision): Pick<PlanGroup, 'action' | 'instanceId' | 'decision' | 'reason' | 'why'> {
   switch (decision.kind) {
     case 'start': {
-      const action = decision.dryRun ? 'would-recycle (dry-run)' : decision.method === 'surge' ? 'launch-then-terminate' : 'terminate';
-      return { decision: `${action} ${decision.instanceId}`, reason: decision.reason, why: decision.why };
+      const action = decision.dryRun ? 'would-recycle' : decision.method === 'surge' ? 'launch-then-terminate' : 'terminate';
+      const words = decision.dryRun ? 'would-recycle (dry-run)' : action;
+      return { action, instanceId: decision.instanceId, decision: `${words} ${decision.instanceId}`, reason: decision.reason, why: decision.why };
     }
     case 'progress':
       return {
+        action: 'in-flight',
+        instanceId: decision.record.instanceId,
         decision: `in-flight ${decision.record.instanceId}: ${decision.step.kind}`,
         reason: decision.record.reason,
         why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
       };
     case 'skip':
-      return { decision: 'skip', reason: decision.reason, why: decision.why };
+      return { action: 'skip', instanceId: null, decision: 'skip', reason: decision.reason, why: decision.why };
   }
+}
+
+function planGroup(decision: Decision, group: Group | undefined): PlanGroup {
+  const described = describeDecision(decision);
+  const sources = new Map(group?.instances.map((instance) => [instance.id, instance.launchSource]));
+  return {
+    group: decision.group,
+    mode: decision.mode ?? null,
+    ...described,
+    launchSource: planSource(group?.launchSource),
+    instances: decision.instances.map((verdict) => ({
+      id: verdict.instanceId,
+      ageSeconds: verdict.age === undefined ? null : Math.round(verdict.age / 1000),
+      candidate: verdict.candidate ?? null,
+      note: verdict.note,
+      launchSource: planSource(sources.get(verdict.instanceId)),
+    })),
+  };
 }
 
 /** What a tick would do now (or at `--at`) for every opted-in group and instance: reads only, never acts. */
@@ -132,33 +180,11 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
     explain: true,
     progressOnly: false,
   });
+  const byName = new Map(groups.map((group) => [group.name, group]));
   return {
     at: new Date(options.at).toISOString(),
     ledger: ledgerState,
     ledgerTable: options.table ?? null,
-    groups: decisions.map((decision) => ({
-      group: decision.group,
-      mode: decision.mode ?? null,
-      ...describeDecision(decision),
-      instances: decision.instances.map((verdict) => ({
-        id: verdict.instanceId,
-        ageSeconds: verdict.age === undefined ? null : Math.round(verdict.age / 1000),
-        candidate: verdict.candidate ?? null,
-        note: verdict.note,
-      })),
-    })),
+    groups: decisions.map((decision) => planGroup(decision, byName.get(decision.group))),
   };
-}
-
-export function formatPlan(report: PlanReport): string {
-  const ledger = report.ledgerTable === null ? 'no ledger' : `ledger ${report.ledgerTable} ${report.ledger}`;
-  const lines = [`Phoenix plan at ${report.at} (${ledger}): ${report.groups.length} opted-in groups`, ''];
-  for (const group of report.groups) {
-    lines.push(`${group.group} [${group.mode ?? 'bad tags'}]: ${group.decision} (${group.reason}): ${group.why}`);
-    for (const instance of group.instances) {
-      const age = instance.ageSeconds === null ? 'age ?' : formatDuration(instance.ageSeconds * 1000);
-      lines.push(`  ${instance.id.padEnd(20)} ${age.padEnd(8)} ${instance.note}`);
-    }
-  }
-  return lines.join('\n');
 }

@@ -18,20 +18,24 @@ const LEDGER_LINES = `  --stage S         read the ledger of the stack deployed 
                     the region; the command says on stderr which table it read)`;
 
 export const COMMAND_USAGE = {
-  plan: `usage: phoenix plan [--at ISO] [--json] [--tick-minutes N] [--stage S | --table NAME]
-                   [--region R] [--profile P] [--endpoint URL]
+  plan: `usage: phoenix plan [--at ISO] [--group NAME|GLOB] [--actions] [--json] [--tick-minutes N]
+                   [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
 
-What a tick would do now (or at --at) for every opted-in group and instance, and why.
-Reads only, never acts.
+What a tick would do now (or at --at) for every opted-in group, and why. Reads only, never acts.
+Opens with counts by action and reason, then the groups that need a person (bad tags,
+quarantines), the groups a tick would act on, and the rest by reason.
 
   --at ISO          the time to plan for, with Z or an offset, such as 2026-11-23T09:00:00Z;
                     not before the fleet's newest instance was launched (default: now)
-  --json            one JSON object: each group's decision, reason, why and its instances
+  --group NAME|GLOB only these groups, each with its instances (* and ? match any text or one character)
+  --actions         only the groups a tick would act on
+  --json            one JSON object: each group's action, instanceId, decision, reason, why,
+                    launch template (name and id) and instances
   --tick-minutes N  the recycler's schedule, ${TICK.min} to ${TICK.max} (default: ${TICK.default})
 ${LEDGER_LINES}
 ${AWS_LINES}
 
-example: phoenix plan --region eu-west-1`,
+example: phoenix plan --region eu-west-1 --group 'web-*'`,
   report: `usage: phoenix report [--week 2026-W47] [--format md|html|json] [--time-zone ZONE]
                      [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
 

@@ -22,7 +22,8 @@ export type LifecycleState =
 
 /** What an instance was launched from, or what a group launches now (version already resolved). */
 export type LaunchSource =
-  | { readonly kind: 'template'; readonly id: string; readonly version: string }
+  /** `name` only where the API said it: sources are compared by id and version. */
+  | { readonly kind: 'template'; readonly id: string; readonly version: string; readonly name?: string }
   | { readonly kind: 'configuration'; readonly name: string };
 
 export interface Instance {

@@ -38,11 +38,16 @@ describe('phoenix against moto', () => {
     expect(result.stderr).toContain('ledger table absent not found');
     const report = JSON.parse(result.stdout) as {
       ledger: string;
-      groups: { group: string; reason: string; why: string; instances: { id: string; note: string }[] }[];
+      groups: { group: string; action: string; instanceId: string | null; reason: string; why: string; instances: { id: string; note: string }[] }[];
     };
     expect(report.ledger).toBe('missing');
     const byName = new Map(report.groups.map((group) => [group.group, group]));
-    expect(byName.get('web')).toMatchObject({ reason: 'no-candidate' });
+    expect(byName.get('web')).toMatchObject({
+      action: 'skip',
+      instanceId: null,
+      reason: 'no-candidate',
+      launchSource: { kind: 'template', id: templateId, name: 'web', version: '1' },
+    });
     expect(byName.get('web')?.instances.find((instance) => instance.id === first)?.note).toContain('never picked: phoenix:exempt');
     expect(byName.get('broken')).toMatchObject({ reason: 'bad-tags', why: expect.stringContaining('phoenix:budget="2/fortnight"') });
   }, 60_000);

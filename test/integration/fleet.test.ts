@@ -55,7 +55,7 @@ describe('AwsFleet against moto', () => {
       const launchedAt = group.instances[0]?.launchedAt;
       expect(launchedAt).toBeDefined();
       expect(launchedAt as number).toBeLessThanOrEqual(before + 1000);
-      expect(group.launchSource).toEqual({ kind: 'template', id: templateId, version: '1' });
+      expect(group.launchSource).toEqual({ kind: 'template', id: templateId, version: '1', name: expect.any(String) });
     }
     // Lower bound: ceil(105 / 100) group pages + ceil(105 / 1000) instance batches = 3; a small constant is allowed
     // more (one template look-up, and moto pages DescribeInstances by 100 reservations where AWS answers in one).

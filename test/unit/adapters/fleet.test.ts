@@ -60,7 +60,7 @@ describe('AwsFleet discovery', () => {
     expect(groups[1]?.suspendedProcesses).toEqual(['Terminate']);
     expect(groups[0]).toMatchObject({
       desired: 2,
-      launchSource: { kind: 'template', id: 'lt-1', version: '4' },
+      launchSource: { kind: 'template', id: 'lt-1', version: '4', name: 'web' },
       scalingActivityInProgress: true,
       instances: [
         {
@@ -113,15 +113,15 @@ describe('AwsFleet discovery', () => {
     {
       case: '$Latest resolves to the latest version',
       spec: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
-      expected: { kind: 'template', id: 'lt-1', version: '7' },
+      expected: { kind: 'template', id: 'lt-1', version: '7', name: 'web' },
     },
     {
       case: '$Default resolves to the default version',
       spec: { LaunchTemplateId: 'lt-1', Version: '$Default' },
-      expected: { kind: 'template', id: 'lt-1', version: '5' },
+      expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web' },
     },
-    { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5' } },
-    { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6' } },
+    { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web' } },
+    { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6', name: 'web' } },
   ])('launch template: $case', async ({ spec, expected }) => {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', { LaunchTemplate: spec })] });
     givenInstances();
@@ -138,7 +138,7 @@ describe('AwsFleet discovery', () => {
           LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, Overrides: [{ InstanceType: 'm6i.large' }] },
         },
       },
-      expected: { kind: 'template', id: 'lt-1', version: '4' },
+      expected: { kind: 'template', id: 'lt-1', version: '4', name: 'web' },
     },
     {
       case: 'overrides with their own templates leave no single source: no stale check',

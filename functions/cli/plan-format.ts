@@ -1,0 +1,124 @@
+import { SKIP_REASONS } from '../core/decide/decision.js';
+import { formatDuration } from '../core/policy/duration.js';
+import { UsageError } from './errors.js';
+import type { PlanAction, PlanGroup, PlanLaunchSource, PlanReport } from './plan.js';
+
+/** Which groups a plan shows: --group NAME|GLOB and --actions. */
+export interface PlanView {
+  readonly group: string | undefined;
+  readonly actionsOnly: boolean;
+}
+
+/** Reasons a person must act on before Phoenix does anything for the group: shown first. */
+const ATTENTION = new Set(['bad-tags', 'quarantined']);
+const ACTIONS: readonly PlanAction[] = ['launch-then-terminate', 'terminate', 'would-recycle', 'in-flight', 'skip'];
+/** Group names a reason lists before it says how many more: the summary stays a screen at any fleet size. */
+const NAMES_PER_REASON = 8;
+
+function globPattern(glob: string): RegExp {
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** The report narrowed to the groups asked about; --group that matches nothing is an error naming it. */
+export function viewPlan(report: PlanReport, view: PlanView): PlanReport {
+  let groups = report.groups;
+  if (view.group !== undefined) {
+    const pattern = globPattern(view.group);
+    groups = groups.filter((group) => pattern.test(group.group));
+    if (groups.length === 0) {
+      throw new UsageError(
+        `--group: "${view.group}" matches none of the ${report.groups.length} opted-in groups: expected a group name or a glob such as 'web-*'`,
+      );
+    }
+  }
+  if (view.actionsOnly) groups = groups.filter((group) => group.action !== 'skip');
+  return { ...report, groups };
+}
+
+function countBy<Key extends string>(groups: readonly PlanGroup[], key: (group: PlanGroup) => Key): Map<Key, number> {
+  const counts = new Map<Key, number>();
+  for (const group of groups) counts.set(key(group), (counts.get(key(group)) ?? 0) + 1);
+  return counts;
+}
+
+function sourceText(source: PlanLaunchSource | null): string {
+  if (source === null) return '';
+  return source.kind === 'template' ? `${source.name ?? source.id} (${source.id}) v${source.version}` : `launch configuration ${source.name}`;
+}
+
+function groupLine(group: PlanGroup): string {
+  return `${group.group} [${group.mode ?? 'bad tags'}]: ${group.decision} (${group.reason}): ${group.why}`;
+}
+
+function instanceLines(group: PlanGroup): string[] {
+  const lines = group.launchSource === null ? [] : [`  launches ${sourceText(group.launchSource)}`];
+  for (const instance of group.instances) {
+    const age = instance.ageSeconds === null ? 'age ?' : formatDuration(instance.ageSeconds * 1000);
+    lines.push(`  ${instance.id.padEnd(20)} ${age.padEnd(8)} ${instance.note}`);
+  }
+  return lines;
+}
+
+function summaryLines(report: PlanReport): string[] {
+  const actions = countBy(report.groups, (group) => group.action);
+  const reasons = countBy(report.groups, (group) => group.reason);
+  const actionText = ACTIONS.filter((action) => actions.has(action)).map((action) => `${action} ${actions.get(action)}`);
+  const ordered = [...reasons.keys()].sort((a, b) => order(a) - order(b));
+  return [
+    `Actions: ${actionText.length === 0 ? 'none' : actionText.join(', ')}`,
+    `Reasons: ${ordered.length === 0 ? 'none' : ordered.map((reason) => `${reason} ${reasons.get(reason)}`).join(', ')}`,
+  ];
+}
+
+function order(reason: string): number {
+  const index = (SKIP_REASONS as readonly string[]).indexOf(reason);
+  return index < 0 ? -1 : index;
+}
+
+/**
+ * The plan for a person: the counts first, then what needs them (bad tags, quarantines), then what a
+ * tick would do, then the groups it would leave alone, by reason. Per-instance detail only for the
+ * groups named with --group: at hundreds of groups, every instance is more than anyone reads.
+ */
+export function formatPlan(report: PlanReport, view: PlanView): string {
+  const ledger = report.ledgerTable === null ? 'no ledger' : `ledger ${report.ledgerTable} ${report.ledger}`;
+  const scope = view.group === undefined ? 'opted-in groups' : `groups matching ${view.group}`;
+  const lines = [`Phoenix plan at ${report.at} (${ledger}): ${report.groups.length} ${scope}${view.actionsOnly ? ' that a tick would act on' : ''}`];
+  lines.push(...summaryLines(report));
+  const detail = view.group !== undefined;
+  const section = (title: string, groups: readonly PlanGroup[]) => {
+    if (groups.length === 0) return;
+    lines.push('', `${title}:`);
+    for (const group of groups) lines.push(groupLine(group), ...(detail ? instanceLines(group) : []));
+  };
+  section(
+    'Needs attention',
+    report.groups.filter((group) => ATTENTION.has(group.reason)),
+  );
+  section(
+    'Acting',
+    report.groups.filter((group) => group.action !== 'skip'),
+  );
+  const waiting = report.groups.filter((group) => group.action === 'skip' && !ATTENTION.has(group.reason));
+  if (detail) section('Left alone', waiting);
+  else {
+    const byReason = new Map<string, PlanGroup[]>();
+    for (const group of waiting) byReason.set(group.reason, [...(byReason.get(group.reason) ?? []), group]);
+    if (byReason.size > 0) lines.push('', 'Left alone:');
+    for (const reason of [...byReason.keys()].sort((a, b) => order(a) - order(b))) {
+      const groups = byReason.get(reason) ?? [];
+      if (groups.length === 1) lines.push(groupLine(groups[0] as PlanGroup));
+      else {
+        const names = groups.slice(0, NAMES_PER_REASON).map((group) => group.group);
+        const more = groups.length > NAMES_PER_REASON ? `, and ${groups.length - NAMES_PER_REASON} more` : '';
+        lines.push(`${reason} (${groups.length}): ${names.join(', ')}${more}`);
+      }
+    }
+  }
+  if (!detail && report.groups.length > 0) lines.push('', "Per-instance detail: phoenix plan --group NAME (or a glob such as 'web-*')");
+  return lines.join('\n');
+}
