@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { parseReporterConfig, reportWeek } from './app/config.js';
 import { reporterDependencies } from './app/reporter-dependencies.js';
@@ -12,4 +13,4 @@ export const handler = middy(async (event: unknown) => {
   const report = await buildWeeklyReport(deps, { week, timeZone: config.timeZone }, Date.now());
   const delivered = await deliverWeeklyReport(deps, report, Date.now());
   return { week, html: delivered.html.uri, json: delivered.json.uri };
-});
+}).use(injectLambdaContext(deps.powertoolsLogger));

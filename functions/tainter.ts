@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { parseTainterConfig } from './app/config.js';
 import { handleTouch } from './app/taint.js';
@@ -8,4 +9,4 @@ const config = parseTainterConfig(process.env);
 const deps = tainterDependencies(config);
 
 /** A CloudTrail Session Manager, Run Command or EC2 Instance Connect call → tag the touched instances of opted-in groups. */
-export const handler = middy(async (event: unknown) => handleTouch(deps, event));
+export const handler = middy(async (event: unknown) => handleTouch(deps, event)).use(injectLambdaContext(deps.powertoolsLogger));

@@ -1,7 +1,9 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
 import { runTick } from './app/tick.js';
-import { finishRun, tickDependencies } from './app/tick-dependencies.js';
+import { measuredRun, tickDependencies } from './app/tick-dependencies.js';
 
 const config = parseRecyclerConfig(process.env);
 const deps = tickDependencies(config, 'verifier');
@@ -13,5 +15,7 @@ const deps = tickDependencies(config, 'verifier');
  */
 export const handler = middy(async (event: unknown) => {
   const groups = verifierScope(event);
-  return finishRun(deps, await runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
-});
+  return measuredRun(deps, () => runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
+})
+  .use(injectLambdaContext(deps.powertools.logger))
+  .use(logMetrics(deps.powertools.metrics));

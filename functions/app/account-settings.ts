@@ -1,4 +1,3 @@
-import type { GlobalMode } from '../core/model.js';
 import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 
 /**
@@ -34,10 +33,10 @@ export interface WholeSetting extends Common {
 }
 
 /** One of a fixed list. */
-interface ChoiceSetting extends Common {
+export interface ChoiceSetting<Choice extends string = string> extends Common {
   readonly kind: 'choice';
-  readonly default: GlobalMode;
-  readonly choices: readonly GlobalMode[];
+  readonly default: Choice;
+  readonly choices: readonly Choice[];
 }
 
 /** Comma-separated entries; empty is none. */
@@ -64,6 +63,11 @@ export type VariableSetting = Setting & { readonly variable: NonNullable<Common[
 
 const EMAIL = String.raw`^$|^[^@\s]+@[^@\s]+\.[^@\s]+$`;
 const TICKS: readonly FunctionName[] = ['recycler', 'verifier'];
+const ALL_FUNCTIONS: readonly FunctionName[] = [...TICKS, 'tainter', 'reporter'];
+
+/** How the recycler's and verifier's metrics are split: `group` adds a per-group copy of the group-level ones. */
+export const METRIC_DIMENSIONS = ['account', 'group'] as const;
+export type MetricDimensions = (typeof METRIC_DIMENSIONS)[number];
 
 function deepFreeze<T extends object>(value: T): T {
   for (const inner of Object.values(value) as unknown[]) if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner);
@@ -142,6 +146,31 @@ export const SETTINGS = deepFreeze({
     max: 100,
     meaning: 'The lowest phoenix:min-healthy percent any group may set.',
   },
+  metricDimensions: {
+    kind: 'choice',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_METRIC_DIMENSIONS', readBy: TICKS },
+    default: 'account',
+    choices: METRIC_DIMENSIONS,
+    // CloudWatch bills each distinct metric name and dimension set: per group, six more per group.
+    meaning:
+      'account: every metric once for the whole account, with the group as a searchable property (about 26 custom metrics). group: the six group-level metrics also per group, by a group dimension (up to six custom metrics more per group).',
+  },
+  maxAgeAlarmHours: {
+    kind: 'whole',
+    deploy: 'stack',
+    default: 24,
+    min: 1,
+    max: 8760,
+    meaning: "How many hours past its group's max-age any instance may be before the over-max-age alarm notifies the alert topic.",
+  },
+  stage: {
+    kind: 'text',
+    variable: { name: 'PHOENIX_STAGE', readBy: ALL_FUNCTIONS },
+    default: undefined,
+    expected: 'the deployment stage, such as prod',
+    meaning: 'The stage the stack was deployed as: a key on every log line, so one search can tell two deployments apart.',
+  },
   alertEmail: {
     kind: 'text',
     deploy: 'stack',
@@ -192,7 +221,7 @@ export const SETTINGS = deepFreeze({
   },
   eventBus: {
     kind: 'text',
-    variable: { name: 'PHOENIX_EVENT_BUS', readBy: [...TICKS, 'tainter', 'reporter'] },
+    variable: { name: 'PHOENIX_EVENT_BUS', readBy: ALL_FUNCTIONS },
     default: 'default',
     expected: 'the name of an EventBridge event bus',
     meaning:

@@ -6,17 +6,24 @@ import type { Budget } from '../core/policy/policy.js';
 import { parseBudgetText } from '../core/policy/tags.js';
 import type { Logger } from '../core/ports.js';
 import { isoWeekBounds, lastCompleteIsoWeek, zoneFormatter } from '../core/report/iso-week.js';
-import { SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
+import { type ChoiceSetting, type MetricDimensions, SETTINGS, type TextSetting, type VariableSetting, type WholeSetting } from './account-settings.js';
 import { ConfigError, EventError } from './errors.js';
 import type { TickSettings } from './tick.js';
 
 /** Where the global mode comes from: an SSM parameter read at run time, or a fixed deploy value. */
 export type ModeSource = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'fixed'; readonly mode: GlobalMode };
 
-export interface RecyclerConfig {
+/** What every function's log lines and metrics carry. */
+export interface TelemetryConfig {
+  /** The deployment's stage, a key on every log line; undefined outside a deployment. */
+  readonly stage: string | undefined;
+}
+
+export interface RecyclerConfig extends TelemetryConfig {
   readonly ledgerTable: string;
   readonly mode: ModeSource;
   readonly eventBusName: string;
+  readonly metricDimensions: MetricDimensions;
   readonly tick: TickSettings;
 }
 
@@ -41,6 +48,18 @@ function wholeNumber(env: Environment, setting: WholeSetting & VariableSetting):
     throw new ConfigError(setting.variable.name, value, `a whole number from ${setting.min} to ${setting.max}`);
   }
   return Number(value);
+}
+
+function choice<Choice extends string>(env: Environment, setting: ChoiceSetting<Choice> & VariableSetting): Choice {
+  const text = read(env, setting);
+  if (text === undefined) return setting.default;
+  const chosen = setting.choices.find((entry) => entry === text);
+  if (chosen === undefined) throw new ConfigError(setting.variable.name, text, setting.choices.join(', '));
+  return chosen;
+}
+
+function telemetry(env: Environment): TelemetryConfig {
+  return { stage: read(env, SETTINGS.stage) };
 }
 
 function modeSource(env: Environment): ModeSource {
@@ -92,9 +111,11 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
   const blackouts = parseBlackouts(env[blackoutsVariable] ?? '');
   if (!blackouts.ok) throw new ConfigError(blackoutsVariable, env[blackoutsVariable], `${blackouts.expected} ("${blackouts.entry}" is not)`);
   return Object.freeze({
+    ...telemetry(env),
     ledgerTable,
     mode,
     eventBusName: eventBusName(env),
+    metricDimensions: choice(env, SETTINGS.metricDimensions),
     tick: Object.freeze({
       tickInterval: wholeNumber(env, SETTINGS.scheduleMinutes) * MINUTE,
       blackouts: blackouts.blackouts,
@@ -105,7 +126,7 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
   });
 }
 
-export interface TainterConfig {
+export interface TainterConfig extends TelemetryConfig {
   readonly eventBusName: string;
 }
 
@@ -114,7 +135,7 @@ export interface TainterConfig {
  * global mode, and the recycler decides later under its own gates.
  */
 export function parseTainterConfig(env: Environment): TainterConfig {
-  return Object.freeze({ eventBusName: eventBusName(env) });
+  return Object.freeze({ ...telemetry(env), eventBusName: eventBusName(env) });
 }
 
 /** The time an EventBridge event carries: when the schedule fired, or when Auto Scaling acted. */
@@ -181,7 +202,7 @@ export function verifierScope(event: unknown): readonly string[] | undefined {
   );
 }
 
-export interface ReporterConfig {
+export interface ReporterConfig extends TelemetryConfig {
   readonly ledgerTable: string;
   readonly bucket: string;
   readonly topicArn: string;
@@ -210,7 +231,7 @@ export function parseReporterConfig(env: Environment): ReporterConfig {
   }
   const region = env['AWS_REGION']?.trim();
   if (region === undefined || region === '') throw new ConfigError('AWS_REGION', env['AWS_REGION'], 'the AWS region (Lambda sets it)');
-  return Object.freeze({ ledgerTable, bucket, topicArn, timeZone, eventBusName: eventBusName(env), region });
+  return Object.freeze({ ...telemetry(env), ledgerTable, bucket, topicArn, timeZone, eventBusName: eventBusName(env), region });
 }
 
 /**

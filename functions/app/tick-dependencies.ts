@@ -1,3 +1,5 @@
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -6,41 +8,81 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchAlarms } from '../adapters/alarms.js';
+import { ApiCallCounter } from '../adapters/api-calls.js';
 import { clientConfig } from '../adapters/aws-config.js';
+import { EmfMetrics, phoenixMetrics } from '../adapters/emf-metrics.js';
 import { EventBridgeEvents } from '../adapters/events.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { DynamoLedger } from '../adapters/ledger.js';
+import { functionLogger, loggerPort } from '../adapters/powertools-logger.js';
 import { SsmSettings } from '../adapters/settings.js';
-import type { SettingsPort } from '../core/ports.js';
-import type { FunctionName } from './account-settings.js';
+import type { MetricsPort, SettingsPort } from '../core/ports.js';
+import type { MetricDimensions } from './account-settings.js';
 import type { ModeSource, RecyclerConfig } from './config.js';
-import { functionLogger } from './logger.js';
+import { runMetrics } from './metrics.js';
 import type { TickDependencies, TickResult } from './tick.js';
 
-/** A mode switch reaches every function within this time, without an SSM read per invocation. */
-const MODE_CACHE = 10_000;
+/** A mode switch reaches every function within this time, in seconds, without an SSM read per invocation. */
+const MODE_CACHE_SECONDS = 10;
 
-function settingsFor(source: ModeSource, aws: ReturnType<typeof clientConfig>): SettingsPort {
-  if (source.kind === 'parameter') {
-    return new SsmSettings({ client: new SSMClient(aws), parameterName: source.name, clock: () => Date.now(), cacheFor: MODE_CACHE });
-  }
+type Role = 'recycler' | 'verifier';
+
+function settingsFor(source: ModeSource, ssm: () => SSMClient): SettingsPort {
+  if (source.kind === 'parameter') return new SsmSettings({ client: ssm(), parameterName: source.name, cacheSeconds: MODE_CACHE_SECONDS });
   const mode = source.mode;
   return { globalMode: async () => mode };
 }
 
+/** What a run reports about itself besides its decisions: metrics, and the measurements behind them. */
+export interface RunTelemetry {
+  readonly role: Role;
+  readonly dimensions: MetricDimensions;
+  readonly metrics: MetricsPort;
+  readonly apiCalls: ApiCallCounter;
+}
+
+/** The Powertools objects the handler's middlewares need: the Lambda context goes into the logger, the metrics are flushed. */
+export interface Powertools {
+  readonly logger: PowertoolsLogger;
+  readonly metrics: Metrics;
+}
+
+export type RunDependencies = TickDependencies & { readonly telemetry: RunTelemetry; readonly powertools: Powertools };
+
 /** The recycler's or the verifier's ports over the real AWS clients, created once per Lambda container. */
-export function tickDependencies(config: RecyclerConfig, functionName: Extract<FunctionName, 'recycler' | 'verifier'>): TickDependencies {
+export function tickDependencies(config: RecyclerConfig, role: Role): RunDependencies {
   const aws = clientConfig();
+  const apiCalls = new ApiCallCounter();
+  const logger = functionLogger({ role, stage: config.stage });
+  const powertools = { logger, metrics: phoenixMetrics(logger) };
   return {
-    fleet: new AwsFleet({ autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) }),
-    ledger: new DynamoLedger({ client: DynamoDBDocumentClient.from(new DynamoDBClient(aws)), tableName: config.ledgerTable, clock: () => Date.now() }),
-    events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
-    alarms: new CloudWatchAlarms({ client: new CloudWatchClient(aws) }),
-    settings: settingsFor(config.mode, aws),
-    logger: functionLogger(functionName),
+    fleet: new AwsFleet({ autoScaling: apiCalls.watch(new AutoScalingClient(aws)), ec2: apiCalls.watch(new EC2Client(aws)) }),
+    ledger: new DynamoLedger({
+      client: DynamoDBDocumentClient.from(apiCalls.watch(new DynamoDBClient(aws))),
+      tableName: config.ledgerTable,
+      clock: () => Date.now(),
+    }),
+    events: new EventBridgeEvents({ client: apiCalls.watch(new EventBridgeClient(aws)), eventBusName: config.eventBusName }),
+    alarms: new CloudWatchAlarms({ client: apiCalls.watch(new CloudWatchClient(aws)) }),
+    settings: settingsFor(config.mode, () => apiCalls.watch(new SSMClient(aws))),
+    logger: loggerPort(powertools.logger),
     // The draws' variety comes from their key (the tick and the group); every container must draw alike.
     chaosSeed: 0,
+    telemetry: { role, dimensions: config.metricDimensions, metrics: new EmfMetrics(powertools.metrics, logger), apiCalls },
+    powertools,
   };
+}
+
+/** Runs a tick and measures it: how long it took and how many AWS calls it made. */
+export async function measuredRun(deps: RunDependencies, run: () => Promise<TickResult>): Promise<Record<string, unknown>> {
+  deps.telemetry.apiCalls.take();
+  const startedAt = performance.now();
+  const result = await run();
+  const { role, dimensions } = deps.telemetry;
+  deps.telemetry.metrics.publish(
+    runMetrics(result, { role, dimensions, durationMs: Math.round(performance.now() - startedAt), apiCalls: deps.telemetry.apiCalls.take() }),
+  );
+  return finishRun(deps, result);
 }
 
 /**

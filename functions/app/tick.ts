@@ -58,6 +58,8 @@ export interface TickResult {
   readonly block: GlobalBlock | undefined;
   readonly decisions: readonly Decision[];
   readonly outcomes: readonly ActionOutcome[];
+  /** The groups as loaded for the run, for the fleet's figures (ages, quarantines) it publishes. */
+  readonly groups: readonly Group[];
 }
 
 /** An error inside a safety check blocks terminations: reading the kill switch or alarms must succeed. */
@@ -398,5 +400,5 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.warn('could not record the tick summary', { error: errorText(error) });
     }
   }
-  return { at: now, mode, block, decisions, outcomes: run.outcomes };
+  return { at: now, mode, block, decisions, outcomes: run.outcomes, groups };
 }

@@ -101,3 +101,22 @@ export interface Logger {
   warn(message: string, fields: Readonly<Record<string, unknown>>): void;
   error(message: string, fields: Readonly<Record<string, unknown>>): void;
 }
+
+/** CloudWatch's units for the figures Phoenix publishes (hours have none of their own: `None`). */
+export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'None';
+
+/** One figure of a run, as a metric. */
+export interface MetricPoint {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly value: number;
+  /** Dimensions beyond the service, each with a few values only: every combination is a metric billed of its own. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** The group the figure is about: searchable beside it, and a dimension only where the deployment asks for per-group metrics. */
+  readonly group?: string;
+}
+
+/** Where a run's figures go: CloudWatch's embedded metric format in a Lambda; nowhere, or a list, elsewhere. */
+export interface MetricsPort {
+  publish(points: readonly MetricPoint[]): void;
+}

@@ -80,6 +80,50 @@ describe('the built recycler bundle against moto', () => {
     expect(lines.some((line) => line['message'] === 'recycling' && line['group'] === 'web' && line['instance'] === chosen)).toBe(true);
   }, 120_000);
 
+  it("prints a tick's log lines in Powertools' shape, with the Lambda context and the fields the dashboard queries, and its metrics as EMF", async () => {
+    const { endpoint } = moto();
+    const clients = awsClients(endpoint);
+    await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
+    const templateId = await launchTemplate(clients);
+    await createGroup(clients, { name: 'web', size: 3, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '1h', 'phoenix:min-healthy': '60' } });
+    await createGroup(clients, { name: 'closed', size: 1, templateId, tags: { ...OPTED_IN, 'phoenix:window': 'daily 00:00-00:01 UTC' } });
+    const time = new Date(Date.now() + 2 * HOUR).toISOString();
+
+    // Lambda sets the initialization type; Powertools reports a cold start only for an on-demand one.
+    const lambda = { PHOENIX_STAGE: 'test', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
+    const invocation = await invokeRecycler(endpoint, time, lambda);
+    expect(invocation.code, invocation.stderr).toBe(0);
+    const printed = invocation.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('SUMMARY '));
+    // One JSON object a line, nothing else: Logs Insights and the EMF parser read lines.
+    const lines = printed.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logs = lines.filter((line) => !('_aws' in line));
+    const context = { service: 'phoenix', function: 'recycler', stage: 'test', cold_start: true, function_name: 'phoenix', function_request_id: 'r1' };
+    for (const line of logs) expect(line).toMatchObject({ ...context, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'recycling', group: 'web', reason: 'max-age', method: 'terminate' }));
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'not terminating', group: 'closed', reason: 'outside-window' }));
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'run done', terminated: 1, failed: 0 }));
+
+    const metrics = lines.filter((line) => '_aws' in line);
+    const namespaces = metrics.map((line) => (line['_aws'] as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace);
+    expect(new Set(namespaces)).toEqual(new Set(['Phoenix']));
+    expect(metrics).toContainEqual(expect.objectContaining({ Recycled: 1, reason: 'max-age', group: 'web', service: 'phoenix' }));
+    expect(metrics).toContainEqual(expect.objectContaining({ Skipped: 1, reason: 'outside-window' }));
+    expect(metrics).toContainEqual(expect.objectContaining({ function: 'recycler', TickDurationMs: expect.any(Number), ApiCalls: expect.any(Number) }));
+    const calls = metrics.find((line) => 'ApiCalls' in line)?.['ApiCalls'];
+    // Discovery (groups, instances, templates), the ledger, the re-check, the termination and its event at least.
+    expect(calls).toBeGreaterThanOrEqual(6);
+
+    // The level comes from POWERTOOLS_LOG_LEVEL: at WARN the decisions are not printed, the metrics still are.
+    const quiet = await invokeRecycler(endpoint, new Date(Date.now() + 3 * HOUR).toISOString(), { ...lambda, POWERTOOLS_LOG_LEVEL: 'WARN' });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const quietLines = quiet.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(quietLines.filter((line) => line['level'] === 'INFO')).toEqual([]);
+    expect(quietLines.some((line) => 'TickDurationMs' in line)).toBe(true);
+  }, 120_000);
+
   it('the verifier bundle finishes a surge on the Auto Scaling event, then verifies the recovery', async () => {
     const { endpoint } = moto();
     const clients = awsClients(endpoint);

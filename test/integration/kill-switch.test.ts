@@ -47,7 +47,7 @@ async function world(mode: string, alarmState: 'OK' | 'ALARM') {
     ledger: new MemoryLedger(),
     events: new MemoryEvents(),
     alarms: new CloudWatchAlarms({ client: cloudWatch }),
-    settings: new SsmSettings({ client: ssm, parameterName: '/phoenix/mode', clock: () => 0, cacheFor: 0 }),
+    settings: new SsmSettings({ client: ssm, parameterName: '/phoenix/mode', cacheSeconds: 0 }),
     logger,
     chaosSeed: 1,
   };
