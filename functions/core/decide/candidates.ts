@@ -160,7 +160,8 @@ function maxAgeQueue(eligible: readonly Instance[], policy: GroupPolicy, context
 
 function dueEarly(queue: MaxAgeQueue): string {
   const { maxAge, slot, queued, openBefore } = queue;
-  return `${queued} instances reach max-age ${formatDuration(maxAge)} with ${formatDuration(openBefore)} of window time for ${formatDuration(queued * slot)} of replacements`;
+  const instances = queued === 1 ? '1 instance reaches' : `${queued} instances reach`;
+  return `${instances} max-age ${formatDuration(maxAge)} with ${formatDuration(openBefore)} of window time left for ${formatDuration(queued * slot)} of replacements`;
 }
 
 /** The oldest instance, once the max-age queue says it is due. */
@@ -173,7 +174,7 @@ function pastMaxAge(eligible: readonly Instance[], policy: GroupPolicy, context:
   const why =
     age >= queue.maxAge
       ? `age ${formatDuration(age)} past max-age ${formatDuration(queue.maxAge)}`
-      : `age ${formatDuration(age)}, starting early: ${dueEarly(queue)}`;
+      : `age ${formatDuration(age)}, due early (spreading): ${dueEarly(queue)}`;
   return { instance: oldest, reason: 'max-age', why, overdue: age / queue.maxAge };
 }
 
@@ -266,10 +267,8 @@ const maxAgeRule: Rule = {
 
 const chaosRule: Rule = {
   pick: (choosable, _group, policy, context) => chaos(choosable, policy, context),
-  judge: (_choosable, _group, policy) => (_instance, ageText) =>
-    policy.chaosMeanInterval === undefined
-      ? undefined
-      : { candidate: undefined, note: `${ageText}; chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})` },
+  judge: (_choosable, _group, policy) => () =>
+    policy.chaosMeanInterval === undefined ? undefined : { candidate: undefined, note: `chaos may pick it (mean ${formatDuration(policy.chaosMeanInterval)})` },
 };
 
 /**
@@ -316,10 +315,12 @@ export function instanceExplainer(group: Group, policy: GroupPolicy, context: Ex
       const state = blocked === 'not-in-service' ? ` (${instance.lifecycleState})` : '';
       return { ineligible: blocked, candidate: undefined, note: `${INELIGIBLE_NOTES[blocked]}${state}; ${ageText}` };
     }
-    for (const judge of judges) {
-      const verdict = judge(instance, ageText);
-      if (verdict !== undefined) return { ineligible: undefined, ...verdict };
-    }
-    return { ineligible: undefined, candidate: undefined, note: `${ageText}; no max-age, chaos off` };
+    const verdicts = judges.flatMap((judge) => judge(instance, ageText) ?? []);
+    const picked = verdicts.find((verdict) => verdict.candidate !== undefined);
+    if (picked !== undefined) return { ineligible: undefined, ...picked };
+    // No rule picks it: every rule that might later says so (max-age and chaos both), the age first.
+    const notes = verdicts.map((verdict) => verdict.note);
+    if (notes.length === 0) return { ineligible: undefined, candidate: undefined, note: `${ageText}; no max-age, chaos off` };
+    return { ineligible: undefined, candidate: undefined, note: (notes[0]?.startsWith(ageText) ? notes : [ageText, ...notes]).join('; ') };
   };
 }

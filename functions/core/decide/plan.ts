@@ -8,7 +8,16 @@ import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
 import { instanceExplainer, pickCandidate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason } from './decision.js';
-import { capacityOf, healthyFloor } from './fleet-state.js';
+import type { Ineligibility } from './fleet-state.js';
+import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
+
+const INELIGIBLE_WORDS: Record<Ineligibility, string> = {
+  exempt: 'exempt (phoenix:exempt)',
+  protected: 'protected from scale-in',
+  'not-in-service': 'not InService',
+  unhealthy: 'unhealthy',
+};
+
 import { firstBlock } from './gates.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
@@ -60,6 +69,11 @@ function explainGroup(group: Group, policy: GroupPolicy | undefined, input: Plan
   return group.instances.map((instance) => {
     const age = instance.launchedAt === undefined ? undefined : input.now - instance.launchedAt;
     if (explain === undefined) return { instanceId: instance.id, age, ineligible: undefined, candidate: undefined, note: 'group tags do not parse' };
+    // A disabled group's other tags are not read: its instances are left alone for that reason alone.
+    if (policy?.mode === 'disabled') {
+      const ageText = age === undefined ? 'launch time unknown' : `age ${formatDuration(age)}`;
+      return { instanceId: instance.id, age, ineligible: undefined, candidate: undefined, note: `${ageText}; never picked: phoenix:enabled=false` };
+    }
     return { instanceId: instance.id, age, ...explain(instance) };
   });
 }
@@ -165,9 +179,20 @@ function withoutDryRunVictims(group: Group, records: readonly ReplacementRecord[
   return picked.size === 0 ? group : { ...group, instances: group.instances.filter((instance) => !picked.has(instance.id)) };
 }
 
+/** Why no rule picked: the age of the oldest instance a rule may pick, or why none may be picked at all. */
 function nothingToDo(group: Group, policy: GroupPolicy, now: Millis): string {
-  const ages = group.instances.flatMap((instance) => (instance.launchedAt === undefined ? [] : [now - instance.launchedAt]));
-  const oldest = ages.length === 0 ? 'no launch times' : `oldest instance ${formatDuration(Math.max(...ages))}`;
+  const pickable = group.instances.filter((instance) => ineligibility(instance) === undefined);
+  if (pickable.length === 0 && group.instances.length > 0) {
+    const counts = new Map<string, number>();
+    for (const instance of group.instances) {
+      const why = INELIGIBLE_WORDS[ineligibility(instance) as Ineligibility];
+      counts.set(why, (counts.get(why) ?? 0) + 1);
+    }
+    return `no instance may be picked (${[...counts].map(([why, count]) => `${count} ${why}`).join(', ')})`;
+  }
+  const ages = pickable.flatMap((instance) => (instance.launchedAt === undefined ? [] : [now - instance.launchedAt]));
+  const label = pickable.length === group.instances.length ? 'oldest instance' : 'oldest instance that may be picked';
+  const oldest = ages.length === 0 ? 'no launch times' : `${label} ${formatDuration(Math.max(...ages))}`;
   const maxAge = policy.maxAge === undefined ? 'no max-age' : `max-age ${formatDuration(policy.maxAge)}`;
   const chaos = policy.chaosMeanInterval === undefined ? '' : ', no chaos pick this tick';
   return `${oldest}, ${maxAge}${chaos}`;

@@ -236,7 +236,7 @@ describe('candidates, in priority order', () => {
     const together = Array.from({ length: 10 }, (_, n) => instance({ id: `i-${n}`, launchedAt: NOW - 6 * DAY - 20 * HOUR }));
     const decision = started(only(planTick(planInput({ groups: [group({ instances: together, desired: 10, max: 12 })] }))));
     expect(decision.reason).toBe('max-age');
-    expect(decision.why).toContain('starting early: 4 instances reach max-age 7d with 4h of window time');
+    expect(decision.why).toContain('due early (spreading): 4 instances reach max-age 7d with 4h of window time');
   });
 
   it('does not start early when there is room before max-age', () => {
