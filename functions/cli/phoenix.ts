@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { asksForHelp } from './arguments.js';
 import { UsageError } from './errors.js';
 import { failureLine } from './failures.js';
+import { historyCommand } from './history.js';
 import type { Output } from './output.js';
 import { planCommand } from './plan-command.js';
 import { releaseCommand } from './release-command.js';
@@ -32,6 +33,8 @@ async function run(command: CommandName, args: readonly string[], output: Output
       return reportCommand(args, output, now);
     case 'simulate':
       return simulateCommand(args, output);
+    case 'history':
+      return historyCommand(args, output, now);
     case 'demo':
       if (args.length > 0) throw new UsageError(`phoenix demo takes no arguments (got ${args.join(' ')}); use phoenix simulate for options`);
       output.stderr('Running the recycler, verifier and simulator over one virtual week (scenario steady, seed 1)...');

@@ -1,5 +1,6 @@
 import { DEFAULT_SIMULATION, SCENARIOS } from '../../sim/simulate.js';
 import { SETTINGS } from '../app/account-settings.js';
+import { HISTORY_DAYS } from './history.js';
 
 /** What `phoenix help CMD`, `phoenix CMD --help` and `phoenix --help` print: options, defaults, an example. */
 
@@ -64,6 +65,18 @@ the same seed gives the same result. No AWS account needed.
   --report F        the last simulated week's recycle report instead, as md, html or json
 
 example: phoenix simulate --scenario launch-failure --days 3`,
+  history: `usage: phoenix history GROUP [--days N] [--json] [--stage S | --table NAME]
+                        [--region R] [--profile P] [--endpoint URL]
+
+GROUP's replacements from the ledger, oldest first: when each started, the instance, the
+reason, live or dry-run, the outcome, the instance's age and how long the group took to recover.
+
+  --days N          how far back, ${HISTORY_DAYS.min} to ${HISTORY_DAYS.max} (the ledger's retention; default: ${HISTORY_DAYS.default})
+  --json            one JSON object: the group and its replacements
+${LEDGER_LINES}
+${AWS_LINES}
+
+example: phoenix history web-frontend --region eu-west-1 --days 7`,
   release: `usage: phoenix release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
 
 Lifts a quarantine: removes the phoenix:quarantined tag from GROUP and prints what it said.
@@ -94,6 +107,7 @@ commands:
   report     a past week's recycle report from the ledger
   simulate   the real recycler on the in-process fleet simulator (no AWS needed)
   demo       a simulated week of the steady scenario, explained
+  history    one group's replacements from the ledger
   release    lifts a quarantine from a group
 
 phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.
