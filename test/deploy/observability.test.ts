@@ -63,6 +63,14 @@ describe('the dashboard', () => {
   });
 });
 
+describe("the README's metric list", () => {
+  it('has one row per metric the code publishes, with its meaning', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const rows = readme.split('\n').flatMap((line) => /^\| `(\w+)` \| (Count|Seconds|Milliseconds|None)/.exec(line)?.[1] ?? []);
+    expect(rows.sort()).toEqual(Object.keys(METRICS).sort());
+  });
+});
+
 describe('the over-max-age alarm', () => {
   it('reads the largest overrun past max-age in the namespace and dimension the functions write, against the deploy parameter', () => {
     const alarm = field(yaml('infra/alerts.yml'), 'Resources', 'OverMaxAgeAlarm', 'Properties');
