@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** `-h` or `--help` anywhere among a command's arguments asks for its usage, whatever else is there. */
 export function asksForHelp(args: readonly string[]): boolean {
@@ -68,7 +68,7 @@ export function textOption(values: OptionValues, name: string): string | undefin
 
 export function integerOption(options: {
   readonly name: string;
-  readonly value: string | boolean | undefined;
+  readonly value: OptionValues[string];
   readonly fallback: number;
   readonly min: number;
   readonly max: number;
@@ -83,7 +83,7 @@ export function integerOption(options: {
 
 export function choiceOption<Choice extends string>(options: {
   readonly name: string;
-  readonly value: string | boolean | undefined;
+  readonly value: OptionValues[string];
   readonly fallback: Choice;
   readonly choices: readonly Choice[];
 }): Choice {

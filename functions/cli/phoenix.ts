@@ -8,6 +8,7 @@ import { planCommand } from './plan-command.js';
 import { releaseCommand } from './release-command.js';
 import { reportCommand } from './report-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { tagCommand } from './tag.js';
 import { COMMAND_USAGE, type CommandName, isCommand, USAGE } from './usage.js';
 
 /** The package's version: package.json sits two levels up from both this source and the bundle in dist/cli/. */
@@ -23,22 +24,31 @@ function optionValue(args: readonly string[], name: string): string | undefined 
   return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-async function run(command: CommandName, args: readonly string[], output: Output, now: number): Promise<void> {
+/** Runs a command and returns its exit code: 0, or 1 when part of it failed (a tag write). */
+async function run(command: CommandName, args: readonly string[], output: Output, now: number): Promise<number> {
   switch (command) {
     case 'plan':
-      return planCommand(args, output, now);
+      await planCommand(args, output, now);
+      return 0;
     case 'release':
-      return releaseCommand(args, output);
+      await releaseCommand(args, output);
+      return 0;
     case 'report':
-      return reportCommand(args, output, now);
+      await reportCommand(args, output, now);
+      return 0;
     case 'simulate':
-      return simulateCommand(args, output);
+      await simulateCommand(args, output);
+      return 0;
     case 'history':
-      return historyCommand(args, output, now);
+      await historyCommand(args, output, now);
+      return 0;
+    case 'tag':
+      return tagCommand(args, output);
     case 'demo':
       if (args.length > 0) throw new UsageError(`phoenix demo takes no arguments (got ${args.join(' ')}); use phoenix simulate for options`);
       output.stderr('Running the recycler, verifier and simulator over one virtual week (scenario steady, seed 1)...');
-      return simulateCommand([], output);
+      await simulateCommand([], output);
+      return 0;
   }
 }
 
@@ -74,8 +84,7 @@ export async function main(argv: readonly string[], output: Output, now: number)
       return 0;
     }
     if (!isCommand(command)) throw new UsageError(`unknown command "${command}": expected one of ${Object.keys(COMMAND_USAGE).join(', ')} (phoenix --help)`);
-    await run(command, args, output, now);
-    return 0;
+    return await run(command, args, output, now);
   } catch (error) {
     if (error instanceof UsageError) {
       output.stderr(error.message);

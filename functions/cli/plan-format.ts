@@ -1,6 +1,7 @@
 import { SKIP_REASONS } from '../core/decide/decision.js';
 import { formatDuration } from '../core/policy/duration.js';
 import { UsageError } from './errors.js';
+import { globPattern } from './glob.js';
 import type { PlanAction, PlanGroup, PlanLaunchSource, PlanReport } from './plan.js';
 
 /** Which groups a plan shows: --group NAME|GLOB and --actions. */
@@ -14,14 +15,6 @@ const ATTENTION = new Set(['bad-tags', 'quarantined']);
 const ACTIONS: readonly PlanAction[] = ['launch-then-terminate', 'terminate', 'would-recycle', 'in-flight', 'skip'];
 /** Group names a reason lists before it says how many more: the summary stays a screen at any fleet size. */
 const NAMES_PER_REASON = 8;
-
-function globPattern(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
 
 /** The report narrowed to the groups asked about; --group that matches nothing is an error naming it. */
 export function viewPlan(report: PlanReport, view: PlanView): PlanReport {

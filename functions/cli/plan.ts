@@ -4,6 +4,7 @@ import type { Group, LaunchSource, Millis, ReplacementRecord } from '../core/mod
 import { MINUTE, WEEK } from '../core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
+import type { OptionValues } from './arguments.js';
 import { isMissingTable, UsageError } from './errors.js';
 
 /**
@@ -32,7 +33,7 @@ const AT_EXPECTED = 'expected an ISO-8601 time with Z or an offset, such as 2026
  * --at, strictly: a real calendar time with its zone said. Date.parse would roll 30 February into
  * March and read a time without a zone in this machine's zone, so a plan would quietly be for another time.
  */
-export function parseAt(value: string | boolean | undefined, now: Millis): Millis {
+export function parseAt(value: OptionValues[string], now: Millis): Millis {
   if (value === undefined) return now;
   const text = String(value);
   const parts = typeof value === 'string' ? AT_FORM.exec(value) : null;

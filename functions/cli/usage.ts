@@ -77,6 +77,22 @@ ${LEDGER_LINES}
 ${AWS_LINES}
 
 example: phoenix history web-frontend --region eu-west-1 --days 7`,
+  tag: `usage: phoenix tag GLOB [--set KEY=VALUE]... [--remove KEY]... [--apply] [--json]
+                    [--region R] [--profile P] [--endpoint URL]
+
+Sets or removes phoenix: tags on every Auto Scaling group whose name matches GLOB (* and ? match
+any text or one character): enrols many groups at once. Prints what it would change and changes
+nothing unless --apply is given. Values are checked as the recycler reads them. Writes with your
+own credentials (autoscaling:CreateOrUpdateTags and DeleteTags); the functions' role cannot tag a
+group that is not opted in.
+
+  --set KEY=VALUE   a phoenix: tag to set, such as phoenix:enabled=dry-run (repeatable)
+  --remove KEY      a phoenix: tag to remove, such as phoenix:quarantined (repeatable)
+  --apply           write the changes (default: only print them)
+  --json            one JSON object: the changes, the groups already as asked, and any that failed
+${AWS_LINES}
+
+example: phoenix tag 'team-a-*' --set phoenix:enabled=dry-run --set phoenix:max-age=14d --region eu-west-1`,
   release: `usage: phoenix release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
 
 Lifts a quarantine: removes the phoenix:quarantined tag from GROUP and prints what it said.
@@ -108,6 +124,7 @@ commands:
   simulate   the real recycler on the in-process fleet simulator (no AWS needed)
   demo       a simulated week of the steady scenario, explained
   history    one group's replacements from the ledger
+  tag        sets or removes phoenix: tags on every group matching a name glob
   release    lifts a quarantine from a group
 
 phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.

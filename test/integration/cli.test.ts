@@ -101,6 +101,29 @@ describe('phoenix against moto', () => {
     expect(missing.stderr).toContain('ledger table absent not found');
   }, 60_000);
 
+  it('tag enrols the groups matching a glob in dry-run only with --apply, as group tags', async () => {
+    const clients = awsClients(moto().endpoint);
+    const templateId = await launchTemplate(clients);
+    for (const name of ['team-a-web', 'team-a-api', 'team-b-web']) await createGroup(clients, { name, size: 1, templateId, tags: {} });
+    const enabled = async () => {
+      const described = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
+      return Object.fromEntries(
+        (described.AutoScalingGroups ?? []).map((group) => [group.AutoScalingGroupName, group.Tags?.find((tag) => tag.Key === 'phoenix:enabled')]),
+      );
+    };
+    const preview = await cli('tag', 'team-a-*', '--set', 'phoenix:enabled=dry-run');
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout.split('\n')[0]).toBe('phoenix tag team-a-*: 2 groups match; 2 would change, 0 already as asked');
+    expect(Object.values(await enabled()).every((tag) => tag === undefined)).toBe(true);
+
+    const applied = await cli('tag', 'team-a-*', '--set', 'phoenix:enabled=dry-run', '--apply');
+    expect(applied.code, applied.stderr).toBe(0);
+    const after = await enabled();
+    expect(after['team-a-web']).toMatchObject({ Value: 'dry-run', PropagateAtLaunch: false });
+    expect(after['team-a-api']).toMatchObject({ Value: 'dry-run', PropagateAtLaunch: false });
+    expect(after['team-b-web']).toBeUndefined();
+  }, 60_000);
+
   it.each([
     { case: 'a group that does not exist', argv: ['release', 'ghost'], says: 'no Auto Scaling group named "ghost"' },
     { case: 'no group named', argv: ['release'], says: 'GROUP is missing' },
