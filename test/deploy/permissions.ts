@@ -49,8 +49,15 @@ export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 export const SENT_ONLY_BY: Readonly<Record<string, string>> = { DeleteTagsCommand: 'untagGroup' };
 
 /**
+ * Commands a library sends for the code that imports it. Powertools' SSMProvider reads the mode
+ * parameter with GetParameter: Phoenix calls only its `get`, never `getMultiple` or `set`.
+ */
+export const LIBRARY_COMMANDS: Readonly<Record<string, readonly string[]>> = { '@aws-lambda-powertools/parameters/ssm': ['GetParameterCommand'] };
+
+/**
  * SDK commands one function's bundle can send: those constructed in the files its entry point
  * reaches through relative imports of code (type-only imports bring none), as esbuild follows them,
+ * and those the libraries these files import send for them (LIBRARY_COMMANDS),
  * less those of SENT_ONLY_BY whose method none of these files calls.
  */
 export function commandsSentBy(entry: string): string[] {
@@ -64,6 +71,8 @@ export function commandsSentBy(entry: string): string[] {
     for (const match of text.matchAll(/new (\w+Command)\(/g)) commands.add(match[1] as string);
     // The SDK's paginators send their operation's command themselves.
     for (const match of text.matchAll(/\bpaginate(\w+)\(/g)) commands.add(`${match[1] as string}Command`);
+    for (const match of text.matchAll(/^import\s+(?!type\s)[^;]*?\sfrom\s+'(@[^']+)'/gms))
+      for (const command of LIBRARY_COMMANDS[match[1] as string] ?? []) commands.add(command);
     for (const match of text.matchAll(/\.(\w+)\(/g)) calledMethods.add(match[1] as string);
     for (const match of text.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)\.js'/gms)) {
       visit(posix.join(posix.dirname(file), `${match[1] as string}.ts`));
