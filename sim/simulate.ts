@@ -291,10 +291,13 @@ class Tally {
 }
 
 /** Runs the real recycler on the fleet simulator over a virtual clock: same options, same result. */
-export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+/** Told after each tick how much of the run's virtual time is done, so a long run can show it is moving. */
+export type SimulationProgress = (done: Millis, total: Millis) => void;
+
+export async function simulate(options: SimulationOptions, progress?: SimulationProgress): Promise<SimulationResult> {
   const specs = buildScenario(options.scenario, { groups: options.groups, size: options.size, seed: options.seed, start: options.start });
   const script = buildScript(options.scenario, specs, { seed: options.seed, start: options.start, days: options.days, tickInterval: options.tickInterval });
-  return simulateFleet(options, specs, script);
+  return simulateFleet(options, specs, script, progress);
 }
 
 /**
@@ -303,7 +306,12 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
  * unless it says otherwise); between ticks the verifier runs as deployed: shortly after each Auto Scaling
  * event, for that event's group, and on its 5-minute schedule for all.
  */
-export async function simulateFleet(options: SimulationOptions, specs: readonly SimGroupSpec[], script: ScenarioScript): Promise<SimulationResult> {
+export async function simulateFleet(
+  options: SimulationOptions,
+  specs: readonly SimGroupSpec[],
+  script: ScenarioScript,
+  progress?: SimulationProgress,
+): Promise<SimulationResult> {
   const fleet = new SimFleet({
     start: options.start,
     random: seededRandom(options.seed),
@@ -426,6 +434,7 @@ export async function simulateFleet(options: SimulationOptions, specs: readonly 
       if (lateBy === 0) await invoke(runs);
       else late.push({ at: now + lateBy, runs });
     }
+    progress?.(now + options.tickInterval - options.start, end - options.start);
   }
   await runUntil(end);
   fleet.advanceTo(end);

@@ -33,6 +33,47 @@ function simulationReport(result: SimulationResult, options: SimulationOptions):
   });
 }
 
+/**
+ * What the simulator is asked to hold: its cost grows with instances times days (a run keeps every
+ * tick's decisions), and 10,000 groups of 1,000 once ran past a minute and 4 GB without a word.
+ */
+export const SIMULATION_BOUNDS = {
+  groups: { min: 1, max: 10_000 },
+  size: { min: 1, max: 1_000 },
+  days: { min: 1, max: 90 },
+  instances: 20_000,
+  instanceDays: 50_000,
+  /** Past this many instance-days a run takes more than a few seconds: it reports its progress on stderr. */
+  progressFrom: 10_000,
+} as const;
+
+function checkSize(groups: number, size: number, days: number): void {
+  const instances = groups * size;
+  const { instances: most, instanceDays } = SIMULATION_BOUNDS;
+  const asked = `--groups ${groups} --size ${size}`;
+  if (instances > most) {
+    throw new UsageError(
+      `${asked}: ${instances.toLocaleString('en')} instances is too many to simulate: expected at most ${most.toLocaleString('en')} (groups times size)`,
+    );
+  }
+  if (instances * days > instanceDays) {
+    throw new UsageError(
+      `${asked} --days ${days}: ${(instances * days).toLocaleString('en')} instance-days is too many to simulate: expected at most ${instanceDays.toLocaleString('en')} (groups times size times days)`,
+    );
+  }
+}
+
+/** One stderr line each tenth of the virtual time. */
+function progressLines(days: number, stderr: (text: string) => void): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth <= shown) return;
+    shown = tenth;
+    stderr(`simulate: ${tenth * 10}% (${((done / total) * days).toFixed(1)} of ${days} days)`);
+  };
+}
+
 export async function simulateCommand(args: readonly string[], output: Output): Promise<void> {
   const values = parseOptions('simulate', args, {
     groups: { type: 'string' },
@@ -45,16 +86,18 @@ export async function simulateCommand(args: readonly string[], output: Output): 
   });
   const options = {
     ...DEFAULT_SIMULATION,
-    groups: integerOption({ name: 'groups', value: values['groups'], fallback: DEFAULT_SIMULATION.groups, min: 1, max: 10_000 }),
-    size: integerOption({ name: 'size', value: values['size'], fallback: DEFAULT_SIMULATION.size, min: 1, max: 1_000 }),
-    days: integerOption({ name: 'days', value: values['days'], fallback: DEFAULT_SIMULATION.days, min: 1, max: 90 }),
+    groups: integerOption({ name: 'groups', value: values['groups'], fallback: DEFAULT_SIMULATION.groups, ...SIMULATION_BOUNDS.groups }),
+    size: integerOption({ name: 'size', value: values['size'], fallback: DEFAULT_SIMULATION.size, ...SIMULATION_BOUNDS.size }),
+    days: integerOption({ name: 'days', value: values['days'], fallback: DEFAULT_SIMULATION.days, ...SIMULATION_BOUNDS.days }),
     seed: integerOption({ name: 'seed', value: values['seed'], fallback: DEFAULT_SIMULATION.seed, min: 0, max: 2 ** 32 - 1 }),
     scenario: choiceOption({ name: 'scenario', value: values['scenario'], fallback: DEFAULT_SIMULATION.scenario, choices: SCENARIOS }),
   };
   const report =
     values['report'] === undefined ? undefined : choiceOption({ name: 'report', value: values['report'], fallback: 'md', choices: REPORT_FORMATS });
   if (report !== undefined && values['json'] === true) throw new UsageError('--report and --json: expected one of them, not both');
-  const result = await simulate(options);
+  checkSize(options.groups, options.size, options.days);
+  const large = options.groups * options.size * options.days > SIMULATION_BOUNDS.progressFrom;
+  const result = await simulate(options, large ? progressLines(options.days, output.stderr) : undefined);
   if (report !== undefined) output.stdout(renderReport(simulationReport(result, options), report));
   else output.stdout(values['json'] === true ? JSON.stringify(result.summary, null, 2) : formatSimulation(result));
 }

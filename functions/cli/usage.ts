@@ -1,12 +1,14 @@
 import { DEFAULT_SIMULATION, SCENARIOS } from '../../sim/simulate.js';
 import { SETTINGS } from '../app/account-settings.js';
 import { HISTORY_DAYS } from './history.js';
+import { SIMULATION_BOUNDS } from './simulate-command.js';
 
 /** What `phoenix help CMD`, `phoenix CMD --help` and `phoenix --help` print: options, defaults, an example. */
 
 // Defaults and bounds come from the code that applies them, so the help cannot drift from it.
 const SIM = DEFAULT_SIMULATION;
 const TICK = SETTINGS.scheduleMinutes;
+const BOUNDS = SIMULATION_BOUNDS;
 
 const AWS_LINES = `  --region R        AWS region (default: AWS_REGION, then the profile's region)
   --profile P       AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain)
@@ -55,9 +57,11 @@ example: phoenix report --region eu-west-1 --week 2026-W47 --format html > week.
 Runs the real recycler and verifier on the in-process fleet simulator over a virtual clock;
 the same seed gives the same result. No AWS account needed.
 
-  --groups N        groups, 1 to 10000 (default: ${SIM.groups})
-  --size M          instances per group, 1 to 1000 (default: ${SIM.size})
-  --days D          simulated days, 1 to 90 (default: ${SIM.days})
+  --groups N        groups, ${BOUNDS.groups.min} to ${BOUNDS.groups.max} (default: ${SIM.groups})
+  --size M          instances per group, ${BOUNDS.size.min} to ${BOUNDS.size.max} (default: ${SIM.size})
+  --days D          simulated days, ${BOUNDS.days.min} to ${BOUNDS.days.max} (default: ${SIM.days})
+                    at most ${BOUNDS.instances.toLocaleString('en')} instances (groups times size) and ${BOUNDS.instanceDays.toLocaleString('en')}
+                    instance-days; past ${BOUNDS.progressFrom.toLocaleString('en')} instance-days, progress on stderr
   --seed S          random seed, 0 to 4294967295 (default: ${SIM.seed})
   --scenario NAME   one of ${SCENARIOS.join(', ')}
                     (default: ${SIM.scenario})
