@@ -2,6 +2,7 @@ import type { GroupSummary, SimulationResult } from '../../sim/simulate.js';
 import { percentile } from '../../sim/simulate.js';
 import type { SkipReason } from '../core/decide/decision.js';
 import { RECYCLE_REASONS } from '../core/model.js';
+import { TAG } from '../core/policy/policy.js';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
@@ -47,24 +48,29 @@ export function formatSimulation(result: SimulationResult): string {
     .map(([name, count]) => `${name} ${count}`)
     .join(', ');
   const totalViolations = Object.values(summary.violations).reduce((sum: number, count: number) => sum + count, 0);
+  // Groups without phoenix:enabled are part of the fleet but never Phoenix's: say so, or they vanish from the table.
+  const notOptedIn = summary.groups - result.groups.length;
+  const maxAges = new Map(result.groupsAtEnd.map((group) => [group.name, group.tags[TAG.maxAge]]));
   const lines = [
     `Phoenix simulation: scenario ${summary.scenario}, seed ${summary.seed}, ${summary.days} days, ${summary.groups} groups, ${summary.instances} instances, ${summary.ticks} ticks`,
+    `${result.groups.length} groups carry phoenix:enabled and are listed below${notOptedIn === 0 ? '' : `; ${notOptedIn} do not (not opted in) and are left alone`}`,
     '',
     `Recycled:      ${recycled}`,
     `Recoveries:    ${summary.recoveries.verified} verified, ${summary.recoveries.failed} failed; replacement time p50 ${Math.round(summary.recoveries.p50Seconds / 60)}m, p95 ${Math.round(summary.recoveries.p95Seconds / 60)}m, max ${Math.round(summary.recoveries.maxSeconds / 60)}m`,
     `Quarantined:   ${summary.quarantined.length === 0 ? 'none' : summary.quarantined.join(', ')}`,
-    `Within max-age (+1 tick): ${summary.withinMaxAgePct}% of instance-hours; oldest instance now ${hours(summary.oldestInstanceHours)}`,
-    `Skipped ticks: ${topSkips(summary.skips, 8)}`,
+    `Within max-age (+1 tick): ${summary.withinMaxAgePct}% of instance-hours; oldest instance of a live group now ${hours(summary.oldestInstanceHours)}`,
+    `Skips:         ${topSkips(summary.skips, 8)} (group-ticks: each group counts once per tick it was left alone)`,
     `Violations:    ${totalViolations === 0 ? 'none' : totalViolations} (${violations}); terminations after quarantine ${summary.terminationsAfterQuarantine}`,
     `Failures:      ${summary.failedActions} actions and ${summary.failedTicks} ticks failed (reported, retried next tick)`,
     '',
     table(
-      ['group', 'mode', 'recycled', 'replacement p50 / max', 'oldest now', 'skips (top 2)'],
+      ['group', 'mode', 'recycled', 'replacement p50 / max', 'max-age', 'oldest now', 'skips (top 2)'],
       result.groups.map((group) => [
         group.quarantined ? `${group.group} [QUARANTINED]` : group.group,
         group.mode,
         recycledText(group),
         seconds(group.recoverySeconds),
+        maxAges.get(group.group) ?? '-',
         hours(group.oldestInstanceHours),
         topSkips(group.skips, 2),
       ]),
