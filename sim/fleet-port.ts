@@ -94,6 +94,11 @@ export class SimFleetPort implements FleetPort {
     return found;
   }
 
+  /** The simulator has no EC2 apart from Auto Scaling: a re-check is a describe of the same groups. */
+  recheckGroups(groups: readonly Group[]): Promise<ReadonlyMap<string, Group>> {
+    return this.describeGroups(groups.map((group) => group.name));
+  }
+
   async setDesiredCapacity(groupName: string, desired: number): Promise<void> {
     const call: CallBase = { kind: 'set-desired', group: groupName, desired };
     await this.enter('SetDesiredCapacity', call);

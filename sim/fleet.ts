@@ -90,6 +90,10 @@ export class SimFleet implements FleetPort {
     return this.port.describeGroups(names);
   }
 
+  recheckGroups(groups: readonly Group[]): Promise<ReadonlyMap<string, Group>> {
+    return this.port.recheckGroups(groups);
+  }
+
   setDesiredCapacity(groupName: string, desired: number): Promise<void> {
     return this.port.setDesiredCapacity(groupName, desired);
   }

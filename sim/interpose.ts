@@ -28,6 +28,12 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
         onRead(found.values());
         return found;
       }),
+    recheckGroups: (groups, options) =>
+      around({ kind: 'describe' }, async () => {
+        const found = await fleet.recheckGroups(groups, options);
+        onRead(found.values());
+        return found;
+      }),
     setDesiredCapacity: (group, desired) => around({ kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
     terminateInstance: (group, instanceId, options) =>
       around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
@@ -39,6 +45,8 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
 export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort {
   return {
     recordsSince: (since) => around({ kind: 'records' }, () => ledger.recordsSince(since)),
+    openRecords: () => around({ kind: 'records' }, () => ledger.openRecords()),
+    groupRecordsSince: (groups, since) => around({ kind: 'records' }, () => ledger.groupRecordsSince(groups, since)),
     begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),
     update: (record, expectedPhase) =>
       around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),

@@ -25,25 +25,34 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
 
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
     await Promise.resolve();
-    const first = this.firstStartingAt(since);
-    const result: ReplacementRecord[] = [];
-    for (const id of this.open) {
+    return this.startedSince(since);
+  }
+
+  async openRecords(): Promise<ReplacementRecord[]> {
+    await Promise.resolve();
+    return this.recordsOf(this.open);
+  }
+
+  async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {
+    await Promise.resolve();
+    const wanted = new Set(groups);
+    return this.startedSince(since).filter((record) => wanted.has(record.group));
+  }
+
+  private startedSince(since: Millis): ReplacementRecord[] {
+    return this.recordsOf(this.byStart.slice(this.firstStartingAt(since)).map(({ id }) => id));
+  }
+
+  private recordsOf(ids: Iterable<string>): ReplacementRecord[] {
+    return [...ids].flatMap((id) => {
       const record = this.records.get(id);
-      if (record !== undefined && record.startedAt < since) result.push(record);
-    }
-    for (let index = first; index < this.byStart.length; index += 1) {
-      const record = this.records.get(this.byStart[index]?.id ?? '');
-      if (record !== undefined) result.push(record);
-    }
-    return result;
+      return record === undefined ? [] : [record];
+    });
   }
 
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
     await Promise.resolve();
-    return this.byStart.slice(this.firstStartingAt(from), this.firstStartingAt(to)).flatMap(({ id }) => {
-      const record = this.records.get(id);
-      return record === undefined ? [] : [record];
-    });
+    return this.recordsOf(this.byStart.slice(this.firstStartingAt(from), this.firstStartingAt(to)).map(({ id }) => id));
   }
 
   async recordTick(summary: TickSummary): Promise<void> {

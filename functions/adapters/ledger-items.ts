@@ -27,7 +27,7 @@ const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>([
   'Group Quarantined',
 ]);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
-const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
+export const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
 export const LOCK_SORT_KEY = 'LOCK';
 export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
@@ -107,7 +107,7 @@ export function toItem(record: ReplacementRecord): Item {
     group: record.group,
     instanceId: record.instanceId,
     reason: record.reason,
-    mode: record.mode,
+    [LEDGER_KEY.mode]: record.mode,
     startedAt: record.startedAt,
     phase: record.phase,
   };

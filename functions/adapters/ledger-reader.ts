@@ -6,7 +6,7 @@ import { DAY } from '../core/model.js';
 import type { LedgerHistory } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
-import { dayBucket, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 
 export interface DynamoLedgerOptions {
@@ -36,12 +36,38 @@ export class DynamoLedgerReader implements LedgerHistory {
     this.clock = options.clock;
   }
 
+  /** One Query a mode over the byStart index: a tick's read costs two requests however many days it spans. */
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
-    const [recent, open] = await Promise.all([this.startedBetween(since, Infinity), this.openRecords()]);
-    // The recent copy wins: a record closes far more often than it reopens, and either index may lag.
-    const byId = new Map(recent.map((record) => [record.id, record]));
-    for (const record of open) if (!byId.has(record.id)) byId.set(record.id, record);
-    return sortByStart([...byId.values()]);
+    const from = queryBound(since, 'since');
+    const modes = await Promise.all(
+      MODES.map((mode) =>
+        this.queryAll({
+          IndexName: LEDGER_INDEX.byStart,
+          KeyConditionExpression: '#mode = :mode AND #startedAt >= :from',
+          ExpressionAttributeNames: { '#mode': LEDGER_KEY.mode, '#startedAt': LEDGER_KEY.startedAt },
+          ExpressionAttributeValues: { ':mode': mode, ':from': from },
+        }),
+      ),
+    );
+    return sortByStart(modes.flat());
+  }
+
+  /** Every open record, whatever its age: one Query of the sparse open index. */
+  async openRecords(): Promise<ReplacementRecord[]> {
+    return sortByStart(
+      await this.queryAll({
+        IndexName: LEDGER_INDEX.open,
+        KeyConditionExpression: '#open = :open',
+        ExpressionAttributeNames: { '#open': LEDGER_KEY.open },
+        ExpressionAttributeValues: { ':open': OPEN_MARKER },
+      }),
+    );
+  }
+
+  /** The named groups' records started at or after `since`, read consistently: one Query a group. */
+  async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {
+    const perGroup = await Promise.all([...new Set(groups)].map((group) => this.recordsForGroup(group, since)));
+    return sortByStart(perGroup.flat());
   }
 
   /** One group's records started at or after `since`, read consistently from the table itself. */
@@ -76,15 +102,6 @@ export class DynamoLedgerReader implements LedgerHistory {
       byTime.set(part.at, earlier === undefined ? part : { ...earlier, skips: { ...earlier.skips, ...part.skips } });
     }
     return [...byTime.values()].sort((a, b) => a.at - b.at);
-  }
-
-  private async openRecords(): Promise<ReplacementRecord[]> {
-    return this.queryAll({
-      IndexName: LEDGER_INDEX.open,
-      KeyConditionExpression: '#open = :open',
-      ExpressionAttributeNames: { '#open': LEDGER_KEY.open },
-      ExpressionAttributeValues: { ':open': OPEN_MARKER },
-    });
   }
 
   /** One Query per UTC day bucket, in parallel; records started in [from, to) within the buckets worth reading. */

@@ -9,9 +9,15 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const LEDGER_KEY = {
   partition: 'pk',
   sort: 'sk',
-  /** YYYY-MM-DD (UTC) of startedAt: the byDay index's partition, so a week is seven small Queries. */
+  /** YYYY-MM-DD (UTC) of startedAt: the byDay index's partition, so the reporter's week is seven small Queries. */
   day: 'day',
   startedAt: 'startedAt',
+  /**
+   * A record's mode, 'live' or 'dry-run': the byStart index's partition, so a tick reads every record
+   * of the last days in one Query a mode. Every record has always carried it, so the index holds the
+   * records written before it existed too, and items that are not records (locks, tick summaries) stay out.
+   */
+  mode: 'mode',
   /** Constant 'OPEN', present only while a record is open: what makes the open index sparse. */
   open: 'open',
   /** The group name, present only while a record is open. */
@@ -20,6 +26,7 @@ export const LEDGER_KEY = {
 
 export const LEDGER_INDEX = {
   byDay: 'byDay',
+  byStart: 'byStart',
   open: 'open',
 } as const;
 
@@ -34,6 +41,7 @@ export const LEDGER_TABLE = {
     { AttributeName: LEDGER_KEY.sort, AttributeType: 'S' },
     { AttributeName: LEDGER_KEY.day, AttributeType: 'S' },
     { AttributeName: LEDGER_KEY.startedAt, AttributeType: 'N' },
+    { AttributeName: LEDGER_KEY.mode, AttributeType: 'S' },
     { AttributeName: LEDGER_KEY.open, AttributeType: 'S' },
     { AttributeName: LEDGER_KEY.openGroup, AttributeType: 'S' },
   ],
@@ -46,6 +54,14 @@ export const LEDGER_TABLE = {
       IndexName: LEDGER_INDEX.byDay,
       KeySchema: [
         { AttributeName: LEDGER_KEY.day, KeyType: 'HASH' },
+        { AttributeName: LEDGER_KEY.startedAt, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: LEDGER_INDEX.byStart,
+      KeySchema: [
+        { AttributeName: LEDGER_KEY.mode, KeyType: 'HASH' },
         { AttributeName: LEDGER_KEY.startedAt, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },

@@ -1,4 +1,3 @@
-import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
 import type { Decision, ProgressDecision, StartDecision, Undo } from '../core/decide/decision.js';
 import { undoOf } from '../core/decide/decision.js';
 import type { PlanInput } from '../core/decide/plan.js';
@@ -8,7 +7,6 @@ import { changesCapacity, recheckProgress, recheckStart } from '../core/decide/r
 import { InstanceGoneError } from '../core/errors.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
-import { isOpen } from '../core/model.js';
 import type { Blackout, GlobalBlock } from '../core/policy/global-gate.js';
 import { globalBlock } from '../core/policy/global-gate.js';
 import { TAG } from '../core/policy/policy.js';
@@ -18,6 +16,8 @@ import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPor
 import { summarizeTick } from '../core/report/tick-summary.js';
 import { errorText } from './errors.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
+import type { RunScope } from './run-reads.js';
+import { load, readBeforeActing } from './run-reads.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;
@@ -336,24 +336,6 @@ function describeUndo(undo: Undo): string {
     : `terminating the surge's extra instance ${undo.instanceId}, desired capacity back to ${undo.toDesired}`;
 }
 
-/**
- * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
- * replacements on, in the groups an Auto Scaling event named or in every group with one open.
- */
-export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined };
-
-/**
- * The recycler reads the ledger and the fleet at once; the verifier reads only the groups with an
- * open replacement, so it needs the records first.
- */
-async function load(deps: TickDependencies, scope: RunScope, now: Millis): Promise<readonly [ReplacementRecord[], Group[]]> {
-  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(now - RECORDS_LOOKBACK), deps.fleet.listOptedInGroups()]);
-  const records = await deps.ledger.recordsSince(now - RECORDS_LOOKBACK);
-  const open = new Set(records.filter(isOpen).map((record) => record.group));
-  const names = (scope.groups ?? [...open]).filter((name) => open.has(name));
-  return [records, names.length === 0 ? [] : [...(await deps.fleet.describeGroups(names)).values()]];
-}
-
 /** One run: global gates → load → plan → act → publish events → (a recycler tick) record what it skipped. */
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
@@ -373,8 +355,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     progressOnly: scope.kind === 'verify',
   };
   const decisions = planTick(planInput);
-  const acting = decisions.filter(changesCapacity).map((decision) => decision.group);
-  const run = new TickRun(deps, planInput, records, acting.length === 0 ? new Map() : await deps.fleet.describeGroups(acting));
+  const run = new TickRun(deps, planInput, records, await readBeforeActing(deps.fleet, scope, decisions, groups, now));
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {

@@ -9,11 +9,14 @@ import type { TouchedInstance } from './taint/touch.js';
 export interface FleetPort {
   /** Every group carrying a `phoenix:enabled` tag (any value), with its instances and their launch times. */
   listOptedInGroups(): Promise<Group[]>;
-  /**
-   * The named groups read fresh, for the re-check right before acting, in as few calls as the API
-   * allows; a group that no longer exists is missing from the map.
-   */
+  /** The named groups read whole, in as few calls as the API allows; a group that no longer exists is missing from the map. */
   describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>>;
+  /**
+   * The groups about to change, read again right before acting: their Auto Scaling state afresh in
+   * one batch, EC2's facts only for instances the given read did not have. A group that no longer
+   * exists is missing from the map.
+   */
+  recheckGroups(groups: readonly Group[], options: RecheckOptions): Promise<ReadonlyMap<string, Group>>;
   /** SetDesiredCapacity without honouring cooldown: the launch-before-terminate surge. */
   setDesiredCapacity(group: string, desired: number): Promise<void>;
   /** TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances. */
@@ -23,13 +26,26 @@ export interface FleetPort {
   untagGroup(group: string, keys: readonly string[]): Promise<void>;
 }
 
+export interface RecheckOptions {
+  /** Also look for scaling activities still running that began since then (undefined: do not look). */
+  readonly activitiesSince: Millis | undefined;
+}
+
 export type BeginResult = 'created' | 'conflict';
 export type UpdateResult = 'updated' | 'conflict';
 
 /** The replacement ledger (DynamoDB in AWS, in memory in the simulator). */
 export interface LedgerPort {
-  /** Records that started at or after `since`, plus every open record whatever its age. */
+  /**
+   * Every group's records that started at or after `since` (the recycler's tick; eventually
+   * consistent). An open record older than that is the verifier's to move on: the group's lock keeps
+   * the tick from starting another there meanwhile.
+   */
   recordsSince(since: Millis): Promise<ReplacementRecord[]>;
+  /** Every open record, whatever its age (the verifier's sweep; eventually consistent). */
+  openRecords(): Promise<ReplacementRecord[]>;
+  /** The named groups' records that started at or after `since`, read consistently (the verifier, for the groups it moves on). */
+  groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]>;
   /**
    * Writes a new open record only if the group has no open record: two overlapping ticks can never
    * both start a replacement in one group. Dry-run records are never open and always created.

@@ -68,9 +68,11 @@ async function openIndexItems(): Promise<Record<string, unknown>[]> {
 }
 
 describe('DynamoLedger against moto', () => {
-  it('the table built from the shared definition has both indexes and TTL on expiresAt', async () => {
+  it('the table built from the shared definition has its three indexes and TTL on expiresAt', async () => {
     const table = await dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
-    expect(table.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual([LEDGER_INDEX.byDay, LEDGER_INDEX.open].sort());
+    expect(table.Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(
+      [LEDGER_INDEX.byDay, LEDGER_INDEX.byStart, LEDGER_INDEX.open].sort(),
+    );
     expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
@@ -239,7 +241,7 @@ describe('DynamoLedger against moto', () => {
     await ledger.begin(open);
     expect(await rawItem('web', 'LOCK')).toMatchObject({ recordId: open.id });
     expect((await openIndexItems()).map((item) => item['id'])).toEqual([open.id]);
-    expect((await ledger.recordsSince(WEDNESDAY_NOON - DAY)).map((stored) => stored.id)).toEqual([open.id]);
+    expect((await ledger.openRecords()).map((stored) => stored.id)).toEqual([open.id]);
 
     expect(await ledger.update(closed(open, 'verified'), 'terminating')).toBe('updated');
     expect(await rawItem('web', 'LOCK')).toBeUndefined();
@@ -248,7 +250,7 @@ describe('DynamoLedger against moto', () => {
     expect(item).toMatchObject({ phase: 'verified' });
     expect(item).not.toHaveProperty('open');
     expect(item).not.toHaveProperty('openGroup');
-    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toEqual([]);
+    expect(await ledger.openRecords()).toEqual([]);
   });
 
   it('moving between open phases keeps the lock and the open index entry', async () => {
@@ -292,7 +294,7 @@ describe('DynamoLedger against moto', () => {
     expect((await ledger.recordsForGroup('web', 0))[0]?.phase).toBe(otherOpen ? 'abandoned' : 'surging');
   });
 
-  it('recordsSince returns recent records of all groups and old open ones, not old closed ones', async () => {
+  it('recordsSince returns the records of all groups started since, live and dry-run; openRecords every open one whatever its age', async () => {
     const ledger = ledgerAt();
     const recentWeb = await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 6 * DAY }), 'verified'));
     const recentApi = await written(ledger, record({ group: 'api', startedAt: WEDNESDAY_NOON - HOUR }));
@@ -305,8 +307,9 @@ describe('DynamoLedger against moto', () => {
     await written(ledger, dryRun(WEDNESDAY_NOON - 7 * DAY - 1, 'batch'));
     // Written by a tick whose clock runs a little ahead, across midnight.
     const ahead = await written(ledger, dryRun(Date.UTC(2026, 10, 19, 0, 0, 5), 'cron'));
-    const found = await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY);
-    expect(found).toStrictEqual([oldOpen, sinceEdge, recentWeb, recentApi, ahead]);
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY)).toStrictEqual([sinceEdge, recentWeb, recentApi, ahead]);
+    expect(await ledger.openRecords()).toStrictEqual([oldOpen, recentApi]);
+    expect(await ledger.groupRecordsSince(['web', 'stuck'], WEDNESDAY_NOON - 7 * DAY)).toStrictEqual([recentWeb]);
   });
 
   it('recordsForGroup returns that group from `since` on, and never the lock', async () => {
@@ -384,14 +387,28 @@ describe('DynamoLedger against moto', () => {
         },
       },
       {
-        case: 'open index (recordsSince, open records weeks old)',
+        case: 'open index (openRecords, open records weeks old)',
         seed: (index: number) => ({ ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: WEDNESDAY_NOON - 30 * DAY }), detail: PADDING }),
-        read: (ledger: DynamoLedger) => ledger.recordsSince(WEDNESDAY_NOON - DAY),
+        read: (ledger: DynamoLedger) => ledger.openRecords(),
         raw: {
           IndexName: LEDGER_INDEX.open,
           KeyConditionExpression: '#k = :v',
           ExpressionAttributeNames: { '#k': 'open' },
           ExpressionAttributeValues: { ':v': 'OPEN' },
+        },
+      },
+      {
+        case: 'byStart index (recordsSince)',
+        seed: (index: number) => ({
+          ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: WEDNESDAY_NOON - index * HOUR }),
+          detail: PADDING,
+        }),
+        read: (ledger: DynamoLedger) => ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY),
+        raw: {
+          IndexName: LEDGER_INDEX.byStart,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': 'mode' },
+          ExpressionAttributeValues: { ':v': 'live' },
         },
       },
       {

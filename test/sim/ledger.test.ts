@@ -73,13 +73,15 @@ describe('MemoryLedger.update', () => {
 });
 
 describe('MemoryLedger.recordsSince', () => {
-  it('returns recent records and every open one, however old', async () => {
+  it('returns recent records since a time, every open one however old, and named groups alone', async () => {
     const ledger = new MemoryLedger([
       record({ id: 'old-closed', startedAt: SIM_START_NOON - 10 * DAY, phase: 'verified' }),
       record({ id: 'old-open', group: 'api', startedAt: SIM_START_NOON - 10 * DAY, phase: 'terminating' }),
       record({ id: 'recent', startedAt: SIM_START_NOON - MINUTE, phase: 'failed' }),
     ]);
-    expect((await ledger.recordsSince(SIM_START_NOON - DAY)).map((stored) => stored.id)).toEqual(['old-open', 'recent']);
+    expect((await ledger.recordsSince(SIM_START_NOON - DAY)).map((stored) => stored.id)).toEqual(['recent']);
+    expect((await ledger.openRecords()).map((stored) => stored.id)).toEqual(['old-open']);
+    expect((await ledger.groupRecordsSince(['api'], SIM_START_NOON - 20 * DAY)).map((stored) => stored.id)).toEqual(['old-open']);
   });
 
   it('keeps its own copy of each record', async () => {

@@ -1,6 +1,17 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
-import type { AlarmsPort, BeginResult, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort, TaintPort, UpdateResult } from '../../functions/core/ports.js';
+import type {
+  AlarmsPort,
+  BeginResult,
+  EventsPort,
+  FleetPort,
+  LedgerPort,
+  Logger,
+  RecheckOptions,
+  SettingsPort,
+  TaintPort,
+  UpdateResult,
+} from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/report/tick-summary.js';
 import type { TouchedInstance } from '../../functions/core/taint/touch.js';
 
@@ -24,6 +35,12 @@ export class FakeFleet implements FleetPort {
 
   async describeGroups(names: readonly string[]): Promise<ReadonlyMap<string, Group>> {
     this.enter(`describeGroups ${names.join(',')}`);
+    return new Map(this.groups.filter((group) => names.includes(group.name)).map((group) => [group.name, group]));
+  }
+
+  async recheckGroups(groups: readonly Group[], options: RecheckOptions): Promise<ReadonlyMap<string, Group>> {
+    const names = groups.map((group) => group.name);
+    this.enter(`recheckGroups ${names.join(',')}${options.activitiesSince === undefined ? '' : ' with activities'}`);
     return new Map(this.groups.filter((group) => names.includes(group.name)).map((group) => [group.name, group]));
   }
 
@@ -54,8 +71,26 @@ export class FakeLedger implements LedgerPort {
     for (const record of records) this.records.set(record.id, record);
   }
 
+  /** The reads made, in order: a run's cost in ledger requests. */
+  readonly reads: string[] = [];
+
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
-    return [...this.records.values()].filter((record) => isOpen(record) || record.startedAt >= since);
+    this.reads.push('recordsSince');
+    return this.startedSince(since);
+  }
+
+  async openRecords(): Promise<ReplacementRecord[]> {
+    this.reads.push('openRecords');
+    return [...this.records.values()].filter(isOpen);
+  }
+
+  async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {
+    this.reads.push(`groupRecordsSince ${groups.join(',')}`);
+    return this.startedSince(since).filter((record) => groups.includes(record.group));
+  }
+
+  private startedSince(since: Millis): ReplacementRecord[] {
+    return [...this.records.values()].filter((record) => record.startedAt >= since);
   }
 
   async begin(record: ReplacementRecord): Promise<BeginResult> {

@@ -1,5 +1,6 @@
 import { errorText } from '../../functions/app/errors.js';
-import type { RunScope, TickDependencies, TickResult, TickSettings } from '../../functions/app/tick.js';
+import type { RunScope } from '../../functions/app/run-reads.js';
+import type { TickDependencies, TickResult, TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Group, Millis, ReplacementRecord } from '../../functions/core/model.js';

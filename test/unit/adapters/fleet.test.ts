@@ -1,5 +1,6 @@
 import {
   type Activity,
+  type Instance as AsgInstance,
   AutoScalingClient,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
@@ -12,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../../functions/adapters/fleet.js';
 import { InstanceGoneError } from '../../../functions/core/errors.js';
+import type { Group } from '../../../functions/core/model.js';
 import { autoScalingGroup } from '../../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
@@ -172,38 +174,104 @@ describe('AwsFleet discovery', () => {
 });
 
 describe('AwsFleet re-check', () => {
-  it.each<{ case: string; activities: Partial<Activity>[]; scaling: boolean; refresh: boolean }>([
-    { case: 'no activity running', activities: [{ StatusCode: 'Successful' }], scaling: false, refresh: false },
-    { case: 'a launch running', activities: [{ StatusCode: 'InProgress', Description: 'Launching a new EC2 instance' }], scaling: true, refresh: false },
-    {
-      case: 'an instance refresh running',
-      activities: [{ StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }],
-      scaling: true,
-      refresh: true,
-    },
-  ])('reads scaling activities of each group about to change: $case', async ({ activities, scaling, refresh }) => {
+  const SINCE = Date.UTC(2026, 10, 23, 11);
+  const inService = (id: string): AsgInstance => ({
+    InstanceId: id,
+    LifecycleState: 'InService',
+    HealthStatus: 'Healthy',
+    AvailabilityZone: 'eu-west-1a',
+    ProtectedFromScaleIn: false,
+  });
+  const activity = (group: string, startedAt: number, overrides: Partial<Activity> = {}): Activity => ({
+    ActivityId: `${group}-${startedAt}`,
+    AutoScalingGroupName: group,
+    Cause: 'x',
+    StartTime: new Date(startedAt),
+    StatusCode: 'Successful',
+    ...overrides,
+  });
+
+  async function firstRead(): Promise<Group[]> {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        autoScalingGroup('a', {
-          Instances: [{ InstanceId: 'i-a', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }],
-        }),
-      ],
-    });
-    autoScalingMock.on(DescribeScalingActivitiesCommand).resolves({
-      Activities: activities.map((activity) => ({
-        ActivityId: '1',
-        AutoScalingGroupName: 'a',
-        Cause: 'x',
-        StartTime: new Date(0),
-        StatusCode: 'InProgress',
-        ...activity,
-      })),
+      AutoScalingGroups: [autoScalingGroup('a', { Instances: [inService('i-a')] }), autoScalingGroup('b', { Instances: [inService('i-b')] })],
     });
     givenInstances();
     givenTemplates();
-    const fresh = await fleet.describeGroups(['a', 'a']);
-    expect(autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input.AutoScalingGroupNames).toEqual(['a']);
+    const groups = [...(await fleet.describeGroups(['a', 'b'])).values()];
+    autoScalingMock.reset();
+    ec2Mock.reset();
+    return groups;
+  }
+
+  it('reads the groups about to change in one batch, and EC2 only for instances it did not know', async () => {
+    const known = await firstRead();
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        autoScalingGroup('a', { DesiredCapacity: 2, Instances: [inService('i-a'), { ...inService('i-new'), LifecycleState: 'Pending' as const }] }),
+        autoScalingGroup('b', { Instances: [inService('i-b')] }),
+      ],
+    });
+    givenInstances();
+    const fresh = await fleet.recheckGroups(known, { activitiesSince: undefined });
+    expect(autoScalingMock.commandCalls(DescribeAutoScalingGroupsCommand).map((call) => call.args[0].input.AutoScalingGroupNames)).toEqual([['a', 'b']]);
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input.InstanceIds)).toEqual([['i-new']]);
+    expect(ec2Mock.commandCalls(DescribeLaunchTemplatesCommand)).toHaveLength(0);
+    expect(autoScalingMock.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(0);
+    const a = fresh.get('a');
+    expect(a?.desired).toBe(2);
+    expect(a?.instances.map((instance) => [instance.id, instance.lifecycleState, instance.tags['phoenix:exempt']])).toEqual([
+      ['i-a', 'InService', 'true'],
+      ['i-new', 'Pending', 'false'],
+    ]);
+    expect(a?.launchSource).toEqual(known[0]?.launchSource);
+  });
+
+  it.each<{ case: string; activities: Activity[]; scaling: boolean; refresh: boolean }>([
+    { case: 'no activity running', activities: [activity('a', SINCE + 5)], scaling: false, refresh: false },
+    {
+      case: 'a launch running',
+      activities: [activity('a', SINCE + 5, { StatusCode: 'InProgress', Description: 'Launching a new EC2 instance' })],
+      scaling: true,
+      refresh: false,
+    },
+    {
+      case: 'an instance refresh running',
+      activities: [
+        activity('a', SINCE + 5, { StatusCode: 'PreInService', Cause: 'At 2026-11-23 an instance was launched in response to an instance refresh.' }),
+      ],
+      scaling: true,
+      refresh: true,
+    },
+    { case: "another group's launch running", activities: [activity('b', SINCE + 5, { StatusCode: 'InProgress' })], scaling: false, refresh: false },
+  ])("before a start, one read of the account's activities: $case", async ({ activities, scaling, refresh }) => {
+    const known = await firstRead();
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', { Instances: [inService('i-a')] })] });
+    // The page ends with an activity older than the horizon: nothing further back can be running unseen.
+    autoScalingMock.on(DescribeScalingActivitiesCommand).resolves({ Activities: [...activities, activity('c', SINCE - 1)], NextToken: 'more' });
+    const fresh = await fleet.recheckGroups(known.slice(0, 1), { activitiesSince: SINCE });
+    expect(autoScalingMock.commandCalls(DescribeScalingActivitiesCommand).map((call) => call.args[0].input)).toEqual([
+      { MaxRecords: 100, NextToken: undefined },
+    ]);
     expect(fresh.get('a')).toMatchObject({ scalingActivityInProgress: scaling, instanceRefreshInProgress: refresh });
+  });
+
+  it('pages back to the horizon, and past three busy pages asks each starting group instead', async () => {
+    const known = await firstRead();
+    autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', { Instances: [inService('i-a')] })] });
+    const busy = { Activities: [activity('other', SINCE + 10)], NextToken: 'more' };
+    autoScalingMock
+      .on(DescribeScalingActivitiesCommand)
+      .resolves(busy)
+      .on(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'a', MaxRecords: 100 })
+      .resolves({ Activities: [activity('a', SINCE - 7_200_000, { StatusCode: 'InProgress' })] });
+    const fresh = await fleet.recheckGroups(known.slice(0, 1), { activitiesSince: SINCE });
+    expect(autoScalingMock.commandCalls(DescribeScalingActivitiesCommand).map((call) => call.args[0].input.AutoScalingGroupName)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'a',
+    ]);
+    expect(fresh.get('a')?.scalingActivityInProgress).toBe(true);
   });
 });
 

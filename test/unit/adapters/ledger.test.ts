@@ -136,7 +136,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [storedSurging] });
-    expect(await ledger.recordsSince(WEDNESDAY_NOON)).toStrictEqual([surging]);
+    expect(await ledger.openRecords()).toStrictEqual([surging]);
   });
 
   it.each([
@@ -168,7 +168,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [item] });
-    const read = ledger.recordsSince(WEDNESDAY_NOON);
+    const read = ledger.openRecords();
     await expect(read).rejects.toThrow(LedgerItemError);
     await expect(read).rejects.toThrow(`malformed ledger item pk="GROUP#web" sk="REC#2026-11-18T12:00:00.000Z#${ID}": ${problem}`);
   });
@@ -186,36 +186,55 @@ describe('DynamoLedger error paths', () => {
 });
 
 describe('DynamoLedger reads', () => {
-  it('recordsSince queries each day bucket from since through tomorrow, plus the open index', async () => {
+  it('recordsSince asks the byStart index once a mode, from since on, however many days that spans', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
-    await ledger.recordsSince(WEDNESDAY_NOON - 2 * DAY - HOUR);
+    await ledger.recordsSince(WEDNESDAY_NOON - 9 * DAY);
     const inputs = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
-    expect(inputs.filter((input) => input.IndexName === 'byDay').map((input) => input.ExpressionAttributeValues)).toEqual([
-      { ':day': '2026-11-16', ':from': WEDNESDAY_NOON - 2 * DAY - HOUR, ':to': Date.UTC(2026, 10, 17) - 1 },
-      { ':day': '2026-11-17', ':from': Date.UTC(2026, 10, 17), ':to': Date.UTC(2026, 10, 18) - 1 },
-      { ':day': '2026-11-18', ':from': Date.UTC(2026, 10, 18), ':to': Date.UTC(2026, 10, 19) - 1 },
-      { ':day': '2026-11-19', ':from': Date.UTC(2026, 10, 19), ':to': Date.UTC(2026, 10, 20) - 1 },
+    expect(inputs.map((input) => [input.IndexName, input.ExpressionAttributeValues])).toEqual([
+      ['byStart', { ':mode': 'live', ':from': WEDNESDAY_NOON - 9 * DAY }],
+      ['byStart', { ':mode': 'dry-run', ':from': WEDNESDAY_NOON - 9 * DAY }],
     ]);
-    expect(inputs.filter((input) => input.IndexName === 'open')).toHaveLength(1);
-    expect(inputs).toHaveLength(5);
   });
 
-  it('follows LastEvaluatedKey to the last page and lists a record seen by both indexes once', async () => {
-    const second = { ...storedSurging, group: 'api', pk: 'GROUP#api', id: 'api#1', sk: `REC#2026-11-18T12:00:00.000Z#api#1`, openGroup: 'api' };
+  it('follows LastEvaluatedKey to the last page and returns the records by start time', async () => {
+    const earlier = {
+      ...storedSurging,
+      group: 'api',
+      pk: 'GROUP#api',
+      id: 'api#1',
+      sk: 'REC#2026-11-18T11:00:00.000Z#api#1',
+      startedAt: WEDNESDAY_NOON - HOUR,
+    };
+    const page = { mode: 'live', startedAt: WEDNESDAY_NOON, pk: 'GROUP#web', sk: storedSurging['sk'] };
     documents
       .on(QueryCommand)
       .resolves({ Items: [] })
-      .on(QueryCommand, { IndexName: 'open' })
-      .resolvesOnce({ Items: [storedSurging], LastEvaluatedKey: { open: 'OPEN', openGroup: 'web', pk: 'GROUP#web', sk: storedSurging['sk'] } })
-      .resolvesOnce({ Items: [second] })
-      .on(QueryCommand, { IndexName: 'byDay', ExpressionAttributeValues: { ':day': '2026-11-18', ':from': WEDNESDAY_NOON, ':to': Date.UTC(2026, 10, 19) - 1 } })
-      .resolves({ Items: [storedSurging] });
-    const found = await ledger.recordsSince(WEDNESDAY_NOON);
+      .on(QueryCommand, { IndexName: 'byStart', ExpressionAttributeValues: { ':mode': 'live', ':from': WEDNESDAY_NOON - DAY } })
+      .resolvesOnce({ Items: [storedSurging], LastEvaluatedKey: page })
+      .resolvesOnce({ Items: [earlier] });
+    const found = await ledger.recordsSince(WEDNESDAY_NOON - DAY);
     expect(found.map((record) => record.id)).toEqual(['api#1', ID]);
-    const openCalls = documents.commandCalls(QueryCommand, { IndexName: 'open' });
-    expect(openCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([
-      undefined,
-      { open: 'OPEN', openGroup: 'web', pk: 'GROUP#web', sk: storedSurging['sk'] },
+    const liveCalls = documents.commandCalls(QueryCommand, { ExpressionAttributeValues: { ':mode': 'live', ':from': WEDNESDAY_NOON - DAY } });
+    expect(liveCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([undefined, page]);
+  });
+
+  it('openRecords is one Query of the open index', async () => {
+    documents.on(QueryCommand).resolves({ Items: [] });
+    expect(await ledger.openRecords()).toEqual([]);
+    expect(documents.commandCalls(QueryCommand).map((call) => call.args[0].input.IndexName)).toEqual(['open']);
+  });
+
+  it("groupRecordsSince reads each named group's partition once, consistently", async () => {
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'GROUP#web' } }, false)
+      .resolves({ Items: [storedSurging] });
+    expect(await ledger.groupRecordsSince(['web', 'api', 'web'], WEDNESDAY_NOON - DAY)).toStrictEqual([surging]);
+    const inputs = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(inputs.map((input) => [input.IndexName, input.ConsistentRead, input.ExpressionAttributeValues?.[':pk']])).toEqual([
+      [undefined, true, 'GROUP#web'],
+      [undefined, true, 'GROUP#api'],
     ]);
   });
 

@@ -32,7 +32,8 @@ describe('runTick', () => {
   it('terminates the planned instance after a fresh re-read, records it first and emits Instance Recycled', async () => {
     const deps = world();
     const result = await runTick(deps, settings, NOW);
-    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'describeGroups web', 'terminateInstance web i-1 decrement=false']);
+    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'recheckGroups web with activities', 'terminateInstance web i-1 decrement=false']);
+    expect(deps.ledger.reads).toEqual(['recordsSince']);
     const [stored] = [...deps.ledger.records.values()];
     expect(stored).toMatchObject({ phase: 'terminating', instanceId: 'i-1', reason: 'max-age', terminatedAt: NOW });
     expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { group: 'web', instanceId: 'i-1', reason: 'max-age' } }]);
@@ -98,7 +99,7 @@ describe('runTick', () => {
   it('does not act when the fresh re-read shows the instance became protected', async () => {
     const deps = world();
     const protectedNow = { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, protectedFromScaleIn: true } : i)) };
-    deps.fleet.describeGroups = async () => new Map([['web', protectedNow]]);
+    deps.fleet.recheckGroups = async () => new Map([['web', protectedNow]]);
     const result = await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
     expect(result.outcomes).toMatchObject([{ kind: 'not-acted', why: expect.stringContaining('i-1 is now protected') }]);
@@ -271,11 +272,32 @@ describe('runTick as the verifier', () => {
     expect(deps.fleet.calls[0]).toBe('describeGroups web');
   });
 
-  it('makes no call to Auto Scaling when nothing is open', async () => {
+  it('makes no call to Auto Scaling and one ledger read when nothing is open', async () => {
     const deps = world([due]);
     const result = await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web'] });
     expect(deps.fleet.calls).toEqual([]);
+    expect(deps.ledger.reads).toEqual(['openRecords']);
     expect(result.decisions).toEqual([]);
+  });
+
+  it('as a recycler tick, re-reads a finishing group without its scaling activities: only a start needs them', async () => {
+    const deps = { ...world([surged]), ledger: new FakeLedger([surge]) };
+    await runTick(deps, settings, NOW);
+    expect(deps.fleet.calls).toEqual(['listOptedInGroups', 'recheckGroups web', 'terminateInstance web i-1 decrement=true']);
+  });
+
+  it('reads its group once: the read after the records is the fresh one it acts on', async () => {
+    const deps = { ...world([surged, other]), ledger: new FakeLedger([surge]) };
+    await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web'] });
+    expect(deps.ledger.reads).toEqual(['openRecords', 'groupRecordsSince web']);
+    expect(deps.fleet.calls).toEqual(['describeGroups web', 'terminateInstance web i-1 decrement=true']);
+  });
+
+  it('moves on a replacement open for longer than the records it reads back', async () => {
+    const ancient = { ...surge, startedAt: NOW - 12 * DAY };
+    const deps = { ...world([{ ...due, name: 'web' }]), ledger: new FakeLedger([ancient]) };
+    await runTick(deps, settings, NOW, { kind: 'verify', groups: undefined });
+    expect(deps.ledger.records.get(ancient.id)?.phase).toBe('abandoned');
   });
 });
 

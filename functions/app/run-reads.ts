@@ -1,0 +1,65 @@
+import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
+import type { Decision } from '../core/decide/decision.js';
+import { changesCapacity } from '../core/decide/recheck.js';
+import type { Group, Millis, ReplacementRecord } from '../core/model.js';
+import { HOUR } from '../core/model.js';
+import type { FleetPort, LedgerPort } from '../core/ports.js';
+
+/**
+ * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
+ * replacements on, in the groups an Auto Scaling event named or in every group with one open.
+ */
+export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined };
+
+/**
+ * How far back a re-check before a start looks for scaling activities still running. Longer waits
+ * (lifecycle hooks, warm-up) show in instance states, which every read has; what only activities show
+ * (a launch not yet an instance, a refresh's step) is minutes old.
+ */
+export const RUNNING_ACTIVITY_HORIZON: Millis = HOUR;
+
+/**
+ * What a run reads before planning. The recycler reads the ledger and the fleet at once. The verifier
+ * first asks which replacements are open (one small request when none is); then the records of those
+ * groups, read consistently, and the groups themselves, after the records, so they are never older.
+ */
+export async function load(
+  deps: { readonly fleet: FleetPort; readonly ledger: LedgerPort },
+  scope: RunScope,
+  now: Millis,
+): Promise<readonly [ReplacementRecord[], Group[]]> {
+  const since = now - RECORDS_LOOKBACK;
+  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(since), deps.fleet.listOptedInGroups()]);
+  const open = await deps.ledger.openRecords();
+  const openGroups = new Set(open.map((record) => record.group));
+  const names = [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
+  if (names.length === 0) return [[], []];
+  const recent = await deps.ledger.groupRecordsSince(names, since);
+  // A record open for longer than the lookback is only in the open read.
+  const seen = new Set(recent.map((record) => record.id));
+  const records = [...recent, ...open.filter((record) => names.includes(record.group) && !seen.has(record.id))];
+  return [records, [...(await deps.fleet.describeGroups(names)).values()]];
+}
+
+/**
+ * The groups as they are right before acting, for the re-check. The verifier's read is that already:
+ * it came after the records and moments before. The recycler's came before a whole fleet's planning,
+ * so the groups about to change are read again in one batch, with running activities when one starts.
+ */
+export async function readBeforeActing(
+  fleet: FleetPort,
+  scope: RunScope,
+  decisions: readonly Decision[],
+  loaded: readonly Group[],
+  now: Millis,
+): Promise<ReadonlyMap<string, Group>> {
+  if (scope.kind === 'verify') return new Map(loaded.map((group) => [group.name, group]));
+  const acting = decisions.filter(changesCapacity);
+  if (acting.length === 0) return new Map();
+  const names = new Set(acting.map((decision) => decision.group));
+  const starting = acting.some((decision) => decision.kind === 'start');
+  return fleet.recheckGroups(
+    loaded.filter((group) => names.has(group.name)),
+    { activitiesSince: starting ? now - RUNNING_ACTIVITY_HORIZON : undefined },
+  );
+}
