@@ -50,7 +50,7 @@ Renders a past week's recycle report from the ledger, as the reporter function s
 ${LEDGER_LINES}
 ${AWS_LINES}
 
-example: phoenix report --region eu-west-1 --week 2026-W47 --format html > week.html`,
+example: phoenix report --region eu-west-1 --week 2026-W47 --format json`,
   simulate: `usage: phoenix simulate [--groups N] [--size M] [--days D] [--seed S] [--scenario NAME]
                        [--json | --report md|html|json]
 

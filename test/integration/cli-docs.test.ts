@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoLedger } from '../../functions/adapters/ledger.js';
+import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
+import { main } from '../../functions/cli/phoenix.js';
+import { COMMAND_USAGE, USAGE } from '../../functions/cli/usage.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
+import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
+import { awsClients, createGroup, launchTemplate } from '../support/aws-fixtures.js';
+import { OPTED_IN, record } from '../support/fleet.js';
+import { MOTO_CLIENT_CONFIG } from '../support/moto.js';
+import { startMoto } from '../support/moto-server.js';
+import { motoEnvironment } from '../support/processes.js';
+
+const DOC = readFileSync('docs/cli.md', 'utf8');
+/** The ledger of stack phoenix-prod, named as CloudFormation names it. */
+const TABLE = 'phoenix-prod-LedgerTable-1DOCS2EXAMPLE3';
+
+/** Words of a command line as a POSIX shell splits them: spaces separate, single quotes keep text whole. */
+function words(line: string): string[] {
+  const found: string[] = [];
+  for (const match of line.matchAll(/'([^']*)'|(\S+)/g)) found.push(match[1] ?? match[2] ?? '');
+  return found;
+}
+
+/** Every phoenix command the page shows, in its order: the lines of its sh blocks and each usage's example. */
+function documentedCommands(text: string): string[] {
+  const commands: string[] = [];
+  let inShell = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) inShell = line === '```sh';
+    else if (inShell && line.startsWith('phoenix ')) commands.push(line.replace(/\s+#.*$/, ''));
+    else if (line.startsWith('example: phoenix ')) commands.push(line.slice('example: '.length));
+  }
+  // A usage's example repeated in a block below it runs once, where it first appears.
+  return [...new Set(commands)];
+}
+
+const COMMANDS = documentedCommands(DOC);
+
+describe('docs/cli.md', () => {
+  it('shows what phoenix --help and phoenix help COMMAND print, for every command', () => {
+    expect(DOC).toContain(`\`\`\`text\n${USAGE}\n\`\`\``);
+    for (const usage of Object.values(COMMAND_USAGE)) expect(DOC).toContain(`\`\`\`text\n${usage}\n\`\`\``);
+  });
+
+  it('runs every command at least once', () => {
+    for (const command of Object.keys(COMMAND_USAGE))
+      expect(
+        COMMANDS.some((line) => words(line)[1] === command),
+        command,
+      ).toBe(true);
+  });
+});
+
+describe('every command docs/cli.md shows, run in its order against a deployed stack in moto', () => {
+  let env: Record<string, string> = {};
+  beforeAll(async () => {
+    const moto = await startMoto();
+    env = motoEnvironment(moto.endpoint);
+    const clients = awsClients(moto.endpoint);
+    const templateId = await launchTemplate(clients);
+    await createGroup(clients, {
+      name: 'web-frontend',
+      size: 2,
+      templateId,
+      tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:quarantined': 'recovery failed' },
+    });
+    await createGroup(clients, { name: 'web-api', size: 1, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '1d' } });
+    for (const name of ['team-a-web', 'team-a-api']) await createGroup(clients, { name, size: 1, templateId, tags: {} });
+    const dynamo = new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: moto.endpoint });
+    await dynamo.send(new CreateTableCommand(ledgerTableInput(TABLE)));
+    const ledger = new DynamoLedger({ client: dynamo, tableName: TABLE, clock: () => Date.now() });
+    const monday = isoWeekBounds('2026-W47', 'UTC').start;
+    const closed = (id: string, at: number) =>
+      record({ id, group: 'web-frontend', startedAt: at, terminatedAt: at + 2 * MINUTE, closedAt: at + 9 * MINUTE, phase: 'verified' });
+    await ledger.begin(closed('web-frontend#1', monday + DAY));
+    await ledger.begin(closed('web-frontend#2', Date.now() - 2 * DAY));
+    return () => moto.stop();
+  }, 60_000);
+
+  it.each(COMMANDS.map((line) => ({ line })))(
+    '$line',
+    async ({ line }) => {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const saved = { ...process.env };
+      delete process.env['PHOENIX_LEDGER_TABLE'];
+      Object.assign(process.env, env);
+      try {
+        const code = await main(words(line).slice(1), { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.now());
+        expect(code, stderr.join('\n')).toBe(0);
+      } finally {
+        process.env = saved;
+      }
+      expect(stdout.join('\n')).not.toBe('');
+      expect(stderr.join('\n')).not.toMatch(/^\s+at /m);
+      if (/^phoenix (plan|report|history) /.test(line)) expect(stderr[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
+    },
+    60_000,
+  );
+});
