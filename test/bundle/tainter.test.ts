@@ -25,6 +25,14 @@ process.stdout.write('SUMMARY ' + JSON.stringify(summary) + '\\n');`;
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
+/** The JSON log lines of an invocation: Powertools writes INFO to stdout and WARN and ERROR to stderr, both of which Lambda keeps. */
+function logLines(invocation: { stdout: string; stderr: string }): Record<string, unknown>[] {
+  return `${invocation.stdout}\n${invocation.stderr}`
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 describe('the built tainter bundle against moto', () => {
   it('tags the instance a Session Manager session reached, and says so in one JSON line', async () => {
     expect(existsSync(TAINTER)).toBe(true);
@@ -48,12 +56,8 @@ describe('the built tainter bundle against moto', () => {
     expect(tag).toBe(
       'at=2026-11-23T09:14:07.000Z;by=arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PlatformEngineer_0f1e2d3c4b5a6978/alice@example.com;via=ssm-session',
     );
-    const lines = invocation.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'info', message: 'tainted', function: 'tainter', group: 'web', instance: web, via: 'ssm-session' }),
+    expect(logLines(invocation)).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'tainted', service: 'phoenix', function: 'tainter', group: 'web', instance: web, via: 'ssm-session' }),
     );
   }, 120_000);
 
@@ -71,24 +75,21 @@ describe('the built tainter bundle against moto', () => {
     const described = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [web] }));
     const tag = described.Reservations?.[0]?.Instances?.[0]?.Tags?.find((candidate) => candidate.Key === 'phoenix:tainted')?.Value;
     expect(tag).toMatch(/^at=2026-11-23T09:14:07\.000Z;by=.*alice@example\.com;via=ssm-session$/);
-    expect(invocation.stdout).toContain('"message":"future-dated taint overwritten"');
+    expect(logLines(invocation)).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'future-dated taint overwritten' }));
   }, 120_000);
 
   it('returns normally on a malformed event, with one warning naming what is wrong', async () => {
     const invocation = await invoke(fixture('malformed-missing-detail.json'), moto().endpoint);
     expect(invocation.code, invocation.stderr).toBe(0);
-    const lines = invocation.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toEqual([
-      {
-        level: 'warn',
-        message: 'touch ignored',
-        function: 'tainter',
-        reason: 'event.detail is missing: expected the CloudTrail record object',
-        eventId: 'ad1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2fd7',
-      },
-    ]);
+    const lines = logLines(invocation);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'WARN',
+      message: 'touch ignored',
+      service: 'phoenix',
+      function: 'tainter',
+      reason: 'event.detail is missing: expected the CloudTrail record object',
+      eventId: 'ad1e2f3a-4b5c-4d6e-8f7a-8b9c0d1e2fd7',
+    });
   }, 60_000);
 });
