@@ -1,6 +1,6 @@
 import { SETTINGS } from '../app/account-settings.js';
 import { type OptionValues, textOption } from './arguments.js';
-import { UsageError } from './errors.js';
+import { LedgerNotFoundError, UsageError } from './errors.js';
 
 /** --stage and --table, as every command that reads the ledger takes them. */
 export const LEDGER_OPTIONS = {
@@ -22,6 +22,14 @@ export function deployedLedgers(tables: readonly string[]): { readonly stage: st
   });
 }
 
+/** Finding the ledger by name needs dynamodb:ListTables, which an operator's role may lack: name the way round it. */
+function listingFailure(error: unknown): unknown {
+  if (!(error instanceof Error) || !/AccessDenied|UnauthorizedOperation/.test(error.name)) return error;
+  return new LedgerNotFoundError(
+    `the region's tables cannot be listed to find it (${error.name}): pass --table NAME, the LedgerTableName output of stack phoenix-<stage>`,
+  );
+}
+
 /** Which ledger a command reads and how it was chosen, said on stderr so a user knows what was read. */
 export interface LedgerChoice {
   /** Undefined when no ledger was found: a plan goes on without one, a report cannot. */
@@ -41,7 +49,13 @@ export async function chooseLedger(values: OptionValues, listTables: () => Promi
   const variable = SETTINGS.ledgerTable.variable.name;
   const fromEnvironment = process.env[variable];
   if (stage === undefined && fromEnvironment !== undefined && fromEnvironment !== '') return { table: fromEnvironment, how: variable };
-  const ledgers = deployedLedgers(await listTables());
+  let tables: readonly string[];
+  try {
+    tables = await listTables();
+  } catch (error) {
+    throw listingFailure(error);
+  }
+  const ledgers = deployedLedgers(tables);
   if (stage !== undefined) {
     const found = ledgers.find((ledger) => ledger.stage === stage);
     const others = ledgers.length === 0 ? 'none deployed here' : `deployed stages here: ${ledgers.map((ledger) => ledger.stage).join(', ')}`;

@@ -4,7 +4,7 @@ import { AWS_OPTIONS, awsOptions } from './aws-options.js';
 import { chooseLedger, LEDGER_OPTIONS } from './ledger-choice.js';
 import type { Output } from './output.js';
 import { parseAt, planReport } from './plan.js';
-import { formatPlan, viewPlan } from './plan-format.js';
+import { formatPlan, planSummary, viewPlan } from './plan-format.js';
 import { fleetReader, ledgerReader, listTableNames } from './readers.js';
 
 export async function planCommand(args: readonly string[], output: Output, now: number): Promise<void> {
@@ -28,5 +28,6 @@ export async function planCommand(args: readonly string[], output: Output, now: 
   const sources = { fleet: fleetReader(aws), ledger: ledger.table === undefined ? undefined : ledgerReader({ aws, table: ledger.table, now: at }) };
   const report = await planReport(sources, { at, atChosen: values['at'] !== undefined, table: ledger.table, tickMinutes }, output.stderr);
   const shown = viewPlan(report, view);
-  output.stdout(values['json'] === true ? JSON.stringify(shown, null, 2) : formatPlan(shown, view));
+  const { groups, ...header } = shown;
+  output.stdout(values['json'] === true ? JSON.stringify({ ...header, summary: planSummary(shown), groups }, null, 2) : formatPlan(shown, view));
 }

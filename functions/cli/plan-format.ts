@@ -56,15 +56,23 @@ function instanceLines(group: PlanGroup): string[] {
   return lines;
 }
 
-function summaryLines(report: PlanReport): string[] {
+/** Groups by action and by reason, in the order the output lists them: what --json opens with too. */
+export function planSummary(report: PlanReport): { readonly actions: Record<string, number>; readonly reasons: Record<string, number> } {
   const actions = countBy(report.groups, (group) => group.action);
   const reasons = countBy(report.groups, (group) => group.reason);
-  const actionText = ACTIONS.filter((action) => actions.has(action)).map((action) => `${action} ${actions.get(action)}`);
-  const ordered = [...reasons.keys()].sort((a, b) => order(a) - order(b));
-  return [
-    `Actions: ${actionText.length === 0 ? 'none' : actionText.join(', ')}`,
-    `Reasons: ${ordered.length === 0 ? 'none' : ordered.map((reason) => `${reason} ${reasons.get(reason)}`).join(', ')}`,
-  ];
+  return {
+    actions: Object.fromEntries(ACTIONS.filter((action) => actions.has(action)).map((action) => [action, actions.get(action) ?? 0])),
+    reasons: Object.fromEntries([...reasons.entries()].sort(([a], [b]) => order(a) - order(b))),
+  };
+}
+
+function summaryLines(report: PlanReport): string[] {
+  const { actions, reasons } = planSummary(report);
+  const text = (counts: Record<string, number>) => {
+    const entries = Object.entries(counts);
+    return entries.length === 0 ? 'none' : entries.map(([name, count]) => `${name} ${count}`).join(', ');
+  };
+  return [`Actions: ${text(actions)}`, `Reasons: ${text(reasons)}`];
 }
 
 function order(reason: string): number {
@@ -100,7 +108,11 @@ export function formatPlan(report: PlanReport, view: PlanView): string {
   if (detail) section('Left alone', waiting);
   else {
     const byReason = new Map<string, PlanGroup[]>();
-    for (const group of waiting) byReason.set(group.reason, [...(byReason.get(group.reason) ?? []), group]);
+    for (const group of waiting) {
+      const same = byReason.get(group.reason);
+      if (same === undefined) byReason.set(group.reason, [group]);
+      else same.push(group);
+    }
     if (byReason.size > 0) lines.push('', 'Left alone:');
     for (const reason of [...byReason.keys()].sort((a, b) => order(a) - order(b))) {
       const groups = byReason.get(reason) ?? [];

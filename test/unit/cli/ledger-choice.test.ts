@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../functions/cli/errors.js';
+import { LedgerNotFoundError, UsageError } from '../../../functions/cli/errors.js';
 import { chooseLedger, deployedLedgers } from '../../../functions/cli/ledger-choice.js';
 
 const TABLES = ['orders', 'phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'phoenix-ledger', 'phoenix-dev-eu-LedgerTable-ZZZ9'];
@@ -74,5 +74,19 @@ describe('the ledger a command reads', () => {
     { case: 'both --stage and --table', values: { stage: 'prod', table: 'x' }, says: '--table and --stage: expected one of them, not both' },
   ])('$case is a usage error', async ({ values, says }) => {
     await expect(choose(values, TABLES)).rejects.toEqual(new UsageError(says));
+  });
+
+  it('a region whose tables the caller may not list: says to pass --table, naming where to find it', async () => {
+    const denied = Object.assign(new Error('not authorized to perform: dynamodb:ListTables'), { name: 'AccessDeniedException' });
+    await expect(chooseLedger({}, async () => Promise.reject(denied))).rejects.toEqual(
+      new LedgerNotFoundError(
+        "the region's tables cannot be listed to find it (AccessDeniedException): pass --table NAME, the LedgerTableName output of stack phoenix-<stage>",
+      ),
+    );
+  });
+
+  it('any other listing failure goes on as it is, for the one-line failure report', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    await expect(chooseLedger({}, async () => Promise.reject(refused))).rejects.toBe(refused);
   });
 });

@@ -3,6 +3,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOW } from '../../support/clock.js';
 import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
 
 const autoScaling = mockClient(AutoScalingClient);
@@ -24,7 +25,13 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     const result = await cli(['plan', '--json'], ENV);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('ledger: phoenix-prod-LedgerTable-ABC123 (the only Phoenix stack in this region, stage prod)');
-    expect(JSON.parse(result.stdout)).toMatchObject({ ledger: 'read', ledgerTable: 'phoenix-prod-LedgerTable-ABC123', groups: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      at: new Date(NOW).toISOString(),
+      ledger: 'read',
+      ledgerTable: 'phoenix-prod-LedgerTable-ABC123',
+      summary: { actions: {}, reasons: {} },
+      groups: [],
+    });
     expect(documents.commandCalls(QueryCommand).every((call) => call.args[0].input.TableName === 'phoenix-prod-LedgerTable-ABC123')).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../functions/cli/errors.js';
 import { planReport } from '../../../functions/cli/plan.js';
-import { formatPlan, viewPlan } from '../../../functions/cli/plan-format.js';
+import { formatPlan, planSummary, viewPlan } from '../../../functions/cli/plan-format.js';
 import { group, NOW, OPTED_IN } from '../../support/fleet.js';
 
 const calm = Array.from({ length: 12 }, (_, index) =>
@@ -63,5 +63,14 @@ describe('phoenix plan at scale', () => {
   it('--actions keeps the groups a tick would act on', async () => {
     const shown = viewPlan(await report(), { group: undefined, actionsOnly: true });
     expect(shown.groups.map((entry) => entry.group)).toEqual(['web-1', 'web-2']);
+  });
+
+  it('--json opens with the same counts, keys in the order the text lists them', async () => {
+    const summary = planSummary(await report());
+    expect(summary).toEqual({
+      actions: { 'launch-then-terminate': 1, 'would-recycle': 1, skip: 14 },
+      reasons: { 'max-age': 2, 'bad-tags': 1, quarantined: 1, 'no-candidate': 12 },
+    });
+    expect(Object.keys(summary.reasons)).toEqual(['max-age', 'bad-tags', 'quarantined', 'no-candidate']);
   });
 });
