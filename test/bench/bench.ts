@@ -6,24 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AwsFleet } from '../../functions/adapters/fleet.js';
-import { DynamoLedger } from '../../functions/adapters/ledger.js';
-import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
-import { runTick } from '../../functions/app/tick.js';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
-import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
-import { MemoryEvents } from '../../sim/memory-events.js';
-import { SimAlarms } from '../../sim/sim-alarms.js';
-import { SimSettings } from '../../sim/sim-settings.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
-import { addGroup, awsClients, countCalls, launchTemplate } from '../support/aws-fixtures.js';
 import { NOW } from '../support/clock.js';
 import { OPTED_IN } from '../support/fleet.js';
-import { MOTO_CLIENT_CONFIG, startMoto } from '../support/moto-server.js';
+import { requestsPerRun } from './api-calls.js';
 
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
 const FUNCTION_DIRECTORIES = readdirSync('dist/functions')
@@ -169,72 +160,6 @@ async function simulatedWeek() {
   };
 }
 
-interface TickCalls {
-  readonly groups: number;
-  readonly instances: number;
-  readonly calls: number;
-  readonly lowerBound: number;
-  readonly actions: number;
-  readonly byOperation: Record<string, number>;
-  readonly motoOnlyPages: number;
-}
-
-/** API calls of one tick against moto for `groups` opted-in groups of 4 instances among as many (empty) groups not opted in. */
-async function callsPerTick(groups: number): Promise<TickCalls> {
-  // moto scans its catalogue of about a thousand AMIs for every instance it launches; Phoenix reads no AMI.
-  const moto = await startMoto({ MOTO_EC2_LOAD_DEFAULT_AMIS: 'false' });
-  try {
-    const clients = awsClients(moto.endpoint);
-    await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: moto.endpoint }).send(new CreateTableCommand(ledgerTableInput('bench')));
-    const templateId = await launchTemplate(clients);
-    // One at a time: moto is CPU-bound behind Python's global lock, so concurrent creates were no faster.
-    for (let n = 0; n < groups; n += 1) {
-      await addGroup(clients, { name: `in-${n}`, size: 4, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '7d' } });
-      // Without instances: Auto Scaling's tag filter keeps these groups from Phoenix, so their instances are
-      // never read, and each instance moto launches costs time in proportion to all those it already has.
-      await addGroup(clients, { name: `out-${n}`, size: 0, templateId, tags: { team: 'other' } });
-    }
-    const counts = new Map<string, number>();
-    countCalls(clients, counts);
-    // moto pages DescribeInstances by 100 reservations even when the call names instance ids; AWS answers a
-    // call of up to 1,000 ids in one response (it refuses MaxResults with ids), so those pages are moto's alone.
-    let motoOnlyPages = 0;
-    clients.ec2.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input: object = args.input;
-        if (context.commandName === 'DescribeInstancesCommand' && 'InstanceIds' in input && 'NextToken' in input && input.NextToken !== undefined)
-          motoOnlyPages += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchMotoOnlyPages' },
-    );
-    const deps = {
-      fleet: new AwsFleet(clients),
-      ledger: new DynamoLedger({ client: new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint: moto.endpoint }), tableName: 'bench', clock: () => Date.now() }),
-      events: new MemoryEvents(),
-      alarms: new SimAlarms(),
-      settings: new SimSettings('live'),
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      chaosSeed: 1,
-    };
-    // Nothing is due (all young): the tick's calls are discovery alone, the lower bound's own case.
-    const result = await runTick(deps, { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 10 }, Date.now() + HOUR);
-    const actions = result.outcomes.filter((outcome) => outcome.kind === 'terminated' || outcome.kind === 'started').length;
-    const instances = groups * 4;
-    return {
-      groups,
-      instances,
-      calls: [...counts.values()].reduce((sum, count) => sum + count, 0),
-      lowerBound: Math.ceil(groups / 100) + Math.ceil(instances / 1000) + actions,
-      actions,
-      byOperation: Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))),
-      motoOnlyPages,
-    };
-  } finally {
-    await moto.stop();
-  }
-}
-
 const json = process.argv.includes('--json');
 const full = process.argv.includes('--full');
 const figures = {
@@ -245,7 +170,7 @@ const figures = {
   ],
   bundles: FUNCTION_DIRECTORIES.map(bundleFigures),
   simulatedWeek: await simulatedWeek(),
-  apiCallsPerTick: [await callsPerTick(150), ...(full ? [await callsPerTick(1_500)] : [])],
+  requestsPerRun: [...(await requestsPerRun(150)), ...(full ? await requestsPerRun(1_500) : [])],
 };
 
 if (json) {
@@ -269,13 +194,15 @@ if (json) {
     `  within max-age + 1 tick: ${figures.simulatedWeek.withinMaxAgePct}%, violations ${figures.simulatedWeek.violations}, most replacements in flight in one group ${figures.simulatedWeek.mostReplacementsInFlightPerGroup}`,
     `  terminations per day: ${figures.simulatedWeek.terminationsPerDay.join(', ')}; replacement p50 ${figures.simulatedWeek.recoveryP50Seconds}s, p95 ${figures.simulatedWeek.recoveryP95Seconds}s`,
     '',
-    'API calls per tick against moto     target <= lower bound + 3',
-    ...figures.apiCallsPerTick.map(
+    'AWS requests per run against moto   targets: fleet calls <= bound; DynamoDB reads <= bound (a tick 2, a sweep 1 + groups it moves)',
+    ...figures.requestsPerRun.map(
       (row) =>
-        `  ${row.groups} opted-in groups x 4 (+ as many empty, not opted in): ${row.calls} calls, lower bound ${row.lowerBound}; ` +
-        `${Object.entries(row.byOperation)
+        `  ${row.groups} groups x 4, ${row.case}: fleet ${row.fleetCalls} (bound ${row.fleetBound}), DynamoDB reads ${row.dynamoReads} ` +
+        `(bound ${row.dynamoReadBound}) + writes ${row.dynamoWrites}, SSM ${row.byService.ssm}, EventBridge ${row.byService.eventbridge}, ` +
+        `CloudWatch ${row.byService.cloudwatch}${row.motoOnlyPages === 0 ? '' : `; ${row.motoOnlyPages} moto-only DescribeInstances pages left out`}\n` +
+        `    ${Object.entries(row.byOperation)
           .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
-          .join(', ')}; ${row.motoOnlyPages} of them moto-only DescribeInstances pages`,
+          .join(', ')}`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
