@@ -53,7 +53,7 @@ export function replacementEstimate(tickInterval: Millis): Millis {
  * How much window time one replacement takes: the budget's spacing or the replacement itself,
  * whichever is longer.
  */
-function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
+export function replacementSlot(policy: GroupPolicy, tickInterval: Millis): Millis {
   return Math.max(policy.budget.period / policy.budget.count, replacementEstimate(tickInterval));
 }
 

@@ -1,0 +1,90 @@
+import type { Millis } from '../model.js';
+import { DAY, HOUR } from '../model.js';
+import { formatDuration } from '../policy/duration.js';
+import type { Deadline, DeadlineInput, Rules, Setup } from './model.js';
+import { setupOf, walk } from './model.js';
+
+/** The tag's own bounds: a suggestion never asks for more than a tag may say. */
+const MOST_BUDGET = 1000;
+const LONGEST_MAX_AGE: Millis = 365 * DAY;
+
+/** A group's prediction with, when it will breach, why and the single changes that would keep up. */
+export interface DeadlineVerdict {
+  readonly deadline: Deadline;
+  /** Why it will breach, in the rules' own terms; undefined when feasible. */
+  readonly why: string | undefined;
+  /** Each a single tag change (`budget 3/day`, `max-age 21d`, `no window`) that makes it feasible. */
+  readonly fixes: readonly string[];
+}
+
+const oneDecimal = (value: number): string => String(Math.round(value * 10) / 10);
+
+/** A weekly count as a rate a person reads: per day from one a day, else per week. */
+function rate(perWeek: number): { readonly value: string; readonly unit: 'day' | 'week' } {
+  return perWeek >= 7 ? { value: oneDecimal(perWeek / 7), unit: 'day' } : { value: oneDecimal(perWeek), unit: 'week' };
+}
+
+function limits(rules: Rules, openPerWeek: Millis): string {
+  const budget = `budget ${rules.budget.text}`;
+  return rules.window === undefined ? budget : `window ${oneDecimal(openPerWeek / HOUR)}h/week with ${budget}`;
+}
+
+function whyBreach(deadline: Deadline, rules: Rules): string {
+  const { perWeek, needPerWeek, instances, openPerWeek } = deadline.rate;
+  const maxAge = formatDuration(rules.maxAge);
+  if (perWeek < needPerWeek) {
+    const can = rate(perWeek);
+    const need = rate(needPerWeek);
+    return `${limits(rules, openPerWeek)} retires ${can.value} of ${instances} instances a ${can.unit}; max-age ${maxAge} needs ${need.value}/${need.unit}`;
+  }
+  // The pace would do in the long run, but too many instances reach max-age too close together.
+  const { recycled, reachingMaxAge } = deadline.beforeBreach;
+  return `${reachingMaxAge} of ${instances} instances reach max-age ${maxAge} by then; ${limits(rules, openPerWeek)} retires ${recycled} in time`;
+}
+
+/** The smallest value in [low, high] for which `works` holds, assuming once it holds it keeps holding; undefined if `high` fails. */
+function smallest(low: number, high: number, works: (value: number) => boolean): number | undefined {
+  if (low > high || !works(high)) return undefined;
+  let a = low;
+  let b = high;
+  while (a < b) {
+    const middle = Math.floor((a + b) / 2);
+    if (works(middle)) b = middle;
+    else a = middle + 1;
+  }
+  return a;
+}
+
+/** One change at a time, each the least that keeps up: more budget in the same period, no window, a longer max-age. */
+function fixesFor(setup: Setup, rules: Rules): string[] {
+  const fixes: string[] = [];
+  const unit = rules.budget.text.split('/')[1] ?? 'hour';
+  const count = smallest(rules.budget.count + 1, MOST_BUDGET, (value) => {
+    const budget = { count: value, period: rules.budget.period, text: `${value}/${unit}` };
+    return walk(setup, { ...rules, budget }).feasible;
+  });
+  if (count !== undefined) fixes.push(`budget ${count}/${unit}`);
+  if (rules.window !== undefined && walk(setup, { ...rules, window: undefined }).feasible) fixes.push('no window');
+  const step = rules.maxAge >= DAY ? DAY : HOUR;
+  const steps = smallest(
+    Math.floor(rules.maxAge / step) + 1,
+    Math.floor(LONGEST_MAX_AGE / step),
+    (value) => walk(setup, { ...rules, maxAge: value * step }).feasible,
+  );
+  if (steps !== undefined) fixes.push(`max-age ${formatDuration(steps * step)}`);
+  return fixes;
+}
+
+/**
+ * The deadline of a group with max-age, and for one that will breach, why and what would keep up.
+ * `suggest` walks the rules again per candidate change: for a plan, not for a tick.
+ */
+export function explainDeadline(input: DeadlineInput, options: { readonly suggest: boolean }): DeadlineVerdict | undefined {
+  const { maxAge, budget, window } = input.policy;
+  if (maxAge === undefined) return undefined;
+  const setup = setupOf(input);
+  const rules: Rules = { maxAge, budget, window };
+  const deadline = walk(setup, rules);
+  if (deadline.feasible) return { deadline, why: undefined, fixes: [] };
+  return { deadline, why: whyBreach(deadline, rules), fixes: options.suggest ? fixesFor(setup, rules) : [] };
+}
