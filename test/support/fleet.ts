@@ -82,3 +82,15 @@ export function record(overrides: RecordOverrides = {}): ReplacementRecord {
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return merged as unknown as ReplacementRecord;
 }
+
+/** An open surge of the fixture group: desired raised from 4 to 5 ten minutes ago to replace i-1. */
+export function surgingRecord(overrides: RecordOverrides = {}): ReplacementRecord {
+  return record({
+    phase: 'surging',
+    startedAt: NOW - 10 * MINUTE,
+    terminatedAt: undefined,
+    closedAt: undefined,
+    surge: { fromDesired: 4, toDesired: 5 },
+    ...overrides,
+  });
+}

@@ -5,7 +5,7 @@ import { InstanceGoneError } from '../../../functions/core/errors.js';
 import type { GlobalMode, Group } from '../../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
-import { group, instance, NOW, record, withTags } from '../../support/fleet.js';
+import { group, instance, NOW, record, surgingRecord, withTags } from '../../support/fleet.js';
 
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['p99-latency'], maxTerminationsPerRun: 5 };
 
@@ -303,13 +303,7 @@ describe('runTick as the verifier', () => {
 
 describe('brakes hold a replacement in flight: it is taken back exactly, never finished by a termination', () => {
   /** A ready surge: i-new is InService and Healthy, desired 5 of the owner's 4. */
-  const surge = record({
-    phase: 'surging',
-    startedAt: NOW - 10 * MINUTE,
-    terminatedAt: undefined,
-    closedAt: undefined,
-    surge: { fromDesired: 4, toDesired: 5 },
-  });
+  const surge = surgingRecord();
   const ready = withTags(
     { ...due, desired: 5, instances: [...due.instances, instance({ id: 'i-new', launchedAt: NOW - 9 * MINUTE })] },
     { 'phoenix:min-healthy': '100' },

@@ -5,15 +5,9 @@ import { progressStep } from '../../../../functions/core/decide/progress.js';
 import type { Group, ReplacementRecord } from '../../../../functions/core/model.js';
 import { MINUTE } from '../../../../functions/core/model.js';
 import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
-import { group, instance, NOW, record, withTags } from '../../../support/fleet.js';
+import { group, instance, NOW, record, surgingRecord, withTags } from '../../../support/fleet.js';
 
-const surging = record({
-  phase: 'surging',
-  startedAt: NOW - 10 * MINUTE,
-  terminatedAt: undefined,
-  closedAt: undefined,
-  surge: { fromDesired: 4, toDesired: 5 },
-});
+const surging = surgingRecord();
 const terminating = record({ phase: 'terminating', startedAt: NOW - 10 * MINUTE, terminatedAt: NOW - 10 * MINUTE, closedAt: undefined });
 
 /** The fixture group (i-1..i-4) plus the surge's extra instance, desired 5. */

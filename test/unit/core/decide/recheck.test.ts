@@ -4,7 +4,7 @@ import { planTick } from '../../../../functions/core/decide/plan.js';
 import { changesCapacity, recheckProgress, recheckStart } from '../../../../functions/core/decide/recheck.js';
 import type { Group } from '../../../../functions/core/model.js';
 import { MINUTE } from '../../../../functions/core/model.js';
-import { group, instance, NOW, planInput, record, withTags } from '../../../support/fleet.js';
+import { group, instance, NOW, planInput, surgingRecord, withTags } from '../../../support/fleet.js';
 
 function only(decisions: readonly Decision[]): Decision {
   expect(decisions).toHaveLength(1);
@@ -51,13 +51,7 @@ describe('re-check of a start before acting', () => {
 });
 
 describe('re-check of an open replacement before it changes capacity', () => {
-  const surging = record({
-    phase: 'surging',
-    startedAt: NOW - 10 * MINUTE,
-    terminatedAt: undefined,
-    closedAt: undefined,
-    surge: { fromDesired: 4, toDesired: 5 },
-  });
+  const surging = surgingRecord();
   const base = group({ size: 4 });
   const surged: Group = { ...base, desired: 5, instances: [...base.instances, instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE })] };
   const input = planInput({ groups: [surged], records: [surging] });
