@@ -32,7 +32,7 @@ function listingFailure(error: unknown): unknown {
 
 /** Which ledger a command reads and how it was chosen, said on stderr so a user knows what was read. */
 export interface LedgerChoice {
-  /** Undefined when no ledger was found: a plan goes on without one, a report cannot. */
+  /** Undefined when no stack is deployed here: a plan goes on without a ledger, a report cannot. */
   readonly table: string | undefined;
   readonly how: string;
 }
@@ -59,9 +59,9 @@ export async function chooseLedger(values: OptionValues, listTables: () => Promi
   if (stage !== undefined) {
     const found = ledgers.find((ledger) => ledger.stage === stage);
     const others = ledgers.length === 0 ? 'none deployed here' : `deployed stages here: ${ledgers.map((ledger) => ledger.stage).join(', ')}`;
-    return found === undefined
-      ? { table: undefined, how: `no ledger of stage ${stage} in this region (${others})` }
-      : { table: found.table, how: `stage ${stage}` };
+    // A stage asked for by name and not found is a mistake to stop at, not a plan without budgets.
+    if (found === undefined) throw new LedgerNotFoundError(`no ledger of stage ${stage} in this region (${others})`);
+    return { table: found.table, how: `stage ${stage}` };
   }
   const [only, ...more] = ledgers;
   if (only === undefined) return { table: undefined, how: 'no Phoenix stack deployed in this region (pass --region, --stage or --table)' };

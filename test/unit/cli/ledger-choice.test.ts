@@ -57,14 +57,6 @@ describe('the ledger a command reads', () => {
       how: 'no Phoenix stack deployed in this region (pass --region, --stage or --table)',
       listed: 1,
     },
-    {
-      case: 'a stage not deployed here',
-      values: { stage: 'qa' },
-      tables: TABLES,
-      table: undefined,
-      how: 'no ledger of stage qa in this region (deployed stages here: prod, dev-eu)',
-      listed: 1,
-    },
   ])('$case', async ({ values, tables, variable, table, how, listed }) => {
     expect(await choose(values, tables, variable)).toEqual({ table, how, listed });
   });
@@ -74,6 +66,13 @@ describe('the ledger a command reads', () => {
     { case: 'both --stage and --table', values: { stage: 'prod', table: 'x' }, says: '--table and --stage: expected one of them, not both' },
   ])('$case is a usage error', async ({ values, says }) => {
     await expect(choose(values, TABLES)).rejects.toEqual(new UsageError(says));
+  });
+
+  it('a stage not deployed here stops the command, naming the stages that are', async () => {
+    await expect(choose({ stage: 'qa' }, TABLES)).rejects.toEqual(
+      new LedgerNotFoundError('no ledger of stage qa in this region (deployed stages here: prod, dev-eu)'),
+    );
+    await expect(choose({ stage: 'qa' }, ['orders'])).rejects.toEqual(new LedgerNotFoundError('no ledger of stage qa in this region (none deployed here)'));
   });
 
   it('a region whose tables the caller may not list: says to pass --table, naming where to find it', async () => {

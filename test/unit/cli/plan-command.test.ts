@@ -55,6 +55,17 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
   });
 
+  it('plan for a stage not deployed here: one line naming the stages that are, exit 1, before reading the fleet', async () => {
+    dynamo.on(ListTablesCommand).resolves({ TableNames: ['phoenix-dev-LedgerTable-A'] });
+    const result = await cli(['plan', '--stage', 'prod'], ENV);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'phoenix plan: no ledger to read: no ledger of stage prod in this region (deployed stages here: dev)',
+    });
+    expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
+  });
+
   it('report without a ledger to read: one line, exit 1', async () => {
     dynamo.on(ListTablesCommand).resolves({ TableNames: ['phoenix-dev-LedgerTable-A'] });
     const result = await cli(['report', '--stage', 'prod', '--week', '2026-W47'], ENV);
