@@ -58,6 +58,8 @@ describe('the built recycler bundle against moto', () => {
 
     const plan = await run('node', [CLI, 'plan', '--json', '--at', time, '--table', TABLE], motoEnvironment(endpoint));
     expect(plan.code, plan.stderr).toBe(0);
+    // The built CLI under this Node says which ledger it read and nothing else: no SDK version warning.
+    expect(plan.stderr).toBe(`ledger: ${TABLE} (--table)\n`);
     const report = JSON.parse(plan.stdout) as { groups: { group: string; decision: string }[] };
     expect(report.groups.map((group) => group.group)).toEqual(['web']);
     const chosen = /^terminate (i-[0-9a-f]+)$/.exec(report.groups[0]?.decision ?? '')?.[1];
