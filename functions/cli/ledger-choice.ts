@@ -9,16 +9,23 @@ export const LEDGER_OPTIONS = {
 } as const;
 
 /**
- * The name CloudFormation gives the ledger of stack phoenix-<stage> (service phoenix, the template
- * names no table): `<stack>-LedgerTable-<suffix>`. Stage names are letters, digits and hyphens.
+ * The names CloudFormation gives the ledger (the template names no table): `<stack>-LedgerTable-<suffix>`,
+ * for stack phoenix-<stage> as osls deploys it (stage names are letters, digits and hyphens), or
+ * StackSet-phoenix-<id> as the organisation's StackSet does, whose stage the name does not tell.
  */
-const DEPLOYED_LEDGER = /^phoenix-([A-Za-z0-9-]+)-LedgerTable-[A-Za-z0-9]+$/;
+const DEPLOYED_LEDGER = /^(phoenix-([A-Za-z0-9-]+)|StackSet-phoenix-[0-9a-f-]+)-LedgerTable-[A-Za-z0-9]+$/;
 
-/** The ledger tables of deployed Phoenix stacks among a region's tables, by stage. */
-export function deployedLedgers(tables: readonly string[]): { readonly stage: string; readonly table: string }[] {
+export interface DeployedLedger {
+  readonly stack: string;
+  readonly stage: string | undefined;
+  readonly table: string;
+}
+
+/** The ledger tables of deployed Phoenix stacks among a region's tables. */
+export function deployedLedgers(tables: readonly string[]): DeployedLedger[] {
   return tables.flatMap((table) => {
-    const stage = DEPLOYED_LEDGER.exec(table)?.[1];
-    return stage === undefined ? [] : [{ stage, table }];
+    const match = DEPLOYED_LEDGER.exec(table);
+    return match === null ? [] : [{ stack: match[1] as string, stage: match[2], table }];
   });
 }
 
@@ -56,17 +63,16 @@ export async function chooseLedger(values: OptionValues, listTables: () => Promi
     throw listingFailure(error);
   }
   const ledgers = deployedLedgers(tables);
+  const stacks = ledgers.map((ledger) => ledger.stack).join(', ');
   if (stage !== undefined) {
     const found = ledgers.find((ledger) => ledger.stage === stage);
-    const others = ledgers.length === 0 ? 'none deployed here' : `deployed stages here: ${ledgers.map((ledger) => ledger.stage).join(', ')}`;
     // A stage asked for by name and not found is a mistake to stop at, not a plan without budgets.
-    if (found === undefined) throw new LedgerNotFoundError(`no ledger of stage ${stage} in this region (${others})`);
-    return { table: found.table, how: `stage ${stage}` };
+    if (found === undefined)
+      throw new LedgerNotFoundError(`no stack phoenix-${stage} in this region (${ledgers.length === 0 ? 'no Phoenix stack here' : `stacks here: ${stacks}`})`);
+    return { table: found.table, how: `stack ${found.stack}` };
   }
   const [only, ...more] = ledgers;
   if (only === undefined) return { table: undefined, how: 'no Phoenix stack deployed in this region (pass --region, --stage or --table)' };
-  if (more.length > 0) {
-    throw new UsageError(`several Phoenix ledgers in this region, of stages ${ledgers.map((ledger) => ledger.stage).join(', ')}: pass --stage to choose one`);
-  }
-  return { table: only.table, how: `the only Phoenix stack in this region, stage ${only.stage}` };
+  if (more.length > 0) throw new UsageError(`several Phoenix stacks in this region (${stacks}): pass --stage or --table to choose one`);
+  return { table: only.table, how: `the only Phoenix stack in this region, ${only.stack}` };
 }

@@ -41,8 +41,10 @@ const COMMANDS = documentedCommands(DOC);
 
 describe('docs/cli.md', () => {
   it('shows what phoenix --help and phoenix help COMMAND print, for every command', () => {
-    expect(DOC).toContain(`\`\`\`text\n${USAGE}\n\`\`\``);
-    for (const usage of Object.values(COMMAND_USAGE)) expect(DOC).toContain(`\`\`\`text\n${usage}\n\`\`\``);
+    expect(DOC, 'docs/cli.md must show the output of `phoenix --help` as it is').toContain(`\`\`\`text\n${USAGE}\n\`\`\``);
+    for (const [command, usage] of Object.entries(COMMAND_USAGE)) {
+      expect(DOC, `docs/cli.md must show the output of \`phoenix help ${command}\` as it is`).toContain(`\`\`\`text\n${usage}\n\`\`\``);
+    }
   });
 
   it('runs every command at least once', () => {

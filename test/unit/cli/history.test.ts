@@ -46,7 +46,7 @@ describe('phoenix history', () => {
     givenLedger();
     const result = await cli(['history', 'web', '--days', '7'], ENV);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toBe(`ledger: ${TABLE} (the only Phoenix stack in this region, stage prod)`);
+    expect(result.stderr).toBe(`ledger: ${TABLE} (the only Phoenix stack in this region, phoenix-prod)`);
     expect(result.stdout.split('\n')).toEqual([
       'web: 2 replacements in the last 7 days',
       '',

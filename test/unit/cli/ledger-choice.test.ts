@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LedgerNotFoundError, UsageError } from '../../../functions/cli/errors.js';
 import { chooseLedger, deployedLedgers } from '../../../functions/cli/ledger-choice.js';
 
-const TABLES = ['orders', 'phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'phoenix-ledger', 'phoenix-dev-eu-LedgerTable-ZZZ9'];
+const ORGANISATION = 'StackSet-phoenix-0f1e2d3c-aaaa-bbbb-cccc-123456789abc-LedgerTable-QQ7';
+const TABLES = ['orders', 'phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'phoenix-ledger', 'phoenix-dev-eu-LedgerTable-ZZZ9', ORGANISATION];
 
 async function choose(values: Record<string, string>, tables: readonly string[], variable?: string) {
   const saved = process.env['PHOENIX_LEDGER_TABLE'];
@@ -23,10 +24,11 @@ async function choose(values: Record<string, string>, tables: readonly string[],
 }
 
 describe('the ledger a command reads', () => {
-  it('finds deployed ledgers by the name CloudFormation gives the LedgerTable of stack phoenix-<stage>', () => {
+  it('finds deployed ledgers by the name CloudFormation gives the LedgerTable of stack phoenix-<stage> or of the StackSet’s stack', () => {
     expect(deployedLedgers(TABLES)).toEqual([
-      { stage: 'prod', table: 'phoenix-prod-LedgerTable-1A2B3C4D5E6F' },
-      { stage: 'dev-eu', table: 'phoenix-dev-eu-LedgerTable-ZZZ9' },
+      { stack: 'phoenix-prod', stage: 'prod', table: 'phoenix-prod-LedgerTable-1A2B3C4D5E6F' },
+      { stack: 'phoenix-dev-eu', stage: 'dev-eu', table: 'phoenix-dev-eu-LedgerTable-ZZZ9' },
+      { stack: 'StackSet-phoenix-0f1e2d3c-aaaa-bbbb-cccc-123456789abc', stage: undefined, table: ORGANISATION },
     ]);
   });
 
@@ -40,13 +42,21 @@ describe('the ledger a command reads', () => {
   it.each([
     { case: '--table, without listing', values: { table: 'mine' }, tables: TABLES, table: 'mine', how: '--table', listed: 0 },
     { case: 'PHOENIX_LEDGER_TABLE, without listing', values: {}, tables: TABLES, variable: 'set', table: 'set', how: 'PHOENIX_LEDGER_TABLE', listed: 0 },
-    { case: '--stage over the variable', values: { stage: 'prod' }, tables: TABLES, variable: 'set', table: TABLES[1], how: 'stage prod', listed: 1 },
+    { case: '--stage over the variable', values: { stage: 'prod' }, tables: TABLES, variable: 'set', table: TABLES[1], how: 'stack phoenix-prod', listed: 1 },
     {
       case: 'the only deployed stack',
       values: {},
       tables: ['phoenix-prod-LedgerTable-1A2B3C4D5E6F', 'orders'],
       table: 'phoenix-prod-LedgerTable-1A2B3C4D5E6F',
-      how: 'the only Phoenix stack in this region, stage prod',
+      how: 'the only Phoenix stack in this region, phoenix-prod',
+      listed: 1,
+    },
+    {
+      case: 'the organisation StackSet’s stack alone',
+      values: {},
+      tables: [ORGANISATION],
+      table: ORGANISATION,
+      how: 'the only Phoenix stack in this region, StackSet-phoenix-0f1e2d3c-aaaa-bbbb-cccc-123456789abc',
       listed: 1,
     },
     {
@@ -62,7 +72,11 @@ describe('the ledger a command reads', () => {
   });
 
   it.each([
-    { case: 'several stacks and no --stage', values: {}, says: 'several Phoenix ledgers in this region, of stages prod, dev-eu: pass --stage to choose one' },
+    {
+      case: 'several stacks and no --stage',
+      values: {},
+      says: 'several Phoenix stacks in this region (phoenix-prod, phoenix-dev-eu, StackSet-phoenix-0f1e2d3c-aaaa-bbbb-cccc-123456789abc): pass --stage or --table to choose one',
+    },
     { case: 'both --stage and --table', values: { stage: 'prod', table: 'x' }, says: '--table and --stage: expected one of them, not both' },
   ])('$case is a usage error', async ({ values, says }) => {
     await expect(choose(values, TABLES)).rejects.toEqual(new UsageError(says));
@@ -70,9 +84,11 @@ describe('the ledger a command reads', () => {
 
   it('a stage not deployed here stops the command, naming the stages that are', async () => {
     await expect(choose({ stage: 'qa' }, TABLES)).rejects.toEqual(
-      new LedgerNotFoundError('no ledger of stage qa in this region (deployed stages here: prod, dev-eu)'),
+      new LedgerNotFoundError(
+        'no stack phoenix-qa in this region (stacks here: phoenix-prod, phoenix-dev-eu, StackSet-phoenix-0f1e2d3c-aaaa-bbbb-cccc-123456789abc)',
+      ),
     );
-    await expect(choose({ stage: 'qa' }, ['orders'])).rejects.toEqual(new LedgerNotFoundError('no ledger of stage qa in this region (none deployed here)'));
+    await expect(choose({ stage: 'qa' }, ['orders'])).rejects.toEqual(new LedgerNotFoundError('no stack phoenix-qa in this region (no Phoenix stack here)'));
   });
 
   it('a region whose tables the caller may not list: says to pass --table, naming where to find it', async () => {

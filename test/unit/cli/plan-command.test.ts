@@ -24,7 +24,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     documents.on(QueryCommand).resolves({ Items: [] });
     const result = await cli(['plan', '--json'], ENV);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toBe('ledger: phoenix-prod-LedgerTable-ABC123 (the only Phoenix stack in this region, stage prod)');
+    expect(result.stderr).toBe('ledger: phoenix-prod-LedgerTable-ABC123 (the only Phoenix stack in this region, phoenix-prod)');
     expect(JSON.parse(result.stdout)).toEqual({
       at: new Date(NOW).toISOString(),
       ledger: 'read',
@@ -51,7 +51,11 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
   it('with two stacks, asks for --stage in one line, exit 2, before reading the fleet', async () => {
     dynamo.on(ListTablesCommand).resolves({ TableNames: ['phoenix-dev-LedgerTable-A', 'phoenix-prod-LedgerTable-B'] });
     const result = await cli(['plan'], ENV);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'several Phoenix ledgers in this region, of stages dev, prod: pass --stage to choose one' });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'several Phoenix stacks in this region (phoenix-dev, phoenix-prod): pass --stage or --table to choose one',
+    });
     expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
   });
 
@@ -61,7 +65,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'phoenix plan: no ledger to read: no ledger of stage prod in this region (deployed stages here: dev)',
+      stderr: 'phoenix plan: no ledger to read: no stack phoenix-prod in this region (stacks here: phoenix-dev)',
     });
     expect(autoScaling.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
   });
@@ -71,7 +75,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     const result = await cli(['report', '--stage', 'prod', '--week', '2026-W47'], ENV);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('phoenix report: no ledger to read: no ledger of stage prod in this region (deployed stages here: dev)');
+    expect(result.stderr).toBe('phoenix report: no ledger to read: no stack phoenix-prod in this region (stacks here: phoenix-dev)');
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
