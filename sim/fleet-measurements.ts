@@ -22,6 +22,12 @@ export interface AgeStats {
   readonly oldestInstanceHours: number;
 }
 
+export interface AgeDebt {
+  readonly hours: number;
+  /** Per group that had one, the moment its first instance in service passed max-age (the run's start for one already past). */
+  readonly firstBreaches: ReadonlyMap<string, Millis>;
+}
+
 /** What happened to the fleet, measured from the model's own state rather than from what Phoenix believed. */
 export class FleetMeasurements {
   private readonly samples = new Map<SimGroup, GroupSample[]>();
@@ -92,6 +98,34 @@ export class FleetMeasurements {
       }
     }
     return { withinMaxAgePct: total === 0 ? 100 : (within / total) * 100, oldestInstanceHours: oldest / HOUR };
+  }
+
+  /**
+   * Instance-hours in service past max-age inside [start, until], and when each group's first instance
+   * passed max-age while still in service: judged from the instances' own service stretches, for live
+   * groups with max-age, exempt and protected instances left out as in `ageStats`.
+   */
+  ageDebt(until: Millis): AgeDebt {
+    let debt = 0;
+    const firstBreaches = new Map<string, Millis>();
+    for (const group of this.model.groups()) {
+      const maxAge = livePolicy(group.tags)?.maxAge;
+      if (maxAge === undefined) continue;
+      for (const instance of [...group.retired, ...group.live.values()]) {
+        if (isExempt(instance) || instance.protectedFromScaleIn) continue;
+        const deadline = instance.launchedAt + maxAge;
+        const stretches = instance.inServiceSince === undefined ? instance.service : [...instance.service, [instance.inServiceSince, until] as const];
+        for (const [from, to] of stretches) {
+          const a = Math.max(from, this.start, deadline);
+          const b = Math.min(to, until);
+          if (b <= a) continue;
+          debt += b - a;
+          const first = firstBreaches.get(group.name);
+          if (first === undefined || deadline < first) firstBreaches.set(group.name, Math.max(deadline, this.start));
+        }
+      }
+    }
+    return { hours: debt / HOUR, firstBreaches };
   }
 
   /** Age in hours at `until` of the group's oldest instance that is not terminating, exempt or protected. */

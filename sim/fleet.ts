@@ -7,7 +7,7 @@ import { AutoScaling } from './auto-scaling.js';
 import type { LifecycleEvent, ScalingActivity, SimGroupSpec } from './auto-scaling-state.js';
 import { VirtualClock } from './clock.js';
 import { FleetControls } from './fleet-controls.js';
-import type { AgeStats, GroupSample } from './fleet-measurements.js';
+import type { AgeDebt, AgeStats, GroupSample } from './fleet-measurements.js';
 import { FleetMeasurements } from './fleet-measurements.js';
 import type { FaultRates, PhoenixCall } from './fleet-port.js';
 import { SimFleetPort } from './fleet-port.js';
@@ -197,6 +197,10 @@ export class SimFleet implements FleetPort {
 
   ageStats(options: { readonly until: Millis; readonly tolerance: Millis; readonly group?: string }): AgeStats {
     return this.measurements.ageStats(options);
+  }
+
+  ageDebt(until: Millis): AgeDebt {
+    return this.measurements.ageDebt(until);
   }
 
   oldestInstanceHours(groupName: string, until: Millis): number | undefined {

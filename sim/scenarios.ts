@@ -6,11 +6,12 @@ import { TAG } from '../functions/core/policy/policy.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
+import { infeasibleFleet } from './infeasible.js';
 import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
 
-export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator'] as const;
+export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator', 'infeasible'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -198,11 +199,15 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
   });
 }
 
-/** A fleet for the simulator, the same for the same options; only bad-tags changes the steady fleet, the others (operator too) script what happens to it. */
+/**
+ * A fleet for the simulator, the same for the same options; bad-tags changes the steady fleet, infeasible
+ * is a fleet of its own, the others (operator too) script what happens to the steady one.
+ */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
   }
+  if (name === 'infeasible') return infeasibleFleet(options);
   return name === 'bad-tags' ? badTags(options) : steady(options);
 }
 
@@ -351,6 +356,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
   switch (name) {
     case 'steady':
     case 'bad-tags':
+    case 'infeasible':
       return { events: [], invocationsPerTick: 1 };
     case 'launch-failure':
       return { events: [{ at: options.start + DAY, kind: 'fail-launches', group: launchFailureGroup(fleet, options) }], invocationsPerTick: 1 };

@@ -72,6 +72,10 @@ export interface SimulationSummary {
   readonly terminationsAfterQuarantine: number;
   readonly withinMaxAgePct: number;
   readonly oldestInstanceHours: number;
+  /** Instance-hours in service past max-age, from the instances themselves (live groups, exempt and protected left out). */
+  readonly ageDebtHours: number;
+  /** Live groups in which an instance stayed in service past its max-age, by name. */
+  readonly infeasibleGroups: string[];
   readonly taint: TouchFigures;
   /** Instances of live groups still on an old launch source at the end; exempt and protected ones, never picked, left out. */
   readonly staleConfig: number;
@@ -135,6 +139,8 @@ export interface SimulationResult {
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
+  /** Per group that had one, when its first instance in service passed max-age, as the simulator saw it. */
+  readonly firstBreaches: ReadonlyMap<string, Millis>;
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -439,6 +445,7 @@ export async function simulateFleet(
   await runUntil(end);
   fleet.advanceTo(end);
   const ages = fleet.ageStats({ until: end, tolerance: options.tickInterval });
+  const debt = fleet.ageDebt(end);
   const summary: SimulationSummary = {
     scenario: options.scenario,
     seed: options.seed,
@@ -460,6 +467,8 @@ export async function simulateFleet(
     terminationsAfterQuarantine: terminationsAfterQuarantine(fleet.calls()),
     withinMaxAgePct: Math.round(ages.withinMaxAgePct * 1000) / 1000,
     oldestInstanceHours: Math.round(ages.oldestInstanceHours * 10) / 10,
+    ageDebtHours: Math.round(debt.hours * 10) / 10,
+    infeasibleGroups: [...debt.firstBreaches.keys()].sort(),
     taint: touchFigures(touches.touches(), fleet.calls()),
     staleConfig: staleAtEnd(fleet, specs),
     failedActions: tally.failedActions,
@@ -483,5 +492,6 @@ export async function simulateFleet(
     touches: touches.touches(),
     records: ledger.all(),
     groupsAtEnd,
+    firstBreaches: debt.firstBreaches,
   };
 }

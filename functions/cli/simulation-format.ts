@@ -59,6 +59,7 @@ export function formatSimulation(result: SimulationResult): string {
     `Recoveries:    ${summary.recoveries.verified} verified, ${summary.recoveries.failed} failed; replacement time p50 ${Math.round(summary.recoveries.p50Seconds / 60)}m, p95 ${Math.round(summary.recoveries.p95Seconds / 60)}m, max ${Math.round(summary.recoveries.maxSeconds / 60)}m`,
     `Quarantined:   ${summary.quarantined.length === 0 ? 'none' : summary.quarantined.join(', ')}`,
     `Within max-age (+1 tick): ${summary.withinMaxAgePct}% of instance-hours; oldest instance of a live group now ${hours(summary.oldestInstanceHours)}`,
+    `Age debt:      ${summary.ageDebtHours} instance-hours in service past max-age; ${summary.infeasibleGroups.length === 0 ? 'no group fell behind' : `fell behind: ${summary.infeasibleGroups.join(', ')}`}`,
     `Skips:         ${topSkips(summary.skips, 8)} (group-ticks: each group counts once per tick it was left alone)`,
     `Violations:    ${totalViolations === 0 ? 'none' : totalViolations} (${violations}); terminations after quarantine ${summary.terminationsAfterQuarantine}`,
     `Failures:      ${summary.failedActions} actions and ${summary.failedTicks} ticks failed (reported, retried next tick)`,

@@ -275,6 +275,19 @@ function summarise(setup: Setup, rules: Rules, open: OpenTime, tracked: readonly
   };
 }
 
+/**
+ * The typical time from a replacement's start to its verification, as the ledger shows it: the median
+ * over verified live records; undefined without any, when the core's estimate stands in.
+ */
+export function typicalReplacementTime(records: readonly ReplacementRecord[]): Millis | undefined {
+  const times = records.flatMap((record) =>
+    record.mode === 'live' && record.phase === 'verified' && record.closedAt !== undefined ? [record.closedAt - record.startedAt] : [],
+  );
+  if (times.length === 0) return undefined;
+  times.sort((a, b) => a - b);
+  return times[Math.floor((times.length - 1) / 2)];
+}
+
 /** The group's deadline under its own rules; undefined for a group without max-age, which has none. */
 export function predictDeadline(input: DeadlineInput): Deadline | undefined {
   const { maxAge, budget, window } = input.policy;

@@ -14,6 +14,7 @@ describe('phoenix demo', () => {
     expect(lines.filter((line) => /^svc-\d{3}/.test(line))).toHaveLength(Number(listed?.[1]));
     expect(result.stdout).toMatch(/^Skips: {9}no-candidate \d+.* \(group-ticks: each group counts once per tick it was left alone\)$/m);
     expect(result.stdout).toMatch(/oldest instance of a live group now \d+\.\dd$/m);
+    expect(result.stdout).toMatch(/^Age debt: {6}\d+(\.\d)? instance-hours in service past max-age; (no group fell behind|fell behind: svc-\d{3})/m);
     const header = lines.find((line) => line.startsWith('group '));
     expect(header).toMatch(/max-age +oldest now/);
     expect(result.stdout).toMatch(/^svc-001-web +live .* 7d +\d+\.\dd /m);

@@ -78,6 +78,8 @@ describe('phoenix CLI', () => {
         'violations',
         'withinMaxAgePct',
         'oldestInstanceHours',
+        'ageDebtHours',
+        'infeasibleGroups',
       ]),
     );
     expect(summary).toMatchObject({ scenario: 'steady', seed: 3, days: 1, groups: 4, instances: 20, ticks: 144 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainDeadline } from '../../../../functions/core/deadline/explain.js';
 import type { DeadlineInput } from '../../../../functions/core/deadline/model.js';
-import { predictDeadline } from '../../../../functions/core/deadline/model.js';
+import { predictDeadline, typicalReplacementTime } from '../../../../functions/core/deadline/model.js';
 import type { Group, Millis } from '../../../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
 import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
@@ -195,5 +195,22 @@ describe('other rules come first', () => {
     const open = record({ instanceId: 'i-1', phase: 'surging', startedAt: NOW - 10 * MINUTE, terminatedAt: undefined, closedAt: undefined });
     // Done 20 minutes from now, terminated then; the budget frees an hour later.
     expect(predictDeadline(input(busy, { records: [open] }))?.nextRecycles).toEqual([{ instanceId: 'i-2', at: NOW + 80 * MINUTE, rule: 'max-age' }]);
+  });
+});
+
+describe('typicalReplacementTime', () => {
+  it('is the median from start to verification of verified live replacements', () => {
+    const records = [
+      record({ id: 'a', startedAt: NOW - 10 * MINUTE, closedAt: NOW - 6 * MINUTE }),
+      record({ id: 'b', startedAt: NOW - 20 * MINUTE, closedAt: NOW - 15 * MINUTE }),
+      record({ id: 'c', startedAt: NOW - 40 * MINUTE, closedAt: NOW - 10 * MINUTE }),
+      record({ id: 'd', mode: 'dry-run', phase: 'dry-run', startedAt: NOW - HOUR, closedAt: NOW }),
+      record({ id: 'e', phase: 'failed', startedAt: NOW - HOUR, closedAt: NOW }),
+    ];
+    expect(typicalReplacementTime(records)).toBe(5 * MINUTE);
+  });
+
+  it('is unknown without a verified replacement', () => {
+    expect(typicalReplacementTime([])).toBeUndefined();
   });
 });
