@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { failureLine } from '../../../functions/cli/failures.js';
 import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
 
 // Nothing listens on the discard port of the loopback address: the connection is refused at once.
@@ -51,5 +52,43 @@ describe('an AWS or environment failure is one line naming the cause and the fix
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')[0]).toBe('phoenix plan: no AWS region: pass --region or set AWS_REGION');
     expect(result.stderr).toMatch(STACK_LINE);
+  });
+});
+
+describe('failureLine', () => {
+  const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
+  it.each([
+    {
+      case: 'expired credentials',
+      error: named('ExpiredTokenException', 'The security token included in the request is expired'),
+      line: 'the AWS credentials have expired (ExpiredTokenException): renew them (for SSO: aws sso login)',
+    },
+    {
+      case: 'credentials AWS does not know',
+      error: named('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+      line: 'AWS rejected the credentials (UnrecognizedClientException: The security token included in the request is invalid.): check --profile or the AWS_* variables',
+    },
+    {
+      case: 'a denied call',
+      error: named('AccessDeniedException', 'not authorized to perform: dynamodb:Query'),
+      line: 'AWS denied the request (AccessDeniedException): not authorized to perform: dynamodb:Query',
+    },
+    {
+      case: 'a refused dual-stack connection',
+      error: new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5000'), { code: 'ECONNREFUSED' })], ''),
+      line: 'cannot reach the AWS endpoint (ECONNREFUSED): check the network',
+    },
+    {
+      case: 'an unknown host',
+      error: named('Error', 'getaddrinfo ENOTFOUND dynamodb.xx-east-9.amazonaws.com', { code: 'ENOTFOUND' }),
+      line: 'cannot reach the AWS endpoint (ENOTFOUND): check the network',
+    },
+    {
+      case: 'anything else, first line only',
+      error: named('ThrottlingException', 'Rate exceeded\nmore'),
+      line: 'ThrottlingException: Rate exceeded (--debug prints the stack)',
+    },
+  ])('$case', ({ error, line }) => {
+    expect(failureLine(error, { profile: undefined, endpoint: undefined })).toBe(line);
   });
 });
