@@ -3,7 +3,7 @@ import { GLOBAL_MODES } from '../core/policy/global-gate.js';
 /**
  * Every account-level setting once: how a deployment sets it, the variable a function reads it
  * from, its default and what it accepts. The config parser and the CLI read their bounds and
- * defaults here; test/deploy/settings.test.ts holds serverless.yml, infra/ and the README to it.
+ * defaults here; test/deploy/settings.test.ts holds serverless.yml, infra/ and docs/deploy.md and docs/operations.md to it.
  */
 
 export type FunctionName = 'recycler' | 'verifier' | 'tainter' | 'reporter';

@@ -7,7 +7,7 @@ import { agedInstances } from '../core/report/ages.js';
 import type { MetricDimensions } from './account-settings.js';
 import type { TickResult } from './tick.js';
 
-/** Every metric Phoenix publishes, with what it means; the README's list is this one. */
+/** Every metric Phoenix publishes, with what it means; docs/operations.md lists these. */
 export const METRICS = {
   Recycled: 'instances terminated for a replacement, by reason (tainted, stale-config, max-age, chaos)',
   RecoverySeconds: 'from the start of a replacement to its group back at desired capacity, healthy; one sample per verified replacement',

@@ -1,4 +1,4 @@
-// The AWS requests of one run, by service, against moto, for the cases the README's bounds are set for.
+// The AWS requests of one run, by service, against moto, for the cases the bounds in docs/operations.md are set for.
 
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';

@@ -1,5 +1,5 @@
-// `npm run bench`: the numbers the README's performance table sets targets for, measured on this
-// machine. Prints a table, or one JSON object with --json. Nothing here asserts on time; the README
+// `npm run bench`: the numbers docs/measured.md sets targets for, measured on this
+// machine. Prints a table, or one JSON object with --json. Nothing here asserts on time; docs/measured.md
 // shows the latest figures.
 
 import { execFileSync } from 'node:child_process';

@@ -63,9 +63,9 @@ describe('the dashboard', () => {
   });
 });
 
-describe("the README's metric list", () => {
+describe("docs/operations.md's metric list", () => {
   it('has one row per metric the code publishes, with its meaning', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
     const rows = readme.split('\n').flatMap((line) => /^\| `(\w+)` \| (Count|Seconds|Milliseconds|None)/.exec(line)?.[1] ?? []);
     expect(rows.sort()).toEqual(Object.keys(METRICS).sort());
   });

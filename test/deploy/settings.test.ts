@@ -8,7 +8,7 @@ import { asArray, asObject, asString, field, type Json, maybe, ROOT, readYaml, s
 /**
  * functions/app/account-settings.ts is the one table of account-level settings. Everything else
  * that names one, serverless.yml, the stack's and the StackSet's CloudFormation parameters and the
- * README, is read here from the source and held to it: a bound, default or name that drifts fails.
+ * docs (deploy.md, operations.md), is read here from the source and held to it: a bound, default or name that drifts fails.
  */
 
 const text = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -53,11 +53,11 @@ const CONSTRAINT_KEYS = ['Type', 'MinValue', 'MaxValue', 'AllowedValues', 'Allow
 const constraintsOf = (parameter: Json | undefined): Record<string, Json> =>
   Object.fromEntries(CONSTRAINT_KEYS.flatMap((key) => (maybe(parameter, key) === undefined ? [] : [[key, maybe(parameter, key) as Json]])));
 
-/** The rows of the Markdown table right after the line that starts with `heading`, by their first cell. */
-function markdownRows(heading: string): Map<string, string[]> {
-  const lines = text('README.md').split('\n');
+/** The rows of the Markdown table right after the line of `page` that starts with `heading`, by their first cell. */
+function markdownRows(page: string, heading: string): Map<string, string[]> {
+  const lines = text(page).split('\n');
   const start = lines.findIndex((line) => line.startsWith(heading));
-  if (start < 0) throw new Error(`README.md has no line starting with ${heading}`);
+  if (start < 0) throw new Error(`${page} has no line starting with ${heading}`);
   const tableStart = lines.findIndex((line, index) => index > start && line.startsWith('|'));
   const rows = new Map<string, string[]>();
   for (const line of lines.slice(tableStart + 2)) {
@@ -71,7 +71,7 @@ function markdownRows(heading: string): Map<string, string[]> {
   return rows;
 }
 
-/** The README's words for a default: a value in backticks, `empty` for an empty text, `unset` for none. */
+/** The docs' words for a default: a value in backticks, `empty` for an empty text, `unset` for none. */
 const parameterDefault = (setting: Setting): string => (setting.default === undefined ? 'unset' : setting.default === '' ? 'empty' : `\`${setting.default}\``);
 
 describe('serverless.yml', () => {
@@ -128,9 +128,9 @@ describe('the organisation StackSet (infra/stackset.yml)', () => {
   });
 });
 
-describe('the README', () => {
+describe('the docs', () => {
   it('lists every deploy parameter with its default, and the bounds and choices of each', () => {
-    const rows = markdownRows('**Parameters**');
+    const rows = markdownRows('docs/deploy.md', '**Parameters**');
     expect(sorted(rows.keys())).toEqual(sorted(DEPLOYED.map(([name]) => name)));
     for (const [name, setting] of DEPLOYED) {
       const [shownDefault, meaning = ''] = rows.get(name) ?? [];
@@ -141,7 +141,7 @@ describe('the README', () => {
   });
 
   it("lists every variable the recycler reads with its default and bounds, and names the reporter's", () => {
-    const rows = markdownRows('The recycler and verifier read their configuration');
+    const rows = markdownRows('docs/operations.md', 'The recycler and verifier read their configuration');
     const recycler = ALL.filter(([, setting]) => setting.variable?.readBy.includes('recycler') === true);
     expect(sorted(rows.keys())).toEqual(sorted(recycler.map(([, setting]) => setting.variable?.name ?? '')));
     for (const [, setting] of recycler) {
@@ -153,7 +153,7 @@ describe('the README', () => {
       if (setting.kind === 'whole') expect(meaning, variable).toContain(`${setting.min} to ${setting.max}`);
     }
     const reporter =
-      text('README.md')
+      text('docs/operations.md')
         .split('\n\n')
         .find((paragraph) => paragraph.startsWith('The reporter reads')) ?? '';
     for (const [, setting] of ALL.filter(([, entry]) => entry.variable?.readBy.includes('reporter') === true))

@@ -30,7 +30,14 @@ function documentedCommands(text: string): string[] {
   let inShell = false;
   for (const line of text.split('\n')) {
     if (line.startsWith('```')) inShell = line === '```sh';
-    else if (inShell && line.startsWith('phoenix ')) commands.push(line.replace(/\s+#.*$/, ''));
+    // The README runs it from a checkout as `npx phoenix`, and sends one report to a file.
+    else if (inShell && /^(npx )?phoenix /.test(line))
+      commands.push(
+        line
+          .replace(/^npx /, '')
+          .replace(/\s+#.*$/, '')
+          .replace(/\s+>\s+\S+$/, ''),
+      );
     else if (line.startsWith('example: phoenix ')) commands.push(line.slice('example: '.length));
   }
   // A usage's example repeated in a block below it runs once, where it first appears.
@@ -38,6 +45,8 @@ function documentedCommands(text: string): string[] {
 }
 
 const COMMANDS = documentedCommands(DOC);
+/** The README's front page shows a few commands of its own: they are run too, after the page's. */
+const README_COMMANDS = documentedCommands(readFileSync('README.md', 'utf8')).filter((line) => !COMMANDS.includes(line));
 
 describe('docs/cli.md', () => {
   it('shows what phoenix --help and phoenix help COMMAND print, for every command', () => {
@@ -56,7 +65,7 @@ describe('docs/cli.md', () => {
   });
 });
 
-describe('every command docs/cli.md shows, run in its order against a deployed stack in moto', () => {
+describe('every command docs/cli.md and the README show, run in their order against a deployed stack in moto', () => {
   let env: Record<string, string> = {};
   beforeAll(async () => {
     const moto = await startMoto();
@@ -82,7 +91,7 @@ describe('every command docs/cli.md shows, run in its order against a deployed s
     return () => moto.stop();
   }, 60_000);
 
-  it.each(COMMANDS.map((line) => ({ line })))(
+  it.each([...COMMANDS, ...README_COMMANDS].map((line) => ({ line })))(
     '$line',
     async ({ line }) => {
       const stdout: string[] = [];
