@@ -24,7 +24,7 @@ export async function planCommand(args: readonly string[], output: Output, now: 
   const { default: fallback, min, max } = SETTINGS.scheduleMinutes;
   const tickMinutes = integerOption({ name: 'tick-minutes', value: values['tick-minutes'], fallback, min, max });
   const ledger = await chooseLedger(values, () => listTableNames(aws));
-  output.stderr(`ledger: ${ledger.table ?? 'none'} (${ledger.how})`);
+  output.stderr(ledger.table === undefined ? `ledger: none: ${ledger.how}` : `ledger: ${ledger.table} (${ledger.how})`);
   const sources = { fleet: fleetReader(aws), ledger: ledger.table === undefined ? undefined : ledgerReader({ aws, table: ledger.table, now: at }) };
   const report = await planReport(sources, { at, atChosen: values['at'] !== undefined, table: ledger.table, tickMinutes }, output.stderr);
   const shown = viewPlan(report, view);

@@ -41,7 +41,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     const result = await cli(['plan'], ENV);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.split('\n')).toEqual([
-      'ledger: none (no Phoenix stack deployed in this region (pass --region, --stage or --table))',
+      'ledger: none: no Phoenix stack deployed in this region (pass --region, --stage or --table)',
       'no ledger table: budgets and replacements in flight are not taken into account',
     ]);
     expect(result.stdout).toMatch(/^Phoenix plan at .* \(no ledger\)/);
