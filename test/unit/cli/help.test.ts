@@ -79,6 +79,7 @@ describe('phoenix option errors: one line naming the option, exit 2', () => {
         'phoenix simulate: unknown option --group: did you mean --groups? expected one of --groups, --size, --days, --seed, --scenario, --json, --report (phoenix simulate --help)',
     },
     { case: 'an option without its value', argv: ['simulate', '--days'], stderr: 'phoenix simulate: --days: a value is missing (phoenix simulate --help)' },
+    { case: 'a value for a switch', argv: ['simulate', '--json=yes'], stderr: 'phoenix simulate: --json: takes no value (phoenix simulate --help)' },
     {
       case: 'a stray argument',
       argv: ['simulate', 'fast'],
