@@ -1,6 +1,6 @@
 // `npm run bench`: the numbers docs/measured.md sets targets for, measured on this
 // machine. Prints a table, or one JSON object with --json. Nothing here asserts on time; docs/measured.md
-// shows the latest figures.
+// shows the latest figures. --deadline prints only the deadline model's figures.
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { NOW } from '../support/clock.js';
 import { OPTED_IN } from '../support/fleet.js';
 import { requestsPerRun } from './api-calls.js';
+import { deadlineCost, deadlineLines, predictionFigures } from './deadline.js';
 
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
 const FUNCTION_DIRECTORIES = readdirSync('dist/functions')
@@ -162,6 +163,12 @@ async function simulatedWeek() {
 
 const json = process.argv.includes('--json');
 const full = process.argv.includes('--full');
+const deadline = { cpuMs: [deadlineCost(1_000, 10), deadlineCost(10_000, 10)], prediction: await predictionFigures() };
+// --deadline: the deadline model's figures alone, without moto or the bundles.
+if (process.argv.includes('--deadline')) {
+  process.stdout.write(json ? `${JSON.stringify(deadline, null, 2)}\n` : `${deadlineLines(deadline.cpuMs, deadline.prediction).join('\n')}\n`);
+  process.exit(0);
+}
 const figures = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
   planCpuMs: [
@@ -170,6 +177,7 @@ const figures = {
   ],
   bundles: FUNCTION_DIRECTORIES.map(bundleFigures),
   simulatedWeek: await simulatedWeek(),
+  deadline,
   requestsPerRun: [...(await requestsPerRun(150)), ...(full ? await requestsPerRun(1_500) : [])],
 };
 
@@ -193,6 +201,8 @@ if (json) {
     'simulated week, 50 groups / 1,000 instances   target >= 99.9% within max-age + 1 tick',
     `  within max-age + 1 tick: ${figures.simulatedWeek.withinMaxAgePct}%, violations ${figures.simulatedWeek.violations}, most replacements in flight in one group ${figures.simulatedWeek.mostReplacementsInFlightPerGroup}`,
     `  terminations per day: ${figures.simulatedWeek.terminationsPerDay.join(', ')}; replacement p50 ${figures.simulatedWeek.recoveryP50Seconds}s, p95 ${figures.simulatedWeek.recoveryP95Seconds}s`,
+    '',
+    ...deadlineLines(figures.deadline.cpuMs, figures.deadline.prediction),
     '',
     'AWS requests per run against moto   targets: fleet calls <= bound; DynamoDB reads <= bound (a tick 2, a sweep 1 + groups it moves)',
     ...figures.requestsPerRun.map(

@@ -1,0 +1,155 @@
+// The deadline model's figures for `npm run bench`: its CPU cost at plan scale, and how far its predicted
+// first breach falls from the one the simulator then sees.
+
+import { predictDeadline } from '../../functions/core/deadline/model.js';
+import { seededRandom } from '../../functions/core/decide/random.js';
+import type { Group, Instance } from '../../functions/core/model.js';
+import { DAY, MINUTE } from '../../functions/core/model.js';
+import type { GroupPolicy } from '../../functions/core/policy/policy.js';
+import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
+import type { BreachAccuracy, BreachPair } from '../../sim/deadline-check.js';
+import { accuracy, predictAndObserve } from '../../sim/deadline-check.js';
+import { DEFAULT_SIMULATION, percentile } from '../../sim/simulate.js';
+import { NOW } from '../support/clock.js';
+import { OPTED_IN } from '../support/fleet.js';
+
+const TICK = 10 * MINUTE;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** The plan bench's fleet shape: a third each without a window, weekdays in Berlin, daily UTC; ages up to 8 days against max-age 7d. */
+function fleet(groups: number, size: number): { group: Group; policy: GroupPolicy }[] {
+  const random = seededRandom(42);
+  const windows = [undefined, 'Mon-Fri 08:00-18:00 Europe/Berlin', 'daily 00:00-24:00 UTC'];
+  return Array.from({ length: groups }, (_, g) => {
+    const instances: Instance[] = Array.from({ length: size }, (_, n) => ({
+      id: `i-${g}-${n}`,
+      lifecycleState: 'InService',
+      healthy: true,
+      launchedAt: NOW - Math.floor(random() * 8 * DAY),
+      protectedFromScaleIn: false,
+      tags: {},
+      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
+    }));
+    const window = windows[g % windows.length];
+    const tags = { ...OPTED_IN, 'phoenix:max-age': '7d', ...(window === undefined ? {} : { 'phoenix:window': window }) };
+    const parsed = parseGroupPolicy(tags);
+    if (!parsed.ok) throw new Error('bench fleet tags must parse');
+    const group: Group = {
+      name: `g-${g}`,
+      desired: size,
+      min: 1,
+      max: size + 1,
+      tags,
+      instances,
+      suspendedProcesses: [],
+      scalingActivityInProgress: false,
+      instanceRefreshInProgress: false,
+      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
+    };
+    return { group, policy: parsed.policy };
+  });
+}
+
+export interface DeadlineCost {
+  readonly groups: number;
+  readonly instances: number;
+  readonly medianMs: number;
+  readonly infeasible: number;
+}
+
+/** CPU milliseconds to predict every group's deadline over 14 days, median of repeated runs after a warm-up. */
+export function deadlineCost(groups: number, size: number): DeadlineCost {
+  const subjects = fleet(groups, size);
+  let infeasible = 0;
+  const runOnce = (offset: number): number => {
+    const start = process.cpuUsage();
+    infeasible = 0;
+    for (const { group, policy } of subjects) {
+      const deadline = predictDeadline({ group, policy, now: NOW + offset * MINUTE, tickInterval: TICK, records: [] });
+      if (deadline?.feasible === false) infeasible += 1;
+    }
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  for (let offset = 0; offset < 3; offset += 1) runOnce(offset);
+  const medianMs = median(Array.from({ length: 15 }, (_, offset) => runOnce(offset + 3)));
+  return { groups, instances: groups * size, medianMs, infeasible };
+}
+
+/** Seeds of the infeasible scenario the prediction is checked over, and the shape of each run. */
+const SEEDS = 20;
+const CHECK = { ...DEFAULT_SIMULATION, scenario: 'infeasible' as const, groups: 14, size: 10, days: 14 };
+
+export interface PredictionFigures {
+  readonly seeds: number;
+  readonly run: string;
+  readonly withEstimate: BreachAccuracy;
+  readonly withTypical: BreachAccuracy;
+  readonly typicalReplacementSeconds: { readonly min: number; readonly max: number };
+  readonly simulated: {
+    readonly ageDebtHours: { readonly p50: number; readonly max: number };
+    readonly infeasibleGroups: { readonly p50: number; readonly max: number };
+  };
+  readonly violations: number;
+}
+
+/** The model's first breach, predicted at the start of each run, against the one each run then shows. */
+export async function predictionFigures(): Promise<PredictionFigures> {
+  const withEstimate: BreachPair[] = [];
+  const withTypical: BreachPair[] = [];
+  const typical: number[] = [];
+  const debts: number[] = [];
+  const infeasible: number[] = [];
+  let violations = 0;
+  for (let seed = 1; seed <= SEEDS; seed += 1) {
+    const check = await predictAndObserve({ ...CHECK, seed });
+    withEstimate.push(...check.withEstimate);
+    withTypical.push(...check.withTypical);
+    if (check.typicalReplacement !== undefined) typical.push(check.typicalReplacement / 1000);
+    debts.push(check.result.summary.ageDebtHours);
+    infeasible.push(check.result.summary.infeasibleGroups.length);
+    violations += Object.values(check.result.summary.violations).reduce((sum, count) => sum + count, 0);
+  }
+  return {
+    seeds: SEEDS,
+    run: `${CHECK.groups} groups x ${CHECK.size}, ${CHECK.days} days`,
+    withEstimate: accuracy(withEstimate, CHECK.tickInterval),
+    withTypical: accuracy(withTypical, CHECK.tickInterval),
+    typicalReplacementSeconds: { min: Math.round(Math.min(...typical)), max: Math.round(Math.max(...typical)) },
+    simulated: {
+      ageDebtHours: { p50: percentile(debts, 0.5), max: percentile(debts, 1) },
+      infeasibleGroups: { p50: percentile(infeasible, 0.5), max: percentile(infeasible, 1) },
+    },
+    violations,
+  };
+}
+
+function accuracyLine(label: string, figures: BreachAccuracy): string {
+  const { breaching, errorMinutes, targetMinutes, withinTarget, keptUp, predictedOnly, observedOnly, groups } = figures;
+  return (
+    `  ${label}: ${groups} group runs; both breach ${breaching} (error p50 ${errorMinutes.p50} min, p95 ${errorMinutes.p95}, max ${errorMinutes.max}; ` +
+    `${withinTarget} within ${targetMinutes} min), neither ${keptUp}, predicted only ${predictedOnly}, seen only ${observedOnly}`
+  );
+}
+
+export function deadlineLines(cost: readonly DeadlineCost[], prediction: PredictionFigures): string[] {
+  return [
+    'deadline model (pure, CPU ms, median of 15)   target < 100 ms for 10k groups / 100k instances',
+    ...cost.map(
+      (row) =>
+        `  ${String(row.groups).padStart(6)} groups / ${String(row.instances).padStart(7)} instances: ${row.medianMs.toFixed(1)} ms (${row.infeasible} infeasible: ages up to 8d against max-age 7d)`,
+    ),
+    `first breach predicted at the start vs seen, scenario infeasible, seeds 1-${prediction.seeds} (${prediction.run})`,
+    accuracyLine('no history (replacement estimate 3 ticks)', prediction.withEstimate),
+    accuracyLine(
+      `ledger's typical replacement (${prediction.typicalReplacementSeconds.min}-${prediction.typicalReplacementSeconds.max} s)`,
+      prediction.withTypical,
+    ),
+    `  simulated: age debt p50 ${prediction.simulated.ageDebtHours.p50} h, max ${prediction.simulated.ageDebtHours.max} h; groups breaching p50 ${prediction.simulated.infeasibleGroups.p50}, max ${prediction.simulated.infeasibleGroups.max}; violations ${prediction.violations}`,
+  ];
+}
