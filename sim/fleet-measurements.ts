@@ -24,7 +24,7 @@ export interface AgeStats {
 
 export interface AgeDebt {
   readonly hours: number;
-  /** Per group that had one, the moment its first instance in service passed max-age (the run's start for one already past). */
+  /** Per group that had one, when its first instance kept in service past max-age reached it (the run's start for one already past). */
   readonly firstBreaches: ReadonlyMap<string, Millis>;
 }
 
@@ -102,10 +102,10 @@ export class FleetMeasurements {
 
   /**
    * Instance-hours in service past max-age inside [start, until], and when each group's first instance
-   * passed max-age while still in service: judged from the instances' own service stretches, for live
-   * groups with max-age, exempt and protected instances left out as in `ageStats`.
+   * that stayed in service more than `tolerance` past max-age reached it: judged from the instances' own
+   * service stretches, for live groups with max-age, exempt and protected instances left out as in `ageStats`.
    */
-  ageDebt(until: Millis): AgeDebt {
+  ageDebt(until: Millis, tolerance: Millis): AgeDebt {
     let debt = 0;
     const firstBreaches = new Map<string, Millis>();
     for (const group of this.model.groups()) {
@@ -120,6 +120,7 @@ export class FleetMeasurements {
           const b = Math.min(to, until);
           if (b <= a) continue;
           debt += b - a;
+          if (b <= deadline + tolerance) continue;
           const first = firstBreaches.get(group.name);
           if (first === undefined || deadline < first) firstBreaches.set(group.name, Math.max(deadline, this.start));
         }

@@ -199,8 +199,8 @@ export class SimFleet implements FleetPort {
     return this.measurements.ageStats(options);
   }
 
-  ageDebt(until: Millis): AgeDebt {
-    return this.measurements.ageDebt(until);
+  ageDebt(until: Millis, tolerance: Millis): AgeDebt {
+    return this.measurements.ageDebt(until, tolerance);
   }
 
   oldestInstanceHours(groupName: string, until: Millis): number | undefined {

@@ -74,7 +74,7 @@ export interface SimulationSummary {
   readonly oldestInstanceHours: number;
   /** Instance-hours in service past max-age, from the instances themselves (live groups, exempt and protected left out). */
   readonly ageDebtHours: number;
-  /** Live groups in which an instance stayed in service past its max-age, by name. */
+  /** Live groups in which an instance stayed in service more than one tick past its max-age (the target's tolerance), by name. */
   readonly infeasibleGroups: string[];
   readonly taint: TouchFigures;
   /** Instances of live groups still on an old launch source at the end; exempt and protected ones, never picked, left out. */
@@ -139,7 +139,7 @@ export interface SimulationResult {
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
-  /** Per group that had one, when its first instance in service passed max-age, as the simulator saw it. */
+  /** Per group that had one, when its first instance kept in service more than a tick past max-age reached it, as the simulator saw it. */
   readonly firstBreaches: ReadonlyMap<string, Millis>;
 }
 
@@ -445,7 +445,7 @@ export async function simulateFleet(
   await runUntil(end);
   fleet.advanceTo(end);
   const ages = fleet.ageStats({ until: end, tolerance: options.tickInterval });
-  const debt = fleet.ageDebt(end);
+  const debt = fleet.ageDebt(end, options.tickInterval);
   const summary: SimulationSummary = {
     scenario: options.scenario,
     seed: options.seed,

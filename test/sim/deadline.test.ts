@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR } from '../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../functions/core/model.js';
 import { accuracy, predictAndObserve } from '../../sim/deadline-check.js';
 import { INFEASIBLE_KINDS } from '../../sim/infeasible.js';
 import { DEFAULT_SIMULATION, simulateFleet } from '../../sim/simulate.js';
 import { OPTED_IN } from '../support/fleet.js';
-import { spec } from '../support/sim-fleet.js';
+import { fleetOf, spec } from '../support/sim-fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 const RUN = { ...DEFAULT_SIMULATION, scenario: 'infeasible' as const, groups: INFEASIBLE_KINDS.length, size: 10, days: 14 };
@@ -28,6 +28,23 @@ describe('age debt, as the simulator measures it from its instances', async () =
 
   it('dates the breach at the moment the instance passed max-age', () => {
     expect(result.firstBreaches.get('late')).toBe(DEFAULT_SIMULATION.start + HOUR);
+  });
+});
+
+describe('a breach is an instance kept in service more than one tick past max-age', () => {
+  // Five minutes short of max-age 7d at the start; nothing runs the recycler, so it stays.
+  const fleet = fleetOf([spec({ size: 1, instances: [{ age: 7 * DAY - 5 * MINUTE }] })], { start: DEFAULT_SIMULATION.start });
+
+  it('within the tick it is debt only', () => {
+    fleet.advanceTo(DEFAULT_SIMULATION.start + 12 * MINUTE);
+    const debt = fleet.ageDebt(DEFAULT_SIMULATION.start + 12 * MINUTE, 10 * MINUTE);
+    expect(debt.hours * 60).toBeCloseTo(7);
+    expect([...debt.firstBreaches]).toEqual([]);
+  });
+
+  it('past it, a breach dated when the instance reached max-age', () => {
+    fleet.advanceTo(DEFAULT_SIMULATION.start + 20 * MINUTE);
+    expect(fleet.ageDebt(DEFAULT_SIMULATION.start + 20 * MINUTE, 10 * MINUTE).firstBreaches.get('web')).toBe(DEFAULT_SIMULATION.start + 5 * MINUTE);
   });
 });
 

@@ -49,7 +49,10 @@ export interface RecycleRate {
  */
 export interface Deadline {
   readonly feasible: boolean;
-  /** When the first instance passes max-age, if one does within the search (before now: already past). */
+  /**
+   * When the first instance that stays in service more than one tick past max-age reaches it, if one does
+   * within the search (before now: already past).
+   */
   readonly firstBreachAt: Millis | undefined;
   readonly breachInstanceId: string | undefined;
   /** Instance-hours past max-age within the next 14 days. */
@@ -249,8 +252,11 @@ function summarise(setup: Setup, rules: Rules, open: OpenTime, tracked: readonly
   for (const item of tracked) {
     const end = item.terminatedAt ?? Infinity;
     if (end <= item.deadline || item.deadline >= searchEnd) continue;
-    if (breach === undefined || item.deadline < breach.deadline) breach = item;
     debt += Math.max(0, Math.min(end, debtEnd) - Math.max(item.deadline, now));
+    // Minutes past max-age that a tick's rounding explains are debt, not a breach: the recycler's own
+    // target is max-age plus one tick, and the simulator judges a breach the same way.
+    if (end <= item.deadline + setup.input.tickInterval) continue;
+    if (breach === undefined || item.deadline < breach.deadline) breach = item;
   }
   const instances = setup.launches.length + (setup.open === undefined ? 0 : 1);
   const needPerWeek = (instances * WEEK) / rules.maxAge;

@@ -45,6 +45,14 @@ describe('a budget that does not bind', () => {
     expect(spent?.nextRecycles[0]).toEqual({ instanceId: 'i-1', at: NOW + 30 * MINUTE, rule: 'max-age' });
   });
 
+  it('counts minutes past max-age within one tick as debt, not as a breach', () => {
+    // Due 20 minutes from now: started now, a surge terminates it 30 minutes in, 10 minutes (one tick) late.
+    const close = group({ instances: [instance({ id: 'i-1', launchedAt: NOW - 7 * DAY + 20 * MINUTE })], size: 1 });
+    expect(predictDeadline(input(close))).toMatchObject({ feasible: true, firstBreachAt: undefined, ageDebtHours: 0.2 });
+    const later = group({ instances: [instance({ id: 'i-1', launchedAt: NOW - 7 * DAY + 19 * MINUTE })], size: 1 });
+    expect(predictDeadline(input(later))).toMatchObject({ feasible: false, firstBreachAt: NOW + 19 * MINUTE });
+  });
+
   it('has nothing to say for a group without max-age', () => {
     expect(predictDeadline(input(group({ tags: OPTED_IN })))).toBeUndefined();
   });
