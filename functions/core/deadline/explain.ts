@@ -37,9 +37,12 @@ function whyBreach(deadline: Deadline, rules: Rules): string {
     const need = rate(needPerWeek);
     return `${limits(rules, openPerWeek)} retires ${can.value} of ${instances} instances a ${can.unit}; max-age ${maxAge} needs ${need.value}/${need.unit}`;
   }
-  // The pace would do in the long run, but too many instances reach max-age too close together.
-  const { recycled, reachingMaxAge } = deadline.beforeBreach;
-  return `${reachingMaxAge} of ${instances} instances reach max-age ${maxAge} by then; ${limits(rules, openPerWeek)} retires ${recycled} in time`;
+  // The pace would do in the long run, but too many instances reach max-age too close together, or
+  // while the window is closed.
+  const { recycled, reachingMaxAge, windowClosed } = deadline.beforeBreach;
+  const closed = windowClosed ? 'the window is closed then, and ' : '';
+  const instancesText = reachingMaxAge === 1 ? 'instance' : 'instances';
+  return `${closed}${limits(rules, openPerWeek)} retires ${recycled} of the ${reachingMaxAge} ${instancesText} reaching max-age ${maxAge} by then`;
 }
 
 /** The smallest value in [low, high] for which `works` holds, assuming once it holds it keeps holding; undefined if `high` fails. */

@@ -59,8 +59,8 @@ export interface Deadline {
   readonly ageDebtHours: number;
   readonly nextRecycles: readonly PlannedRecycle[];
   readonly rate: RecycleRate;
-  /** Recycles started before the first breach, and instances reaching max-age by then. */
-  readonly beforeBreach: { readonly recycled: number; readonly reachingMaxAge: number };
+  /** Instances retired in time before the first breach, those reaching max-age by then, and whether the window is closed at it. */
+  readonly beforeBreach: { readonly recycled: number; readonly reachingMaxAge: number; readonly windowClosed: boolean };
 }
 
 /** The policy fields a prediction reads; a suggested change alters one of them. */
@@ -265,10 +265,11 @@ function summarise(setup: Setup, rules: Rules, open: OpenTime, tracked: readonly
   const breachAt = breach?.deadline;
   const beforeBreach =
     breachAt === undefined
-      ? { recycled: 0, reachingMaxAge: 0 }
+      ? { recycled: 0, reachingMaxAge: 0, windowClosed: false }
       : {
-          recycled: tracked.filter((item) => item.terminatedAt !== undefined && item.terminatedAt <= breachAt).length,
+          recycled: tracked.filter((item) => item.deadline <= breachAt && item.terminatedAt !== undefined && item.terminatedAt <= breachAt).length,
           reachingMaxAge: tracked.filter((item) => item.deadline <= breachAt).length,
+          windowClosed: !open.isOpen(breachAt),
         };
   return {
     feasible: breach === undefined && perWeek >= needPerWeek,

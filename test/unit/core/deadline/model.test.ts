@@ -74,7 +74,7 @@ describe('a budget that binds', () => {
   });
 
   it('says the long-run pace would do but the instances come due together', () => {
-    expect(verdict?.why).toBe('10 of 10 instances reach max-age 7d by then; budget 1/hour retires 2 in time');
+    expect(verdict?.why).toBe('budget 1/hour retires 2 of the 10 instances reaching max-age 7d by then');
   });
 
   it('finds no budget that fixes it: one replacement at a time cannot retire ten in two hours', () => {
@@ -118,6 +118,10 @@ describe('a window crossing midnight', () => {
     expect(verdict?.deadline.firstBreachAt).toBe(utc('2026-11-25T12:00'));
     // Terminated at 22:30 Saturday (a surge takes the replacement estimate): 3 days 10.5 hours late.
     expect(verdict?.deadline.ageDebtHours).toBe(82.5);
+  });
+
+  it('says the window is closed when the instance reaches max-age', () => {
+    expect(verdict?.why).toBe('the window is closed then, and window 4h/week with budget 1/hour retires 0 of the 1 instance reaching max-age 7d by then');
   });
 
   it('is fixed by dropping the window, or by a max-age that reaches past the opening', () => {
