@@ -45,11 +45,23 @@ function whyBreach(deadline: Deadline, rules: Rules): string {
   return `${closed}${limits(rules, openPerWeek)} retires ${recycled} of the ${reachingMaxAge} ${instancesText} reaching max-age ${maxAge} by then`;
 }
 
-/** The smallest value in [low, high] for which `works` holds, assuming once it holds it keeps holding; undefined if `high` fails. */
+/**
+ * The smallest value in [low, high] for which `works` holds, assuming once it holds it keeps holding;
+ * undefined if `high` fails. Steps out from `low` in doubling strides first: the change that keeps up is
+ * usually small, and each try walks two weeks of the group's rules.
+ */
 function smallest(low: number, high: number, works: (value: number) => boolean): number | undefined {
   if (low > high || !works(high)) return undefined;
   let a = low;
   let b = high;
+  for (let stride = 1; a < b; stride *= 2) {
+    const probe = Math.min(b, a + stride - 1);
+    if (works(probe)) {
+      b = probe;
+      break;
+    }
+    a = probe + 1;
+  }
   while (a < b) {
     const middle = Math.floor((a + b) / 2);
     if (works(middle)) b = middle;
