@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/policy/duration.js';
-import type { GroupReport, REPORT_REASONS } from '../core/report/schema.js';
+import type { GroupReport, REPORT_REASONS, WeeklyReport, WithinMaxAge } from '../core/report/schema.js';
 
 /** How the renderers write figures, so Markdown and HTML say the same thing the same way. */
 export const REASON_LABELS: Readonly<Record<(typeof REPORT_REASONS)[number], string>> = {
@@ -38,8 +38,10 @@ export function signedSeconds(delta: number): string {
   return delta === 0 ? '±0s' : `${delta > 0 ? '+' : '−'}${seconds(Math.abs(delta))}`;
 }
 
+/** Two decimals, except that a share short of 100% never shows as 100.00%: that reads as nothing late at all. */
 export function percent(value: number | null): string {
-  return value === null ? '–' : `${value.toFixed(2)}%`;
+  if (value === null) return '–';
+  return value < 100 && value >= 99.995 ? '99.99%' : `${value.toFixed(2)}%`;
 }
 
 /** The two commonest skip reasons as `reason count`; no-candidate is the normal state of a healthy group between replacements and would crowd out the telling ones. */
@@ -63,4 +65,47 @@ export function weekday(date: string): string {
 export function dayMonth(date: string): string {
   const [, month = '', day = ''] = date.split('-');
   return `${Number(day)} ${MONTHS[Number(month) - 1] ?? month}`;
+}
+
+/** No tick recorded the week before: a change against it would count the first week's work as growth. */
+export function firstWeek(report: WeeklyReport): boolean {
+  return report.recyclerTicks !== null && report.recyclerTicks.previousWeek === 0;
+}
+
+export const FIRST_WEEK = 'first week';
+
+/** The change column's heading: in a first week its cells are empty and the heading says why, once. */
+export function changeHeading(first: boolean): string {
+  return first ? `vs last week (${FIRST_WEEK})` : 'vs last week';
+}
+
+/** What the header's counts leave out. */
+export function leftOutText(report: WeeklyReport): string {
+  const { disabledGroups, disabledInstances } = report.fleet.leftOut;
+  const disabled = disabledGroups === 0 ? '' : `${plural(disabledGroups, 'disabled group')} (${plural(disabledInstances, 'instance')}) and `;
+  return `not counted: ${disabled}groups without phoenix:enabled`;
+}
+
+/**
+ * When every share shown is an estimate, the column says so once; a row says it only when it differs from
+ * the others, so `est.` marks the exception instead of every line.
+ */
+export function estimatesEverywhere(groups: readonly GroupReport[]): boolean {
+  return groups.every((group) => group.withinMaxAge.pct === null || !group.withinMaxAge.measured);
+}
+
+export function withinCell(within: WithinMaxAge, marker: string, allEstimated: boolean): string {
+  if (within.pct === null) return '–';
+  return `${percent(within.pct)}${within.measured || allEstimated ? '' : marker}`;
+}
+
+/** Why a share is missing: no group with a max-age, or no instance in the groups that have one. */
+export function noShareText(within: WithinMaxAge, population: string): string {
+  return within.groupsWithMaxAge === 0
+    ? `no ${population} group has a max-age`
+    : `no instance-hours this week in the ${plural(within.groupsWithMaxAge, `${population} group`)} with a max-age`;
+}
+
+export function groupUrl(report: WeeklyReport, name: string): string | null {
+  return report.groups.find((group) => group.group === name)?.url ?? null;
 }

@@ -1,7 +1,34 @@
 import { formatDuration } from '../core/policy/duration.js';
-import type { DayFigures, GroupReport, OldestInstance, RecoveryStats, TaintedResponse, WeeklyReport } from '../core/report/schema.js';
+import type {
+  DayFigures,
+  FleetReport,
+  GroupReport,
+  OldestInstance,
+  RecoveryStats,
+  TaintedResponse,
+  WeeklyReport,
+  WithinMaxAge,
+} from '../core/report/schema.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report/schema.js';
-import { oneLine, percent, plural, REASON_LABELS, seconds, signed, signedSeconds, topSkipTexts, weekday } from './format.js';
+import {
+  changeHeading,
+  estimatesEverywhere,
+  FIRST_WEEK,
+  firstWeek,
+  groupUrl,
+  leftOutText,
+  noShareText,
+  oneLine,
+  percent,
+  plural,
+  REASON_LABELS,
+  seconds,
+  signed,
+  signedSeconds,
+  topSkipTexts,
+  weekday,
+  withinCell,
+} from './format.js';
 
 /**
  * Text from AWS or the ledger (group names, tag values, reasons, ids) as inline Markdown that reads
@@ -15,6 +42,11 @@ export function escapeMarkdown(text: string): string {
 
 const md = escapeMarkdown;
 
+/** Console URLs are built with every reserved character percent-encoded, so they can stand in a link as they are. */
+function link(text: string, url: string | null): string {
+  return url === null ? md(text) : `[${md(text)}](${url})`;
+}
+
 function recovery(stats: RecoveryStats): string {
   return stats.verified === 0 ? '–' : `${seconds(stats.p50Seconds)} / ${seconds(stats.p95Seconds)} / ${seconds(stats.maxSeconds)}`;
 }
@@ -22,7 +54,8 @@ function recovery(stats: RecoveryStats): string {
 function oldestText(oldest: OldestInstance | null, withGroup: boolean): string {
   if (oldest === null) return '–';
   const age = formatDuration(oldest.ageSeconds * 1000);
-  return withGroup ? `${age} (${md(oldest.instanceId)} in ${md(oldest.group)})` : `${age} (${md(oldest.instanceId)})`;
+  const instance = link(oldest.instanceId, oldest.url);
+  return withGroup ? `${age} (${instance} in ${md(oldest.group)})` : `${age} (${instance})`;
 }
 
 function byReason(counts: Readonly<Record<string, number>>): string {
@@ -41,17 +74,22 @@ function touchToReplacement(response: TaintedResponse): string {
   return `- **Tainted, touch to replacement:** p50 ${seconds(response.p50Seconds)}, max ${seconds(response.maxSeconds)} (${plural(response.count, 'instance')})`;
 }
 
-function groupRow(group: GroupReport): string {
+interface RowStyle {
+  readonly first: boolean;
+  readonly allEstimated: boolean;
+}
+
+function groupRow(group: GroupReport, style: RowStyle): string {
   const recycled = group.recycledTotal === 0 ? '0' : `${group.recycledTotal}${byReason(group.recycled)}`;
   const would = group.wouldRecycleTotal === 0 ? '–' : String(group.wouldRecycleTotal);
   const note = group.quarantine !== null ? `quarantined: ${md(group.quarantine)}` : md(group.idleReason ?? '');
-  const within = group.withinMaxAge.pct === null ? '–' : `${percent(group.withinMaxAge.pct)}${group.withinMaxAge.measured ? '' : ' (est.)'}`;
+  const within = withinCell(group.withinMaxAge, ' (est.)', style.allEstimated);
   const cells = [
-    md(group.group),
+    link(group.group, group.url),
     md(group.status),
     String(group.instances),
     recycled,
-    signed(group.change.recycled),
+    style.first ? '–' : signed(group.change.recycled),
     would,
     recovery(group.recovery),
     String(group.failures),
@@ -63,30 +101,46 @@ function groupRow(group: GroupReport): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+function withinText(within: WithinMaxAge, population: string): string {
+  if (within.pct === null) return noShareText(within, population);
+  return `${percent(within.pct)} of instance-hours within max-age${within.measured ? '' : ' (estimated)'}`;
+}
+
+function dryRunLine(fleet: FleetReport): string {
+  const { dryRun } = fleet;
+  const would = `would have recycled ${fleet.wouldRecycleTotal}${byReason(fleet.wouldRecycle)}`;
+  return `- **Dry run** (${plural(dryRun.groups, 'group')}, ${plural(dryRun.instances, 'instance')}): ${would}; ${withinText(dryRun.withinMaxAge, 'dry-run')}; oldest instance ${oldestText(dryRun.oldest, true)}`;
+}
+
 function headline(report: WeeklyReport): string[] {
   const { fleet } = report;
+  const first = firstWeek(report);
   const week = md(report.week ?? `${report.weekStart.slice(0, 10)} to ${report.weekEnd.slice(0, 10)}`);
   const lines = [
-    `# Phoenix weekly recycle report: ${week}`,
+    `# Phoenix weekly recycle report: ${week}${report.partial ? ' (partial)' : ''}`,
     '',
-    `${md(report.weekStart)} to ${md(report.weekEnd)} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}`,
+    `${md(report.weekStart)} to ${md(report.weekEnd)} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')} (${leftOutText(report)})`,
     '',
   ];
-  const within =
-    fleet.withinMaxAge.pct === null
-      ? 'no group has a max-age'
-      : `${percent(fleet.withinMaxAge.pct)} of instance-hours within max-age${fleet.withinMaxAge.measured ? '' : ' (estimated from current ages)'}`;
+  if (report.partial) lines.push(`**Partial week:** the week has not ended; figures run to ${md(report.generatedAt)}.`, '');
   const p95Change = fleet.change.p95Seconds === null ? '' : `; p95 ${signedSeconds(fleet.change.p95Seconds)} vs last week`;
+  const lastWeek = first ? `${FIRST_WEEK}, no run the week before` : `last week ${fleet.previousWeek.recycled} (${signed(fleet.change.recycled)})`;
+  const attentionCount = report.needsAttention.length + report.fleetFindings.length;
   lines.push(
-    `- **Recycled:** ${fleet.recycledTotal}${byReason(fleet.recycled)}; last week ${fleet.previousWeek.recycled} (${signed(fleet.change.recycled)})`,
-    `- **Failures:** ${fleet.failures} (${signed(fleet.change.failures)} vs last week) · **Quarantined now:** ${fleet.quarantines.length}`,
+    `- **Recycled:** ${fleet.recycledTotal}${byReason(fleet.recycled)}; ${lastWeek}`,
+    `- **Failures:** ${fleet.failures} (${first ? FIRST_WEEK : `${signed(fleet.change.failures)} vs last week`}) · **Quarantined now:** ${fleet.quarantines.length}`,
     `- **Recovery:** ${fleet.recovery.verified === 0 ? 'none verified' : `p50 ${seconds(fleet.recovery.p50Seconds)}, p95 ${seconds(fleet.recovery.p95Seconds)}, max ${seconds(fleet.recovery.maxSeconds)} (${fleet.recovery.verified} verified)${p95Change}`}`,
-    `- **Age:** ${within}; oldest instance ${oldestText(fleet.oldest, true)}`,
+    `- **Age of live groups:** ${withinText(fleet.withinMaxAge, 'live')}; oldest instance ${oldestText(fleet.oldest, true)}`,
   );
   if (fleet.taintedResponse.count > 0) lines.push(touchToReplacement(fleet.taintedResponse));
-  if (fleet.wouldRecycleTotal > 0) lines.push(`- **Dry run:** would have recycled ${fleet.wouldRecycleTotal}${byReason(fleet.wouldRecycle)}`);
-  if (report.needsAttention.length > 0) lines.push(`- **Needs attention:** ${plural(report.needsAttention.length, 'item')}, listed below`);
-  lines.push('', perDay(fleet.daily, report.timeZone), '', `Ages now: ${AGE_BUCKETS.map((bucket) => `${bucket} ${fleet.ageHistogram[bucket]}`).join(' · ')}`);
+  if (fleet.dryRun.groups > 0 || fleet.wouldRecycleTotal > 0) lines.push(dryRunLine(fleet));
+  if (attentionCount > 0) lines.push(`- **Needs attention:** ${plural(attentionCount, 'item')}, listed below`);
+  lines.push(
+    '',
+    perDay(fleet.daily, report.timeZone),
+    '',
+    `Ages now, live groups: ${AGE_BUCKETS.map((bucket) => `${bucket} ${fleet.ageHistogram[bucket]}`).join(' · ')}`,
+  );
   return lines;
 }
 
@@ -97,20 +151,22 @@ export function renderMarkdown(report: WeeklyReport): string {
   if (report.groups.length === 0) {
     lines.push('No opted-in groups.');
   } else {
+    const style = { first: firstWeek(report), allEstimated: estimatesEverywhere(report.groups) };
     lines.push(
-      '| group | mode | instances | recycled | vs last week | would recycle | recovery p50 / p95 / max | failures | within max-age | oldest | skipped ticks (top reasons) | note |',
+      `| group | mode | instances | recycled | ${changeHeading(style.first)} | would recycle | recovery p50 / p95 / max | failures | within max-age${style.allEstimated ? ' (est.)' : ''} | oldest | skipped ticks (top reasons) | note |`,
       '| --- | --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- |',
-      ...report.groups.map(groupRow),
+      ...report.groups.map((group) => groupRow(group, style)),
     );
   }
   lines.push('', '## Needs attention', '');
-  if (report.needsAttention.length === 0) lines.push('Nothing.');
-  else lines.push(...report.needsAttention.map((finding) => `- **${md(finding.group)}**: ${md(finding.text)}`));
+  if (report.needsAttention.length === 0 && report.fleetFindings.length === 0) lines.push('Nothing.');
+  lines.push(...report.fleetFindings.map((finding) => `- **Whole fleet**: ${md(finding.text)}`));
+  lines.push(...report.needsAttention.map((finding) => `- **${link(finding.group, groupUrl(report, finding.group))}**: ${md(finding.text)}`));
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');
     for (const failed of report.failedReplacements) {
       lines.push(
-        `- ${md(failed.startedAt)} **${md(failed.group)}** ${md(failed.instanceId)} (${md(failed.reason)})${failed.detail === null ? '' : `: ${md(failed.detail)}`}`,
+        `- ${md(failed.startedAt)} **${link(failed.group, groupUrl(report, failed.group))}** ${link(failed.instanceId, failed.url)} (${md(failed.reason)})${failed.detail === null ? '' : `: ${md(failed.detail)}`}`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { ineligibility } from '../decide/fleet-state.js';
-import type { Group, Instance, Millis } from '../model.js';
+import type { Group, Instance, Millis, ReplacementRecord } from '../model.js';
 import { DAY, HOUR } from '../model.js';
 import { round } from './numbers.js';
 import type { AgeBucket, AgeHistogram, InstanceHours, OldestInstance, WithinMaxAge } from './schema.js';
@@ -24,53 +24,87 @@ function bucketOf(age: Millis): AgeBucket {
   return AGE_BUCKETS[index === -1 ? AGE_BUCKETS.length - 1 : index] ?? '>=14d';
 }
 
-export function ageHistogram(group: string, aged: readonly Instance[], now: Millis): { histogram: AgeHistogram; oldest: OldestInstance | null } {
+export function ageHistogram(
+  group: string,
+  aged: readonly Instance[],
+  now: Millis,
+  instanceUrl: ((id: string) => string) | undefined,
+): { histogram: AgeHistogram; oldest: OldestInstance | null } {
   const histogram = zeroHistogram();
-  let oldest: OldestInstance | null = null;
+  let oldest: Instance | undefined;
+  let oldestAge = 0;
   for (const instance of aged) {
     const age = Math.max(0, now - (instance.launchedAt ?? now));
     histogram[bucketOf(age)] += 1;
-    if (oldest === null || age / 1000 > oldest.ageSeconds) oldest = { group, instanceId: instance.id, ageSeconds: Math.round(age / 1000) };
+    if (oldest === undefined || age > oldestAge) [oldest, oldestAge] = [instance, age];
   }
-  return { histogram, oldest };
+  const url = oldest === undefined ? null : (instanceUrl?.(oldest.id) ?? null);
+  return { histogram, oldest: oldest === undefined ? null : { group, instanceId: oldest.id, ageSeconds: Math.round(oldestAge / 1000), url } };
 }
 
-export function withinMaxAge(withinHours: number, totalHours: number, measured: boolean): WithinMaxAge {
+export function withinMaxAge(withinHours: number, totalHours: number, measured: boolean, groupsWithMaxAge: number): WithinMaxAge {
   return {
     pct: totalHours > 0 ? round((withinHours / totalHours) * 100, 3) : null,
     withinHours: round(withinHours, 2),
     totalHours: round(totalHours, 2),
     measured,
+    groupsWithMaxAge,
   };
 }
 
+/** An instance's life as the estimate sees it: launched, and in service until it went (or until the report). */
+interface Lifetime {
+  readonly launchedAt: Millis;
+  readonly until: Millis;
+}
+
 /**
- * Without a measurement, the hours this week of the instances alive now, split at each one's max-age.
- * Instances replaced during the week are missing, so this leans towards the fleet as it is now.
+ * The instances Phoenix replaced in the week, from its records: launched the record's instance age before
+ * the replacement started, gone at termination. Without them an estimate sees only the survivors, which a
+ * working recycler keeps younger than max-age, and reads 100% whatever happened.
  */
-function estimateHours(instances: readonly Instance[], maxAge: Millis, weekStart: Millis, until: Millis): { within: number; total: number } {
+function replacedLifetimes(records: readonly ReplacementRecord[], alive: ReadonlySet<string>, weekStart: Millis, until: Millis): Lifetime[] {
+  return records.flatMap((record) => {
+    const { terminatedAt, instanceAgeSeconds } = record;
+    if (record.mode !== 'live' || terminatedAt === undefined || instanceAgeSeconds === undefined || alive.has(record.instanceId)) return [];
+    if (terminatedAt <= weekStart || terminatedAt > until) return [];
+    return [{ launchedAt: record.startedAt - instanceAgeSeconds * 1000, until: terminatedAt }];
+  });
+}
+
+/** The hours of each lifetime inside [weekStart, its end), split at its max-age. */
+function estimateHours(lifetimes: readonly Lifetime[], maxAge: Millis, weekStart: Millis): { within: number; total: number } {
   let within = 0;
   let total = 0;
-  for (const instance of instances) {
-    const from = Math.max(instance.launchedAt ?? until, weekStart);
+  for (const { launchedAt, until } of lifetimes) {
+    const from = Math.max(launchedAt, weekStart);
     if (until <= from) continue;
-    const limit = (instance.launchedAt ?? until) + maxAge;
     total += (until - from) / HOUR;
-    within += Math.max(0, Math.min(until, limit) - from) / HOUR;
+    within += Math.max(0, Math.min(until, launchedAt + maxAge) - from) / HOUR;
   }
   return { within, total };
 }
 
-/** The caller's measurement when there is one; an estimate needs a max-age to split the hours at. */
-export function shareWithinMaxAge(
-  hours: InstanceHours | undefined,
-  maxAge: Millis | undefined,
-  aged: readonly Instance[],
-  weekStart: Millis,
-  until: Millis,
-): WithinMaxAge {
-  if (hours !== undefined) return withinMaxAge(hours.withinMaxAgeHours, hours.totalHours, true);
-  if (maxAge === undefined) return withinMaxAge(0, 0, false);
-  const estimate = estimateHours(aged, maxAge, weekStart, until);
-  return withinMaxAge(estimate.within, estimate.total, false);
+export interface ShareInputs {
+  readonly hours: InstanceHours | undefined;
+  readonly maxAge: Millis | undefined;
+  readonly aged: readonly Instance[];
+  readonly records: readonly ReplacementRecord[];
+  readonly weekStart: Millis;
+  readonly until: Millis;
+}
+
+/**
+ * The caller's measurement when there is one; else an estimate from the instances alive now and those Phoenix
+ * replaced this week. Instances that went otherwise (scale-in, a person) are still missing from it.
+ */
+export function shareWithinMaxAge(inputs: ShareInputs): WithinMaxAge {
+  const { hours, maxAge, aged, weekStart, until } = inputs;
+  const groups = maxAge === undefined ? 0 : 1;
+  if (hours !== undefined) return withinMaxAge(hours.withinMaxAgeHours, hours.totalHours, true, groups);
+  if (maxAge === undefined) return withinMaxAge(0, 0, false, 0);
+  const alive = aged.flatMap((instance) => (instance.launchedAt === undefined ? [] : [{ launchedAt: instance.launchedAt, until }]));
+  const replaced = replacedLifetimes(inputs.records, new Set(aged.map((instance) => instance.id)), weekStart, until);
+  const estimate = estimateHours([...alive, ...replaced], maxAge, weekStart);
+  return withinMaxAge(estimate.within, estimate.total, false, 1);
 }

@@ -7,9 +7,12 @@ import type { GroupPolicy } from '../policy/policy.js';
 import type { PolicyResult } from '../policy/tags.js';
 import { openTimeBetween } from '../policy/window.js';
 import { round } from './numbers.js';
-import type { Finding, FindingKind, OldestInstance, SkipCounts } from './schema.js';
+import type { Finding, FindingKind, FleetFinding, GroupStatus, OldestInstance, RecyclerTicks, SkipCounts, WithinMaxAge } from './schema.js';
 
-const FINDING_ORDER: readonly FindingKind[] = ['quarantined', 'recovery-failed', 'bad-tags', 'budget-too-small', 'window-never-open'];
+const FINDING_ORDER: readonly FindingKind[] = ['quarantined', 'recovery-failed', 'bad-tags', 'budget-too-small', 'window-never-open', 'dry-run-behind-max-age'];
+
+/** The share of instance-hours within max-age a live group is held to (the measured bound in the specification). */
+export const WITHIN_MAX_AGE_TARGET_PCT = 99.9;
 
 /** The order of the fleet's needs-attention list: by kind, then by group. */
 export function byAttention(a: Finding, b: Finding): number {
@@ -102,4 +105,38 @@ export function idleReason(findings: readonly Finding[], policy: GroupPolicy | u
     dominantSkip(skips) ??
     'no candidate this week'
   );
+}
+
+/**
+ * A dry-run group whose instances outlive max-age: nothing is wrong with Phoenix, but going live would start with
+ * a backlog, and the group looks calm in every other column.
+ */
+export function dryRunBehind(options: {
+  readonly name: string;
+  readonly status: GroupStatus;
+  readonly maxAge: Millis | undefined;
+  readonly within: WithinMaxAge;
+  readonly wouldRecycle: number;
+}): Finding | undefined {
+  const { name, status, maxAge, within } = options;
+  if (status !== 'dry-run' || maxAge === undefined || within.pct === null || within.pct >= WITHIN_MAX_AGE_TARGET_PCT) return undefined;
+  return {
+    group: name,
+    kind: 'dry-run-behind-max-age',
+    text:
+      `dry run: ${within.pct.toFixed(2)}% of instance-hours within max-age ${formatDuration(maxAge)}${within.measured ? '' : ' (estimated)'}, ` +
+      `below the ${WITHIN_MAX_AGE_TARGET_PCT}% live groups keep; live, it would have recycled ${options.wouldRecycle} this week`,
+  };
+}
+
+/** A week without a single recorded tick: its zeros say the recycler was not running, not that all was well. */
+export function recyclerFindings(ticks: RecyclerTicks | undefined, from: string, to: string, partial: boolean): FleetFinding[] {
+  if (ticks === undefined || ticks.thisWeek > 0) return [];
+  const span = partial ? `so far this week (${from} to ${to})` : `this week (${from} to ${to})`;
+  return [
+    {
+      kind: 'recycler-not-running',
+      text: `the recycler never ran ${span}: no tick in the ledger, so its zeros mean nothing was checked; look at the tick function's schedule and errors`,
+    },
+  ];
 }

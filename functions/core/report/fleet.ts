@@ -5,7 +5,7 @@ import { withinMaxAge, zeroHistogram } from './ages.js';
 import type { WeekContext } from './group.js';
 import { orderedSkips } from './group.js';
 import { sum } from './numbers.js';
-import type { FleetReport, GroupReport, OldestInstance, ReasonCounts } from './schema.js';
+import type { DryRunAges, FleetReport, GroupReport, LeftOut, OldestInstance, ReasonCounts, WithinMaxAge } from './schema.js';
 import { AGE_BUCKETS, REPORT_REASONS } from './schema.js';
 import { change, dailyFigures, recoveryStats, taintedResponse, tallyPeriod, weekFigures, zeroReasons } from './tally.js';
 
@@ -13,8 +13,36 @@ function addReasons(into: Record<RecycleReason, number>, counts: ReasonCounts): 
   for (const reason of REPORT_REASONS) into[reason] += counts[reason];
 }
 
-/** Fleet figures add the groups' up; percentiles are recomputed from every sample, never averaged. */
-export function fleetReport(groups: readonly GroupReport[], records: readonly ReplacementRecord[], context: WeekContext): FleetReport {
+function older(a: OldestInstance | null, b: OldestInstance | null): OldestInstance | null {
+  return b !== null && (a === null || b.ageSeconds > a.ageSeconds) ? b : a;
+}
+
+/** The groups' shares added up by hours, never averaged; measured only if every part was. */
+function combinedWithin(groups: readonly GroupReport[]): WithinMaxAge {
+  const counted = groups.filter((group) => group.withinMaxAge.totalHours > 0);
+  return withinMaxAge(
+    sum(counted.map((group) => group.withinMaxAge.withinHours)),
+    sum(counted.map((group) => group.withinMaxAge.totalHours)),
+    counted.length > 0 && counted.every((group) => group.withinMaxAge.measured),
+    sum(groups.map((group) => group.withinMaxAge.groupsWithMaxAge)),
+  );
+}
+
+function dryRunAges(groups: readonly GroupReport[]): DryRunAges {
+  const dryRun = groups.filter((group) => group.status === 'dry-run');
+  return {
+    groups: dryRun.length,
+    instances: sum(dryRun.map((group) => group.instances)),
+    withinMaxAge: combinedWithin(dryRun),
+    oldest: dryRun.reduce<OldestInstance | null>((oldest, group) => older(oldest, group.oldest), null),
+  };
+}
+
+/**
+ * Fleet figures add the groups' up; percentiles are recomputed from every sample, never averaged. The ages (within
+ * max-age, histogram, oldest) are the live groups': what Phoenix answers for; the dry-run groups' are given apart.
+ */
+export function fleetReport(groups: readonly GroupReport[], records: readonly ReplacementRecord[], context: WeekContext, leftOut: LeftOut): FleetReport {
   const reported = new Set(groups.map((group) => group.group));
   const own = records.filter((record) => reported.has(record.group));
   const current = tallyPeriod(own, context.weekStart, context.weekEnd);
@@ -26,26 +54,20 @@ export function fleetReport(groups: readonly GroupReport[], records: readonly Re
   const histogram = zeroHistogram();
   const skips = new Map<SkipReason, number>();
   let oldest: OldestInstance | null = null;
-  let withinHours = 0;
-  let totalHours = 0;
-  let measured = groups.length > 0;
   for (const group of groups) {
     addReasons(recycled, group.recycled);
     addReasons(wouldRecycle, group.wouldRecycle);
-    for (const bucket of AGE_BUCKETS) histogram[bucket] += group.ageHistogram[bucket];
     for (const reason of SKIP_REASONS) skips.set(reason, (skips.get(reason) ?? 0) + (group.skips[reason] ?? 0));
-    if (group.oldest !== null && (oldest === null || group.oldest.ageSeconds > oldest.ageSeconds)) oldest = group.oldest;
-    // Dry-run groups are never recycled: their ages are in their own rows, not in what Phoenix answers for.
-    if (group.status === 'live' && group.withinMaxAge.totalHours > 0) {
-      withinHours += group.withinMaxAge.withinHours;
-      totalHours += group.withinMaxAge.totalHours;
-      measured &&= group.withinMaxAge.measured;
-    }
+    if (group.status !== 'live') continue;
+    for (const bucket of AGE_BUCKETS) histogram[bucket] += group.ageHistogram[bucket];
+    oldest = older(oldest, group.oldest);
   }
   return {
     groups: groups.length,
     instances: sum(groups.map((group) => group.instances)),
     quarantines: groups.flatMap((group) => (group.quarantine === null ? [] : [{ group: group.group, reason: group.quarantine }])),
+    leftOut,
+    dryRun: dryRunAges(groups),
     recycled,
     recycledTotal: sum(Object.values(recycled)),
     wouldRecycle,
@@ -53,7 +75,7 @@ export function fleetReport(groups: readonly GroupReport[], records: readonly Re
     recovery: recoveryStats(current.recoverySeconds),
     failures: thisWeek.failures,
     skips: orderedSkips(skips),
-    withinMaxAge: withinMaxAge(withinHours, totalHours, measured && totalHours > 0),
+    withinMaxAge: combinedWithin(groups.filter((group) => group.status === 'live')),
     ageHistogram: histogram,
     oldest,
     previousWeek,

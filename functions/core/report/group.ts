@@ -5,7 +5,8 @@ import { TAG } from '../policy/policy.js';
 import type { PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { agedInstances, ageHistogram, shareWithinMaxAge } from './ages.js';
-import { groupFindings, idleReason } from './findings.js';
+import type { ConsoleLinks } from './console.js';
+import { dryRunBehind, groupFindings, idleReason } from './findings.js';
 import type { Day } from './iso-week.js';
 import { sum } from './numbers.js';
 import type { GroupReport, GroupStatus, InstanceHours, SkipCounts } from './schema.js';
@@ -20,6 +21,7 @@ export interface WeekContext {
   readonly previousStart: Millis;
   readonly now: Millis;
   readonly days: readonly Day[];
+  readonly links: ConsoleLinks | undefined;
 }
 
 export interface GroupParts {
@@ -63,17 +65,23 @@ export function groupReport(parts: GroupParts, context: WeekContext): GroupRepor
   const quarantine = quarantineText(group);
   const skips = orderedSkips(parts.skips);
   const aged = group === undefined ? [] : agedInstances(group);
-  const { histogram, oldest } = ageHistogram(name, aged, now);
+  const { histogram, oldest } = ageHistogram(name, aged, now, context.links?.instance);
   const didSomething = thisWeek.recycled > 0 || wouldRecycleTotal > 0 || current.failed.length > 0;
-  const findings = groupFindings(
-    { name, group, parsed, quarantine, failed: current.failed.length, didSomething, skips, skipTotal: sum(parts.skips.values()) },
-    weekStart,
-    weekEnd,
-  );
+  const within = shareWithinMaxAge({ hours: parts.hours, maxAge, aged, records, weekStart, until: Math.min(now, weekEnd) });
+  const behind = dryRunBehind({ name, status, maxAge, within, wouldRecycle: wouldRecycleTotal });
+  const findings = [
+    ...groupFindings(
+      { name, group, parsed, quarantine, failed: current.failed.length, didSomething, skips, skipTotal: sum(parts.skips.values()) },
+      weekStart,
+      weekEnd,
+    ),
+    ...(behind === undefined ? [] : [behind]),
+  ];
   const idle = didSomething || status === 'disabled' || status === 'gone' ? null : idleReason(findings, policy, oldest, skips);
 
   return {
     group: name,
+    url: context.links?.group(name) ?? null,
     status,
     instances: group?.instances.length ?? 0,
     maxAgeSeconds: maxAge === undefined ? null : maxAge / 1000,
@@ -85,7 +93,7 @@ export function groupReport(parts: GroupParts, context: WeekContext): GroupRepor
     recovery: recoveryStats(current.recoverySeconds),
     failures: thisWeek.failures,
     skips,
-    withinMaxAge: shareWithinMaxAge(parts.hours, maxAge, aged, weekStart, Math.min(now, weekEnd)),
+    withinMaxAge: within,
     ageHistogram: histogram,
     oldest,
     previousWeek,

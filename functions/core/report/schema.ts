@@ -25,12 +25,17 @@ export interface RecoveryStats {
   readonly maxSeconds: number | null;
 }
 
-/** Share of instance-hours spent younger than max-age; `measured` is false when estimated from the ages at report time. */
+/**
+ * Share of instance-hours spent younger than max-age; `measured` is false when estimated from the instances
+ * alive at report time and those Phoenix replaced in the week.
+ */
 export interface WithinMaxAge {
   readonly pct: number | null;
   readonly withinHours: number;
   readonly totalHours: number;
   readonly measured: boolean;
+  /** Groups with a max-age in the figure (a group's own: 0 or 1): pct is null with groups here when none of them had an instance in the week. */
+  readonly groupsWithMaxAge: number;
 }
 
 export interface WeekFigures {
@@ -46,6 +51,8 @@ export interface OldestInstance {
   readonly group: string;
   readonly instanceId: string;
   readonly ageSeconds: number;
+  /** The instance in the EC2 console; null when the report was built without a region (the simulator). */
+  readonly url: string | null;
 }
 
 /**
@@ -73,13 +80,41 @@ export interface TaintedResponse {
   readonly maxSeconds: number | null;
 }
 
-export type FindingKind = 'quarantined' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed';
+export type FindingKind = 'quarantined' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed' | 'dry-run-behind-max-age';
 
 /** Something a person should look at, in words. */
 export interface Finding {
   readonly group: string;
   readonly kind: FindingKind;
   readonly text: string;
+}
+
+/** Something about the whole fleet a person should look at: the recycler itself did not run. */
+export interface FleetFinding {
+  readonly kind: 'recycler-not-running';
+  readonly text: string;
+}
+
+/** Recycler ticks the ledger recorded (blocked ones included): none in a week means its zeros are silence, not calm. */
+export interface RecyclerTicks {
+  /** Up to the report's time when the week is partial. */
+  readonly thisWeek: number;
+  /** None: the recycler did not run the week before, so there is nothing to compare with (a first week). */
+  readonly previousWeek: number;
+}
+
+/** Groups read but not reported: disabled (`phoenix:enabled=false`) with no records this week or last. */
+export interface LeftOut {
+  readonly disabledGroups: number;
+  readonly disabledInstances: number;
+}
+
+/** The dry-run groups' ages, apart from the live fleet's: Phoenix decides for them but never acts. */
+export interface DryRunAges {
+  readonly groups: number;
+  readonly instances: number;
+  readonly withinMaxAge: WithinMaxAge;
+  readonly oldest: OldestInstance | null;
 }
 
 /** `gone`: the group has records this week or last but no longer exists (or no longer carries phoenix:enabled). */
@@ -97,7 +132,7 @@ interface Figures {
   readonly failures: number;
   /** Ticks on which the group was skipped, by reason. */
   readonly skips: SkipCounts;
-  /** For the fleet, over live groups only. */
+  /** For the fleet, over live groups only, as are its histogram and oldest instance. */
   readonly withinMaxAge: WithinMaxAge;
   /** Instances Phoenix may recycle (not exempt, not protected, not terminating), by age at report time. */
   readonly ageHistogram: AgeHistogram;
@@ -111,6 +146,8 @@ interface Figures {
 
 export interface GroupReport extends Figures {
   readonly group: string;
+  /** The group in the Auto Scaling console; null when the report was built without a region (the simulator). */
+  readonly url: string | null;
   readonly status: GroupStatus;
   readonly instances: number;
   readonly maxAgeSeconds: number | null;
@@ -125,6 +162,9 @@ export interface FleetReport extends Figures {
   readonly groups: number;
   readonly instances: number;
   readonly quarantines: readonly { readonly group: string; readonly reason: string }[];
+  /** What the group and instance counts leave out; groups without a phoenix:enabled tag are never read. */
+  readonly leftOut: LeftOut;
+  readonly dryRun: DryRunAges;
 }
 
 export interface FailedReplacement {
@@ -133,6 +173,8 @@ export interface FailedReplacement {
   readonly reason: RecycleReason;
   readonly startedAt: string;
   readonly detail: string | null;
+  /** The instance in the EC2 console; null without a region. */
+  readonly url: string | null;
 }
 
 /** The weekly recycle report: the documented shape of the JSON written to S3 (null, never absent, for "no value"). */
@@ -143,6 +185,12 @@ export interface WeeklyReport {
   readonly weekStart: string;
   readonly weekEnd: string;
   readonly generatedAt: string;
+  /** The week had not ended at generatedAt: its figures and days run to then. */
+  readonly partial: boolean;
+  /** The region the console links point to; null when there are no links (the simulator). */
+  readonly region: string | null;
+  /** Null when the caller did not count them. */
+  readonly recyclerTicks: RecyclerTicks | null;
   /** The IANA time zone whose local midnights cut the week into `daily` days. */
   readonly timeZone: string;
   readonly fleet: FleetReport;
@@ -151,6 +199,8 @@ export interface WeeklyReport {
   readonly failedReplacements: readonly FailedReplacement[];
   /** Every group's findings, quarantines first. */
   readonly needsAttention: readonly Finding[];
+  /** Findings about the fleet as a whole, shown before the groups' under needs attention. */
+  readonly fleetFindings: readonly FleetFinding[];
 }
 
 export interface SkipCount {
@@ -180,5 +230,9 @@ export interface WeeklyReportInput {
   /** Ticks skipped this week, aggregated by the caller; repeated (group, reason) pairs are added up. */
   readonly skips: readonly SkipCount[];
   readonly instanceHours?: readonly InstanceHours[];
+  /** Recycler ticks recorded this week and the week before; without them the report cannot tell a silent week from a calm one. */
+  readonly ticks?: RecyclerTicks;
+  /** Where the fleet is, for console links; without it the report has none. */
+  readonly region?: string;
   readonly now: Millis;
 }

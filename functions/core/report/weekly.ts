@@ -2,12 +2,14 @@ import type { SkipReason } from '../decide/decision.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { WEEK } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
-import { byAttention } from './findings.js';
+import type { ConsoleLinks } from './console.js';
+import { consoleLinks } from './console.js';
+import { byAttention, recyclerFindings } from './findings.js';
 import { fleetReport } from './fleet.js';
 import type { WeekContext } from './group.js';
 import { groupReport } from './group.js';
 import { daysOf, zoneFormatter } from './iso-week.js';
-import type { FailedReplacement, WeeklyReport, WeeklyReportInput } from './schema.js';
+import type { FailedReplacement, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
 
@@ -19,13 +21,41 @@ function isReported(group: Group | undefined, records: readonly ReplacementRecor
   return !parsed.ok || parsed.policy.mode !== 'disabled';
 }
 
+/** A week asked for before it began: its report would be all zeros that look like a calm week. */
+export class FutureWeekError extends RangeError {
+  override readonly name = 'FutureWeekError';
+
+  constructor(
+    readonly week: string,
+    readonly weekStart: Millis,
+    readonly now: Millis,
+  ) {
+    super(`week ${week} has not begun: it starts ${isoTime(weekStart)}, after now (${isoTime(now)}): expected a week that has begun`);
+  }
+}
+
+/** Refuses a week that starts at or after `now`, before anything is read for it. */
+export function refuseFutureWeek(week: string, weekStart: Millis, now: Millis): void {
+  if (weekStart >= now) throw new FutureWeekError(week, weekStart, now);
+}
+
+function leftOut(groups: readonly Group[], reported: ReadonlySet<string>): LeftOut {
+  const out = groups.filter((group) => !reported.has(group.name));
+  return { disabledGroups: out.length, disabledInstances: out.reduce((total, group) => total + group.instances.length, 0) };
+}
+
 /** The weekly recycle report for the fleet and each group: pure, every time and measurement passed in. */
 export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   const { weekStart, weekEnd, now } = input;
   if (!(weekEnd > weekStart)) throw new RangeError(`weekly report: weekEnd ${isoTime(weekEnd)} must be after weekStart ${isoTime(weekStart)}`);
+  refuseFutureWeek(input.week ?? `${isoTime(weekStart)} to ${isoTime(weekEnd)}`, weekStart, now);
+  const links: ConsoleLinks | undefined = input.region === undefined ? undefined : consoleLinks(input.region);
   const previousStart = input.previousWeekStart ?? weekStart - WEEK;
   const timeZone = input.timeZone ?? 'UTC';
-  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days: daysOf(zoneFormatter(timeZone), weekStart, weekEnd) };
+  const partial = now < weekEnd;
+  // Days still to come in a partial week have nothing in them yet, and a zero there would read as a calm day.
+  const days = daysOf(zoneFormatter(timeZone), weekStart, Math.min(weekEnd, now));
+  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days, links };
 
   const groupsByName = new Map(input.groups.map((group) => [group.name, group]));
   const recordsByGroup = new Map<string, ReplacementRecord[]>();
@@ -57,9 +87,11 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
       ),
     );
 
-  const fleet = fleetReport(groups, input.records, context);
-  const failedReplacements = failedIn(input.records, new Set(groups.map((group) => group.group)), weekStart, weekEnd);
+  const reported = new Set(groups.map((group) => group.group));
+  const fleet = fleetReport(groups, input.records, context, leftOut(input.groups, reported));
+  const failedReplacements = failedIn(input.records, reported, { from: weekStart, to: weekEnd, links });
   const needsAttention = groups.flatMap((group) => group.findings).sort(byAttention);
+  const until = isoTime(Math.min(now, weekEnd));
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -67,16 +99,24 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     weekStart: isoTime(weekStart),
     weekEnd: isoTime(weekEnd),
     generatedAt: isoTime(now),
+    partial,
+    region: input.region ?? null,
+    recyclerTicks: input.ticks ?? null,
     timeZone,
     fleet,
     groups,
     failedReplacements,
     needsAttention,
+    fleetFindings: recyclerFindings(input.ticks, isoTime(weekStart), until, partial),
   };
 }
 
-function failedIn(records: readonly ReplacementRecord[], groups: ReadonlySet<string>, from: Millis, to: Millis): FailedReplacement[] {
-  return tallyPeriod(records, from, to)
+function failedIn(
+  records: readonly ReplacementRecord[],
+  groups: ReadonlySet<string>,
+  period: { readonly from: Millis; readonly to: Millis; readonly links: ConsoleLinks | undefined },
+): FailedReplacement[] {
+  return tallyPeriod(records, period.from, period.to)
     .failed.filter((record) => groups.has(record.group))
     .sort((a, b) => a.startedAt - b.startedAt || a.group.localeCompare(b.group))
     .map((record) => ({
@@ -85,5 +125,6 @@ function failedIn(records: readonly ReplacementRecord[], groups: ReadonlySet<str
       reason: record.reason,
       startedAt: isoTime(record.startedAt),
       detail: record.detail ?? null,
+      url: period.links?.instance(record.instanceId) ?? null,
     }));
 }

@@ -1,5 +1,5 @@
 import type { WeeklyReport } from '../../core/report/schema.js';
-import { plural } from '../format.js';
+import { leftOutText, plural } from '../format.js';
 import { html, styleElement } from './markup.js';
 import { attention, charts, dryRunTable, failedTable, groupTable, headline } from './sections.js';
 import { STYLE } from './styles.js';
@@ -24,10 +24,14 @@ export function renderHtml(report: WeeklyReport): string {
 ${styleElement(STYLE)}
 </head>
 <body>
-<header><h1>Phoenix weekly recycle report ${report.week === null ? '' : html`<span class="week">${report.week}</span>`}</h1><div class="sub">${span} · days in ${report.timeZone} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')}</div></header>
+<header><h1>Phoenix weekly recycle report ${report.week === null ? '' : html`<span class="week">${report.week}</span>`}${
+    report.partial ? html` <span class="badge partial">partial week</span>` : ''
+  }</h1><div class="sub">${span} · days in ${report.timeZone} · ${plural(fleet.groups, 'group')} · ${plural(fleet.instances, 'instance')} (${leftOutText(report)})${
+    report.partial ? html`<br>The week has not ended: figures run to ${utcMinute(report.generatedAt)}.` : ''
+  }</div></header>
 <main>
 ${headline(report)}
-${attention(report.needsAttention)}
+${attention(report)}
 ${charts(report)}
 ${groupTable(report)}
 ${failedTable(report)}

@@ -58,6 +58,8 @@ td .small{color:var(--muted);white-space:normal}
 .s-disabled,.s-gone{color:#4b5563;background:#f1f3f5;border-color:#cfd5db}
 .s-bad-tags{color:#8a5a00;background:#fff4d6;border-color:#e9cf85}
 .s-quarantined{color:#a32d22;background:#fdecea;border-color:#f2b8b1}
+.partial{color:#8a5a00;background:#fff4d6;border-color:#e9cf85;vertical-align:middle}
+a{color:inherit;text-decoration:underline;text-decoration-color:#9aa4ae;text-underline-offset:2px}
 footer{margin-top:32px;padding-top:10px;border-top:1px solid var(--line);font-size:12px;color:var(--muted)}
 @media print{@page{size:A4 landscape;margin:12mm}body{max-width:none;padding:0}.table-wrap{overflow:visible}table{font-size:11.5px}tr{break-inside:avoid}h2{break-after:avoid}}
 `;

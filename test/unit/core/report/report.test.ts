@@ -32,7 +32,7 @@ describe('weeklyReport', () => {
       quarantines: [],
       skips: {},
       recovery: { verified: 0, p50Seconds: null, p95Seconds: null, maxSeconds: null },
-      withinMaxAge: { pct: null, withinHours: 0, totalHours: 0, measured: false },
+      withinMaxAge: { pct: null, withinHours: 0, totalHours: 0, measured: false, groupsWithMaxAge: 0 },
       oldest: null,
       change: { recycled: 0, failures: 0, p95Seconds: null },
     });
@@ -69,6 +69,7 @@ describe('weeklyReport', () => {
         reason: 'max-age',
         startedAt: new Date(START + 2 * DAY - MINUTE).toISOString(),
         detail: 'recovery timed out after 20m',
+        url: null,
       },
     ]);
     // A failed replacement's instance did go: it is recycled, and has no recovery time.
@@ -194,11 +195,11 @@ describe('weeklyReport', () => {
     // Launched 10 days before the end: of its 168 hours this week, the first 96 were within 7 days.
     const groups = [fleetGroup('web', LIVE, { size: 1, ageAtEnd: 10 * DAY })];
     const estimated = report({ groups });
-    expect(estimated.fleet.withinMaxAge).toEqual({ pct: 57.143, withinHours: 96, totalHours: 168, measured: false });
-    expect(estimated.fleet.oldest).toEqual({ group: 'web', instanceId: 'web-i0', ageSeconds: 10 * 86_400 });
+    expect(estimated.fleet.withinMaxAge).toEqual({ pct: 57.143, withinHours: 96, totalHours: 168, measured: false, groupsWithMaxAge: 1 });
+    expect(estimated.fleet.oldest).toEqual({ group: 'web', instanceId: 'web-i0', ageSeconds: 10 * 86_400, url: null });
     expect(estimated.fleet.ageHistogram).toEqual({ '<1d': 0, '1-3d': 0, '3-7d': 0, '7-14d': 1, '>=14d': 0 });
     const measured = report({ groups, instanceHours: [{ group: 'web', withinMaxAgeHours: 3355, totalHours: 3360 }] });
-    expect(measured.fleet.withinMaxAge).toEqual({ pct: 99.851, withinHours: 3355, totalHours: 3360, measured: true });
+    expect(measured.fleet.withinMaxAge).toEqual({ pct: 99.851, withinHours: 3355, totalHours: 3360, measured: true, groupsWithMaxAge: 1 });
   });
 
   it('refuses a week that ends before it starts', () => {
@@ -296,7 +297,7 @@ describe('the week day by day', () => {
 
   it('a span that does not start at a local midnight has a short first and last day', () => {
     const weekStart: Millis = START + 12 * HOUR;
-    const result = report({ weekStart, weekEnd: weekStart + WEEK });
+    const result = report({ weekStart, weekEnd: weekStart + WEEK, now: weekStart + WEEK });
     expect(result.fleet.daily).toHaveLength(8);
     expect(result.fleet.daily.map((day) => day.date)).toEqual([
       '2026-11-16',
@@ -397,7 +398,7 @@ describe('renderers', () => {
     expect(text).toContain('**Recycled:** 21 (6 max-age, 5 chaos, 5 tainted, 5 stale config); last week 1 (+20)');
     expect(text).toContain('**Failures:** 1 (+1 vs last week) · **Quarantined now:** 1');
     expect(text).toContain('p50 10m, p95 19m, max 20m (20 verified); p95 +14m vs last week');
-    expect(text).toMatch(/\*\*Age:\*\* 100\.00% of instance-hours within max-age \(estimated from current ages\); oldest instance 2d \(\S+ in \S+\)/);
+    expect(text).toMatch(/\*\*Age of live groups:\*\* \d+\.\d\d% of instance-hours within max-age \(estimated\); oldest instance 2d \(\S+ in \S+\)/);
     expect(lines.some((line) => line.startsWith('| web | live | 4 | 10 (5 max-age, 5 tainted) | +9 |'))).toBe(true);
     expect(lines.some((line) => line.startsWith('| etl\\|nightly | bad-tags |'))).toBe(true);
     expect(text.indexOf('## Groups')).toBeLessThan(text.indexOf('## Needs attention'));
