@@ -5,7 +5,7 @@ import type { EventsPort, FleetPort, LedgerHistory, Logger, NotifierPort, Report
 import { isoWeekBounds, shiftIsoWeek } from '../core/report/iso-week.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips } from '../core/report/tick-summary.js';
-import { weeklyReport } from '../core/report/weekly.js';
+import { refuseFutureWeek, weeklyReport } from '../core/report/weekly.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -20,18 +20,24 @@ export interface ReportPeriod {
   readonly week: string;
   /** IANA zone whose Monday midnights bound the week. */
   readonly timeZone: string;
+  /** Where the fleet is, for the report's console links. */
+  readonly region?: string;
 }
 
 /** A replacement that started this long before the previous week can still terminate inside it. */
 const STRADDLE = DAY;
 
-/** The report of a past week, from the ledger's records and tick summaries and the fleet as it is now. */
+/**
+ * The report of a week that has begun (the current one marked partial), from the ledger's records and tick summaries
+ * and the fleet as it is now; a week still to come is refused before anything is read.
+ */
 export async function buildWeeklyReport(sources: ReportSources, period: ReportPeriod, now: Millis): Promise<WeeklyReport> {
   const { start, end } = isoWeekBounds(period.week, period.timeZone);
+  refuseFutureWeek(period.week, start, now);
   const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
   const [records, ticks, groups] = await Promise.all([
     sources.ledger.recordsBetween(previousWeekStart - STRADDLE, end),
-    sources.ledger.ticksBetween(start, end),
+    sources.ledger.ticksBetween(previousWeekStart, end),
     sources.fleet.listOptedInGroups(),
   ]);
   return weeklyReport({
@@ -43,6 +49,8 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
     records,
     groups,
     skips: countSkips(ticks, start, end),
+    ticks: { thisWeek: ticks.filter((tick) => tick.at >= start).length, previousWeek: ticks.filter((tick) => tick.at < start).length },
+    ...(period.region === undefined ? {} : { region: period.region }),
     now,
   });
 }
@@ -91,7 +99,7 @@ export async function deliverWeeklyReport(deps: ReportDelivery, report: WeeklyRe
       recycled: report.fleet.recycledTotal,
       failures: report.fleet.failures,
       quarantined: report.fleet.quarantines.length,
-      needsAttention: report.needsAttention.length,
+      needsAttention: report.needsAttention.length + report.fleetFindings.length,
     },
   };
   await deps.events.publish([event]);

@@ -5,7 +5,7 @@ import { LedgerNotFoundError } from './errors.js';
 import { chooseLedger, LEDGER_OPTIONS } from './ledger-choice.js';
 import type { Output } from './output.js';
 import { fleetReader, ledgerReader, listTableNames } from './readers.js';
-import { ledgerReport, parseWeek } from './report.js';
+import { fleetRegion, ledgerReport, parseWeek } from './report.js';
 import { REPORT_FORMATS, renderReport } from './simulate-command.js';
 
 export async function reportCommand(args: readonly string[], output: Output, now: number): Promise<void> {
@@ -23,6 +23,7 @@ export async function reportCommand(args: readonly string[], output: Output, now
   const { table, how } = await chooseLedger(values, () => listTableNames(aws));
   if (table === undefined) throw new LedgerNotFoundError(how);
   output.stderr(`ledger: ${table} (${how})`);
-  const report = await ledgerReport({ fleet: fleetReader(aws), ledger: ledgerReader({ aws, table, now }) }, { week, timeZone, table, now });
+  const region = await fleetRegion(aws);
+  const report = await ledgerReport({ fleet: fleetReader(aws), ledger: ledgerReader({ aws, table, now }) }, { week, timeZone, table, now, region });
   output.stdout(renderReport(report, format));
 }

@@ -18,17 +18,22 @@ export function renderReport(report: WeeklyReport, format: (typeof REPORT_FORMAT
   return format === 'json' ? renderJson(report) : format === 'html' ? renderHtml(report) : renderMarkdown(report);
 }
 
-/** The last simulated week (the whole run when shorter), with the week before it for the change. */
+/**
+ * The last simulated week (the whole run when shorter), with the week before it for the change. No region: the
+ * simulated groups exist nowhere, and a console link would open an empty page or a real group of the same name.
+ */
 function simulationReport(result: SimulationResult, options: SimulationOptions): WeeklyReport {
   const weekEnd = options.start + options.days * DAY;
   const weekStart = Math.max(options.start, weekEnd - WEEK);
   const summaries = result.ticks.map((tick) => summarizeTick(tick.at, tick.block, tick.decisions));
+  const ticksBetween = (from: number, to: number): number => summaries.filter((summary) => summary.at >= from && summary.at < to).length;
   return weeklyReport({
     weekStart,
     weekEnd,
     records: result.records,
     groups: result.groupsAtEnd,
     skips: countSkips(summaries, weekStart, weekEnd),
+    ticks: { thisWeek: ticksBetween(weekStart, weekEnd), previousWeek: ticksBetween(weekStart - WEEK, weekStart) },
     now: weekEnd,
   });
 }
