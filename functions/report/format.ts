@@ -91,7 +91,8 @@ export function leftOutText(report: WeeklyReport): string {
  * the others, so `est.` marks the exception instead of every line.
  */
 export function estimatesEverywhere(groups: readonly GroupReport[]): boolean {
-  return groups.every((group) => group.withinMaxAge.pct === null || !group.withinMaxAge.measured);
+  const shown = groups.filter((group) => group.withinMaxAge.pct !== null);
+  return shown.length > 0 && shown.every((group) => !group.withinMaxAge.measured);
 }
 
 export function withinCell(within: WithinMaxAge, marker: string, allEstimated: boolean): string {

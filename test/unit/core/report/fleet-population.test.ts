@@ -108,6 +108,8 @@ describe('the estimate of the share within max-age', () => {
     );
     expect(mixed).toContain('| within max-age |');
     expect(mixed.match(/% \(est\.\)/g)).toHaveLength(1);
+    const noShare = renderMarkdown(report({ groups: [fleetGroup('web', { 'phoenix:enabled': 'true' })] }));
+    expect(noShare).toContain('| within max-age |');
   });
 
   it('short of 100% is never shown as 100.00%', () => {
