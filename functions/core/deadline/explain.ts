@@ -24,25 +24,31 @@ function rate(perWeek: number): { readonly value: string; readonly unit: 'day' |
   return perWeek >= 7 ? { value: oneDecimal(perWeek / 7), unit: 'day' } : { value: oneDecimal(perWeek), unit: 'week' };
 }
 
-function limits(rules: Rules, openPerWeek: Millis): string {
-  const budget = `budget ${rules.budget.text}`;
-  return rules.window === undefined ? budget : `window ${oneDecimal(openPerWeek / HOUR)}h/week with ${budget}`;
+/**
+ * What sets the pace, in the tags' words: the budget when its spacing is longer than a replacement, else
+ * replacements one at a time; and the window, if there is one.
+ */
+function limits(rules: Rules, deadline: Deadline, replacementTime: Millis): string {
+  const { openPerWeek } = deadline.rate;
+  const budgetBinds = rules.budget.period / rules.budget.count >= replacementTime;
+  const pace = budgetBinds ? `budget ${rules.budget.text}` : `one replacement at a time (${formatDuration(replacementTime)} each)`;
+  return rules.window === undefined ? pace : `window ${oneDecimal(openPerWeek / HOUR)}h/week with ${pace}`;
 }
 
-function whyBreach(deadline: Deadline, rules: Rules): string {
-  const { perWeek, needPerWeek, instances, openPerWeek } = deadline.rate;
+function whyBreach(deadline: Deadline, rules: Rules, replacementTime: Millis): string {
+  const { perWeek, needPerWeek, instances } = deadline.rate;
   const maxAge = formatDuration(rules.maxAge);
   if (perWeek < needPerWeek) {
     const can = rate(perWeek);
     const need = rate(needPerWeek);
-    return `${limits(rules, openPerWeek)} retires ${can.value} of ${instances} instances a ${can.unit}; max-age ${maxAge} needs ${need.value}/${need.unit}`;
+    return `${limits(rules, deadline, replacementTime)} retires ${can.value} of ${instances} instances a ${can.unit}; max-age ${maxAge} needs ${need.value}/${need.unit}`;
   }
   // The pace would do in the long run, but too many instances reach max-age too close together, or
   // while the window is closed.
   const { recycled, reachingMaxAge, windowClosed } = deadline.beforeBreach;
   const closed = windowClosed ? 'the window is closed then, and ' : '';
   const instancesText = reachingMaxAge === 1 ? 'instance' : 'instances';
-  return `${closed}${limits(rules, openPerWeek)} retires ${recycled} of the ${reachingMaxAge} ${instancesText} reaching max-age ${maxAge} by then`;
+  return `${closed}${limits(rules, deadline, replacementTime)} retires ${recycled} of the ${reachingMaxAge} ${instancesText} reaching max-age ${maxAge} by then`;
 }
 
 /**
@@ -101,5 +107,5 @@ export function explainDeadline(input: DeadlineInput, options: { readonly sugges
   const rules: Rules = { maxAge, budget, window };
   const deadline = walk(setup, rules);
   if (deadline.feasible) return { deadline, why: undefined, fixes: [] };
-  return { deadline, why: whyBreach(deadline, rules), fixes: options.suggest ? fixesFor(setup, rules) : [] };
+  return { deadline, why: whyBreach(deadline, rules, setup.replacementTime), fixes: options.suggest ? fixesFor(setup, rules) : [] };
 }

@@ -77,6 +77,11 @@ describe('a budget that binds', () => {
     expect(verdict?.why).toBe('budget 1/hour retires 2 of the 10 instances reaching max-age 7d by then');
   });
 
+  it('names one replacement at a time as the pace when the budget allows more', () => {
+    const generous = explainDeadline(input(together(10, NOW + 2 * HOUR, { 'phoenix:budget': '10/hour' })), { suggest: false });
+    expect(generous?.why).toBe('one replacement at a time (30m each) retires 4 of the 10 instances reaching max-age 7d by then');
+  });
+
   it('finds no budget that fixes it: one replacement at a time cannot retire ten in two hours', () => {
     expect(verdict?.fixes.some((fix) => fix.startsWith('budget'))).toBe(false);
   });
