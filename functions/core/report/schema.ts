@@ -3,8 +3,11 @@ import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.j
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
 
-/** Bumped whenever a field changes meaning or disappears; consumers of the JSON in S3 check it. */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever a field changes meaning or disappears; consumers of the JSON in S3 check it. 2: the fleet's
+ * oldest instance and age histogram cover live groups only, as its share within max-age always did.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** Reasons in the order a reader expects them: the routine one first. */
 export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config'] as const satisfies readonly RecycleReason[];

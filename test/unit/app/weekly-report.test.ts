@@ -79,7 +79,7 @@ describe('deliverWeeklyReport', () => {
     await deliverWeeklyReport(deps, report, REPORT_TIME);
     expect([...deps.store.objects.keys()]).toEqual(['weekly/2026/phoenix-2026-W47.html', 'weekly/2026/phoenix-2026-W47.json']);
     expect(deps.store.objects.get('weekly/2026/phoenix-2026-W47.html')?.body).toMatch(/^<!DOCTYPE html>/i);
-    expect(JSON.parse(deps.store.objects.get('weekly/2026/phoenix-2026-W47.json')?.body ?? '{}')).toMatchObject({ schemaVersion: 1, week: '2026-W47' });
+    expect(JSON.parse(deps.store.objects.get('weekly/2026/phoenix-2026-W47.json')?.body ?? '{}')).toMatchObject({ schemaVersion: 2, week: '2026-W47' });
     expect(deps.events.published).toEqual([
       {
         detailType: 'Weekly Report',

@@ -21,7 +21,7 @@ function mixedWeek(): ReplacementRecord[] {
 describe('weeklyReport', () => {
   it('an empty week has zeros, nulls and nothing to attend to', () => {
     const result = report();
-    expect(result.schemaVersion).toBe(1);
+    expect(result.schemaVersion).toBe(2);
     expect(result.groups).toEqual([]);
     expect(result.fleet).toMatchObject({
       groups: 0,
@@ -419,17 +419,17 @@ describe('renderers', () => {
     expect(text).toContain('- **Tainted, touch to replacement:** p50 2h, max 3h 5m (2 instances)\n');
   });
 
-  it('JSON round-trips, has schemaVersion 1 first and a stable key order', () => {
+  it('JSON round-trips, has schemaVersion 2 first and a stable key order', () => {
     const model = week();
     const json = renderJson(model);
-    expect(json.split('\n')[1]).toBe('  "schemaVersion": 1,');
+    expect(json.split('\n')[1]).toBe('  "schemaVersion": 2,');
     expect(parseReportJson(json)).toEqual(model);
     expect(renderJson(parseReportJson(json))).toBe(json);
     expect(json).toContain('\n  "fleet": {\n    "ageHistogram"');
   });
 
   it('JSON of another schema version is refused', () => {
-    expect(() => parseReportJson('{"schemaVersion":2}')).toThrow(/schemaVersion 2: expected 1/);
+    expect(() => parseReportJson('{"schemaVersion":1}')).toThrow(/schemaVersion 1: expected 2/);
   });
 });
 
