@@ -1,5 +1,5 @@
 import type { RandomSource } from '../functions/core/decide/random.js';
-import { InstanceGoneError } from '../functions/core/errors.js';
+import { CallRefusedError, InstanceGoneError } from '../functions/core/errors.js';
 import type { Group, Millis } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { FleetPort } from '../functions/core/ports.js';
@@ -115,7 +115,12 @@ export class SimFleetPort implements FleetPort {
 
   async terminateInstance(groupName: string, id: string, options: { decrementDesired: boolean }): Promise<void> {
     const call: CallBase = { kind: 'terminate', group: groupName, instanceId: id, decrementDesired: options.decrementDesired };
-    await this.enter('TerminateInstanceInAutoScalingGroup', call);
+    await this.enter('TerminateInstanceInAutoScalingGroup', call).catch((error: unknown) => {
+      // A throttled termination, as the AWS adapter reports it: refused, so it cannot have landed.
+      throw error instanceof SimServiceError && error.name === 'ThrottlingException'
+        ? new CallRefusedError(`TerminateInstanceInAutoScalingGroup ${id}`, { cause: error })
+        : error;
+    });
     const group = this.requireGroup(call);
     const victim = group.live.get(id);
     if (victim === undefined) {

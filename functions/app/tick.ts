@@ -4,7 +4,7 @@ import type { PlanInput } from '../core/decide/plan.js';
 import { planTick } from '../core/decide/plan.js';
 import { keyedRandom } from '../core/decide/random.js';
 import { changesCapacity, recheckProgress, recheckStart } from '../core/decide/recheck.js';
-import { InstanceGoneError } from '../core/errors.js';
+import { CallRefusedError, InstanceGoneError } from '../core/errors.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import type { Blackout, GlobalBlock } from '../core/policy/global-gate.js';
@@ -205,8 +205,11 @@ class TickRun {
         await this.closeVanished(terminating, error);
         return;
       }
-      // The record stays terminating: a call that timed out may still have landed. The next tick sees
-      // which from desired capacity (lowered by the call or not) and recovers or undoes the surge.
+      // A refused call cannot have landed: the surge is back where it was, and the next run terminates
+      // again at once instead of waiting to see whether it landed and then taking the surge back.
+      if (error instanceof CallRefusedError) await ledger.update(record, 'terminating');
+      // Otherwise the record stays terminating: a call that timed out may still have landed. The next
+      // run sees which from desired capacity (lowered by the call or not) and recovers or undoes the surge.
       this.fail(record.group, `could not terminate ${record.instanceId}`, error);
       return;
     }

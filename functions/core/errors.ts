@@ -58,3 +58,21 @@ export class InstanceGoneError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * AWS refused a call before doing anything with it (throttled, after the SDK's own retries): unlike a
+ * timeout, it cannot have landed, so the step it was for can be taken again at once.
+ */
+export class CallRefusedError extends Error {
+  override readonly name = 'CallRefusedError';
+
+  constructor(
+    readonly operation: string,
+    options: { readonly cause: unknown },
+  ) {
+    super(
+      `${operation} refused before it did anything: ${options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : String(options.cause)}`,
+      options,
+    );
+  }
+}

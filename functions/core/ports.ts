@@ -19,7 +19,11 @@ export interface FleetPort {
   recheckGroups(groups: readonly Group[], options: RecheckOptions): Promise<ReadonlyMap<string, Group>>;
   /** SetDesiredCapacity without honouring cooldown: the launch-before-terminate surge. */
   setDesiredCapacity(group: string, desired: number): Promise<void>;
-  /** TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances. */
+  /**
+   * TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances.
+   * Throws InstanceGoneError when the instance is no longer there to terminate, and CallRefusedError
+   * when AWS refused the call unprocessed (throttled).
+   */
   terminateInstance(group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void>;
   /** Creates or overwrites tags on the group; keys are always under `phoenix:`. */
   tagGroup(group: string, tags: Readonly<Record<string, string>>): Promise<void>;

@@ -2,6 +2,7 @@ import {
   type Activity,
   type Instance as AsgInstance,
   AutoScalingClient,
+  AutoScalingServiceException,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
@@ -12,7 +13,7 @@ import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } f
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../../functions/adapters/fleet.js';
-import { InstanceGoneError } from '../../../functions/core/errors.js';
+import { CallRefusedError, InstanceGoneError } from '../../../functions/core/errors.js';
 import type { Group } from '../../../functions/core/model.js';
 import { autoScalingGroup } from '../../support/sdk-shapes.js';
 
@@ -318,5 +319,22 @@ describe('AwsFleet actions', () => {
     expect(autoScalingMock.commandCalls(CreateOrUpdateTagsCommand)[0]?.args[0].input.Tags).toEqual([
       { ResourceId: 'a', ResourceType: 'auto-scaling-group', Key: 'phoenix:quarantined', Value: 'reason', PropagateAtLaunch: false },
     ]);
+  });
+});
+
+describe('AwsFleet refused terminations', () => {
+  it.each([
+    { case: 'throttled: refused unprocessed, so it can be made again at once', name: 'Throttling', status: 400, refused: true },
+    { case: 'throttled with 429', name: 'SomethingElse', status: 429, refused: true },
+    { case: 'a 5xx may have landed: it stays what it was', name: 'ServiceUnavailable', status: 503, refused: false },
+  ])('$case', async ({ name, status, refused }) => {
+    autoScalingMock
+      .on(TerminateInstanceInAutoScalingGroupCommand)
+      .rejects(
+        new AutoScalingServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: 'Rate exceeded' }),
+      );
+    const error: unknown = await fleet.terminateInstance('a', 'i-a', { decrementDesired: true }).catch((caught: unknown) => caught);
+    expect(error instanceof CallRefusedError).toBe(refused);
+    expect(error instanceof Error && error.message).toContain('Rate exceeded');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TickSettings } from '../../../functions/app/tick.js';
 import { runTick } from '../../../functions/app/tick.js';
-import { InstanceGoneError } from '../../../functions/core/errors.js';
+import { CallRefusedError, InstanceGoneError } from '../../../functions/core/errors.js';
 import type { GlobalMode, Group } from '../../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
@@ -270,6 +270,18 @@ describe('runTick as the verifier', () => {
     await runTick(deps, settings, NOW, { kind: 'verify', groups: undefined });
     expect(deps.fleet.calls).not.toContain('listOptedInGroups');
     expect(deps.fleet.calls[0]).toBe('describeGroups web');
+  });
+
+  it('a termination AWS refused unprocessed puts the surge back, and the next run terminates again at once', async () => {
+    const deps = { ...world([surged]), ledger: new FakeLedger([surge]) };
+    deps.fleet.failing.set('terminateInstance', new CallRefusedError('TerminateInstanceInAutoScalingGroup i-1', { cause: new Error('Rate exceeded') }));
+    const refused = await runTick(deps, settings, NOW, { kind: 'verify', groups: ['web'] });
+    expect(refused.outcomes).toMatchObject([{ kind: 'failed', why: 'could not terminate i-1' }]);
+    expect(deps.ledger.records.get(surge.id)).toStrictEqual(surge);
+    deps.fleet.failing.clear();
+    await runTick(deps, settings, NOW + MINUTE, { kind: 'verify', groups: ['web'] });
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-1 decrement=true', 'terminateInstance web i-1 decrement=true']);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'terminating', terminatedAt: NOW + MINUTE });
   });
 
   it('makes no call to Auto Scaling and one ledger read when nothing is open', async () => {
