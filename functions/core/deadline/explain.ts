@@ -35,9 +35,16 @@ function limits(rules: Rules, deadline: Deadline, replacementTime: Millis): stri
   return rules.window === undefined ? pace : `window ${oneDecimal(openPerWeek / HOUR)}h/week with ${pace}`;
 }
 
-function whyBreach(deadline: Deadline, rules: Rules, replacementTime: Millis): string {
+function whyBreach(deadline: Deadline, rules: Rules, setup: Setup): string {
   const { perWeek, needPerWeek, instances } = deadline.rate;
   const maxAge = formatDuration(rules.maxAge);
+  const replacementTime = setup.replacementTime;
+  const { now } = setup.input;
+  if (deadline.firstBreachAt !== undefined && deadline.firstBreachAt <= now) {
+    // Nothing done from now on can undo it: say how many are past, and when the rules let them go.
+    const past = setup.launches.filter((launch) => launch.launchedAt + rules.maxAge < now).length;
+    return `${past} of ${instances} ${past === 1 && instances === 1 ? 'instance is' : 'instances are'} past max-age ${maxAge} already`;
+  }
   if (perWeek < needPerWeek) {
     const can = rate(perWeek);
     const need = rate(needPerWeek);
@@ -107,5 +114,5 @@ export function explainDeadline(input: DeadlineInput, options: { readonly sugges
   const rules: Rules = { maxAge, budget, window };
   const deadline = walk(setup, rules);
   if (deadline.feasible) return { deadline, why: undefined, fixes: [] };
-  return { deadline, why: whyBreach(deadline, rules, setup.replacementTime), fixes: options.suggest ? fixesFor(setup, rules) : [] };
+  return { deadline, why: whyBreach(deadline, rules, setup), fixes: options.suggest ? fixesFor(setup, rules) : [] };
 }

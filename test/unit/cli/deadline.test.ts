@@ -42,14 +42,16 @@ describe('planDeadlines', () => {
     );
   });
 
-  it('says since when for a group already past max-age', () => {
+  it('says since when for a group already past max-age; only a max-age reaching past the next opening (Saturday 02:00) undoes it', () => {
     const late = group({
       name: 'late',
       size: 1,
       instances: [instance({ id: 'i-1', launchedAt: NOW - 8 * DAY })],
       tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:window': 'Sat 02:00-03:00 UTC' },
     });
-    expect(planDeadlines([late], CONTEXT).get('late')?.text).toMatch(/^past max-age since Sun 22 Nov 12:00 UTC: /);
+    expect(planDeadlines([late], CONTEXT).get('late')?.text).toBe(
+      'past max-age since Sun 22 Nov 12:00 UTC: 1 of 1 instance is past max-age 7d already; feasible with max-age 13d',
+    );
   });
 
   it('reads the typical replacement time from the ledger: shorter replacements leave room sooner', () => {
