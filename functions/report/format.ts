@@ -74,11 +74,6 @@ export function firstWeek(report: WeeklyReport): boolean {
 
 export const FIRST_WEEK = 'first week';
 
-/** The change column's heading: in a first week its cells are empty and the heading says why, once. */
-export function changeHeading(first: boolean): string {
-  return first ? `vs last week (${FIRST_WEEK})` : 'vs last week';
-}
-
 /** What the header's counts leave out. */
 export function leftOutText(report: WeeklyReport): string {
   const { disabledGroups, disabledInstances } = report.fleet.leftOut;

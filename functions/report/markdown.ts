@@ -11,7 +11,6 @@ import type {
 } from '../core/report/schema.js';
 import { AGE_BUCKETS, REPORT_REASONS } from '../core/report/schema.js';
 import {
-  changeHeading,
   estimatesEverywhere,
   FIRST_WEEK,
   firstWeek,
@@ -153,7 +152,7 @@ export function renderMarkdown(report: WeeklyReport): string {
   } else {
     const style = { first: firstWeek(report), allEstimated: estimatesEverywhere(report.groups) };
     lines.push(
-      `| group | mode | instances | recycled | ${changeHeading(style.first)} | would recycle | recovery p50 / p95 / max | failures | within max-age${style.allEstimated ? ' (est.)' : ''} | oldest | skipped ticks (top reasons) | note |`,
+      `| group | mode | instances | recycled | vs last week${style.first ? ` (${FIRST_WEEK})` : ''} | would recycle | recovery p50 / p95 / max | failures | within max-age${style.allEstimated ? ' (est.)' : ''} | oldest | skipped ticks (top reasons) | note |`,
       '| --- | --- | ---: | --- | ---: | ---: | --- | ---: | ---: | --- | --- | --- |',
       ...report.groups.map((group) => groupRow(group, style)),
     );

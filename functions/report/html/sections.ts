@@ -13,7 +13,6 @@ import type {
 } from '../../core/report/schema.js';
 import { REPORT_REASONS } from '../../core/report/schema.js';
 import {
-  changeHeading,
   estimatesEverywhere,
   FIRST_WEEK,
   firstWeek,
@@ -224,7 +223,7 @@ export function groupTable(report: WeeklyReport): Html {
   const style = { first: firstWeek(report), allEstimated: estimatesEverywhere(groups) };
   return html`<section><h2>Groups <span class="count">${groups.length}</span></h2>${
     skips.length === 0 ? '' : html`<p class="small muted">Skipped ticks, whole fleet: ${skips.join(' · ')}</p>`
-  }${elsewhere}<div class="table-wrap"><table><thead><tr><th scope="col">Group</th><th scope="col">Status</th><th scope="col" class="num">Instances</th><th scope="col" class="num">Recycled</th><th scope="col" class="num">${changeHeading(style.first)}</th><th scope="col" class="num">Recovery p50 / p95 / max</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Within max-age${style.allEstimated ? ' (est.)' : ''}</th><th scope="col" class="num">Oldest</th><th scope="col">Skipped ticks (top)</th></tr></thead><tbody>${groups.map((group) => groupRow(group, style))}</tbody></table></div></section>`;
+  }${elsewhere}<div class="table-wrap"><table><thead><tr><th scope="col">Group</th><th scope="col">Status</th><th scope="col" class="num">Instances</th><th scope="col" class="num">Recycled</th><th scope="col" class="num">vs last week${style.first ? html`<br><span class="small">(${FIRST_WEEK})</span>` : ''}</th><th scope="col" class="num">Recovery p50 / p95 / max</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Within max-age${style.allEstimated ? ' (est.)' : ''}</th><th scope="col" class="num">Oldest</th><th scope="col">Skipped ticks (top)</th></tr></thead><tbody>${groups.map((group) => groupRow(group, style))}</tbody></table></div></section>`;
 }
 
 export function failedTable(report: WeeklyReport): Html {

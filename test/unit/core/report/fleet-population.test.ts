@@ -132,7 +132,9 @@ describe('the change from last week', () => {
     expect(text).toContain('| vs last week (first week) |');
     expect(text).not.toMatch(/\+1\b/);
     const page = renderHtml(first);
-    expect(page).toContain('first week');
+    expect(page).toContain('<th scope="col" class="num">vs last week<br><span class="small">(first week)</span></th>');
+    expect(page).toContain('<br>first week</div>');
+    expect(page).toContain('<div class="detail">first week</div>');
     expect(page).not.toContain('+1 vs last week');
   });
 
