@@ -101,7 +101,7 @@ export class SimFleetPort implements FleetPort {
 
   async setDesiredCapacity(groupName: string, desired: number): Promise<void> {
     const call: CallBase = { kind: 'set-desired', group: groupName, desired };
-    await this.enter('SetDesiredCapacity', call);
+    await this.enterCapacityCall(`SetDesiredCapacity ${groupName} ${desired}`, call);
     const group = this.requireGroup(call);
     if (!Number.isInteger(desired)) this.reject(call, `DesiredCapacity ${desired} is not a whole number`);
     if (desired > group.max) this.reject(call, `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
@@ -115,12 +115,7 @@ export class SimFleetPort implements FleetPort {
 
   async terminateInstance(groupName: string, id: string, options: { decrementDesired: boolean }): Promise<void> {
     const call: CallBase = { kind: 'terminate', group: groupName, instanceId: id, decrementDesired: options.decrementDesired };
-    await this.enter('TerminateInstanceInAutoScalingGroup', call).catch((error: unknown) => {
-      // A throttled termination, as the AWS adapter reports it: refused, so it cannot have landed.
-      throw error instanceof SimServiceError && error.name === 'ThrottlingException'
-        ? new CallRefusedError(`TerminateInstanceInAutoScalingGroup ${id}`, { cause: error })
-        : error;
-    });
+    await this.enterCapacityCall(`TerminateInstanceInAutoScalingGroup ${id}`, call);
     const group = this.requireGroup(call);
     const victim = group.live.get(id);
     if (victim === undefined) {
@@ -168,6 +163,15 @@ export class SimFleetPort implements FleetPort {
     group.tags = tags;
     group.snapshot = undefined;
     this.referee.tagsChanged(groupName, group.tags);
+  }
+
+  /** A capacity call's fault as the AWS adapter reports it: a throttle is a refusal that cannot have landed. */
+  private async enterCapacityCall(operation: string, call: CallBase): Promise<void> {
+    try {
+      await this.enter(operation.split(' ')[0] as string, call);
+    } catch (error) {
+      throw error instanceof SimServiceError && error.name === 'ThrottlingException' ? new CallRefusedError(operation, { cause: error }) : error;
+    }
   }
 
   /** An injected fault is drawn synchronously at call time (so the order of draws is the order of calls), then the call yields. */

@@ -90,7 +90,11 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
   }
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
-    await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+    try {
+      await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+    } catch (error) {
+      throw refusedAs(`SetDesiredCapacity ${group} ${desired}`, error);
+    }
   }
 
   async terminateInstance(_group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
@@ -100,9 +104,7 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
       );
     } catch (error) {
       if (isInstanceGone(error)) throw new InstanceGoneError(instanceId, error.message, { cause: error });
-      if (error instanceof AutoScalingServiceException && throttled(error))
-        throw new CallRefusedError(`TerminateInstanceInAutoScalingGroup ${instanceId}`, { cause: error });
-      throw error;
+      throw refusedAs(`TerminateInstanceInAutoScalingGroup ${instanceId}`, error);
     }
   }
 
@@ -147,4 +149,9 @@ function withActivities(group: Group, activities: RunningActivities): Group {
  */
 function throttled(error: AutoScalingServiceException): boolean {
   return isThrottlingError(error as unknown as Parameters<typeof isThrottlingError>[0]);
+}
+
+/** A capacity call's error as the port reports it: a throttle is a refusal that cannot have landed; anything else as thrown. */
+function refusedAs(operation: string, error: unknown): unknown {
+  return error instanceof AutoScalingServiceException && throttled(error) ? new CallRefusedError(operation, { cause: error }) : error;
 }

@@ -261,6 +261,9 @@ class TickRun {
       if (undo.kind === 'set-desired') await this.deps.fleet.setDesiredCapacity(record.group, undo.desired);
       else await this.deps.fleet.terminateInstance(record.group, undo.instanceId, { decrementDesired: true });
     } catch (error) {
+      // A refused undo cannot have landed: the claim goes back to unmade, so the next run makes it at once.
+      if (error instanceof CallRefusedError && claimed.undo !== undefined)
+        await this.deps.ledger.update({ ...claimed, undo: { ...claimed.undo, at: undefined } }, 'undoing');
       this.fail(record.group, `could not take the surge back (${describeUndo(undo)})`, error);
       return undefined;
     }

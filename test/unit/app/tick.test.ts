@@ -338,6 +338,17 @@ describe('brakes hold a replacement in flight: it is taken back exactly, never f
     expect(deps.ledger.records.get(surge.id)?.detail).toContain('taking the surge back');
   });
 
+  it('an undo AWS refused unprocessed stays claimed but unmade, and the next run makes it at once', async () => {
+    const deps = { ...world([withTags(ready, { 'phoenix:enabled': 'false' })]), ledger: new FakeLedger([surge]) };
+    deps.fleet.failing.set('terminateInstance', new CallRefusedError('TerminateInstanceInAutoScalingGroup i-new', { cause: new Error('Rate exceeded') }));
+    await runTick(deps, settings, NOW);
+    expect(deps.ledger.records.get(surge.id)).toMatchObject({ phase: 'undoing', undo: { at: undefined, extraInstanceId: 'i-new' } });
+    deps.fleet.failing.clear();
+    await runTick(deps, settings, NOW + MINUTE);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true', 'terminateInstance web i-new decrement=true']);
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
+  });
+
   it('a stop alarm only holds a ready surge: nothing changes until recovery-timeout, then it is taken back', async () => {
     const deps = { ...world([ready]), ledger: new FakeLedger([surge]) };
     deps.alarms.inAlarm = ['p99-latency'];
