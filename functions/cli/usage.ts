@@ -44,7 +44,8 @@ example: phoenix plan --region eu-west-1 --group 'web-*'`,
 
 Renders a past week's recycle report from the ledger, as the reporter function sends it.
 
-  --week YYYY-Www   the ISO week (default: the last complete week)
+  --week YYYY-Www   the ISO week (default: the last complete week); the current week is marked
+                    partial, a week still to come is refused
   --format F        md, html or json (default: md)
   --time-zone ZONE  whose Monday midnights bound the week (default: UTC)
 ${LEDGER_LINES}
