@@ -101,7 +101,7 @@ export class SimFleetPort implements FleetPort {
 
   async setDesiredCapacity(groupName: string, desired: number): Promise<void> {
     const call: CallBase = { kind: 'set-desired', group: groupName, desired };
-    await this.enterCapacityCall(`SetDesiredCapacity ${groupName} ${desired}`, call);
+    await this.enter('SetDesiredCapacity', call);
     const group = this.requireGroup(call);
     if (!Number.isInteger(desired)) this.reject(call, `DesiredCapacity ${desired} is not a whole number`);
     if (desired > group.max) this.reject(call, `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
@@ -115,7 +115,7 @@ export class SimFleetPort implements FleetPort {
 
   async terminateInstance(groupName: string, id: string, options: { decrementDesired: boolean }): Promise<void> {
     const call: CallBase = { kind: 'terminate', group: groupName, instanceId: id, decrementDesired: options.decrementDesired };
-    await this.enterCapacityCall(`TerminateInstanceInAutoScalingGroup ${id}`, call);
+    await this.enterTermination(`TerminateInstanceInAutoScalingGroup ${id}`, call);
     const group = this.requireGroup(call);
     const victim = group.live.get(id);
     if (victim === undefined) {
@@ -165,8 +165,8 @@ export class SimFleetPort implements FleetPort {
     this.referee.tagsChanged(groupName, group.tags);
   }
 
-  /** A capacity call's fault as the AWS adapter reports it: a throttle is a refusal that cannot have landed. */
-  private async enterCapacityCall(operation: string, call: CallBase): Promise<void> {
+  /** A termination's fault as the AWS adapter reports it: a throttle is a refusal that cannot have landed. */
+  private async enterTermination(operation: string, call: CallBase): Promise<void> {
     try {
       await this.enter(operation.split(' ')[0] as string, call);
     } catch (error) {

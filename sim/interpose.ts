@@ -48,8 +48,8 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
     openRecords: () => around({ kind: 'records' }, () => ledger.openRecords()),
     groupRecordsSince: (groups, since) => around({ kind: 'records' }, () => ledger.groupRecordsSince(groups, since)),
     begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),
-    update: (record, expectedPhase) =>
-      around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase)),
+    update: (record, expectedPhase, expectedUndo) =>
+      around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase, expectedUndo)),
     recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
   };
 }

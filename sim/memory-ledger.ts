@@ -1,4 +1,4 @@
-import type { Millis, ReplacementPhase, ReplacementRecord } from '../functions/core/model.js';
+import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
 import type { BeginResult, LedgerHistory, LedgerPort, UpdateResult } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
@@ -72,9 +72,13 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
     );
   }
 
-  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
+  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult> {
     await Promise.resolve();
-    return this.conditionally(() => this.records.get(record.id)?.phase === expectedPhase, record).then((written) => (written ? 'updated' : 'conflict'));
+    const holds = () => {
+      const stored = this.records.get(record.id);
+      return stored?.phase === expectedPhase && (expectedUndo === undefined || stored.undo?.at === expectedUndo.at);
+    };
+    return this.conditionally(holds, record).then((written) => (written ? 'updated' : 'conflict'));
   }
 
   /** Runs check-then-write under the ledger's lock; the yield between them is where a race would show. */

@@ -90,11 +90,7 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
   }
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
-    try {
-      await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
-    } catch (error) {
-      throw refusedAs(`SetDesiredCapacity ${group} ${desired}`, error);
-    }
+    await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
   }
 
   async terminateInstance(_group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
@@ -151,7 +147,7 @@ function throttled(error: AutoScalingServiceException): boolean {
   return isThrottlingError(error as unknown as Parameters<typeof isThrottlingError>[0]);
 }
 
-/** A capacity call's error as the port reports it: a throttle is a refusal that cannot have landed; anything else as thrown. */
+/** A termination's error as the port reports it: a throttle is a refusal that cannot have landed; anything else as thrown. */
 function refusedAs(operation: string, error: unknown): unknown {
   return error instanceof AutoScalingServiceException && throttled(error) ? new CallRefusedError(operation, { cause: error }) : error;
 }

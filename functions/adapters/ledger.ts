@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReplacementPhase, ReplacementRecord } from '../core/model.js';
+import type { ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
 import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
@@ -52,13 +52,11 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
     );
   }
 
-  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
+  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult> {
     const put = {
       TableName: this.tableName,
       Item: toItem(record),
-      ConditionExpression: '#phase = :expected',
-      ExpressionAttributeNames: { '#phase': 'phase' },
-      ExpressionAttributeValues: { ':expected': expectedPhase },
+      ...phaseCondition(expectedPhase, expectedUndo),
     };
     const wasOpen = OPEN_PHASES.includes(expectedPhase);
     const written = await this.conditionally(() => {
@@ -116,6 +114,24 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
     );
     return stored.Item !== undefined && canonical(stored.Item) === canonical(item);
   }
+}
+
+/** The stored phase, and when an undo is made again, the stored claim's last call time too. */
+function phaseCondition(expectedPhase: ReplacementPhase, expectedUndo: UndoClaim | undefined) {
+  const phase = {
+    ConditionExpression: '#phase = :expected',
+    ExpressionAttributeNames: { '#phase': 'phase' },
+    ExpressionAttributeValues: { ':expected': expectedPhase },
+  };
+  if (expectedUndo === undefined) return phase;
+  const names = { ...phase.ExpressionAttributeNames, '#undo': 'undo', '#at': 'at' };
+  if (expectedUndo.at === undefined)
+    return { ...phase, ConditionExpression: `${phase.ConditionExpression} AND attribute_not_exists(#undo.#at)`, ExpressionAttributeNames: names };
+  return {
+    ConditionExpression: `${phase.ConditionExpression} AND #undo.#at = :undoAt`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ...phase.ExpressionAttributeValues, ':undoAt': expectedUndo.at },
+  };
 }
 
 function absent() {

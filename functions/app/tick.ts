@@ -249,7 +249,8 @@ class TickRun {
       undo: undo.kind === 'terminate-extra' ? { ...claim, extraInstanceId: undo.instanceId } : claim,
     };
     try {
-      if ((await this.deps.ledger.update(claimed, record.phase)) === 'conflict') {
+      // Made again, an undo stays `undoing`: the claim this run read must still be the stored one.
+      if ((await this.deps.ledger.update(claimed, record.phase, record.phase === 'undoing' ? record.undo : undefined)) === 'conflict') {
         this.notActed(record.group, 'another tick is taking this surge back');
         return undefined;
       }
@@ -261,9 +262,11 @@ class TickRun {
       if (undo.kind === 'set-desired') await this.deps.fleet.setDesiredCapacity(record.group, undo.desired);
       else await this.deps.fleet.terminateInstance(record.group, undo.instanceId, { decrementDesired: true });
     } catch (error) {
-      // A refused undo cannot have landed: the claim goes back to unmade, so the next run makes it at once.
-      if (error instanceof CallRefusedError && claimed.undo !== undefined)
-        await this.deps.ledger.update({ ...claimed, undo: { ...claimed.undo, at: undefined } }, 'undoing');
+      // A refused undo cannot have landed: the claim goes back to unmade, so the next run makes it at once
+      // (of overlapping runs one only: the ledger write holds to the claim each one read).
+      if (error instanceof CallRefusedError && claimed.undo !== undefined) {
+        await this.deps.ledger.update({ ...claimed, undo: { ...claimed.undo, at: undefined } }, 'undoing', claimed.undo);
+      }
       this.fail(record.group, `could not take the surge back (${describeUndo(undo)})`, error);
       return undefined;
     }

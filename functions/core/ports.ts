@@ -1,4 +1,4 @@
-import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from './model.js';
+import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
 
@@ -57,9 +57,11 @@ export interface LedgerPort {
   begin(record: ReplacementRecord): Promise<BeginResult>;
   /**
    * Replaces a record by id only if its stored phase is still `expectedPhase` (a conditional write):
-   * of two overlapping ticks moving one replacement on, exactly one gets 'updated'.
+   * of two overlapping ticks moving one replacement on, exactly one gets 'updated'. An undo made again
+   * stays in `undoing`, so it also names the claim it read (`expectedUndo`): only the run whose claim
+   * is still the stored one makes the call.
    */
-  update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult>;
+  update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult>;
   /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
   recordTick(summary: TickSummary): Promise<void>;
 }

@@ -253,6 +253,26 @@ describe('DynamoLedger against moto', () => {
     expect(await ledger.openRecords()).toEqual([]);
   });
 
+  it('an undo made again goes ahead only for the run whose claim is still the stored one', async () => {
+    const ledger = ledgerAt();
+    const open = record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 2, toDesired: 3 } });
+    await ledger.begin(open);
+    const claim = { at: WEDNESDAY_NOON + 20 * MINUTE, closeAs: 'abandoned' as const, why: 'braked', quarantine: false };
+    const claimed = { ...open, phase: 'undoing' as const, undo: claim };
+    expect(await ledger.update(claimed, 'surging')).toBe('updated');
+    const again = { ...claimed, undo: { ...claim, at: WEDNESDAY_NOON + 30 * MINUTE } };
+    expect(await ledger.update(again, 'undoing', claim)).toBe('updated');
+    // An overlapping run that read the first claim: its condition no longer holds.
+    expect(await ledger.update({ ...again, undo: { ...claim, at: WEDNESDAY_NOON + 31 * MINUTE } }, 'undoing', claim)).toBe('conflict');
+    const api = { ...open, id: 'api#1', group: 'api' };
+    const unmade = { ...api, phase: 'undoing' as const, undo: { ...claim, at: undefined } };
+    await ledger.begin(api);
+    expect(await ledger.update(unmade, 'surging')).toBe('updated');
+    expect(await ledger.update({ ...unmade, undo: claim }, 'undoing', unmade.undo)).toBe('updated');
+    expect(await ledger.update({ ...unmade, undo: claim }, 'undoing', unmade.undo)).toBe('conflict');
+    expect((await ledger.recordsForGroup('web', 0))[0]?.undo?.at).toBe(WEDNESDAY_NOON + 30 * MINUTE);
+  });
+
   it('moving between open phases keeps the lock and the open index entry', async () => {
     const ledger = ledgerAt();
     const open = record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 2, toDesired: 3 } });

@@ -1,4 +1,4 @@
-import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord } from '../../functions/core/model.js';
+import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type {
   AlarmsPort,
@@ -99,9 +99,11 @@ export class FakeLedger implements LedgerPort {
     return 'created';
   }
 
-  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase): Promise<UpdateResult> {
+  async update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult> {
     if (this.failUpdates !== undefined) throw this.failUpdates;
-    if (this.records.get(record.id)?.phase !== expectedPhase) return 'conflict';
+    const stored = this.records.get(record.id);
+    if (stored?.phase !== expectedPhase) return 'conflict';
+    if (expectedUndo !== undefined && stored.undo?.at !== expectedUndo.at) return 'conflict';
     this.records.set(record.id, record);
     return 'updated';
   }

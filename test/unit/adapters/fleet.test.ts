@@ -337,11 +337,4 @@ describe('AwsFleet refused terminations', () => {
     expect(error instanceof CallRefusedError).toBe(refused);
     expect(error instanceof Error && error.message).toContain('Rate exceeded');
   });
-
-  it('a throttled SetDesiredCapacity is refused the same way', async () => {
-    autoScalingMock
-      .on(SetDesiredCapacityCommand)
-      .rejects(new AutoScalingServiceException({ name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
-    await expect(fleet.setDesiredCapacity('a', 3)).rejects.toThrow(CallRefusedError);
-  });
 });

@@ -349,6 +349,21 @@ describe('brakes hold a replacement in flight: it is taken back exactly, never f
     expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
   });
 
+  it('two overlapping runs making an unmade undo: only one makes the call', async () => {
+    const unmade = { ...surge, phase: 'undoing' as const, undo: { at: undefined, closeAs: 'abandoned' as const, why: 'braked', quarantine: false } };
+    const deps = { ...world([withTags(ready, { 'phoenix:enabled': 'false' })]), ledger: new FakeLedger([unmade]) };
+    await Promise.all([runTick(deps, settings, NOW), runTick(deps, settings, NOW)]);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
+  });
+
+  it('two overlapping runs making a stale undo again: only the one whose claim is still stored makes the call', async () => {
+    const claimed = { ...surge, phase: 'undoing' as const, undo: { at: NOW - 10 * MINUTE, closeAs: 'abandoned' as const, why: 'braked', quarantine: false } };
+    const deps = { ...world([withTags(ready, { 'phoenix:enabled': 'false' })]), ledger: new FakeLedger([claimed]) };
+    await Promise.all([runTick(deps, settings, NOW), runTick(deps, settings, NOW)]);
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
+    expect(deps.ledger.records.get(surge.id)?.phase).toBe('abandoned');
+  });
+
   it('a stop alarm only holds a ready surge: nothing changes until recovery-timeout, then it is taken back', async () => {
     const deps = { ...world([ready]), ledger: new FakeLedger([surge]) };
     deps.alarms.inAlarm = ['p99-latency'];
