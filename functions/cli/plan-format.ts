@@ -1,5 +1,6 @@
 import { SKIP_REASONS } from '../core/decide/decision.js';
 import { formatDuration } from '../core/policy/duration.js';
+import { breachTime } from './deadline.js';
 import { UsageError } from './errors.js';
 import { globPattern } from './glob.js';
 import type { PlanAction, PlanGroup, PlanLaunchSource, PlanReport } from './plan.js';
@@ -13,6 +14,8 @@ export interface PlanView {
 /** Reasons a person must act on before Phoenix does anything for the group: shown first. */
 const ATTENTION = new Set(['bad-tags', 'quarantined']);
 const ACTIONS: readonly PlanAction[] = ['launch-then-terminate', 'terminate', 'would-recycle', 'in-flight', 'skip'];
+/** Breach predictions listed before saying how many more: each is a line with its why. */
+const BREACHES_SHOWN = 20;
 /** Group names a reason lists before it says how many more: the summary stays a screen at any fleet size. */
 const NAMES_PER_REASON = 8;
 
@@ -47,6 +50,28 @@ function groupLine(group: PlanGroup): string {
   return `${group.group} [${group.mode ?? 'bad tags'}]: ${group.decision} (${group.reason}): ${group.why}`;
 }
 
+/** The groups that will not keep max-age, the soonest breach first: what a person has the most time to fix the least. */
+function breachLines(report: PlanReport): string[] {
+  const withDeadline = report.groups.filter((group) => group.deadline !== null);
+  const breaching = withDeadline
+    .filter((group) => group.deadline?.feasible === false)
+    .sort((a, b) => (a.deadline?.firstBreachAt ?? '~').localeCompare(b.deadline?.firstBreachAt ?? '~') || a.group.localeCompare(b.group));
+  if (breaching.length === 0) return [];
+  const more = breaching.length > BREACHES_SHOWN ? [`and ${breaching.length - BREACHES_SHOWN} more: phoenix plan --json gives every group's deadline`] : [];
+  return [
+    '',
+    `Will breach max-age (${breaching.length} of ${withDeadline.length} groups with max-age, soonest first):`,
+    ...breaching.slice(0, BREACHES_SHOWN).map((group) => `${group.group}: ${group.deadline?.text ?? ''}`),
+    ...more,
+  ];
+}
+
+function deadlineLine(group: PlanGroup): string[] {
+  if (group.deadline === null) return [];
+  const next = group.deadline.nextRecycles.slice(0, 3).map((recycle) => `${recycle.instanceId} ${breachTime(Date.parse(recycle.at))} (${recycle.rule})`);
+  return [`  deadline: ${group.deadline.text}${next.length === 0 ? '' : `; next: ${next.join(', ')}`}`];
+}
+
 function instanceLines(group: PlanGroup): string[] {
   const lines = group.launchSource === null ? [] : [`  launches ${sourceText(group.launchSource)}`];
   for (const instance of group.instances) {
@@ -57,22 +82,30 @@ function instanceLines(group: PlanGroup): string[] {
 }
 
 /** Groups by action and by reason, in the order the output lists them: what --json opens with too. */
-export function planSummary(report: PlanReport): { readonly actions: Record<string, number>; readonly reasons: Record<string, number> } {
+export function planSummary(report: PlanReport): {
+  readonly actions: Record<string, number>;
+  readonly reasons: Record<string, number>;
+  readonly deadlines?: Record<'will-breach' | 'feasible', number>;
+} {
+  const withDeadline = report.groups.filter((group) => group.deadline !== null);
+  const breaching = withDeadline.filter((group) => group.deadline?.feasible === false).length;
+  const deadlines = withDeadline.length === 0 ? {} : { deadlines: { 'will-breach': breaching, feasible: withDeadline.length - breaching } };
   const actions = countBy(report.groups, (group) => group.action);
   const reasons = countBy(report.groups, (group) => group.reason);
   return {
     actions: Object.fromEntries(ACTIONS.filter((action) => actions.has(action)).map((action) => [action, actions.get(action) ?? 0])),
     reasons: Object.fromEntries([...reasons.entries()].sort(([a], [b]) => order(a) - order(b))),
+    ...deadlines,
   };
 }
 
 function summaryLines(report: PlanReport): string[] {
-  const { actions, reasons } = planSummary(report);
+  const { actions, reasons, deadlines } = planSummary(report);
   const text = (counts: Record<string, number>) => {
     const entries = Object.entries(counts);
     return entries.length === 0 ? 'none' : entries.map(([name, count]) => `${name} ${count}`).join(', ');
   };
-  return [`Actions: ${text(actions)}`, `Reasons: ${text(reasons)}`];
+  return [`Actions: ${text(actions)}`, `Reasons: ${text(reasons)}`, ...(deadlines === undefined ? [] : [`Deadlines: ${text(deadlines)}`])];
 }
 
 function order(reason: string): number {
@@ -89,12 +122,12 @@ export function formatPlan(report: PlanReport, view: PlanView): string {
   const ledger = report.ledgerTable === null ? 'no ledger' : `ledger ${report.ledgerTable} ${report.ledger}`;
   const scope = view.group === undefined ? 'opted-in groups' : `groups matching ${view.group}`;
   const lines = [`Phoenix plan at ${report.at} (${ledger}): ${report.groups.length} ${scope}${view.actionsOnly ? ' that a tick would act on' : ''}`];
-  lines.push(...summaryLines(report));
+  lines.push(...summaryLines(report), ...breachLines(report));
   const detail = view.group !== undefined;
   const section = (title: string, groups: readonly PlanGroup[]) => {
     if (groups.length === 0) return;
     lines.push('', `${title}:`);
-    for (const group of groups) lines.push(groupLine(group), ...(detail ? instanceLines(group) : []));
+    for (const group of groups) lines.push(groupLine(group), ...(detail ? [...deadlineLine(group), ...instanceLines(group)] : []));
   };
   section(
     'Needs attention',

@@ -5,6 +5,8 @@ import { MINUTE, WEEK } from '../core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
 import type { OptionValues } from './arguments.js';
+import type { PlanDeadline } from './deadline.js';
+import { planDeadlines } from './deadline.js';
 import { isMissingTable, UsageError } from './errors.js';
 
 /**
@@ -97,6 +99,8 @@ export interface PlanGroup {
   readonly why: string;
   readonly launchSource: PlanLaunchSource | null;
   readonly instances: readonly PlanInstance[];
+  /** Whether max-age can be kept, for a group with max-age whose tags parse and are not disabled; else null. */
+  readonly deadline: PlanDeadline | null;
 }
 
 export interface PlanReport {
@@ -131,7 +135,7 @@ function describeDecision(decision: Decision): Pick<PlanGroup, 'action' | 'insta
   }
 }
 
-function planGroup(decision: Decision, group: Group | undefined): PlanGroup {
+function planGroup(decision: Decision, group: Group | undefined, deadline: PlanDeadline | null): PlanGroup {
   const described = describeDecision(decision);
   const sources = new Map(group?.instances.map((instance) => [instance.id, instance.launchSource]));
   return {
@@ -146,6 +150,7 @@ function planGroup(decision: Decision, group: Group | undefined): PlanGroup {
       note: verdict.note,
       launchSource: planSource(sources.get(verdict.instanceId)),
     })),
+    deadline,
   };
 }
 
@@ -182,10 +187,11 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
     progressOnly: false,
   });
   const byName = new Map(groups.map((group) => [group.name, group]));
+  const deadlines = planDeadlines(groups, { now: options.at, tickInterval: options.tickMinutes * MINUTE, records });
   return {
     at: new Date(options.at).toISOString(),
     ledger: ledgerState,
     ledgerTable: options.table ?? null,
-    groups: decisions.map((decision) => planGroup(decision, byName.get(decision.group))),
+    groups: decisions.map((decision) => planGroup(decision, byName.get(decision.group), deadlines.get(decision.group) ?? null)),
   };
 }

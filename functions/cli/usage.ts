@@ -25,15 +25,16 @@ export const COMMAND_USAGE = {
                    [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
 
 What a tick would do now (or at --at) for every opted-in group, and why. Reads only, never acts.
-Opens with counts by action and reason, then the groups that need a person (bad tags,
-quarantines), the groups a tick would act on, and the rest by reason.
+Opens with counts by action and reason, then the groups that will not keep max-age (when, why
+and what would keep up), the groups that need a person (bad tags, quarantines), the groups a
+tick would act on, and the rest by reason.
 
   --at ISO          the time to plan for, with Z or an offset, such as 2026-11-23T09:00:00Z;
                     not before the fleet's newest instance was launched (default: now)
   --group NAME|GLOB only these groups, each with its instances (* and ? match any text or one character)
   --actions         only the groups a tick would act on
   --json            one JSON object: each group's action, instanceId, decision, reason, why,
-                    launch template (name and id) and instances
+                    launch template (name and id), instances and deadline
   --tick-minutes N  the recycler's schedule, ${TICK.min} to ${TICK.max} (default: ${TICK.default})
 ${LEDGER_LINES}
 ${AWS_LINES}

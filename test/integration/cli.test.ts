@@ -38,7 +38,15 @@ describe('phoenix against moto', () => {
     expect(result.stderr).toContain('ledger table absent not found');
     const report = JSON.parse(result.stdout) as {
       ledger: string;
-      groups: { group: string; action: string; instanceId: string | null; reason: string; why: string; instances: { id: string; note: string }[] }[];
+      groups: {
+        group: string;
+        action: string;
+        instanceId: string | null;
+        reason: string;
+        why: string;
+        instances: { id: string; note: string }[];
+        deadline: { nextRecycles: { instanceId: string }[] } | null;
+      }[];
     };
     expect(report.ledger).toBe('missing');
     const byName = new Map(report.groups.map((group) => [group.group, group]));
@@ -50,6 +58,10 @@ describe('phoenix against moto', () => {
     });
     expect(byName.get('web')?.instances.find((instance) => instance.id === first)?.note).toContain('never picked: phoenix:exempt');
     expect(byName.get('broken')).toMatchObject({ reason: 'bad-tags', why: expect.stringContaining('phoenix:budget="2/fortnight"') });
+    // The exempt instance is never picked: only the other one is planned, a slot before it reaches max-age.
+    expect(byName.get('web')).toMatchObject({ deadline: { feasible: true, firstBreachAt: null, ageDebtHours14d: 0, nextRecycles: [{ rule: 'max-age' }] } });
+    expect(byName.get('web')?.deadline?.nextRecycles[0]?.instanceId).not.toBe(first);
+    expect(byName.get('broken')?.deadline).toBeNull();
   }, 60_000);
 
   it('release lifts a quarantine and says what it was; a second release changes nothing', async () => {

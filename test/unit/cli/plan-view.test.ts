@@ -24,17 +24,21 @@ describe('phoenix plan at scale', () => {
   it('opens with counts by action and reason, puts bad tags and quarantines first, and lists calm groups by reason without instances', async () => {
     const text = formatPlan(await report(), { group: undefined, actionsOnly: false });
     const lines = text.split('\n');
-    expect(lines.slice(0, 3)).toEqual([
+    expect(lines.slice(0, 4)).toEqual([
       `Phoenix plan at ${new Date(NOW).toISOString()} (ledger ledger missing): 16 opted-in groups`,
       'Actions: launch-then-terminate 1, would-recycle 1, skip 14',
       'Reasons: max-age 2, bad-tags 1, quarantined 1, no-candidate 12',
+      'Deadlines: will-breach 3, feasible 12',
     ]);
-    expect(lines[4]).toBe('Needs attention:');
-    expect(lines[5]).toMatch(/^broken \[bad tags\]: skip \(bad-tags\): .*phoenix:budget="2\/fortnight"/);
-    expect(lines[6]).toMatch(/^held \[live\]: skip \(quarantined\)/);
-    expect(lines[8]).toBe('Acting:');
-    expect(lines[9]).toMatch(/^web-1 \[live\]: launch-then-terminate i-1 \(max-age\)/);
-    expect(lines[10]).toMatch(/^web-2 \[dry-run\]: would-recycle \(dry-run\) i-1 \(max-age\)/);
+    // The groups that will not keep max-age come before everything else (plan-deadline.test.ts has their lines).
+    expect(lines[5]).toBe('Will breach max-age (3 of 15 groups with max-age, soonest first):');
+    const attention = lines.indexOf('Needs attention:');
+    expect(attention).toBe(10);
+    expect(lines[attention + 1]).toMatch(/^broken \[bad tags\]: skip \(bad-tags\): .*phoenix:budget="2\/fortnight"/);
+    expect(lines[attention + 2]).toMatch(/^held \[live\]: skip \(quarantined\)/);
+    expect(lines[attention + 4]).toBe('Acting:');
+    expect(lines[attention + 5]).toMatch(/^web-1 \[live\]: launch-then-terminate i-1 \(max-age\)/);
+    expect(lines[attention + 6]).toMatch(/^web-2 \[dry-run\]: would-recycle \(dry-run\) i-1 \(max-age\)/);
     expect(text).toContain('no-candidate (12): calm-01, calm-02, calm-03, calm-04, calm-05, calm-06, calm-07, calm-08, and 4 more');
     expect(text).not.toMatch(/^ {2}i-/m);
     expect(lines.at(-1)).toBe("Per-instance detail: phoenix plan --group NAME (or a glob such as 'web-*')");
@@ -70,6 +74,7 @@ describe('phoenix plan at scale', () => {
     expect(summary).toEqual({
       actions: { 'launch-then-terminate': 1, 'would-recycle': 1, skip: 14 },
       reasons: { 'max-age': 2, 'bad-tags': 1, quarantined: 1, 'no-candidate': 12 },
+      deadlines: { 'will-breach': 3, feasible: 12 },
     });
     expect(Object.keys(summary.reasons)).toEqual(['max-age', 'bad-tags', 'quarantined', 'no-candidate']);
   });
