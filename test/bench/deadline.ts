@@ -1,6 +1,7 @@
 // The deadline model's figures for `npm run bench`: its CPU cost at plan scale, and how far its predicted
 // first breach falls from the one the simulator then sees.
 
+import { explainDeadline } from '../../functions/core/deadline/explain.js';
 import { predictDeadline } from '../../functions/core/deadline/model.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
 import type { Group, Instance } from '../../functions/core/model.js';
@@ -60,6 +61,8 @@ export interface DeadlineCost {
   readonly instances: number;
   readonly medianMs: number;
   readonly infeasible: number;
+  /** As phoenix plan asks: with the why and the fixes of each group that will breach, median of 3. */
+  readonly withFixesMs: number;
 }
 
 /** CPU milliseconds to predict every group's deadline over 14 days, median of repeated runs after a warm-up. */
@@ -78,7 +81,15 @@ export function deadlineCost(groups: number, size: number): DeadlineCost {
   };
   for (let offset = 0; offset < 3; offset += 1) runOnce(offset);
   const medianMs = median(Array.from({ length: 15 }, (_, offset) => runOnce(offset + 3)));
-  return { groups, instances: groups * size, medianMs, infeasible };
+  const withFixes = (offset: number): number => {
+    const start = process.cpuUsage();
+    for (const { group, policy } of subjects)
+      explainDeadline({ group, policy, now: NOW + offset * MINUTE, tickInterval: TICK, records: [] }, { suggest: true });
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const withFixesMs = median(Array.from({ length: 3 }, (_, offset) => withFixes(offset)));
+  return { groups, instances: groups * size, medianMs, infeasible, withFixesMs };
 }
 
 /** Seeds of the infeasible scenario the prediction is checked over, and the shape of each run. */
@@ -142,7 +153,8 @@ export function deadlineLines(cost: readonly DeadlineCost[], prediction: Predict
     'deadline model (pure, CPU ms, median of 15)   target < 100 ms for 10k groups / 100k instances',
     ...cost.map(
       (row) =>
-        `  ${String(row.groups).padStart(6)} groups / ${String(row.instances).padStart(7)} instances: ${row.medianMs.toFixed(1)} ms (${row.infeasible} infeasible: ages up to 8d against max-age 7d)`,
+        `  ${String(row.groups).padStart(6)} groups / ${String(row.instances).padStart(7)} instances: ${row.medianMs.toFixed(1)} ms (${row.infeasible} infeasible: ages up to 8d against max-age 7d); ` +
+        `with why and fixes, as phoenix plan asks: ${row.withFixesMs.toFixed(0)} ms`,
     ),
     `first breach predicted at the start vs seen, scenario infeasible, seeds 1-${prediction.seeds} (${prediction.run})`,
     accuracyLine('no history (replacement estimate 3 ticks)', prediction.withEstimate),
