@@ -2,6 +2,7 @@
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
 import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
+import type { TrendWeekBounds } from '../../functions/core/report/trend.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { SIM_START } from '../support/clock.js';
 import { instance, OPTED_IN } from '../support/fleet.js';
@@ -72,6 +73,11 @@ export function wouldRecycle(group: string, reason: RecycleReason, at: Millis): 
 /** A tainted instance recycled `responseSeconds` after its last touch. */
 export function taintedAfter(group: string, terminatedAt: Millis, responseSeconds: number): ReplacementRecord {
   return { ...recycled(group, 'tainted', terminatedAt), touchedAt: terminatedAt - responseSeconds * 1000 };
+}
+
+/** The eight ISO weeks 2026-W40 to 2026-W47, oldest first: all in UTC winter time, so each is exactly a week. */
+export function trendWeeks(): TrendWeekBounds[] {
+  return Array.from({ length: 8 }, (_, index) => ({ week: `2026-W${40 + index}`, start: START - (7 - index) * WEEK, end: END - (7 - index) * WEEK }));
 }
 
 export function report(overrides: Partial<WeeklyReportInput> = {}): WeeklyReport {

@@ -9,7 +9,15 @@ import { openTimeBetween } from '../policy/window.js';
 import { round } from './numbers.js';
 import type { Finding, FindingKind, FleetFinding, GroupStatus, OldestInstance, RecyclerTicks, SkipCounts, WithinMaxAge } from './schema.js';
 
-const FINDING_ORDER: readonly FindingKind[] = ['quarantined', 'recovery-failed', 'bad-tags', 'budget-too-small', 'window-never-open', 'dry-run-behind-max-age'];
+const FINDING_ORDER: readonly FindingKind[] = [
+  'quarantined',
+  'recovery-failed',
+  'will-breach',
+  'bad-tags',
+  'budget-too-small',
+  'window-never-open',
+  'dry-run-behind-max-age',
+];
 
 /** The share of instance-hours within max-age a live group is held to (the measured bound in the specification). */
 export const WITHIN_MAX_AGE_TARGET_PCT = 99.9;

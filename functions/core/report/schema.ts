@@ -1,11 +1,13 @@
 import type { SkipReason } from '../decide/decision.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { TrendInput } from './trend.js';
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
 
 /**
  * Bumped whenever a field changes meaning or disappears; consumers of the JSON in S3 check it. 2: the fleet's
- * oldest instance and age histogram cover live groups only, as its share within max-age always did.
+ * oldest instance and age histogram cover live groups only, as its share within max-age always did. Fields and
+ * finding kinds may be added without a bump (2 gained `trend`, `deadlines` and the `will-breach` finding).
  */
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -83,7 +85,7 @@ export interface TaintedResponse {
   readonly maxSeconds: number | null;
 }
 
-export type FindingKind = 'quarantined' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed' | 'dry-run-behind-max-age';
+export type FindingKind = 'quarantined' | 'will-breach' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed' | 'dry-run-behind-max-age';
 
 /** Something a person should look at, in words. */
 export interface Finding {
@@ -104,6 +106,37 @@ export interface RecyclerTicks {
   readonly thisWeek: number;
   /** None: the recycler did not run the week before, so there is nothing to compare with (a first week). */
   readonly previousWeek: number;
+}
+
+/**
+ * One week of the trend. Counts follow the report's own rules over the records; `withinMaxAge` is the report's
+ * own for its week, and for the weeks before an estimate (`measured` false) from the live groups' instances alive
+ * at report time and those Phoenix replaced, at today's max-age: instances that went otherwise are missing from it.
+ */
+export interface TrendWeek {
+  readonly week: string;
+  readonly weekStart: string;
+  /** The week had not ended at the report's time: its figures run to then. */
+  readonly partial: boolean;
+  /** Recycler ticks recorded: none means the week's zeros are silence, not calm. */
+  readonly ticks: number;
+  readonly recycled: ReasonCounts;
+  readonly recycledTotal: number;
+  /** Replacements that closed as failed in the week. */
+  readonly failures: number;
+  readonly withinMaxAge: WithinMaxAge;
+  /** Instance-hours past max-age in the week, from the same hours as `withinMaxAge`. */
+  readonly ageDebtHours: number;
+}
+
+/** The deadline model over the fleet at report time (see docs/deadlines.md): a prediction, not a measurement. */
+export interface DeadlineSummary {
+  /** Groups with max-age whose tags parse and are not disabled. */
+  readonly groupsJudged: number;
+  /** Those whose window and budget cannot retire every instance before max-age; each is a `will-breach` finding. */
+  readonly infeasibleGroups: number;
+  /** Instance-hours past max-age over the next 14 days, summed over the groups judged. */
+  readonly ageDebtHours14d: number;
 }
 
 /** Groups read but not reported: disabled (`phoenix:enabled=false`) with no records this week or last. */
@@ -204,6 +237,10 @@ export interface WeeklyReport {
   readonly needsAttention: readonly Finding[];
   /** Findings about the fleet as a whole, shown before the groups' under needs attention. */
   readonly fleetFindings: readonly FleetFinding[];
+  /** The weeks up to the report's, oldest first; null when the caller passed no history. */
+  readonly trend: readonly TrendWeek[] | null;
+  /** Null when the caller passed no tick interval (the model needs one). */
+  readonly deadlines: DeadlineSummary | null;
 }
 
 export interface SkipCount {
@@ -237,5 +274,9 @@ export interface WeeklyReportInput {
   readonly ticks?: RecyclerTicks;
   /** Where the fleet is, for console links; without it the report has none. */
   readonly region?: string;
+  /** The weeks of the trend and their ticks; `records` must then cover every one of the weeks. */
+  readonly trend?: TrendInput;
+  /** Minutes between recycler ticks, as the deadline model needs; without it the report predicts no deadlines. */
+  readonly tickInterval?: Millis;
   readonly now: Millis;
 }

@@ -4,6 +4,7 @@ import { WEEK } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import type { ConsoleLinks } from './console.js';
 import { consoleLinks } from './console.js';
+import { reportDeadlines } from './deadlines.js';
 import { byAttention, recyclerFindings } from './findings.js';
 import { fleetReport } from './fleet.js';
 import type { WeekContext } from './group.js';
@@ -12,6 +13,7 @@ import { daysOf, zoneFormatter } from './iso-week.js';
 import type { FailedReplacement, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
+import { weeklyTrend } from './trend.js';
 
 /** Groups worth a row: opted in now (disabled ones only if they acted this week or last), or gone but with records. */
 function isReported(group: Group | undefined, records: readonly ReplacementRecord[]): boolean {
@@ -90,7 +92,10 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   const reported = new Set(groups.map((group) => group.group));
   const fleet = fleetReport(groups, input.records, context, leftOut(input.groups, reported));
   const failedReplacements = failedIn(input.records, reported, { from: weekStart, to: weekEnd, links });
-  const needsAttention = groups.flatMap((group) => group.findings).sort(byAttention);
+  const deadlines = input.tickInterval === undefined ? undefined : reportDeadlines(input.groups, input.records, { now, tickInterval: input.tickInterval });
+  const needsAttention = [...groups.flatMap((group) => group.findings), ...(deadlines?.findings ?? [])].sort(byAttention);
+  const trend =
+    input.trend === undefined ? null : weeklyTrend({ trend: input.trend, records: input.records, groups: input.groups, current: fleet.withinMaxAge, now });
   const until = isoTime(Math.min(now, weekEnd));
 
   return {
@@ -108,6 +113,8 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     failedReplacements,
     needsAttention,
     fleetFindings: recyclerFindings(input.ticks, isoTime(weekStart), until, partial),
+    trend,
+    deadlines: deadlines?.summary ?? null,
   };
 }
 

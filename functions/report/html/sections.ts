@@ -139,12 +139,13 @@ export function headline(report: WeeklyReport): Html {
 const KIND_LABELS: Readonly<Record<FindingKind, string>> = {
   quarantined: 'quarantined',
   'recovery-failed': 'recovery failed',
+  'will-breach': 'will breach max-age',
   'bad-tags': 'bad tags',
   'budget-too-small': 'budget too small',
   'window-never-open': 'window never open',
   'dry-run-behind-max-age': 'dry run',
 };
-const SEVERE: ReadonlySet<FindingKind> = new Set(['quarantined', 'recovery-failed']);
+const SEVERE: ReadonlySet<FindingKind> = new Set(['quarantined', 'recovery-failed', 'will-breach']);
 
 /** `quarantined: reason` after the label that already says quarantined reads as a stutter. */
 function withoutKind(finding: Finding): string {
