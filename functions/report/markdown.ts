@@ -28,6 +28,17 @@ import {
   weekday,
   withinCell,
 } from './format.js';
+import {
+  attentionCount,
+  deadlineAttention,
+  TREND_HEADING,
+  TREND_NOTE,
+  trendDebt,
+  trendRecycled,
+  trendTicks,
+  trendWeekLabel,
+  trendWithin,
+} from './trend-text.js';
 
 /**
  * Text from AWS or the ledger (group names, tag values, reasons, ids) as inline Markdown that reads
@@ -124,7 +135,7 @@ function headline(report: WeeklyReport): string[] {
   if (report.partial) lines.push(`**Partial week:** the week has not ended; figures run to ${md(report.generatedAt)}.`, '');
   const p95Change = fleet.change.p95Seconds === null ? '' : `; p95 ${signedSeconds(fleet.change.p95Seconds)} vs last week`;
   const lastWeek = first ? `${FIRST_WEEK}, no run the week before` : `last week ${fleet.previousWeek.recycled} (${signed(fleet.change.recycled)})`;
-  const attentionCount = report.needsAttention.length + report.fleetFindings.length;
+  const attentionItems = attentionCount(report);
   lines.push(
     `- **Recycled:** ${fleet.recycledTotal}${byReason(fleet.recycled)}; ${lastWeek}`,
     `- **Failures:** ${fleet.failures} (${first ? FIRST_WEEK : `${signed(fleet.change.failures)} vs last week`}) · **Quarantined now:** ${fleet.quarantines.length}`,
@@ -133,7 +144,7 @@ function headline(report: WeeklyReport): string[] {
   );
   if (fleet.taintedResponse.count > 0) lines.push(touchToReplacement(fleet.taintedResponse));
   if (fleet.dryRun.groups > 0 || fleet.wouldRecycleTotal > 0) lines.push(dryRunLine(fleet));
-  if (attentionCount > 0) lines.push(`- **Needs attention:** ${plural(attentionCount, 'item')}, listed below`);
+  if (attentionItems > 0) lines.push(`- **Needs attention:** ${plural(attentionItems, 'item')}, listed below`);
   lines.push(
     '',
     perDay(fleet.daily, report.timeZone),
@@ -143,9 +154,26 @@ function headline(report: WeeklyReport): string[] {
   return lines;
 }
 
+function trendLines(report: WeeklyReport): string[] {
+  if (report.trend === null) return [];
+  return [
+    '',
+    `## ${TREND_HEADING}`,
+    '',
+    '| week | recycled | failed recoveries | within max-age | age debt | recycler ticks |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...report.trend.map(
+      (week) =>
+        `| ${md(trendWeekLabel(week))} | ${md(trendRecycled(week))} | ${week.failures} | ${md(trendWithin(week))} | ${md(trendDebt(week))} | ${md(trendTicks(week))} |`,
+    ),
+    '',
+    md(TREND_NOTE),
+  ];
+}
+
 /** The weekly report as Markdown for email (SNS) and terminals: headline first, then groups, then what needs a person. */
 export function renderMarkdown(report: WeeklyReport): string {
-  const lines = headline(report);
+  const lines = [...headline(report), ...trendLines(report)];
   lines.push('', '## Groups', '');
   if (report.groups.length === 0) {
     lines.push('No opted-in groups.');
@@ -158,8 +186,10 @@ export function renderMarkdown(report: WeeklyReport): string {
     );
   }
   lines.push('', '## Needs attention', '');
-  if (report.needsAttention.length === 0 && report.fleetFindings.length === 0) lines.push('Nothing.');
+  if (attentionCount(report) === 0) lines.push('Nothing.');
   lines.push(...report.fleetFindings.map((finding) => `- **Whole fleet**: ${md(finding.text)}`));
+  const debt = deadlineAttention(report);
+  if (debt !== null) lines.push(`- **Whole fleet**: age debt ${md(debt)}`);
   lines.push(...report.needsAttention.map((finding) => `- **${link(finding.group, groupUrl(report, finding.group))}**: ${md(finding.text)}`));
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');

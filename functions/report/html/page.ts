@@ -4,6 +4,7 @@ import { html, styleElement } from './markup.js';
 import { attention, charts, dryRunTable, failedTable, groupTable, headline } from './sections.js';
 import { STYLE } from './styles.js';
 import { longDay, utcMinute } from './text.js';
+import { trendTable } from './trend.js';
 
 /** The weekly report as one self-contained HTML page: no scripts, no fetches, every data text escaped. */
 export function renderHtml(report: WeeklyReport): string {
@@ -33,6 +34,7 @@ ${styleElement(STYLE)}
 ${headline(report)}
 ${attention(report)}
 ${charts(report)}
+${trendTable(report)}
 ${groupTable(report)}
 ${failedTable(report)}
 ${dryRunTable(report)}

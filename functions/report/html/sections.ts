@@ -27,6 +27,7 @@ import {
   topSkipTexts,
   withinCell,
 } from '../format.js';
+import { attentionCount, deadlineAttention } from '../trend-text.js';
 import { ageChart, dailyChart } from './charts.js';
 import type { Content, Html } from './markup.js';
 import { html } from './markup.js';
@@ -159,11 +160,14 @@ function fleetItem(finding: FleetFinding): Html {
 
 export function attention(report: WeeklyReport): Html {
   const findings = report.needsAttention;
-  const count = findings.length + report.fleetFindings.length;
+  const count = attentionCount(report);
+  const debt = deadlineAttention(report);
   const body =
     count === 0
       ? html`<p class="ok"><span aria-hidden="true">✓</span> Nothing needs attention.</p>`
-      : html`<ul class="attention">${report.fleetFindings.map(fleetItem)}${findings.map(
+      : html`<ul class="attention">${report.fleetFindings.map(fleetItem)}${
+          debt === null ? '' : html`<li class="warn"><span class="kind">age debt</span> <strong>whole fleet</strong> ${debt}</li>`
+        }${findings.map(
           (finding) =>
             html`<li class="${SEVERE.has(finding.kind) ? 'severe' : 'warn'}"><span class="kind">${KIND_LABELS[finding.kind]}</span> <strong>${linked(finding.group, groupUrl(report, finding.group))}</strong> ${withoutKind(finding)}</li>`,
         )}</ul>`;
