@@ -2,6 +2,8 @@ import type { Group, Instance, LaunchSource, LifecycleState, Millis } from '../f
 import { TAG } from '../functions/core/policy/policy.js';
 
 export interface SimInstanceSpec {
+  /** A real instance's id, so a forecast of a real fleet names its instances; default the next of the fleet's sequence. */
+  readonly id?: string;
   /** Age at the simulation's start. */
   readonly age: Millis;
   readonly tags?: Readonly<Record<string, string>>;

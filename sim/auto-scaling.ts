@@ -253,17 +253,20 @@ export class AutoScaling {
         version: instance.launchTemplateVersion ?? spec.launchTemplate.version,
         tags: instance.tags ?? {},
         protectedFromScaleIn: instance.protectedFromScaleIn ?? false,
+        ...(instance.id === undefined ? {} : { id: instance.id }),
       });
     }
   }
 
   private createInstance(
     group: SimGroup,
-    init: { launchedAt: Millis; state: SimState; version: string; tags: Readonly<Record<string, string>>; protectedFromScaleIn: boolean },
+    init: { launchedAt: Millis; state: SimState; version: string; tags: Readonly<Record<string, string>>; protectedFromScaleIn: boolean; id?: string },
   ): SimInstance {
     this.launchCount += 1;
+    const id = init.id ?? instanceId(this.launchCount);
+    if (this.instances.has(id)) throw new Error(`group ${group.name}: instance id ${id} is already in the fleet`);
     const instance: SimInstance = {
-      id: instanceId(this.launchCount),
+      id,
       ordinal: this.launchCount,
       group,
       launchedAt: init.launchedAt,

@@ -1,4 +1,4 @@
-import type { GlobalMode, Millis } from '../functions/core/model.js';
+import type { GlobalMode, Millis, ReplacementRecord } from '../functions/core/model.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { FaultRates } from './fleet.js';
 
@@ -65,6 +65,8 @@ export interface ScenarioScript {
   readonly deliveries?: ReadonlyMap<Millis, readonly Delivery[]>;
   /** The longest Describe results lag a write; none when absent. */
   readonly describeLag?: Millis;
+  /** What the ledger holds at the start (a real ledger's open and recent records), so budgets and replacements in flight carry on. */
+  readonly ledger?: readonly ReplacementRecord[];
 }
 
 export interface ScriptOptions {

@@ -325,7 +325,7 @@ export async function simulateFleet(
     tickInterval: options.tickInterval,
     ...(script.describeLag === undefined ? {} : { describeLag: script.describeLag }),
   });
-  const ledger = new MemoryLedger();
+  const ledger = new MemoryLedger(script.ledger);
   const mode = new SimSettings('live', (changed) => fleet.accountModeChanged(changed));
   const deps: TickDependencies = {
     fleet,
