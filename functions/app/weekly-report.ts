@@ -1,14 +1,18 @@
 import type { WeeklyReportPublished } from '../core/events.js';
-import type { Millis } from '../core/model.js';
-import { DAY } from '../core/model.js';
+import type { Millis, ReplacementRecord } from '../core/model.js';
+import { DAY, MINUTE } from '../core/model.js';
 import type { EventsPort, FleetPort, LedgerHistory, Logger, NotifierPort, ReportStorePort, StoredReport } from '../core/ports.js';
 import { isoWeekBounds, shiftIsoWeek } from '../core/report/iso-week.js';
 import type { WeeklyReport } from '../core/report/schema.js';
-import { countSkips } from '../core/report/tick-summary.js';
+import type { TickSummary } from '../core/report/tick-summary.js';
+import { countSkips, typicalTickInterval } from '../core/report/tick-summary.js';
+import type { TrendWeekBounds } from '../core/report/trend.js';
+import { TREND_WEEKS } from '../core/report/trend.js';
 import { refuseFutureWeek, weeklyReport } from '../core/report/weekly.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { SETTINGS } from './account-settings.js';
 
 export interface ReportSources {
   readonly ledger: LedgerHistory;
@@ -27,19 +31,40 @@ export interface ReportPeriod {
 /** A replacement that started this long before the previous week can still terminate inside it. */
 const STRADDLE = DAY;
 
+/** The trend's weeks in the report's zone, oldest first, the report's own last. */
+function trendWeeks(week: string, timeZone: string): TrendWeekBounds[] {
+  return Array.from({ length: TREND_WEEKS }, (_, index) => {
+    const name = shiftIsoWeek(week, index - TREND_WEEKS + 1);
+    return { week: name, ...isoWeekBounds(name, timeZone) };
+  });
+}
+
+/**
+ * The ledger over the trend's weeks: one read of records and one of ticks a week, the report's week and the one
+ * before together as the report always read them, so the trend costs six reads of each more, not one a day.
+ */
+async function readHistory(ledger: LedgerHistory, weeks: readonly TrendWeekBounds[]): Promise<{ records: ReplacementRecord[]; ticks: TickSummary[] }> {
+  const cuts = [...weeks.slice(0, -1).map((week) => week.start), weeks[weeks.length - 1]?.end ?? 0];
+  const spans = cuts.slice(0, -1).map((from, index) => ({ from, to: cuts[index + 1] ?? from }));
+  const [records, ticks] = await Promise.all([
+    // The first read reaches back far enough for a replacement started before it to terminate inside it.
+    Promise.all(spans.map(({ from, to }, index) => ledger.recordsBetween(index === 0 ? from - STRADDLE : from, to))),
+    Promise.all(spans.map(({ from, to }) => ledger.ticksBetween(from, to))),
+  ]);
+  return { records: records.flat(), ticks: ticks.flat() };
+}
+
 /**
  * The report of a week that has begun (the current one marked partial), from the ledger's records and tick summaries
- * and the fleet as it is now; a week still to come is refused before anything is read.
+ * over the trend's weeks and the fleet as it is now; a week still to come is refused before anything is read.
  */
 export async function buildWeeklyReport(sources: ReportSources, period: ReportPeriod, now: Millis): Promise<WeeklyReport> {
   const { start, end } = isoWeekBounds(period.week, period.timeZone);
   refuseFutureWeek(period.week, start, now);
   const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
-  const [records, ticks, groups] = await Promise.all([
-    sources.ledger.recordsBetween(previousWeekStart - STRADDLE, end),
-    sources.ledger.ticksBetween(previousWeekStart, end),
-    sources.fleet.listOptedInGroups(),
-  ]);
+  const weeks = trendWeeks(period.week, period.timeZone);
+  const [{ records, ticks: history }, groups] = await Promise.all([readHistory(sources.ledger, weeks), sources.fleet.listOptedInGroups()]);
+  const ticks = history.filter((tick) => tick.at >= previousWeekStart);
   return weeklyReport({
     weekStart: start,
     weekEnd: end,
@@ -51,6 +76,8 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
     skips: countSkips(ticks, start, end),
     ticks: { thisWeek: ticks.filter((tick) => tick.at >= start).length, previousWeek: ticks.filter((tick) => tick.at < start).length },
     ...(period.region === undefined ? {} : { region: period.region }),
+    trend: { weeks, ticks: history },
+    tickInterval: typicalTickInterval(history) ?? SETTINGS.scheduleMinutes.default * MINUTE,
     now,
   });
 }

@@ -32,3 +32,15 @@ export function countSkips(summaries: readonly TickSummary[], from: Millis, to: 
   }
   return [...counts.values()];
 }
+
+/**
+ * The recycler's tick interval as the ledger shows it: the median gap between recorded ticks; undefined with fewer
+ * than two. The reporter is not given the schedule, and a week the recycler stopped makes one long gap, not many.
+ */
+export function typicalTickInterval(summaries: readonly TickSummary[]): Millis | undefined {
+  const times = [...new Set(summaries.map((summary) => summary.at))].sort((a, b) => a - b);
+  const gaps = times.slice(1).map((at, index) => at - (times[index] ?? at));
+  if (gaps.length === 0) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor((gaps.length - 1) / 2)];
+}

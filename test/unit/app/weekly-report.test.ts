@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportDelivery } from '../../../functions/app/weekly-report.js';
 import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/weekly-report.js';
-import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE, WEEK } from '../../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
 import { MemoryLedger } from '../../../sim/memory-ledger.js';
 import { REPORT_TIME } from '../../support/clock.js';
 import { FakeEvents, RecordingLogger } from '../../support/fakes.js';
-import { group, instance, record } from '../../support/fleet.js';
+import { group, instance, OPTED_IN, record } from '../../support/fleet.js';
 
 /** Monday 16 November 2026 00:00 UTC: the start of 2026-W47. */
 const W47 = Date.UTC(2026, 10, 16);
@@ -65,6 +65,80 @@ describe('buildWeeklyReport', () => {
     expect(report.weekStart).toBe('2026-11-15T15:00:00.000Z');
     // The tick one hour before UTC Monday is inside Tokyo's week.
     expect(report.fleet.skips).toEqual({ 'budget-spent': 1, 'outside-window': 2 });
+  });
+});
+
+/** The memory ledger, with every read it serves written down. */
+class CountingLedger extends MemoryLedger {
+  readonly reads: { kind: 'records' | 'ticks'; from: number; to: number }[] = [];
+
+  override async recordsBetween(from: number, to: number) {
+    this.reads.push({ kind: 'records', from, to });
+    return super.recordsBetween(from, to);
+  }
+
+  override async ticksBetween(from: number, to: number) {
+    this.reads.push({ kind: 'ticks', from, to });
+    return super.ticksBetween(from, to);
+  }
+}
+
+describe('buildWeeklyReport over eight weeks', () => {
+  const W42 = W47 - 5 * WEEK;
+
+  async function history(): Promise<CountingLedger> {
+    const ledger = new CountingLedger([
+      record({ id: 'w42', group: 'web', reason: 'chaos', startedAt: W42 + DAY, terminatedAt: W42 + DAY, phase: 'verified', closedAt: W42 + DAY + 10 * MINUTE }),
+      // Started before the trend's first week, terminated inside it.
+      record({
+        id: 'w40',
+        group: 'web',
+        startedAt: W47 - 7 * WEEK - HOUR,
+        terminatedAt: W47 - 7 * WEEK + HOUR,
+        phase: 'failed',
+        closedAt: W47 - 7 * WEEK + HOUR,
+      }),
+      record({ id: 'in-week', group: 'web', startedAt: W47 + DAY, terminatedAt: W47 + DAY, phase: 'verified', closedAt: W47 + DAY + 10 * MINUTE }),
+    ]);
+    for (const at of [W42 + HOUR, W42 + HOUR + 10 * MINUTE, W47 + HOUR, W47 + HOUR + 10 * MINUTE, W47 + HOUR + 20 * MINUTE]) {
+      await ledger.recordTick({ at, blocked: undefined, skips: {} });
+    }
+    return ledger;
+  }
+
+  it('puts each record and tick in its week', async () => {
+    const report = await buildWeeklyReport({ ledger: await history(), fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
+    const byWeek = Object.fromEntries((report.trend ?? []).map((week) => [week.week, [week.recycledTotal, week.failures, week.ticks]]));
+    expect(byWeek).toEqual({
+      '2026-W40': [1, 1, 0],
+      '2026-W41': [0, 0, 0],
+      '2026-W42': [1, 0, 2],
+      '2026-W43': [0, 0, 0],
+      '2026-W44': [0, 0, 0],
+      '2026-W45': [0, 0, 0],
+      '2026-W46': [0, 0, 0],
+      '2026-W47': [1, 0, 3],
+    });
+    // The report's own week still reads as it did: the weeks before are only in the trend.
+    expect(report.fleet.recycledTotal).toBe(1);
+    expect(report.recyclerTicks).toEqual({ thisWeek: 3, previousWeek: 0 });
+  });
+
+  it('reads the ledger once a week for records and once for ticks, the last two weeks together, without gaps', async () => {
+    const ledger = await history();
+    await buildWeeklyReport({ ledger, fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
+    const spans = (kind: 'records' | 'ticks') => ledger.reads.filter((read) => read.kind === kind).map(({ from, to }) => [from, to]);
+    const starts = Array.from({ length: 7 }, (_, index) => W47 - (7 - index) * WEEK);
+    const expected = starts.map((from, index) => [from, starts[index + 1] ?? W47 + WEEK]);
+    expect(spans('ticks')).toEqual(expected);
+    expect(spans('records')).toEqual(expected.map(([from, to], index) => [index === 0 ? (from ?? 0) - DAY : from, to]));
+  });
+
+  it("judges the fleet's deadlines as it is at report time: an infeasible group needs attention", async () => {
+    const behind = { listOptedInGroups: async () => [group({ size: 20, tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:budget': '1/day' } })] };
+    const report = await buildWeeklyReport({ ledger: await history(), fleet: behind }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
+    expect(report.deadlines).toMatchObject({ groupsJudged: 1, infeasibleGroups: 1 });
+    expect(report.needsAttention.map((finding) => [finding.group, finding.kind])).toContainEqual(['web', 'will-breach']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../../functions/core/decide/decision.js';
-import { HOUR } from '../../../../functions/core/model.js';
-import { countSkips, summarizeTick } from '../../../../functions/core/report/tick-summary.js';
+import { HOUR, MINUTE, WEEK } from '../../../../functions/core/model.js';
+import { countSkips, summarizeTick, typicalTickInterval } from '../../../../functions/core/report/tick-summary.js';
 import { NOW } from '../../../support/fleet.js';
 
 function skip(group: string, reason: 'outside-window' | 'budget-spent' | 'global-block'): Decision {
@@ -48,5 +48,22 @@ describe('countSkips', () => {
 
   it('an empty range counts nothing', () => {
     expect(countSkips(ticks, NOW + HOUR, NOW + 2 * HOUR)).toEqual([]);
+  });
+});
+
+describe('typicalTickInterval', () => {
+  const at = (offsets: readonly number[]) => offsets.map((offset) => ({ at: NOW + offset, blocked: undefined, skips: {} }));
+
+  it.each([
+    { case: 'a steady schedule', ticks: at([0, 10 * MINUTE, 20 * MINUTE, 30 * MINUTE]), interval: 10 * MINUTE },
+    {
+      case: 'a stopped week is one long gap and does not move the median',
+      ticks: at([0, 5 * MINUTE, 10 * MINUTE, WEEK, WEEK + 5 * MINUTE]),
+      interval: 5 * MINUTE,
+    },
+    { case: 'the parts of one tick read twice count once', ticks: at([0, 0, 10 * MINUTE, 20 * MINUTE]), interval: 10 * MINUTE },
+    { case: 'one tick says nothing', ticks: at([0]), interval: undefined },
+  ])('$case', ({ ticks, interval }) => {
+    expect(typicalTickInterval(ticks)).toBe(interval);
   });
 });
