@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { asksForHelp } from './arguments.js';
 import { UsageError } from './errors.js';
 import { failureLine } from './failures.js';
+import { forecastCommand } from './forecast-command.js';
 import { historyCommand } from './history.js';
 import type { Output } from './output.js';
 import { planCommand } from './plan-command.js';
@@ -29,6 +30,9 @@ async function run(command: CommandName, args: readonly string[], output: Output
   switch (command) {
     case 'plan':
       await planCommand(args, output, now);
+      return 0;
+    case 'forecast':
+      await forecastCommand(args, output, now);
       return 0;
     case 'release':
       await releaseCommand(args, output);

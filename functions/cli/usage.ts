@@ -1,5 +1,6 @@
 import { DEFAULT_SIMULATION, SCENARIOS } from '../../sim/simulate.js';
 import { SETTINGS } from '../app/account-settings.js';
+import { FORECAST_DAYS } from './forecast.js';
 import { HISTORY_DAYS } from './history.js';
 import { SIMULATION_BOUNDS } from './simulate-command.js';
 
@@ -40,6 +41,21 @@ ${LEDGER_LINES}
 ${AWS_LINES}
 
 example: phoenix plan --region eu-west-1 --group 'web-*'`,
+  forecast: `usage: phoenix forecast [--days N] [--json]
+                       [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
+
+Reads the opted-in groups and the ledger once, then runs the real recycler and verifier on a
+copy of them in the fleet simulator over the next N days, offline: what will be recycled when,
+where max-age will be breached, how many replacements and extra instance-hours. Assumes no
+failures and no scaling: every launch succeeds and desired capacity stays as it is now.
+
+  --days N          days ahead, ${FORECAST_DAYS.min} to ${FORECAST_DAYS.max} (default: ${FORECAST_DAYS.default})
+  --json            one JSON object: perDay, firstPerGroup, breaches, replacements,
+                    extraInstanceHours, ageDebtHours and what it assumes
+${LEDGER_LINES}
+${AWS_LINES}
+
+example: phoenix forecast --region eu-west-1 --days 14`,
   report: `usage: phoenix report [--week 2026-W47] [--format md|html|json] [--time-zone ZONE]
                      [--stage S | --table NAME] [--region R] [--profile P] [--endpoint URL]
 
@@ -126,6 +142,7 @@ export const USAGE = `usage: phoenix <command> [options]
 
 commands:
   plan       what a tick would do now (or at --at) for every opted-in group, and why; reads only
+  forecast   the next days of recycling of the real fleet, simulated offline; reads only
   report     a past week's recycle report from the ledger
   simulate   the real recycler on the in-process fleet simulator (no AWS needed)
   demo       a simulated week of the steady scenario, explained

@@ -107,7 +107,7 @@ describe('every command docs/cli.md and the README show, run in their order agai
       }
       expect(stdout.join('\n')).not.toBe('');
       expect(stderr.join('\n')).not.toMatch(/^\s+at /m);
-      if (/^phoenix (plan|report|history) /.test(line)) expect(stderr[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
+      if (/^phoenix (plan|forecast|report|history) /.test(line)) expect(stderr[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
     },
     60_000,
   );

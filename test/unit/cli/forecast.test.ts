@@ -3,6 +3,7 @@ import { forecast } from '../../../functions/cli/forecast.js';
 import { fleetSpecs, ledgerSeed } from '../../../functions/cli/forecast-fleet.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { group, instance, NOW, OPTED_IN, record, surgingRecord } from '../../support/fleet.js';
+import { cli, STACK_LINE } from './cli-run.js';
 
 describe('fleetSpecs: the real fleet as the simulator starts it', () => {
   it('keeps the group, its sizes, tags, suspended processes and launch template', () => {
@@ -122,5 +123,16 @@ describe('the simulator given real ids', () => {
     await expect(forecast({ now: NOW, days: 1, tickInterval: 10 * MINUTE, groups: twice, records: [] })).rejects.toThrow(
       'group b: instance id i-1 is already in the fleet',
     );
+  });
+});
+
+describe('phoenix forecast --days', () => {
+  it.each(['0', '31', 'x'])('--days %s: exit 2, one line naming --days', async (days) => {
+    const result = await cli(['forecast', '--days', days]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^--days/);
+    expect(result.stderr).toMatch(/1 to 30|between 1 and 30|1\.\.30|expected/);
+    expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
