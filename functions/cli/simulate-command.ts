@@ -3,6 +3,7 @@ import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
 import { DAY, WEEK } from '../core/model.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips, summarizeTick } from '../core/report/tick-summary.js';
+import { TREND_WEEKS } from '../core/report/trend.js';
 import { weeklyReport } from '../core/report/weekly.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
@@ -27,6 +28,13 @@ function simulationReport(result: SimulationResult, options: SimulationOptions):
   const weekStart = Math.max(options.start, weekEnd - WEEK);
   const summaries = result.ticks.map((tick) => summarizeTick(tick.at, tick.block, tick.decisions));
   const ticksBetween = (from: number, to: number): number => summaries.filter((summary) => summary.at >= from && summary.at < to).length;
+  // The run's whole weeks back from its end, each named by its first day: a simulated week need not be an ISO week.
+  const whole = Math.min(TREND_WEEKS, Math.floor((weekEnd - options.start) / WEEK));
+  const weeks = Array.from({ length: Math.max(1, whole) }, (_, index) => {
+    const end = weekEnd - (Math.max(1, whole) - 1 - index) * WEEK;
+    const start = Math.max(options.start, end - WEEK);
+    return { week: new Date(start).toISOString().slice(0, 10), start, end };
+  });
   return weeklyReport({
     weekStart,
     weekEnd,
@@ -34,6 +42,8 @@ function simulationReport(result: SimulationResult, options: SimulationOptions):
     groups: result.groupsAtEnd,
     skips: countSkips(summaries, weekStart, weekEnd),
     ticks: { thisWeek: ticksBetween(weekStart, weekEnd), previousWeek: ticksBetween(weekStart - WEEK, weekStart) },
+    trend: { weeks, ticks: summaries },
+    tickInterval: options.tickInterval,
     now: weekEnd,
   });
 }

@@ -114,6 +114,7 @@ export interface RecyclerTicks {
  * at report time and those Phoenix replaced, at today's max-age: instances that went otherwise are missing from it.
  */
 export interface TrendWeek {
+  /** The ISO week (`2026-W46`); a simulated run's weeks are named by their first day (`2026-11-09`). */
   readonly week: string;
   readonly weekStart: string;
   /** The week had not ended at the report's time: its figures run to then. */
