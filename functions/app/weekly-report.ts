@@ -40,8 +40,9 @@ function trendWeeks(week: string, timeZone: string): TrendWeekBounds[] {
 }
 
 /**
- * The ledger over the trend's weeks: one read of records and one of ticks a week, the report's week and the one
- * before together as the report always read them, so the trend costs six reads of each more, not one a day.
+ * The ledger over the trend's weeks: one call for records and one for ticks a week, the report's week and the one
+ * before together as the report always read them. The adapter queries a day bucket per day within each call, so the
+ * trend's cost grows with its days (about 57 Queries of each, in parallel), bounded by the 8 weeks.
  */
 async function readHistory(ledger: LedgerHistory, weeks: readonly TrendWeekBounds[]): Promise<{ records: ReplacementRecord[]; ticks: TickSummary[] }> {
   const cuts = [...weeks.slice(0, -1).map((week) => week.start), weeks[weeks.length - 1]?.end ?? 0];

@@ -10,6 +10,7 @@ export type WeeklyReportJson = WeeklyReport;
 export type {
   AgeBucket,
   DayFigures,
+  DeadlineSummary,
   FailedReplacement,
   Finding,
   FindingKind,
@@ -18,6 +19,7 @@ export type {
   GroupStatus,
   RecoveryStats,
   TaintedResponse,
+  TrendWeek,
   WeekChange,
   WeekFigures,
   WithinMaxAge,
