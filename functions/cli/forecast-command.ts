@@ -7,10 +7,11 @@ import { AWS_OPTIONS, awsOptions } from './aws-options.js';
 import { isMissingTable, LedgerTableMissingError } from './errors.js';
 import { FORECAST_DAYS, forecast } from './forecast.js';
 import { ledgerSeed } from './forecast-fleet.js';
-import { formatForecast } from './forecast-format.js';
+import { formatForecast, progressLines } from './forecast-format.js';
 import { chooseLedger, LEDGER_OPTIONS } from './ledger-choice.js';
 import type { Output } from './output.js';
 import { fleetReader, ledgerReader, listTableNames } from './readers.js';
+import { SIMULATION_BOUNDS } from './simulate-command.js';
 
 /** A ledger named and missing stops the forecast: without its budgets and replacements in flight it would mislead. */
 async function seedRecords(aws: ClientOptions, table: string, now: Millis): Promise<ReplacementRecord[]> {
@@ -33,6 +34,9 @@ export async function forecastCommand(args: readonly string[], output: Output, n
   output.stderr(ledger.table === undefined ? `ledger: none: ${ledger.how}` : `ledger: ${ledger.table} (${ledger.how})`);
   const groups = await fleetReader(aws).listOptedInGroups();
   const records = ledger.table === undefined ? [] : await seedRecords(aws, ledger.table, now);
-  const result = await forecast({ groups, records, now, days, tickInterval: SETTINGS.scheduleMinutes.default * MINUTE });
+  const instanceDays = groups.reduce((sum, group) => sum + group.instances.length, 0) * days;
+  const progress = instanceDays > SIMULATION_BOUNDS.progressFrom ? progressLines(days, output.stderr) : undefined;
+  const tickInterval = SETTINGS.scheduleMinutes.default * MINUTE;
+  const result = await forecast({ groups, records, now, days, tickInterval, ...(progress === undefined ? {} : { progress }) });
   output.stdout(values['json'] === true ? JSON.stringify(result, null, 2) : formatForecast(result));
 }

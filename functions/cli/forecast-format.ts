@@ -32,3 +32,14 @@ export function formatForecast(forecast: Forecast): string {
   for (const [group, recycles] of groups) lines.push(`  ${group}`, ...recycles.map(recycleLine));
   return lines.join('\n');
 }
+
+/** One stderr line each tenth of the forecast, for a fleet large enough to take more than a few seconds. */
+export function progressLines(days: number, stderr: (text: string) => void): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth <= shown) return;
+    shown = tenth;
+    stderr(`forecast: ${tenth * 10}% (${((done / total) * days).toFixed(1)} of ${days} days)`);
+  };
+}

@@ -1,7 +1,9 @@
+import type { SimulationProgress } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulateFleet } from '../../sim/simulate.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../core/model.js';
 import { DAY, HOUR, RECYCLE_REASONS } from '../core/model.js';
 import { fleetSpecs } from './forecast-fleet.js';
+import { SIMULATION_BOUNDS } from './simulate-command.js';
 
 /** What every forecast assumes, said with it wherever it is shown. */
 export const FORECAST_ASSUMES = 'assumes no failures (every launch succeeds, every replacement recovers) and no scaling: desired capacity stays as it is now';
@@ -11,6 +13,22 @@ export const FORECAST_DAYS = { default: 7, min: 1, max: 30 } as const;
 
 /** Instances shown per group in the human output and the JSON. */
 const FIRST_PER_GROUP = 3;
+
+/** A fleet too large to copy for that many days: the simulator would run for minutes and hold gigabytes. */
+export class ForecastTooLargeError extends Error {
+  override readonly name = 'ForecastTooLargeError';
+}
+
+/** The simulator's own limit on instances times days, with the most days this fleet can be forecast for. */
+export function checkForecastSize(instances: number, days: number): void {
+  const most = SIMULATION_BOUNDS.instanceDays;
+  if (instances * days <= most) return;
+  const fits = Math.floor(most / Math.max(1, instances));
+  const fix = fits >= FORECAST_DAYS.min ? `pass --days ${fits} or fewer` : `the fleet has more than ${most.toLocaleString('en')} instances: no forecast fits`;
+  throw new ForecastTooLargeError(
+    `--days ${days}: ${instances.toLocaleString('en')} instances for ${days} days is ${(instances * days).toLocaleString('en')} instance-days, too many to simulate: expected at most ${most.toLocaleString('en')}; ${fix}`,
+  );
+}
 
 export interface ForecastRecycle {
   readonly at: string;
@@ -47,6 +65,8 @@ export interface ForecastInput {
   readonly now: Millis;
   readonly days: number;
   readonly tickInterval: Millis;
+  /** Told after each tick how much of the run is done, for runs long enough to show they are moving. */
+  readonly progress?: SimulationProgress;
 }
 
 const iso = (at: Millis): string => new Date(at).toISOString();
@@ -62,8 +82,9 @@ export async function forecast(input: ForecastInput): Promise<Forecast> {
   const end = start + input.days * DAY;
   const specs = fleetSpecs(input.groups, start);
   const realIds = new Set(specs.flatMap((spec) => spec.instances.map((instance) => instance.id)));
+  checkForecastSize(realIds.size, input.days);
   const options = { ...DEFAULT_SIMULATION, groups: specs.length, days: input.days, tickInterval: input.tickInterval, start };
-  const result = await simulateFleet(options, specs, { events: [], invocationsPerTick: 1, ledger: input.records });
+  const result = await simulateFleet(options, specs, { events: [], invocationsPerTick: 1, ledger: input.records }, input.progress);
   const seeded = new Set(input.records.map((record) => record.id));
   const started = result.records.filter((record) => !seeded.has(record.id)).sort((a, b) => a.startedAt - b.startedAt);
   const live = started.filter((record) => record.mode === 'live');

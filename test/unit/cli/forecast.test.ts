@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { forecast } from '../../../functions/cli/forecast.js';
+import { checkForecastSize, forecast } from '../../../functions/cli/forecast.js';
 import { fleetSpecs, ledgerSeed } from '../../../functions/cli/forecast-fleet.js';
+import { progressLines } from '../../../functions/cli/forecast-format.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { group, instance, NOW, OPTED_IN, record, surgingRecord } from '../../support/fleet.js';
 import { cli, STACK_LINE } from './cli-run.js';
@@ -123,6 +124,37 @@ describe('the simulator given real ids', () => {
     await expect(forecast({ now: NOW, days: 1, tickInterval: 10 * MINUTE, groups: twice, records: [] })).rejects.toThrow(
       'group b: instance id i-1 is already in the fleet',
     );
+  });
+});
+
+describe('a forecast stays within what the simulator can hold', () => {
+  it('accepts 50,000 instance-days', () => {
+    expect(() => checkForecastSize(5_000, 10)).not.toThrow();
+  });
+
+  it.each([
+    {
+      case: 'too many days for the fleet',
+      instances: 4_000,
+      days: 30,
+      message: '--days 30: 4,000 instances for 30 days is 120,000 instance-days, too many to simulate: expected at most 50,000; pass --days 12 or fewer',
+    },
+    {
+      case: 'a fleet too large for a single day',
+      instances: 60_000,
+      days: 1,
+      message:
+        '--days 1: 60,000 instances for 1 days is 60,000 instance-days, too many to simulate: expected at most 50,000; the fleet has more than 50,000 instances: no forecast fits',
+    },
+  ])('$case: refused, naming --days and the most that fits', ({ instances, days, message }) => {
+    expect(() => checkForecastSize(instances, days)).toThrow(message);
+  });
+
+  it('a long run says each tenth of its days on stderr, once', () => {
+    const lines: string[] = [];
+    const progress = progressLines(10, (text) => lines.push(text));
+    for (const done of [5, 10, 15, 50, 100]) progress(done, 100);
+    expect(lines).toEqual(['forecast: 10% (1.0 of 10 days)', 'forecast: 50% (5.0 of 10 days)', 'forecast: 100% (10.0 of 10 days)']);
   });
 });
 
