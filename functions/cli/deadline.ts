@@ -1,8 +1,6 @@
 import type { DeadlineVerdict } from '../core/deadline/explain.js';
-import { explainDeadline } from '../core/deadline/explain.js';
-import { typicalReplacementTime } from '../core/deadline/model.js';
+import { fleetDeadlines } from '../core/deadline/fleet.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../core/model.js';
-import { parseGroupPolicy } from '../core/policy/tags.js';
 
 /** A group's deadline as `phoenix plan --json` gives it: times as ISO text, null for none. */
 export interface PlanDeadline {
@@ -50,31 +48,10 @@ export interface DeadlineContext {
  * group is judged as if it went live. The replacement time is the ledger's typical one across the account.
  */
 export function planDeadlines(groups: readonly Group[], context: DeadlineContext): ReadonlyMap<string, PlanDeadline> {
-  const replacementTime = typicalReplacementTime(context.records);
-  const byGroup = new Map<string, ReplacementRecord[]>();
-  for (const record of context.records) {
-    const list = byGroup.get(record.group);
-    if (list === undefined) byGroup.set(record.group, [record]);
-    else list.push(record);
-  }
   const deadlines = new Map<string, PlanDeadline>();
-  for (const group of groups) {
-    const parsed = parseGroupPolicy(group.tags);
-    if (!parsed.ok || parsed.policy.mode === 'disabled') continue;
-    const verdict = explainDeadline(
-      {
-        group,
-        policy: parsed.policy,
-        now: context.now,
-        tickInterval: context.tickInterval,
-        records: byGroup.get(group.name) ?? [],
-        ...(replacementTime === undefined ? {} : { replacementTime }),
-      },
-      { suggest: true },
-    );
-    if (verdict === undefined) continue;
+  for (const [name, verdict] of fleetDeadlines(groups, context.records, { now: context.now, tickInterval: context.tickInterval })) {
     const { deadline } = verdict;
-    deadlines.set(group.name, {
+    deadlines.set(name, {
       feasible: deadline.feasible,
       firstBreachAt: deadline.firstBreachAt === undefined ? null : new Date(deadline.firstBreachAt).toISOString(),
       ageDebtHours14d: deadline.ageDebtHours,

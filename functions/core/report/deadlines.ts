@@ -1,7 +1,5 @@
-import { explainDeadline } from '../deadline/explain.js';
-import { typicalReplacementTime } from '../deadline/model.js';
+import { fleetDeadlines } from '../deadline/fleet.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
-import { parseGroupPolicy } from '../policy/tags.js';
 import { round, sum } from './numbers.js';
 import type { DeadlineSummary, Finding } from './schema.js';
 import { isoTime } from './tally.js';
@@ -27,34 +25,16 @@ export function reportDeadlines(
   records: readonly ReplacementRecord[],
   options: { readonly now: Millis; readonly tickInterval: Millis },
 ): { readonly summary: DeadlineSummary; readonly findings: Finding[] } {
-  const { now, tickInterval } = options;
-  const replacementTime = typicalReplacementTime(records);
-  const byGroup = new Map<string, ReplacementRecord[]>();
-  for (const record of records) byGroup.set(record.group, [...(byGroup.get(record.group) ?? []), record]);
   const findings: Finding[] = [];
   const debts: number[] = [];
-  for (const group of groups) {
-    const parsed = parseGroupPolicy(group.tags);
-    if (!parsed.ok || parsed.policy.mode === 'disabled') continue;
-    const verdict = explainDeadline(
-      {
-        group,
-        policy: parsed.policy,
-        now,
-        tickInterval,
-        records: byGroup.get(group.name) ?? [],
-        ...(replacementTime === undefined ? {} : { replacementTime }),
-      },
-      { suggest: true },
-    );
-    if (verdict === undefined) continue;
+  for (const [group, verdict] of fleetDeadlines(groups, records, options)) {
     const { deadline } = verdict;
     debts.push(deadline.ageDebtHours);
     if (deadline.feasible) continue;
     findings.push({
-      group: group.name,
+      group,
       kind: 'will-breach',
-      text: breachText(deadline.firstBreachAt, verdict.why, verdict.fixes, deadline.ageDebtHours, now),
+      text: breachText(deadline.firstBreachAt, verdict.why, verdict.fixes, deadline.ageDebtHours, options.now),
     });
   }
   return {
