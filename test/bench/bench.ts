@@ -8,59 +8,19 @@ import { cpus } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
-import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
+import type { ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
 import { NOW } from '../support/clock.js';
-import { OPTED_IN } from '../support/fleet.js';
 import { requestsPerRun } from './api-calls.js';
 import { deadlineCost, deadlineLines, predictionFigures } from './deadline.js';
+import { median, syntheticFleet } from './fleet.js';
 
 /** Every Lambda function the build made; each one's package is its directory: index.mjs and the chunks it loads on demand. */
 const FUNCTION_DIRECTORIES = readdirSync('dist/functions')
   .sort()
   .map((name) => `dist/functions/${name}`);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-function syntheticFleet(groups: number, size: number): Group[] {
-  const random = seededRandom(42);
-  const windows = [undefined, 'Mon-Fri 08:00-18:00 Europe/Berlin', 'daily 00:00-24:00 UTC'];
-  return Array.from({ length: groups }, (_, g) => {
-    const instances: Instance[] = Array.from({ length: size }, (_, n) => ({
-      id: `i-${g}-${n}`,
-      lifecycleState: 'InService',
-      healthy: true,
-      launchedAt: NOW - Math.floor(random() * 8 * DAY),
-      protectedFromScaleIn: false,
-      tags: {},
-      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
-    }));
-    const window = windows[g % windows.length];
-    return {
-      name: `g-${g}`,
-      desired: size,
-      min: 1,
-      max: size + 1,
-      tags: {
-        ...OPTED_IN,
-        'phoenix:max-age': '7d',
-        'phoenix:chaos': g % 5 === 0 ? '3d' : 'off',
-        ...(window === undefined ? {} : { 'phoenix:window': window }),
-      },
-      instances,
-      suspendedProcesses: [],
-      scalingActivityInProgress: false,
-      instanceRefreshInProgress: false,
-      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
-    };
-  });
-}
 
 /** CPU milliseconds of one pure plan, median of repeated runs after a warm-up. */
 function planCost(groups: number, size: number): number {

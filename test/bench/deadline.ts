@@ -3,55 +3,23 @@
 
 import { explainDeadline } from '../../functions/core/deadline/explain.js';
 import { predictDeadline } from '../../functions/core/deadline/model.js';
-import { seededRandom } from '../../functions/core/decide/random.js';
-import type { Group, Instance } from '../../functions/core/model.js';
-import { DAY, MINUTE } from '../../functions/core/model.js';
+import type { Group } from '../../functions/core/model.js';
+import { MINUTE } from '../../functions/core/model.js';
 import type { GroupPolicy } from '../../functions/core/policy/policy.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import type { BreachAccuracy, BreachPair } from '../../sim/deadline-check.js';
 import { accuracy, predictAndObserve } from '../../sim/deadline-check.js';
 import { DEFAULT_SIMULATION, percentile } from '../../sim/simulate.js';
 import { NOW } from '../support/clock.js';
-import { OPTED_IN } from '../support/fleet.js';
+import { median, syntheticFleet } from './fleet.js';
 
 const TICK = 10 * MINUTE;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** The plan bench's fleet shape: a third each without a window, weekdays in Berlin, daily UTC; ages up to 8 days against max-age 7d. */
+/** The plan bench's fleet, each group with its parsed policy. */
 function fleet(groups: number, size: number): { group: Group; policy: GroupPolicy }[] {
-  const random = seededRandom(42);
-  const windows = [undefined, 'Mon-Fri 08:00-18:00 Europe/Berlin', 'daily 00:00-24:00 UTC'];
-  return Array.from({ length: groups }, (_, g) => {
-    const instances: Instance[] = Array.from({ length: size }, (_, n) => ({
-      id: `i-${g}-${n}`,
-      lifecycleState: 'InService',
-      healthy: true,
-      launchedAt: NOW - Math.floor(random() * 8 * DAY),
-      protectedFromScaleIn: false,
-      tags: {},
-      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
-    }));
-    const window = windows[g % windows.length];
-    const tags = { ...OPTED_IN, 'phoenix:max-age': '7d', ...(window === undefined ? {} : { 'phoenix:window': window }) };
-    const parsed = parseGroupPolicy(tags);
+  return syntheticFleet(groups, size).map((group) => {
+    const parsed = parseGroupPolicy(group.tags);
     if (!parsed.ok) throw new Error('bench fleet tags must parse');
-    const group: Group = {
-      name: `g-${g}`,
-      desired: size,
-      min: 1,
-      max: size + 1,
-      tags,
-      instances,
-      suspendedProcesses: [],
-      scalingActivityInProgress: false,
-      instanceRefreshInProgress: false,
-      launchSource: { kind: 'template', id: 'lt-1', version: '1' },
-    };
     return { group, policy: parsed.policy };
   });
 }
