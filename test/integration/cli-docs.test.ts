@@ -3,11 +3,11 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
-import { main } from '../../functions/cli/phoenix.js';
 import { COMMAND_USAGE, USAGE } from '../../functions/cli/usage.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { isoWeekBounds } from '../../functions/core/report/iso-week.js';
 import { awsClients, createGroup, launchTemplate } from '../support/aws-fixtures.js';
+import { cli, STACK_LINE } from '../support/cli.js';
 import { OPTED_IN, record } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG } from '../support/moto.js';
 import { startMoto } from '../support/moto-server.js';
@@ -94,20 +94,11 @@ describe('every command docs/cli.md and the README show, run in their order agai
   it.each([...COMMANDS, ...README_COMMANDS].map((line) => ({ line })))(
     '$line',
     async ({ line }) => {
-      const stdout: string[] = [];
-      const stderr: string[] = [];
-      const saved = { ...process.env };
-      delete process.env['PHOENIX_LEDGER_TABLE'];
-      Object.assign(process.env, env);
-      try {
-        const code = await main(words(line).slice(1), { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.now());
-        expect(code, stderr.join('\n')).toBe(0);
-      } finally {
-        process.env = saved;
-      }
-      expect(stdout.join('\n')).not.toBe('');
-      expect(stderr.join('\n')).not.toMatch(/^\s+at /m);
-      if (/^phoenix (plan|forecast|report|history) /.test(line)) expect(stderr[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
+      const result = await cli(words(line).slice(1), { ...env, PHOENIX_LEDGER_TABLE: undefined }, Date.now());
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toBe('');
+      expect(result.stderr).not.toMatch(STACK_LINE);
+      if (/^phoenix (plan|forecast|report|history) /.test(line)) expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
     },
     60_000,
   );

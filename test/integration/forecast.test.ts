@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import type { Forecast } from '../../functions/cli/forecast.js';
-import { main } from '../../functions/cli/phoenix.js';
 import { DAY, HOUR } from '../../functions/core/model.js';
 import { awsClients, createGroup, launchTemplate, tagInstance } from '../support/aws-fixtures.js';
+import { type CliResult, cli as runCli } from '../support/cli.js';
 import { OPTED_IN, record } from '../support/fleet.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment } from '../support/processes.js';
@@ -14,18 +14,9 @@ import { motoEnvironment } from '../support/processes.js';
 const moto = useMoto();
 const TABLE = 'phoenix-prod-LedgerTable-1FORECAST2';
 
-async function cli(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const saved = { ...process.env };
-  delete process.env['PHOENIX_LEDGER_TABLE'];
-  Object.assign(process.env, motoEnvironment(moto().endpoint));
-  try {
-    const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, Date.now());
-    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-  } finally {
-    process.env = saved;
-  }
+/** One invocation in-process against this file's moto server, with no ledger table set from outside. */
+function cli(...argv: string[]): Promise<CliResult> {
+  return runCli(argv, { ...motoEnvironment(moto().endpoint), PHOENIX_LEDGER_TABLE: undefined }, Date.now());
 }
 
 describe('phoenix forecast against moto', () => {

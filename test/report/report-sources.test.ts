@@ -5,9 +5,9 @@ import { DAY, HOUR } from '../../functions/core/model.js';
 import type { LedgerHistory } from '../../functions/core/ports.js';
 import { FutureWeekError } from '../../functions/core/report/weekly.js';
 import { MemoryLedger } from '../../sim/memory-ledger.js';
+import { cli, NO_AWS, STACK_LINE } from '../support/cli.js';
 import { NOW, REPORT_TIME } from '../support/clock.js';
 import { group, instance, record } from '../support/fleet.js';
-import { cli, NO_AWS, STACK_LINE } from '../unit/cli/cli-run.js';
 
 // How the reporter function and `phoenix report` build a week's report: which weeks, which ticks, which region.
 

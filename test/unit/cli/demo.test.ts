@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli, STACK_LINE } from './cli-run.js';
+import { cli, STACK_LINE } from '../../support/cli.js';
 
 describe('phoenix demo', () => {
   it('accounts for every group, says what its skip counts count, and shows each group’s max-age beside its oldest instance', async () => {

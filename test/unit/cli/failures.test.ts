@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failureLine } from '../../../functions/cli/failures.js';
-import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
+import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from '../../support/cli.js';
 
 // Nothing listens on the discard port of the loopback address: the connection is refused at once.
 const CLOSED = 'http://127.0.0.1:9';

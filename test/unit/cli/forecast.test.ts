@@ -3,8 +3,8 @@ import { checkForecastSize, forecast } from '../../../functions/cli/forecast.js'
 import { fleetSpecs, ledgerSeed } from '../../../functions/cli/forecast-fleet.js';
 import { progressLines } from '../../../functions/cli/forecast-format.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
+import { cli, STACK_LINE } from '../../support/cli.js';
 import { group, instance, NOW, OPTED_IN, record, surgingRecord } from '../../support/fleet.js';
-import { cli, STACK_LINE } from './cli-run.js';
 
 describe('fleetSpecs: the real fleet as the simulator starts it', () => {
   it('keeps the group, its sizes, tags, suspended processes and launch template', () => {

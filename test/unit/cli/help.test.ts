@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_USAGE } from '../../../functions/cli/usage.js';
-import { cli, STACK_LINE } from './cli-run.js';
+import { cli, STACK_LINE } from '../../support/cli.js';
 
 const COMMANDS = Object.keys(COMMAND_USAGE);
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;

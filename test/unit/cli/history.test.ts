@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toItem } from '../../../functions/adapters/ledger-items.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
+import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from '../../support/cli.js';
 import { NOW, record } from '../../support/fleet.js';
-import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
 
 const dynamo = mockClient(DynamoDBClient);
 const documents = mockClient(DynamoDBDocumentClient);

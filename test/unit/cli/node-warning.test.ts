@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CREDENTIALS, cli, NO_AWS } from './cli-run.js';
+import { CREDENTIALS, cli, NO_AWS } from '../../support/cli.js';
 
 // The SDK checks the Node version once per process, when its first client is made: this file makes none before.
 describe('the SDK version warning', () => {

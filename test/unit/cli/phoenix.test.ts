@@ -4,8 +4,8 @@ import { main } from '../../../functions/cli/phoenix.js';
 import { type PlanSources, planReport } from '../../../functions/cli/plan.js';
 import { parseWeek } from '../../../functions/cli/report.js';
 import { IsoWeekError, TimeZoneError } from '../../../functions/core/errors.js';
+import { STACK_LINE } from '../../support/cli.js';
 import { group, NOW } from '../../support/fleet.js';
-import { STACK_LINE } from './cli-run.js';
 
 async function run(...argv: string[]) {
   const stdout: string[] = [];

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../functions/cli/errors.js';
 import { parseAt, planReport } from '../../../functions/cli/plan.js';
 import { DAY } from '../../../functions/core/model.js';
+import { cli, STACK_LINE } from '../../support/cli.js';
 import { group, NOW } from '../../support/fleet.js';
-import { cli, STACK_LINE } from './cli-run.js';
 
 const EXPECTED = 'expected an ISO-8601 time with Z or an offset, such as 2026-11-23T09:00:00Z or 2026-11-23T10:00:00+01:00';
 

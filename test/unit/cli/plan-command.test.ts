@@ -3,8 +3,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from '../../support/cli.js';
 import { NOW } from '../../support/clock.js';
-import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
 
 const autoScaling = mockClient(AutoScalingClient);
 const dynamo = mockClient(DynamoDBClient);

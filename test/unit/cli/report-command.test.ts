@@ -2,7 +2,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/cl
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
+import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from '../../support/cli.js';
 
 describe('a missing ledger table', () => {
   const autoScaling = mockClient(AutoScalingClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli, STACK_LINE } from './cli-run.js';
+import { cli, STACK_LINE } from '../../support/cli.js';
 
 describe('phoenix simulate stays within what it can hold', () => {
   it.each([

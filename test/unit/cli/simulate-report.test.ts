@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReportJson } from '../../../functions/report/json.js';
-import { cli } from './cli-run.js';
+import { cli } from '../../support/cli.js';
 
 describe('phoenix simulate --report', () => {
   it("gives the run's whole weeks as the trend, named by their first day, and judges the simulated fleet's deadlines", async () => {

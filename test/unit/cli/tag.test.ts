@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from './cli-run.js';
+import { CREDENTIALS, cli, NO_AWS, STACK_LINE } from '../../support/cli.js';
 
 const autoScaling = mockClient(AutoScalingClient);
 const ENV = { ...NO_AWS, ...CREDENTIALS, AWS_REGION: 'eu-west-1' };

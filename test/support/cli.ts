@@ -1,5 +1,5 @@
-import { main } from '../../../functions/cli/phoenix.js';
-import { NOW } from '../../support/clock.js';
+import { main } from '../../functions/cli/phoenix.js';
+import { NOW } from './clock.js';
 
 export interface CliResult {
   readonly code: number;
