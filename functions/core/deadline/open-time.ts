@@ -1,6 +1,7 @@
 import type { Millis } from '../model.js';
 import { DAY, MINUTE } from '../model.js';
 import type { TimeWindow } from '../policy/policy.js';
+import { zoneFormatter, zoneOffset } from '../policy/zone-clock.js';
 
 /**
  * A window's open time as a function the deadline model can ask thousands of times per group: whether it
@@ -42,27 +43,9 @@ interface Intervals {
   readonly before: Float64Array;
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC at `at`, in milliseconds (wall clock minus UTC). */
 function offsetAt(timeZone: string, at: Millis): Millis {
-  let formatter = offsetFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    offsetFormatters.set(timeZone, formatter);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(at)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const wall = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, (parts.hour ?? 0) % 24, parts.minute ?? 0);
-  return wall - Math.floor(at / MINUTE) * MINUTE;
+  return zoneOffset(zoneFormatter(timeZone), at);
 }
 
 /** Stretches of constant offset covering [from, to): DST moves the wall clock only at these seams. */

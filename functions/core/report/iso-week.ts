@@ -1,6 +1,7 @@
-import { IsoWeekError, TimeZoneError } from '../errors.js';
+import { IsoWeekError } from '../errors.js';
 import type { Millis } from '../model.js';
 import { DAY, WEEK } from '../model.js';
+import { wallClock, zoneFormatter, zoneOffset } from '../policy/zone-clock.js';
 
 /**
  * Calendar arithmetic in IANA time zones, through Intl (the runtime's tz data, no library): ISO
@@ -15,37 +16,6 @@ export interface Day {
 }
 
 const ISO_WEEK = /^([1-9]\d{3})-W(\d{2})$/;
-
-/** Reads wall clocks in the zone, via Intl (the runtime's tz data, no library). */
-export function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
-  try {
-    return new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch (error) {
-    if (error instanceof RangeError) throw new TimeZoneError(timeZone, { cause: error });
-    throw error;
-  }
-}
-
-/** The zone's wall clock at an instant, as the UTC instant showing the same digits (whole seconds). */
-function wallClock(formatter: Intl.DateTimeFormat, at: Millis): Millis {
-  const part: Record<string, number> = {};
-  for (const { type, value } of formatter.formatToParts(at)) part[type] = Number(value);
-  return Date.UTC(part['year'] ?? 0, (part['month'] ?? 1) - 1, part['day'] ?? 1, (part['hour'] ?? 0) % 24, part['minute'] ?? 0, part['second'] ?? 0);
-}
-
-/** Offset of the zone's wall clock from UTC at an instant. */
-function zoneOffset(formatter: Intl.DateTimeFormat, at: Millis): Millis {
-  return wallClock(formatter, at) - Math.floor(at / 1000) * 1000;
-}
 
 /** The instant of a wall-clock midnight in the zone; if a DST jump skips that midnight, the first instant after it. */
 function zonedMidnight(formatter: Intl.DateTimeFormat, utcMidnight: Millis): Millis {
