@@ -2,12 +2,26 @@ import type { Group } from '../functions/core/model.js';
 import type { EventsPort, FleetPort, LedgerPort } from '../functions/core/ports.js';
 
 /** The port calls one run makes, a name for each method of the fleet, ledger and events ports. */
-export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'begin' | 'update' | 'record-tick' | 'publish';
+export type PortCallKind =
+  | 'list'
+  | 'describe'
+  | 'set-desired'
+  | 'terminate'
+  | 'tag'
+  | 'untag'
+  | 'records'
+  | 'begin'
+  | 'update'
+  | 'record-tick'
+  | 'version'
+  | 'publish';
 
 export interface PortCall {
   readonly kind: PortCallKind;
   readonly group?: string;
   readonly instanceId?: string;
+  /** The version a breaker write is about. */
+  readonly key?: string;
 }
 
 /** Stands between a run and one port call: may run the real call, refuse it, or do something around it. */
@@ -51,6 +65,8 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
     update: (record, expectedPhase, expectedUndo) =>
       around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase, expectedUndo)),
     recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
+    noteFailure: (key, failure) => around({ kind: 'version', key }, () => ledger.noteFailure(key, failure)),
+    blockVersion: (block, health) => around({ kind: 'version', key: block.key }, () => ledger.blockVersion(block, health)),
   };
 }
 

@@ -1,18 +1,21 @@
+import type { VersionBlock, VersionFailure, VersionHealth } from '../functions/core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
-import type { BeginResult, LedgerHistory, LedgerPort, UpdateResult } from '../functions/core/ports.js';
+import type { BeginResult, LedgerHistory, LedgerPort, LedgerRead, UpdateResult, VersionRelease } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
+import { MemoryVersions } from './memory-versions.js';
 
 /**
  * The replacement ledger in memory. Conditional writes behave like DynamoDB's: each check-and-write
  * runs alone, even though it yields in the middle, so overlapping ticks interleave everywhere else.
  */
-export class MemoryLedger implements LedgerPort, LedgerHistory {
+export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
   private readonly records = new Map<string, ReplacementRecord>();
   /** Ids by start time, so a tick's read touches only the recent tail of a long simulation's ledger. */
   private readonly byStart: { readonly startedAt: Millis; readonly id: string }[] = [];
   private readonly open = new Set<string>();
   private readonly ticks: TickSummary[] = [];
+  private readonly versions = new MemoryVersions();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -23,14 +26,34 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
     return [...this.records.values()];
   }
 
-  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+  async recordsSince(since: Millis): Promise<LedgerRead> {
     await Promise.resolve();
-    return this.startedSince(since);
+    return { records: this.startedSince(since), blocks: this.versions.blocks() };
   }
 
-  async openRecords(): Promise<ReplacementRecord[]> {
+  async openRecords(): Promise<LedgerRead> {
     await Promise.resolve();
-    return this.recordsOf(this.open);
+    return { records: this.recordsOf(this.open), blocks: this.versions.blocks() };
+  }
+
+  /** The versions blocked now, as every run reads them. */
+  versionBlocks(): VersionBlock[] {
+    return this.versions.blocks();
+  }
+
+  async noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth> {
+    await Promise.resolve();
+    return this.versions.noteFailure(key, failure);
+  }
+
+  async blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'> {
+    await Promise.resolve();
+    return this.versions.blockVersion(block, health);
+  }
+
+  async releaseVersion(key: string, at: Millis): Promise<VersionBlock | undefined> {
+    await Promise.resolve();
+    return this.versions.releaseVersion(key, at);
   }
 
   async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {

@@ -1,7 +1,7 @@
 import type { SkipReason } from '../core/decide/decision.js';
 import { SKIP_REASONS } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
-import type { Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import type { LaunchSource, Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
 import { isOpen, RECYCLE_REASONS } from '../core/model.js';
 import type { GlobalBlockReason } from '../core/policy/global-gate.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
@@ -25,13 +25,14 @@ const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>([
   'Recovery Verified',
   'Recovery Failed',
   'Group Quarantined',
+  'Version Blocked',
 ]);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
 export const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
 export const LOCK_SORT_KEY = 'LOCK';
 export const OPEN_MARKER = 'OPEN';
 /** toISOString is fixed-width, hence sorts like time, only for years 1970 to 9999. */
-const LATEST: Millis = Date.UTC(10000, 0, 1);
+export const LATEST: Millis = Date.UTC(10000, 0, 1);
 
 type StoredUndo = {
   readonly closeAs: UndoneOutcome;
@@ -40,7 +41,7 @@ type StoredUndo = {
   readonly at?: number;
   readonly extraInstanceId?: string;
 };
-export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo>;
+export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo | LaunchSource>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
 export function partitionKey(group: string): string {
@@ -123,6 +124,8 @@ export function toItem(record: ReplacementRecord): Item {
     const { at, closeAs, why, quarantine, extraInstanceId } = record.undo;
     item['undo'] = { closeAs, why, quarantine, ...(at === undefined ? {} : { at }), ...(extraInstanceId === undefined ? {} : { extraInstanceId }) };
   }
+  if (record.launches !== undefined) item['launches'] = { ...record.launches };
+  if (record.canary === true) item['canary'] = 'true';
   if (isOpen(record)) {
     item[LEDGER_KEY.open] = OPEN_MARKER;
     item[LEDGER_KEY.openGroup] = record.group;
@@ -140,6 +143,8 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const detail = read.optionalString('detail');
   const undo = read.optionalUndo();
   const outbox = read.optionalOutbox();
+  const launches = read.optionalLaunchSource();
+  const canary = item['canary'] === undefined ? undefined : read.oneOf('canary', ['true']);
   const record: ReplacementRecord = {
     id: read.string('id'),
     group: read.string('group'),
@@ -156,6 +161,8 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     ...(detail === undefined ? {} : { detail }),
     ...(undo === undefined ? {} : { undo }),
     ...(outbox === undefined ? {} : { outbox }),
+    ...(launches === undefined ? {} : { launches }),
+    ...(canary === undefined ? {} : { canary: true }),
   };
   if (read.problems.length === 0) {
     // The key is recomputed from these fields to update the item, so they must agree with it.
@@ -174,7 +181,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   return record;
 }
 
-class FieldReader {
+export class FieldReader {
   readonly problems: string[] = [];
 
   constructor(private readonly item: StoredItem) {}
@@ -266,6 +273,27 @@ class FieldReader {
     return result;
   }
 
+  optionalLaunchSource(): LaunchSource | undefined {
+    const value = this.item['launches'];
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== 'object') {
+      this.problems.push(`launches must be a map, got ${describe(value)}`);
+      return undefined;
+    }
+    const source = new FieldReader(value as StoredItem);
+    const imageId = source.optionalString('imageId');
+    const image = imageId === undefined ? {} : { imageId };
+    let result: LaunchSource;
+    if (source.oneOf('kind', ['template', 'configuration']) === 'template') {
+      const name = source.optionalString('name');
+      result = { kind: 'template', id: source.string('id'), version: source.string('version'), ...(name === undefined ? {} : { name }), ...image };
+    } else {
+      result = { kind: 'configuration', name: source.string('name'), ...image };
+    }
+    this.problems.push(...source.problems.map((problem) => `launches.${problem}`));
+    return result;
+  }
+
   optionalSurge(): ReplacementRecord['surge'] {
     const value = this.item['surge'];
     if (value === undefined) return undefined;
@@ -280,7 +308,7 @@ class FieldReader {
   }
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   return value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
 }
 

@@ -1,13 +1,25 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { VersionBlock } from '../core/decide/versions.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { DAY } from '../core/model.js';
-import type { LedgerHistory } from '../core/ports.js';
+import type { LedgerHistory, LedgerRead } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
 import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
+import { blockFromItem, isVersionItem } from './ledger-versions.js';
+
+function ledgerRead(items: readonly StoredItem[]): LedgerRead {
+  const records: ReplacementRecord[] = [];
+  const blocks: VersionBlock[] = [];
+  for (const item of items) {
+    if (isVersionItem(item)) blocks.push(blockFromItem(item));
+    else records.push(recordFromItem(item));
+  }
+  return { records: sortByStart(records), blocks };
+}
 
 export interface DynamoLedgerOptions {
   /** A plain client is wrapped in a DocumentClient; the caller configures retries (clientConfig). */
@@ -36,12 +48,15 @@ export class DynamoLedgerReader implements LedgerHistory {
     this.clock = options.clock;
   }
 
-  /** One Query a mode over the byStart index: a tick's read costs two requests however many days it spans. */
-  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+  /**
+   * One Query a mode over the byStart index: a tick's read costs two requests however many days it
+   * spans. A blocked version's item sorts after every record there, so it comes in the same read.
+   */
+  async recordsSince(since: Millis): Promise<LedgerRead> {
     const from = queryBound(since, 'since');
     const modes = await Promise.all(
       MODES.map((mode) =>
-        this.queryAll({
+        this.queryItems({
           IndexName: LEDGER_INDEX.byStart,
           KeyConditionExpression: '#mode = :mode AND #startedAt >= :from',
           ExpressionAttributeNames: { '#mode': LEDGER_KEY.mode, '#startedAt': LEDGER_KEY.startedAt },
@@ -49,13 +64,13 @@ export class DynamoLedgerReader implements LedgerHistory {
         }),
       ),
     );
-    return sortByStart(modes.flat());
+    return ledgerRead(modes.flat());
   }
 
-  /** Every open record, whatever its age: one Query of the sparse open index. */
-  async openRecords(): Promise<ReplacementRecord[]> {
-    return sortByStart(
-      await this.queryAll({
+  /** Every open record, whatever its age, and the blocked versions: one Query of the sparse open index. */
+  async openRecords(): Promise<LedgerRead> {
+    return ledgerRead(
+      await this.queryItems({
         IndexName: LEDGER_INDEX.open,
         KeyConditionExpression: '#open = :open',
         ExpressionAttributeNames: { '#open': LEDGER_KEY.open },

@@ -1,19 +1,21 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { VersionBlock, VersionFailure, VersionHealth } from '../core/decide/versions.js';
+import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
-import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
+import type { BeginResult, LedgerPort, UpdateResult, VersionRelease } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
 import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
+import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION_SORT_KEY, versionFromItem, versionPartitionKey } from './ledger-versions.js';
 
 /**
  * The replacement ledger in DynamoDB. Every write is conditional and decides alone; a stale read
  * (the indexes are eventually consistent) only leads to a write whose condition then fails.
  */
-export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
+export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, VersionRelease {
   async recordTick(summary: TickSummary): Promise<void> {
     const at = queryBound(summary.at, 'at');
     const skips = Object.entries(summary.skips);
@@ -65,6 +67,89 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort {
       return this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, lock] }));
     });
     return written ? 'updated' : 'conflict';
+  }
+
+  async noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth> {
+    const answer = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: versionKey(key),
+        // The first note of a record stands: a repeated run must not move its time.
+        UpdateExpression: 'SET #key = :key, #failure = if_not_exists(#failure, :failure), #expires = :expires',
+        ExpressionAttributeNames: { '#key': 'key', '#failure': failureAttribute(failure.recordId), '#expires': LEDGER_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':key': key, ':failure': failureValue(failure), ':expires': failureExpiry(failure.at)[LEDGER_TTL_ATTRIBUTE] },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const health = versionFromItem(answer.Attributes ?? {});
+    if (health.block === undefined) return health;
+    // A block outlives its failures' retention: the note's expiry is taken off again.
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: versionKey(key),
+        UpdateExpression: 'REMOVE #expires',
+        ExpressionAttributeNames: { '#expires': LEDGER_TTL_ATTRIBUTE },
+      }),
+    );
+    return health;
+  }
+
+  async blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'> {
+    const attributes = blockAttributes(block);
+    const names = Object.fromEntries(Object.keys(attributes).map((name, index) => [`#a${index}`, name]));
+    const values = Object.fromEntries(Object.values(attributes).map((value, index) => [`:a${index}`, value]));
+    const released = health.releasedAt === undefined ? 'attribute_not_exists(#released)' : '#released = :released';
+    const written = await this.conditionally(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: versionKey(block.key),
+          UpdateExpression: `SET ${Object.keys(names)
+            .map((name, index) => `${name} = :a${index}`)
+            .join(', ')} REMOVE #expires`,
+          ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(#blockedAt) AND ${released}`,
+          ExpressionAttributeNames: {
+            ...names,
+            '#pk': LEDGER_KEY.partition,
+            '#blockedAt': 'blockedAt',
+            '#released': 'releasedAt',
+            '#expires': LEDGER_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: { ...values, ...(health.releasedAt === undefined ? {} : { ':released': health.releasedAt }) },
+        }),
+      ),
+    );
+    return written ? 'blocked' : 'conflict';
+  }
+
+  /** Lifts a block: the version leaves every run's read, and the failures before now are forgiven. */
+  async releaseVersion(key: string, at: Millis, by: string): Promise<VersionBlock | undefined> {
+    const removed = Object.keys(blockAttributes({ key, blockedAt: 0, why: '', trippedBy: '' }));
+    const names = Object.fromEntries(removed.map((name, index) => [`#r${index}`, name]));
+    try {
+      const answer = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: versionKey(key),
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} SET #releasedAt = :at, #releasedBy = :by, #expires = :expires`,
+          ConditionExpression: 'attribute_exists(#blockedAt)',
+          ExpressionAttributeNames: {
+            ...names,
+            '#blockedAt': 'blockedAt',
+            '#releasedAt': 'releasedAt',
+            '#releasedBy': 'releasedBy',
+            '#expires': LEDGER_TTL_ATTRIBUTE,
+          },
+          ExpressionAttributeValues: { ':at': at, ':by': by, ':expires': failureExpiry(at)[LEDGER_TTL_ATTRIBUTE] },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return versionFromItem(answer.Attributes ?? {}).block;
+    } catch (error) {
+      if (conditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Runs a conditional write: false when a condition failed, any other error propagates. */
@@ -132,6 +217,10 @@ function phaseCondition(expectedPhase: ReplacementPhase, expectedUndo: UndoClaim
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: { ...phase.ExpressionAttributeValues, ':undoAt': expectedUndo.at },
   };
+}
+
+function versionKey(key: string) {
+  return { [LEDGER_KEY.partition]: versionPartitionKey(key), [LEDGER_KEY.sort]: VERSION_SORT_KEY };
 }
 
 function absent() {

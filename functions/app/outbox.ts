@@ -1,3 +1,4 @@
+import type { VersionBlock } from '../core/decide/versions.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { Group, Millis, ReplacementRecord } from '../core/model.js';
 import type { EventsPort, LedgerPort, Logger } from '../core/ports.js';
@@ -41,6 +42,15 @@ export function failedEvents(record: ReplacementRecord, now: Millis, why: string
     detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why },
   };
   return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time } }] : [failed];
+}
+
+/** Announced with the failed replacement that tripped the block, in the write that closes it. */
+export function versionBlockedEvent(block: VersionBlock, record: ReplacementRecord): PhoenixEvent {
+  return {
+    detailType: 'Version Blocked',
+    time: new Date(block.blockedAt).toISOString(),
+    detail: { version: block.key, reason: block.why, blockedAt: new Date(block.blockedAt).toISOString(), recordId: record.id, group: record.group },
+  };
 }
 
 /**

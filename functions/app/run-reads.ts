@@ -1,9 +1,9 @@
 import { RECORDS_LOOKBACK } from '../core/decide/budget.js';
 import type { Decision } from '../core/decide/decision.js';
 import { changesCapacity } from '../core/decide/recheck.js';
-import type { Group, Millis, ReplacementRecord } from '../core/model.js';
+import type { Group, Millis } from '../core/model.js';
 import { HOUR } from '../core/model.js';
-import type { FleetPort, LedgerPort } from '../core/ports.js';
+import type { FleetPort, LedgerPort, LedgerRead } from '../core/ports.js';
 
 /**
  * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
@@ -27,18 +27,18 @@ export async function load(
   deps: { readonly fleet: FleetPort; readonly ledger: LedgerPort },
   scope: RunScope,
   now: Millis,
-): Promise<readonly [ReplacementRecord[], Group[]]> {
+): Promise<readonly [LedgerRead, Group[]]> {
   const since = now - RECORDS_LOOKBACK;
   if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(since), deps.fleet.listOptedInGroups()]);
-  const open = await deps.ledger.openRecords();
+  const { records: open, blocks } = await deps.ledger.openRecords();
   const openGroups = new Set(open.map((record) => record.group));
   const names = [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
-  if (names.length === 0) return [[], []];
+  if (names.length === 0) return [{ records: [], blocks }, []];
   const recent = await deps.ledger.groupRecordsSince(names, since);
   // A record open for longer than the lookback is only in the open read.
   const seen = new Set(recent.map((record) => record.id));
   const records = [...recent, ...open.filter((record) => names.includes(record.group) && !seen.has(record.id))];
-  return [records, [...(await deps.fleet.describeGroups(names)).values()]];
+  return [{ records, blocks }, [...(await deps.fleet.describeGroups(names)).values()]];
 }
 
 /**

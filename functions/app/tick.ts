@@ -4,6 +4,8 @@ import type { PlanInput } from '../core/decide/plan.js';
 import { planTick } from '../core/decide/plan.js';
 import { keyedRandom } from '../core/decide/random.js';
 import { changesCapacity, recheckProgress, recheckStart } from '../core/decide/recheck.js';
+import type { BreakerSettings, VersionBlock } from '../core/decide/versions.js';
+import { DEFAULT_BREAKER, launchKeys, tripReason } from '../core/decide/versions.js';
 import { CallRefusedError, InstanceGoneError } from '../core/errors.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { GlobalMode, Group, Millis, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
@@ -15,7 +17,7 @@ import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
 import { errorText } from './errors.js';
-import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
+import { failedEvents, flushOutbox, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
 
@@ -37,6 +39,8 @@ export interface TickSettings {
   readonly maxTerminationsPerRun: number;
   /** The account's ceiling on group budgets and floor under min-healthy; none when left out. */
   readonly limits?: AccountLimits;
+  /** When failed recoveries block a version, and canary order's bake time; the defaults when left out. */
+  readonly breaker?: BreakerSettings;
 }
 
 /** What one action did; failures are collected per group, never thrown through the batch. */
@@ -97,6 +101,10 @@ class TickRun {
     private readonly fresh: ReadonlyMap<string, Group>,
   ) {}
 
+  private get breaker(): BreakerSettings {
+    return this.planInput.breaker;
+  }
+
   private get now(): Millis {
     return this.planInput.now;
   }
@@ -125,6 +133,8 @@ class TickRun {
       instanceAgeSeconds: decision.instanceAge === undefined ? undefined : Math.round(decision.instanceAge / 1000),
       startedAt: this.now,
       ...(decision.touchedAt === undefined ? {} : { touchedAt: decision.touchedAt }),
+      ...(decision.launches === undefined ? {} : { launches: decision.launches }),
+      ...(decision.canary ? { canary: true } : {}),
     };
     if (decision.dryRun) {
       const record: ReplacementRecord = { ...base, mode: 'dry-run', phase: 'dry-run', closedAt: this.now, detail: decision.why };
@@ -187,7 +197,9 @@ class TickRun {
         const current = step.undo === undefined ? record : await this.takeBack(record, step.undo, { at: this.now, closeAs, why: step.why, quarantine });
         if (current === undefined) return;
         if (quarantine && !(await this.quarantine(current, step.why))) return;
-        await this.close(current, closeAs, step.why, closeAs === 'failed' ? failedEvents(record, this.now, step.why, quarantine) : []);
+        const blocked = closeAs === 'failed' ? await this.tripBreaker(current) : [];
+        if (blocked === undefined) return;
+        await this.close(current, closeAs, step.why, closeAs === 'failed' ? [...failedEvents(record, this.now, step.why, quarantine), ...blocked] : []);
         return;
       }
     }
@@ -299,6 +311,35 @@ class TickRun {
     return closed;
   }
 
+  /**
+   * A failed recovery counts against every name of what it launched, before its record closes: a run
+   * that dies on the way leaves the record open, and the run that closes it notes it again (once).
+   * Returns the blocks to announce with the close, or undefined when the ledger could not be written.
+   */
+  private async tripBreaker(record: ReplacementRecord): Promise<PhoenixEvent[] | undefined> {
+    const announce: PhoenixEvent[] = [];
+    try {
+      for (const key of launchKeys(record.launches)) {
+        const health = await this.deps.ledger.noteFailure(key, { group: record.group, at: this.now, recordId: record.id, canary: record.canary === true });
+        if (health.block !== undefined) {
+          if (health.block.trippedBy === record.id) announce.push(versionBlockedEvent(health.block, record));
+          continue;
+        }
+        const why = tripReason(health, this.breaker, this.now);
+        if (why === undefined) continue;
+        const block: VersionBlock = { key, blockedAt: this.now, why, trippedBy: record.id };
+        if ((await this.deps.ledger.blockVersion(block, health)) === 'blocked') {
+          this.deps.logger.warn('version blocked', { group: record.group, version: key, why, record: record.id });
+          announce.push(versionBlockedEvent(block, record));
+        }
+      }
+    } catch (error) {
+      this.fail(record.group, `could not note the failed recovery of ${record.id} against what it launched`, error);
+      return undefined;
+    }
+    return announce;
+  }
+
   private async quarantine(record: ReplacementRecord, why: string): Promise<boolean> {
     try {
       // Tag values are at most 256 characters.
@@ -349,7 +390,7 @@ function describeUndo(undo: Undo): string {
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const [records, groups] = await load(deps, scope, now);
+  const [{ records, blocks }, groups] = await load(deps, scope, now);
   const planInput: PlanInput = {
     groups,
     records,
@@ -362,6 +403,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     limits: settings.limits ?? NO_ACCOUNT_LIMITS,
     explain: false,
     progressOnly: scope.kind === 'verify',
+    versionBlocks: blocks,
+    breaker: settings.breaker ?? DEFAULT_BREAKER,
   };
   const decisions = planTick(planInput);
   const run = new TickRun(deps, planInput, records, await readBeforeActing(deps.fleet, scope, decisions, groups, now));

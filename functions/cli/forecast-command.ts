@@ -18,7 +18,7 @@ async function seedRecords(aws: ClientOptions, table: string, now: Millis): Prom
   const reader = ledgerReader({ aws, table, now });
   try {
     // A week back covers every budget period a group's tags can set.
-    return ledgerSeed(await reader.openRecords(), await reader.recordsSince(now - WEEK));
+    return ledgerSeed((await reader.openRecords()).records, (await reader.recordsSince(now - WEEK)).records);
   } catch (error) {
     if (isMissingTable(error)) throw new LedgerTableMissingError(table, error);
     throw error;

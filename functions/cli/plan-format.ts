@@ -12,7 +12,7 @@ export interface PlanView {
 }
 
 /** Reasons a person must act on before Phoenix does anything for the group: shown first. */
-const ATTENTION = new Set(['bad-tags', 'quarantined']);
+const ATTENTION = new Set(['bad-tags', 'quarantined', 'version-blocked']);
 const ACTIONS: readonly PlanAction[] = ['launch-then-terminate', 'terminate', 'would-recycle', 'in-flight', 'skip'];
 /** Breach predictions listed before saying how many more: each is a line with its why. */
 const BREACHES_SHOWN = 20;
@@ -43,7 +43,21 @@ function countBy<Key extends string>(groups: readonly PlanGroup[], key: (group: 
 
 function sourceText(source: PlanLaunchSource | null): string {
   if (source === null) return '';
-  return source.kind === 'template' ? `${source.name ?? source.id} (${source.id}) v${source.version}` : `launch configuration ${source.name}`;
+  const image = source.imageId === null ? '' : `, ${source.imageId}`;
+  return source.kind === 'template' ? `${source.name ?? source.id} (${source.id}) v${source.version}${image}` : `launch configuration ${source.name}${image}`;
+}
+
+/** Blocked versions come before everything: no group launching one does anything until it is released. */
+function blockedLines(report: PlanReport): string[] {
+  if (report.blockedVersions.length === 0) return [];
+  return [
+    '',
+    `Blocked versions (${report.blockedVersions.length}; phoenix release --version V lifts one):`,
+    ...report.blockedVersions.map((block) => {
+      const users = block.groups.length === 0 ? 'no group launches it now' : `launched by ${block.groups.join(', ')}`;
+      return `${block.version}: blocked ${block.blockedAt} after ${block.why}; ${users}`;
+    }),
+  ];
 }
 
 function groupLine(group: PlanGroup): string {
@@ -122,7 +136,7 @@ export function formatPlan(report: PlanReport, view: PlanView): string {
   const ledger = report.ledgerTable === null ? 'no ledger' : `ledger ${report.ledgerTable} ${report.ledger}`;
   const scope = view.group === undefined ? 'opted-in groups' : `groups matching ${view.group}`;
   const lines = [`Phoenix plan at ${report.at} (${ledger}): ${report.groups.length} ${scope}${view.actionsOnly ? ' that a tick would act on' : ''}`];
-  lines.push(...summaryLines(report), ...breachLines(report));
+  lines.push(...blockedLines(report), ...summaryLines(report), ...breachLines(report));
   const detail = view.group !== undefined;
   const section = (title: string, groups: readonly PlanGroup[]) => {
     if (groups.length === 0) return;

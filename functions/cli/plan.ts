@@ -1,9 +1,11 @@
 import type { Decision } from '../core/decide/decision.js';
 import { planTick } from '../core/decide/plan.js';
-import type { Group, LaunchSource, Millis, ReplacementRecord } from '../core/model.js';
+import type { VersionBlock } from '../core/decide/versions.js';
+import { DEFAULT_BREAKER, launchKeys } from '../core/decide/versions.js';
+import type { Group, LaunchSource, Millis } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
-import type { FleetPort, LedgerPort } from '../core/ports.js';
+import type { FleetPort, LedgerPort, LedgerRead } from '../core/ports.js';
 import type { OptionValues } from './arguments.js';
 import type { PlanDeadline } from './deadline.js';
 import { planDeadlines } from './deadline.js';
@@ -75,8 +77,16 @@ function checkAtAfterLaunches(at: Millis, groups: readonly Group[]): void {
 export type PlanAction = 'launch-then-terminate' | 'terminate' | 'would-recycle' | 'in-flight' | 'skip';
 
 export type PlanLaunchSource =
-  | { readonly kind: 'template'; readonly id: string; readonly name: string | null; readonly version: string }
-  | { readonly kind: 'configuration'; readonly name: string };
+  | { readonly kind: 'template'; readonly id: string; readonly name: string | null; readonly version: string; readonly imageId: string | null }
+  | { readonly kind: 'configuration'; readonly name: string; readonly imageId: string | null };
+
+/** A version no group may launch, and the groups that launch it now (all of them wait). */
+export interface PlanBlockedVersion {
+  readonly version: string;
+  readonly blockedAt: string;
+  readonly why: string;
+  readonly groups: readonly string[];
+}
 
 export interface PlanInstance {
   readonly id: string;
@@ -107,12 +117,26 @@ export interface PlanReport {
   readonly at: string;
   readonly ledger: 'read' | 'missing';
   readonly ledgerTable: string | null;
+  /** First, because every group launching one of them waits until an operator releases it. */
+  readonly blockedVersions: readonly PlanBlockedVersion[];
   readonly groups: readonly PlanGroup[];
 }
 
 function planSource(source: LaunchSource | undefined): PlanLaunchSource | null {
   if (source === undefined) return null;
-  return source.kind === 'template' ? { kind: 'template', id: source.id, name: source.name ?? null, version: source.version } : source;
+  const imageId = source.imageId ?? null;
+  return source.kind === 'template'
+    ? { kind: 'template', id: source.id, name: source.name ?? null, version: source.version, imageId }
+    : { kind: 'configuration', name: source.name, imageId };
+}
+
+function planBlocks(blocks: readonly VersionBlock[], groups: readonly Group[]): PlanBlockedVersion[] {
+  return blocks.map((block) => ({
+    version: block.key,
+    blockedAt: new Date(block.blockedAt).toISOString(),
+    why: block.why,
+    groups: groups.filter((group) => launchKeys(group.launchSource).includes(block.key)).map((group) => group.name),
+  }));
 }
 
 function describeDecision(decision: Decision): Pick<PlanGroup, 'action' | 'instanceId' | 'decision' | 'reason' | 'why'> {
@@ -158,11 +182,11 @@ function planGroup(decision: Decision, group: Group | undefined, deadline: PlanD
 export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
   const groups = await sources.fleet.listOptedInGroups();
   if (options.atChosen) checkAtAfterLaunches(options.at, groups);
-  let records: ReplacementRecord[] = [];
+  let read: LedgerRead = { records: [], blocks: [] };
   let ledgerState: 'read' | 'missing' = 'missing';
   try {
     if (sources.ledger !== undefined) {
-      records = await sources.ledger.recordsSince(options.at - WEEK);
+      read = await sources.ledger.recordsSince(options.at - WEEK);
       ledgerState = 'read';
     }
   } catch (error) {
@@ -170,8 +194,9 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
   }
   if (ledgerState === 'missing') {
     const table = options.table === undefined ? 'no ledger table' : `ledger table ${options.table} not found`;
-    warn(`${table}: budgets and replacements in flight are not taken into account`);
+    warn(`${table}: budgets, replacements in flight and blocked versions are not taken into account`);
   }
+  const { records, blocks } = read;
   const decisions = planTick({
     groups,
     records,
@@ -185,6 +210,8 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
     limits: NO_ACCOUNT_LIMITS,
     explain: true,
     progressOnly: false,
+    versionBlocks: blocks,
+    breaker: DEFAULT_BREAKER,
   });
   const byName = new Map(groups.map((group) => [group.name, group]));
   const deadlines = planDeadlines(groups, { now: options.at, tickInterval: options.tickMinutes * MINUTE, records });
@@ -192,6 +219,7 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
     at: new Date(options.at).toISOString(),
     ledger: ledgerState,
     ledgerTable: options.table ?? null,
+    blockedVersions: planBlocks(blocks, groups),
     groups: decisions.map((decision) => planGroup(decision, byName.get(decision.group), deadlines.get(decision.group) ?? null)),
   };
 }

@@ -61,4 +61,20 @@ export type InstanceTainted = EventBase<
   }
 >;
 
-export type PhoenixEvent = InstanceRecycled | RecoveryVerified | RecoveryFailed | GroupQuarantined | WeeklyReportPublished | InstanceTainted;
+/** A version no group may launch until an operator releases it; `version` is `lt-…:N`, `lc:NAME` or `ami-…`. */
+export type VersionBlocked = EventBase<
+  'Version Blocked',
+  { readonly version: string; readonly reason: string; readonly blockedAt: string; readonly recordId: string; readonly group: string }
+>;
+
+export type VersionReleased = EventBase<'Version Released', { readonly version: string; readonly releasedBy: string; readonly wasBlockedFor: string }>;
+
+export type PhoenixEvent =
+  | InstanceRecycled
+  | RecoveryVerified
+  | RecoveryFailed
+  | GroupQuarantined
+  | WeeklyReportPublished
+  | InstanceTainted
+  | VersionBlocked
+  | VersionReleased;

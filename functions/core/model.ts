@@ -23,8 +23,8 @@ export type LifecycleState =
 /** What an instance was launched from, or what a group launches now (version already resolved). */
 export type LaunchSource =
   /** `name` only where the API said it: sources are compared by id and version. */
-  | { readonly kind: 'template'; readonly id: string; readonly version: string; readonly name?: string }
-  | { readonly kind: 'configuration'; readonly name: string };
+  | { readonly kind: 'template'; readonly id: string; readonly version: string; readonly name?: string; readonly imageId?: string }
+  | { readonly kind: 'configuration'; readonly name: string; readonly imageId?: string };
 
 export interface Instance {
   readonly id: string;
@@ -120,6 +120,10 @@ export interface ReplacementRecord {
   readonly outbox?: readonly OutboxEvent[];
   /** Why the record closed the way it did, in words an operator reads. */
   readonly detail?: string;
+  /** What the replacement launches: the group's launch source as re-read right before it started, version resolved. */
+  readonly launches?: LaunchSource;
+  /** The first replacement onto a version not yet proven anywhere: its failure alone blocks the version. */
+  readonly canary?: boolean;
 }
 
 export function isOpen(record: ReplacementRecord): boolean {

@@ -1,3 +1,4 @@
+import type { VersionBlock, VersionFailure, VersionHealth } from './decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
@@ -35,6 +36,12 @@ export interface RecheckOptions {
   readonly activitiesSince: Millis | undefined;
 }
 
+/** What a run reads from the ledger: replacement records, and the versions blocked now. */
+export interface LedgerRead {
+  readonly records: ReplacementRecord[];
+  readonly blocks: VersionBlock[];
+}
+
 export type BeginResult = 'created' | 'conflict';
 export type UpdateResult = 'updated' | 'conflict';
 
@@ -43,11 +50,11 @@ export interface LedgerPort {
   /**
    * Every group's records that started at or after `since` (the recycler's tick; eventually
    * consistent). An open record older than that is the verifier's to move on: the group's lock keeps
-   * the tick from starting another there meanwhile.
+   * the tick from starting another there meanwhile. The versions blocked now come with it, at no extra request.
    */
-  recordsSince(since: Millis): Promise<ReplacementRecord[]>;
-  /** Every open record, whatever its age (the verifier's sweep; eventually consistent). */
-  openRecords(): Promise<ReplacementRecord[]>;
+  recordsSince(since: Millis): Promise<LedgerRead>;
+  /** Every open record, whatever its age, and the versions blocked now (the verifier's sweep; eventually consistent). */
+  openRecords(): Promise<LedgerRead>;
   /** The named groups' records that started at or after `since`, read consistently (the verifier, for the groups it moves on). */
   groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]>;
   /**
@@ -64,6 +71,21 @@ export interface LedgerPort {
   update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult>;
   /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
   recordTick(summary: TickSummary): Promise<void>;
+  /**
+   * Adds a failed recovery onto a version and returns what is known of the version after it. Made
+   * again for the same record, it keeps the first note: a run that died after it may repeat it.
+   */
+  noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth>;
+  /**
+   * Blocks a version only if it is not blocked and was not released since `health` was read
+   * (a conditional write): of two runs that trip it, one gets 'blocked'.
+   */
+  blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'>;
+}
+
+/** Lifts a version's block (the operator's `phoenix release --version`); the lifted block, or undefined when none held. */
+export interface VersionRelease {
+  releaseVersion(key: string, at: Millis, by: string): Promise<VersionBlock | undefined>;
 }
 
 /** What the weekly report reads from the ledger: a past week, whatever is open now. */

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { deflateRawSync } from 'node:zlib';
 import { planTick } from '../../functions/core/decide/plan.js';
 import { seededRandom } from '../../functions/core/decide/random.js';
+import { DEFAULT_BREAKER } from '../../functions/core/decide/versions.js';
 import type { ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
@@ -38,6 +39,8 @@ function planCost(groups: number, size: number): number {
       maxTerminationsPerRun: 1000,
       limits: NO_ACCOUNT_LIMITS,
       explain: false,
+      versionBlocks: [],
+      breaker: DEFAULT_BREAKER,
       progressOnly: false,
     });
     const used = process.cpuUsage(start);

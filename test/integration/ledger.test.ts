@@ -241,7 +241,7 @@ describe('DynamoLedger against moto', () => {
     await ledger.begin(open);
     expect(await rawItem('web', 'LOCK')).toMatchObject({ recordId: open.id });
     expect((await openIndexItems()).map((item) => item['id'])).toEqual([open.id]);
-    expect((await ledger.openRecords()).map((stored) => stored.id)).toEqual([open.id]);
+    expect((await ledger.openRecords()).records.map((stored) => stored.id)).toEqual([open.id]);
 
     expect(await ledger.update(closed(open, 'verified'), 'terminating')).toBe('updated');
     expect(await rawItem('web', 'LOCK')).toBeUndefined();
@@ -409,7 +409,7 @@ describe('DynamoLedger against moto', () => {
       {
         case: 'open index (openRecords, open records weeks old)',
         seed: (index: number) => ({ ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: WEDNESDAY_NOON - 30 * DAY }), detail: PADDING }),
-        read: (ledger: DynamoLedger) => ledger.openRecords(),
+        read: async (ledger: DynamoLedger) => (await ledger.openRecords()).records,
         raw: {
           IndexName: LEDGER_INDEX.open,
           KeyConditionExpression: '#k = :v',
@@ -423,7 +423,7 @@ describe('DynamoLedger against moto', () => {
           ...record({ group: `group-${String(index).padStart(2, '0')}`, startedAt: WEDNESDAY_NOON - index * HOUR }),
           detail: PADDING,
         }),
-        read: (ledger: DynamoLedger) => ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY),
+        read: async (ledger: DynamoLedger) => (await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY)).records,
         raw: {
           IndexName: LEDGER_INDEX.byStart,
           KeyConditionExpression: '#k = :v',

@@ -79,8 +79,8 @@ describe('MemoryLedger.recordsSince', () => {
       record({ id: 'old-open', group: 'api', startedAt: SIM_START_NOON - 10 * DAY, phase: 'terminating' }),
       record({ id: 'recent', startedAt: SIM_START_NOON - MINUTE, phase: 'failed' }),
     ]);
-    expect((await ledger.recordsSince(SIM_START_NOON - DAY)).map((stored) => stored.id)).toEqual(['recent']);
-    expect((await ledger.openRecords()).map((stored) => stored.id)).toEqual(['old-open']);
+    expect((await ledger.recordsSince(SIM_START_NOON - DAY)).records.map((stored) => stored.id)).toEqual(['recent']);
+    expect((await ledger.openRecords()).records.map((stored) => stored.id)).toEqual(['old-open']);
     expect((await ledger.groupRecordsSince(['api'], SIM_START_NOON - 20 * DAY)).map((stored) => stored.id)).toEqual(['old-open']);
   });
 

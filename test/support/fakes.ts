@@ -1,3 +1,4 @@
+import type { VersionBlock, VersionFailure, VersionHealth } from '../../functions/core/decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type {
@@ -6,6 +7,7 @@ import type {
   EventsPort,
   FleetPort,
   LedgerPort,
+  LedgerRead,
   Logger,
   RecheckOptions,
   SettingsPort,
@@ -14,6 +16,7 @@ import type {
 } from '../../functions/core/ports.js';
 import type { TickSummary } from '../../functions/core/report/tick-summary.js';
 import type { TouchedInstance } from '../../functions/core/taint/touch.js';
+import { MemoryVersions } from '../../sim/memory-versions.js';
 
 /** A hand-written fake: every call recorded, any method made to fail on demand. */
 export class FakeFleet implements FleetPort {
@@ -74,14 +77,24 @@ export class FakeLedger implements LedgerPort {
   /** The reads made, in order: a run's cost in ledger requests. */
   readonly reads: string[] = [];
 
-  async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+  readonly versions = new MemoryVersions();
+
+  async recordsSince(since: Millis): Promise<LedgerRead> {
     this.reads.push('recordsSince');
-    return this.startedSince(since);
+    return { records: this.startedSince(since), blocks: this.versions.blocks() };
   }
 
-  async openRecords(): Promise<ReplacementRecord[]> {
+  async openRecords(): Promise<LedgerRead> {
     this.reads.push('openRecords');
-    return [...this.records.values()].filter(isOpen);
+    return { records: [...this.records.values()].filter(isOpen), blocks: this.versions.blocks() };
+  }
+
+  async noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth> {
+    return this.versions.noteFailure(key, failure);
+  }
+
+  async blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'> {
+    return this.versions.blockVersion(block, health);
   }
 
   async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {

@@ -1,4 +1,5 @@
 import type { PlanInput } from '../../functions/core/decide/plan.js';
+import { DEFAULT_BREAKER } from '../../functions/core/decide/versions.js';
 import type { Group, Instance, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import { NO_ACCOUNT_LIMITS } from '../../functions/core/policy/tags.js';
@@ -58,6 +59,8 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
     limits: NO_ACCOUNT_LIMITS,
     explain: false,
     progressOnly: false,
+    versionBlocks: [],
+    breaker: DEFAULT_BREAKER,
     ...overrides,
   };
 }

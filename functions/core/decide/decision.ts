@@ -1,4 +1,4 @@
-import type { Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { LaunchSource, Millis, RecycleReason, ReplacementRecord } from '../model.js';
 import type { GroupMode } from '../policy/policy.js';
 import type { Ineligibility } from './fleet-state.js';
 
@@ -9,6 +9,7 @@ import type { Ineligibility } from './fleet-state.js';
 export const SKIP_REASONS = [
   'bad-tags',
   'quarantined',
+  'version-blocked',
   'global-block',
   'disabled',
   'desired-zero',
@@ -17,6 +18,7 @@ export const SKIP_REASONS = [
   'outside-window',
   'budget-spent',
   'at-max-capacity',
+  'canary-wait',
   'account-run-limit',
   'verify-only',
   'no-candidate',
@@ -55,6 +57,10 @@ export interface StartDecision extends DecisionBase {
   readonly overdue: number;
   /** The last touch of a tainted pick. */
   readonly touchedAt?: Millis;
+  /** What the replacement would launch, as the group read for planning says. */
+  readonly launches: LaunchSource | undefined;
+  /** The first replacement onto a version not yet proven: others onto it wait until it is verified and baked. */
+  readonly canary: boolean;
 }
 
 /**

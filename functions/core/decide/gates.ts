@@ -6,6 +6,8 @@ import { budgetSpent, budgetUse } from './budget.js';
 import { replacementEstimate } from './candidates.js';
 import type { SkipReason } from './decision.js';
 import { capacityOf, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
+import type { VersionBlock } from './versions.js';
+import { launchBlocked } from './versions.js';
 
 /** What a group gate reads besides the group and its policy. */
 export interface GateContext {
@@ -19,6 +21,8 @@ export interface GateContext {
   readonly progressOnly: boolean;
   /** What stops every group of the account this tick, if anything does. */
   readonly globalBlock: GlobalBlock | undefined;
+  /** Versions no group may launch (the breaker). */
+  readonly versionBlocks: readonly VersionBlock[];
 }
 
 /** Why a gate holds the group back, in the skip vocabulary. */
@@ -39,6 +43,12 @@ const startsAllowed: GroupGate = (_group, _policy, { progressOnly }) =>
   progressOnly ? { reason: 'verify-only', why: 'nothing in flight to verify' } : undefined;
 
 const accountOpen: GroupGate = (_group, _policy, { globalBlock }) => (globalBlock === undefined ? undefined : { reason: 'global-block', why: globalBlock.why });
+
+/** Every replacement launches the group's current version: none starts while that version is blocked. */
+const launchAllowed: GroupGate = (group, _policy, { versionBlocks }) => {
+  const blocked = launchBlocked(group.launchSource, versionBlocks);
+  return blocked === undefined ? undefined : { reason: 'version-blocked', why: `waiting: ${blocked}` };
+};
 
 const hasCapacity: GroupGate = (group) => (group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined);
 
@@ -79,6 +89,7 @@ export const GROUP_GATES: readonly GroupGate[] = [
   notQuarantined,
   startsAllowed,
   accountOpen,
+  launchAllowed,
   hasCapacity,
   processesRunning,
   settled,

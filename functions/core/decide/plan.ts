@@ -6,6 +6,7 @@ import type { GroupPolicy } from '../policy/policy.js';
 import type { AccountLimits, PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
+import { canaryOrder } from './canary.js';
 import { instanceExplainer, pickCandidate } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason } from './decision.js';
 import type { Ineligibility } from './fleet-state.js';
@@ -21,6 +22,8 @@ const INELIGIBLE_WORDS: Record<Ineligibility, string> = {
 import { firstBlock } from './gates.js';
 import { progressStep } from './progress.js';
 import type { RandomSource } from './random.js';
+import type { BreakerSettings, VersionBlock } from './versions.js';
+import { recordBlocked } from './versions.js';
 
 export interface PlanInput {
   readonly groups: readonly Group[];
@@ -44,6 +47,10 @@ export interface PlanInput {
   readonly explain: boolean;
   /** The verifier's run: move open replacements on, never start one. */
   readonly progressOnly: boolean;
+  /** Versions no group may launch: read every run, like every other brake. */
+  readonly versionBlocks: readonly VersionBlock[];
+  /** The bake time of canary order. */
+  readonly breaker: BreakerSettings;
 }
 
 interface GateContext {
@@ -58,8 +65,8 @@ function skip(group: Group, policy: GroupPolicy | undefined, context: GateContex
 
 /** The group gates of a tick, as a skip decision when one holds the group back. */
 function gateGroup(group: Group, policy: GroupPolicy, context: GateContext, dryRun: boolean): SkipDecision | undefined {
-  const { now, tickInterval, progressOnly, globalBlock } = context.input;
-  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun, progressOnly, globalBlock });
+  const { now, tickInterval, progressOnly, globalBlock, versionBlocks } = context.input;
+  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun, progressOnly, globalBlock, versionBlocks });
   return blocked === undefined ? undefined : skip(group, policy, context, blocked.reason, blocked.why);
 }
 
@@ -104,7 +111,7 @@ function accountStop(block: GlobalBlock): string {
  */
 export function nextStep(record: ReplacementRecord, group: Group, records: readonly ReplacementRecord[], input: PlanInput): ProgressStep {
   const parsed = parseGroupPolicy(group.tags, input.limits);
-  const brake = brakeOn(parsed, input);
+  const brake = brakeOn(parsed, input) ?? recordBlocked(record, input.versionBlocks);
   const globalHold = input.globalBlock === undefined ? undefined : accountStop(input.globalBlock);
   const hold = brake === undefined ? (globalHold ?? (parsed.ok ? budgetHold(record, records, parsed.policy, input.now) : undefined)) : undefined;
   return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
@@ -166,6 +173,8 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     dryRun,
     instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
     overdue: candidate.overdue,
+    launches: group.launchSource,
+    canary: false,
     ...(candidate.touchedAt === undefined ? {} : { touchedAt: candidate.touchedAt }),
   };
 }
@@ -236,5 +245,24 @@ export function planTick(input: PlanInput): Decision[] {
     else list.push(record);
   }
   const decisions = input.groups.map((group) => decideGroup(group, byGroup.get(group.name) ?? [], input));
-  return limitRun(decisions, input.maxTerminationsPerRun);
+  const ordered = canaryOrder(decisions, {
+    groups: input.groups,
+    records: input.records,
+    now: input.now,
+    bakeTime: input.breaker.bakeTime,
+    preferred: canaryGroups(input.groups, decisions, input.limits),
+  });
+  return limitRun(ordered, input.maxTerminationsPerRun);
+}
+
+/** The starting groups tagged `phoenix:canary=true`: only those compete to be a new version's canary. */
+function canaryGroups(groups: readonly Group[], decisions: readonly Decision[], limits: AccountLimits): Set<string> {
+  const starting = new Set(decisions.flatMap((decision) => (decision.kind === 'start' ? [decision.group] : [])));
+  const preferred = new Set<string>();
+  for (const group of groups) {
+    if (!starting.has(group.name)) continue;
+    const parsed = parseGroupPolicy(group.tags, limits);
+    if (parsed.ok && parsed.policy.canary) preferred.add(group.name);
+  }
+  return preferred;
 }

@@ -7,6 +7,7 @@ import { ineligibility } from './fleet-state.js';
 import { firstBlock } from './gates.js';
 import type { PlanInput } from './plan.js';
 import { nextStep } from './plan.js';
+import { launchKeys } from './versions.js';
 
 /** The decisions that terminate or change capacity: those are re-checked on a fresh read first. */
 export function changesCapacity(decision: Decision): boolean {
@@ -27,9 +28,12 @@ export function recheckStart(decision: StartDecision, fresh: Group | undefined, 
   const policy = parsed.policy;
   if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
   if (records.some(isOpen)) return 'another replacement is in flight';
-  const { now, tickInterval, progressOnly, globalBlock } = input;
-  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock });
+  const { now, tickInterval, progressOnly, globalBlock, versionBlocks } = input;
+  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock, versionBlocks });
   if (blocked !== undefined) return blocked.why;
+  const planned = launchKeys(decision.launches)[0];
+  const current = launchKeys(fresh.launchSource)[0];
+  if (planned !== current) return `the group now launches ${current ?? 'an unknown source'}, not ${planned ?? 'an unknown source'} as planned`;
   if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
   const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);
   if (victim === undefined) return `${decision.instanceId} left the group`;

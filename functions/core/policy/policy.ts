@@ -36,6 +36,8 @@ export interface GroupPolicy {
   readonly taintGrace: Millis;
   /** Present while the group is quarantined (`phoenix:quarantined`), with the tag's text. */
   readonly quarantine: string | undefined;
+  /** `phoenix:canary=true`: the group a new launch version goes to first (see decide/canary.ts). */
+  readonly canary: boolean;
 }
 
 export const TAG = {
@@ -48,6 +50,7 @@ export const TAG = {
   recoveryTimeout: 'phoenix:recovery-timeout',
   taintGrace: 'phoenix:taint-grace',
   quarantined: 'phoenix:quarantined',
+  canary: 'phoenix:canary',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
 } as const;

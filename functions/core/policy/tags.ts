@@ -38,6 +38,7 @@ const DISABLED: GroupPolicy = Object.freeze({
   recoveryTimeout: DEFAULT_RECOVERY_TIMEOUT,
   taintGrace: DEFAULT_TAINT_GRACE,
   quarantine: undefined,
+  canary: false,
 });
 
 const GROUP_TAGS: readonly string[] = [
@@ -50,6 +51,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.recoveryTimeout,
   TAG.taintGrace,
   TAG.quarantined,
+  TAG.canary,
 ];
 const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
@@ -79,6 +81,7 @@ const EXPECTED = {
   minHealthy: 'a whole percent from 0 to 100, such as 100 or 90%',
   recoveryTimeout: 'a duration such as 10m, 30m or 2h, from 1m to 24h',
   taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
+  canary: 'true or false',
 } as const;
 
 /** Parses one tag's exact value, or says what was expected instead. */
@@ -138,6 +141,13 @@ const parseMinHealthy: Parser<number> = memoized((value) => {
   const percent = Number(digits);
   return digits !== undefined && percent <= 100 ? percent : failed(EXPECTED.minHealthy);
 });
+
+const BOOLEANS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+]);
+
+const parseCanary: Parser<boolean> = (value) => BOOLEANS.get(value) ?? failed(EXPECTED.canary);
 
 const parseWindowTag: Parser<TimeWindow> = (value) => {
   const result = parseWindow(value);
@@ -233,6 +243,7 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   const window = read(TAG.window, parseWindowTag, undefined);
   const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
+  const canary = read(TAG.canary, parseCanary, false);
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
@@ -245,6 +256,6 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
-  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine };
+  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, canary };
   return { ok: true, policy: Object.freeze(policy) };
 }

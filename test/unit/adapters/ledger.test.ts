@@ -136,7 +136,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [storedSurging] });
-    expect(await ledger.openRecords()).toStrictEqual([surging]);
+    expect(await ledger.openRecords()).toStrictEqual({ records: [surging], blocks: [] });
   });
 
   it.each([
@@ -213,14 +213,14 @@ describe('DynamoLedger reads', () => {
       .resolvesOnce({ Items: [storedSurging], LastEvaluatedKey: page })
       .resolvesOnce({ Items: [earlier] });
     const found = await ledger.recordsSince(WEDNESDAY_NOON - DAY);
-    expect(found.map((record) => record.id)).toEqual(['api#1', ID]);
+    expect(found.records.map((record) => record.id)).toEqual(['api#1', ID]);
     const liveCalls = documents.commandCalls(QueryCommand, { ExpressionAttributeValues: { ':mode': 'live', ':from': WEDNESDAY_NOON - DAY } });
     expect(liveCalls.map((call) => call.args[0].input.ExclusiveStartKey)).toEqual([undefined, page]);
   });
 
   it('openRecords is one Query of the open index', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
-    expect(await ledger.openRecords()).toEqual([]);
+    expect(await ledger.openRecords()).toEqual({ records: [], blocks: [] });
     expect(documents.commandCalls(QueryCommand).map((call) => call.args[0].input.IndexName)).toEqual(['open']);
   });
 

@@ -155,6 +155,6 @@ describe('phoenix plan', () => {
     const warnings: string[] = [];
     const report = await planReport(sources, { at: NOW, atChosen: false, table: 'absent', tickMinutes: 10 }, (text) => warnings.push(text));
     expect(report).toMatchObject({ ledger: 'missing', groups: [{ group: 'web' }] });
-    expect(warnings).toEqual(['ledger table absent not found: budgets and replacements in flight are not taken into account']);
+    expect(warnings).toEqual(['ledger table absent not found: budgets, replacements in flight and blocked versions are not taken into account']);
   });
 });

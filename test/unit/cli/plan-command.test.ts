@@ -29,6 +29,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
       at: new Date(NOW).toISOString(),
       ledger: 'read',
       ledgerTable: 'phoenix-prod-LedgerTable-ABC123',
+      blockedVersions: [],
       summary: { actions: {}, reasons: {} },
       groups: [],
     });
@@ -42,7 +43,7 @@ describe('phoenix plan finds the deployed ledger without flags', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.split('\n')).toEqual([
       'ledger: none: no Phoenix stack deployed in this region (pass --region, --stage or --table)',
-      'no ledger table: budgets and replacements in flight are not taken into account',
+      'no ledger table: budgets, replacements in flight and blocked versions are not taken into account',
     ]);
     expect(result.stdout).toMatch(/^Phoenix plan at .* \(no ledger\)/);
     expect(documents.commandCalls(QueryCommand)).toHaveLength(0);

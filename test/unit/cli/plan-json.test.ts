@@ -25,14 +25,14 @@ describe('phoenix plan --json', () => {
       instanceId: 'i-4',
       decision: 'launch-then-terminate i-4',
       reason: 'max-age',
-      launchSource: { kind: 'template', id: 'lt-0abc', name: 'web-template', version: '3' },
+      launchSource: { kind: 'template', id: 'lt-0abc', name: 'web-template', version: '3', imageId: null },
     });
     expect(groups.get('surge')?.instances.find((entry) => entry.id === 'i-4')).toMatchObject({
       candidate: 'max-age',
-      launchSource: { kind: 'template', id: 'lt-0abc', name: 'web-template', version: '3' },
+      launchSource: { kind: 'template', id: 'lt-0abc', name: 'web-template', version: '3', imageId: null },
     });
     expect(groups.get('plain')).toMatchObject({ action: 'terminate', instanceId: 'i-1', decision: 'terminate i-1' });
-    expect(groups.get('plain')?.launchSource).toEqual({ kind: 'template', id: 'lt-1', name: null, version: '1' });
+    expect(groups.get('plain')?.launchSource).toEqual({ kind: 'template', id: 'lt-1', name: null, version: '1', imageId: null });
     expect(groups.get('dry')).toMatchObject({ action: 'would-recycle', instanceId: 'i-1', decision: 'would-recycle (dry-run) i-1' });
     expect(groups.get('calm')).toMatchObject({ action: 'skip', instanceId: null, decision: 'skip', reason: 'no-candidate' });
   });

@@ -30,6 +30,7 @@ describe('defaults', () => {
       recoveryTimeout: 20 * MINUTE,
       taintGrace: HOUR,
       quarantine: undefined,
+      canary: false,
     });
   });
 

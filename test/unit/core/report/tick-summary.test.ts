@@ -25,6 +25,8 @@ describe('summarizeTick', () => {
         dryRun: false,
         instanceAge: undefined,
         overdue: 0,
+        launches: undefined,
+        canary: false,
       },
     ];
     expect(summarizeTick(NOW, undefined, decisions)).toEqual({ at: NOW, blocked: undefined, skips: { web: 'outside-window' } });
