@@ -18,7 +18,8 @@ export interface SimGroupSpec {
   readonly min: number;
   readonly max: number;
   readonly tags: Readonly<Record<string, string>>;
-  readonly launchTemplate: { readonly id: string; readonly version: string };
+  /** The AMI defaults to one of the template version's own (`defaultImage`). */
+  readonly launchTemplate: { readonly id: string; readonly version: string; readonly imageId?: string };
   /** The instances running at the start, all InService and Healthy. */
   readonly instances: readonly SimInstanceSpec[];
   /** How long a new instance stays Pending, drawn uniformly; default 60–180 s. */
@@ -28,6 +29,21 @@ export interface SimGroupSpec {
   /** A termination lifecycle hook or connection draining: Terminating:Wait this long; default 60 s. */
   readonly terminateHookWait?: Millis;
   readonly suspendedProcesses?: readonly string[];
+}
+
+/** A template version's own AMI when a scenario names none: every version its own image, as most pipelines bake. */
+export function defaultImage(templateId: string, version: string): string {
+  return `ami-${templateId.replace(/^lt-/, '')}v${version}`;
+}
+
+/** What goes wrong with a bad release: its instances never pass health checks, or never launch at all. */
+export type BadLaunch = 'unhealthy' | 'no-launch';
+
+/** What a deploy points a group at besides the version: another template, an AMI, and whether it goes wrong. */
+export interface Release {
+  readonly templateId?: string;
+  readonly imageId?: string;
+  readonly bad?: BadLaunch;
 }
 
 export type ActivityKind = 'launch' | 'launch-failed' | 'terminate-requested' | 'scale-in' | 'replace-unhealthy' | 'vanished';
@@ -59,7 +75,9 @@ export interface SimInstance {
   readonly ordinal: number;
   readonly group: SimGroup;
   readonly launchedAt: Millis;
+  readonly templateId: string;
   readonly version: string;
+  readonly imageId: string;
   state: SimState;
   healthy: boolean;
   unhealthySince: Millis | undefined;
@@ -76,8 +94,9 @@ export interface SimGroup {
   readonly min: number;
   readonly max: number;
   tags: Record<string, string>;
-  readonly templateId: string;
+  templateId: string;
   version: string;
+  imageId: string;
   readonly suspended: Set<string>;
   /** Every instance the API still lists, terminating ones included, in launch order. */
   readonly live: Map<string, SimInstance>;
@@ -117,7 +136,7 @@ export function describeGroup(group: SimGroup): Group {
   const instances: Instance[] = [];
   for (const instance of group.live.values()) {
     if (TRANSITIONAL.has(instance.state)) scalingActivityInProgress = true;
-    const launchSource: LaunchSource = Object.freeze({ kind: 'template', id: group.templateId, version: instance.version });
+    const launchSource: LaunchSource = Object.freeze({ kind: 'template', id: instance.templateId, version: instance.version, imageId: instance.imageId });
     instances.push(
       Object.freeze({
         id: instance.id,
@@ -140,7 +159,7 @@ export function describeGroup(group: SimGroup): Group {
     suspendedProcesses: Object.freeze([...group.suspended]),
     scalingActivityInProgress,
     instanceRefreshInProgress: group.instanceRefresh,
-    launchSource: Object.freeze({ kind: 'template', id: group.templateId, version: group.version }),
+    launchSource: Object.freeze({ kind: 'template', id: group.templateId, version: group.version, imageId: group.imageId }),
   });
   return group.snapshot;
 }

@@ -3,6 +3,7 @@ import type { Group, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
 import type {
   ActivityKind,
+  BadLaunch,
   LifecycleDetailType,
   LifecycleEvent,
   ScalingActivity,
@@ -11,7 +12,7 @@ import type {
   SimInstance,
   SimState,
 } from './auto-scaling-state.js';
-import { COUNTED, describeGroup } from './auto-scaling-state.js';
+import { COUNTED, defaultImage, describeGroup } from './auto-scaling-state.js';
 import type { VirtualClock } from './clock.js';
 import { DescribeLag } from './describe-lag.js';
 import { MinHeap } from './heap.js';
@@ -90,6 +91,8 @@ export class AutoScaling {
   private readonly activityLog: ScalingActivity[] = [];
   /** Emitted in time order, since the clock only moves forward; drained by the runner. */
   private readonly lifecycleEvents: LifecycleEvent[] = [];
+  /** Releases that go wrong, by template version (`lt-…:N`) or AMI: what the world knows and Phoenix must find out. */
+  private readonly badLaunches = new Map<string, BadLaunch>();
 
   constructor(options: AutoScalingOptions) {
     this.clock = options.clock;
@@ -150,6 +153,16 @@ export class AutoScaling {
 
   activities(): readonly ScalingActivity[] {
     return this.activityLog;
+  }
+
+  /** From now on, launches of this template version or AMI go wrong this way. */
+  markBad(key: string, how: BadLaunch): void {
+    this.badLaunches.set(key, how);
+  }
+
+  /** How a launch of this source goes wrong, if it does. */
+  badLaunch(source: { readonly templateId: string; readonly version: string; readonly imageId: string }): BadLaunch | undefined {
+    return this.badLaunches.get(`${source.templateId}:${source.version}`) ?? this.badLaunches.get(source.imageId);
   }
 
   /** Any write to the group: with Describe lag, reads may show it as it is now for a while longer. */
@@ -233,6 +246,7 @@ export class AutoScaling {
       tags: { ...spec.tags },
       templateId: spec.launchTemplate.id,
       version: spec.launchTemplate.version,
+      imageId: spec.launchTemplate.imageId ?? defaultImage(spec.launchTemplate.id, spec.launchTemplate.version),
       suspended: new Set(spec.suspendedProcesses ?? []),
       live: new Map(),
       retired: [],
@@ -251,6 +265,7 @@ export class AutoScaling {
         launchedAt: start - instance.age,
         state: 'InService',
         version: instance.launchTemplateVersion ?? spec.launchTemplate.version,
+        imageId: instance.launchTemplateVersion === undefined ? group.imageId : defaultImage(spec.launchTemplate.id, instance.launchTemplateVersion),
         tags: instance.tags ?? {},
         protectedFromScaleIn: instance.protectedFromScaleIn ?? false,
         ...(instance.id === undefined ? {} : { id: instance.id }),
@@ -260,7 +275,15 @@ export class AutoScaling {
 
   private createInstance(
     group: SimGroup,
-    init: { launchedAt: Millis; state: SimState; version: string; tags: Readonly<Record<string, string>>; protectedFromScaleIn: boolean; id?: string },
+    init: {
+      launchedAt: Millis;
+      state: SimState;
+      version: string;
+      imageId: string;
+      tags: Readonly<Record<string, string>>;
+      protectedFromScaleIn: boolean;
+      id?: string;
+    },
   ): SimInstance {
     this.launchCount += 1;
     const id = init.id ?? instanceId(this.launchCount);
@@ -270,7 +293,9 @@ export class AutoScaling {
       ordinal: this.launchCount,
       group,
       launchedAt: init.launchedAt,
+      templateId: group.templateId,
       version: init.version,
+      imageId: init.imageId,
       state: init.state,
       healthy: true,
       unhealthySince: undefined,
@@ -328,6 +353,7 @@ export class AutoScaling {
   private enterService(instance: SimInstance): void {
     this.setState(instance, 'InService');
     this.lifecycleEvent(instance.group, 'EC2 Instance Launch Successful', instance.id);
+    if (this.badLaunch(instance) === 'unhealthy') this.markUnhealthy(instance);
   }
 
   private lifecycleEvent(group: SimGroup, detailType: LifecycleDetailType, id: string | undefined): void {
@@ -339,7 +365,14 @@ export class AutoScaling {
     const now = this.clock.now();
     const { min, max } = group.launchDelay;
     const delay = Math.round(min + this.random() * (max - min));
-    const instance = this.createInstance(group, { launchedAt: now, state: 'Pending', version: group.version, tags: {}, protectedFromScaleIn: false });
+    const instance = this.createInstance(group, {
+      launchedAt: now,
+      state: 'Pending',
+      version: group.version,
+      imageId: group.imageId,
+      tags: {},
+      protectedFromScaleIn: false,
+    });
     this.schedule({ at: now + delay, kind: 'step', instance, from: 'Pending' });
     this.activity(group, 'launch', instance.id);
   }
@@ -347,7 +380,7 @@ export class AutoScaling {
   private scaleOut(group: SimGroup, missing: number): void {
     if (group.suspended.has('Launch')) return;
     const now = this.clock.now();
-    if (group.launchesFailFrom !== undefined && now >= group.launchesFailFrom) {
+    if ((group.launchesFailFrom !== undefined && now >= group.launchesFailFrom) || this.badLaunch(group) === 'no-launch') {
       this.activity(group, 'launch-failed', undefined);
       this.lifecycleEvent(group, 'EC2 Instance Launch Unsuccessful', undefined);
       if (!group.retryScheduled) {

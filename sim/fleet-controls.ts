@@ -1,5 +1,7 @@
 import type { GlobalMode, Millis } from '../functions/core/model.js';
 import type { AutoScaling } from './auto-scaling.js';
+import type { Release } from './auto-scaling-state.js';
+import { defaultImage } from './auto-scaling-state.js';
 import type { Referee } from './referee.js';
 
 /**
@@ -7,6 +9,9 @@ import type { Referee } from './referee.js';
  * Never faulted and never counted as Phoenix; the referee hears what changes the rules it judges by.
  */
 export class FleetControls {
+  /** Groups a deploy reached, and whether a bad release reached them: the ground truth a breaker is judged by. */
+  readonly deployed = new Map<string, boolean>();
+
   constructor(
     private readonly model: AutoScaling,
     private readonly referee: Referee,
@@ -98,12 +103,19 @@ export class FleetControls {
     this.model.reconcile(group);
   }
 
-  /** A deploy: new instances use this version, the running ones become stale. */
-  setLaunchTemplateVersion(groupName: string, version: string): void {
+  /**
+   * A deploy: new instances use this version (of another template, when named), with its AMI; the
+   * running ones become stale. A bad release goes wrong for every group that launches it.
+   */
+  setLaunchTemplateVersion(groupName: string, version: string, release: Release = {}): void {
     const group = this.model.group(groupName);
     this.model.written(group);
+    group.templateId = release.templateId ?? group.templateId;
     group.version = version;
+    group.imageId = release.imageId ?? defaultImage(group.templateId, version);
     group.snapshot = undefined;
+    if (release.bad !== undefined) this.model.markBad(release.imageId ?? `${group.templateId}:${version}`, release.bad);
+    this.deployed.set(groupName, this.deployed.get(groupName) === true || this.model.badLaunch(group) !== undefined);
   }
 
   setInstanceRefresh(groupName: string, inProgress: boolean): void {

@@ -17,6 +17,15 @@ export interface GroupSample {
   readonly oldestAgeHours: number | undefined;
 }
 
+export interface AgeStatsOptions {
+  readonly until: Millis;
+  readonly tolerance: Millis;
+  /** Only this group. */
+  readonly group?: string;
+  /** Every group but these. */
+  readonly except?: ReadonlySet<string>;
+}
+
 export interface AgeStats {
   readonly withinMaxAgePct: number;
   readonly oldestInstanceHours: number;
@@ -72,13 +81,14 @@ export class FleetMeasurements {
    * max-age + tolerance, computed exactly per stretch. Exempt and scale-in-protected instances are left
    * out: Phoenix is told never to pick them, so their age says nothing about how well it recycles.
    */
-  ageStats(options: { readonly until: Millis; readonly tolerance: Millis; readonly group?: string }): AgeStats {
+  ageStats(options: AgeStatsOptions): AgeStats {
     const { until, tolerance } = options;
     let total = 0;
     let within = 0;
     let oldest = 0;
     for (const group of this.model.groups()) {
       if (options.group !== undefined && group.name !== options.group) continue;
+      if (options.except?.has(group.name) === true) continue;
       const policy = livePolicy(group.tags);
       if (policy === undefined) continue;
       oldest = Math.max(oldest, this.oldestAge(group, until) ?? 0);

@@ -29,6 +29,8 @@ export interface PhoenixCall {
   readonly decrementDesired?: boolean;
   readonly outcome: 'ok' | 'rejected' | 'fault';
   readonly violations: readonly ViolationKind[];
+  /** A call that makes the group launch (a raise, a termination it replaces) onto a bad release: its names. */
+  readonly badLaunch?: readonly string[];
 }
 
 type CallBase = Omit<PhoenixCall, 'at' | 'outcome' | 'violations'>;
@@ -106,7 +108,12 @@ export class SimFleetPort implements FleetPort {
     if (!Number.isInteger(desired)) this.reject(call, `DesiredCapacity ${desired} is not a whole number`);
     if (desired > group.max) this.reject(call, `New SetDesiredCapacity value ${desired} is above max value ${group.max} for the AutoScalingGroup.`);
     if (desired < group.min) this.reject(call, `New SetDesiredCapacity value ${desired} is below min value ${group.min} for the AutoScalingGroup.`);
-    this.record(call, 'ok', this.referee.phoenixSetDesired(groupName, { from: group.desired, to: desired, launched: this.model.launched }));
+    const launching = desired > group.desired ? this.badLaunchOf(group) : {};
+    this.record(
+      { ...call, ...launching },
+      'ok',
+      this.referee.phoenixSetDesired(groupName, { from: group.desired, to: desired, launched: this.model.launched }),
+    );
     this.model.written(group);
     group.desired = desired;
     group.snapshot = undefined;
@@ -130,7 +137,8 @@ export class SimFleetPort implements FleetPort {
         `Currently, desiredSize equals minSize (${group.min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
       );
     }
-    this.record(call, 'ok', this.referee.phoenixTerminate(this.terminationFacts(group, victim, options.decrementDesired)));
+    const launching = options.decrementDesired ? {} : this.badLaunchOf(group);
+    this.record({ ...call, ...launching }, 'ok', this.referee.phoenixTerminate(this.terminationFacts(group, victim, options.decrementDesired)));
     this.model.written(group);
     if (options.decrementDesired) group.desired -= 1;
     this.model.beginTermination(victim, 'terminate-requested');
@@ -163,6 +171,10 @@ export class SimFleetPort implements FleetPort {
     group.tags = tags;
     group.snapshot = undefined;
     this.referee.tagsChanged(groupName, group.tags);
+  }
+
+  private badLaunchOf(group: SimGroup): { badLaunch?: readonly string[] } {
+    return this.model.badLaunch(group) === undefined ? {} : { badLaunch: [`${group.templateId}:${group.version}`, group.imageId] };
   }
 
   /** A termination's fault as the AWS adapter reports it: a throttle is a refusal that cannot have landed. */

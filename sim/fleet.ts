@@ -4,10 +4,10 @@ import type { GlobalMode, Group, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
 import type { FleetPort } from '../functions/core/ports.js';
 import { AutoScaling } from './auto-scaling.js';
-import type { LifecycleEvent, ScalingActivity, SimGroupSpec } from './auto-scaling-state.js';
+import type { LifecycleEvent, Release, ScalingActivity, SimGroupSpec } from './auto-scaling-state.js';
 import { VirtualClock } from './clock.js';
 import { FleetControls } from './fleet-controls.js';
-import type { AgeDebt, AgeStats, GroupSample } from './fleet-measurements.js';
+import type { AgeDebt, AgeStats, AgeStatsOptions, GroupSample } from './fleet-measurements.js';
 import { FleetMeasurements } from './fleet-measurements.js';
 import type { FaultRates, PhoenixCall } from './fleet-port.js';
 import { SimFleetPort } from './fleet-port.js';
@@ -160,8 +160,8 @@ export class SimFleet implements FleetPort {
     this.controls.resumeProcesses(groupName, names);
   }
 
-  setLaunchTemplateVersion(groupName: string, version: string): void {
-    this.controls.setLaunchTemplateVersion(groupName, version);
+  setLaunchTemplateVersion(groupName: string, version: string, release?: Release): void {
+    this.controls.setLaunchTemplateVersion(groupName, version, release);
   }
 
   setInstanceRefresh(groupName: string, inProgress: boolean): void {
@@ -169,6 +169,11 @@ export class SimFleet implements FleetPort {
   }
 
   // ---- Measurements ----
+
+  /** Groups a deploy reached, and whether a bad release reached them. */
+  deployedGroups(): ReadonlyMap<string, boolean> {
+    return this.controls.deployed;
+  }
 
   violations(): Violations {
     return this.measurements.violations();
@@ -195,7 +200,7 @@ export class SimFleet implements FleetPort {
     return this.measurements.view(groupName);
   }
 
-  ageStats(options: { readonly until: Millis; readonly tolerance: Millis; readonly group?: string }): AgeStats {
+  ageStats(options: AgeStatsOptions): AgeStats {
     return this.measurements.ageStats(options);
   }
 

@@ -4,6 +4,7 @@ import type { Millis } from '../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
+import type { BadLaunch } from './auto-scaling-state.js';
 import { pick, shuffle } from './draws.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { infeasibleFleet } from './infeasible.js';
@@ -11,7 +12,19 @@ import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
 
-export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator', 'infeasible'] as const;
+export const SCENARIO_NAMES = [
+  'steady',
+  'launch-failure',
+  'taint',
+  'throttle',
+  'overlap',
+  'scale-churn',
+  'bad-tags',
+  'operator',
+  'infeasible',
+  'bad-version',
+  'bad-launch',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -351,6 +364,30 @@ function taintScript(fleet: readonly SimGroupSpec[], options: ScriptOptions): Sc
   return events.sort((a, b) => a.at - b.at);
 }
 
+/** A third of the live groups get the bad release: the first half through one shared template, the rest only share its AMI. */
+const BAD_RELEASE_SHARE = 1 / 3;
+const SHARED_TEMPLATE = 'lt-0bad000000000c0de';
+const BAD_IMAGE = 'ami-0bad0000000000bad';
+
+/**
+ * Wednesday noon, a release whose instances never pass health checks (`unhealthy`) or never launch
+ * (`no-launch`) reaches a third of the live groups: some share one launch template, some only its AMI.
+ */
+function badRelease(fleet: readonly SimGroupSpec[], options: ScriptOptions, bad: BadLaunch): ScriptEvent[] {
+  const random = seededRandom(options.seed ^ 0xbadc0de);
+  const live = fleet.filter((spec) => livePolicy(spec.tags) !== undefined);
+  const reached = shuffle(random, live).slice(0, Math.max(2, Math.round(live.length * BAD_RELEASE_SHARE)));
+  const shared = Math.ceil(reached.length / 2);
+  return reached.map((spec, index) => ({
+    at: options.start + DEPLOY_AT,
+    kind: 'deploy',
+    group: spec.name,
+    ...(index < shared
+      ? { version: '2', release: { templateId: SHARED_TEMPLATE, imageId: BAD_IMAGE, bad } }
+      : { version: String(Number(spec.launchTemplate.version) + 1), release: { imageId: BAD_IMAGE, bad } }),
+  }));
+}
+
 /** What happens to the fleet during a run of the scenario, the same for the same options. */
 export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], options: ScriptOptions): ScenarioScript {
   switch (name) {
@@ -370,5 +407,9 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: scaleChurn(fleet, options), invocationsPerTick: 1 };
     case 'operator':
       return operatorScript(drawOperatorMoves(fleet, options));
+    case 'bad-version':
+      return { events: badRelease(fleet, options, 'unhealthy'), invocationsPerTick: 1 };
+    case 'bad-launch':
+      return { events: badRelease(fleet, options, 'no-launch'), invocationsPerTick: 1 };
   }
 }

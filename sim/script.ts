@@ -1,5 +1,6 @@
 import type { GlobalMode, Millis, ReplacementRecord } from '../functions/core/model.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
+import type { Release } from './auto-scaling-state.js';
 import type { FaultRates } from './fleet.js';
 
 /** What a scenario does to the fleet over a run and how its ticks arrive: what the runner plays. */
@@ -16,7 +17,7 @@ export type ScriptEvent =
   | { readonly at: Millis; readonly kind: 'set-desired'; readonly group: string; readonly desired: number }
   | { readonly at: Millis; readonly kind: 'set-faults'; readonly faults: FaultRates }
   | { readonly at: Millis; readonly kind: 'touch'; readonly group: string; readonly target: TouchTarget; readonly by: string; readonly via: TouchKind }
-  | { readonly at: Millis; readonly kind: 'deploy'; readonly group: string; readonly version: string }
+  | { readonly at: Millis; readonly kind: 'deploy'; readonly group: string; readonly version: string; readonly release?: Release }
   | { readonly at: Millis; readonly kind: 'set-mode'; readonly mode: GlobalMode }
   /**
    * A group's owner writes (or, with no value, removes) one of its tags; the group is named, or chosen by a

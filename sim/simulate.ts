@@ -24,6 +24,8 @@ import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
 import type { AppliedTouch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
+import type { VersionFigures } from './version-figures.js';
+import { versionFigures } from './version-figures.js';
 import { World } from './world.js';
 
 export const SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES;
@@ -92,6 +94,8 @@ export interface SimulationSummary {
   readonly verifierRuns: number;
   /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
   readonly failedVerifierRuns: number;
+  /** What bad releases did and how far Phoenix carried them (all zero when the scenario deploys none). */
+  readonly versions: VersionFigures;
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -327,10 +331,11 @@ export async function simulateFleet(
   });
   const ledger = new MemoryLedger(script.ledger);
   const mode = new SimSettings('live', (changed) => fleet.accountModeChanged(changed));
+  const events = new MemoryEvents();
   const deps: TickDependencies = {
     fleet,
     ledger,
-    events: new MemoryEvents(),
+    events,
     alarms: new SimAlarms(),
     settings: mode,
     logger: silentLogger,
@@ -477,6 +482,7 @@ export async function simulateFleet(
     failedTicks: tickFailures.length,
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
+    versions: versionFigures(fleet, events.all(), end, options.tickInterval),
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);

@@ -66,7 +66,7 @@ export class World {
         this.touches.apply(fleet, event);
         return;
       case 'deploy':
-        fleet.setLaunchTemplateVersion(event.group, event.version);
+        fleet.setLaunchTemplateVersion(event.group, event.version, event.release);
         return;
       case 'set-mode':
         this.mode.setMode(event.mode);
