@@ -6,6 +6,7 @@ import type { Group, Instance, LaunchSource, LifecycleState } from '../core/mode
 import { TAG } from '../core/policy/policy.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
+import { LaunchImages } from './launch-images.js';
 
 /** DescribeLaunchTemplates takes 200 ids or names a call. */
 const TEMPLATES_PER_CALL = 200;
@@ -31,6 +32,7 @@ function lifecycleState(value: string | undefined): LifecycleState {
 interface Ec2Facts {
   readonly launchedAt: number | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  readonly imageId: string | undefined;
 }
 
 /** The group's launch template as configured, before `$Latest`/`$Default` are resolved. */
@@ -54,7 +56,11 @@ export interface AwsFleetOptions {
  * built and granted without any Auto Scaling change.
  */
 export class AwsFleetReader {
-  constructor(protected readonly options: AwsFleetOptions) {}
+  private readonly images: LaunchImages;
+
+  constructor(protected readonly options: AwsFleetOptions) {
+    this.images = new LaunchImages(options.ec2);
+  }
 
   async listOptedInGroups(): Promise<Group[]> {
     const groups: AutoScalingGroup[] = [];
@@ -73,16 +79,24 @@ export class AwsFleetReader {
    */
   protected async toGroups(groups: readonly AutoScalingGroup[], known: ReadonlyMap<string, Group> = new Map()): Promise<Group[]> {
     const knownFacts = new Map<string, Ec2Facts>();
-    for (const group of known.values()) for (const instance of group.instances) knownFacts.set(instance.id, instance);
+    for (const group of known.values()) {
+      for (const instance of group.instances) knownFacts.set(instance.id, { ...instance, imageId: instance.launchSource?.imageId });
+    }
     const unknownIds = groups.flatMap((group) =>
       (group.Instances ?? []).flatMap((instance) => (instance.InstanceId === undefined || knownFacts.has(instance.InstanceId) ? [] : [instance.InstanceId])),
     );
     const unresolved = groups.filter((group) => !known.has(group.AutoScalingGroupName ?? ''));
     const [facts, templates] = await Promise.all([this.ec2Facts(unknownIds), this.launchTemplates(unresolved)]);
     for (const [id, fact] of knownFacts) if (!facts.has(id)) facts.set(id, fact);
+    const sources = new Map(unresolved.map((group) => [group.AutoScalingGroupName ?? '', currentSource(group, templates)]));
+    const images = await this.images.imagesOf(
+      [...sources.values()].flatMap((source) => (source?.kind === 'template' ? [source] : [])),
+      runningImages(groups, facts),
+    );
     return groups.map((group) => {
-      const before = known.get(group.AutoScalingGroupName ?? '');
-      return this.toGroup(group, facts, before === undefined ? currentSource(group, templates) : before.launchSource);
+      const name = group.AutoScalingGroupName ?? '';
+      const before = known.get(name);
+      return this.toGroup(group, facts, before === undefined ? withImage(sources.get(name), images) : before.launchSource);
     });
   }
 
@@ -114,7 +128,7 @@ export class AwsFleetReader {
       launchedAt: known?.launchedAt,
       protectedFromScaleIn: instance.ProtectedFromScaleIn === true,
       tags: known?.tags ?? {},
-      launchSource: instanceSource(instance),
+      launchSource: withImage(instanceSource(instance), new Map(), known?.imageId),
     };
   }
 
@@ -124,7 +138,7 @@ export class AwsFleetReader {
     for (const batch of chunks(instanceIds, INSTANCES_PER_CALL)) {
       for (const instance of await describeExistingInstances(this.options.ec2, batch)) {
         if (instance.InstanceId === undefined) continue;
-        facts.set(instance.InstanceId, { launchedAt: instance.LaunchTime?.getTime(), tags: tagsOf(instance.Tags) });
+        facts.set(instance.InstanceId, { launchedAt: instance.LaunchTime?.getTime(), tags: tagsOf(instance.Tags), imageId: instance.ImageId });
       }
     }
     return facts;
@@ -154,6 +168,26 @@ export class AwsFleetReader {
     }
     return templates;
   }
+}
+
+/** What running instances tell of their template version's AMI, by `id:version`. */
+function runningImages(groups: readonly AutoScalingGroup[], facts: ReadonlyMap<string, Ec2Facts>): Map<string, string> {
+  const images = new Map<string, string>();
+  for (const group of groups) {
+    for (const instance of group.Instances ?? []) {
+      const source = instanceSource(instance);
+      const imageId = facts.get(instance.InstanceId ?? '')?.imageId;
+      if (source?.kind === 'template' && imageId !== undefined) images.set(`${source.id}:${source.version}`, imageId);
+    }
+  }
+  return images;
+}
+
+/** The source with its AMI: the instance's own, or what is known of its template version. */
+function withImage(source: LaunchSource | undefined, images: ReadonlyMap<string, string>, own?: string): LaunchSource | undefined {
+  if (source === undefined) return undefined;
+  const imageId = own ?? (source.kind === 'template' ? images.get(`${source.id}:${source.version}`) : undefined);
+  return imageId === undefined ? source : { ...source, imageId };
 }
 
 function instanceSource(instance: AsgInstance): LaunchSource | undefined {

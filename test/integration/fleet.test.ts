@@ -1,4 +1,5 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
 import type { TickSettings } from '../../functions/app/tick.js';
@@ -55,14 +56,55 @@ describe('AwsFleet against moto', () => {
       const launchedAt = group.instances[0]?.launchedAt;
       expect(launchedAt).toBeDefined();
       expect(launchedAt as number).toBeLessThanOrEqual(before + 1000);
-      expect(group.launchSource).toEqual({ kind: 'template', id: templateId, version: '1', name: expect.any(String) });
+      // The AMI of version 1 comes from its running instances: no call of its own.
+      expect(group.launchSource).toEqual({ kind: 'template', id: templateId, version: '1', name: expect.any(String), imageId: 'ami-12c6146b' });
+      expect(group.instances[0]?.launchSource).toMatchObject({ id: templateId, version: '1', imageId: 'ami-12c6146b' });
     }
     // Lower bound: ceil(105 / 100) group pages + ceil(105 / 1000) instance batches = 3; a small constant is allowed
     // more (one template look-up, and moto pages DescribeInstances by 100 reservations where AWS answers in one).
     expect(counts.get('DescribeAutoScalingGroupsCommand')).toBe(2);
     expect(counts.get('DescribeLaunchTemplatesCommand')).toBe(1);
+    expect(counts.get('DescribeLaunchTemplateVersionsCommand')).toBeUndefined();
     expect([...counts.values()].reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(3 + 3);
   }, 120_000);
+
+  it("reads a new version's AMI from EC2 once, before any instance runs it, and keeps what a running instance says", async () => {
+    const { clients, fleet } = setup();
+    const templateId = await launchTemplate(clients);
+    await createGroup(clients, { name: 'web', size: 2, templateId, tags: OPTED_IN });
+    await clients.ec2.send(
+      new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: templateId, SourceVersion: '1', LaunchTemplateData: { ImageId: 'ami-0new0000000000001' } }),
+    );
+    const counts = new Map<string, number>();
+    countCalls(clients, counts);
+    const [group] = await fleet.listOptedInGroups();
+    expect(group?.launchSource).toMatchObject({ id: templateId, version: '2', imageId: 'ami-0new0000000000001' });
+    expect(group?.instances.map((instance) => instance.launchSource)).toEqual([
+      expect.objectContaining({ version: '1', imageId: 'ami-12c6146b' }),
+      expect.objectContaining({ version: '1', imageId: 'ami-12c6146b' }),
+    ]);
+    expect(counts.get('DescribeLaunchTemplateVersionsCommand')).toBe(1);
+    await fleet.listOptedInGroups();
+    expect(counts.get('DescribeLaunchTemplateVersionsCommand')).toBe(1);
+  }, 60_000);
+
+  it('starts nothing in a group whose next launch is a blocked AMI, and says so', async () => {
+    const { clients, deps } = setup();
+    const templateId = await launchTemplate(clients);
+    await createGroup(clients, { name: 'web', size: 3, templateId, tags: { ...OPTED_IN, 'phoenix:max-age': '1h', 'phoenix:min-healthy': '50' } });
+    const failure = { group: 'api', at: Date.now(), recordId: 'api#1', canary: true };
+    const health = await deps.ledger.noteFailure('ami-12c6146b', failure);
+    await deps.ledger.blockVersion(
+      { key: 'ami-12c6146b', blockedAt: Date.now(), why: 'its canary replacement in api failed to recover', trippedBy: 'api#1' },
+      health,
+    );
+    const counts = new Map<string, number>();
+    countCalls(clients, counts);
+    const result = await runTick(deps, settings, Date.now() + 2 * HOUR);
+    expect(result.decisions).toMatchObject([{ kind: 'skip', reason: 'version-blocked', why: expect.stringContaining('version ami-12c6146b blocked') }]);
+    expect(counts.get('TerminateInstanceInAutoScalingGroupCommand')).toBeUndefined();
+    expect(counts.get('SetDesiredCapacityCommand')).toBeUndefined();
+  }, 60_000);
 
   it('terminates only the eligible instance of an opted-in group and Auto Scaling replaces it; other groups untouched', async () => {
     const { clients, deps } = setup();

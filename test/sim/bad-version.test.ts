@@ -28,7 +28,11 @@ describe.each(['bad-version', 'bad-launch'] as const)('%s: a bad release reaches
     const script = buildScript(scenario, specs, options);
     const good = {
       ...script,
-      events: script.events.map((event): ScriptEvent => (event.kind === 'deploy' ? { ...event, release: { ...event.release, bad: undefined } } : event)),
+      events: script.events.map((event): ScriptEvent => {
+        if (event.kind !== 'deploy') return event;
+        const { bad: _bad, ...goodRelease } = event.release ?? {};
+        return { ...event, release: goodRelease };
+      }),
     };
     const [withBad, withGood] = await Promise.all([simulateFleet(options, specs, script), simulateFleet(options, specs, good)]);
     expect(withGood.summary.versions.replacementsOntoBadVersion).toBe(0);
