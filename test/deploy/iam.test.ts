@@ -334,7 +334,24 @@ const PUBLISHING: readonly Case[] = [
   { case: 'PutEvents with no source: denied', action: 'events:PutEvents', resource: PHOENIX_BUS, context: sources(), expected: 'Denied' },
 ];
 
+const LEDGER = `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${STACK}-LedgerTable-1A2B3C4D5E6F`;
+
+/** The ledger reads and writes a run makes (functions/adapters/ledger*.ts), and no other table. */
+const LEDGER_CASES: readonly Case[] = [
+  { case: "Query the byStart index (the tick's read): allowed", action: 'dynamodb:Query', resource: `${LEDGER}/index/byStart`, expected: 'Allowed' },
+  { case: "Query the open index (the verifier's read): allowed", action: 'dynamodb:Query', resource: `${LEDGER}/index/open`, expected: 'Allowed' },
+  { case: "Query the table (a group's records): allowed", action: 'dynamodb:Query', resource: LEDGER, expected: 'Allowed' },
+  { case: 'UpdateItem on the table (version state): allowed', action: 'dynamodb:UpdateItem', resource: LEDGER, expected: 'Allowed' },
+  {
+    case: 'Query another table: denied',
+    action: 'dynamodb:Query',
+    resource: `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/orders`,
+    expected: 'Denied',
+  },
+];
+
 const TICK_CASES: readonly Case[] = [
+  ...LEDGER_CASES,
   ...OPT_IN_VALUES.flatMap(({ label, value, expected }) => [
     {
       case: `TerminateInstanceInAutoScalingGroup on a group with ${label}: ${expected.toLowerCase()}`,
@@ -501,6 +518,8 @@ const TAINTER_CASES: readonly Case[] = [
 ];
 
 const REPORTER_CASES: readonly Case[] = [
+  { case: "Query the byDay index (the report's week): allowed", action: 'dynamodb:Query', resource: `${LEDGER}/index/byDay`, expected: 'Allowed' },
+  { case: 'UpdateItem on the ledger: denied', action: 'dynamodb:UpdateItem', resource: LEDGER, expected: 'Denied' },
   {
     case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied',
     action: 'autoscaling:TerminateInstanceInAutoScalingGroup',

@@ -25,6 +25,7 @@ export const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   DescribeInstancesCommand: ['ec2:DescribeInstances'],
   CreateTagsCommand: ['ec2:CreateTags'],
   DescribeLaunchTemplatesCommand: ['ec2:DescribeLaunchTemplates'],
+  DescribeLaunchTemplateVersionsCommand: ['ec2:DescribeLaunchTemplateVersions'],
   GetCommand: ['dynamodb:GetItem'],
   PutCommand: ['dynamodb:PutItem'],
   UpdateCommand: ['dynamodb:UpdateItem'],
