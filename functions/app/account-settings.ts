@@ -146,6 +146,35 @@ export const SETTINGS = deepFreeze({
     max: 100,
     meaning: 'The lowest phoenix:min-healthy percent any group may set.',
   },
+  breakerFailures: {
+    kind: 'whole',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_BREAKER_FAILURES', readBy: TICKS },
+    default: 2,
+    min: 1,
+    max: 100,
+    meaning:
+      'Failed recoveries onto one launch template version or AMI, in this many groups within breakerPeriodHours, that block it in every group until an operator releases it.',
+  },
+  breakerPeriodHours: {
+    kind: 'whole',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_BREAKER_PERIOD_HOURS', readBy: TICKS },
+    default: 24,
+    min: 1,
+    // The tick reads nine days of records; failures older than that are not in its read anyway.
+    max: 216,
+    meaning: "The period in which breakerFailures groups' failed recoveries onto one version block it.",
+  },
+  canaryBakeMinutes: {
+    kind: 'whole',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_CANARY_BAKE_MINUTES', readBy: TICKS },
+    default: 30,
+    min: 0,
+    max: 1440,
+    meaning: "How long a new version's canary replacement runs, verified and without a failure, before other groups' replacements onto it start.",
+  },
   metricDimensions: {
     kind: 'choice',
     deploy: 'stack',

@@ -1,6 +1,6 @@
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
 import type { GlobalMode } from '../core/model.js';
-import { MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
+import { HOUR, MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
 import { parseBlackouts } from '../core/policy/global-gate.js';
 import type { Budget } from '../core/policy/policy.js';
 import { parseBudgetText } from '../core/policy/tags.js';
@@ -123,6 +123,11 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
       stopAlarms: names(env, SETTINGS.stopAlarms),
       maxTerminationsPerRun: wholeNumber(env, SETTINGS.maxTerminationsPerRun),
       limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor) }),
+      breaker: Object.freeze({
+        failuresToBlock: wholeNumber(env, SETTINGS.breakerFailures),
+        period: wholeNumber(env, SETTINGS.breakerPeriodHours) * HOUR,
+        bakeTime: wholeNumber(env, SETTINGS.canaryBakeMinutes) * MINUTE,
+      }),
     }),
   });
 }

@@ -11,7 +11,7 @@ import {
 } from '../../../functions/app/config.js';
 import { ConfigError, EventError } from '../../../functions/app/errors.js';
 import { IsoWeekError, TimeZoneError } from '../../../functions/core/errors.js';
-import { MINUTE } from '../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 
 const minimal = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
 
@@ -83,6 +83,24 @@ describe('account limits', () => {
   it.each([
     { variable: 'PHOENIX_MAX_GROUP_BUDGET', value: '6 per day', says: 'PHOENIX_MAX_GROUP_BUDGET="6 per day": expected N/hour' },
     { variable: 'PHOENIX_MIN_HEALTHY_FLOOR', value: '101', says: 'PHOENIX_MIN_HEALTHY_FLOOR="101": expected a whole number from 0 to 100' },
+  ])('refuses $variable=$value, naming it', ({ variable, value, says }) => {
+    expect(() => parseRecyclerConfig({ ...base, [variable]: value })).toThrow(says);
+  });
+});
+
+describe('the version breaker', () => {
+  const base = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
+
+  it('blocks after 2 groups fail within a day and bakes a canary 30 minutes by default; each is a deploy parameter', () => {
+    expect(parseRecyclerConfig(base).tick.breaker).toEqual({ failuresToBlock: 2, period: DAY, bakeTime: 30 * MINUTE });
+    const chosen = { ...base, PHOENIX_BREAKER_FAILURES: '3', PHOENIX_BREAKER_PERIOD_HOURS: '6', PHOENIX_CANARY_BAKE_MINUTES: '0' };
+    expect(parseRecyclerConfig(chosen).tick.breaker).toEqual({ failuresToBlock: 3, period: 6 * HOUR, bakeTime: 0 });
+  });
+
+  it.each([
+    { variable: 'PHOENIX_BREAKER_FAILURES', value: '0', says: 'PHOENIX_BREAKER_FAILURES="0": expected a whole number from 1 to 100' },
+    { variable: 'PHOENIX_BREAKER_PERIOD_HOURS', value: '1d', says: 'PHOENIX_BREAKER_PERIOD_HOURS="1d": expected a whole number from 1 to 216' },
+    { variable: 'PHOENIX_CANARY_BAKE_MINUTES', value: '-5', says: 'PHOENIX_CANARY_BAKE_MINUTES="-5": expected a whole number from 0 to 1440' },
   ])('refuses $variable=$value, naming it', ({ variable, value, says }) => {
     expect(() => parseRecyclerConfig({ ...base, [variable]: value })).toThrow(says);
   });
