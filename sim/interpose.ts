@@ -67,6 +67,7 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
     recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
     noteFailure: (key, failure) => around({ kind: 'version', key }, () => ledger.noteFailure(key, failure)),
     blockVersion: (block, health) => around({ kind: 'version', key: block.key }, () => ledger.blockVersion(block, health)),
+    releaseAnnounced: (release) => around({ kind: 'version', key: release.key }, () => ledger.releaseAnnounced(release)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { VersionBlock, VersionFailure, VersionHealth } from '../functions/core/decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../functions/core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
 import type { BeginResult, LedgerHistory, LedgerPort, LedgerRead, UpdateResult, VersionRelease } from '../functions/core/ports.js';
@@ -28,12 +28,12 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     await Promise.resolve();
-    return { records: this.startedSince(since), blocks: this.versions.blocks() };
+    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases() };
   }
 
   async openRecords(): Promise<LedgerRead> {
     await Promise.resolve();
-    return { records: this.recordsOf(this.open), blocks: this.versions.blocks() };
+    return { records: this.recordsOf(this.open), blocks: this.versions.blocks(), releases: [] };
   }
 
   /** The versions blocked now, as every run reads them. */
@@ -51,9 +51,14 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
     return this.versions.blockVersion(block, health);
   }
 
-  async releaseVersion(key: string, at: Millis): Promise<VersionBlock | undefined> {
+  async releaseVersion(key: string, at: Millis, by: string): Promise<VersionBlock | undefined> {
     await Promise.resolve();
-    return this.versions.releaseVersion(key, at);
+    return this.versions.releaseVersion(key, at, by);
+  }
+
+  async releaseAnnounced(release: VersionReleaseNotice): Promise<void> {
+    await Promise.resolve();
+    this.versions.releaseAnnounced(release);
   }
 
   async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {

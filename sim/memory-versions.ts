@@ -1,4 +1,4 @@
-import type { VersionBlock, VersionFailure, VersionHealth } from '../functions/core/decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../functions/core/decide/versions.js';
 import type { Millis } from '../functions/core/model.js';
 
 /**
@@ -8,6 +8,7 @@ import type { Millis } from '../functions/core/model.js';
  */
 export class MemoryVersions {
   private readonly versions = new Map<string, VersionHealth>();
+  private readonly unannounced = new Map<string, VersionReleaseNotice>();
 
   blocks(): VersionBlock[] {
     return [...this.versions.values()].flatMap((health) => (health.block === undefined ? [] : [health.block]));
@@ -27,10 +28,19 @@ export class MemoryVersions {
     return 'blocked';
   }
 
-  releaseVersion(key: string, at: Millis): VersionBlock | undefined {
+  releaseVersion(key: string, at: Millis, by: string): VersionBlock | undefined {
     const health = this.versions.get(key);
     if (health?.block === undefined) return undefined;
     this.versions.set(key, { ...health, block: undefined, releasedAt: at });
+    this.unannounced.set(key, { key, releasedAt: at, releasedBy: by });
     return health.block;
+  }
+
+  releases(): VersionReleaseNotice[] {
+    return [...this.unannounced.values()];
+  }
+
+  releaseAnnounced(release: VersionReleaseNotice): void {
+    if (this.unannounced.get(release.key)?.releasedAt === release.releasedAt) this.unannounced.delete(release.key);
   }
 }

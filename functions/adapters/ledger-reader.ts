@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { VersionBlock } from '../core/decide/versions.js';
+import type { VersionBlock, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { DAY } from '../core/model.js';
 import type { LedgerHistory, LedgerRead } from '../core/ports.js';
@@ -9,16 +9,22 @@ import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
 import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
-import { blockFromItem, isVersionItem } from './ledger-versions.js';
+import { blockOrRelease, isVersionItem } from './ledger-versions.js';
 
 function ledgerRead(items: readonly StoredItem[]): LedgerRead {
   const records: ReplacementRecord[] = [];
   const blocks: VersionBlock[] = [];
+  const releases: VersionReleaseNotice[] = [];
   for (const item of items) {
-    if (isVersionItem(item)) blocks.push(blockFromItem(item));
-    else records.push(recordFromItem(item));
+    if (!isVersionItem(item)) {
+      records.push(recordFromItem(item));
+      continue;
+    }
+    const version = blockOrRelease(item);
+    if ('block' in version) blocks.push(version.block);
+    else releases.push(version.release);
   }
-  return { records: sortByStart(records), blocks };
+  return { records: sortByStart(records), blocks, releases };
 }
 
 export interface DynamoLedgerOptions {

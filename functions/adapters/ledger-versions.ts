@@ -1,4 +1,4 @@
-import type { VersionBlock, VersionFailure, VersionHealth } from '../core/decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { Millis } from '../core/model.js';
 import { LedgerItemError } from './errors.js';
 import type { StoredItem } from './ledger-items.js';
@@ -10,8 +10,9 @@ import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
  * recovery onto it. While blocked it carries `blockedAt`, `why`, `trippedBy` and the attributes that
  * put it in two sparse reads every run makes anyway: `mode` = 'live' with `startedAt` after every
  * record's (the tick's byStart Query returns it, whatever its lookback) and `open`/`openGroup` (the
- * verifier's open Query returns it). So a block costs no request of its own. A release removes those,
- * keeps `releasedAt`/`releasedBy`, and lets TTL take the item once nothing is blocked.
+ * verifier's open Query returns it). So a block costs no request of its own. A release removes the
+ * block, sets `releasedAt`/`releasedBy` and an expiry, and moves `startedAt` to the release, where the
+ * tick's read finds it until a tick has announced it (then `mode` and `startedAt` go too).
  */
 export const VERSION_SORT_KEY = 'STATE';
 const FAILURE_PREFIX = 'failure:';
@@ -76,8 +77,14 @@ export function versionFromItem(item: StoredItem): VersionHealth {
   return { key, failures: failures.sort((a, b) => a.at - b.at), block, releasedAt };
 }
 
-export function blockFromItem(item: StoredItem): VersionBlock {
-  const block = versionFromItem(item).block;
-  if (block === undefined) throw new LedgerItemError(`version item pk=${describe(item[LEDGER_KEY.partition])} is in a blocked read without blockedAt`);
-  return block;
+/** A version item in a run's read: a block, or a release not announced yet. */
+export function blockOrRelease(item: StoredItem): { readonly block: VersionBlock } | { readonly release: VersionReleaseNotice } {
+  const health = versionFromItem(item);
+  if (health.block !== undefined) return { block: health.block };
+  const read = new FieldReader(item);
+  const releasedBy = read.string('releasedBy');
+  if (health.releasedAt === undefined || read.problems.length > 0) {
+    throw new LedgerItemError(`version item pk=${describe(item[LEDGER_KEY.partition])} is in a run's read neither blocked nor released`);
+  }
+  return { release: { key: health.key, releasedAt: health.releasedAt, releasedBy } };
 }

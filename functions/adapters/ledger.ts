@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { VersionBlock, VersionFailure, VersionHealth } from '../core/decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
 import type { BeginResult, LedgerPort, UpdateResult, VersionRelease } from '../core/ports.js';
@@ -123,19 +123,25 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, Vers
     return written ? 'blocked' : 'conflict';
   }
 
-  /** Lifts a block: the version leaves every run's read, and the failures before now are forgiven. */
+  /**
+   * Lifts a block: no run blocks on it from now, the failures before now are forgiven, and the tick's
+   * read finds the release to announce it.
+   */
   async releaseVersion(key: string, at: Millis, by: string): Promise<VersionBlock | undefined> {
-    const removed = Object.keys(blockAttributes({ key, blockedAt: 0, why: '', trippedBy: '' }));
+    const removed = Object.keys(blockAttributes({ key, blockedAt: 0, why: '', trippedBy: '' })).filter(
+      (name) => name !== LEDGER_KEY.mode && name !== LEDGER_KEY.startedAt,
+    );
     const names = Object.fromEntries(removed.map((name, index) => [`#r${index}`, name]));
     try {
       const answer = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: versionKey(key),
-          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} SET #releasedAt = :at, #releasedBy = :by, #expires = :expires`,
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} SET #releasedAt = :at, #releasedBy = :by, #expires = :expires, #startedAt = :at`,
           ConditionExpression: 'attribute_exists(#blockedAt)',
           ExpressionAttributeNames: {
             ...names,
+            '#startedAt': LEDGER_KEY.startedAt,
             '#blockedAt': 'blockedAt',
             '#releasedAt': 'releasedAt',
             '#releasedBy': 'releasedBy',
@@ -150,6 +156,28 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, Vers
       if (conditionFailed(error)) return undefined;
       throw error;
     }
+  }
+
+  async releaseAnnounced(release: VersionReleaseNotice): Promise<void> {
+    await this.conditionally(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: versionKey(release.key),
+          UpdateExpression: 'REMOVE #mode, #startedAt SET #announcedAt = :releasedAt',
+          // A later block or release of the same version is not this announcement's to hide.
+          ConditionExpression: '#releasedAt = :releasedAt AND attribute_not_exists(#blockedAt)',
+          ExpressionAttributeNames: {
+            '#mode': LEDGER_KEY.mode,
+            '#startedAt': LEDGER_KEY.startedAt,
+            '#announcedAt': 'announcedAt',
+            '#releasedAt': 'releasedAt',
+            '#blockedAt': 'blockedAt',
+          },
+          ExpressionAttributeValues: { ':releasedAt': release.releasedAt },
+        }),
+      ),
+    );
   }
 
   /** Runs a conditional write: false when a condition failed, any other error propagates. */

@@ -1,4 +1,4 @@
-import type { VersionBlock } from '../core/decide/versions.js';
+import type { VersionBlock, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type { Group, Millis, ReplacementRecord } from '../core/model.js';
 import type { EventsPort, LedgerPort, Logger } from '../core/ports.js';
@@ -111,4 +111,28 @@ export async function flushOutbox(
     }
   }
   return failures;
+}
+
+/**
+ * An operator's release is written by the CLI, which may not publish on Phoenix's bus: the next tick
+ * reads it and announces it (`Version Released`), then marks it announced. A failure leaves it for the
+ * next tick: announced at least once, never lost.
+ */
+export async function announceReleases(
+  deps: { readonly events: EventsPort; readonly ledger: LedgerPort; readonly logger: Logger },
+  releases: readonly VersionReleaseNotice[],
+): Promise<OutboxFailure[]> {
+  if (releases.length === 0) return [];
+  const events: PhoenixEvent[] = releases.map((release) => {
+    const releasedAt = new Date(release.releasedAt).toISOString();
+    return { detailType: 'Version Released', time: releasedAt, detail: { version: release.key, releasedBy: release.releasedBy, releasedAt } };
+  });
+  try {
+    await deps.events.publish(events);
+    for (const release of releases) await deps.ledger.releaseAnnounced(release);
+  } catch (error) {
+    deps.logger.error('could not announce released versions', { versions: releases.map((release) => release.key), error: errorText(error) });
+    return [{ group: releases.map((release) => release.key).join(', '), why: 'could not announce released versions; the next tick does', cause: error }];
+  }
+  return [];
 }

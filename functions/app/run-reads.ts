@@ -30,15 +30,15 @@ export async function load(
 ): Promise<readonly [LedgerRead, Group[]]> {
   const since = now - RECORDS_LOOKBACK;
   if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(since), deps.fleet.listOptedInGroups()]);
-  const { records: open, blocks } = await deps.ledger.openRecords();
+  const { records: open, blocks, releases } = await deps.ledger.openRecords();
   const openGroups = new Set(open.map((record) => record.group));
   const names = [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
-  if (names.length === 0) return [{ records: [], blocks }, []];
+  if (names.length === 0) return [{ records: [], blocks, releases }, []];
   const recent = await deps.ledger.groupRecordsSince(names, since);
   // A record open for longer than the lookback is only in the open read.
   const seen = new Set(recent.map((record) => record.id));
   const records = [...recent, ...open.filter((record) => names.includes(record.group) && !seen.has(record.id))];
-  return [{ records, blocks }, [...(await deps.fleet.describeGroups(names)).values()]];
+  return [{ records, blocks, releases }, [...(await deps.fleet.describeGroups(names)).values()]];
 }
 
 /**

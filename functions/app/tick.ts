@@ -17,7 +17,7 @@ import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
 import { errorText } from './errors.js';
-import { failedEvents, flushOutbox, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
+import { announceReleases, failedEvents, flushOutbox, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
 
@@ -390,7 +390,7 @@ function describeUndo(undo: Undo): string {
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const [{ records, blocks }, groups] = await load(deps, scope, now);
+  const [{ records, blocks, releases }, groups] = await load(deps, scope, now);
   const planInput: PlanInput = {
     groups,
     records,
@@ -422,7 +422,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
     }
   }
-  for (const failure of await flushOutbox(deps, { loaded: records, groups, written: run.written })) {
+  const unsent = [...(await flushOutbox(deps, { loaded: records, groups, written: run.written })), ...(await announceReleases(deps, releases))];
+  for (const failure of unsent) {
     run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   }
   if (scope.kind === 'tick') {

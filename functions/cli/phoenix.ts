@@ -35,7 +35,7 @@ async function run(command: CommandName, args: readonly string[], output: Output
       await forecastCommand(args, output, now);
       return 0;
     case 'release':
-      await releaseCommand(args, output);
+      await releaseCommand(args, output, now);
       return 0;
     case 'report':
       await reportCommand(args, output, now);

@@ -182,7 +182,7 @@ function planGroup(decision: Decision, group: Group | undefined, deadline: PlanD
 export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
   const groups = await sources.fleet.listOptedInGroups();
   if (options.atChosen) checkAtAfterLaunches(options.at, groups);
-  let read: LedgerRead = { records: [], blocks: [] };
+  let read: LedgerRead = { records: [], blocks: [], releases: [] };
   let ledgerState: 'read' | 'missing' = 'missing';
   try {
     if (sources.ledger !== undefined) {

@@ -116,14 +116,24 @@ ${AWS_LINES}
 
 example: phoenix tag 'team-a-*' --set phoenix:enabled=dry-run --set phoenix:max-age=14d --region eu-west-1`,
   release: `usage: phoenix release GROUP [--json] [--region R] [--profile P] [--endpoint URL]
+       phoenix release --version V | --ami AMI [--json] [--stage S | --table NAME]
+                       [--region R] [--profile P] [--endpoint URL]
 
 Lifts a quarantine: removes the phoenix:quarantined tag from GROUP and prints what it said.
-Runs with your own credentials.
+With --version or --ami, lifts a blocked version instead: groups launching it go on from the
+next tick, which announces Version Released. Runs with your own credentials, named as who released it.
 
+  --version V       a blocked launch template version, such as lt-0abc123:7 (lc:NAME for a
+                    launch configuration)
+  --ami AMI         a blocked AMI, such as ami-0abc1234def567890
   --json            the result as one JSON object
+  --stage S         with --version or --ami: the ledger of the stack deployed with --stage S
+  --table NAME      with --version or --ami: this ledger table
+                    (default: PHOENIX_LEDGER_TABLE, else the ledger of the one Phoenix stack in
+                    the region; the command says on stderr which table it read)
 ${AWS_LINES}
 
-example: phoenix release web-frontend --region eu-west-1`,
+example: phoenix release --version lt-0abc123:7 --region eu-west-1`,
   demo: `usage: phoenix demo
 
 A simulated week of the steady scenario (seed 1), explained: the same as phoenix simulate
@@ -148,7 +158,7 @@ commands:
   demo       a simulated week of the steady scenario, explained
   history    one group's replacements from the ledger
   tag        sets or removes phoenix: tags on every group matching a name glob
-  release    lifts a quarantine from a group
+  release    lifts a quarantine from a group, or a version's block
 
 phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.
 phoenix --version prints the version.

@@ -67,7 +67,7 @@ export type VersionBlocked = EventBase<
   { readonly version: string; readonly reason: string; readonly blockedAt: string; readonly recordId: string; readonly group: string }
 >;
 
-export type VersionReleased = EventBase<'Version Released', { readonly version: string; readonly releasedBy: string; readonly wasBlockedFor: string }>;
+export type VersionReleased = EventBase<'Version Released', { readonly version: string; readonly releasedBy: string; readonly releasedAt: string }>;
 
 export type PhoenixEvent =
   | InstanceRecycled

@@ -1,4 +1,4 @@
-import type { VersionBlock, VersionFailure, VersionHealth } from './decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from './decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
@@ -40,6 +40,8 @@ export interface RecheckOptions {
 export interface LedgerRead {
   readonly records: ReplacementRecord[];
   readonly blocks: VersionBlock[];
+  /** Releases not announced yet: the tick's read only (the verifier's has none). */
+  readonly releases: VersionReleaseNotice[];
 }
 
 export type BeginResult = 'created' | 'conflict';
@@ -81,6 +83,8 @@ export interface LedgerPort {
    * (a conditional write): of two runs that trip it, one gets 'blocked'.
    */
   blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'>;
+  /** Marks a release announced, so no later tick reads it again; one announced twice is harmless. */
+  releaseAnnounced(release: VersionReleaseNotice): Promise<void>;
 }
 
 /** Lifts a version's block (the operator's `phoenix release --version`); the lifted block, or undefined when none held. */

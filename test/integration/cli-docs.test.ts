@@ -88,6 +88,14 @@ describe('every command docs/cli.md and the README show, run in their order agai
       record({ id, group: 'web-frontend', startedAt: at, terminatedAt: at + 2 * MINUTE, closedAt: at + 9 * MINUTE, phase: 'verified' });
     await ledger.begin(closed('web-frontend#1', monday + DAY));
     await ledger.begin(closed('web-frontend#2', Date.now() - 2 * DAY));
+    // The versions the page releases, blocked as the breaker blocks them.
+    for (const key of ['lt-0abc123:7', 'ami-0abc1234def567890']) {
+      const health = await ledger.noteFailure(key, { group: 'web-api', at: Date.now() - DAY, recordId: 'web-api#1', canary: true });
+      await ledger.blockVersion(
+        { key, blockedAt: Date.now() - DAY, why: 'its canary replacement in web-api failed to recover', trippedBy: 'web-api#1' },
+        health,
+      );
+    }
     return () => moto.stop();
   }, 60_000);
 
@@ -98,7 +106,8 @@ describe('every command docs/cli.md and the README show, run in their order agai
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toBe('');
       expect(result.stderr).not.toMatch(STACK_LINE);
-      if (/^phoenix (plan|forecast|report|history) /.test(line)) expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
+      if (/^phoenix (plan|forecast|report|history|release --)/.test(line)) expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^ledger: ${TABLE} \\(`));
+      if (/^phoenix release --/.test(line)) expect(result.stdout).toMatch(/^released (lt-0abc123:7|ami-0abc1234def567890) \(blocked /);
     },
     60_000,
   );

@@ -1,4 +1,4 @@
-import type { VersionBlock, VersionFailure, VersionHealth } from '../../functions/core/decide/versions.js';
+import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../../functions/core/decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
 import type {
@@ -81,12 +81,12 @@ export class FakeLedger implements LedgerPort {
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     this.reads.push('recordsSince');
-    return { records: this.startedSince(since), blocks: this.versions.blocks() };
+    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases() };
   }
 
   async openRecords(): Promise<LedgerRead> {
     this.reads.push('openRecords');
-    return { records: [...this.records.values()].filter(isOpen), blocks: this.versions.blocks() };
+    return { records: [...this.records.values()].filter(isOpen), blocks: this.versions.blocks(), releases: [] };
   }
 
   async noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth> {
@@ -95,6 +95,10 @@ export class FakeLedger implements LedgerPort {
 
   async blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'> {
     return this.versions.blockVersion(block, health);
+  }
+
+  async releaseAnnounced(release: VersionReleaseNotice): Promise<void> {
+    this.versions.releaseAnnounced(release);
   }
 
   async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {

@@ -27,6 +27,13 @@ export interface VersionBlock {
   readonly trippedBy: string;
 }
 
+/** A block an operator lifted, until a tick has announced it (`Version Released`). */
+export interface VersionReleaseNotice {
+  readonly key: string;
+  readonly releasedAt: Millis;
+  readonly releasedBy: string;
+}
+
 export interface BreakerSettings {
   /** Failed recoveries onto one version, in this many distinct groups within `period`, block it. */
   readonly failuresToBlock: number;

@@ -55,11 +55,13 @@ describe('phoenix help', () => {
     expect(result).toEqual({ code: 0, stdout: COMMAND_USAGE.release, stderr: '' });
   });
 
-  it('release with an option where the group belongs: exit 2 naming GROUP', async () => {
+  it('release with only an option: exit 2 naming what it takes', async () => {
     const result = await cli(['release', '--json']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('phoenix release: GROUP is missing: expected the name of a quarantined Auto Scaling group first (phoenix release --help)');
+    expect(result.stderr).toBe(
+      'phoenix release: nothing to release: expected the name of a quarantined Auto Scaling group, or --version V or --ami AMI for a blocked version (phoenix release --help)',
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
