@@ -63,7 +63,10 @@ describe('version state in DynamoDB against moto', () => {
     await ledger.blockVersion(block('api#1'), health);
     expect(await ledger.releaseVersion(KEY, WEDNESDAY_NOON + HOUR, 'arn:aws:iam::111122223333:user/alice')).toEqual(block('api#1'));
     expect(await ledger.releaseVersion(KEY, WEDNESDAY_NOON + HOUR, 'alice')).toBeUndefined();
-    expect((await ledger.recordsSince(WEDNESDAY_NOON - DAY)).blocks).toEqual([]);
+    const notice = { key: KEY, releasedAt: WEDNESDAY_NOON + HOUR, releasedBy: 'arn:aws:iam::111122223333:user/alice' };
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toMatchObject({ blocks: [], releases: [notice] });
+    await ledger.releaseAnnounced(notice);
+    expect((await ledger.recordsSince(WEDNESDAY_NOON - DAY)).releases).toEqual([]);
     expect((await ledger.openRecords()).blocks).toEqual([]);
     expect(await stored()).toMatchObject({ releasedAt: WEDNESDAY_NOON + HOUR, releasedBy: 'arn:aws:iam::111122223333:user/alice' });
     // A run that read the version before the release may not block it again on those failures.

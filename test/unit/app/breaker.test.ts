@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TickSettings } from '../../../functions/app/tick.js';
 import { runTick } from '../../../functions/app/tick.js';
 import type { Group, LaunchSource, ReplacementRecord } from '../../../functions/core/model.js';
-import { DAY, MINUTE } from '../../../functions/core/model.js';
+import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
 import { group, instance, NOW, surgingRecord } from '../../support/fleet.js';
 
@@ -117,5 +117,31 @@ describe('the version circuit breaker in a run', () => {
     await runTick(deps, settings, NOW, { kind: 'verify', groups: undefined });
     expect(deps.fleet.calls.filter((call) => call.startsWith('terminate'))).toEqual(['terminateInstance web web-extra decrement=true']);
     expect(deps.ledger.records.get('web#1')).toMatchObject({ phase: 'abandoned', detail: expect.stringContaining('version ami-bad blocked') });
+  });
+
+  it('a release is announced by the next tick, once, and the group launches the version again', async () => {
+    const base = group({ size: 4 });
+    const stale: Group = { ...base, instances: base.instances.map((member) => ({ ...member, launchSource: OLD })), launchSource: BAD };
+    const deps = world([stale], []);
+    const health = deps.ledger.versions.noteFailure('ami-bad', { group: 'other', at: NOW - HOUR, recordId: 'other#1', canary: true });
+    deps.ledger.versions.blockVersion(
+      { key: 'ami-bad', blockedAt: NOW - HOUR, why: 'its canary replacement in other failed to recover', trippedBy: 'other#1' },
+      health,
+    );
+    expect((await runTick(deps, settings, NOW)).decisions).toMatchObject([{ kind: 'skip', reason: 'version-blocked' }]);
+    deps.ledger.versions.releaseVersion('ami-bad', NOW + MINUTE, 'arn:aws:iam::111122223333:user/alice');
+    await runTick(deps, settings, NOW + 5 * MINUTE, { kind: 'verify', groups: undefined });
+    expect(deps.events.published).toEqual([]);
+    const result = await runTick(deps, settings, NOW + 10 * MINUTE);
+    expect(result.decisions).toMatchObject([{ kind: 'start', reason: 'stale-config', canary: true }]);
+    expect(deps.events.published).toEqual([
+      {
+        detailType: 'Version Released',
+        time: new Date(NOW + MINUTE).toISOString(),
+        detail: { version: 'ami-bad', releasedBy: 'arn:aws:iam::111122223333:user/alice', releasedAt: new Date(NOW + MINUTE).toISOString() },
+      },
+    ]);
+    await runTick(deps, settings, NOW + 20 * MINUTE);
+    expect(deps.events.published.filter((event) => event.detailType === 'Version Released')).toHaveLength(1);
   });
 });
