@@ -13,6 +13,7 @@ export const METRICS = {
   RecoverySeconds: 'from the start of a replacement to its group back at desired capacity, healthy; one sample per verified replacement',
   FailedRecoveries: 'replacements that missed their recovery timeout in a run (each group is quarantined and named in its Recovery Failed event)',
   QuarantinedGroups: 'groups carrying phoenix:quarantined after the tick',
+  BlockedVersions: 'launch template versions and AMIs the breaker blocks after the tick (each named in its Version Blocked event)',
   OldestInstanceAgeHours: 'age of the oldest instance Phoenix could recycle, in hours',
   InstancesOverMaxAge: "instances older than their group's phoenix:max-age",
   MaxAgeOverrunHours: "how far the instance furthest past its group's max-age is past it, in hours (0: none); the over-max-age alarm reads it",
@@ -82,6 +83,7 @@ function fleetPoints(result: TickResult, perGroup: boolean): MetricPoint[] {
   const furthest = ages.reduce<GroupAges | undefined>((best, entry) => (entry.overrun > (best?.overrun ?? 0) ? entry : best), undefined);
   const points = [
     point('QuarantinedGroups', 'Count', quarantined.size),
+    point('BlockedVersions', 'Count', result.blockedVersions),
     point(
       'InstancesOverMaxAge',
       'Count',

@@ -64,6 +64,8 @@ export interface TickResult {
   readonly outcomes: readonly ActionOutcome[];
   /** The groups as loaded for the run, for the fleet's figures (ages, quarantines) it publishes. */
   readonly groups: readonly Group[];
+  /** Versions blocked after the run: those it read, and those it blocked. */
+  readonly blockedVersions: number;
 }
 
 /** An error inside a safety check blocks terminations: reading the kill switch or alarms must succeed. */
@@ -89,6 +91,8 @@ function recordId(group: string, now: Millis): string {
 
 class TickRun {
   readonly outcomes: ActionOutcome[] = [];
+  /** Versions this run blocked. */
+  readonly blocked: string[] = [];
   /** Every record this run wrote, as last written: their outboxes go out at the end of the run. */
   readonly written = new Map<string, ReplacementRecord>();
 
@@ -330,6 +334,7 @@ class TickRun {
         const block: VersionBlock = { key, blockedAt: this.now, why, trippedBy: record.id };
         if ((await this.deps.ledger.blockVersion(block, health)) === 'blocked') {
           this.deps.logger.warn('version blocked', { group: record.group, version: key, why, record: record.id });
+          this.blocked.push(key);
           announce.push(versionBlockedEvent(block, record));
         }
       }
@@ -434,5 +439,6 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.warn('could not record the tick summary', { error: errorText(error) });
     }
   }
-  return { at: now, mode, block, decisions, outcomes: run.outcomes, groups };
+  const blockedNow = new Set([...blocks.map((found) => found.key), ...run.blocked]);
+  return { at: now, mode, block, decisions, outcomes: run.outcomes, groups, blockedVersions: blockedNow.size };
 }

@@ -660,7 +660,10 @@ describe('stateful resources', () => {
 describe('alerts and the dashboard', () => {
   it.each([
     { case: 'an Errors alarm on each function notifies the alert topic', check: 'errors' },
-    { case: 'Recovery Failed events go to the alert topic, which lets EventBridge publish from that rule only', check: 'recovery-failed' },
+    {
+      case: 'Recovery Failed and Version Blocked events go to the alert topic, which lets EventBridge publish from those rules only',
+      check: 'recovery-failed',
+    },
     { case: 'the email subscription exists only when alertEmail is set', check: 'email' },
     { case: 'the dashboard body is valid JSON naming every function', check: 'dashboard' },
   ])('$case', ({ check }) => {
@@ -680,14 +683,18 @@ describe('alerts and the dashboard', () => {
         return;
       case 'recovery-failed': {
         const rules = rulesTargeting(template, 'AlertTopic');
-        expect(rules.map((rule) => field(rule, 'Properties', 'EventPattern'))).toEqual([{ source: ['phoenix'], 'detail-type': ['Recovery Failed'] }]);
-        expect(rules.map((rule) => field(rule, 'Properties', 'EventBusName'))).toEqual([{ Ref: 'PhoenixEventBus' }]);
-        const [ruleId] = resourcesOfType(template, 'AWS::Events::Rule').find(([, rule]) => rule === rules[0]) ?? [];
+        expect(rules.map((rule) => field(rule, 'Properties', 'EventPattern'))).toEqual([
+          { source: ['phoenix'], 'detail-type': ['Recovery Failed'] },
+          { source: ['phoenix'], 'detail-type': ['Version Blocked'] },
+        ]);
+        expect(rules.map((rule) => field(rule, 'Properties', 'EventBusName'))).toEqual([{ Ref: 'PhoenixEventBus' }, { Ref: 'PhoenixEventBus' }]);
+        const ruleIds = rules.map((rule) => resourcesOfType(template, 'AWS::Events::Rule').find(([, candidate]) => candidate === rule)?.[0]);
         const statements = listOf(field(resource(template, 'AlertTopicPolicy'), 'Properties', 'PolicyDocument', 'Statement'));
         const fromEvents = statements.filter((statement) => maybe(field(statement, 'Principal'), 'Service') === 'events.amazonaws.com');
-        expect(fromEvents).toHaveLength(1);
-        expect(field(fromEvents[0], 'Action')).toBe('sns:Publish');
-        expect(field(fromEvents[0], 'Condition', 'ArnEquals', 'aws:SourceArn')).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+        expect(fromEvents.map((statement) => field(statement, 'Action'))).toEqual(['sns:Publish', 'sns:Publish']);
+        expect(fromEvents.map((statement) => field(statement, 'Condition', 'ArnEquals', 'aws:SourceArn'))).toEqual(
+          ruleIds.map((ruleId) => ({ 'Fn::GetAtt': [ruleId, 'Arn'] })),
+        );
         return;
       }
       case 'email': {
@@ -777,7 +784,7 @@ describe('the Phoenix event bus', () => {
         return;
       }
       case 'alarms':
-        for (const ruleId of ['RecoveryFailedRule', 'ForwardToDefaultBusRule']) {
+        for (const ruleId of ['RecoveryFailedRule', 'VersionBlockedRule', 'ForwardToDefaultBusRule']) {
           const alarms = deliveryAlarms(template, ruleId);
           expect(alarms, ruleId).toHaveLength(1);
           expect(field(alarms[0], 'Properties', 'AlarmActions'), ruleId).toEqual([{ Ref: 'AlertTopic' }]);

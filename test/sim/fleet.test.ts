@@ -280,8 +280,8 @@ describe('snapshots', () => {
     const after = await group(fleet);
     expect(first(before).tags).toEqual({});
     expect(first(after).tags).toEqual({ 'phoenix:tainted': 'by=alice' });
-    expect(after.launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '4' });
-    expect(first(after).launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '3' });
+    expect(after.launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '4', imageId: 'ami-1v4' });
+    expect(first(after).launchSource).toEqual({ kind: 'template', id: 'lt-1', version: '3', imageId: 'ami-1v3' });
     expect(after.instanceRefreshInProgress).toBe(true);
     expect(after.tags).toEqual({ 'phoenix:enabled': 'true', 'phoenix:quarantined': 'why' });
   });

@@ -146,6 +146,7 @@ const tick: TickResult = {
   at: NOW,
   mode: 'live',
   block: undefined,
+  blockedVersions: 0,
   decisions: [{ kind: 'skip', group: 'api', mode: 'live', instances: [], reason: 'outside-window', why: 'not terminating: outside the window' }],
   outcomes: [
     { group: 'web', kind: 'terminated', record: record({ phase: 'terminating', closedAt: undefined }) },
@@ -205,6 +206,7 @@ describe('EmfMetrics', () => {
       Recycled: 'Count',
       Skipped: 'Count',
       QuarantinedGroups: 'Count',
+      BlockedVersions: 'Count',
       InstancesOverMaxAge: 'Count',
       MaxAgeOverrunHours: 'None',
       OldestInstanceAgeHours: 'None',

@@ -9,7 +9,7 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../../functions/adapters/fleet.js';
@@ -26,10 +26,17 @@ afterEach(() => {
   ec2Mock.reset();
 });
 
+/** Template lt-1, whose version N launches AMI ami-0000000N. */
 function givenTemplates(latest = 4, fallbackDefault = 3): void {
   ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
     LaunchTemplates: [{ LaunchTemplateId: 'lt-1', LaunchTemplateName: 'web', LatestVersionNumber: latest, DefaultVersionNumber: fallbackDefault }],
   });
+  ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input: { Versions?: string[] }) => ({
+    LaunchTemplateVersions: (input.Versions ?? []).map((version) => ({
+      VersionNumber: Number(version),
+      LaunchTemplateData: { ImageId: `ami-0000000${version}` },
+    })),
+  }));
 }
 
 function givenInstances(): void {
@@ -63,7 +70,7 @@ describe('AwsFleet discovery', () => {
     expect(groups[1]?.suspendedProcesses).toEqual(['Terminate']);
     expect(groups[0]).toMatchObject({
       desired: 2,
-      launchSource: { kind: 'template', id: 'lt-1', version: '4', name: 'web' },
+      launchSource: { kind: 'template', id: 'lt-1', version: '4', name: 'web', imageId: 'ami-00000004' },
       scalingActivityInProgress: true,
       instances: [
         {
@@ -116,15 +123,23 @@ describe('AwsFleet discovery', () => {
     {
       case: '$Latest resolves to the latest version',
       spec: { LaunchTemplateId: 'lt-1', Version: '$Latest' },
-      expected: { kind: 'template', id: 'lt-1', version: '7', name: 'web' },
+      expected: { kind: 'template', id: 'lt-1', version: '7', name: 'web', imageId: 'ami-00000007' },
     },
     {
       case: '$Default resolves to the default version',
       spec: { LaunchTemplateId: 'lt-1', Version: '$Default' },
-      expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web' },
+      expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web', imageId: 'ami-00000005' },
     },
-    { case: 'no version means $Default', spec: { LaunchTemplateName: 'web' }, expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web' } },
-    { case: 'a number stays', spec: { LaunchTemplateId: 'lt-1', Version: '6' }, expected: { kind: 'template', id: 'lt-1', version: '6', name: 'web' } },
+    {
+      case: 'no version means $Default',
+      spec: { LaunchTemplateName: 'web' },
+      expected: { kind: 'template', id: 'lt-1', version: '5', name: 'web', imageId: 'ami-00000005' },
+    },
+    {
+      case: 'a number stays',
+      spec: { LaunchTemplateId: 'lt-1', Version: '6' },
+      expected: { kind: 'template', id: 'lt-1', version: '6', name: 'web', imageId: 'ami-00000006' },
+    },
   ])('launch template: $case', async ({ spec, expected }) => {
     autoScalingMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [autoScalingGroup('a', { LaunchTemplate: spec })] });
     givenInstances();
@@ -141,7 +156,7 @@ describe('AwsFleet discovery', () => {
           LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: 'lt-1', Version: '$Latest' }, Overrides: [{ InstanceType: 'm6i.large' }] },
         },
       },
-      expected: { kind: 'template', id: 'lt-1', version: '4', name: 'web' },
+      expected: { kind: 'template', id: 'lt-1', version: '4', name: 'web', imageId: 'ami-00000004' },
     },
     {
       case: 'overrides with their own templates leave no single source: no stale check',

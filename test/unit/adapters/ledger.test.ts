@@ -136,7 +136,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [storedSurging] });
-    expect(await ledger.openRecords()).toStrictEqual({ records: [surging], blocks: [] });
+    expect(await ledger.openRecords()).toStrictEqual({ records: [surging], blocks: [], releases: [] });
   });
 
   it.each([
@@ -220,7 +220,7 @@ describe('DynamoLedger reads', () => {
 
   it('openRecords is one Query of the open index', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
-    expect(await ledger.openRecords()).toEqual({ records: [], blocks: [] });
+    expect(await ledger.openRecords()).toEqual({ records: [], blocks: [], releases: [] });
     expect(documents.commandCalls(QueryCommand).map((call) => call.args[0].input.IndexName)).toEqual(['open']);
   });
 

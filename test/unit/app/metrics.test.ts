@@ -16,7 +16,7 @@ const disabled = withTags(group({ name: 'old-off', instances: [instance({ id: 'i
 const quarantined = withTags(group({ name: 'stuck', size: 1 }), { 'phoenix:quarantined': '2026-11-20T10:00:00Z recovery timed out' });
 
 function result(overrides: Partial<TickResult> = {}): TickResult {
-  return { at: NOW, mode: 'live', block: undefined, decisions: [], outcomes: [], groups: [web, api, disabled, quarantined], ...overrides };
+  return { at: NOW, mode: 'live', block: undefined, decisions: [], outcomes: [], groups: [web, api, disabled, quarantined], blockedVersions: 0, ...overrides };
 }
 
 const terminated = (groupName: string, reason: 'max-age' | 'chaos'): ActionOutcome => ({
@@ -75,6 +75,7 @@ describe('runMetrics', () => {
     expect(named(points, 'InstancesOverMaxAge')).toEqual([{ name: 'InstancesOverMaxAge', unit: 'Count', value: 1 }]);
     expect(named(points, 'MaxAgeOverrunHours')).toEqual([{ name: 'MaxAgeOverrunHours', unit: 'None', value: 2 * 24, group: 'web' }]);
     expect(named(points, 'QuarantinedGroups')).toEqual([{ name: 'QuarantinedGroups', unit: 'Count', value: 1 }]);
+    expect(named(runMetrics(result({ blockedVersions: 2 }), RECYCLER), 'BlockedVersions')).toEqual([{ name: 'BlockedVersions', unit: 'Count', value: 2 }]);
   });
 
   it('reports no overrun when every instance is within its max-age, and counts a group quarantined in this run', () => {

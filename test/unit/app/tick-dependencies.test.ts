@@ -19,7 +19,15 @@ function world() {
   return { deps: recorded, published, logger };
 }
 
-const result = (outcomes: TickResult['outcomes']): TickResult => ({ at: NOW, mode: 'live', block: undefined, decisions: [], outcomes, groups: [group()] });
+const result = (outcomes: TickResult['outcomes']): TickResult => ({
+  at: NOW,
+  mode: 'live',
+  block: undefined,
+  decisions: [],
+  outcomes,
+  groups: [group()],
+  blockedVersions: 0,
+});
 
 describe('measuredRun', () => {
   it("publishes the run's metrics under its role, then logs and returns the summary", async () => {
