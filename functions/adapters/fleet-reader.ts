@@ -6,7 +6,7 @@ import type { Group, Instance, LaunchSource, LifecycleState } from '../core/mode
 import { TAG } from '../core/policy/policy.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
-import { LaunchImages } from './launch-images.js';
+import type { TemplateVersion } from './launch-images.js';
 
 /** DescribeLaunchTemplates takes 200 ids or names a call. */
 const TEMPLATES_PER_CALL = 200;
@@ -46,9 +46,19 @@ function templateSpecOf(group: AutoScalingGroup): LaunchTemplateSpecification | 
   return group.LaunchTemplate;
 }
 
+/** Where a template version's AMI is looked up when no running instance tells it (launch-images.ts). */
+export interface ImageLookup {
+  imagesOf(versions: readonly TemplateVersion[], running: ReadonlyMap<string, string>): Promise<ReadonlyMap<string, string>>;
+}
+
 export interface AwsFleetOptions {
   readonly autoScaling: AutoScalingClient;
   readonly ec2: EC2Client;
+  /**
+   * Absent (the reporter), a version's AMI is only what its running instances tell: the lookup's EC2
+   * command would add its response parser to a bundle that never needs it.
+   */
+  readonly images?: ImageLookup;
 }
 
 /**
@@ -56,11 +66,7 @@ export interface AwsFleetOptions {
  * built and granted without any Auto Scaling change.
  */
 export class AwsFleetReader {
-  private readonly images: LaunchImages;
-
-  constructor(protected readonly options: AwsFleetOptions) {
-    this.images = new LaunchImages(options.ec2);
-  }
+  constructor(protected readonly options: AwsFleetOptions) {}
 
   async listOptedInGroups(): Promise<Group[]> {
     const groups: AutoScalingGroup[] = [];
@@ -89,10 +95,14 @@ export class AwsFleetReader {
     const [facts, templates] = await Promise.all([this.ec2Facts(unknownIds), this.launchTemplates(unresolved)]);
     for (const [id, fact] of knownFacts) if (!facts.has(id)) facts.set(id, fact);
     const sources = new Map(unresolved.map((group) => [group.AutoScalingGroupName ?? '', currentSource(group, templates)]));
-    const images = await this.images.imagesOf(
-      [...sources.values()].flatMap((source) => (source?.kind === 'template' ? [source] : [])),
-      runningImages(groups, facts),
-    );
+    const running = runningImages(groups, facts);
+    const images =
+      this.options.images === undefined
+        ? running
+        : await this.options.images.imagesOf(
+            [...sources.values()].flatMap((source) => (source?.kind === 'template' ? [source] : [])),
+            running,
+          );
     return groups.map((group) => {
       const name = group.AutoScalingGroupName ?? '';
       const before = known.get(name);

@@ -13,6 +13,7 @@ import { clientConfig } from '../adapters/aws-config.js';
 import { EmfMetrics, phoenixMetrics } from '../adapters/emf-metrics.js';
 import { EventBridgeEvents } from '../adapters/events.js';
 import { AwsFleet } from '../adapters/fleet.js';
+import { LaunchImages } from '../adapters/launch-images.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import { functionLogger, loggerPort } from '../adapters/powertools-logger.js';
 import { SsmSettings } from '../adapters/settings.js';
@@ -49,6 +50,11 @@ export interface Powertools {
 
 export type RunDependencies = TickDependencies & { readonly telemetry: RunTelemetry; readonly powertools: Powertools };
 
+/** A tick reads each new version's AMI, for the breaker: the lookup lives as long as the container. */
+function tickFleet(autoScaling: AutoScalingClient, ec2: EC2Client): AwsFleet {
+  return new AwsFleet({ autoScaling, ec2, images: new LaunchImages(ec2) });
+}
+
 /** The recycler's or the verifier's ports over the real AWS clients, created once per Lambda container. */
 export function tickDependencies(config: RecyclerConfig, role: Role): RunDependencies {
   const aws = clientConfig();
@@ -56,7 +62,7 @@ export function tickDependencies(config: RecyclerConfig, role: Role): RunDepende
   const logger = functionLogger({ role, stage: config.stage });
   const powertools = { logger, metrics: phoenixMetrics(logger) };
   return {
-    fleet: new AwsFleet({ autoScaling: apiCalls.watch(new AutoScalingClient(aws)), ec2: apiCalls.watch(new EC2Client(aws)) }),
+    fleet: tickFleet(apiCalls.watch(new AutoScalingClient(aws)), apiCalls.watch(new EC2Client(aws))),
     ledger: new DynamoLedger({
       client: DynamoDBDocumentClient.from(apiCalls.watch(new DynamoDBClient(aws))),
       tableName: config.ledgerTable,

@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
 import { AwsFleetReader } from '../adapters/fleet-reader.js';
+import { LaunchImages } from '../adapters/launch-images.js';
 import { DynamoLedgerReader } from '../adapters/ledger-reader.js';
 import type { Millis } from '../core/model.js';
 
@@ -14,7 +15,9 @@ import type { Millis } from '../core/model.js';
 
 export function fleetReader(aws: ClientOptions): AwsFleetReader {
   const config = clientConfig(aws);
-  return new AwsFleetReader({ autoScaling: new AutoScalingClient(config), ec2: new EC2Client(config) });
+  const ec2 = new EC2Client(config);
+  // A plan shows the AMI each group launches, new versions' too, as the tick sees them.
+  return new AwsFleetReader({ autoScaling: new AutoScalingClient(config), ec2, images: new LaunchImages(ec2) });
 }
 
 /** `now` bounds the ledger's day buckets. */

@@ -2,6 +2,7 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../functions/adapters/fleet.js';
+import { LaunchImages } from '../../functions/adapters/launch-images.js';
 import type { TickSettings } from '../../functions/app/tick.js';
 import { runTick } from '../../functions/app/tick.js';
 import { HOUR, MINUTE } from '../../functions/core/model.js';
@@ -19,7 +20,7 @@ const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopA
 
 function setup() {
   const clients = awsClients(moto().endpoint);
-  const fleet = new AwsFleet(clients);
+  const fleet = new AwsFleet({ ...clients, images: new LaunchImages(clients.ec2) });
   const deps = {
     fleet,
     ledger: new MemoryLedger(),

@@ -13,13 +13,15 @@ import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeLaunc
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsFleet } from '../../../functions/adapters/fleet.js';
+import { LaunchImages } from '../../../functions/adapters/launch-images.js';
 import { CallRefusedError, InstanceGoneError } from '../../../functions/core/errors.js';
 import type { Group } from '../../../functions/core/model.js';
 import { autoScalingGroup } from '../../support/sdk-shapes.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
 const ec2Mock = mockClient(EC2Client);
-const fleet = new AwsFleet({ autoScaling: new AutoScalingClient({ region: 'eu-west-1' }), ec2: new EC2Client({ region: 'eu-west-1' }) });
+const ec2 = new EC2Client({ region: 'eu-west-1' });
+const fleet = new AwsFleet({ autoScaling: new AutoScalingClient({ region: 'eu-west-1' }), ec2, images: new LaunchImages(ec2) });
 
 afterEach(() => {
   autoScalingMock.reset();
