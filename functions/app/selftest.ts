@@ -30,6 +30,10 @@ async function recycle(deps: RunDependencies, settings: TickSettings, request: S
     return result;
   });
   const decision = result?.decisions.find((each) => each.group === request.group);
+  if (decision?.kind === 'start' && decision.dryRun) {
+    const why = result?.mode === 'dry-run' ? 'the global mode is dry-run' : 'the group has phoenix:enabled=dry-run';
+    return { ...summary, selftest: request.action, group: request.group, decision: 'dry-run', why: `would recycle ${decision.instanceId}, but ${why}` };
+  }
   const why = decision === undefined ? result?.block?.why : decision.kind === 'progress' ? `replacement in flight: ${decision.step.kind}` : decision.why;
   return { ...summary, selftest: request.action, group: request.group, decision: decision?.kind ?? 'none', why: why ?? 'the group was not read' };
 }

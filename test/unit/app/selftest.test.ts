@@ -52,6 +52,13 @@ describe('runSelftest: a recycle', () => {
     expect(deps.logger.lines.find((line) => line.message === 'self-test')?.fields).toEqual({ action: 'recycle', group: 'subject' });
   });
 
+  it('in dry-run records what it would do, changes nothing, and says why', async () => {
+    const deps = world([subject, decoy], 'dry-run');
+    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW);
+    expect(changes(deps.fleet.calls)).toEqual([]);
+    expect(answer).toMatchObject({ decision: 'dry-run', why: 'would recycle i-subject, but the global mode is dry-run' });
+  });
+
   it.each<{ case: string; mode: GlobalMode; tags: Record<string, string>; says: RegExp }>([
     { case: 'the account is off', mode: 'off', tags: {}, says: /mode/ },
     { case: 'the group is outside its window', mode: 'live', tags: { 'phoenix:window': 'daily 00:00-00:01 UTC' }, says: /window/ },
