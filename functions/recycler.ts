@@ -17,7 +17,7 @@ const deps = tickDependencies(config, 'recycler');
  */
 export const handler = middy(async (event: unknown) =>
   isSelftestEvent(event)
-    ? runSelftest(deps, config.tick, event, Date.now())
+    ? runSelftest(deps, config.tick, event, Date.now(), (run) => measuredRun(deps, run))
     : measuredRun(deps, () => runTick(deps, config.tick, runTime(event, Date.now(), deps.logger))),
 )
   .use(injectLambdaContext(deps.powertools.logger))

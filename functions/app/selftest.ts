@@ -1,10 +1,8 @@
 import type { Millis } from '../core/model.js';
 import { admitSelftest, parseSelftestEvent, type SelftestRequest } from '../core/selftest/request.js';
 import { EventError, errorText } from './errors.js';
-import type { TickResult, TickSettings } from './tick.js';
+import type { TickDependencies, TickResult, TickSettings } from './tick.js';
 import { runTick } from './tick.js';
-import type { RunDependencies } from './tick-dependencies.js';
-import { measuredRun } from './tick-dependencies.js';
 
 /** A self-test event for a group it may not touch: the invocation fails having changed nothing. */
 export class SelftestRefusedError extends Error {
@@ -23,9 +21,12 @@ const REFUSALS = /AccessDenied|UnauthorizedOperation/;
 /** What the CLI reads back: the run's summary and the group's decision, or how AWS answered the probe. */
 export type SelftestAnswer = Record<string, unknown>;
 
-async function recycle(deps: RunDependencies, settings: TickSettings, request: SelftestRequest, now: Millis): Promise<SelftestAnswer> {
+/** Runs a tick and returns its summary: the Lambda measures and publishes it, the simulator only summarises. */
+export type MeasuredRun = (run: () => Promise<TickResult>) => Promise<Record<string, unknown>>;
+
+async function recycle(settings: TickSettings, request: SelftestRequest, now: Millis, deps: TickDependencies, measure: MeasuredRun): Promise<SelftestAnswer> {
   let result: TickResult | undefined;
-  const summary = await measuredRun(deps, async () => {
+  const summary = await measure(async () => {
     result = await runTick(deps, settings, now, { kind: 'selftest', group: request.group });
     return result;
   });
@@ -42,7 +43,7 @@ async function recycle(deps: RunDependencies, settings: TickSettings, request: S
  * The call a replacement starts with, at the capacity the group has: went through, it would change
  * nothing. Only a refusal is the answer hoped for; any other failure fails the invocation.
  */
-async function probe(deps: RunDependencies, request: SelftestRequest, desired: number): Promise<SelftestAnswer> {
+async function probe(deps: TickDependencies, request: SelftestRequest, desired: number): Promise<SelftestAnswer> {
   try {
     await deps.fleet.setDesiredCapacity(request.group, desired);
   } catch (error) {
@@ -55,7 +56,7 @@ async function probe(deps: RunDependencies, request: SelftestRequest, desired: n
 }
 
 /** A self-test event → read the named group → admit it or refuse with the reason → a one-group tick, or the IAM probe. */
-export async function runSelftest(deps: RunDependencies, settings: TickSettings, event: unknown, now: Millis): Promise<SelftestAnswer> {
+export async function runSelftest(deps: TickDependencies, settings: TickSettings, event: unknown, now: Millis, measure: MeasuredRun): Promise<SelftestAnswer> {
   const parsed = parseSelftestEvent(event);
   if (!parsed.ok) throw new EventError(parsed.problem.field, parsed.problem.value, parsed.problem.expected);
   const { request } = parsed;
@@ -66,5 +67,5 @@ export async function runSelftest(deps: RunDependencies, settings: TickSettings,
     throw new SelftestRefusedError(request, admission.why);
   }
   deps.logger.info('self-test', { action: request.action, group: request.group });
-  return request.action === 'recycle' ? recycle(deps, settings, request, now) : probe(deps, request, admission.group.desired);
+  return request.action === 'recycle' ? recycle(settings, request, now, deps, measure) : probe(deps, request, admission.group.desired);
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecyclerConfig } from '../../../functions/app/config.js';
 import { EventError } from '../../../functions/app/errors.js';
 import { runSelftest, SelftestRefusedError } from '../../../functions/app/selftest.js';
-import type { TickSettings } from '../../../functions/app/tick.js';
-import { tickDependencies } from '../../../functions/app/tick-dependencies.js';
+import type { TickDependencies, TickResult, TickSettings } from '../../../functions/app/tick.js';
+import { finishRun } from '../../../functions/app/tick-dependencies.js';
 import type { GlobalMode, Group } from '../../../functions/core/model.js';
 import { MINUTE } from '../../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
@@ -23,20 +22,21 @@ const subject: Group = group({
 const decoy: Group = group({ name: 'decoy', size: 1, max: 2, tags: { 'phoenix:selftest': 'true' }, instances: [instance({ id: 'i-decoy' })] });
 const production: Group = group({ name: 'web', size: 2 });
 
-/** The recycler's composition root with fakes for every port: what the self-test path reads and changes is recorded. */
+/** Fakes for every port: what the self-test path reads and changes is recorded. */
 function world(groups: Group[] = [subject, decoy, production], mode: GlobalMode = 'live') {
-  const real = tickDependencies(parseRecyclerConfig({ PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live', AWS_REGION: 'eu-west-1' }), 'recycler');
   return {
-    ...real,
     fleet: new FakeFleet(groups),
     ledger: new FakeLedger(),
     events: new FakeEvents(),
     alarms: new FakeAlarms(),
     settings: new FakeSettings(mode),
     logger: new RecordingLogger(),
-    telemetry: { ...real.telemetry, metrics: { publish: () => undefined } },
+    chaosSeed: 1,
   };
 }
+
+/** The handler's measure without the metrics: the run's summary, failing when an action failed. */
+const summarise = (deps: TickDependencies) => async (run: () => Promise<TickResult>) => finishRun(deps, await run());
 
 const changes = (calls: readonly string[]) => calls.filter((call) => /^(terminate|setDesired|tagGroup|untagGroup)/.test(call));
 const event = (action: string, name: string) => ({ selftest: { action, group: name } });
@@ -44,7 +44,7 @@ const event = (action: string, name: string) => ({ selftest: { action, group: na
 describe('runSelftest: a recycle', () => {
   it('plans and acts on the named self-test group alone, through the gates, and says so in the log', async () => {
     const deps = world();
-    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW);
+    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW, summarise(deps));
     expect(answer).toMatchObject({ selftest: 'recycle', group: 'subject', decision: 'start', failed: 0 });
     expect(changes(deps.fleet.calls)).toEqual(['setDesiredCapacity subject 2']);
     expect(deps.fleet.calls).not.toContain('listOptedInGroups');
@@ -54,7 +54,7 @@ describe('runSelftest: a recycle', () => {
 
   it('in dry-run records what it would do, changes nothing, and says why', async () => {
     const deps = world([subject, decoy], 'dry-run');
-    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW);
+    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW, summarise(deps));
     expect(changes(deps.fleet.calls)).toEqual([]);
     expect(answer).toMatchObject({ decision: 'dry-run', why: 'would recycle i-subject, but the global mode is dry-run' });
   });
@@ -67,7 +67,7 @@ describe('runSelftest: a recycle', () => {
   ])('changes nothing when $case: the gates hold for a self-test as for any tick', async ({ mode, tags, says }) => {
     const braked = { ...subject, tags: { ...subject.tags, ...tags } };
     const deps = world([braked, decoy], mode);
-    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW);
+    const answer = await runSelftest(deps, settings, event('recycle', 'subject'), NOW, summarise(deps));
     expect(changes(deps.fleet.calls)).toEqual([]);
     expect(answer['decision']).not.toBe('start');
     expect(String(answer['why'])).toMatch(says);
@@ -81,7 +81,7 @@ describe('runSelftest: the IAM probe', () => {
       'setDesiredCapacity',
       Object.assign(new Error('not authorized to perform autoscaling:SetDesiredCapacity'), { name: 'AccessDenied' }),
     );
-    const answer = await runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW);
+    const answer = await runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW, summarise(deps));
     expect(deps.fleet.calls).toEqual(['describeGroups decoy', 'setDesiredCapacity decoy 1']);
     expect(answer).toEqual({
       selftest: 'iam-probe',
@@ -93,7 +93,7 @@ describe('runSelftest: the IAM probe', () => {
 
   it('reports a probe that went through, as an error in the log', async () => {
     const deps = world();
-    const answer = await runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW);
+    const answer = await runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW, summarise(deps));
     expect(answer).toMatchObject({ refused: false });
     expect(deps.logger.lines.some((line) => line.level === 'error' && /went through/.test(line.message))).toBe(true);
   });
@@ -101,7 +101,7 @@ describe('runSelftest: the IAM probe', () => {
   it('fails the invocation on any other error: a throttle proves nothing', async () => {
     const deps = world();
     deps.fleet.failing.set('setDesiredCapacity', Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    await expect(runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW)).rejects.toThrow('Rate exceeded');
+    await expect(runSelftest(deps, settings, event('iam-probe', 'decoy'), NOW, summarise(deps))).rejects.toThrow('Rate exceeded');
   });
 });
 
@@ -130,7 +130,7 @@ describe('runSelftest: refused events change nothing', () => {
     },
   ])('$case', async ({ event: given, error, says }) => {
     const deps = world();
-    const failure = await runSelftest(deps, settings, given, NOW).catch((caught: unknown) => caught);
+    const failure = await runSelftest(deps, settings, given, NOW, summarise(deps)).catch((caught: unknown) => caught);
     expect(failure).toBeInstanceOf(error);
     expect((failure as Error).message).toMatch(says);
     expect(changes(deps.fleet.calls)).toEqual([]);
