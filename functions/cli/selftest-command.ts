@@ -62,14 +62,25 @@ export async function selftestCommand(args: readonly string[], output: Output, c
     keep: { type: 'boolean' },
     json: { type: 'boolean' },
     yes: { type: 'boolean' },
+    plan: { type: 'boolean' },
     ...AWS_OPTIONS,
   });
   const stage = textOption(values, 'stage') ?? DEFAULT_STAGE;
   if (!STAGE.test(stage)) throw new UsageError(`--stage: "${stage}" is not valid: expected letters, digits and hyphens, as osls deploy --stage takes`);
   const subnets = subnetsOption(textOption(values, 'subnets'));
+  if (values['plan'] === true && (values['yes'] === true || values['keep'] === true))
+    throw new UsageError('--plan: makes nothing, so --yes and --keep have nothing to do: expected --plan alone or neither');
   const session = await connect(awsOptions(values), stage);
   const found = await preflight(session, { stage, region: session.region, subnets });
-  for (const line of statement(stage, session.region, found)) output.stderr(line);
+  const stated = statement(stage, session.region, found);
+  if (values['plan'] === true) {
+    const { facts, mode } = found;
+    output.stdout(
+      values['json'] === true ? JSON.stringify({ stage, region: session.region, subnets: found.subnets, mode, recycler: facts }, null, 2) : stated.join('\n'),
+    );
+    return 0;
+  }
+  for (const line of stated) output.stderr(line);
   if (values['yes'] !== true) {
     if (session.confirm === undefined) throw new UsageError('phoenix selftest: no terminal to ask for confirmation: pass --yes to run it as stated above');
     if (!(await session.confirm('go ahead? [y/N] '))) {

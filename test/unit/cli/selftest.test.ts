@@ -172,6 +172,7 @@ describe('phoenix selftest: bad arguments are refused before anything is read (e
     { case: 'an unknown option', args: ['--ye'], says: /^phoenix selftest: unknown option --ye: did you mean --yes\?/ },
     { case: 'a positional argument', args: ['prod'], says: /^phoenix selftest: unexpected argument "prod"/ },
     { case: 'an empty stage', args: ['--stage', ' '], says: /^--stage: expected a non-empty value$/ },
+    { case: '--plan with --yes', args: ['--plan', '--yes'], says: /^--plan: makes nothing, so --yes and --keep have nothing to do/ },
   ])('$case', async ({ args, says }) => {
     const result = await selftest(args);
     expect(result.error).toBeInstanceOf(UsageError);
@@ -258,6 +259,23 @@ describe('phoenix selftest: the run', () => {
     expect(said).toMatch(/\ncost: .*\nduration: about 10 to 15 minutes/);
     expect(said).toMatch(/nothing was made$/);
     expect(made(result.cloud.calls)).toEqual([]);
+  });
+
+  it('--plan checks the deployment, prints what a run would make, cost and take, and makes nothing (exit 0)', async () => {
+    const result = await selftest(['--stage', 'prod', '--plan']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.join('\n')).toMatch(
+      /^phoenix selftest, stage prod in eu-west-1, with your own credentials:\n[\s\S]*\ncost: [\s\S]*\nglobal mode: live$/,
+    );
+    expect(made(result.cloud.calls)).toEqual([]);
+    expect(result.recycler.invoked).toEqual([]);
+  });
+
+  it('--plan still stops at a partial deployment', async () => {
+    const recycler = new FakeRecycler();
+    recycler.facts_ = undefined;
+    const result = await selftest(['--plan'], { recycler });
+    expect(result.error).toBeInstanceOf(DeploymentError);
   });
 
   it('warns before it starts when the account is not live', async () => {
