@@ -24,7 +24,7 @@ export type SelftestAnswer = Record<string, unknown>;
 /** Runs a tick and returns its summary: the Lambda measures and publishes it, the simulator only summarises. */
 export type MeasuredRun = (run: () => Promise<TickResult>) => Promise<Record<string, unknown>>;
 
-async function recycle(settings: TickSettings, request: SelftestRequest, now: Millis, deps: TickDependencies, measure: MeasuredRun): Promise<SelftestAnswer> {
+async function recycle(deps: TickDependencies, settings: TickSettings, request: SelftestRequest, now: Millis, measure: MeasuredRun): Promise<SelftestAnswer> {
   let result: TickResult | undefined;
   const summary = await measure(async () => {
     result = await runTick(deps, settings, now, { kind: 'selftest', group: request.group });
@@ -67,5 +67,5 @@ export async function runSelftest(deps: TickDependencies, settings: TickSettings
     throw new SelftestRefusedError(request, admission.why);
   }
   deps.logger.info('self-test', { action: request.action, group: request.group });
-  return request.action === 'recycle' ? recycle(settings, request, now, deps, measure) : probe(deps, request, admission.group.desired);
+  return request.action === 'recycle' ? recycle(deps, settings, request, now, measure) : probe(deps, request, admission.group.desired);
 }

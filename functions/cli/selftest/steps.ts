@@ -62,13 +62,15 @@ export async function surge(context: StepContext, oldInstance: string): Promise<
   const invoked = await context.ports.recycler.invoke({ action: 'recycle', group: subject });
   if (!invoked.ok) return failed(`${context.facts.functionName} failed: ${invoked.error}`);
   const { decision, why } = invoked.answer;
-  if (decision !== 'start') return failed(`the recycler decided ${String(decision)} for ${subject}: ${String(why)}`);
+  // A scheduled tick may have picked the touched instance moments before the request: the replacement is then in flight already.
+  if (decision !== 'start' && decision !== 'progress') return failed(`the recycler decided ${String(decision)} for ${subject}: ${String(why)}`);
   const raised = await wait(context, INSTANCE_WAIT, async () => {
     const now = await group(context, subject);
     return now !== undefined && now.desired === 2 ? now : undefined;
   });
   if (raised === undefined) return failed(`the recycler started (${String(why)}) but desired capacity of ${subject} never became 2`);
-  return passed(`${context.facts.functionName} picked ${oldInstance} (${String(why)}); desired capacity 1 -> 2`);
+  const how = decision === 'start' ? `picked ${oldInstance} (${String(why)})` : `found the replacement of ${oldInstance} already started by its schedule`;
+  return passed(`${context.facts.functionName} ${how}; desired capacity 1 -> 2`);
 }
 
 /** The surge's extra instance is InService and Healthy. */

@@ -348,6 +348,24 @@ describe('phoenix selftest: the run', () => {
     );
   });
 
+  it('a replacement its schedule started moments before the request counts as started', async () => {
+    const recycler = new FakeRecycler();
+    recycler.answers['recycle'] = { ok: true, answer: { decision: 'progress', why: 'replacement in flight: wait' } };
+    const cloud = new FakeCloud();
+    const realCreate = cloud.createGroup.bind(cloud);
+    cloud.createGroup = async (spec) => {
+      await realCreate(spec);
+      const group_ = cloud.groups.get(spec.name) as Group;
+      cloud.groups.set(spec.name, { ...group_, desired: 2 });
+    };
+    const result = await selftest(['--yes', '--json'], { cloud, recycler });
+    const report = JSON.parse(result.stdout.join('\n')) as SelftestReport;
+    expect(report.checks.find((check) => check.step === 'the recycler starts a replacement of the subject (self-test event)')).toMatchObject({
+      passed: true,
+      evidence: expect.stringMatching(/found the replacement of i-\w+ already started by its schedule; desired capacity 1 -> 2$/),
+    });
+  });
+
   it('a recorded replacement that failed is a failed ledger check with its detail', async () => {
     const recycler = new FakeRecycler();
     recycler.answers['recycle'] = { ok: true, answer: { decision: 'start', why: 'touched' } };
