@@ -10,7 +10,7 @@ import { preflight } from './selftest/preflight.js';
 import { runSelftest } from './selftest/run.js';
 
 /** osls's default stage, which a deployment without --stage gets. */
-export const DEFAULT_STAGE = 'dev';
+const DEFAULT_STAGE = 'dev';
 
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 const STAGE = /^[A-Za-z0-9-]+$/;

@@ -17,7 +17,7 @@ export interface PreflightOptions {
 }
 
 /** The AWS permissions the person running phoenix selftest needs: named in the line that says one is missing. */
-export const CALLER_PERMISSIONS = [
+const CALLER_PERMISSIONS = [
   'lambda:GetFunctionConfiguration',
   'lambda:InvokeFunction',
   'ssm:GetParameter',

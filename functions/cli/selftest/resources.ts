@@ -13,7 +13,7 @@ export interface SelftestNames {
   readonly decoy: string;
 }
 
-export const NAME_PREFIX = 'phoenix-selftest';
+const NAME_PREFIX = 'phoenix-selftest';
 
 export function selftestNames(now: Millis): SelftestNames {
   const stamp = new Date(now)

@@ -32,21 +32,3 @@ export async function waitFor<T>(clock: SelftestClock, signal: AbortSignal, pati
     await clock.sleep(Math.min(patience.interval, left), signal);
   }
 }
-
-/** The clock of a real run: the wall clock, and a wait that an interrupt cuts short. */
-export const WALL_CLOCK: SelftestClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new InterruptedError());
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', interrupted);
-        resolve();
-      }, ms);
-      const interrupted = (): void => {
-        clearTimeout(timer);
-        reject(new InterruptedError());
-      };
-      signal.addEventListener('abort', interrupted, { once: true });
-    }),
-};
