@@ -11,6 +11,7 @@ import { infeasibleFleet } from './infeasible.js';
 import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
+import { selftestFleet, selftestScript } from './selftest-scenario.js';
 
 export const SCENARIO_NAMES = [
   'steady',
@@ -24,6 +25,7 @@ export const SCENARIO_NAMES = [
   'infeasible',
   'bad-version',
   'bad-launch',
+  'selftest',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -213,14 +215,15 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
 }
 
 /**
- * A fleet for the simulator, the same for the same options; bad-tags changes the steady fleet, infeasible
- * is a fleet of its own, the others (operator too) script what happens to the steady one.
+ * A fleet for the simulator, the same for the same options; bad-tags and selftest change the steady fleet,
+ * infeasible is a fleet of its own, the others (operator too) script what happens to the steady one.
  */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
   }
   if (name === 'infeasible') return infeasibleFleet(options);
+  if (name === 'selftest') return selftestFleet(steady(options));
   return name === 'bad-tags' ? badTags(options) : steady(options);
 }
 
@@ -411,5 +414,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: badRelease(fleet, options, 'unhealthy'), invocationsPerTick: 1 };
     case 'bad-launch':
       return { events: badRelease(fleet, options, 'no-launch'), invocationsPerTick: 1 };
+    case 'selftest':
+      return selftestScript(fleet, options);
   }
 }

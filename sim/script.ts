@@ -1,4 +1,5 @@
 import type { GlobalMode, Millis, ReplacementRecord } from '../functions/core/model.js';
+import type { SelftestRequest } from '../functions/core/selftest/request.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { Release } from './auto-scaling-state.js';
 import type { FaultRates } from './fleet.js';
@@ -40,15 +41,17 @@ export type ScriptEvent =
   /** An operator lifts every quarantine (`phoenix release`). */
   | { readonly at: Millis; readonly kind: 'release-quarantines' };
 
-/** One Lambda invocation: the recycler's tick or the verifier. */
+/** One Lambda invocation: the recycler's tick, the verifier, or the recycler invoked directly by `phoenix selftest`. */
 export interface Invocation {
-  readonly run: 'tick' | 'verify';
+  readonly run: 'tick' | 'verify' | 'selftest';
   /** How far its event's time is ahead of the scheduled time; a late delivery keeps the scheduled time. */
   readonly eventAhead: Millis;
   /** The verifier's groups; undefined is every group with a replacement open. */
   readonly groups?: readonly string[];
   /** It is killed (times out) after this many calls to the fleet, ledger and events, if it makes more. */
   readonly killAfter?: number;
+  /** A self-test invocation's request: a recycle of one group, or an IAM probe. */
+  readonly selftest?: SelftestRequest;
 }
 
 /** Invocations that start at once, `lateBy` after their tick's scheduled time. */

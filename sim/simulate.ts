@@ -1,5 +1,6 @@
 import { runTime } from '../functions/app/config.js';
 import { errorText } from '../functions/app/errors.js';
+import { runSelftest, SelftestRefusedError } from '../functions/app/selftest.js';
 import type { ActionOutcome, TickDependencies, TickResult } from '../functions/app/tick.js';
 import { runTick } from '../functions/app/tick.js';
 import { isStale } from '../functions/core/decide/candidates.js';
@@ -145,6 +146,8 @@ export interface SimulationResult {
   readonly groupsAtEnd: readonly Group[];
   /** Per group that had one, when its first instance kept in service more than a tick past max-age reached it, as the simulator saw it. */
   readonly firstBreaches: ReadonlyMap<string, Millis>;
+  /** Self-test invocations of the recycler: how many, how many it refused, and any that failed otherwise. */
+  readonly selftest: { readonly runs: number; readonly refused: number; readonly failures: readonly TickFailure[] };
 }
 
 /** Nearest-rank percentile; 0 for no samples. */
@@ -356,6 +359,7 @@ export async function simulateFleet(
   const late = new TimeQueue<{ readonly at: Millis; readonly runs: readonly PlannedRun[] }>();
   let verifierRuns = 0;
   let scheduled = 0;
+  const selftest = { runs: 0, refused: 0, failures: [] as TickFailure[] };
   // The recycler's own tick already moves every open replacement on, so the sweep skips those marks.
   const sweepAfter = (at: Millis): Millis => {
     let next = at + VERIFIER_SWEEP_INTERVAL;
@@ -382,17 +386,35 @@ export async function simulateFleet(
               events: interposeEvents(deps.events, kill.around),
             };
       const at = runTime({ time: new Date(run.eventTime).toISOString() }, clock, deps.logger);
+      if (run.run === 'selftest') {
+        // The request is given whole to the handler's own path: refused or not, it is judged as the Lambda would judge it.
+        const outcome = runSelftest(runDeps, settings, { selftest: run.selftest }, at, async (tick) => {
+          tally.addVerify(await tick());
+          return {};
+        });
+        return { run, kill, outcome: outcome.then(() => undefined) };
+      }
       return { run, kill, outcome: runTick(runDeps, settings, at, run.run === 'tick' ? { kind: 'tick' } : { kind: 'verify', groups: run.groups }) };
     });
     const settled = await Promise.allSettled(started.map(({ outcome }) => outcome));
     settled.forEach((outcome, index) => {
       const { run, kill } = started[index] as (typeof started)[number];
+      if (run.run === 'selftest') {
+        selftest.runs += 1;
+        if (outcome.status === 'rejected') {
+          if (outcome.reason instanceof SelftestRefusedError) selftest.refused += 1;
+          else selftest.failures.push({ at: clock, error: errorText(outcome.reason) });
+        }
+        return;
+      }
       if (run.run === 'verify') verifierRuns += 1;
       const failures = run.run === 'tick' ? tickFailures : verifierFailures;
       if (kill?.killed !== undefined) {
         failures.push({ at: clock, error: errorText(kill.killed) });
       } else if (outcome.status === 'rejected') {
         failures.push({ at: clock, error: errorText(outcome.reason) });
+      } else if (outcome.value === undefined) {
+        return;
       } else if (run.run === 'verify') {
         tally.addVerify(outcome.value);
       } else {
@@ -499,5 +521,6 @@ export async function simulateFleet(
     records: ledger.all(),
     groupsAtEnd,
     firstBreaches: debt.firstBreaches,
+    selftest,
   };
 }

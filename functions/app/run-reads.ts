@@ -7,9 +7,13 @@ import type { FleetPort, LedgerPort, LedgerRead } from '../core/ports.js';
 
 /**
  * What a run covers: the recycler's tick plans every opted-in group; the verifier only moves open
- * replacements on, in the groups an Auto Scaling event named or in every group with one open.
+ * replacements on, in the groups an Auto Scaling event named or in every group with one open; a
+ * self-test plans the one group its event named, admitted before, through the same gates as a tick.
  */
-export type RunScope = { readonly kind: 'tick' } | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined };
+export type RunScope =
+  | { readonly kind: 'tick' }
+  | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined }
+  | { readonly kind: 'selftest'; readonly group: string };
 
 /**
  * How far back a re-check before a start looks for scaling activities still running. Longer waits
@@ -32,7 +36,7 @@ export async function load(
   if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(since), deps.fleet.listOptedInGroups()]);
   const { records: open, blocks, releases } = await deps.ledger.openRecords();
   const openGroups = new Set(open.map((record) => record.group));
-  const names = [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
+  const names = scope.kind === 'selftest' ? [scope.group] : [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
   if (names.length === 0) return [{ records: [], blocks, releases }, []];
   const recent = await deps.ledger.groupRecordsSince(names, since);
   // A record open for longer than the lookback is only in the open read.

@@ -29,6 +29,11 @@ export class LedgerNotFoundError extends Error {
   }
 }
 
+/** The stack `phoenix selftest` was pointed at is not there, or not whole, or the caller may not read it: one line says which. */
+export class DeploymentError extends Error {
+  override readonly name = 'DeploymentError';
+}
+
 /** DynamoDB's answer when the named table does not exist. */
 export function isMissingTable(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ResourceNotFoundException';

@@ -1,4 +1,4 @@
-import { LedgerNotFoundError, LedgerTableMissingError } from './errors.js';
+import { DeploymentError, LedgerNotFoundError, LedgerTableMissingError } from './errors.js';
 
 /** What a failure is blamed on: the options and variables the user can change. */
 export interface FailureContext {
@@ -26,7 +26,7 @@ function errorCode(error: Error): string | undefined {
  */
 export function failureLine(error: unknown, context: FailureContext): string {
   if (!(error instanceof Error)) return String(error);
-  if (error instanceof LedgerTableMissingError || error instanceof LedgerNotFoundError) return error.message;
+  if (error instanceof LedgerTableMissingError || error instanceof LedgerNotFoundError || error instanceof DeploymentError) return error.message;
   const code = errorCode(error);
   if (error.message === 'Region is missing') return 'no AWS region: pass --region or set AWS_REGION';
   if (error.name === 'CredentialsProviderError') {

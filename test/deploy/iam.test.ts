@@ -1,214 +1,25 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allowedContextKeysForRequest, type EvaluationResult, isWildcardOnlyAction, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  asArray,
-  asObject,
-  asString,
-  FUNCTIONS,
-  field,
-  isArray,
-  isObject,
-  type Json,
-  lambdaId,
-  listOf,
-  maybe,
-  packageService,
-  REGION,
-  ROOT,
-  resource,
-  resourcesOfType,
-  STAGE,
-  stringsOf,
-} from './stack.js';
+import { ACCOUNT, functionPrincipal, getAtt, type NamedPolicy, PARTITION, type Principal, packagedTemplate, resolve, rolePrincipal, STACK } from './roles.js';
+import { asObject, type FUNCTIONS, field, type Json, listOf, maybe, REGION, ROOT, resourcesOfType, STAGE, stringsOf } from './stack.js';
 
 /**
  * The roles as IAM would judge them. The packaged template's policies, with every intrinsic resolved
- * to a concrete ARN of one fixed account, go to a third-party IAM evaluator (@cloud-copilot/iam-simulate,
- * which also checks each action, resource type and condition key against the AWS service reference
- * it ships): named requests each role must be allowed, and ones it must be refused.
- *
- * The template comes from `osls package` like the one the deploy test checks, of the same
- * serverless.yml and infra/, but with a one-line stand-in for each bundle: the template does not
- * depend on the code, so no build is needed here.
+ * to a concrete ARN of one fixed account (roles.ts), go to a third-party IAM evaluator
+ * (@cloud-copilot/iam-simulate, which also checks each action, resource type and condition key
+ * against the AWS service reference it ships): named requests each role must be allowed, and ones it
+ * must be refused.
  */
 
-const ACCOUNT = '123456789012';
-const PARTITION = 'aws';
-const STACK = `phoenix-${STAGE}`;
 const EVALUATOR = ['iam-simulate', 'iam-data']
   .map(
     (name) =>
       `@cloud-copilot/${name} ${String(field(JSON.parse(readFileSync(join(ROOT, `node_modules/@cloud-copilot/${name}/package.json`), 'utf8')) as Json, 'version'))}`,
   )
   .join(' with ');
-
-// --- The template's values, as CloudFormation would make them in that account -------------------
-
-/** The property in which a resource type takes its name, where the template may set one. */
-const NAME_PROPERTY: Readonly<Record<string, string>> = {
-  'AWS::IAM::Role': 'RoleName',
-  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::DynamoDB::Table': 'TableName',
-  'AWS::S3::Bucket': 'BucketName',
-  'AWS::SNS::Topic': 'TopicName',
-  'AWS::SSM::Parameter': 'Name',
-  'AWS::Events::EventBus': 'Name',
-  'AWS::Events::Rule': 'Name',
-  'AWS::Lambda::Function': 'FunctionName',
-};
-
-const PSEUDO: Readonly<Record<string, string>> = {
-  'AWS::AccountId': ACCOUNT,
-  'AWS::Region': REGION,
-  'AWS::Partition': PARTITION,
-  'AWS::StackName': STACK,
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-const typeOf = (template: Json, id: string): string => asString(field(resource(template, id), 'Type'), `${id}.Type`);
-
-/** A resource's name: the one the template gives, or one made as CloudFormation does (stack, logical id, suffix). */
-function physicalName(template: Json, id: string): string {
-  const type = typeOf(template, id);
-  const property = NAME_PROPERTY[type];
-  if (property === undefined) throw new Error(`this test cannot name a ${type} (${id}): add it to NAME_PROPERTY`);
-  const given = maybe(resource(template, id), 'Properties', property);
-  if (given !== undefined) return asString(resolve(template, given), `${id}.${property}`);
-  const made = `${STACK}-${id}-1A2B3C4D5E6F`;
-  return type === 'AWS::S3::Bucket' ? made.toLowerCase() : made;
-}
-
-const iamPath = (template: Json, id: string): string =>
-  maybe(resource(template, id), 'Properties', 'Path') === undefined
-    ? '/'
-    : asString(resolve(template, field(resource(template, id), 'Properties', 'Path')), `${id}.Path`);
-
-function ref(template: Json, name: string): string {
-  const pseudo = PSEUDO[name];
-  if (pseudo !== undefined) return pseudo;
-  const parameter = maybe(template, 'Parameters', name);
-  if (parameter !== undefined) return String(field(parameter, 'Default'));
-  switch (typeOf(template, name)) {
-    case 'AWS::SNS::Topic':
-      return `arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:${physicalName(template, name)}`;
-    case 'AWS::IAM::ManagedPolicy':
-      return `arn:${PARTITION}:iam::${ACCOUNT}:policy${iamPath(template, name)}${physicalName(template, name)}`;
-    default:
-      return physicalName(template, name);
-  }
-}
-
-function getAtt(template: Json, id: string, attribute: string): string {
-  if (attribute !== 'Arn') throw new Error(`this test cannot resolve ${id}.${attribute}`);
-  const name = physicalName(template, id);
-  switch (typeOf(template, id)) {
-    case 'AWS::IAM::Role':
-      return `arn:${PARTITION}:iam::${ACCOUNT}:role${iamPath(template, id)}${name}`;
-    case 'AWS::Logs::LogGroup':
-      return `arn:${PARTITION}:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
-    case 'AWS::DynamoDB::Table':
-      return `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
-    case 'AWS::S3::Bucket':
-      return `arn:${PARTITION}:s3:::${name}`;
-    case 'AWS::Events::EventBus':
-      return `arn:${PARTITION}:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
-    case 'AWS::Lambda::Function':
-      return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-    default:
-      throw new Error(`this test cannot resolve the Arn of ${id} (${typeOf(template, id)})`);
-  }
-}
-
-/** The value with every Ref, Fn::GetAtt, Fn::Sub and Fn::Join replaced by what CloudFormation would put there; any other intrinsic throws. */
-function resolve(template: Json, value: Json | undefined): Json {
-  if (value === undefined) throw new Error('nothing to resolve');
-  if (isArray(value)) return value.map((item) => resolve(template, item));
-  if (!isObject(value)) return value;
-  const keys = Object.keys(value);
-  const [only] = keys;
-  if (keys.length === 1 && only !== undefined && (only === 'Ref' || only.startsWith('Fn::'))) {
-    const argument = value[only];
-    switch (only) {
-      case 'Ref':
-        return ref(template, asString(argument, 'Ref'));
-      case 'Fn::GetAtt': {
-        const [id, attribute] = typeof argument === 'string' ? argument.split('.') : stringsOf(argument, 'Fn::GetAtt');
-        return getAtt(template, asString(id, 'Fn::GetAtt id'), asString(attribute, 'Fn::GetAtt attribute'));
-      }
-      case 'Fn::Join': {
-        const [separator, parts] = asArray(argument, 'Fn::Join');
-        return asArray(resolve(template, parts), 'Fn::Join parts')
-          .map((part) => asString(part, 'a joined part'))
-          .join(asString(separator, 'Fn::Join separator'));
-      }
-      case 'Fn::Sub': {
-        const [text, variables] = typeof argument === 'string' ? [argument, {}] : asArray(argument, 'Fn::Sub');
-        const given = asObject(resolve(template, variables ?? {}), 'Fn::Sub variables');
-        return asString(text, 'Fn::Sub text').replace(/\$\{(!?)([^}]+)\}/g, (_whole, literal: string, name: string) => {
-          if (literal === '!') return `\${${name}}`;
-          if (name in given) return asString(given[name], `Fn::Sub ${name}`);
-          const [id, attribute] = name.split('.');
-          return attribute === undefined ? ref(template, name) : getAtt(template, id as string, attribute);
-        });
-      }
-      default:
-        throw new Error(`this test cannot resolve ${only}`);
-    }
-  }
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(template, item)]));
-}
-
-// --- Principals and their policies ---------------------------------------------------------------
-
-interface NamedPolicy {
-  readonly name: string;
-  readonly policy: Json;
-}
-
-interface Principal {
-  /** The ARN a caller's requests carry: a role's session. */
-  readonly session: string;
-  /** aws:PrincipalArn: the role itself. */
-  readonly arn: string;
-  readonly policies: readonly NamedPolicy[];
-}
-
-/** A role's identity policies: its inline ones, the managed ones of this template it attaches, and standalone policies naming it. */
-function rolePrincipal(template: Json, id: string): Principal {
-  const role = resource(template, id);
-  if (typeOf(template, id) !== 'AWS::IAM::Role') throw new Error(`${id} is not a role`);
-  const inline = listOf(maybe(role, 'Properties', 'Policies')).map((policy) => ({
-    name: `${id}/${asString(field(policy, 'PolicyName'), 'PolicyName')}`,
-    policy: resolve(template, field(policy, 'PolicyDocument')),
-  }));
-  const managed = listOf(maybe(role, 'Properties', 'ManagedPolicyArns')).map((arn) => {
-    const policyId = maybe(arn, 'Ref');
-    if (typeof policyId !== 'string' || typeOf(template, policyId) !== 'AWS::IAM::ManagedPolicy')
-      throw new Error(`${id} attaches ${JSON.stringify(arn)}, which this test cannot read`);
-    return { name: policyId, policy: resolve(template, field(resource(template, policyId), 'Properties', 'PolicyDocument')) };
-  });
-  const standalone = resourcesOfType(template, 'AWS::IAM::Policy')
-    .filter(([, policy]) => listOf(maybe(policy, 'Properties', 'Roles')).some((named) => maybe(named, 'Ref') === id))
-    .map(([policyId, policy]) => ({ name: policyId, policy: resolve(template, field(policy, 'Properties', 'PolicyDocument')) }));
-  const name = physicalName(template, id);
-  return {
-    session: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/session`,
-    arn: getAtt(template, id, 'Arn'),
-    policies: [...inline, ...managed, ...standalone],
-  };
-}
-
-/** The role a function runs as, found through the function's own Role property. */
-function functionRoleId(template: Json, fn: string): string {
-  const arn = resolve(template, field(resource(template, lambdaId(fn)), 'Properties', 'Role'));
-  const [id] = resourcesOfType(template, 'AWS::IAM::Role').find(([roleId]) => getAtt(template, roleId, 'Arn') === arn) ?? [];
-  if (id === undefined) throw new Error(`no role of the template is ${String(arn)}`);
-  return id;
-}
 
 /** Someone else in the account, allowed everything by their own policy (an administrator, or a compromised automation). */
 const ACCOUNT_ADMIN: Principal = {
@@ -559,7 +370,7 @@ let template: Json;
 /** Resource policies by the ARN they guard: the Phoenix bus's. */
 let resourcePolicies: ReadonlyMap<string, Json>;
 
-const principalOf = (fn: keyof typeof FUNCTIONS): Principal => rolePrincipal(template, functionRoleId(template, fn));
+const principalOf = (fn: keyof typeof FUNCTIONS): Principal => functionPrincipal(template, fn);
 
 /** The evaluator's decision on one request, in strict mode, under the given service control policies (besides FullAWSAccess); a request or policy it cannot validate throws, as does a context key it would ignore. */
 async function decide(principal: Principal, request: Request, scps: readonly NamedPolicy[] = []): Promise<EvaluationResult> {
@@ -626,16 +437,7 @@ async function expectKnownToTheReference(name: string, policy: Json, kind: 'gran
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'phoenix-iam-'));
-  const service = join(work, 'service');
-  const home = join(work, 'home');
-  mkdirSync(home);
-  cpSync(join(ROOT, 'serverless.yml'), join(service, 'serverless.yml'));
-  cpSync(join(ROOT, 'infra'), join(service, 'infra'), { recursive: true });
-  for (const bundle of Object.values(FUNCTIONS)) {
-    mkdirSync(join(service, `dist/functions/${bundle}`), { recursive: true });
-    writeFileSync(join(service, `dist/functions/${bundle}/index.mjs`), 'export const handler = async () => undefined;\n');
-  }
-  ({ template } = await packageService(service, join(work, 'package'), home, []));
+  template = await packagedTemplate(work);
   resourcePolicies = new Map(
     resourcesOfType(template, 'AWS::Events::EventBus')
       .filter(([, bus]) => maybe(bus, 'Properties', 'Policy') !== undefined)

@@ -37,6 +37,7 @@ describe('the scenario list', () => {
       'operator',
       'overlap',
       'scale-churn',
+      'selftest',
       'steady',
       'taint',
       'throttle',

@@ -53,4 +53,6 @@ export const TAG = {
   canary: 'phoenix:canary',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
+  /** Marks a throwaway group that `phoenix selftest` made: the only groups a self-test event may name. */
+  selftest: 'phoenix:selftest',
 } as const;

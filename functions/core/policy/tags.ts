@@ -52,6 +52,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.taintGrace,
   TAG.quarantined,
   TAG.canary,
+  TAG.selftest,
 ];
 const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
@@ -82,6 +83,7 @@ const EXPECTED = {
   recoveryTimeout: 'a duration such as 10m, 30m or 2h, from 1m to 24h',
   taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
   canary: 'true or false',
+  selftest: 'true, on a group phoenix selftest made (or no such tag)',
 } as const;
 
 /** Parses one tag's exact value, or says what was expected instead. */
@@ -247,6 +249,9 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
+  // The mark changes no rule; only its exact value may let a self-test event name the group.
+  const selftestRaw = tags[TAG.selftest];
+  if (selftestRaw !== undefined && selftestRaw !== 'true') errors.push(new TagValueError(TAG.selftest, selftestRaw, EXPECTED.selftest));
 
   for (const key of Object.keys(tags)) {
     if (PHOENIX_KEY.test(key) && !GROUP_TAGS.includes(key)) {

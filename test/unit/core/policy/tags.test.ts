@@ -439,3 +439,19 @@ describe("the account's ceiling and floor", () => {
     for (const [index, expected] of errors.entries()) expect(messages[index]).toContain(expected);
   });
 });
+
+describe('phoenix:selftest, the mark of a group phoenix selftest made', () => {
+  it('true is read and changes no rule', () => {
+    const parsed = parseGroupPolicy({ 'phoenix:enabled': 'true', 'phoenix:selftest': 'true' });
+    expect(parsed).toEqual(parseGroupPolicy({ 'phoenix:enabled': 'true' }));
+  });
+
+  it.each(['yes', 'True', 'true ', ''])('%j is a bad tag naming the value and what was expected', (value) => {
+    const parsed = parseGroupPolicy({ 'phoenix:enabled': 'true', 'phoenix:selftest': value });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok)
+      expect(parsed.errors.map((error) => error.message)).toEqual([
+        `phoenix:selftest=${JSON.stringify(value)}: expected true, on a group phoenix selftest made (or no such tag)`,
+      ]);
+  });
+});

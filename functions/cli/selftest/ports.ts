@@ -1,0 +1,70 @@
+import type { Group, Millis, ReplacementRecord } from '../../core/model.js';
+import type { SelftestRequest } from '../../core/selftest/request.js';
+
+/** What the self-test reads and makes in the account, with the caller's own credentials. */
+export interface SelftestCloud {
+  /** The latest Amazon Linux arm64 image, from its SSM public parameter. */
+  latestArm64Image(): Promise<string>;
+  /** The cheapest current-generation arm64 instance type offered in the region. */
+  cheapestArm64Type(): Promise<string>;
+  /** The default VPC's default subnets; undefined when the region has no default VPC. */
+  defaultSubnets(): Promise<readonly string[] | undefined>;
+  /** Returns the template's id. */
+  createLaunchTemplate(name: string, image: string, instanceType: string): Promise<string>;
+  /** Done when the template is gone, also when it never was made. */
+  deleteLaunchTemplate(name: string): Promise<void>;
+  createGroup(spec: GroupSpec): Promise<void>;
+  /** Deletes the group and terminates its instances; done when the group is gone, also when it never was made. */
+  deleteGroup(name: string): Promise<void>;
+  describeGroup(name: string): Promise<Group | undefined>;
+  tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /** The description of Auto Scaling's activity that terminated the instance, once there is one. */
+  terminationActivity(group: string, instanceId: string): Promise<string | undefined>;
+  groupRecords(ledgerTable: string, group: string, since: Millis): Promise<ReplacementRecord[]>;
+  /** The parameter's value; undefined when it does not exist. */
+  parameterValue(name: string): Promise<string | undefined>;
+  /** Each named alarm's state; an alarm that does not exist is left out. */
+  alarmStates(names: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  dashboardExists(name: string): Promise<boolean>;
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly launchTemplateId: string;
+  readonly subnets: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The deployed recycler as its function's configuration describes it. */
+export interface RecyclerFacts {
+  readonly functionName: string;
+  readonly ledgerTable: string;
+  /** The SSM parameter holding the global mode, or undefined when the mode is fixed at deploy time. */
+  readonly modeParameter: string | undefined;
+  readonly fixedMode: string | undefined;
+  readonly stopAlarms: readonly string[];
+}
+
+export type InvokeResult = { readonly ok: true; readonly answer: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly error: string };
+
+/** The deployed recycler: what it was deployed with, and a direct invocation with a self-test event. */
+export interface DeployedRecycler {
+  /** Undefined when no such function is deployed (no stack of that stage in the region). */
+  facts(): Promise<RecyclerFacts | undefined>;
+  invoke(request: SelftestRequest): Promise<InvokeResult>;
+}
+
+/** Time as the self-test measures and waits for it; the tests' clock jumps instead of waiting. */
+export interface SelftestClock {
+  now(): Millis;
+  /** Resolves after `ms`, or rejects at once when the signal aborts (an interrupt). */
+  sleep(ms: Millis, signal: AbortSignal): Promise<void>;
+}
+
+export interface SelftestPorts {
+  readonly cloud: SelftestCloud;
+  readonly recycler: DeployedRecycler;
+  readonly clock: SelftestClock;
+  /** Says what is happening along the way (stderr). */
+  readonly progress: (line: string) => void;
+}

@@ -1,0 +1,70 @@
+import type { Millis } from '../../core/model.js';
+import { TAG } from '../../core/policy/policy.js';
+import { formatTaint } from '../../core/taint/taint.js';
+import type { MadeResources } from './checklist.js';
+import type { SelftestCloud } from './ports.js';
+
+/** The names of one run's throwaway resources: a common prefix and the run's start time, so runs never collide. */
+export interface SelftestNames {
+  readonly launchTemplate: string;
+  /** The opted-in group the recycler is asked to recycle. */
+  readonly subject: string;
+  /** The group that is not opted in, on which IAM must refuse the recycler. */
+  readonly decoy: string;
+}
+
+const NAME_PREFIX = 'phoenix-selftest';
+
+export function selftestNames(now: Millis): SelftestNames {
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const base = `${NAME_PREFIX}-${stamp}`;
+  return { launchTemplate: base, subject: `${base}-subject`, decoy: `${base}-decoy` };
+}
+
+const MARK = { [TAG.selftest]: 'true', Name: NAME_PREFIX } as const;
+
+/**
+ * The subject opts in as any team's group does. Its taint grace of 0m lets the instance the self-test
+ * marks as touched be the recycler's first pick at once; recovery gets 15 minutes, time for an
+ * instance to launch and pass its checks.
+ */
+export const SUBJECT_TAGS: Readonly<Record<string, string>> = {
+  ...MARK,
+  [TAG.enabled]: 'true',
+  [TAG.taintGrace]: '0m',
+  [TAG.recoveryTimeout]: '15m',
+};
+
+/** No phoenix:enabled at all: the role's tag condition must refuse any change to it. */
+export const DECOY_TAGS: Readonly<Record<string, string>> = { ...MARK };
+
+/** The touch the self-test records on the subject's instance, in the tainter's format, so the recycler's first rule picks it. */
+export function touchMark(now: Millis): Readonly<Record<string, string>> {
+  return { [TAG.tainted]: formatTaint({ at: now, by: 'phoenix selftest', via: 'selftest' }) };
+}
+
+/** AWS CLI commands that remove what a run made, for --keep or a removal that failed. */
+export function removalCommands(made: MadeResources, region: string): string[] {
+  const groups = made.groups.map((group) => `aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name ${group} --region ${region}`);
+  const template = made.launchTemplate;
+  return template === undefined ? groups : [...groups, `aws ec2 delete-launch-template --launch-template-name ${template} --region ${region}`];
+}
+
+/** Removes the groups (their instances with them), then the template; each failure is collected, none stops the rest. */
+export async function removeResources(cloud: SelftestCloud, made: MadeResources): Promise<string[]> {
+  const failures: string[] = [];
+  const attempt = async (what: string, remove: () => Promise<void>): Promise<void> => {
+    try {
+      await remove();
+    } catch (error) {
+      failures.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    }
+  };
+  for (const group of made.groups) await attempt(group, () => cloud.deleteGroup(group));
+  const template = made.launchTemplate;
+  if (template !== undefined) await attempt(template, () => cloud.deleteLaunchTemplate(template));
+  return failures;
+}

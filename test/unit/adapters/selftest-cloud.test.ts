@@ -1,0 +1,100 @@
+import { AutoScalingClient, DeleteAutoScalingGroupCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeInstanceTypesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AMAZON_LINUX_ARM64, AwsSelftestCloud } from '../../../functions/adapters/selftest-cloud.js';
+import { NOW } from '../../support/clock.js';
+
+const config = { region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+const autoScaling = mockClient(AutoScalingClient);
+const ec2 = mockClient(EC2Client);
+const ssm = mockClient(SSMClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const cloud = new AwsSelftestCloud({
+  autoScaling: new AutoScalingClient(config),
+  ec2: new EC2Client(config),
+  ssm: new SSMClient(config),
+  dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+  cloudWatch: new CloudWatchClient(config),
+  clock: () => NOW,
+});
+
+afterEach(() => {
+  for (const client of [autoScaling, ec2, ssm, cloudWatch]) client.reset();
+});
+
+const error = (name: string, message: string): Error => Object.assign(new Error(message), { name });
+
+describe('AwsSelftestCloud', () => {
+  it('reads the image from the Amazon Linux arm64 public parameter', async () => {
+    ssm.on(GetParameterCommand, { Name: AMAZON_LINUX_ARM64 }).resolves({ Parameter: { Value: 'ami-0abc' } });
+    expect(await cloud.latestArm64Image()).toBe('ami-0abc');
+  });
+
+  it('picks the least memory, then the fewest vCPUs, over every page of current arm64 types', async () => {
+    ec2
+      .on(DescribeInstanceTypesCommand)
+      .resolvesOnce({
+        InstanceTypes: [
+          { InstanceType: 'm7g.large', MemoryInfo: { SizeInMiB: 8192 }, VCpuInfo: { DefaultVCpus: 2 } },
+          { InstanceType: 'a1.medium', MemoryInfo: { SizeInMiB: 2048 }, VCpuInfo: { DefaultVCpus: 1 } },
+        ],
+        NextToken: 'more',
+      })
+      .resolvesOnce({ InstanceTypes: [{ InstanceType: 't4g.nano', MemoryInfo: { SizeInMiB: 512 }, VCpuInfo: { DefaultVCpus: 2 } }] });
+    expect(await cloud.cheapestArm64Type()).toBe('t4g.nano');
+    expect(ec2.commandCalls(DescribeInstanceTypesCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'processor-info.supported-architecture', Values: ['arm64'] },
+      { Name: 'current-generation', Values: ['true'] },
+    ]);
+  });
+
+  it('says there is no default VPC as undefined', async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    expect(await cloud.defaultSubnets()).toBeUndefined();
+  });
+
+  it("finds Auto Scaling's activity that terminated the instance, and none for another", async () => {
+    autoScaling.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [
+        {
+          ActivityId: 'a1',
+          AutoScalingGroupName: 'g',
+          Cause: '',
+          StartTime: new Date(NOW),
+          StatusCode: 'Successful',
+          Description: 'Launching a new EC2 instance: i-new',
+        },
+        {
+          ActivityId: 'a2',
+          AutoScalingGroupName: 'g',
+          Cause: '',
+          StartTime: new Date(NOW),
+          StatusCode: 'Successful',
+          Description: 'Terminating EC2 instance: i-old',
+        },
+      ],
+    });
+    expect(await cloud.terminationActivity('g', 'i-old')).toBe('Terminating EC2 instance: i-old (Successful)');
+    expect(await cloud.terminationActivity('g', 'i-new')).toBeUndefined();
+  });
+
+  it('takes a group that is already gone as removed, and passes any other failure on', async () => {
+    autoScaling.on(DeleteAutoScalingGroupCommand).rejectsOnce(error('ValidationError', "AutoScalingGroup name not found - AutoScalingGroup 'g' not found"));
+    await expect(cloud.deleteGroup('g')).resolves.toBeUndefined();
+    autoScaling.on(DeleteAutoScalingGroupCommand).rejects(error('AccessDenied', 'not authorized to perform: autoscaling:DeleteAutoScalingGroup'));
+    await expect(cloud.deleteGroup('g')).rejects.toThrow('not authorized');
+    expect(autoScaling.commandCalls(DeleteAutoScalingGroupCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'g', ForceDelete: true });
+  });
+
+  it('reads a missing parameter or dashboard as absent, not as an error', async () => {
+    ssm.on(GetParameterCommand).rejects(error('ParameterNotFound', ''));
+    cloudWatch.on(GetDashboardCommand).rejects(error('ResourceNotFound', 'Dashboard does not exist'));
+    expect(await cloud.parameterValue('/phoenix/prod/mode')).toBeUndefined();
+    expect(await cloud.dashboardExists('phoenix-prod-eu-west-1')).toBe(false);
+  });
+});
