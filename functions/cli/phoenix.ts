@@ -8,6 +8,8 @@ import type { Output } from './output.js';
 import { planCommand } from './plan-command.js';
 import { releaseCommand } from './release-command.js';
 import { reportCommand } from './report-command.js';
+import { connectSelftest } from './selftest/connect.js';
+import { selftestCommand } from './selftest-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { tagCommand } from './tag.js';
 import { COMMAND_USAGE, type CommandName, isCommand, USAGE } from './usage.js';
@@ -25,7 +27,7 @@ function optionValue(args: readonly string[], name: string): string | undefined 
   return args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-/** Runs a command and returns its exit code: 0, or 1 when part of it failed (a tag write). */
+/** Runs a command and returns its exit code: 0, or 1 when part of it failed (a tag write, a self-test check). */
 async function run(command: CommandName, args: readonly string[], output: Output, now: number): Promise<number> {
   switch (command) {
     case 'plan':
@@ -48,6 +50,8 @@ async function run(command: CommandName, args: readonly string[], output: Output
       return 0;
     case 'tag':
       return tagCommand(args, output);
+    case 'selftest':
+      return selftestCommand(args, output, connectSelftest);
     case 'demo':
       if (args.length > 0) throw new UsageError(`phoenix demo takes no arguments (got ${args.join(' ')}); use phoenix simulate for options`);
       output.stderr('Running the recycler, verifier and simulator over one virtual week (scenario steady, seed 1)...');

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLedger } from '../../functions/adapters/ledger.js';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
@@ -65,6 +67,41 @@ describe('docs/cli.md', () => {
   });
 });
 
+/**
+ * The stack's recycler as Lambda describes it, for `phoenix selftest --plan` (moto cannot run it, and
+ * the plan does not): its role, the function with the stack's settings, and the mode parameter.
+ */
+async function deployRecycler(endpoint: string): Promise<void> {
+  const role = 'phoenix-prod-recycler';
+  // moto holds IAM roles; this test has no IAM client, and moto reads a Query request without a signature.
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
+  const created = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20261201/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: role, AssumeRolePolicyDocument: trust }).toString(),
+  });
+  if (!created.ok) throw new Error(`moto CreateRole: ${created.status} ${await created.text()}`);
+  const config = { ...MOTO_CLIENT_CONFIG, endpoint };
+  const emptyZip = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+  await new LambdaClient(config).send(
+    new CreateFunctionCommand({
+      FunctionName: 'phoenix-prod-recycler',
+      Runtime: 'nodejs22.x',
+      Role: `arn:aws:iam::123456789012:role/${role}`,
+      Handler: 'index.handler',
+      Code: { ZipFile: emptyZip },
+      Environment: { Variables: { PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE_PARAMETER: '/phoenix/prod/mode', PHOENIX_STOP_ALARMS: '' } },
+    }),
+  );
+  await new SSMClient(config).send(new PutParameterCommand({ Name: '/phoenix/prod/mode', Value: 'dry-run', Type: 'String' }));
+}
+
 describe('every command docs/cli.md and the README show, run in their order against a deployed stack in moto', () => {
   let env: Record<string, string> = {};
   beforeAll(async () => {
@@ -96,6 +133,7 @@ describe('every command docs/cli.md and the README show, run in their order agai
         health,
       );
     }
+    await deployRecycler(moto.endpoint);
     return () => moto.stop();
   }, 60_000);
 
