@@ -74,7 +74,7 @@ export interface SimGroup {
   readonly name: string;
   desired: number;
   readonly min: number;
-  readonly max: number;
+  max: number;
   tags: Record<string, string>;
   readonly templateId: string;
   version: string;

@@ -2,7 +2,19 @@ import type { Group } from '../functions/core/model.js';
 import type { EventsPort, FleetPort, LedgerPort } from '../functions/core/ports.js';
 
 /** The port calls one run makes, a name for each method of the fleet, ledger and events ports. */
-export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'begin' | 'update' | 'record-tick' | 'publish';
+export type PortCallKind =
+  | 'list'
+  | 'describe'
+  | 'set-desired'
+  | 'set-max'
+  | 'terminate'
+  | 'tag'
+  | 'untag'
+  | 'records'
+  | 'begin'
+  | 'update'
+  | 'record-tick'
+  | 'publish';
 
 export interface PortCall {
   readonly kind: PortCallKind;
@@ -35,6 +47,7 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
         return found;
       }),
     setDesiredCapacity: (group, desired) => around({ kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
+    setMaxSize: (group, maxSize) => around({ kind: 'set-max', group }, () => fleet.setMaxSize(group, maxSize)),
     terminateInstance: (group, instanceId, options) =>
       around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
     tagGroup: (group, tags) => around({ kind: 'tag', group }, () => fleet.tagGroup(group, tags)),

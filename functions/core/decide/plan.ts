@@ -144,7 +144,9 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
   const healthy = capacityOf(group).inServiceHealthy;
   const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);
-  if (!canDip && group.desired + 1 > group.max) {
+  // A group at its max size that opted in gets one more for the surge, given back when the replacement closes.
+  const raiseMax = !canDip && group.desired === group.max && groupPolicy.maxSurge ? { fromMax: group.max, toMax: group.max + 1 } : undefined;
+  if (!canDip && raiseMax === undefined && group.desired + 1 > group.max) {
     return skip(
       group,
       groupPolicy,
@@ -167,6 +169,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
     overdue: candidate.overdue,
     ...(candidate.touchedAt === undefined ? {} : { touchedAt: candidate.touchedAt }),
+    ...(raiseMax === undefined ? {} : { raiseMax }),
   };
 }
 

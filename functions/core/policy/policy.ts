@@ -36,6 +36,8 @@ export interface GroupPolicy {
   readonly taintGrace: Millis;
   /** Present while the group is quarantined (`phoenix:quarantined`), with the tag's text. */
   readonly quarantine: string | undefined;
+  /** `phoenix:max-surge=1`: a group at its max size may have MaxSize raised by one for a surge, and restored after. */
+  readonly maxSurge: boolean;
 }
 
 export const TAG = {
@@ -48,6 +50,10 @@ export const TAG = {
   recoveryTimeout: 'phoenix:recovery-timeout',
   taintGrace: 'phoenix:taint-grace',
   quarantined: 'phoenix:quarantined',
+  maxSurge: 'phoenix:max-surge',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
 } as const;
+
+/** The one value of `phoenix:max-surge` that opts a group in; IAM's condition on UpdateAutoScalingGroup names the same. */
+export const MAX_SURGE_ON = '1';

@@ -3,7 +3,7 @@ import type { Millis } from '../model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import { parseDuration } from './duration.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
-import { TAG } from './policy.js';
+import { MAX_SURGE_ON, TAG } from './policy.js';
 import { parseWindow } from './window.js';
 
 /**
@@ -38,6 +38,7 @@ const DISABLED: GroupPolicy = Object.freeze({
   recoveryTimeout: DEFAULT_RECOVERY_TIMEOUT,
   taintGrace: DEFAULT_TAINT_GRACE,
   quarantine: undefined,
+  maxSurge: false,
 });
 
 const GROUP_TAGS: readonly string[] = [
@@ -50,6 +51,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.recoveryTimeout,
   TAG.taintGrace,
   TAG.quarantined,
+  TAG.maxSurge,
 ];
 const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
@@ -79,6 +81,7 @@ const EXPECTED = {
   minHealthy: 'a whole percent from 0 to 100, such as 100 or 90%',
   recoveryTimeout: 'a duration such as 10m, 30m or 2h, from 1m to 24h',
   taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
+  maxSurge: `${MAX_SURGE_ON} (MaxSize raised by one for a replacement at max size), or no tag`,
 } as const;
 
 /** Parses one tag's exact value, or says what was expected instead. */
@@ -138,6 +141,8 @@ const parseMinHealthy: Parser<number> = memoized((value) => {
   const percent = Number(digits);
   return digits !== undefined && percent <= 100 ? percent : failed(EXPECTED.minHealthy);
 });
+
+const parseMaxSurge: Parser<true> = (value) => (value === MAX_SURGE_ON ? true : failed(EXPECTED.maxSurge));
 
 const parseWindowTag: Parser<TimeWindow> = (value) => {
   const result = parseWindow(value);
@@ -233,6 +238,7 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   const window = read(TAG.window, parseWindowTag, undefined);
   const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
+  const maxSurge = read<boolean>(TAG.maxSurge, parseMaxSurge, false);
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
@@ -245,6 +251,6 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
-  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine };
+  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, maxSurge };
   return { ok: true, policy: Object.freeze(policy) };
 }
