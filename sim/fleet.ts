@@ -186,6 +186,11 @@ export class SimFleet implements FleetPort {
     return this.measurements.surgingGroups();
   }
 
+  /** Groups whose max size Phoenix raised and has not given back, as the referee sees them. */
+  raisedMaxGroups(): string[] {
+    return this.referee.raisedMaxGroups();
+  }
+
   /** Every mutating call Phoenix made, in order. */
   calls(): readonly PhoenixCall[] {
     return this.port.calls();

@@ -140,6 +140,11 @@ export class Referee {
     return [...this.watches.entries()].flatMap(([name, watch]) => (watch.surges.length > 0 ? [name] : []));
   }
 
+  /** Groups with a raised max size open now, in the order they were added. */
+  raisedMaxGroups(): string[] {
+    return [...this.watches.entries()].flatMap(([name, watch]) => (watch.maxRaise === undefined ? [] : [name]));
+  }
+
   addGroup(name: string, tags: Readonly<Record<string, string>>): void {
     const watch: Watch = {
       tags,

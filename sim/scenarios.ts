@@ -5,13 +5,25 @@ import { DAY, HOUR, MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import { pick, shuffle } from './draws.js';
+import { fixedSizeGroups, fixedSizeScript } from './fixed-size.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { infeasibleFleet } from './infeasible.js';
 import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
 
-export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator', 'infeasible'] as const;
+export const SCENARIO_NAMES = [
+  'steady',
+  'launch-failure',
+  'taint',
+  'throttle',
+  'overlap',
+  'scale-churn',
+  'bad-tags',
+  'operator',
+  'infeasible',
+  'fixed-size',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -201,13 +213,15 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
 
 /**
  * A fleet for the simulator, the same for the same options; bad-tags changes the steady fleet, infeasible
- * is a fleet of its own, the others (operator too) script what happens to the steady one.
+ * is a fleet of its own, fixed-size adds groups at their max size to it, the others (operator too) script
+ * what happens to the steady one.
  */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
     throw new RangeError(`scenario needs whole numbers of groups and instances per group, got ${options.groups} and ${options.size}`);
   }
   if (name === 'infeasible') return infeasibleFleet(options);
+  if (name === 'fixed-size') return [...steady(options), ...fixedSizeGroups(options)];
   return name === 'bad-tags' ? badTags(options) : steady(options);
 }
 
@@ -370,5 +384,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: scaleChurn(fleet, options), invocationsPerTick: 1 };
     case 'operator':
       return operatorScript(drawOperatorMoves(fleet, options));
+    case 'fixed-size':
+      return fixedSizeScript(options);
   }
 }

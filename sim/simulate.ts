@@ -92,6 +92,10 @@ export interface SimulationSummary {
   readonly verifierRuns: number;
   /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
   readonly failedVerifierRuns: number;
+  /** Max size calls of Phoenix that took effect, from the simulator's own log: raised for a surge, and lowered back. */
+  readonly maxSize: { readonly raised: number; readonly restored: number };
+  /** `Recycle Scheduled` events published: the advance notices. */
+  readonly notices: number;
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -166,6 +170,18 @@ export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): numb
     else if (call.kind === 'terminate' && quarantined.has(call.group)) count += 1;
   }
   return count;
+}
+
+/** Phoenix's max size calls that took effect: raises and the lowering back. */
+function maxSizeCalls(calls: readonly PhoenixCall[]): SimulationSummary['maxSize'] {
+  let raised = 0;
+  let restored = 0;
+  for (const call of calls) {
+    if (call.kind !== 'set-max' || call.outcome !== 'ok' || call.maxSize === undefined || call.fromMax === undefined) continue;
+    if (call.maxSize > call.fromMax) raised += 1;
+    else if (call.maxSize < call.fromMax) restored += 1;
+  }
+  return { raised, restored };
 }
 
 /** One run the simulator starts: an invocation with the time its event carries. */
@@ -327,10 +343,11 @@ export async function simulateFleet(
   });
   const ledger = new MemoryLedger(script.ledger);
   const mode = new SimSettings('live', (changed) => fleet.accountModeChanged(changed));
+  const events = new MemoryEvents();
   const deps: TickDependencies = {
     fleet,
     ledger,
-    events: new MemoryEvents(),
+    events,
     alarms: new SimAlarms(),
     settings: mode,
     logger: silentLogger,
@@ -477,6 +494,8 @@ export async function simulateFleet(
     failedTicks: tickFailures.length,
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
+    maxSize: maxSizeCalls(fleet.calls()),
+    notices: events.all().filter((event) => event.detailType === 'Recycle Scheduled').length,
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);
