@@ -1,5 +1,4 @@
 import type { Decision, MaxRestore, ProgressDecision, StartDecision, Undo } from '../core/decide/decision.js';
-import { undoOf } from '../core/decide/decision.js';
 import type { PlanInput } from '../core/decide/plan.js';
 import { planTick } from '../core/decide/plan.js';
 import { keyedRandom } from '../core/decide/random.js';
@@ -14,7 +13,9 @@ import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { describeUndo, logDecision } from './decision-log.js';
 import { errorText } from './errors.js';
+import { announce } from './notices.js';
 import { failedEvents, flushOutbox, maxLeftRaisedEvent, recycledEvent, verifiedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
@@ -358,40 +359,10 @@ class TickRun {
   }
 }
 
-function logDecision(logger: Logger, decision: Decision): void {
-  switch (decision.kind) {
-    case 'start':
-      logger.info(decision.dryRun ? 'would recycle (dry-run)' : 'recycling', {
-        group: decision.group,
-        instance: decision.instanceId,
-        reason: decision.reason,
-        why: decision.why,
-        method: decision.method,
-      });
-      return;
-    case 'progress': {
-      const undo = undoOf(decision.step);
-      logger.info('replacement in flight', {
-        group: decision.group,
-        instance: decision.record.instanceId,
-        step: decision.step.kind,
-        why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
-        ...(undo === undefined ? {} : { undo: describeUndo(undo) }),
-      });
-      return;
-    }
-    case 'skip':
-      logger.info('not terminating', { group: decision.group, reason: decision.reason, why: decision.why });
-  }
-}
-
-function describeUndo(undo: Undo): string {
-  return undo.kind === 'set-desired'
-    ? `desired capacity back to ${undo.desired}`
-    : `terminating the surge's extra instance ${undo.instanceId}, desired capacity back to ${undo.toDesired}`;
-}
-
-/** One run: global gates → load → plan → act → publish events → (a recycler tick) record what it skipped. */
+/**
+ * One run: global gates → load → plan → act → publish events → (a recycler tick) announce what it expects
+ * to start within the hour, and record what it skipped.
+ */
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
@@ -425,9 +396,12 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
     }
   }
-  for (const failure of await flushOutbox(deps, { loaded: records, groups, written: run.written })) {
-    run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
+  const failures = await flushOutbox(deps, { loaded: records, groups, written: run.written });
+  if (scope.kind === 'tick') {
+    const accountLive = mode === 'live' && block === undefined;
+    failures.push(...(await announce(deps, { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive })));
   }
+  for (const failure of failures) run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   if (scope.kind === 'tick') {
     try {
       await deps.ledger.recordTick(summarizeTick(now, block, decisions));
