@@ -6,7 +6,7 @@ import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';
 import { seededRandom } from '../functions/core/decide/random.js';
-import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
+import type { Group, Millis, OutboxEvent, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
@@ -140,6 +140,8 @@ export interface SimulationResult {
   readonly calls: readonly PhoenixCall[];
   /** Every touch that reached an instance, in time order. */
   readonly touches: readonly AppliedTouch[];
+  /** Every event Phoenix published, in order. */
+  readonly events: readonly OutboxEvent[];
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
@@ -509,6 +511,7 @@ export async function simulateFleet(
     lifecycleEvents,
     calls: fleet.calls(),
     touches: touches.touches(),
+    events: events.all(),
     records: ledger.all(),
     groupsAtEnd,
     firstBreaches: debt.firstBreaches,

@@ -119,6 +119,7 @@ describe('fixed-size: groups at their max size beside the steady fleet, with cra
     expect(result.summary.maxSize.raised).toBeGreaterThan(10);
     expect(result.summary.maxSize.restored).toBeGreaterThan(result.summary.maxSize.raised / 2);
     expect(result.summary.failedTicks).toBeGreaterThan(0);
+    expect(result.summary.notices).toBeGreaterThan(0);
     const maxCalls = result.calls.filter((call) => call.kind === 'set-max');
     expect(maxCalls.every((call) => call.group.startsWith('fixed-') && call.group !== 'fixed-004')).toBe(true);
     expect(result.groups.find((group) => group.group === 'fixed-004')?.skips['at-max-capacity']).toBeGreaterThan(0);
