@@ -192,7 +192,7 @@ class TickRun {
         return this.terminateSurged(record);
       case 'verified':
         if (!(await this.restoreMax(record, step.max))) return;
-        await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`, [
+        await this.close(record, 'verified', withMaxNote(`recovered in ${step.recoverySeconds}s`, step.max), [
           verifiedEvent(record, this.now, step.recoverySeconds),
           ...this.maxLeftEvents(record, step.max),
         ]);
@@ -207,7 +207,7 @@ class TickRun {
         if (current === undefined) return;
         if (!(await this.restoreMax(current, step.max))) return;
         if (quarantine && !(await this.quarantine(current, step.why))) return;
-        await this.close(current, closeAs, step.why, [
+        await this.close(current, closeAs, withMaxNote(step.why, step.max), [
           ...(closeAs === 'failed' ? failedEvents(record, this.now, step.why, quarantine) : []),
           ...this.maxLeftEvents(record, step.max),
         ]);
@@ -357,6 +357,11 @@ class TickRun {
     this.outcomes.push({ group: record.group, kind: 'quarantined', record });
     return true;
   }
+}
+
+/** A record's closing words, with why max size was left to its owner, so `phoenix history` and the report show it. */
+function withMaxNote(detail: string, max: MaxRestore | undefined): string {
+  return max?.kind === 'leave' ? `${detail}; ${max.why}` : detail;
 }
 
 /**

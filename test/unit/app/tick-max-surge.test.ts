@@ -94,7 +94,7 @@ describe('a tick in a group at its max size with phoenix:max-surge=1', () => {
     const deps = world([recovered(8)]);
     await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
-    expect(deps.ledger.records.get(terminating.id)).toMatchObject({ phase: 'verified' });
+    expect(deps.ledger.records.get(terminating.id)).toMatchObject({ phase: 'verified', detail: expect.stringContaining('max size left at 8') });
     expect(recordEvents(deps.events)).toMatchObject([
       { detailType: 'Recovery Verified' },
       {
