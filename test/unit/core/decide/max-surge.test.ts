@@ -129,7 +129,7 @@ describe('a replacement that raised max size closes only with max size put back'
     expect(step(surgingMax, surged())).toEqual({ kind: 'terminate-surged', why: expect.any(String) });
   });
 
-  it.each<{ case: string; fleet: Group; says: string }>([
+  it.each<{ case: string; of?: ReplacementRecord; fleet: Group; says: string }>([
     { case: 'someone else changed max size meanwhile', fleet: recovered(7), says: 'someone changed it from the 5 Phoenix set' },
     {
       case: 'the group no longer carries phoenix:max-surge=1 (IAM would refuse)',
@@ -137,8 +137,14 @@ describe('a replacement that raised max size closes only with max size put back'
       says: 'phoenix:max-surge is no longer 1',
     },
     { case: 'min size was raised past the max before', fleet: { ...recovered(), min: 5 }, says: 'min size 5' },
-  ])('$case: max size is left to its owner, and said why', ({ fleet, says }) => {
-    const next = step(terminatingMax, fleet);
+    {
+      case: 'desired capacity is above the max before (surge sizes that disagree with the raise): lowering max would cut it',
+      of: { ...terminatingMax, surge: { fromDesired: 3, toDesired: 4 } },
+      fleet: { ...recovered(), desired: 5, instances: [...recovered().instances, instance({ id: 'i-x', launchedAt: NOW - 15 * MINUTE })] },
+      says: 'desired capacity 5 is above the 4 before the surge',
+    },
+  ])('$case: max size is left to its owner, and said why', ({ of, fleet, says }) => {
+    const next = step(of ?? terminatingMax, fleet);
     expect(next).toMatchObject({ kind: 'verified', max: { kind: 'leave', maxSize: fleet.max } });
     expect(next.kind === 'verified' && next.max?.kind === 'leave' ? next.max.why : '').toContain(says);
   });
