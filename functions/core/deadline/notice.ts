@@ -4,7 +4,7 @@ import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.j
 import { HOUR } from '../model.js';
 import type { AccountLimits } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
-import { predictDeadline, typicalReplacementTime } from './model.js';
+import { setupOf, typicalReplacementTime, walk } from './model.js';
 
 /** How far ahead a replacement is announced. */
 export const NOTICE_HORIZON: Millis = HOUR;
@@ -77,9 +77,10 @@ export function scheduledRecycles(input: NoticeInput): ScheduledRecycle[] {
     if (!mayStartSoon(decisions.get(group.name))) continue;
     const parsed = parseGroupPolicy(group.tags, input.limits);
     if (!parsed.ok || parsed.policy.maxAge === undefined || replacementMethod(group, parsed.policy) === undefined) continue;
+    const { maxAge, budget, window } = parsed.policy;
     const base = { group, policy: parsed.policy, now, tickInterval, records: byGroup.get(group.name) ?? [] };
-    const deadline = predictDeadline(replacementTime === undefined ? base : { ...base, replacementTime });
-    for (const planned of deadline?.nextRecycles ?? []) {
+    const setup = setupOf(replacementTime === undefined ? base : { ...base, replacementTime });
+    for (const planned of walk(setup, { maxAge, budget, window }, until + tickInterval).nextRecycles) {
       if (planned.at > until) break;
       if (planned.at > from) notices.push({ group: group.name, instanceId: planned.instanceId, rule: planned.rule, at: planned.at });
     }
