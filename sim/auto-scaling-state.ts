@@ -92,7 +92,7 @@ export interface SimGroup {
   readonly name: string;
   desired: number;
   readonly min: number;
-  readonly max: number;
+  max: number;
   tags: Record<string, string>;
   templateId: string;
   version: string;

@@ -39,6 +39,24 @@ export class FleetControls {
     this.model.reconcile(group);
   }
 
+  /**
+   * An owner setting max size (a stack update, a person): their number stands, so a raise of Phoenix's
+   * still open is theirs now. As in Auto Scaling, desired capacity above the new max comes down to it.
+   */
+  setMaxExternally(groupName: string, maxSize: number): void {
+    const group = this.model.group(groupName);
+    const max = Math.max(group.min, Math.round(maxSize));
+    this.model.written(group);
+    if (max !== group.max) this.referee.ownerSetMax(groupName);
+    group.max = max;
+    if (group.desired > max) {
+      this.referee.ownerSetDesired(groupName);
+      group.desired = max;
+    }
+    group.snapshot = undefined;
+    this.model.reconcile(group);
+  }
+
   setGroupTag(groupName: string, key: string, value: string | undefined): void {
     const group = this.model.group(groupName);
     this.model.written(group);

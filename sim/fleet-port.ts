@@ -17,7 +17,7 @@ export interface FaultRates {
   readonly serverErrorRate: number;
 }
 
-export type PhoenixCallKind = 'terminate' | 'set-desired' | 'tag' | 'untag';
+export type PhoenixCallKind = 'terminate' | 'set-desired' | 'set-max' | 'tag' | 'untag';
 
 /** One mutating call Phoenix made, whether it took effect ('ok'), was refused, or hit an injected fault. */
 export interface PhoenixCall {
@@ -26,6 +26,9 @@ export interface PhoenixCall {
   readonly group: string;
   readonly instanceId?: string;
   readonly desired?: number;
+  /** A max size call: the group's max before it, and the one asked for. */
+  readonly fromMax?: number;
+  readonly maxSize?: number;
   readonly decrementDesired?: boolean;
   readonly outcome: 'ok' | 'rejected' | 'fault';
   readonly violations: readonly ViolationKind[];
@@ -116,6 +119,22 @@ export class SimFleetPort implements FleetPort {
     );
     this.model.written(group);
     group.desired = desired;
+    group.snapshot = undefined;
+    this.model.reconcile(group);
+  }
+
+  /** UpdateAutoScalingGroup with MaxSize alone; as in Auto Scaling, desired capacity above the new max comes down to it. */
+  async setMaxSize(groupName: string, maxSize: number): Promise<void> {
+    const found = this.model.findGroup(groupName);
+    const call: CallBase = { kind: 'set-max', group: groupName, maxSize, ...(found === undefined ? {} : { fromMax: found.max }) };
+    await this.enter('UpdateAutoScalingGroup', call);
+    const group = this.requireGroup(call);
+    if (!Number.isInteger(maxSize) || maxSize < 0) this.reject(call, `MaxSize ${maxSize} is not a whole number of at least 0`);
+    if (maxSize < group.min) this.reject(call, `Max bound, ${maxSize}, must be greater than or equal to min bound, ${group.min}`);
+    this.record({ ...call, fromMax: group.max }, 'ok', this.referee.phoenixSetMax(groupName, { from: group.max, to: maxSize, desired: group.desired }));
+    this.model.written(group);
+    group.max = maxSize;
+    if (group.desired > maxSize) group.desired = maxSize;
     group.snapshot = undefined;
     this.model.reconcile(group);
   }

@@ -98,6 +98,10 @@ export class SimFleet implements FleetPort {
     return this.port.setDesiredCapacity(groupName, desired);
   }
 
+  setMaxSize(groupName: string, maxSize: number): Promise<void> {
+    return this.port.setMaxSize(groupName, maxSize);
+  }
+
   terminateInstance(groupName: string, id: string, options: { decrementDesired: boolean }): Promise<void> {
     return this.port.terminateInstance(groupName, id, options);
   }
@@ -126,6 +130,10 @@ export class SimFleet implements FleetPort {
 
   setDesiredExternally(groupName: string, desired: number): void {
     this.controls.setDesiredExternally(groupName, desired);
+  }
+
+  setMaxExternally(groupName: string, maxSize: number): void {
+    this.controls.setMaxExternally(groupName, maxSize);
   }
 
   setGroupTag(groupName: string, key: string, value: string | undefined): void {
@@ -181,6 +189,11 @@ export class SimFleet implements FleetPort {
 
   surgingGroups(): string[] {
     return this.measurements.surgingGroups();
+  }
+
+  /** Groups whose max size Phoenix raised and has not given back, as the referee sees them. */
+  raisedMaxGroups(): string[] {
+    return this.referee.raisedMaxGroups();
   }
 
   /** Every mutating call Phoenix made, in order. */

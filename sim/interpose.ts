@@ -6,6 +6,7 @@ export type PortCallKind =
   | 'list'
   | 'describe'
   | 'set-desired'
+  | 'set-max'
   | 'terminate'
   | 'tag'
   | 'untag'
@@ -49,6 +50,7 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
         return found;
       }),
     setDesiredCapacity: (group, desired) => around({ kind: 'set-desired', group }, () => fleet.setDesiredCapacity(group, desired)),
+    setMaxSize: (group, maxSize) => around({ kind: 'set-max', group }, () => fleet.setMaxSize(group, maxSize)),
     terminateInstance: (group, instanceId, options) =>
       around({ kind: 'terminate', group, instanceId }, () => fleet.terminateInstance(group, instanceId, options)),
     tagGroup: (group, tags) => around({ kind: 'tag', group }, () => fleet.tagGroup(group, tags)),

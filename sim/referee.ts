@@ -1,7 +1,7 @@
 import type { GlobalMode, Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
 import type { GroupPolicy } from '../functions/core/policy/policy.js';
-import { TAG } from '../functions/core/policy/policy.js';
+import { MAX_SURGE_ON, TAG } from '../functions/core/policy/policy.js';
 import type { PolicyResult } from '../functions/core/policy/tags.js';
 import { parseGroupPolicy } from '../functions/core/policy/tags.js';
 import { isWindowOpen } from '../functions/core/policy/window.js';
@@ -16,6 +16,8 @@ export const VIOLATION_KINDS = [
   'strandedSurge',
   'desiredNotRestored',
   'terminatedWhileBraked',
+  'maxLeftRaised',
+  'maxNotRestored',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 export type Violations = Record<ViolationKind, number>;
@@ -51,8 +53,19 @@ interface Surge {
   stranded: boolean;
 }
 
+/** Phoenix raised the group's max size for a surge; open until it sets it back or the max becomes its owner's. */
+interface MaxRaiseWatch {
+  /** The max size before the raise: what must come back. */
+  readonly from: number;
+  readonly recoveryTimeout: Millis;
+  deadline: Millis;
+  /** Counted left raised already. */
+  stranded: boolean;
+}
+
 interface Watch {
   tags: Readonly<Record<string, string>>;
+  maxRaise: MaxRaiseWatch | undefined;
   parsed: PolicyResult;
   /**
    * The group's own budget, window, floor and timeout, read as if it were live (a disabled group's tags
@@ -68,6 +81,11 @@ interface Watch {
   readonly surges: Surge[];
   /** Phoenix's terminations that spend budget (every one but an undo), in time order. */
   readonly spent: Millis[];
+}
+
+/** What IAM lets Phoenix change max size on: an opted-in group tagged exactly `phoenix:max-surge=1`. */
+function maySetMax(tags: Readonly<Record<string, string>>): boolean {
+  return TAG.enabled in tags && tags[TAG.maxSurge] === MAX_SURGE_ON;
 }
 
 function limitsOf(tags: Readonly<Record<string, string>>): PolicyResult {
@@ -100,11 +118,15 @@ function zero(): Violations {
  * raise: it gives back what Phoenix added, so no budget, window or brake holds it back. With Describe
  * lag, a brake or a tightened budget, window or floor is held against Phoenix only once the longest lag
  * has passed since the change: before that, every read may still show the group as it was.
+ * - maxLeftRaised: a max size Phoenix raised still raised past its deadline (see phoenixSetMax).
+ * - maxNotRestored: Phoenix lowering max size to anything but the value before its own open raise, or
+ *   below desired capacity (which cuts desired with it).
  */
 export class Referee {
   private readonly counts = zero();
   private readonly watches = new Map<string, Watch>();
   private readonly surging = new Set<Watch>();
+  private readonly raisingMax = new Set<Watch>();
   private modeBraked = false;
 
   constructor(private readonly options: RefereeOptions) {}
@@ -118,6 +140,11 @@ export class Referee {
     return [...this.watches.entries()].flatMap(([name, watch]) => (watch.surges.length > 0 ? [name] : []));
   }
 
+  /** Groups with a raised max size open now, in the order they were added. */
+  raisedMaxGroups(): string[] {
+    return [...this.watches.entries()].flatMap(([name, watch]) => (watch.maxRaise === undefined ? [] : [name]));
+  }
+
   addGroup(name: string, tags: Readonly<Record<string, string>>): void {
     const watch: Watch = {
       tags,
@@ -127,6 +154,7 @@ export class Referee {
       brakedSince: undefined,
       surges: [],
       spent: [],
+      maxRaise: undefined,
     };
     this.watches.set(name, watch);
     this.refreshBrakes(watch);
@@ -150,6 +178,44 @@ export class Referee {
     this.forgetUnseenLimits(watch);
     this.refreshBrakes(watch);
     if (!(TAG.enabled in tags)) this.close(watch, 0);
+    // Without phoenix:max-surge=1 IAM refuses Phoenix any change of max size: a raise still open is its owner's now.
+    if (!maySetMax(tags)) this.closeMaxRaise(watch);
+  }
+
+  /** Someone outside Phoenix set max size: their number stands, and a raise of Phoenix's still open is over unjudged. */
+  ownerSetMax(name: string): void {
+    this.expire();
+    this.closeMaxRaise(this.watch(name));
+  }
+
+  /**
+   * An accepted UpdateAutoScalingGroup MaxSize from Phoenix; returns what it broke. A raise opens a watch
+   * that must be given back exactly (to the max before it) by a deadline: the replacement's recovery-timeout
+   * twice (waiting for the extra instance, then for recovery) plus three ticks, or, once the surge's desired
+   * capacity came back, recovery-timeout plus two ticks from then. Lowering max below desired capacity makes
+   * Auto Scaling lower desired with it: never a correct restore.
+   */
+  phoenixSetMax(name: string, change: { readonly from: number; readonly to: number; readonly desired: number }): ViolationKind[] {
+    this.expire();
+    const watch = this.watch(name);
+    const { from, to, desired } = change;
+    const found: ViolationKind[] = [];
+    if (!maySetMax(watch.tags) || (to > from && this.brakeVisible(watch.tagBrakedSince))) found.push('outsideOptIn');
+    if (to > from) {
+      if (watch.maxRaise === undefined) {
+        const limits = watch.limits.at(-1)?.result;
+        const recoveryTimeout = limits?.ok === true ? limits.policy.recoveryTimeout : DEFAULT_RECOVERY_TIMEOUT;
+        watch.maxRaise = { from, recoveryTimeout, deadline: this.options.clock.now() + 2 * recoveryTimeout + 3 * this.options.tickInterval, stranded: false };
+        this.raisingMax.add(watch);
+      }
+    } else if (to < from) {
+      const raise = watch.maxRaise;
+      if (raise === undefined || to !== raise.from || desired > to) {
+        if (raise?.stranded !== true) found.push('maxNotRestored');
+      }
+      this.closeMaxRaise(watch);
+    }
+    return this.count(found);
   }
 
   accountModeChanged(mode: GlobalMode): void {
@@ -184,6 +250,7 @@ export class Referee {
     if (to > from) this.open(watch, from, change.launched);
     const lowest = watch.surges[givenBack];
     if (lowest !== undefined) {
+      this.maxDueSoon(watch);
       this.close(watch, givenBack);
       if (to !== lowest.from && !lowest.stranded) found.push('desiredNotRestored');
     }
@@ -202,6 +269,7 @@ export class Referee {
     if (this.outsideOptIn(watch, undo)) found.push('outsideOptIn');
     if (!undo && this.brakeVisible(watch.brakedSince)) found.push('terminatedWhileBraked');
     if (facts.decrementDesired && top !== undefined) {
+      this.maxDueSoon(watch);
       this.close(watch, watch.surges.length - 1);
       if (facts.desiredBefore - 1 !== top.from && !top.stranded) found.push('desiredNotRestored');
     }
@@ -275,6 +343,17 @@ export class Referee {
     this.surging.add(watch);
   }
 
+  /** The surge's desired capacity came back: its replacement closes within recovery-timeout, and its raised max with it. */
+  private maxDueSoon(watch: Watch): void {
+    const raise = watch.maxRaise;
+    if (raise !== undefined) raise.deadline = Math.min(raise.deadline, this.options.clock.now() + raise.recoveryTimeout + 2 * this.options.tickInterval);
+  }
+
+  private closeMaxRaise(watch: Watch): void {
+    watch.maxRaise = undefined;
+    this.raisingMax.delete(watch);
+  }
+
   /** Ends the surges from `index` up. */
   private close(watch: Watch, index: number): void {
     watch.surges.splice(index);
@@ -292,6 +371,12 @@ export class Referee {
         // Nobody lowered desired while the surge was open, so it is still raised at its deadline.
         this.count(['strandedSurge', 'desiredNotRestored']);
       }
+    }
+    for (const watch of this.raisingMax) {
+      const raise = watch.maxRaise;
+      if (raise === undefined || raise.stranded || now <= raise.deadline) continue;
+      raise.stranded = true;
+      this.count(['maxLeftRaised']);
     }
   }
 }

@@ -6,6 +6,7 @@ import { TAG } from '../functions/core/policy/policy.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { BadLaunch } from './auto-scaling-state.js';
 import { pick, shuffle } from './draws.js';
+import { fixedSizeGroups, fixedSizeScript } from './fixed-size.js';
 import type { FaultRates, SimGroupSpec, SimInstanceSpec } from './fleet.js';
 import { infeasibleFleet } from './infeasible.js';
 import { livePolicy } from './live.js';
@@ -26,6 +27,7 @@ export const SCENARIO_NAMES = [
   'bad-version',
   'bad-launch',
   'selftest',
+  'fixed-size',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -216,7 +218,8 @@ function badTags(options: ScenarioOptions): SimGroupSpec[] {
 
 /**
  * A fleet for the simulator, the same for the same options; bad-tags and selftest change the steady fleet,
- * infeasible is a fleet of its own, the others (operator too) script what happens to the steady one.
+ * infeasible is a fleet of its own, fixed-size adds groups at their max size to it, the others (operator
+ * too) script what happens to the steady one.
  */
 export function buildScenario(name: ScenarioName, options: ScenarioOptions): SimGroupSpec[] {
   if (!(Number.isInteger(options.groups) && options.groups >= 0 && Number.isInteger(options.size) && options.size >= 0)) {
@@ -224,6 +227,7 @@ export function buildScenario(name: ScenarioName, options: ScenarioOptions): Sim
   }
   if (name === 'infeasible') return infeasibleFleet(options);
   if (name === 'selftest') return selftestFleet(steady(options));
+  if (name === 'fixed-size') return [...steady(options), ...fixedSizeGroups(options)];
   return name === 'bad-tags' ? badTags(options) : steady(options);
 }
 
@@ -416,5 +420,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: badRelease(fleet, options, 'no-launch'), invocationsPerTick: 1 };
     case 'selftest':
       return selftestScript(fleet, options);
+    case 'fixed-size':
+      return fixedSizeScript(options);
   }
 }

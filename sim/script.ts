@@ -22,13 +22,13 @@ export type ScriptEvent =
   | { readonly at: Millis; readonly kind: 'set-mode'; readonly mode: GlobalMode }
   /**
    * A group's owner writes (or, with no value, removes) one of its tags; the group is named, or chosen by a
-   * draw in [0, 1) among those with a surge in flight (none, no change). After `lasts`, if given, the tag
-   * gets back the value it had at the start.
+   * draw in [0, 1) among those with a surge in flight, or with a max size Phoenix raised (none, no change).
+   * After `lasts`, if given, the tag gets back the value it had at the start.
    */
   | {
       readonly at: Millis;
       readonly kind: 'set-tag';
-      readonly group: string | { readonly surging: number };
+      readonly group: GroupChoice;
       readonly key: string;
       readonly value: string | undefined;
       readonly lasts?: Millis;
@@ -39,7 +39,12 @@ export type ScriptEvent =
    */
   | { readonly at: Millis; readonly kind: 'close-window'; readonly pick: number; readonly closedFor: Millis }
   /** An operator lifts every quarantine (`phoenix release`). */
-  | { readonly at: Millis; readonly kind: 'release-quarantines' };
+  | { readonly at: Millis; readonly kind: 'release-quarantines' }
+  /** A group's owner raises its max size by `by` (a stack update); chosen as for set-tag. */
+  | { readonly at: Millis; readonly kind: 'set-max'; readonly group: GroupChoice; readonly by: number };
+
+/** A group named, or drawn in [0, 1) among those with a surge in flight, or with a max size Phoenix raised. */
+export type GroupChoice = string | { readonly surging: number } | { readonly raisedMax: number };
 
 /** One Lambda invocation: the recycler's tick, the verifier, or the recycler invoked directly by `phoenix selftest`. */
 export interface Invocation {

@@ -7,7 +7,7 @@ import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';
 import { seededRandom } from '../functions/core/decide/random.js';
-import type { Group, Millis, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
+import type { Group, Millis, OutboxEvent, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
 import { DAY, MINUTE } from '../functions/core/model.js';
 import type { Logger } from '../functions/core/ports.js';
 import type { LifecycleEvent, PhoenixCall, SimGroupSpec } from './fleet.js';
@@ -97,6 +97,10 @@ export interface SimulationSummary {
   readonly failedVerifierRuns: number;
   /** What bad releases did and how far Phoenix carried them (all zero when the scenario deploys none). */
   readonly versions: VersionFigures;
+  /** Max size calls of Phoenix that took effect, from the simulator's own log: raised for a surge, and lowered back. */
+  readonly maxSize: { readonly raised: number; readonly restored: number };
+  /** `Recycle Scheduled` events published: the advance notices. */
+  readonly notices: number;
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -141,6 +145,8 @@ export interface SimulationResult {
   readonly calls: readonly PhoenixCall[];
   /** Every touch that reached an instance, in time order. */
   readonly touches: readonly AppliedTouch[];
+  /** Every event Phoenix published, in order. */
+  readonly events: readonly OutboxEvent[];
   /** The ledger and the opted-in groups at the end, for the weekly report. */
   readonly records: readonly ReplacementRecord[];
   readonly groupsAtEnd: readonly Group[];
@@ -173,6 +179,18 @@ export function terminationsAfterQuarantine(calls: readonly PhoenixCall[]): numb
     else if (call.kind === 'terminate' && quarantined.has(call.group)) count += 1;
   }
   return count;
+}
+
+/** Phoenix's max size calls that took effect: raises and the lowering back. */
+function maxSizeCalls(calls: readonly PhoenixCall[]): SimulationSummary['maxSize'] {
+  let raised = 0;
+  let restored = 0;
+  for (const call of calls) {
+    if (call.kind !== 'set-max' || call.outcome !== 'ok' || call.maxSize === undefined || call.fromMax === undefined) continue;
+    if (call.maxSize > call.fromMax) raised += 1;
+    else if (call.maxSize < call.fromMax) restored += 1;
+  }
+  return { raised, restored };
 }
 
 /** One run the simulator starts: an invocation with the time its event carries. */
@@ -505,6 +523,8 @@ export async function simulateFleet(
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
     versions: versionFigures(fleet, events.all(), end, options.tickInterval),
+    maxSize: maxSizeCalls(fleet.calls()),
+    notices: events.all().filter((event) => event.detailType === 'Recycle Scheduled').length,
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);
@@ -518,6 +538,7 @@ export async function simulateFleet(
     lifecycleEvents,
     calls: fleet.calls(),
     touches: touches.touches(),
+    events: events.all(),
     records: ledger.all(),
     groupsAtEnd,
     firstBreaches: debt.firstBreaches,

@@ -4,7 +4,7 @@ import { TAG } from '../functions/core/policy/policy.js';
 import { pick } from './draws.js';
 import type { SimFleet, SimGroupSpec } from './fleet.js';
 import { TimeQueue } from './heap.js';
-import type { ScriptEvent } from './script.js';
+import type { GroupChoice, ScriptEvent } from './script.js';
 import type { SimSettings } from './sim-settings.js';
 import type { TouchLog } from './touches.js';
 
@@ -72,7 +72,7 @@ export class World {
         this.mode.setMode(event.mode);
         return;
       case 'set-tag': {
-        const group = typeof event.group === 'string' ? event.group : this.surging(event.group.surging);
+        const group = this.choose(event.group);
         if (group === undefined) return;
         fleet.setGroupTag(group, event.key, event.value);
         if (event.lasts !== undefined) {
@@ -85,10 +85,22 @@ export class World {
         if (group !== undefined) fleet.setGroupTag(group, TAG.window, closingWindow(event.at, event.closedFor));
         return;
       }
+      case 'set-max': {
+        const group = this.choose(event.group);
+        if (group !== undefined) fleet.setMaxExternally(group, fleet.view(group).max + event.by);
+        return;
+      }
       case 'release-quarantines':
         for (const group of this.original.keys()) if (TAG.quarantined in fleet.view(group).tags) fleet.setGroupTag(group, TAG.quarantined, undefined);
         return;
     }
+  }
+
+  private choose(choice: GroupChoice): string | undefined {
+    if (typeof choice === 'string') return choice;
+    if ('surging' in choice) return this.surging(choice.surging);
+    const raised = this.fleet.raisedMaxGroups();
+    return raised.length === 0 ? undefined : pick(() => choice.raisedMax, raised);
   }
 
   /** A group with a surge in flight, chosen by a draw in [0, 1); undefined when there is none. */

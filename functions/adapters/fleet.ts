@@ -7,6 +7,7 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { isThrottlingError } from '@smithy/core/retry';
 import { CallRefusedError, InstanceGoneError } from '../core/errors.js';
@@ -91,6 +92,11 @@ export class AwsFleet extends AwsFleetReader implements FleetPort {
 
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     await this.options.autoScaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+  }
+
+  /** MaxSize alone: IAM refuses this call with any other setting in it, and on groups without phoenix:max-surge=1. */
+  async setMaxSize(group: string, maxSize: number): Promise<void> {
+    await this.options.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, MaxSize: maxSize }));
   }
 
   async terminateInstance(_group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {

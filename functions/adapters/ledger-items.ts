@@ -1,7 +1,17 @@
 import type { SkipReason } from '../core/decide/decision.js';
 import { SKIP_REASONS } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
-import type { LaunchSource, Millis, OutboxEvent, RecycleReason, ReplacementPhase, ReplacementRecord, UndoClaim, UndoneOutcome } from '../core/model.js';
+import type {
+  LaunchSource,
+  MaxRaise,
+  Millis,
+  OutboxEvent,
+  RecycleReason,
+  ReplacementPhase,
+  ReplacementRecord,
+  UndoClaim,
+  UndoneOutcome,
+} from '../core/model.js';
 import { isOpen, RECYCLE_REASONS } from '../core/model.js';
 import type { GlobalBlockReason } from '../core/policy/global-gate.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
@@ -26,6 +36,7 @@ const EVENT_TYPES: ReadonlySet<unknown> = new Set<PhoenixEvent['detailType']>([
   'Recovery Failed',
   'Group Quarantined',
   'Version Blocked',
+  'Max Size Left Raised',
 ]);
 const UNDONE_OUTCOMES: readonly UndoneOutcome[] = ['abandoned', 'failed', 'vanished'];
 export const MODES: readonly ReplacementRecord['mode'][] = ['live', 'dry-run'];
@@ -41,7 +52,7 @@ type StoredUndo = {
   readonly at?: number;
   readonly extraInstanceId?: string;
 };
-export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | StoredUndo | LaunchSource>;
+export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | MaxRaise | StoredUndo | LaunchSource>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
 export function partitionKey(group: string): string {
@@ -114,6 +125,7 @@ export function toItem(record: ReplacementRecord): Item {
   };
   if (record.instanceAgeSeconds !== undefined) item['instanceAgeSeconds'] = record.instanceAgeSeconds;
   if (record.surge !== undefined) item['surge'] = { fromDesired: record.surge.fromDesired, toDesired: record.surge.toDesired };
+  if (record.maxRaise !== undefined) item['maxRaise'] = { fromMax: record.maxRaise.fromMax, toMax: record.maxRaise.toMax };
   if (record.terminatedAt !== undefined) item['terminatedAt'] = record.terminatedAt;
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
@@ -137,6 +149,7 @@ export function toItem(record: ReplacementRecord): Item {
 export function recordFromItem(item: StoredItem): ReplacementRecord {
   const read = new FieldReader(item);
   const surge = read.optionalSurge();
+  const maxRaise = read.optionalMaxRaise();
   const terminatedAt = read.optionalNumber('terminatedAt');
   const touchedAt = read.optionalNumber('touchedAt');
   const closedAt = read.optionalNumber('closedAt');
@@ -155,6 +168,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     startedAt: read.number('startedAt'),
     phase: read.oneOf('phase', PHASES),
     ...(surge === undefined ? {} : { surge }),
+    ...(maxRaise === undefined ? {} : { maxRaise }),
     ...(terminatedAt === undefined ? {} : { terminatedAt }),
     ...(touchedAt === undefined ? {} : { touchedAt }),
     ...(closedAt === undefined ? {} : { closedAt }),
@@ -291,6 +305,19 @@ export class FieldReader {
       result = { kind: 'configuration', name: source.string('name'), ...image };
     }
     this.problems.push(...source.problems.map((problem) => `launches.${problem}`));
+    return result;
+  }
+
+  optionalMaxRaise(): MaxRaise | undefined {
+    const value = this.item['maxRaise'];
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== 'object') {
+      this.problems.push(`maxRaise must be a map, got ${describe(value)}`);
+      return undefined;
+    }
+    const raise = new FieldReader(value as StoredItem);
+    const result = { fromMax: raise.number('fromMax'), toMax: raise.number('toMax') };
+    this.problems.push(...raise.problems.map((problem) => `maxRaise.${problem}`));
     return result;
   }
 

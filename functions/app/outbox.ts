@@ -53,6 +53,21 @@ export function versionBlockedEvent(block: VersionBlock, record: ReplacementReco
   };
 }
 
+export function maxLeftRaisedEvent(record: ReplacementRecord, now: Millis, left: { readonly maxSize: number; readonly why: string }): PhoenixEvent {
+  return {
+    detailType: 'Max Size Left Raised',
+    time: new Date(now).toISOString(),
+    detail: {
+      group: record.group,
+      instanceId: record.instanceId,
+      recordId: record.id,
+      maxSize: left.maxSize,
+      maxSizeBeforeSurge: record.maxRaise?.fromMax ?? left.maxSize,
+      reason: left.why,
+    },
+  };
+}
+
 /**
  * An outbox left by an earlier run, ready to go out: a termination is announced only once it shows
  * (the old instance no longer in service), since a call that never landed announces nothing.

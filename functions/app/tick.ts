@@ -1,5 +1,4 @@
-import type { Decision, ProgressDecision, StartDecision, Undo } from '../core/decide/decision.js';
-import { undoOf } from '../core/decide/decision.js';
+import type { Decision, MaxRestore, ProgressDecision, StartDecision, Undo } from '../core/decide/decision.js';
 import type { PlanInput } from '../core/decide/plan.js';
 import { planTick } from '../core/decide/plan.js';
 import { keyedRandom } from '../core/decide/random.js';
@@ -16,8 +15,10 @@ import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { describeUndo, logDecision } from './decision-log.js';
 import { errorText } from './errors.js';
-import { announceReleases, failedEvents, flushOutbox, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
+import { announce } from './notices.js';
+import { announceReleases, failedEvents, flushOutbox, maxLeftRaisedEvent, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
 
@@ -150,12 +151,26 @@ class TickRun {
     if (stale !== undefined) return this.notActed(decision.group, `state changed since planning: ${stale}`);
     const surging = decision.method === 'surge';
     const terminating: ReplacementRecord = { ...base, mode: 'live', phase: 'terminating', terminatedAt: this.now };
+    const raiseMax = decision.raiseMax;
     const record: ReplacementRecord = surging
-      ? { ...base, mode: 'live', phase: 'surging', surge: { fromDesired: decision.desired, toDesired: decision.desired + 1 } }
+      ? {
+          ...base,
+          mode: 'live',
+          phase: 'surging',
+          surge: { fromDesired: decision.desired, toDesired: decision.desired + 1 },
+          ...(raiseMax === undefined ? {} : { maxRaise: raiseMax }),
+        }
       : { ...terminating, outbox: [recycledEvent(terminating, this.now)] };
-    // Write ahead: the record exists before the action, so a tick that dies mid-way leaves a trace to reconcile.
+    // Write ahead: the record exists before the action, so a tick that dies mid-way leaves a trace to
+    // reconcile; with a raised max size, the size to put back.
     if ((await ledger.begin(record)) === 'conflict') return this.notActed(decision.group, 'another tick holds this group');
+    let call = surging ? 'raise desired capacity' : `terminate ${decision.instanceId}`;
     try {
+      if (raiseMax !== undefined) {
+        call = 'raise max size';
+        await fleet.setMaxSize(decision.group, raiseMax.toMax);
+        call = 'raise desired capacity';
+      }
       if (surging) await fleet.setDesiredCapacity(decision.group, decision.desired + 1);
       else await fleet.terminateInstance(decision.group, decision.instanceId, { decrementDesired: false });
     } catch (error) {
@@ -165,7 +180,7 @@ class TickRun {
       }
       // The record stays open: a call that timed out may still have landed. The next tick sees which
       // (desired raised or not, instance terminating or still in service) and goes on or abandons.
-      this.fail(decision.group, surging ? 'could not raise desired capacity' : `could not terminate ${decision.instanceId}`, error);
+      this.fail(decision.group, `could not ${call}`, error);
       return;
     }
     this.outcomes.push({ group: decision.group, kind: surging ? 'started' : 'terminated', record });
@@ -190,7 +205,11 @@ class TickRun {
       case 'terminate-surged':
         return this.terminateSurged(record);
       case 'verified':
-        await this.close(record, 'verified', `recovered in ${step.recoverySeconds}s`, [verifiedEvent(record, this.now, step.recoverySeconds)]);
+        if (!(await this.restoreMax(record, step.max))) return;
+        await this.close(record, 'verified', withMaxNote(`recovered in ${step.recoverySeconds}s`, step.max), [
+          verifiedEvent(record, this.now, step.recoverySeconds),
+          ...this.maxLeftEvents(record, step.max),
+        ]);
         return;
       // Each side effect must land before the record closes: a record left open is retried, so a
       // failed undo cannot leak an instance and a failed quarantine tag cannot be lost.
@@ -200,13 +219,41 @@ class TickRun {
         const quarantine = step.kind === 'failed' && step.quarantine;
         const current = step.undo === undefined ? record : await this.takeBack(record, step.undo, { at: this.now, closeAs, why: step.why, quarantine });
         if (current === undefined) return;
+        if (!(await this.restoreMax(current, step.max))) return;
         if (quarantine && !(await this.quarantine(current, step.why))) return;
         const blocked = closeAs === 'failed' ? await this.tripBreaker(current) : [];
         if (blocked === undefined) return;
-        await this.close(current, closeAs, step.why, closeAs === 'failed' ? [...failedEvents(record, this.now, step.why, quarantine), ...blocked] : []);
+        await this.close(current, closeAs, withMaxNote(step.why, step.max), [
+          ...(closeAs === 'failed' ? [...failedEvents(record, this.now, step.why, quarantine), ...blocked] : []),
+          ...this.maxLeftEvents(record, step.max),
+        ]);
         return;
       }
     }
+  }
+
+  /**
+   * Puts a raised max size back before its record closes: a failed call leaves the record open, so the
+   * next run (the verifier's sweep included) makes it again. Returns whether the record may close.
+   */
+  private async restoreMax(record: ReplacementRecord, max: MaxRestore | undefined): Promise<boolean> {
+    if (max === undefined) return true;
+    if (max.kind === 'leave') {
+      this.deps.logger.warn('max size left to its owner', { group: record.group, record: record.id, why: max.why });
+      return true;
+    }
+    try {
+      await this.deps.fleet.setMaxSize(record.group, max.maxSize);
+    } catch (error) {
+      this.fail(record.group, `could not put max size back to ${max.maxSize}`, error);
+      return false;
+    }
+    this.deps.logger.info('max size restored', { group: record.group, record: record.id, maxSize: max.maxSize });
+    return true;
+  }
+
+  private maxLeftEvents(record: ReplacementRecord, max: MaxRestore | undefined): PhoenixEvent[] {
+    return max?.kind === 'leave' ? [maxLeftRaisedEvent(record, this.now, max)] : [];
   }
 
   private async terminateSurged(record: ReplacementRecord): Promise<void> {
@@ -358,40 +405,15 @@ class TickRun {
   }
 }
 
-function logDecision(logger: Logger, decision: Decision): void {
-  switch (decision.kind) {
-    case 'start':
-      logger.info(decision.dryRun ? 'would recycle (dry-run)' : 'recycling', {
-        group: decision.group,
-        instance: decision.instanceId,
-        reason: decision.reason,
-        why: decision.why,
-        method: decision.method,
-      });
-      return;
-    case 'progress': {
-      const undo = undoOf(decision.step);
-      logger.info('replacement in flight', {
-        group: decision.group,
-        instance: decision.record.instanceId,
-        step: decision.step.kind,
-        why: 'why' in decision.step ? decision.step.why : `recovered in ${decision.step.recoverySeconds}s`,
-        ...(undo === undefined ? {} : { undo: describeUndo(undo) }),
-      });
-      return;
-    }
-    case 'skip':
-      logger.info('not terminating', { group: decision.group, reason: decision.reason, why: decision.why });
-  }
+/** A record's closing words, with why max size was left to its owner, so `phoenix history` and the report show it. */
+function withMaxNote(detail: string, max: MaxRestore | undefined): string {
+  return max?.kind === 'leave' ? `${detail}; ${max.why}` : detail;
 }
 
-function describeUndo(undo: Undo): string {
-  return undo.kind === 'set-desired'
-    ? `desired capacity back to ${undo.desired}`
-    : `terminating the surge's extra instance ${undo.instanceId}, desired capacity back to ${undo.toDesired}`;
-}
-
-/** One run: global gates → load → plan → act → publish events → (a recycler tick) record what it skipped. */
+/**
+ * One run: global gates → load → plan → act → publish events → (a recycler tick) announce what it expects
+ * to start within the hour, and record what it skipped.
+ */
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
@@ -427,10 +449,12 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
       deps.logger.error('action failed', { group: decision.group, error: errorText(error) });
     }
   }
-  const unsent = [...(await flushOutbox(deps, { loaded: records, groups, written: run.written })), ...(await announceReleases(deps, releases))];
-  for (const failure of unsent) {
-    run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
+  const failures = [...(await flushOutbox(deps, { loaded: records, groups, written: run.written })), ...(await announceReleases(deps, releases))];
+  if (scope.kind === 'tick') {
+    const accountLive = mode === 'live' && block === undefined;
+    failures.push(...(await announce(deps, { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive })));
   }
+  for (const failure of failures) run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   if (scope.kind === 'tick') {
     try {
       await deps.ledger.recordTick(summarizeTick(now, block, decisions));

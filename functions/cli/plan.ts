@@ -143,7 +143,11 @@ function describeDecision(decision: Decision): Pick<PlanGroup, 'action' | 'insta
   switch (decision.kind) {
     case 'start': {
       const action = decision.dryRun ? 'would-recycle' : decision.method === 'surge' ? 'launch-then-terminate' : 'terminate';
-      const words = decision.dryRun ? 'would-recycle (dry-run)' : action;
+      const words = decision.dryRun
+        ? 'would-recycle (dry-run)'
+        : decision.raiseMax === undefined
+          ? action
+          : `${action} (max size ${decision.raiseMax.fromMax} → ${decision.raiseMax.toMax})`;
       return { action, instanceId: decision.instanceId, decision: `${words} ${decision.instanceId}`, reason: decision.reason, why: decision.why };
     }
     case 'progress':

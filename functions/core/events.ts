@@ -68,6 +68,30 @@ export type VersionBlocked = EventBase<
 >;
 
 export type VersionReleased = EventBase<'Version Released', { readonly version: string; readonly releasedBy: string; readonly releasedAt: string }>;
+/**
+ * A replacement that raised its group's max size closed without putting it back, because someone else
+ * changed it meanwhile (or the group no longer lets Phoenix change it): its owner decides now.
+ */
+export type MaxSizeLeftRaised = EventBase<
+  'Max Size Left Raised',
+  {
+    readonly group: string;
+    readonly instanceId: string;
+    readonly recordId: string;
+    readonly maxSize: number;
+    readonly maxSizeBeforeSurge: number;
+    readonly reason: string;
+  }
+>;
+
+/**
+ * Advance notice: a replacement the recycler expects to start within the next hour, at `earliestAt` at
+ * the earliest, so a group's owner can route it (chat, a pager's quiet channel) before it happens.
+ */
+export type RecycleScheduled = EventBase<
+  'Recycle Scheduled',
+  { readonly group: string; readonly instanceId: string; readonly rule: RecycleReason; readonly earliestAt: string }
+>;
 
 export type PhoenixEvent =
   | InstanceRecycled
@@ -77,4 +101,6 @@ export type PhoenixEvent =
   | WeeklyReportPublished
   | InstanceTainted
   | VersionBlocked
-  | VersionReleased;
+  | VersionReleased
+  | MaxSizeLeftRaised
+  | RecycleScheduled;

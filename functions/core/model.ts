@@ -99,6 +99,12 @@ export interface UndoClaim {
   readonly extraInstanceId?: string;
 }
 
+/** A group's max size before and after Phoenix raised it by one for a surge. */
+export interface MaxRaise {
+  readonly fromMax: number;
+  readonly toMax: number;
+}
+
 export interface ReplacementRecord {
   readonly id: string;
   readonly group: string;
@@ -110,6 +116,11 @@ export interface ReplacementRecord {
   readonly phase: ReplacementPhase;
   /** Set when the replacement raised desired capacity first. */
   readonly surge?: { readonly fromDesired: number; readonly toDesired: number };
+  /**
+   * Set when the surge also raised the group's max size (a group at its max, `phoenix:max-surge=1`):
+   * written before the raise, so whichever run closes the record puts max size back to `fromMax`.
+   */
+  readonly maxRaise?: MaxRaise;
   readonly terminatedAt?: Millis;
   /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
   readonly touchedAt?: Millis;

@@ -21,6 +21,12 @@ export interface FleetPort {
   /** SetDesiredCapacity without honouring cooldown: the launch-before-terminate surge. */
   setDesiredCapacity(group: string, desired: number): Promise<void>;
   /**
+   * UpdateAutoScalingGroup with MaxSize alone: raises a group at its max by one for a surge, and puts it
+   * back. Auto Scaling lowers desired capacity to a max set below it, so callers lower max only to at
+   * least desired capacity.
+   */
+  setMaxSize(group: string, maxSize: number): Promise<void>;
+  /**
    * TerminateInstanceInAutoScalingGroup: lifecycle hooks and draining run; never EC2 TerminateInstances.
    * Throws InstanceGoneError when the instance is no longer there to terminate, and CallRefusedError
    * when AWS refused the call unprocessed (throttled).

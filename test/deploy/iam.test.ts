@@ -161,8 +161,65 @@ const LEDGER_CASES: readonly Case[] = [
   },
 ];
 
+/** A group's phoenix:max-surge tag, beside phoenix:enabled=true, as Auto Scaling puts them in the request context. */
+const maxSurge = (value: string | undefined): Context => ({
+  ...optIn('true'),
+  ...(value === undefined ? {} : { 'autoscaling:ResourceTag/phoenix:max-surge': value, 'aws:ResourceTag/phoenix:max-surge': value }),
+});
+
+/**
+ * UpdateAutoScalingGroup with MaxSize, only on groups tagged exactly phoenix:max-surge=1, and with nothing
+ * else the condition keys can see: never MinSize, a launch template, subnets, types or an image, never max 0.
+ */
+const MAX_SIZE_CASES: readonly Case[] = [
+  {
+    case: 'MaxSize 5 on a group with phoenix:max-surge=1 (raising max for a surge): allowed',
+    context: { ...maxSurge('1'), 'autoscaling:MaxSize': '5' },
+    expected: 'Allowed',
+  },
+  {
+    case: 'MaxSize 4 on a group with phoenix:max-surge=1 (putting it back): allowed',
+    context: { ...maxSurge('1'), 'autoscaling:MaxSize': '4' },
+    expected: 'Allowed',
+  },
+  { case: 'MaxSize on a group without phoenix:max-surge: denied', context: { ...maxSurge(undefined), 'autoscaling:MaxSize': '5' }, expected: 'Denied' },
+  {
+    case: 'MaxSize on a group with phoenix:max-surge=true (a bad tag): denied',
+    context: { ...maxSurge('true'), 'autoscaling:MaxSize': '5' },
+    expected: 'Denied',
+  },
+  {
+    case: 'MaxSize on a group with phoenix:max-surge=1 but no phoenix:enabled: denied',
+    context: { 'autoscaling:ResourceTag/phoenix:max-surge': '1', 'aws:ResourceTag/phoenix:max-surge': '1', 'autoscaling:MaxSize': '5' },
+    expected: 'Denied',
+  },
+  { case: 'MaxSize 0 (which would take desired to 0): denied', context: { ...maxSurge('1'), 'autoscaling:MaxSize': '0' }, expected: 'Denied' },
+  { case: 'an update without MaxSize: denied', context: maxSurge('1'), expected: 'Denied' },
+  { case: 'MaxSize with MinSize: denied', context: { ...maxSurge('1'), 'autoscaling:MaxSize': '5', 'autoscaling:MinSize': '5' }, expected: 'Denied' },
+  {
+    case: 'MaxSize with a launch template version: denied',
+    context: { ...maxSurge('1'), 'autoscaling:MaxSize': '5', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
+    expected: 'Denied',
+  },
+  {
+    case: 'MaxSize with new subnets: denied',
+    context: { ...maxSurge('1'), 'autoscaling:MaxSize': '5', 'autoscaling:VPCZoneIdentifiers': ['subnet-0123456789abcdef0'] },
+    expected: 'Denied',
+  },
+].map((entry) => ({ ...entry, case: `UpdateAutoScalingGroup ${entry.case}`, action: 'autoscaling:UpdateAutoScalingGroup', resource: GROUP }) as Case);
+
+/** What the functions that never change a group's size may not do, even where the recycler may. */
+const NO_MAX_SIZE: Case = {
+  case: 'UpdateAutoScalingGroup MaxSize on a group with phoenix:max-surge=1: denied',
+  action: 'autoscaling:UpdateAutoScalingGroup',
+  resource: GROUP,
+  context: { ...maxSurge('1'), 'autoscaling:MaxSize': '5' },
+  expected: 'Denied',
+};
+
 const TICK_CASES: readonly Case[] = [
   ...LEDGER_CASES,
+  ...MAX_SIZE_CASES,
   ...OPT_IN_VALUES.flatMap(({ label, value, expected }) => [
     {
       case: `TerminateInstanceInAutoScalingGroup on a group with ${label}: ${expected.toLowerCase()}`,
@@ -247,6 +304,7 @@ const TICK_CASES: readonly Case[] = [
 ];
 
 const TAINTER_CASES: readonly Case[] = [
+  NO_MAX_SIZE,
   {
     case: 'ec2:CreateTags phoenix:tainted on an instance of an Auto Scaling group: allowed',
     action: 'ec2:CreateTags',
@@ -331,6 +389,7 @@ const TAINTER_CASES: readonly Case[] = [
 const REPORTER_CASES: readonly Case[] = [
   { case: "Query the byDay index (the report's week): allowed", action: 'dynamodb:Query', resource: `${LEDGER}/index/byDay`, expected: 'Allowed' },
   { case: 'UpdateItem on the ledger: denied', action: 'dynamodb:UpdateItem', resource: LEDGER, expected: 'Denied' },
+  NO_MAX_SIZE,
   {
     case: 'TerminateInstanceInAutoScalingGroup on an opted-in group: denied',
     action: 'autoscaling:TerminateInstanceInAutoScalingGroup',

@@ -6,6 +6,7 @@ import { ROOT } from './stack.js';
 export const MUTATING_AUTO_SCALING = [
   'autoscaling:TerminateInstanceInAutoScalingGroup',
   'autoscaling:SetDesiredCapacity',
+  'autoscaling:UpdateAutoScalingGroup',
   'autoscaling:CreateOrUpdateTags',
   'autoscaling:DeleteTags',
 ];
@@ -19,6 +20,7 @@ export const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   DescribeAutoScalingGroupsCommand: ['autoscaling:DescribeAutoScalingGroups'],
   DescribeScalingActivitiesCommand: ['autoscaling:DescribeScalingActivities'],
   SetDesiredCapacityCommand: ['autoscaling:SetDesiredCapacity'],
+  UpdateAutoScalingGroupCommand: ['autoscaling:UpdateAutoScalingGroup'],
   TerminateInstanceInAutoScalingGroupCommand: ['autoscaling:TerminateInstanceInAutoScalingGroup'],
   CreateOrUpdateTagsCommand: ['autoscaling:CreateOrUpdateTags'],
   DeleteTagsCommand: ['autoscaling:DeleteTags'],

@@ -85,6 +85,11 @@ describe('DynamoLedger against moto', () => {
       stored: record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 4, toDesired: 5 } }),
     },
     {
+      case: 'surging with a raised max size, through a plain client',
+      client: 'plain',
+      stored: record({ group: 'web', startedAt: WEDNESDAY_NOON, surge: { fromDesired: 4, toDesired: 5 }, maxRaise: { fromMax: 4, toMax: 5 } }),
+    },
+    {
       case: 'terminating, through a DocumentClient',
       client: 'document',
       stored: record({

@@ -517,6 +517,24 @@ const cases: Case[] = [
     },
     expected: {},
   },
+  {
+    case: 'maxLeftRaised: a max size raised for a surge still raised after twice recovery-timeout and three ticks',
+    group: { min: 4, max: 4, tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:max-surge': '1' } },
+    act: async (fleet) => {
+      await fleet.setMaxSize('web', 5);
+      fleet.advanceTo(SIM_START_NOON + 70 * MINUTE + 1);
+    },
+    expected: { maxLeftRaised: 1 },
+  },
+  {
+    case: 'maxNotRestored: a raised max size lowered to another value than before the raise',
+    group: { min: 3, max: 4, tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:max-surge': '1' } },
+    act: async (fleet) => {
+      await fleet.setMaxSize('web', 5);
+      await fleet.setMaxSize('web', 3);
+    },
+    expected: { maxNotRestored: 1 },
+  },
 ];
 
 describe('the referee', () => {

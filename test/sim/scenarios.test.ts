@@ -32,6 +32,7 @@ describe('the scenario list', () => {
       'bad-launch',
       'bad-tags',
       'bad-version',
+      'fixed-size',
       'infeasible',
       'launch-failure',
       'operator',
@@ -166,5 +167,16 @@ describe('throttle: a tenth of fleet calls throttled, 2% 5xx', async () => {
   it('is the same run for the same seed, faults included, and another for another seed', async () => {
     expect((await simulate(options)).summary).toEqual(result.summary);
     expect((await simulate({ ...options, seed: 2 })).summary).not.toEqual(result.summary);
+  });
+});
+
+describe('fixed-size: groups at their max size recycled beside the steady fleet, with faults and killed runs', async () => {
+  const result = await run({ scenario: 'fixed-size', days: 2 });
+
+  it('raises and gives back max sizes, reports every termination that took effect, and breaks no safety rule', () => {
+    expectSafe(result);
+    expect(result.summary.maxSize.raised).toBeGreaterThan(0);
+    expect(result.summary.maxSize.restored).toBeGreaterThan(0);
+    expect(result.summary.failedTicks).toBeGreaterThan(0);
   });
 });

@@ -51,6 +51,10 @@ export class FakeFleet implements FleetPort {
     this.enter(`setDesiredCapacity ${group} ${desired}`);
   }
 
+  async setMaxSize(group: string, maxSize: number): Promise<void> {
+    this.enter(`setMaxSize ${group} ${maxSize}`);
+  }
+
   async terminateInstance(group: string, instanceId: string, options: { decrementDesired: boolean }): Promise<void> {
     this.enter(`terminateInstance ${group} ${instanceId} decrement=${options.decrementDesired}`);
   }

@@ -11,4 +11,6 @@ export const NO_VIOLATIONS: Violations = {
   strandedSurge: 0,
   desiredNotRestored: 0,
   terminatedWhileBraked: 0,
+  maxLeftRaised: 0,
+  maxNotRestored: 0,
 };

@@ -192,10 +192,12 @@ function weeklyPace(setup: Setup, rules: Rules, open: OpenTime, enough: number):
 }
 
 /** Walks the recycler's rules tick by tick (jumping between the ticks where something can change) for one set of rules. */
-export function walk(setup: Setup, rules: Rules): Deadline {
+export function walk(setup: Setup, rules: Rules, until?: Millis): Deadline {
   const { now, tickInterval } = setup.input;
   const { maxAge, budget } = rules;
-  const searchEnd = now + Math.max(DEADLINE_HORIZON, 2 * maxAge);
+  // A caller that needs only the starts before `until` (advance notice) stops the walk there: the starts
+  // before it come out the same, the rest of the verdict does not count.
+  const searchEnd = until ?? now + Math.max(DEADLINE_HORIZON, 2 * maxAge);
   const open = openTimeOf(rules.window, now - DAY, searchEnd + maxAge + 2 * DAY);
   const slot = replacementSlot({ ...setup.input.policy, budget }, tickInterval);
   const tracked: Tracked[] = setup.launches.map((launch) => ({ id: launch.id, deadline: launch.launchedAt + maxAge, terminatedAt: undefined }));

@@ -1,4 +1,4 @@
-import type { LaunchSource, Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { LaunchSource, MaxRaise, Millis, RecycleReason, ReplacementRecord } from '../model.js';
 import type { GroupMode } from '../policy/policy.js';
 import type { Ineligibility } from './fleet-state.js';
 
@@ -61,6 +61,8 @@ export interface StartDecision extends DecisionBase {
   readonly launches: LaunchSource | undefined;
   /** The first replacement onto a version not yet proven: others onto it wait until it is verified and baked. */
   readonly canary: boolean;
+  /** A surge in a group at its max size (`phoenix:max-surge=1`) raises max size by one first. */
+  readonly raiseMax?: MaxRaise;
 }
 
 /**
@@ -72,13 +74,26 @@ export type Undo =
   | { readonly kind: 'terminate-extra'; readonly instanceId: string; readonly toDesired: number }
   | { readonly kind: 'set-desired'; readonly desired: number };
 
+/**
+ * What a closing replacement does with the max size it raised: put it back (at least desired capacity,
+ * or Auto Scaling would lower desired with it), or leave it to its owner when someone else changed it
+ * meanwhile or the group no longer lets Phoenix change it; that is reported.
+ */
+export type MaxRestore = { readonly kind: 'restore'; readonly maxSize: number } | { readonly kind: 'leave'; readonly maxSize: number; readonly why: string };
+
 export type ProgressStep =
   | { readonly kind: 'wait'; readonly why: string }
   | { readonly kind: 'terminate-surged'; readonly why: string }
-  | { readonly kind: 'verified'; readonly recoverySeconds: number }
+  | { readonly kind: 'verified'; readonly recoverySeconds: number; readonly max?: MaxRestore }
   /** Close the record, after taking its surge back when `undo` says how; `quarantine` only for a group still opted in. */
-  | { readonly kind: 'failed'; readonly why: string; readonly undo: Undo | undefined; readonly quarantine: boolean }
-  | { readonly kind: 'abandon'; readonly why: string; readonly undo: Undo | undefined; readonly closeAs: 'abandoned' | 'vanished' };
+  | { readonly kind: 'failed'; readonly why: string; readonly undo: Undo | undefined; readonly quarantine: boolean; readonly max?: MaxRestore }
+  | {
+      readonly kind: 'abandon';
+      readonly why: string;
+      readonly undo: Undo | undefined;
+      readonly closeAs: 'abandoned' | 'vanished';
+      readonly max?: MaxRestore;
+    };
 
 /** Move an open replacement on: the only thing a group with one in flight may do. */
 export interface ProgressDecision extends DecisionBase {
@@ -98,4 +113,9 @@ export type Decision = StartDecision | ProgressDecision | SkipDecision;
 /** How a step takes a surge back, if it does. */
 export function undoOf(step: ProgressStep): Undo | undefined {
   return step.kind === 'abandon' || step.kind === 'failed' ? step.undo : undefined;
+}
+
+/** What a closing step does with a raised max size, if anything. */
+export function maxRestoreOf(step: ProgressStep): MaxRestore | undefined {
+  return step.kind === 'verified' || step.kind === 'abandon' || step.kind === 'failed' ? step.max : undefined;
 }

@@ -1,8 +1,9 @@
-import type { Group, Millis, ReplacementRecord } from '../model.js';
+import type { Group, MaxRaise, Millis, ReplacementRecord } from '../model.js';
 import { isOpen, RECYCLE_REASONS } from '../model.js';
 import { formatDuration } from '../policy/duration.js';
 import type { GlobalBlock } from '../policy/global-gate.js';
 import type { GroupPolicy } from '../policy/policy.js';
+import { MAX_SURGE_ON, TAG } from '../policy/policy.js';
 import type { AccountLimits, PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
@@ -149,15 +150,14 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     random: input.chaosDraws(group.name),
   });
   if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
-  const healthy = capacityOf(group).inServiceHealthy;
-  const canDip = healthy - 1 >= healthyFloor(group.desired, groupPolicy.minHealthyPercent);
-  if (!canDip && group.desired + 1 > group.max) {
+  const method = replacementMethod(group, groupPolicy);
+  if (method === undefined) {
     return skip(
       group,
       groupPolicy,
       context,
       'at-max-capacity',
-      `not terminating ${candidate.instance.id}: min-healthy ${groupPolicy.minHealthyPercent}% needs an extra instance first, but desired ${group.desired} is the group's max`,
+      `not terminating ${candidate.instance.id}: min-healthy ${groupPolicy.minHealthyPercent}% needs an extra instance first, but desired ${group.desired} is the group's max (${TAG.maxSurge}=${MAX_SURGE_ON} lets Phoenix raise it by one for the replacement)`,
     );
   }
   return {
@@ -168,7 +168,7 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     instanceId: candidate.instance.id,
     reason: candidate.reason,
     why: candidate.why,
-    method: canDip ? 'terminate' : 'surge',
+    method: method.kind,
     desired: group.desired,
     dryRun,
     instanceAge: candidate.instance.launchedAt === undefined ? undefined : input.now - candidate.instance.launchedAt,
@@ -176,7 +176,20 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
     launches: group.launchSource,
     canary: false,
     ...(candidate.touchedAt === undefined ? {} : { touchedAt: candidate.touchedAt }),
+    ...(method.raiseMax === undefined ? {} : { raiseMax: method.raiseMax }),
   };
+}
+
+/**
+ * How the group can replace an instance now: terminate when min-healthy allows a dip, else launch first,
+ * raising max size by one when the group is at its max and opted in to that (given back when the
+ * replacement closes); undefined when it is at its max without that.
+ */
+export function replacementMethod(group: Group, policy: GroupPolicy): { readonly kind: 'terminate' | 'surge'; readonly raiseMax?: MaxRaise } | undefined {
+  const canDip = capacityOf(group).inServiceHealthy - 1 >= healthyFloor(group.desired, policy.minHealthyPercent);
+  if (canDip) return { kind: 'terminate' };
+  if (group.desired + 1 <= group.max) return { kind: 'surge' };
+  return group.desired === group.max && policy.maxSurge ? { kind: 'surge', raiseMax: { fromMax: group.max, toMax: group.max + 1 } } : undefined;
 }
 
 /**

@@ -2,10 +2,12 @@ import type { Group, Instance, LifecycleState, Millis, ReplacementRecord } from 
 import { MINUTE, TRUSTED_CLOCK_SKEW } from '../model.js';
 import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
+import { MAX_SURGE_ON, TAG } from '../policy/policy.js';
 import { DEFAULT_RECOVERY_TIMEOUT } from '../policy/tags.js';
 import { isWindowOpen } from '../policy/window.js';
 import { inTaintGrace } from './candidates.js';
-import type { ProgressStep, Undo } from './decision.js';
+import type { MaxRestore, ProgressStep, Undo } from './decision.js';
+import { undoOf } from './decision.js';
 import { capacityOf, healthyFloor, ineligibility, isSettled } from './fleet-state.js';
 
 /**
@@ -222,10 +224,40 @@ function undoingStep(record: ReplacementRecord, group: Group, policy: GroupPolic
   return { kind: 'abandon', why: claim.why, undo, closeAs: claim.closeAs };
 }
 
-/** The next step of an open replacement, from the group as it is now. */
-export function progressStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
+function capacityStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
   if (record.phase === 'undoing') return undoingStep(record, group, policy, context);
   if (record.phase === 'surging') return surgeStep(record, group, policy, context);
   if (record.surge !== undefined && group.desired === record.surge.toDesired) return unfinishedSurgeStep(record, group, policy, context);
   return recoveryStep(record, group, policy, context);
+}
+
+/**
+ * A record that raised max size closes only with max size put back to what it was, or left to its owner
+ * with the reason: max size is then no longer the one Phoenix set (someone changed it), the group no
+ * longer carries `phoenix:max-surge=1` (IAM lets Phoenix change max size only there), min size was
+ * raised past it, or desired capacity after this step is above it (lowering max would lower desired).
+ * A max size already back, or never raised (the run died before the call), needs nothing.
+ */
+function maxRestore(record: ReplacementRecord, group: Group, step: ProgressStep): MaxRestore | undefined {
+  const raise = record.maxRaise;
+  if (raise === undefined || group.max === raise.fromMax) return undefined;
+  const leave = (why: string): MaxRestore => ({ kind: 'leave', maxSize: group.max, why: `max size left at ${group.max}: ${why}` });
+  if (group.max !== raise.toMax) return leave(`someone changed it from the ${raise.toMax} Phoenix set during the surge (it was ${raise.fromMax} before)`);
+  if (group.tags[TAG.maxSurge] !== MAX_SURGE_ON)
+    return leave(`${TAG.maxSurge} is no longer ${MAX_SURGE_ON}, so Phoenix may not change it back to ${raise.fromMax}`);
+  if (group.min > raise.fromMax) return leave(`min size ${group.min} is now above the ${raise.fromMax} before the surge`);
+  const undo = undoOf(step);
+  const desiredAfter = undo === undefined ? group.desired : undo.kind === 'set-desired' ? undo.desired : undo.toDesired;
+  if (desiredAfter > raise.fromMax) {
+    return leave(`desired capacity ${desiredAfter} is above the ${raise.fromMax} before the surge, and lowering max size would lower it`);
+  }
+  return { kind: 'restore', maxSize: raise.fromMax };
+}
+
+/** The next step of an open replacement, from the group as it is now. */
+export function progressStep(record: ReplacementRecord, group: Group, policy: GroupPolicy | undefined, context: ProgressContext): ProgressStep {
+  const step = capacityStep(record, group, policy, context);
+  if (step.kind === 'wait' || step.kind === 'terminate-surged') return step;
+  const max = maxRestore(record, group, step);
+  return max === undefined ? step : { ...step, max };
 }

@@ -2,7 +2,7 @@ import type { Group, ReplacementRecord } from '../model.js';
 import { isOpen } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import type { Decision, ProgressDecision, ProgressStep, StartDecision } from './decision.js';
-import { undoOf } from './decision.js';
+import { maxRestoreOf, undoOf } from './decision.js';
 import { ineligibility } from './fleet-state.js';
 import { firstBlock } from './gates.js';
 import type { PlanInput } from './plan.js';
@@ -13,7 +13,7 @@ import { launchKeys } from './versions.js';
 export function changesCapacity(decision: Decision): boolean {
   if (decision.kind === 'start') return !decision.dryRun;
   if (decision.kind !== 'progress') return false;
-  return decision.step.kind === 'terminate-surged' || undoOf(decision.step) !== undefined;
+  return decision.step.kind === 'terminate-surged' || undoOf(decision.step) !== undefined || maxRestoreOf(decision.step)?.kind === 'restore';
 }
 
 /**
@@ -35,6 +35,8 @@ export function recheckStart(decision: StartDecision, fresh: Group | undefined, 
   const current = launchKeys(fresh.launchSource)[0];
   if (planned !== current) return `the group now launches ${current ?? 'an unknown source'}, not ${planned ?? 'an unknown source'} as planned`;
   if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
+  // The raise is one above the max read; a max changed since is its owner's, never overwritten.
+  if (decision.raiseMax !== undefined && fresh.max !== decision.raiseMax.fromMax) return `max size changed from ${decision.raiseMax.fromMax} to ${fresh.max}`;
   const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);
   if (victim === undefined) return `${decision.instanceId} left the group`;
   const blockedInstance = ineligibility(victim);
@@ -60,5 +62,5 @@ export function recheckProgress(
 }
 
 function sameStep(a: ProgressStep, b: ProgressStep): boolean {
-  return a.kind === b.kind && JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b));
+  return a.kind === b.kind && JSON.stringify(undoOf(a)) === JSON.stringify(undoOf(b)) && JSON.stringify(maxRestoreOf(a)) === JSON.stringify(maxRestoreOf(b));
 }

@@ -38,6 +38,8 @@ export interface GroupPolicy {
   readonly quarantine: string | undefined;
   /** `phoenix:canary=true`: the group a new launch version goes to first (see decide/canary.ts). */
   readonly canary: boolean;
+  /** `phoenix:max-surge=1`: a group at its max size may have MaxSize raised by one for a surge, and restored after. */
+  readonly maxSurge: boolean;
 }
 
 export const TAG = {
@@ -51,8 +53,12 @@ export const TAG = {
   taintGrace: 'phoenix:taint-grace',
   quarantined: 'phoenix:quarantined',
   canary: 'phoenix:canary',
+  maxSurge: 'phoenix:max-surge',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
   /** Marks a throwaway group that `phoenix selftest` made: the only groups a self-test event may name. */
   selftest: 'phoenix:selftest',
 } as const;
+
+/** The one value of `phoenix:max-surge` that opts a group in; IAM's condition on UpdateAutoScalingGroup names the same. */
+export const MAX_SURGE_ON = '1';

@@ -3,7 +3,7 @@ import type { Millis } from '../model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import { parseDuration } from './duration.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
-import { TAG } from './policy.js';
+import { MAX_SURGE_ON, TAG } from './policy.js';
 import { parseWindow } from './window.js';
 
 /**
@@ -39,6 +39,7 @@ const DISABLED: GroupPolicy = Object.freeze({
   taintGrace: DEFAULT_TAINT_GRACE,
   quarantine: undefined,
   canary: false,
+  maxSurge: false,
 });
 
 const GROUP_TAGS: readonly string[] = [
@@ -53,6 +54,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.quarantined,
   TAG.canary,
   TAG.selftest,
+  TAG.maxSurge,
 ];
 const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
@@ -84,6 +86,7 @@ const EXPECTED = {
   taintGrace: 'a duration such as 0m, 30m, 1h or 1d, from 0m to 7d',
   canary: 'true or false',
   selftest: 'true, on a group phoenix selftest made (or no such tag)',
+  maxSurge: `${MAX_SURGE_ON} (MaxSize raised by one for a replacement at max size), or no tag`,
 } as const;
 
 /** Parses one tag's exact value, or says what was expected instead. */
@@ -150,6 +153,7 @@ const BOOLEANS: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 const parseCanary: Parser<boolean> = (value) => BOOLEANS.get(value) ?? failed(EXPECTED.canary);
+const parseMaxSurge: Parser<true> = (value) => (value === MAX_SURGE_ON ? true : failed(EXPECTED.maxSurge));
 
 const parseWindowTag: Parser<TimeWindow> = (value) => {
   const result = parseWindow(value);
@@ -246,6 +250,7 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
   const canary = read(TAG.canary, parseCanary, false);
+  const maxSurge = read<boolean>(TAG.maxSurge, parseMaxSurge, false);
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
@@ -261,6 +266,6 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
-  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, canary };
+  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, canary, maxSurge };
   return { ok: true, policy: Object.freeze(policy) };
 }

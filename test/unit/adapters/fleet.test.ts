@@ -8,6 +8,7 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -328,6 +329,12 @@ describe('AwsFleet actions', () => {
       DesiredCapacity: 5,
       HonorCooldown: false,
     });
+  });
+
+  it('changes max size with MaxSize alone in the request, which is all IAM lets it send', async () => {
+    autoScalingMock.on(UpdateAutoScalingGroupCommand).resolves({});
+    await fleet.setMaxSize('a', 5);
+    expect(autoScalingMock.commandCalls(UpdateAutoScalingGroupCommand).map((call) => call.args[0].input)).toEqual([{ AutoScalingGroupName: 'a', MaxSize: 5 }]);
   });
 
   it('writes group tags that do not propagate to instances', async () => {

@@ -152,6 +152,8 @@ describe('DynamoLedger error paths', () => {
     { case: 'id missing', change: { id: undefined }, problem: 'id must be a string, got nothing' },
     { case: 'surge not a map', change: { surge: 'yes' }, problem: 'surge must be a map, got "yes"' },
     { case: 'surge with a string inside', change: { surge: { fromDesired: 2, toDesired: '3' } }, problem: 'surge.toDesired must be a number, got "3"' },
+    { case: 'maxRaise not a map', change: { maxRaise: 5 }, problem: 'maxRaise must be a map, got 5' },
+    { case: 'maxRaise without the max to restore', change: { maxRaise: { toMax: 5 } }, problem: 'maxRaise.fromMax must be a number, got nothing' },
     { case: 'detail not a string', change: { detail: 42 }, problem: 'detail must be a string, got 42' },
     { case: 'group that does not match pk', change: { group: 'api' }, problem: 'pk does not match group "api"' },
     { case: 'startedAt that does not match sk', change: { startedAt: WEDNESDAY_NOON + 1 }, problem: 'sk does not match startedAt and id' },

@@ -7,6 +7,8 @@ import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
 import { group, instance, NOW, record, surgingRecord, withTags } from '../../support/fleet.js';
 
+/** The events about replacements, without the advance notices every tick also publishes. */
+const recordEvents = (events: FakeEvents) => events.published.filter((event) => event.detailType !== 'Recycle Scheduled');
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: ['p99-latency'], maxTerminationsPerRun: 5 };
 
 /** i-1 is 8 days old; min-healthy 75 lets Phoenix terminate directly (no surge). */
@@ -36,7 +38,7 @@ describe('runTick', () => {
     expect(deps.ledger.reads).toEqual(['recordsSince']);
     const [stored] = [...deps.ledger.records.values()];
     expect(stored).toMatchObject({ phase: 'terminating', instanceId: 'i-1', reason: 'max-age', terminatedAt: NOW });
-    expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { group: 'web', instanceId: 'i-1', reason: 'max-age' } }]);
+    expect(recordEvents(deps.events)).toMatchObject([{ detailType: 'Instance Recycled', detail: { group: 'web', instanceId: 'i-1', reason: 'max-age' } }]);
     expect(result.outcomes).toMatchObject([{ kind: 'terminated' }]);
     expect(deps.logger.lines.some((line) => line.message === 'recycling' && line.fields['instance'] === 'i-1')).toBe(true);
   });
@@ -62,7 +64,7 @@ describe('runTick', () => {
     await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual(['setDesiredCapacity web 5']);
     expect([...deps.ledger.records.values()]).toMatchObject([{ phase: 'surging', surge: { fromDesired: 4, toDesired: 5 } }]);
-    expect(deps.events.published).toEqual([]);
+    expect(recordEvents(deps.events)).toEqual([]);
   });
 
   it.each([
@@ -146,7 +148,11 @@ describe('runTick', () => {
     deps.events.error = new Error('PutEvents failed');
     const result = await runTick(deps, settings, NOW);
     // Reported as a failed action, so the invocation fails and its alarm fires; the termination stands.
-    expect(result.outcomes).toMatchObject([{ kind: 'terminated' }, { kind: 'failed', why: 'could not publish events; the next run sends them' }]);
+    expect(result.outcomes).toMatchObject([
+      { kind: 'terminated' },
+      { kind: 'failed', why: 'could not publish events; the next run sends them' },
+      { kind: 'failed', why: 'could not publish its advance notice' },
+    ]);
     expect(deps.logger.lines.find((line) => line.level === 'error')?.message).toBe('could not publish events');
     const [stored] = [...deps.ledger.records.values()];
     expect(stored?.outbox).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1' } }]);
@@ -154,7 +160,7 @@ describe('runTick', () => {
     const afterTermination = { ...due, instances: due.instances.map((i) => (i.id === 'i-1' ? { ...i, lifecycleState: 'Terminating:Wait' as const } : i)) };
     deps.fleet.groups = [afterTermination];
     await runTick(deps, settings, NOW + 10 * MINUTE);
-    expect(deps.events.published).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1', recordId: stored?.id } }]);
+    expect(recordEvents(deps.events)).toMatchObject([{ detailType: 'Instance Recycled', detail: { instanceId: 'i-1', recordId: stored?.id } }]);
     expect(deps.ledger.records.get(stored?.id ?? '')?.outbox).toBeUndefined();
   });
 
@@ -167,10 +173,10 @@ describe('runTick', () => {
     const [stored] = [...deps.ledger.records.values()];
     // Still InService as read (Describe lags): the announcement waits.
     await runTick(deps, settings, NOW + MINUTE, { kind: 'verify', groups: ['web'] });
-    expect(deps.events.published).toEqual([]);
+    expect(recordEvents(deps.events)).toEqual([]);
     deps.fleet.groups = [{ ...due, instances: due.instances.filter((i) => i.id !== 'i-1') }];
     await runTick(deps, settings, NOW + 2 * MINUTE, { kind: 'verify', groups: ['web'] });
-    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Instance Recycled']);
+    expect(recordEvents(deps.events).map((event) => event.detailType)).toEqual(['Instance Recycled']);
     expect(deps.ledger.records.get(stored?.id ?? '')?.outbox).toBeUndefined();
   });
 
@@ -207,7 +213,7 @@ describe('runTick', () => {
     const result = await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual(['tagGroup web phoenix:quarantined']);
     expect(deps.ledger.records.get(late.id)?.phase).toBe('failed');
-    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
+    expect(recordEvents(deps.events).map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
     expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['quarantined', 'closed']);
   });
 
@@ -219,11 +225,11 @@ describe('runTick', () => {
     const first = await runTick(deps, settings, NOW);
     expect(first.outcomes.map((outcome) => outcome.kind)).toEqual(['failed']);
     expect(deps.ledger.records.get(late.id)?.phase).toBe('terminating');
-    expect(deps.events.published).toEqual([]);
+    expect(recordEvents(deps.events)).toEqual([]);
     deps.fleet.failing.clear();
     await runTick(deps, settings, NOW + 10 * MINUTE);
     expect(deps.ledger.records.get(late.id)?.phase).toBe('failed');
-    expect(deps.events.published.map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
+    expect(recordEvents(deps.events).map((event) => event.detailType)).toEqual(['Recovery Failed', 'Group Quarantined']);
   });
 
   it('keeps an abandoned surge open until its extra instance is taken back, so no instance leaks', async () => {
@@ -390,7 +396,7 @@ describe('brakes hold a replacement in flight: it is taken back exactly, never f
     const [stored] = [...deps.ledger.records.values()];
     expect(stored).toMatchObject({ phase: 'vanished', instanceId: 'i-1' });
     expect(stored?.terminatedAt).toBeUndefined();
-    expect(deps.events.published).toEqual([]);
+    expect(recordEvents(deps.events)).toEqual([]);
     expect(result.outcomes.map((outcome) => outcome.kind)).toEqual(['vanished', 'closed']);
   });
 });
@@ -462,5 +468,37 @@ describe('a budget lowered during a surge', () => {
     ]);
     await runTick(deps, settings, NOW + 15 * MINUTE);
     expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-new decrement=true']);
+  });
+});
+
+describe('advance notice', () => {
+  it('a tick publishes Recycle Scheduled for the start expected an hour ahead; a verifier run publishes none', async () => {
+    const deps = world();
+    await runTick(deps, settings, NOW);
+    expect(deps.events.published.filter((event) => event.detailType === 'Recycle Scheduled')).toEqual([
+      {
+        detailType: 'Recycle Scheduled',
+        time: new Date(NOW).toISOString(),
+        detail: { group: 'web', instanceId: 'i-2', rule: 'max-age', earliestAt: new Date(NOW + HOUR).toISOString() },
+      },
+    ]);
+    const verifier = world();
+    await runTick(verifier, settings, NOW, { kind: 'verify', groups: undefined });
+    expect(verifier.events.published).toEqual([]);
+  });
+
+  it('notices cost no AWS read: the tick reads what it read without them', async () => {
+    const deps = world([withTags(due, { 'phoenix:window': 'Sat-Sun 00:00-24:00 UTC' })]);
+    await runTick(deps, settings, NOW);
+    expect(deps.fleet.calls).toEqual(['listOptedInGroups']);
+    expect(deps.ledger.reads).toEqual(['recordsSince']);
+  });
+
+  it('a notice that cannot be published is the run’s failure, and changes nothing else', async () => {
+    const deps = world();
+    deps.events.error = new Error('PutEvents throttled');
+    const result = await runTick(deps, settings, NOW);
+    expect(result.outcomes).toContainEqual(expect.objectContaining({ kind: 'failed', why: 'could not publish its advance notice' }));
+    expect(mutating(deps.fleet.calls)).toEqual(['terminateInstance web i-1 decrement=false']);
   });
 });

@@ -54,3 +54,18 @@ describe('phoenix plan says the real reason', () => {
     expect(plan?.why).toBe('nothing to do: oldest instance that may be picked 2d, max-age 7d');
   });
 });
+
+describe('phoenix plan on a group at its max size', () => {
+  const due = [instance({ id: 'i-old', launchedAt: NOW - 8 * DAY }), instance({ id: 'i-new', launchedAt: NOW - DAY })];
+
+  it('with phoenix:max-surge=1: launches first, saying max size goes up by one', async () => {
+    const plan = await planOf(group({ instances: due, desired: 2, min: 2, max: 2, tags: { ...OPTED_IN, 'phoenix:max-age': '7d', 'phoenix:max-surge': '1' } }));
+    expect(plan).toMatchObject({ action: 'launch-then-terminate', decision: 'launch-then-terminate (max size 2 → 3) i-old' });
+  });
+
+  it('without it: skipped at-max-capacity, naming the tag that would let it surge', async () => {
+    const plan = await planOf(group({ instances: due, desired: 2, min: 2, max: 2, tags: { ...OPTED_IN, 'phoenix:max-age': '7d' } }));
+    expect(plan).toMatchObject({ action: 'skip', reason: 'at-max-capacity' });
+    expect(plan?.why).toContain('phoenix:max-surge=1 lets Phoenix raise it by one');
+  });
+});

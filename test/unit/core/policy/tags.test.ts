@@ -31,6 +31,7 @@ describe('defaults', () => {
       taintGrace: HOUR,
       quarantine: undefined,
       canary: false,
+      maxSurge: false,
     });
   });
 
@@ -71,6 +72,7 @@ describe('valid values', () => {
     { case: 'taint-grace zero', tags: { ...ENABLED, 'phoenix:taint-grace': '0m' }, expected: { taintGrace: 0 } },
     { case: 'taint-grace upper bound 7d', tags: { ...ENABLED, 'phoenix:taint-grace': '7d' }, expected: { taintGrace: 7 * DAY } },
     { case: 'quarantined with a reason', tags: { ...ENABLED, 'phoenix:quarantined': ' bad AMI, INC-42 ' }, expected: { quarantine: 'bad AMI, INC-42' } },
+    { case: 'max-surge 1 lets a group at max size surge', tags: { ...ENABLED, 'phoenix:max-surge': '1' }, expected: { maxSurge: true } },
     { case: 'quarantined with an empty value still quarantines', tags: { ...ENABLED, 'phoenix:quarantined': '' }, expected: { quarantine: 'no reason given' } },
   ])('$case', ({ tags, expected }) => {
     expect(policyOf(tags)).toMatchObject(expected);
@@ -84,6 +86,13 @@ describe('valid values', () => {
 });
 
 describe('malformed values never fall back to a default', () => {
+  it.each(['true', '2', '0', 'yes', ' 1', '1 ', ''])('max-surge %j is a bad tag naming the one value it takes', (value) => {
+    const [error] = errorsOf(parseGroupPolicy({ ...ENABLED, 'phoenix:max-surge': value }));
+    expect(error?.message).toContain('phoenix:max-surge');
+    expect(error?.message).toContain(JSON.stringify(value));
+    expect(error?.message).toMatch(/1/);
+  });
+
   it.each([
     { case: 'enabled absent', tags: {}, tag: 'phoenix:enabled', value: '', expected: 'true, dry-run or false (the tag is absent)' },
     { case: 'enabled yes', tags: { 'phoenix:enabled': 'yes' }, tag: 'phoenix:enabled', value: 'yes', expected: 'true, dry-run or false' },

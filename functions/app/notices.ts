@@ -1,0 +1,39 @@
+import type { NoticeInput, ScheduledRecycle } from '../core/deadline/notice.js';
+import { scheduledRecycles } from '../core/deadline/notice.js';
+import type { PhoenixEvent } from '../core/events.js';
+import type { Millis } from '../core/model.js';
+import type { EventsPort, Logger } from '../core/ports.js';
+import { errorText } from './errors.js';
+import type { OutboxFailure } from './outbox.js';
+
+export function recycleScheduledEvent(notice: ScheduledRecycle, now: Millis): PhoenixEvent {
+  return {
+    detailType: 'Recycle Scheduled',
+    time: new Date(now).toISOString(),
+    detail: { group: notice.group, instanceId: notice.instanceId, rule: notice.rule, earliestAt: new Date(notice.at).toISOString() },
+  };
+}
+
+/**
+ * Publishes this tick's advance notices, from what the tick already read: no AWS call but the publish.
+ * A notice announces, it changes nothing, so it rides in no ledger record: one that fails to go out is
+ * reported as the run's failure and not sent again (the next tick's horizon has moved on).
+ */
+export async function announce(deps: { readonly events: EventsPort; readonly logger: Logger }, input: NoticeInput): Promise<OutboxFailure[]> {
+  const notices = scheduledRecycles(input);
+  if (notices.length === 0) return [];
+  try {
+    await deps.events.publish(notices.map((notice) => recycleScheduledEvent(notice, input.now)));
+  } catch (error) {
+    deps.logger.error('could not publish advance notices', { count: notices.length, error: errorText(error) });
+    return [...new Set(notices.map((notice) => notice.group))].map((group) => ({ group, why: 'could not publish its advance notice', cause: error }));
+  }
+  for (const notice of notices)
+    deps.logger.info('recycle scheduled', {
+      group: notice.group,
+      instance: notice.instanceId,
+      rule: notice.rule,
+      earliestAt: new Date(notice.at).toISOString(),
+    });
+  return [];
+}
