@@ -37,6 +37,7 @@ export interface NoticeInput {
 const HELD_UNTIL_CHANGED: ReadonlySet<SkipReason> = new Set<SkipReason>([
   'bad-tags',
   'quarantined',
+  'version-blocked',
   'global-block',
   'disabled',
   'desired-zero',

@@ -58,6 +58,16 @@ describe('advance notice of a replacement', () => {
   });
 });
 
+describe('advance notice and the version breaker', () => {
+  it('a group whose next launch is a blocked version is announced nothing: it waits for a person', () => {
+    const versionBlocks = [{ key: 'lt-1:1', blockedAt: NOW - HOUR, why: 'its canary replacement in api failed to recover', trippedBy: 'api#1' }];
+    const all = Array.from({ length: (4 * HOUR) / TICK }, (_, index) => NOW + index * TICK).flatMap((at) =>
+      noticesAt(at, [web], { decisions: planTick(planInput({ groups: [web], now: at, versionBlocks })) }),
+    );
+    expect(all).toEqual([]);
+  });
+});
+
 describe('the deadline walk stopped at the notice horizon', () => {
   it('gives the same starts before it as the whole 14-day walk, over 300 groups of the bench fleet at six ticks', () => {
     let compared = 0;
