@@ -2,7 +2,7 @@ import type { Group } from '../functions/core/model.js';
 import type { EventsPort, FleetPort, LedgerPort } from '../functions/core/ports.js';
 
 /** The port calls one run makes, a name for each method of the fleet, ledger and events ports. */
-export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'begin' | 'update' | 'record-tick' | 'publish';
+export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'mark-snooze' | 'begin' | 'update' | 'record-tick' | 'publish';
 
 export interface PortCall {
   readonly kind: PortCallKind;
@@ -45,6 +45,8 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
 export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort {
   return {
     recordsSince: (since) => around({ kind: 'records' }, () => ledger.recordsSince(since)),
+    entriesSince: (since) => around({ kind: 'records' }, () => ledger.entriesSince(since)),
+    markSnooze: (mark) => around({ kind: 'mark-snooze', group: mark.group }, () => ledger.markSnooze(mark)),
     openRecords: () => around({ kind: 'records' }, () => ledger.openRecords()),
     groupRecordsSince: (groups, since) => around({ kind: 'records' }, () => ledger.groupRecordsSince(groups, since)),
     begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),

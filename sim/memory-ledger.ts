@@ -1,6 +1,7 @@
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
-import type { BeginResult, LedgerHistory, LedgerPort, UpdateResult } from '../functions/core/ports.js';
+import type { SnoozeMark } from '../functions/core/policy/snooze.js';
+import type { BeginResult, LedgerEntries, LedgerHistory, LedgerPort, UpdateResult } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
 
 /**
@@ -13,6 +14,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
   private readonly byStart: { readonly startedAt: Millis; readonly id: string }[] = [];
   private readonly open = new Set<string>();
   private readonly ticks: TickSummary[] = [];
+  /** By group and time: the first mark of each stays. */
+  private readonly snoozes = new Map<string, SnoozeMark>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -26,6 +29,22 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
     await Promise.resolve();
     return this.startedSince(since);
+  }
+
+  async entriesSince(since: Millis): Promise<LedgerEntries> {
+    await Promise.resolve();
+    return { records: this.startedSince(since), snoozes: [...this.snoozes.values()].filter((mark) => mark.seenAt >= since) };
+  }
+
+  async markSnooze(mark: SnoozeMark): Promise<void> {
+    await Promise.resolve();
+    const key = `${mark.group}\u0000${mark.until}`;
+    if (!this.snoozes.has(key)) this.snoozes.set(key, Object.freeze({ ...mark }));
+  }
+
+  /** Every snooze marked, first seen in [from, to). */
+  snoozesBetween(from: Millis, to: Millis): SnoozeMark[] {
+    return [...this.snoozes.values()].filter((mark) => mark.seenAt >= from && mark.seenAt < to);
   }
 
   async openRecords(): Promise<ReplacementRecord[]> {

@@ -3,10 +3,22 @@ import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { DAY } from '../core/model.js';
-import type { LedgerHistory } from '../core/ports.js';
+import type { LedgerEntries, LedgerHistory } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
-import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import {
+  dayBucket,
+  isSnoozeItem,
+  MODES,
+  OPEN_MARKER,
+  partitionKey,
+  queryBound,
+  recordFromItem,
+  snoozeFromItem,
+  sortByStart,
+  tickFromItem,
+  tickPartitionKey,
+} from './ledger-items.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 
 export interface DynamoLedgerOptions {
@@ -36,12 +48,16 @@ export class DynamoLedgerReader implements LedgerHistory {
     this.clock = options.clock;
   }
 
-  /** One Query a mode over the byStart index: a tick's read costs two requests however many days it spans. */
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
+    return (await this.entriesSince(since)).records;
+  }
+
+  /** One Query a mode over the byStart index: a tick's read costs two requests however many days it spans. */
+  async entriesSince(since: Millis): Promise<LedgerEntries> {
     const from = queryBound(since, 'since');
     const modes = await Promise.all(
       MODES.map((mode) =>
-        this.queryAll({
+        this.queryItems({
           IndexName: LEDGER_INDEX.byStart,
           KeyConditionExpression: '#mode = :mode AND #startedAt >= :from',
           ExpressionAttributeNames: { '#mode': LEDGER_KEY.mode, '#startedAt': LEDGER_KEY.startedAt },
@@ -49,7 +65,8 @@ export class DynamoLedgerReader implements LedgerHistory {
         }),
       ),
     );
-    return sortByStart(modes.flat());
+    const items = modes.flat();
+    return { records: sortByStart(items.filter((item) => !isSnoozeItem(item)).map(recordFromItem)), snoozes: items.filter(isSnoozeItem).map(snoozeFromItem) };
   }
 
   /** Every open record, whatever its age: one Query of the sparse open index. */
@@ -83,7 +100,7 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /** Every group's records started in [from, to): a report's week. */
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
-    return sortByStart(await this.startedBetween(from, to));
+    return sortByStart((await this.startedBetween(from, to)).filter((item) => !isSnoozeItem(item)).map(recordFromItem));
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
@@ -104,10 +121,10 @@ export class DynamoLedgerReader implements LedgerHistory {
     return [...byTime.values()].sort((a, b) => a.at - b.at);
   }
 
-  /** One Query per UTC day bucket, in parallel; records started in [from, to) within the buckets worth reading. */
-  private async startedBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+  /** One Query per UTC day bucket, in parallel; items started in [from, to) within the buckets worth reading. */
+  private async startedBetween(from: Millis, to: Millis): Promise<StoredItem[]> {
     const queries = this.daysBetween(from, to).map(({ day, first, last }) =>
-      this.queryAll({
+      this.queryItems({
         IndexName: LEDGER_INDEX.byDay,
         KeyConditionExpression: '#day = :day AND #startedAt BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#day': LEDGER_KEY.day, '#startedAt': LEDGER_KEY.startedAt },

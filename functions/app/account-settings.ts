@@ -146,6 +146,15 @@ export const SETTINGS = deepFreeze({
     max: 100,
     meaning: 'The lowest phoenix:min-healthy percent any group may set.',
   },
+  maxSnoozesPerWeek: {
+    kind: 'whole',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_MAX_SNOOZES_PER_WEEK', readBy: TICKS },
+    default: 3,
+    min: 0,
+    max: 50,
+    meaning: 'The most phoenix:snooze-until snoozes a group may take in any rolling week; one beyond it is refused and the group recycles as usual. 0: no snoozes.',
+  },
   metricDimensions: {
     kind: 'choice',
     deploy: 'stack',

@@ -122,7 +122,11 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
       blackouts: blackouts.blackouts,
       stopAlarms: names(env, SETTINGS.stopAlarms),
       maxTerminationsPerRun: wholeNumber(env, SETTINGS.maxTerminationsPerRun),
-      limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor) }),
+      limits: Object.freeze({
+        maxBudget: maxGroupBudget(env),
+        minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor),
+        maxSnoozesPerWeek: wholeNumber(env, SETTINGS.maxSnoozesPerWeek),
+      }),
     }),
   });
 }

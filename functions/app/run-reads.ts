@@ -3,6 +3,7 @@ import type { Decision } from '../core/decide/decision.js';
 import { changesCapacity } from '../core/decide/recheck.js';
 import type { Group, Millis, ReplacementRecord } from '../core/model.js';
 import { HOUR } from '../core/model.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
 
 /**
@@ -22,23 +23,29 @@ export const RUNNING_ACTIVITY_HORIZON: Millis = HOUR;
  * What a run reads before planning. The recycler reads the ledger and the fleet at once. The verifier
  * first asks which replacements are open (one small request when none is); then the records of those
  * groups, read consistently, and the groups themselves, after the records, so they are never older.
+ * The verifier reads no snooze marks: without them every well-formed snooze within a day reads as held,
+ * which may take back a replacement that a snooze over the weekly limit did not stop, never finish one a
+ * snooze holds.
  */
 export async function load(
   deps: { readonly fleet: FleetPort; readonly ledger: LedgerPort },
   scope: RunScope,
   now: Millis,
-): Promise<readonly [ReplacementRecord[], Group[]]> {
+): Promise<readonly [ReplacementRecord[], Group[], SnoozeMark[]]> {
   const since = now - RECORDS_LOOKBACK;
-  if (scope.kind === 'tick') return Promise.all([deps.ledger.recordsSince(since), deps.fleet.listOptedInGroups()]);
+  if (scope.kind === 'tick') {
+    const [entries, groups] = await Promise.all([deps.ledger.entriesSince(since), deps.fleet.listOptedInGroups()]);
+    return [entries.records, groups, entries.snoozes];
+  }
   const open = await deps.ledger.openRecords();
   const openGroups = new Set(open.map((record) => record.group));
   const names = [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
-  if (names.length === 0) return [[], []];
+  if (names.length === 0) return [[], [], []];
   const recent = await deps.ledger.groupRecordsSince(names, since);
   // A record open for longer than the lookback is only in the open read.
   const seen = new Set(recent.map((record) => record.id));
   const records = [...recent, ...open.filter((record) => names.includes(record.group) && !seen.has(record.id))];
-  return [records, [...(await deps.fleet.describeGroups(names)).values()]];
+  return [records, [...(await deps.fleet.describeGroups(names)).values()], []];
 }
 
 /**

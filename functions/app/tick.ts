@@ -18,6 +18,7 @@ import { errorText } from './errors.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
+import { markSnoozes } from './snooze-marks.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;
@@ -349,10 +350,11 @@ function describeUndo(undo: Undo): string {
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const [records, groups] = await load(deps, scope, now);
+  const [records, groups, snoozes] = await load(deps, scope, now);
   const planInput: PlanInput = {
     groups,
     records,
+    snoozes,
     now,
     chaosDraws: (group) => keyedRandom(`${deps.chaosSeed}/${Math.floor(now / settings.tickInterval)}/${group}`),
     tickInterval: settings.tickInterval,
@@ -364,6 +366,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     progressOnly: scope.kind === 'verify',
   };
   const decisions = planTick(planInput);
+  if (scope.kind === 'tick') await markSnoozes(deps, groups, planInput);
   const run = new TickRun(deps, planInput, records, await readBeforeActing(deps.fleet, scope, decisions, groups, now));
   for (const decision of decisions) {
     logDecision(deps.logger, decision);

@@ -2,6 +2,7 @@ import type { Decision } from '../core/decide/decision.js';
 import { planTick } from '../core/decide/plan.js';
 import type { Group, LaunchSource, Millis, ReplacementRecord } from '../core/model.js';
 import { MINUTE, WEEK } from '../core/model.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { FleetPort, LedgerPort } from '../core/ports.js';
 import type { OptionValues } from './arguments.js';
@@ -16,7 +17,7 @@ import { isMissingTable, UsageError } from './errors.js';
 export interface PlanSources {
   readonly fleet: Pick<FleetPort, 'listOptedInGroups'>;
   /** Undefined when no ledger table was found: the plan goes on without budgets and records in flight. */
-  readonly ledger: Pick<LedgerPort, 'recordsSince'> | undefined;
+  readonly ledger: Pick<LedgerPort, 'entriesSince'> | undefined;
 }
 
 export interface PlanOptions {
@@ -159,10 +160,11 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
   const groups = await sources.fleet.listOptedInGroups();
   if (options.atChosen) checkAtAfterLaunches(options.at, groups);
   let records: ReplacementRecord[] = [];
+  let snoozes: SnoozeMark[] = [];
   let ledgerState: 'read' | 'missing' = 'missing';
   try {
     if (sources.ledger !== undefined) {
-      records = await sources.ledger.recordsSince(options.at - WEEK);
+      ({ records, snoozes } = await sources.ledger.entriesSince(options.at - WEEK));
       ledgerState = 'read';
     }
   } catch (error) {
@@ -175,6 +177,7 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
   const decisions = planTick({
     groups,
     records,
+    snoozes,
     now: options.at,
     // A plan never claims a random kill: chaos shows as a possibility on each instance instead.
     chaosDraws: () => () => 1,

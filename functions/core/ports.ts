@@ -1,3 +1,4 @@
+import type { SnoozeMark } from './policy/snooze.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
@@ -38,8 +39,16 @@ export interface RecheckOptions {
 export type BeginResult = 'created' | 'conflict';
 export type UpdateResult = 'updated' | 'conflict';
 
+/** What a tick reads from the ledger in one go: replacement records and the snoozes it has marked. */
+export interface LedgerEntries {
+  readonly records: ReplacementRecord[];
+  readonly snoozes: SnoozeMark[];
+}
+
 /** The replacement ledger (DynamoDB in AWS, in memory in the simulator). */
 export interface LedgerPort {
+  /** recordsSince with the snoozes first seen since then besides, from the same requests. */
+  entriesSince(since: Millis): Promise<LedgerEntries>;
   /**
    * Every group's records that started at or after `since` (the recycler's tick; eventually
    * consistent). An open record older than that is the verifier's to move on: the group's lock keeps
@@ -62,6 +71,11 @@ export interface LedgerPort {
    * is still the stored one makes the call.
    */
   update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult>;
+  /**
+   * Keeps a snooze as first seen; a mark of the same group and time already there is left as it is, so
+   * overlapping ticks agree on when it was first seen.
+   */
+  markSnooze(mark: SnoozeMark): Promise<void>;
   /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
   recordTick(summary: TickSummary): Promise<void>;
 }

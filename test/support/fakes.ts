@@ -1,10 +1,12 @@
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
+import type { SnoozeMark } from '../../functions/core/policy/snooze.js';
 import type {
   AlarmsPort,
   BeginResult,
   EventsPort,
   FleetPort,
+  LedgerEntries,
   LedgerPort,
   Logger,
   RecheckOptions,
@@ -74,9 +76,23 @@ export class FakeLedger implements LedgerPort {
   /** The reads made, in order: a run's cost in ledger requests. */
   readonly reads: string[] = [];
 
+  /** Snooze marks, as written. */
+  readonly snoozes: SnoozeMark[] = [];
+  failSnoozeMarks: Error | undefined;
+
   async recordsSince(since: Millis): Promise<ReplacementRecord[]> {
     this.reads.push('recordsSince');
     return this.startedSince(since);
+  }
+
+  async entriesSince(since: Millis): Promise<LedgerEntries> {
+    this.reads.push('entriesSince');
+    return { records: this.startedSince(since), snoozes: this.snoozes.filter((mark) => mark.seenAt >= since) };
+  }
+
+  async markSnooze(mark: SnoozeMark): Promise<void> {
+    if (this.failSnoozeMarks !== undefined) throw this.failSnoozeMarks;
+    if (!this.snoozes.some((other) => other.group === mark.group && other.until === mark.until)) this.snoozes.push(mark);
   }
 
   async openRecords(): Promise<ReplacementRecord[]> {

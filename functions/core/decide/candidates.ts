@@ -287,6 +287,11 @@ export function pickCandidate(group: Group, policy: GroupPolicy, context: Candid
   return undefined;
 }
 
+/** The one rule a snooze leaves running: a taint past its grace is what Phoenix exists to flush out. */
+export function pickTainted(group: Group, policy: GroupPolicy, now: Millis): Candidate | undefined {
+  return tainted(choosable(group, policy, now), policy, now);
+}
+
 const INELIGIBLE_NOTES: Record<Ineligibility, string> = {
   exempt: `never picked: ${TAG.exempt}`,
   protected: 'never picked: protected from scale-in',

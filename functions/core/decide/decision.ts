@@ -11,6 +11,7 @@ export const SKIP_REASONS = [
   'quarantined',
   'global-block',
   'disabled',
+  'snoozed',
   'desired-zero',
   'processes-suspended',
   'not-stable',

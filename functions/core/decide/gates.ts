@@ -1,9 +1,10 @@
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import type { GlobalBlock } from '../policy/global-gate.js';
 import type { GroupPolicy } from '../policy/policy.js';
+import type { SnoozeState } from '../policy/snooze.js';
 import { isWindowOpen } from '../policy/window.js';
 import { budgetSpent, budgetUse } from './budget.js';
-import { replacementEstimate } from './candidates.js';
+import { pickTainted, replacementEstimate } from './candidates.js';
 import type { SkipReason } from './decision.js';
 import { capacityOf, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
 
@@ -19,6 +20,8 @@ export interface GateContext {
   readonly progressOnly: boolean;
   /** What stops every group of the account this tick, if anything does. */
   readonly globalBlock: GlobalBlock | undefined;
+  /** What the group's `phoenix:snooze-until` means now, with the ledger's marks. */
+  readonly snooze: SnoozeState;
 }
 
 /** Why a gate holds the group back, in the skip vocabulary. */
@@ -39,6 +42,12 @@ const startsAllowed: GroupGate = (_group, _policy, { progressOnly }) =>
   progressOnly ? { reason: 'verify-only', why: 'nothing in flight to verify' } : undefined;
 
 const accountOpen: GroupGate = (_group, _policy, { globalBlock }) => (globalBlock === undefined ? undefined : { reason: 'global-block', why: globalBlock.why });
+
+/** A snooze holds every rule but one: a taint past its grace is still replaced (the rule pickTainted runs alone then). */
+const notSnoozed: GroupGate = (group, policy, { snooze, now }) =>
+  snooze.kind !== 'held' || pickTainted(group, policy, now) !== undefined
+    ? undefined
+    : { reason: 'snoozed', why: `not terminating: snoozed until ${policy.snooze?.text ?? new Date(snooze.until).toISOString()}` };
 
 const hasCapacity: GroupGate = (group) => (group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined);
 
@@ -79,6 +88,7 @@ export const GROUP_GATES: readonly GroupGate[] = [
   notQuarantined,
   startsAllowed,
   accountOpen,
+  notSnoozed,
   hasCapacity,
   processesRunning,
   settled,

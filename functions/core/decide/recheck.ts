@@ -6,7 +6,7 @@ import { undoOf } from './decision.js';
 import { ineligibility } from './fleet-state.js';
 import { firstBlock } from './gates.js';
 import type { PlanInput } from './plan.js';
-import { nextStep } from './plan.js';
+import { groupSnooze, nextStep } from './plan.js';
 
 /** The decisions that terminate or change capacity: those are re-checked on a fresh read first. */
 export function changesCapacity(decision: Decision): boolean {
@@ -27,8 +27,11 @@ export function recheckStart(decision: StartDecision, fresh: Group | undefined, 
   const policy = parsed.policy;
   if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
   if (records.some(isOpen)) return 'another replacement is in flight';
+  const snooze = groupSnooze(fresh.name, policy, input.snoozes, input);
+  if (snooze.kind === 'bad') return 'group tags no longer parse';
+  if (snooze.kind === 'held' && decision.reason !== 'tainted') return `snoozed until ${policy.snooze?.text ?? ''}`;
   const { now, tickInterval, progressOnly, globalBlock } = input;
-  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock });
+  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock, snooze });
   if (blocked !== undefined) return blocked.why;
   if (fresh.desired !== decision.desired) return `desired capacity changed from ${decision.desired} to ${fresh.desired}`;
   const victim = fresh.instances.find((instance) => instance.id === decision.instanceId);

@@ -1,4 +1,5 @@
 import type { Millis } from '../model.js';
+import type { SnoozeTag } from './snooze.js';
 
 /** `phoenix:enabled`: `true` acts, `dry-run` decides and reports only, `false` ignores the group. */
 export type GroupMode = 'live' | 'dry-run' | 'disabled';
@@ -36,6 +37,8 @@ export interface GroupPolicy {
   readonly taintGrace: Millis;
   /** Present while the group is quarantined (`phoenix:quarantined`), with the tag's text. */
   readonly quarantine: string | undefined;
+  /** `phoenix:snooze-until` when present; what it means now (held, refused, bad) depends on the clock and the ledger. */
+  readonly snooze: SnoozeTag | undefined;
 }
 
 export const TAG = {
@@ -48,6 +51,7 @@ export const TAG = {
   recoveryTimeout: 'phoenix:recovery-timeout',
   taintGrace: 'phoenix:taint-grace',
   quarantined: 'phoenix:quarantined',
+  snoozeUntil: 'phoenix:snooze-until',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
 } as const;

@@ -4,6 +4,7 @@ import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import { parseDuration } from './duration.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
 import { TAG } from './policy.js';
+import { parseSnoozeUntil, SNOOZE_EXPECTED, type SnoozeTag } from './snooze.js';
 import { parseWindow } from './window.js';
 
 /**
@@ -15,9 +16,12 @@ export interface AccountLimits {
   readonly maxBudget: Budget | undefined;
   /** The lowest min-healthy percent a group may set. */
   readonly minHealthyFloor: number;
+  /** The most snoozes a group may take in any rolling week (`phoenix:snooze-until`). */
+  readonly maxSnoozesPerWeek: number;
 }
 
-export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0 });
+export const DEFAULT_MAX_SNOOZES_PER_WEEK = 3;
+export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0, maxSnoozesPerWeek: DEFAULT_MAX_SNOOZES_PER_WEEK });
 
 export type PolicyResult = { readonly ok: true; readonly policy: GroupPolicy } | { readonly ok: false; readonly errors: readonly TagValueError[] };
 
@@ -38,6 +42,7 @@ const DISABLED: GroupPolicy = Object.freeze({
   recoveryTimeout: DEFAULT_RECOVERY_TIMEOUT,
   taintGrace: DEFAULT_TAINT_GRACE,
   quarantine: undefined,
+  snooze: undefined,
 });
 
 const GROUP_TAGS: readonly string[] = [
@@ -50,6 +55,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.recoveryTimeout,
   TAG.taintGrace,
   TAG.quarantined,
+  TAG.snoozeUntil,
 ];
 const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
@@ -138,6 +144,8 @@ const parseMinHealthy: Parser<number> = memoized((value) => {
   const percent = Number(digits);
   return digits !== undefined && percent <= 100 ? percent : failed(EXPECTED.minHealthy);
 });
+
+const parseSnoozeTag: Parser<SnoozeTag> = (value) => parseSnoozeUntil(value) ?? failed(SNOOZE_EXPECTED);
 
 const parseWindowTag: Parser<TimeWindow> = (value) => {
   const result = parseWindow(value);
@@ -233,6 +241,8 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   const window = read(TAG.window, parseWindowTag, undefined);
   const recoveryTimeout = read(TAG.recoveryTimeout, parseRecoveryTimeout, DEFAULT_RECOVERY_TIMEOUT);
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
+  // Only its form is read here: whether it holds depends on the clock and the ledger (snooze.ts).
+  const snooze = read(TAG.snoozeUntil, parseSnoozeTag, undefined);
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
@@ -245,6 +255,6 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
-  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine };
+  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, snooze };
   return { ok: true, policy: Object.freeze(policy) };
 }

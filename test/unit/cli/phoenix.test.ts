@@ -147,7 +147,7 @@ describe('phoenix plan', () => {
     const sources: PlanSources = {
       fleet: { listOptedInGroups: async () => [group()] },
       ledger: {
-        recordsSince: async () => {
+        entriesSince: async () => {
           throw missing;
         },
       },
