@@ -2,7 +2,19 @@ import type { Group } from '../functions/core/model.js';
 import type { EventsPort, FleetPort, LedgerPort } from '../functions/core/ports.js';
 
 /** The port calls one run makes, a name for each method of the fleet, ledger and events ports. */
-export type PortCallKind = 'list' | 'describe' | 'set-desired' | 'terminate' | 'tag' | 'untag' | 'records' | 'mark-snooze' | 'begin' | 'update' | 'record-tick' | 'publish';
+export type PortCallKind =
+  | 'list'
+  | 'describe'
+  | 'set-desired'
+  | 'terminate'
+  | 'tag'
+  | 'untag'
+  | 'records'
+  | 'mark-snooze'
+  | 'begin'
+  | 'update'
+  | 'record-tick'
+  | 'publish';
 
 export interface PortCall {
   readonly kind: PortCallKind;

@@ -3,8 +3,10 @@ import { MINUTE } from '../functions/core/model.js';
 import type { GroupPolicy } from '../functions/core/policy/policy.js';
 import { TAG } from '../functions/core/policy/policy.js';
 import type { PolicyResult } from '../functions/core/policy/tags.js';
-import { parseGroupPolicy } from '../functions/core/policy/tags.js';
+import { DEFAULT_MAX_SNOOZES_PER_WEEK, parseGroupPolicy } from '../functions/core/policy/tags.js';
 import { isWindowOpen } from '../functions/core/policy/window.js';
+import type { SnoozeFigures } from './snooze-watch.js';
+import { SnoozeWatch } from './snooze-watch.js';
 
 export const VIOLATION_KINDS = [
   'belowMinHealthy',
@@ -35,6 +37,8 @@ export interface TerminationFacts {
   /** The victim's place in the order the fleet launched instances: tells whether it came from a surge. */
   readonly victimLaunchOrdinal: number;
   readonly victimProtectedOrExempt: boolean;
+  /** The victim carries `phoenix:tainted`: a snooze does not hold its replacement back. */
+  readonly victimTainted: boolean;
   readonly decrementDesired: boolean;
   readonly desiredBefore: number;
   /** InService and Healthy instances of the group other than the victim. */
@@ -95,7 +99,8 @@ function zero(): Violations {
  *   or a stranded one (desired still raised at its deadline).
  * - terminatedWhileBraked: a termination other than an undo while a brake holds and has held for longer
  *   than a Describe may lag. Brakes: account mode off or dry-run, `phoenix:enabled` not exactly `true`,
- *   a group tag that does not parse, `phoenix:quarantined` present.
+ *   a group tag that does not parse, `phoenix:quarantined` present, and a snooze (SnoozeWatch judges
+ *   it from the tag's writes; a tainted victim's termination does not break it).
  * An undo is the first termination with decrementDesired of an instance launched after the open surge's
  * raise: it gives back what Phoenix added, so no budget, window or brake holds it back. With Describe
  * lag, a brake or a tightened budget, window or floor is held against Phoenix only once the longest lag
@@ -106,8 +111,17 @@ export class Referee {
   private readonly watches = new Map<string, Watch>();
   private readonly surging = new Set<Watch>();
   private modeBraked = false;
+  private readonly snoozes: SnoozeWatch;
 
-  constructor(private readonly options: RefereeOptions) {}
+  constructor(private readonly options: RefereeOptions) {
+    // Phoenix first sees a written snooze at a tick after a Describe shows it; a tick lost on the way makes it two.
+    const seenWithin = 2 * options.tickInterval + options.describeLag;
+    this.snoozes = new SnoozeWatch({ clock: options.clock, seenWithin, maxPerWeek: DEFAULT_MAX_SNOOZES_PER_WEEK });
+  }
+
+  snoozeFigures(): SnoozeFigures {
+    return this.snoozes.figures();
+  }
 
   violations(): Violations {
     return { ...this.counts };
@@ -130,6 +144,7 @@ export class Referee {
     };
     this.watches.set(name, watch);
     this.refreshBrakes(watch);
+    this.snoozes.tagsChanged(name, tags);
   }
 
   /** The clock moved: surges past their deadline are stranded. */
@@ -149,6 +164,7 @@ export class Referee {
     watch.limits.push({ since: this.options.clock.now(), result: limitsOf(tags) });
     this.forgetUnseenLimits(watch);
     this.refreshBrakes(watch);
+    this.snoozes.tagsChanged(name, tags);
     if (!(TAG.enabled in tags)) this.close(watch, 0);
   }
 
@@ -200,7 +216,8 @@ export class Referee {
     const found: ViolationKind[] = [];
     if (facts.victimProtectedOrExempt) found.push('protectedOrExempt');
     if (this.outsideOptIn(watch, undo)) found.push('outsideOptIn');
-    if (!undo && this.brakeVisible(watch.brakedSince)) found.push('terminatedWhileBraked');
+    const snoozeBroken = !undo && this.snoozes.breaks(facts.group, facts.victimTainted, (since) => this.brakeVisible(since));
+    if (!undo && (this.brakeVisible(watch.brakedSince) || snoozeBroken)) found.push('terminatedWhileBraked');
     if (facts.decrementDesired && top !== undefined) {
       this.close(watch, watch.surges.length - 1);
       if (facts.desiredBefore - 1 !== top.from && !top.stranded) found.push('desiredNotRestored');

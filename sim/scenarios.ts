@@ -10,8 +10,20 @@ import { infeasibleFleet } from './infeasible.js';
 import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
+import { snoozeScript } from './snoozes.js';
 
-export const SCENARIO_NAMES = ['steady', 'launch-failure', 'taint', 'throttle', 'overlap', 'scale-churn', 'bad-tags', 'operator', 'infeasible'] as const;
+export const SCENARIO_NAMES = [
+  'steady',
+  'launch-failure',
+  'taint',
+  'throttle',
+  'overlap',
+  'scale-churn',
+  'bad-tags',
+  'operator',
+  'infeasible',
+  'snooze',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface ScenarioOptions {
@@ -370,5 +382,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return { events: scaleChurn(fleet, options), invocationsPerTick: 1 };
     case 'operator':
       return operatorScript(drawOperatorMoves(fleet, options));
+    case 'snooze':
+      return { events: snoozeScript(fleet, options), invocationsPerTick: 1 };
   }
 }

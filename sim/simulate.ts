@@ -22,6 +22,7 @@ import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Delivery, Invocation, ScenarioScript } from './script.js';
 import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
+import type { SnoozeFigures } from './snooze-watch.js';
 import type { AppliedTouch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
 import { World } from './world.js';
@@ -92,6 +93,13 @@ export interface SimulationSummary {
   readonly verifierRuns: number;
   /** Verifier invocations that threw; each is in `verifierFailures`, none in `tickFailures` or `failedTicks`. */
   readonly failedVerifierRuns: number;
+  /** The snooze scenario only: what owners wrote, from the writes, and the snoozes Phoenix marked in its ledger. */
+  readonly snooze?: SnoozeSummary;
+}
+
+export interface SnoozeSummary extends SnoozeFigures {
+  /** Distinct snooze values Phoenix marked as first seen. */
+  readonly marked: number;
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -477,6 +485,7 @@ export async function simulateFleet(
     failedTicks: tickFailures.length,
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
+    ...(options.scenario === 'snooze' ? { snooze: { ...fleet.snoozeFigures(), marked: ledger.snoozesBetween(options.start, end + 1).length } } : {}),
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);

@@ -28,7 +28,18 @@ function run(options: Partial<SimulationOptions>): Promise<SimulationResult> {
 
 describe('the scenario list', () => {
   it('offers every fault scenario, and the operator', () => {
-    expect([...SCENARIOS].sort()).toEqual(['bad-tags', 'infeasible', 'launch-failure', 'operator', 'overlap', 'scale-churn', 'steady', 'taint', 'throttle']);
+    expect([...SCENARIOS].sort()).toEqual([
+      'bad-tags',
+      'infeasible',
+      'launch-failure',
+      'operator',
+      'overlap',
+      'scale-churn',
+      'snooze',
+      'steady',
+      'taint',
+      'throttle',
+    ]);
   });
 });
 
