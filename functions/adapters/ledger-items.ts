@@ -80,7 +80,9 @@ export function snoozeFromItem(item: StoredItem): SnoozeMark {
   const read = new FieldReader(item);
   const mark = { group: read.string('group'), until: read.number('until'), seenAt: read.number(LEDGER_KEY.startedAt) };
   if (read.problems.length > 0) {
-    throw new LedgerItemError(`malformed snooze mark pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`);
+    throw new LedgerItemError(
+      `malformed snooze mark pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`,
+    );
   }
   return mark;
 }

@@ -2,21 +2,11 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
-import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
 import type { SnoozeMark } from '../core/policy/snooze.js';
+import type { BeginResult, LedgerPort, UpdateResult } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
-import {
-  canonical,
-  expiresAt,
-  GROUPS_PER_TICK_ITEM,
-  LOCK_SORT_KEY,
-  partitionKey,
-  queryBound,
-  snoozeToItem,
-  tickPartitionKey,
-  toItem,
-} from './ledger-items.js';
+import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, snoozeToItem, tickPartitionKey, toItem } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 

@@ -153,7 +153,8 @@ export const SETTINGS = deepFreeze({
     default: 3,
     min: 0,
     max: 50,
-    meaning: 'The most phoenix:snooze-until snoozes a group may take in any rolling week; one beyond it is refused and the group recycles as usual. 0: no snoozes.',
+    meaning:
+      'The most phoenix:snooze-until snoozes a group may take in any rolling week; one beyond it is refused and the group recycles as usual. 0: no snoozes.',
   },
   metricDimensions: {
     kind: 'choice',

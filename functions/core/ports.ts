@@ -1,5 +1,5 @@
-import type { SnoozeMark } from './policy/snooze.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
+import type { SnoozeMark } from './policy/snooze.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
 

@@ -129,7 +129,12 @@ function budgetHold(record: ReplacementRecord, records: readonly ReplacementReco
 }
 
 /** What the group's snooze tag means now; `marks` may hold other groups' too. */
-export function groupSnooze(group: string, policy: GroupPolicy | undefined, marks: readonly SnoozeMark[], input: Pick<PlanInput, 'now' | 'limits'>): SnoozeState {
+export function groupSnooze(
+  group: string,
+  policy: GroupPolicy | undefined,
+  marks: readonly SnoozeMark[],
+  input: Pick<PlanInput, 'now' | 'limits'>,
+): SnoozeState {
   return snoozeState({ tag: policy?.snooze, group, now: input.now, marks, maxPerWeek: input.limits.maxSnoozesPerWeek });
 }
 

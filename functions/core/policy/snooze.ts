@@ -93,7 +93,12 @@ export function snoozeState(input: SnoozeInput): SnoozeState {
   const counted = (recorded ? week : [...week, mark]).sort(byFirstSight);
   const place = counted.findIndex((other) => other.until === until);
   if (place < maxPerWeek) return { kind: 'held', until, mark, recorded };
-  return { kind: 'refused', why: `snooze refused: the account allows ${maxPerWeek} snoozes per group in any week (deploy parameter maxSnoozesPerWeek)`, mark, recorded };
+  return {
+    kind: 'refused',
+    why: `snooze refused: the account allows ${maxPerWeek} snoozes per group in any week (deploy parameter maxSnoozesPerWeek)`,
+    mark,
+    recorded,
+  };
 }
 
 /** What the group's tick marks in the ledger: a snooze value seen for the first time. */
