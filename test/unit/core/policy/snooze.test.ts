@@ -90,7 +90,12 @@ describe('what a snooze means now', () => {
   });
 
   it('agrees across overlapping ticks: of marks beyond the limit, the earliest seen hold', () => {
-    const marks = [mark(NOW - 3 * DAY, NOW - 3 * DAY - HOUR), mark(NOW - DAY, NOW - DAY - HOUR), mark(NOW + 2 * HOUR, NOW - MINUTE), mark(NOW + HOUR, NOW - MINUTE)];
+    const marks = [
+      mark(NOW - 3 * DAY, NOW - 3 * DAY - HOUR),
+      mark(NOW - DAY, NOW - DAY - HOUR),
+      mark(NOW + 2 * HOUR, NOW - MINUTE),
+      mark(NOW + HOUR, NOW - MINUTE),
+    ];
     // Seen at the same moment, the earlier time goes first.
     expect(state(NOW + HOUR, marks).kind).toBe('held');
     expect(state(NOW + 2 * HOUR, marks).kind).toBe('refused');
