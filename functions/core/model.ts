@@ -54,8 +54,9 @@ export interface Group {
   readonly launchSource: LaunchSource | undefined;
 }
 
-export type RecycleReason = 'tainted' | 'stale-config' | 'max-age' | 'chaos';
-export const RECYCLE_REASONS: readonly RecycleReason[] = ['tainted', 'stale-config', 'max-age', 'chaos'];
+export type RecycleReason = 'requested' | 'tainted' | 'stale-config' | 'max-age' | 'chaos';
+/** In the order the rules pick: a person's request first, then what a person touched. */
+export const RECYCLE_REASONS: readonly RecycleReason[] = ['requested', 'tainted', 'stale-config', 'max-age', 'chaos'];
 
 /** Account-level mode, switchable at run time. */
 export type GlobalMode = 'live' | 'dry-run' | 'off';

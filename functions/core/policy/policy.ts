@@ -54,4 +54,5 @@ export const TAG = {
   snoozeUntil: 'phoenix:snooze-until',
   exempt: 'phoenix:exempt',
   tainted: 'phoenix:tainted',
+  recycleRequested: 'phoenix:recycle-requested',
 } as const;

@@ -57,7 +57,7 @@ const GROUP_TAGS: readonly string[] = [
   TAG.quarantined,
   TAG.snoozeUntil,
 ];
-const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
+const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted, TAG.recycleRequested];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
 const PHOENIX_KEY = /^phoenix:/i;
 

@@ -12,7 +12,7 @@ import type { TrendInput } from './trend.js';
 export const REPORT_SCHEMA_VERSION = 2;
 
 /** Reasons in the order a reader expects them: the routine one first. */
-export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config'] as const satisfies readonly RecycleReason[];
+export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config', 'requested'] as const satisfies readonly RecycleReason[];
 
 export const AGE_BUCKETS = ['<1d', '1-3d', '3-7d', '7-14d', '>=14d'] as const;
 export type AgeBucket = (typeof AGE_BUCKETS)[number];

@@ -145,7 +145,7 @@ describe('DynamoLedger error paths', () => {
       change: { phase: 'exploding' },
       problem: 'phase must be one of surging, terminating, undoing, verified, failed, abandoned, vanished, dry-run, got "exploding"',
     },
-    { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of tainted, stale-config, max-age, chaos, got "boredom"' },
+    { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of requested, tainted, stale-config, max-age, chaos, got "boredom"' },
     { case: 'unknown mode', change: { mode: 'maybe' }, problem: 'mode must be one of live, dry-run, got "maybe"' },
     { case: 'startedAt stored as a string', change: { startedAt: String(WEDNESDAY_NOON) }, problem: `startedAt must be a number, got "${WEDNESDAY_NOON}"` },
     { case: 'instance age stored as a string', change: { instanceAgeSeconds: '8d' }, problem: 'instanceAgeSeconds must be a number, got "8d"' },

@@ -388,3 +388,50 @@ describe('snooze: phoenix:snooze-until postpones recycling', () => {
     expect(decision).toMatchObject({ kind: 'progress', step: { kind: 'abandon' } });
   });
 });
+
+describe('recycle on request: phoenix:recycle-requested', () => {
+  const requestTag = (at: number, by = 'alice') => ({ 'phoenix:recycle-requested': `at=${new Date(at).toISOString()};by=${by}` });
+  const withInstanceTags = (base: typeof due, tagsById: Readonly<Record<string, Readonly<Record<string, string>>>>) => ({
+    ...base,
+    instances: base.instances.map((i) => (tagsById[i.id] === undefined ? i : { ...i, tags: { ...i.tags, ...tagsById[i.id] } })),
+  });
+
+  it('replaces a requested instance first, before a taint past grace and before max-age', () => {
+    const taint = formatTaint({ at: NOW - 2 * HOUR, by: 'bob', via: 'ssm-session' });
+    const fleet = withInstanceTags(due, { 'i-4': requestTag(NOW - 5 * MINUTE), 'i-2': { 'phoenix:tainted': taint } });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({
+      instanceId: 'i-4',
+      reason: 'requested',
+      why: expect.stringContaining('alice'),
+    });
+  });
+
+  it('serves the earliest request first; a request time in the future counts as made now', () => {
+    const fleet = withInstanceTags(due, { 'i-3': requestTag(NOW + DAY, 'mallory'), 'i-4': requestTag(NOW - MINUTE) });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({ instanceId: 'i-4', reason: 'requested' });
+  });
+
+  it('goes through the gates: a spent budget or a snooze holds the request', () => {
+    const fleet = withInstanceTags(due, { 'i-4': requestTag(NOW - MINUTE) });
+    expect(only(planTick(planInput({ groups: [fleet], records: [record({ startedAt: NOW - 20 * MINUTE })] })))).toMatchObject({ reason: 'budget-spent' });
+    const snoozed = withTags(fleet, { 'phoenix:snooze-until': new Date(NOW + HOUR).toISOString() });
+    expect(only(planTick(planInput({ groups: [snoozed] })))).toMatchObject({ reason: 'snoozed' });
+  });
+
+  it('never picks an exempt instance, requested or not', () => {
+    const fleet = withInstanceTags(due, { 'i-4': { ...requestTag(NOW - MINUTE), 'phoenix:exempt': 'true' } });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({ instanceId: 'i-1', reason: 'max-age' });
+  });
+
+  it('explains a request without a readable time, and does not pick for it', () => {
+    const fleet = withInstanceTags(due, { 'i-4': { 'phoenix:recycle-requested': 'by=alice' } });
+    const decision = only(planTick(planInput({ groups: [fleet], explain: true })));
+    expect(started(decision)).toMatchObject({ instanceId: 'i-1', reason: 'max-age' });
+    expect(decision.instances.find((verdict) => verdict.instanceId === 'i-4')?.note).toContain('has no readable at= time; not a requested candidate');
+  });
+
+  it('is an instance tag: on the group it is a bad tag', () => {
+    const onGroup = withTags(due, requestTag(NOW));
+    expect(only(planTick(planInput({ groups: [onGroup] })))).toMatchObject({ reason: 'bad-tags', why: expect.stringContaining('it is an instance tag') });
+  });
+});
