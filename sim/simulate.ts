@@ -100,6 +100,8 @@ export interface SimulationSummary {
 export interface SnoozeSummary extends SnoozeFigures {
   /** Distinct snooze values Phoenix marked as first seen. */
   readonly marked: number;
+  /** Instances people asked to replace (`phoenix recycle`), and of those, terminated by Phoenix by the end, from the fleet's own call log. */
+  readonly recycleRequests: { readonly made: number; readonly served: number };
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -206,10 +208,22 @@ function staleAtEnd(fleet: SimFleet, specs: readonly SimGroupSpec[]): number {
   return count;
 }
 
+function snoozeSummary(fleet: SimFleet, ledger: MemoryLedger, world: World, start: Millis, end: Millis): SnoozeSummary {
+  const terminated = new Set(
+    fleet.calls().flatMap((call) => (call.kind === 'terminate' && call.outcome === 'ok' && call.instanceId !== undefined ? [call.instanceId] : [])),
+  );
+  const requests = world.recycleRequests();
+  return {
+    ...fleet.snoozeFigures(),
+    marked: ledger.snoozesBetween(start, end + 1).length,
+    recycleRequests: { made: requests.length, served: requests.filter((request) => terminated.has(request.instanceId)).length },
+  };
+}
+
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function zeroReasons(): Record<RecycleReason, number> {
-  return { tainted: 0, 'stale-config': 0, 'max-age': 0, chaos: 0 };
+  return { requested: 0, tainted: 0, 'stale-config': 0, 'max-age': 0, chaos: 0 };
 }
 
 class Tally {
@@ -485,7 +499,7 @@ export async function simulateFleet(
     failedTicks: tickFailures.length,
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
-    ...(options.scenario === 'snooze' ? { snooze: { ...fleet.snoozeFigures(), marked: ledger.snoozesBetween(options.start, end + 1).length } } : {}),
+    ...(options.scenario === 'snooze' ? { snooze: snoozeSummary(fleet, ledger, world, options.start, end) } : {}),
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);

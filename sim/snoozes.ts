@@ -25,6 +25,8 @@ const OFFSETS = [
 /** Values as a person might mistype them: no offset, no T, a word, a time alone. */
 const MALFORMED = ['tomorrow', '2026-12-02 18:00', '2026-12-02T18:00:00', '18:00', '24h'] as const;
 const ENGINEER = 'arn:aws:sts::111122223333:assumed-role/engineer/oncall';
+/** `phoenix recycle` on a random live group's random instance, snoozed or not. */
+const REQUESTS_PER_DAY = 4;
 
 /** An ISO time with the given offset, to the second, as an owner writes it. */
 function isoWithOffset(at: Millis, offset: (typeof OFFSETS)[number]): string {
@@ -57,11 +59,12 @@ function drawValue(random: RandomSource, at: Millis): SnoozeValue {
  * Owners snooze about two live groups in five: every 14 to 40 hours a value, most of them snoozes of 1 to
  * 23 hours (so some groups go past the weekly limit), some more than a day ahead, long past or malformed.
  * An engineer touches an instance in one snooze in three, half an hour in, so a taint passes its grace while
- * the snooze holds.
+ * the snooze holds. Four times a day someone asks for a random live instance to be replaced (`phoenix recycle`).
  */
 export function snoozeScript(fleet: readonly SimGroupSpec[], options: ScriptOptions): ScriptEvent[] {
   const random = seededRandom(options.seed ^ 0x5e002e);
   const live = fleet.filter((spec) => livePolicy(spec.tags) !== undefined);
+  if (live.length === 0) return [];
   const snoozing = shuffle(random, live).slice(0, Math.max(1, Math.round(live.length * SNOOZING_SHARE)));
   const end = options.start + options.days * DAY;
   const events: ScriptEvent[] = [];
@@ -75,6 +78,10 @@ export function snoozeScript(fleet: readonly SimGroupSpec[], options: ScriptOpti
       // The next value only after this one is removed, so the removal never takes a newer value away.
       at += Math.max(value.lasts + MINUTE, between(random, GAP.min, GAP.max));
     }
+  }
+  for (let count = 0; count < REQUESTS_PER_DAY * options.days; count += 1) {
+    const at = options.start + between(random, 0, options.days * DAY);
+    events.push({ at, kind: 'request-recycle', group: pick(random, live).name, pick: random(), by: ENGINEER });
   }
   // Stable: events at the same instant keep the order they were drawn in.
   return events.sort((a, b) => a.at - b.at);

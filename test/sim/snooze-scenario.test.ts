@@ -23,6 +23,10 @@ describe('the snooze script', () => {
     expect(buildScript('snooze', fleet, { ...OPTIONS, seed: 2 })).not.toEqual(script);
   });
 
+  it('asks for recycles on live groups, snoozed or not', () => {
+    expect(script.events.filter((event) => event.kind === 'request-recycle').length).toBe(4 * OPTIONS.days);
+  });
+
   it('writes snoozes, values too far ahead, long past and malformed, and touches instances in snoozed groups', () => {
     const kinds = new Set(
       writes.map((write) => {
@@ -63,5 +67,9 @@ describe.each([1, 2, 3])('the snooze scenario, seed %i', (seed) => {
     expect(snooze?.taintedReplacedWhileSnoozed).toBeGreaterThan(0);
     expect(summary.skips.snoozed).toBeGreaterThan(0);
     expect(summary.skips['bad-tags']).toBeGreaterThan(0);
+    // Requests are served through the same gates: most by the end of the week, each as a requested recycle.
+    expect(snooze?.recycleRequests.made).toBeGreaterThan(0);
+    expect(snooze?.recycleRequests.served).toBeGreaterThan(snooze ? snooze.recycleRequests.made / 2 : 0);
+    expect(summary.terminations.requested).toBeGreaterThanOrEqual(snooze?.recycleRequests.served ?? Infinity);
   });
 });
