@@ -151,6 +151,7 @@ export function toItem(record: ReplacementRecord): Item {
   if (record.surge !== undefined) item['surge'] = { fromDesired: record.surge.fromDesired, toDesired: record.surge.toDesired };
   if (record.terminatedAt !== undefined) item['terminatedAt'] = record.terminatedAt;
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
+  if (record.owner !== undefined) item['owner'] = record.owner;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
   if (record.detail !== undefined) item['detail'] = record.detail;
   // Kept as JSON text: the events are only ever published as they are, never queried.
@@ -172,6 +173,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const surge = read.optionalSurge();
   const terminatedAt = read.optionalNumber('terminatedAt');
   const touchedAt = read.optionalNumber('touchedAt');
+  const owner = read.optionalString('owner');
   const closedAt = read.optionalNumber('closedAt');
   const detail = read.optionalString('detail');
   const undo = read.optionalUndo();
@@ -188,6 +190,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     ...(surge === undefined ? {} : { surge }),
     ...(terminatedAt === undefined ? {} : { terminatedAt }),
     ...(touchedAt === undefined ? {} : { touchedAt }),
+    ...(owner === undefined ? {} : { owner }),
     ...(closedAt === undefined ? {} : { closedAt }),
     ...(detail === undefined ? {} : { detail }),
     ...(undo === undefined ? {} : { undo }),

@@ -21,6 +21,7 @@ export function recycledEvent(record: ReplacementRecord, now: Millis): PhoenixEv
       instanceAgeSeconds: record.instanceAgeSeconds ?? null,
       recordId: record.id,
       launchedBeforeTerminate: record.surge !== undefined,
+      owner: record.owner ?? null,
     },
   };
 }
@@ -29,7 +30,7 @@ export function verifiedEvent(record: ReplacementRecord, now: Millis, recoverySe
   return {
     detailType: 'Recovery Verified',
     time: new Date(now).toISOString(),
-    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds },
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds, owner: record.owner ?? null },
   };
 }
 
@@ -38,9 +39,10 @@ export function failedEvents(record: ReplacementRecord, now: Millis, why: string
   const failed: PhoenixEvent = {
     detailType: 'Recovery Failed',
     time,
-    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why },
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why, owner: record.owner ?? null },
   };
-  return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time } }] : [failed];
+  const owner = record.owner ?? null;
+  return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time, owner } }] : [failed];
 }
 
 /**

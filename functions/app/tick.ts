@@ -14,6 +14,7 @@ import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { SETTINGS } from './account-settings.js';
 import { errorText } from './errors.js';
 import { failedEvents, flushOutbox, recycledEvent, verifiedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
@@ -38,6 +39,8 @@ export interface TickSettings {
   readonly maxTerminationsPerRun: number;
   /** The account's ceiling on group budgets and floor under min-healthy; none when left out. */
   readonly limits?: AccountLimits;
+  /** The group tag naming a group's owner, carried by its records and events; `team` when left out. */
+  readonly ownerTagKey?: string;
 }
 
 /** What one action did; failures are collected per group, never thrown through the batch. */
@@ -96,6 +99,8 @@ class TickRun {
     private readonly records: readonly ReplacementRecord[],
     /** Every group about to be changed, read again in one batch right before acting. */
     private readonly fresh: ReadonlyMap<string, Group>,
+    /** The group tag naming a group's owner. */
+    private readonly ownerTagKey: string,
   ) {}
 
   private get now(): Millis {
@@ -104,6 +109,11 @@ class TickRun {
 
   private get isoNow(): string {
     return new Date(this.planInput.now).toISOString();
+  }
+
+  private ownerOf(group: string): { owner?: string } {
+    const owner = this.planInput.groups.find((candidate) => candidate.name === group)?.tags[this.ownerTagKey];
+    return owner === undefined ? {} : { owner };
   }
 
   private fail(group: string, why: string, cause: unknown): void {
@@ -126,6 +136,7 @@ class TickRun {
       instanceAgeSeconds: decision.instanceAge === undefined ? undefined : Math.round(decision.instanceAge / 1000),
       startedAt: this.now,
       ...(decision.touchedAt === undefined ? {} : { touchedAt: decision.touchedAt }),
+      ...this.ownerOf(decision.group),
     };
     if (decision.dryRun) {
       const record: ReplacementRecord = { ...base, mode: 'dry-run', phase: 'dry-run', closedAt: this.now, detail: decision.why };
@@ -367,7 +378,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   };
   const decisions = planTick(planInput);
   if (scope.kind === 'tick') await markSnoozes(deps, groups, planInput);
-  const run = new TickRun(deps, planInput, records, await readBeforeActing(deps.fleet, scope, decisions, groups, now));
+  const fresh = await readBeforeActing(deps.fleet, scope, decisions, groups, now);
+  const run = new TickRun(deps, planInput, records, fresh, settings.ownerTagKey ?? SETTINGS.ownerTagKey.default);
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {

@@ -18,20 +18,24 @@ export type InstanceRecycled = EventBase<
     readonly instanceAgeSeconds: number | null;
     readonly recordId: string;
     readonly launchedBeforeTerminate: boolean;
+    readonly owner: string | null;
   }
 >;
 
 export type RecoveryVerified = EventBase<
   'Recovery Verified',
-  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly recoverySeconds: number }
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly recoverySeconds: number; readonly owner: string | null }
 >;
 
 export type RecoveryFailed = EventBase<
   'Recovery Failed',
-  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string }
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string; readonly owner: string | null }
 >;
 
-export type GroupQuarantined = EventBase<'Group Quarantined', { readonly group: string; readonly reason: string; readonly since: string }>;
+export type GroupQuarantined = EventBase<
+  'Group Quarantined',
+  { readonly group: string; readonly reason: string; readonly since: string; readonly owner: string | null }
+>;
 
 export type WeeklyReportPublished = EventBase<
   'Weekly Report',
@@ -58,6 +62,7 @@ export type InstanceTainted = EventBase<
     readonly via: TouchKind;
     readonly touchedAt: string;
     readonly cloudTrailEventId: string;
+    readonly owner: string | null;
   }
 >;
 

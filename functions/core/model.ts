@@ -114,6 +114,8 @@ export interface ReplacementRecord {
   readonly terminatedAt?: Millis;
   /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
   readonly touchedAt?: Millis;
+  /** The group's owner tag's value when the replacement started (deploy parameter ownerTagKey): its events carry it. */
+  readonly owner?: string;
   readonly closedAt?: Millis;
   /** Set while undoing. */
   readonly undo?: UndoClaim;

@@ -171,6 +171,7 @@ describe('reporter configuration', () => {
       ...{ ledgerTable: 'ledger', bucket: 'phoenix-reports', topicArn: reporter.PHOENIX_REPORT_TOPIC_ARN, region: 'eu-west-1' },
       timeZone: 'UTC',
       eventBusName: 'default',
+      ownerTagKey: 'team',
     });
   });
 
@@ -246,7 +247,7 @@ describe('tainter configuration', () => {
     { case: 'empty: the default bus', env: { PHOENIX_EVENT_BUS: ' ' }, bus: 'default' },
     { case: "the stack's bus", env: { PHOENIX_EVENT_BUS: ' phoenix-prod ' }, bus: 'phoenix-prod' },
   ])('reads the event bus, as the recycler does: $case', ({ env, bus }) => {
-    expect(parseTainterConfig(env)).toEqual({ eventBusName: bus });
+    expect(parseTainterConfig(env)).toEqual({ eventBusName: bus, ownerTagKey: 'team' });
     expect(parseRecyclerConfig({ ...minimal, ...env }).eventBusName).toBe(bus);
     expect(Object.isFrozen(parseTainterConfig(env))).toBe(true);
   });
