@@ -118,7 +118,8 @@ export interface ReportStorePort {
 
 /** Sends the report's summary to people (SNS, usually e-mail). */
 export interface NotifierPort {
-  notify(subject: string, message: string): Promise<void>;
+  /** `attributes` become SNS message attributes, which subscription filter policies match. */
+  notify(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export interface AlarmsPort {

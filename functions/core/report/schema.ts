@@ -183,6 +183,8 @@ interface Figures {
 
 export interface GroupReport extends Figures {
   readonly group: string;
+  /** The group's owner tag (deploy parameter ownerTagKey), or its last record's when the group is gone; null without one. */
+  readonly owner: string | null;
   /** The group in the Auto Scaling console; null when the report was built without a region (the simulator). */
   readonly url: string | null;
   readonly status: GroupStatus;
@@ -242,6 +244,20 @@ export interface WeeklyReport {
   readonly trend: readonly TrendWeek[] | null;
   /** Null when the caller passed no tick interval (the model needs one). */
   readonly deadlines: DeadlineSummary | null;
+  /** The groups by owner, those that need attention first. */
+  readonly owners: readonly OwnerSection[];
+}
+
+/** One owner's groups (`owner` null: groups without the owner tag), with what needs a person first. */
+export interface OwnerSection {
+  readonly owner: string | null;
+  readonly groups: readonly string[];
+  readonly recycled: number;
+  readonly failures: number;
+  readonly quarantined: number;
+  /** Groups with an instance past max-age now. */
+  readonly overdue: number;
+  readonly findings: number;
 }
 
 export interface SkipCount {
@@ -279,5 +295,7 @@ export interface WeeklyReportInput {
   readonly trend?: TrendInput;
   /** Minutes between recycler ticks, as the deadline model needs; without it the report predicts no deadlines. */
   readonly tickInterval?: Millis;
+  /** The group tag naming a group's owner (deploy parameter ownerTagKey); `team` when left out. */
+  readonly ownerTagKey?: string;
   readonly now: Millis;
 }

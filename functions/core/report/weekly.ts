@@ -11,6 +11,7 @@ import { fleetReport } from './fleet.js';
 import type { WeekContext } from './group.js';
 import { groupReport } from './group.js';
 import { daysOf } from './iso-week.js';
+import { ownerSections } from './owners.js';
 import type { FailedReplacement, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
@@ -58,7 +59,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   const partial = now < weekEnd;
   // Days still to come in a partial week have nothing in them yet, and a zero there would read as a calm day.
   const days = daysOf(zoneFormatter(timeZone), weekStart, Math.min(weekEnd, now));
-  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days, links };
+  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days, links, ownerTagKey: input.ownerTagKey ?? 'team' };
 
   const groupsByName = new Map(input.groups.map((group) => [group.name, group]));
   const recordsByGroup = new Map<string, ReplacementRecord[]>();
@@ -116,6 +117,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     fleetFindings: recyclerFindings(input.ticks, isoTime(weekStart), until, partial),
     trend,
     deadlines: deadlines?.summary ?? null,
+    owners: ownerSections(groups, needsAttention),
   };
 }
 

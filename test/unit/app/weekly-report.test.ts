@@ -23,10 +23,10 @@ class MemoryStore implements ReportStorePort {
 }
 
 class RecordingNotifier implements NotifierPort {
-  readonly sent: { subject: string; message: string }[] = [];
+  readonly sent: { subject: string; message: string; attributes: Readonly<Record<string, string>> | undefined }[] = [];
 
-  async notify(subject: string, message: string): Promise<void> {
-    this.sent.push({ subject, message });
+  async notify(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void> {
+    this.sent.push({ subject, message, attributes });
   }
 }
 
@@ -172,8 +172,42 @@ describe('deliverWeeklyReport', () => {
       },
     ]);
     expect(deps.notifier.sent).toHaveLength(1);
+    expect(deps.notifier.sent[0]?.attributes).toEqual({ scope: 'fleet' });
     expect(deps.notifier.sent[0]?.subject).toBe('Phoenix weekly report 2026-W47: 1 recycled, 0 failed, 0 quarantined');
     expect(deps.notifier.sent[0]?.message).toMatch(/^Full report: https:\/\/console\.example\/weekly\/2026\/phoenix-2026-W47\.html\n/);
+  });
+
+  it('groups by owner (the deployment names the tag), those that need a person first, and sends each owner its part with an owner attribute', async () => {
+    const owned = {
+      listOptedInGroups: async () => [
+        group({ name: 'web', tags: { ...OPTED_IN, 'phoenix:max-age': '7d', owner: 'storefront' } }),
+        group({ name: 'api', tags: { ...OPTED_IN, 'phoenix:quarantined': 'recovery failed', owner: 'payments' } }),
+        group({ name: 'batch', tags: { ...OPTED_IN } }),
+      ],
+    };
+    const report = await buildWeeklyReport(
+      { ledger: await ledgerWithWeek(), fleet: owned },
+      { week: '2026-W47', timeZone: 'UTC', ownerTagKey: 'owner' },
+      REPORT_TIME,
+    );
+    expect(report.owners.map((section) => [section.owner, section.groups])).toEqual([
+      ['payments', ['api']],
+      ['storefront', ['web']],
+      [null, ['batch']],
+    ]);
+    expect(report.owners[0]).toMatchObject({ quarantined: 1 });
+    expect(report.groups.find((entry) => entry.group === 'web')?.owner).toBe('storefront');
+    const deps = delivery();
+    await deliverWeeklyReport(deps, report, REPORT_TIME);
+    expect(deps.notifier.sent.map((sent) => sent.attributes)).toEqual([
+      { scope: 'fleet' },
+      { scope: 'owner', owner: 'payments' },
+      { scope: 'owner', owner: 'storefront' },
+    ]);
+    expect(deps.notifier.sent[1]?.subject).toBe('Phoenix 2026-W47 for payments: 0 recycled, 0 failed, 1 quarantined');
+    expect(deps.notifier.sent[1]?.message).toContain('**api**: quarantined');
+    expect(deps.notifier.sent[1]?.message).not.toContain('web');
+    expect(deps.notifier.sent[0]?.message).toContain('## By owner');
   });
 
   it('a report that could not be stored is neither announced nor e-mailed', async () => {
