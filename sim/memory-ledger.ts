@@ -43,7 +43,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory {
   }
 
   /** Every snooze marked, first seen in [from, to). */
-  snoozesBetween(from: Millis, to: Millis): SnoozeMark[] {
+  async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
+    await Promise.resolve();
     return [...this.snoozes.values()].filter((mark) => mark.seenAt >= from && mark.seenAt < to);
   }
 

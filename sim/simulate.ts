@@ -208,14 +208,14 @@ function staleAtEnd(fleet: SimFleet, specs: readonly SimGroupSpec[]): number {
   return count;
 }
 
-function snoozeSummary(fleet: SimFleet, ledger: MemoryLedger, world: World, start: Millis, end: Millis): SnoozeSummary {
+async function snoozeSummary(fleet: SimFleet, ledger: MemoryLedger, world: World, start: Millis, end: Millis): Promise<SnoozeSummary> {
   const terminated = new Set(
     fleet.calls().flatMap((call) => (call.kind === 'terminate' && call.outcome === 'ok' && call.instanceId !== undefined ? [call.instanceId] : [])),
   );
   const requests = world.recycleRequests();
   return {
     ...fleet.snoozeFigures(),
-    marked: ledger.snoozesBetween(start, end + 1).length,
+    marked: (await ledger.snoozesBetween(start, end + 1)).length,
     recycleRequests: { made: requests.length, served: requests.filter((request) => terminated.has(request.instanceId)).length },
   };
 }
@@ -499,7 +499,7 @@ export async function simulateFleet(
     failedTicks: tickFailures.length,
     verifierRuns,
     failedVerifierRuns: verifierFailures.length,
-    ...(options.scenario === 'snooze' ? { snooze: snoozeSummary(fleet, ledger, world, options.start, end) } : {}),
+    ...(options.scenario === 'snooze' ? { snooze: await snoozeSummary(fleet, ledger, world, options.start, end) } : {}),
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);

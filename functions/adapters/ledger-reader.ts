@@ -3,6 +3,7 @@ import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { DAY } from '../core/model.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { LedgerEntries, LedgerHistory } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
@@ -101,6 +102,11 @@ export class DynamoLedgerReader implements LedgerHistory {
   /** Every group's records started in [from, to): a report's week. */
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
     return sortByStart((await this.startedBetween(from, to)).filter((item) => !isSnoozeItem(item)).map(recordFromItem));
+  }
+
+  /** The snoozes first seen in [from, to): the same day Queries as records, their snooze items. */
+  async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
+    return (await this.startedBetween(from, to)).filter(isSnoozeItem).map(snoozeFromItem);
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {

@@ -66,7 +66,11 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
   refuseFutureWeek(period.week, start, now);
   const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
   const weeks = trendWeeks(period.week, period.timeZone);
-  const [{ records, ticks: history }, groups] = await Promise.all([readHistory(sources.ledger, weeks), sources.fleet.listOptedInGroups()]);
+  const [{ records, ticks: history }, groups, snoozes] = await Promise.all([
+    readHistory(sources.ledger, weeks),
+    sources.fleet.listOptedInGroups(),
+    sources.ledger.snoozesBetween(start, end),
+  ]);
   const ticks = history.filter((tick) => tick.at >= previousWeekStart);
   return weeklyReport({
     weekStart: start,
@@ -80,6 +84,7 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
     ticks: { thisWeek: ticks.filter((tick) => tick.at >= start).length, previousWeek: ticks.filter((tick) => tick.at < start).length },
     ...(period.region === undefined ? {} : { region: period.region }),
     ...(period.ownerTagKey === undefined ? {} : { ownerTagKey: period.ownerTagKey }),
+    snoozes,
     trend: { weeks, ticks: history },
     tickInterval: typicalTickInterval(history) ?? SETTINGS.scheduleMinutes.default * MINUTE,
     now,

@@ -86,6 +86,8 @@ export interface LedgerHistory {
   recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]>;
   /** Summaries of recycler ticks that ran in [from, to). */
   ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]>;
+  /** Snoozes first seen in [from, to). */
+  snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]>;
 }
 
 export interface EventsPort {

@@ -213,6 +213,22 @@ export function renderMarkdown(report: WeeklyReport): string {
   const debt = deadlineAttention(report);
   if (debt !== null) lines.push(`- **Whole fleet**: age debt ${md(debt)}`);
   lines.push(...report.needsAttention.map((finding) => `- **${link(finding.group, groupUrl(report, finding.group))}**: ${md(finding.text)}`));
+  if (report.snoozes.length > 0) {
+    lines.push('', '## Snoozes', '');
+    for (const snooze of report.snoozes) {
+      lines.push(
+        `- **${md(snooze.group)}** from ${md(snooze.seenAt)} until ${md(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, set by unknown)`,
+      );
+    }
+  }
+  if (report.requests.length > 0) {
+    lines.push('', '## Recycle requests', '');
+    for (const request of report.requests) {
+      lines.push(
+        `- **${md(request.group)}** ${md(request.instanceId)}: taken up ${md(request.startedAt)}, ${request.servedAt === null ? `not served (${md(request.outcome)})` : `served ${md(request.servedAt)}`}`,
+      );
+    }
+  }
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');
     for (const failed of report.failedReplacements) {

@@ -349,6 +349,10 @@ describe('DynamoLedger against moto', () => {
     expect(await ledger.recordsBetween(WEDNESDAY_NOON - 9 * DAY, WEDNESDAY_NOON + DAY)).toStrictEqual([recent]);
     expect(await ledger.recordsForGroup('web', 0)).toStrictEqual([recent]);
     expect(await ledger.openRecords()).toStrictEqual([recent]);
+    expect(await ledger.snoozesBetween(WEDNESDAY_NOON - 9 * DAY, WEDNESDAY_NOON + DAY)).toStrictEqual([
+      { group: 'api', until: WEDNESDAY_NOON + HOUR, seenAt: WEDNESDAY_NOON - 8 * DAY },
+      { group: 'web', until, seenAt: WEDNESDAY_NOON - 30 * MINUTE },
+    ]);
   });
 
   it('recordsForGroup returns that group from `since` on, and never the lock', async () => {

@@ -1,5 +1,6 @@
 import type { SkipReason } from '../decide/decision.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { SnoozeMark } from '../policy/snooze.js';
 import type { TrendInput } from './trend.js';
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
@@ -246,6 +247,30 @@ export interface WeeklyReport {
   readonly deadlines: DeadlineSummary | null;
   /** The groups by owner, those that need attention first. */
   readonly owners: readonly OwnerSection[];
+  /** Snoozes first seen in the week, in that order. */
+  readonly snoozes: readonly SnoozeEntry[];
+  /** Replacements people asked for (`phoenix recycle`) that started in the week, and when each was served. */
+  readonly requests: readonly RequestEntry[];
+}
+
+export interface SnoozeEntry {
+  readonly group: string;
+  readonly seenAt: string;
+  readonly until: string;
+  /** From the first tick that saw it to its end. */
+  readonly lengthSeconds: number;
+  /** Who set it: not known (the tag write is not followed through CloudTrail), so always null for now. */
+  readonly by: null;
+}
+
+export interface RequestEntry {
+  readonly group: string;
+  readonly instanceId: string;
+  /** When the replacement started: the tick that took the request up. */
+  readonly startedAt: string;
+  /** When its instance was terminated; null when it was not (taken back, or still surging). */
+  readonly servedAt: string | null;
+  readonly outcome: string;
 }
 
 /** One owner's groups (`owner` null: groups without the owner tag), with what needs a person first. */
@@ -297,5 +322,7 @@ export interface WeeklyReportInput {
   readonly tickInterval?: Millis;
   /** The group tag naming a group's owner (deploy parameter ownerTagKey); `team` when left out. */
   readonly ownerTagKey?: string;
+  /** Snoozes first seen in the week. */
+  readonly snoozes?: readonly SnoozeMark[];
   readonly now: Millis;
 }

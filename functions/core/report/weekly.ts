@@ -118,6 +118,26 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     trend,
     deadlines: deadlines?.summary ?? null,
     owners: ownerSections(groups, needsAttention),
+    snoozes: (input.snoozes ?? [])
+      .filter((mark) => mark.seenAt >= weekStart && mark.seenAt < weekEnd)
+      .sort((a, b) => a.seenAt - b.seenAt || a.group.localeCompare(b.group))
+      .map((mark) => ({
+        group: mark.group,
+        seenAt: isoTime(mark.seenAt),
+        until: isoTime(mark.until),
+        lengthSeconds: Math.round((mark.until - mark.seenAt) / 1000),
+        by: null,
+      })),
+    requests: input.records
+      .filter((record) => record.reason === 'requested' && record.mode === 'live' && record.startedAt >= weekStart && record.startedAt < weekEnd)
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((record) => ({
+        group: record.group,
+        instanceId: record.instanceId,
+        startedAt: isoTime(record.startedAt),
+        servedAt: record.terminatedAt === undefined ? null : isoTime(record.terminatedAt),
+        outcome: record.phase,
+      })),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ReportDelivery } from '../../../functions/app/weekly-report.js';
 import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/weekly-report.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
+import { renderMarkdown } from '../../../functions/report/markdown.js';
 import { MemoryLedger } from '../../../sim/memory-ledger.js';
 import { REPORT_TIME } from '../../support/clock.js';
 import { FakeEvents, RecordingLogger } from '../../support/fakes.js';
@@ -208,6 +209,34 @@ describe('deliverWeeklyReport', () => {
     expect(deps.notifier.sent[1]?.message).toContain('**api**: quarantined');
     expect(deps.notifier.sent[1]?.message).not.toContain('web');
     expect(deps.notifier.sent[0]?.message).toContain('## By owner');
+  });
+
+  it("lists the week's snoozes with their length (who set one is not known) and the recycle requests with when each was served", async () => {
+    const ledger = await ledgerWithWeek();
+    await ledger.markSnooze({ group: 'web', until: W47 + 2 * DAY + 6 * 3_600_000, seenAt: W47 + 2 * DAY });
+    await ledger.markSnooze({ group: 'web', until: W47 - DAY + 3_600_000, seenAt: W47 - DAY });
+    await ledger.begin(
+      record({
+        id: 'asked',
+        group: 'web',
+        instanceId: 'i-9',
+        reason: 'requested',
+        startedAt: W47 + 3 * DAY,
+        terminatedAt: W47 + 3 * DAY + 600_000,
+        phase: 'verified',
+        closedAt: W47 + 3 * DAY + 1_200_000,
+      }),
+    );
+    const report = await buildWeeklyReport({ ledger, fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
+    expect(report.snoozes).toEqual([
+      { group: 'web', seenAt: '2026-11-18T00:00:00.000Z', until: '2026-11-18T06:00:00.000Z', lengthSeconds: 6 * 3600, by: null },
+    ]);
+    expect(report.requests).toEqual([
+      { group: 'web', instanceId: 'i-9', startedAt: '2026-11-19T00:00:00.000Z', servedAt: '2026-11-19T00:10:00.000Z', outcome: 'verified' },
+    ]);
+    const text = renderMarkdown(report);
+    expect(text).toContain('## Snoozes\n\n- **web** from 2026-11-18T00:00:00.000Z until 2026-11-18T06:00:00.000Z (6h, set by unknown)');
+    expect(text).toContain('## Recycle requests\n\n- **web** i-9: taken up 2026-11-19T00:00:00.000Z, served 2026-11-19T00:10:00.000Z');
   });
 
   it('a report that could not be stored is neither announced nor e-mailed', async () => {
