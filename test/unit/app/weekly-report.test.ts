@@ -3,6 +3,7 @@ import type { ReportDelivery } from '../../../functions/app/weekly-report.js';
 import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/weekly-report.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
+import { renderHtml } from '../../../functions/report/html/page.js';
 import { renderMarkdown } from '../../../functions/report/markdown.js';
 import { MemoryLedger } from '../../../sim/memory-ledger.js';
 import { REPORT_TIME } from '../../support/clock.js';
@@ -209,6 +210,7 @@ describe('deliverWeeklyReport', () => {
     expect(deps.notifier.sent[1]?.message).toContain('**api**: quarantined');
     expect(deps.notifier.sent[1]?.message).not.toContain('web');
     expect(deps.notifier.sent[0]?.message).toContain('## By owner');
+    expect(renderHtml(report)).toContain('<h2>By owner</h2><ul><li><strong>payments</strong>: 1 groups, 0 recycled, 0 failed, 1 quarantined');
   });
 
   it("lists the week's snoozes with their length (who set one is not known) and the recycle requests with when each was served", async () => {
@@ -237,6 +239,8 @@ describe('deliverWeeklyReport', () => {
     const text = renderMarkdown(report);
     expect(text).toContain('## Snoozes\n\n- **web** from 2026-11-18T00:00:00.000Z until 2026-11-18T06:00:00.000Z (6h, set by unknown)');
     expect(text).toContain('## Recycle requests\n\n- **web** i-9: taken up 2026-11-19T00:00:00.000Z, served 2026-11-19T00:10:00.000Z');
+    expect(renderHtml(report)).toContain('<strong>web</strong> snoozed from');
+    expect(renderHtml(report)).toContain('<code>i-9</code> requested: taken up');
   });
 
   it('a report that could not be stored is neither announced nor e-mailed', async () => {
