@@ -6,6 +6,7 @@ import { describeGroup, isExempt, NON_TERMINATING, TRANSITIONAL } from './auto-s
 import type { VirtualClock } from './clock.js';
 import { livePolicy } from './live.js';
 import type { Referee, Violations } from './referee.js';
+import type { SnoozeFigures } from './snooze-watch.js';
 
 /** A group's capacity as sampled at each advanceTo. */
 export interface GroupSample {
@@ -55,6 +56,10 @@ export class FleetMeasurements {
 
   violations(): Violations {
     return this.referee.violations();
+  }
+
+  snoozeFigures(): SnoozeFigures {
+    return this.referee.snoozeFigures();
   }
 
   /** Groups whose desired capacity Phoenix has raised and not yet given back. */

@@ -258,6 +258,7 @@ export class SimFleetPort implements FleetPort {
       group: group.name,
       victimLaunchOrdinal: victim.ordinal,
       victimProtectedOrExempt: victim.protectedFromScaleIn || isExempt(victim),
+      victimTainted: TAG.tainted in victim.tags,
       decrementDesired,
       desiredBefore: group.desired,
       healthyOthers,

@@ -13,6 +13,7 @@ import type { FaultRates, PhoenixCall } from './fleet-port.js';
 import { SimFleetPort } from './fleet-port.js';
 import type { Violations } from './referee.js';
 import { Referee } from './referee.js';
+import type { SnoozeFigures } from './snooze-watch.js';
 
 export type { ActivityKind, LifecycleEvent, SimGroupSpec, SimInstanceSpec } from './auto-scaling-state.js';
 export type { FaultRates, PhoenixCall } from './fleet-port.js';
@@ -185,6 +186,10 @@ export class SimFleet implements FleetPort {
 
   violations(): Violations {
     return this.measurements.violations();
+  }
+
+  snoozeFigures(): SnoozeFigures {
+    return this.measurements.snoozeFigures();
   }
 
   surgingGroups(): string[] {

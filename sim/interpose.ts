@@ -11,6 +11,7 @@ export type PortCallKind =
   | 'tag'
   | 'untag'
   | 'records'
+  | 'mark-snooze'
   | 'begin'
   | 'update'
   | 'record-tick'
@@ -61,6 +62,7 @@ export function interposeFleet(fleet: FleetPort, around: Around, onRead: (groups
 export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort {
   return {
     recordsSince: (since) => around({ kind: 'records' }, () => ledger.recordsSince(since)),
+    markSnooze: (mark) => around({ kind: 'mark-snooze', group: mark.group }, () => ledger.markSnooze(mark)),
     openRecords: () => around({ kind: 'records' }, () => ledger.openRecords()),
     groupRecordsSince: (groups, since) => around({ kind: 'records' }, () => ledger.groupRecordsSince(groups, since)),
     begin: (record) => around({ kind: 'begin', group: record.group, instanceId: record.instanceId }, () => ledger.begin(record)),

@@ -1,6 +1,7 @@
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../functions/core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
+import type { SnoozeMark } from '../functions/core/policy/snooze.js';
 import type { BeginResult, LedgerHistory, LedgerPort, LedgerRead, UpdateResult, VersionRelease } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
 import { MemoryVersions } from './memory-versions.js';
@@ -16,6 +17,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
   private readonly open = new Set<string>();
   private readonly ticks: TickSummary[] = [];
   private readonly versions = new MemoryVersions();
+  /** By group and time: the first mark of each stays. */
+  private readonly snoozes = new Map<string, SnoozeMark>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -28,12 +31,25 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     await Promise.resolve();
-    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases() };
+    const snoozes = [...this.snoozes.values()].filter((mark) => mark.seenAt >= since);
+    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases(), snoozes };
+  }
+
+  async markSnooze(mark: SnoozeMark): Promise<void> {
+    await Promise.resolve();
+    const key = `${mark.group}\u0000${mark.until}`;
+    if (!this.snoozes.has(key)) this.snoozes.set(key, Object.freeze({ ...mark }));
+  }
+
+  /** Every snooze marked, first seen in [from, to). */
+  async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
+    await Promise.resolve();
+    return [...this.snoozes.values()].filter((mark) => mark.seenAt >= from && mark.seenAt < to);
   }
 
   async openRecords(): Promise<LedgerRead> {
     await Promise.resolve();
-    return { records: this.recordsOf(this.open), blocks: this.versions.blocks(), releases: [] };
+    return { records: this.recordsOf(this.open), blocks: this.versions.blocks(), releases: [], snoozes: [] };
   }
 
   /** The versions blocked now, as every run reads them. */

@@ -3,8 +3,10 @@ import { MINUTE } from '../functions/core/model.js';
 import type { GroupPolicy } from '../functions/core/policy/policy.js';
 import { MAX_SURGE_ON, TAG } from '../functions/core/policy/policy.js';
 import type { PolicyResult } from '../functions/core/policy/tags.js';
-import { parseGroupPolicy } from '../functions/core/policy/tags.js';
+import { DEFAULT_MAX_SNOOZES_PER_WEEK, parseGroupPolicy } from '../functions/core/policy/tags.js';
 import { isWindowOpen } from '../functions/core/policy/window.js';
+import type { SnoozeFigures } from './snooze-watch.js';
+import { SnoozeWatch } from './snooze-watch.js';
 
 export const VIOLATION_KINDS = [
   'belowMinHealthy',
@@ -37,6 +39,8 @@ export interface TerminationFacts {
   /** The victim's place in the order the fleet launched instances: tells whether it came from a surge. */
   readonly victimLaunchOrdinal: number;
   readonly victimProtectedOrExempt: boolean;
+  /** The victim carries `phoenix:tainted`: a snooze does not hold its replacement back. */
+  readonly victimTainted: boolean;
   readonly decrementDesired: boolean;
   readonly desiredBefore: number;
   /** InService and Healthy instances of the group other than the victim. */
@@ -113,7 +117,8 @@ function zero(): Violations {
  *   or a stranded one (desired still raised at its deadline).
  * - terminatedWhileBraked: a termination other than an undo while a brake holds and has held for longer
  *   than a Describe may lag. Brakes: account mode off or dry-run, `phoenix:enabled` not exactly `true`,
- *   a group tag that does not parse, `phoenix:quarantined` present.
+ *   a group tag that does not parse, `phoenix:quarantined` present, and a snooze (SnoozeWatch judges
+ *   it from the tag's writes; a tainted victim's termination does not break it).
  * An undo is the first termination with decrementDesired of an instance launched after the open surge's
  * raise: it gives back what Phoenix added, so no budget, window or brake holds it back. With Describe
  * lag, a brake or a tightened budget, window or floor is held against Phoenix only once the longest lag
@@ -128,8 +133,17 @@ export class Referee {
   private readonly surging = new Set<Watch>();
   private readonly raisingMax = new Set<Watch>();
   private modeBraked = false;
+  private readonly snoozes: SnoozeWatch;
 
-  constructor(private readonly options: RefereeOptions) {}
+  constructor(private readonly options: RefereeOptions) {
+    // Phoenix first sees a written snooze at a tick after a Describe shows it; a tick lost on the way makes it two.
+    const seenWithin = 2 * options.tickInterval + options.describeLag;
+    this.snoozes = new SnoozeWatch({ clock: options.clock, seenWithin, maxPerWeek: DEFAULT_MAX_SNOOZES_PER_WEEK });
+  }
+
+  snoozeFigures(): SnoozeFigures {
+    return this.snoozes.figures();
+  }
 
   violations(): Violations {
     return { ...this.counts };
@@ -158,6 +172,7 @@ export class Referee {
     };
     this.watches.set(name, watch);
     this.refreshBrakes(watch);
+    this.snoozes.tagsChanged(name, tags);
   }
 
   /** The clock moved: surges past their deadline are stranded. */
@@ -177,6 +192,7 @@ export class Referee {
     watch.limits.push({ since: this.options.clock.now(), result: limitsOf(tags) });
     this.forgetUnseenLimits(watch);
     this.refreshBrakes(watch);
+    this.snoozes.tagsChanged(name, tags);
     if (!(TAG.enabled in tags)) this.close(watch, 0);
     // Without phoenix:max-surge=1 IAM refuses Phoenix any change of max size: a raise still open is its owner's now.
     if (!maySetMax(tags)) this.closeMaxRaise(watch);
@@ -267,7 +283,8 @@ export class Referee {
     const found: ViolationKind[] = [];
     if (facts.victimProtectedOrExempt) found.push('protectedOrExempt');
     if (this.outsideOptIn(watch, undo)) found.push('outsideOptIn');
-    if (!undo && this.brakeVisible(watch.brakedSince)) found.push('terminatedWhileBraked');
+    const snoozeBroken = !undo && this.snoozes.breaks(facts.group, facts.victimTainted, (since) => this.brakeVisible(since));
+    if (!undo && (this.brakeVisible(watch.brakedSince) || snoozeBroken)) found.push('terminatedWhileBraked');
     if (facts.decrementDesired && top !== undefined) {
       this.maxDueSoon(watch);
       this.close(watch, watch.surges.length - 1);

@@ -13,6 +13,7 @@ import { livePolicy } from './live.js';
 import { drawOperatorMoves, operatorScript } from './operator.js';
 import type { ScenarioScript, ScriptEvent, ScriptOptions, TouchTarget } from './script.js';
 import { selftestFleet, selftestScript } from './selftest-scenario.js';
+import { snoozeScript } from './snoozes.js';
 
 export const SCENARIO_NAMES = [
   'steady',
@@ -28,6 +29,7 @@ export const SCENARIO_NAMES = [
   'bad-launch',
   'selftest',
   'fixed-size',
+  'snooze',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -422,5 +424,7 @@ export function buildScript(name: ScenarioName, fleet: readonly SimGroupSpec[], 
       return selftestScript(fleet, options);
     case 'fixed-size':
       return fixedSizeScript(options);
+    case 'snooze':
+      return { events: snoozeScript(fleet, options), invocationsPerTick: 1 };
   }
 }

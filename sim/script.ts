@@ -38,6 +38,8 @@ export type ScriptEvent =
    * sets a daily window that closes two minutes from now and stays closed for `closedFor`.
    */
   | { readonly at: Millis; readonly kind: 'close-window'; readonly pick: number; readonly closedFor: Millis }
+  /** A person asks that an InService instance of the group, chosen by a draw in [0, 1), be replaced first (`phoenix recycle`). */
+  | { readonly at: Millis; readonly kind: 'request-recycle'; readonly group: string; readonly pick: number; readonly by: string }
   /** An operator lifts every quarantine (`phoenix release`). */
   | { readonly at: Millis; readonly kind: 'release-quarantines' }
   /** A group's owner raises its max size by `by` (a stack update); chosen as for set-tag. */

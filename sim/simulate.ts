@@ -23,6 +23,7 @@ import { buildScenario, buildScript, SCENARIO_NAMES } from './scenarios.js';
 import type { Delivery, Invocation, ScenarioScript } from './script.js';
 import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
+import type { SnoozeFigures } from './snooze-watch.js';
 import type { AppliedTouch } from './touches.js';
 import { TouchLog, touchedInstances } from './touches.js';
 import type { VersionFigures } from './version-figures.js';
@@ -101,6 +102,15 @@ export interface SimulationSummary {
   readonly maxSize: { readonly raised: number; readonly restored: number };
   /** `Recycle Scheduled` events published: the advance notices. */
   readonly notices: number;
+  /** The snooze scenario only: what owners wrote, from the writes, and the snoozes Phoenix marked in its ledger. */
+  readonly snooze?: SnoozeSummary;
+}
+
+export interface SnoozeSummary extends SnoozeFigures {
+  /** Distinct snooze values Phoenix marked as first seen. */
+  readonly marked: number;
+  /** Instances people asked to replace (`phoenix recycle`), and of those, terminated by Phoenix by the end, from the fleet's own call log. */
+  readonly recycleRequests: { readonly made: number; readonly served: number };
 }
 
 /** What became of the instances people touched, measured by the simulator: tags it holds, terminations that took effect. */
@@ -223,10 +233,22 @@ function staleAtEnd(fleet: SimFleet, specs: readonly SimGroupSpec[]): number {
   return count;
 }
 
+async function snoozeSummary(fleet: SimFleet, ledger: MemoryLedger, world: World, start: Millis, end: Millis): Promise<SnoozeSummary> {
+  const terminated = new Set(
+    fleet.calls().flatMap((call) => (call.kind === 'terminate' && call.outcome === 'ok' && call.instanceId !== undefined ? [call.instanceId] : [])),
+  );
+  const requests = world.recycleRequests();
+  return {
+    ...fleet.snoozeFigures(),
+    marked: (await ledger.snoozesBetween(start, end + 1)).length,
+    recycleRequests: { made: requests.length, served: requests.filter((request) => terminated.has(request.instanceId)).length },
+  };
+}
+
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function zeroReasons(): Record<RecycleReason, number> {
-  return { tainted: 0, 'stale-config': 0, 'max-age': 0, chaos: 0 };
+  return { requested: 0, tainted: 0, 'stale-config': 0, 'max-age': 0, chaos: 0 };
 }
 
 class Tally {
@@ -525,6 +547,7 @@ export async function simulateFleet(
     versions: versionFigures(fleet, events.all(), end, options.tickInterval),
     maxSize: maxSizeCalls(fleet.calls()),
     notices: events.all().filter((event) => event.detailType === 'Recycle Scheduled').length,
+    ...(options.scenario === 'snooze' ? { snooze: await snoozeSummary(fleet, ledger, world, options.start, end) } : {}),
   };
   // The run is over: faults no longer model anything, and the report's snapshot must not fail on one.
   fleet.setFaults(undefined);

@@ -1,6 +1,7 @@
 import type { Millis } from '../functions/core/model.js';
 import { MINUTE } from '../functions/core/model.js';
 import { TAG } from '../functions/core/policy/policy.js';
+import { formatRequest } from '../functions/core/policy/request.js';
 import { pick } from './draws.js';
 import type { SimFleet, SimGroupSpec } from './fleet.js';
 import { TimeQueue } from './heap.js';
@@ -27,6 +28,8 @@ export function closingWindow(at: Millis, closedFor: Millis): string {
 export class World {
   private readonly pending: TimeQueue<ScriptEvent>;
   private readonly original: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The instances people asked to replace, in order. */
+  private readonly requested: { readonly at: Millis; readonly instanceId: string }[] = [];
 
   constructor(
     private readonly fleet: SimFleet,
@@ -37,6 +40,10 @@ export class World {
   ) {
     this.pending = new TimeQueue(events);
     this.original = new Map(specs.map((spec) => [spec.name, spec.tags] as const));
+  }
+
+  recycleRequests(): readonly { readonly at: Millis; readonly instanceId: string }[] {
+    return this.requested;
   }
 
   /** When the next change is due, if any is left. */
@@ -88,6 +95,14 @@ export class World {
       case 'set-max': {
         const group = this.choose(event.group);
         if (group !== undefined) fleet.setMaxExternally(group, fleet.view(group).max + event.by);
+        return;
+      }
+      case 'request-recycle': {
+        const inService = fleet.view(event.group).instances.filter((instance) => instance.lifecycleState === 'InService');
+        const target = inService[Math.floor(event.pick * inService.length)];
+        if (target === undefined) return;
+        fleet.setInstanceTag(target.id, TAG.recycleRequested, formatRequest({ at: event.at, by: event.by }));
+        this.requested.push({ at: event.at, instanceId: target.id });
         return;
       }
       case 'release-quarantines':

@@ -76,6 +76,17 @@ export class AwsInstances implements TaintPort {
     }
   }
 
+  /** Writes `phoenix:recycle-requested` on one instance; false when EC2 no longer knows it. */
+  async tagRecycleRequested(instanceId: string, value: string): Promise<boolean> {
+    try {
+      await this.options.ec2.send(new CreateTagsCommand({ Resources: [instanceId], Tags: [{ Key: TAG.recycleRequested, Value: value }] }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   /** Each named group's tags; a group that no longer exists is missing from the map. */
   private async groupTags(names: readonly string[]): Promise<Map<string, Record<string, string>>> {
     const result = new Map<string, Record<string, string>>();

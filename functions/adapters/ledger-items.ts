@@ -14,6 +14,7 @@ import type {
 } from '../core/model.js';
 import { isOpen, RECYCLE_REASONS } from '../core/model.js';
 import type { GlobalBlockReason } from '../core/policy/global-gate.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import { LedgerItemError } from './errors.js';
 import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
@@ -26,6 +27,9 @@ import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledge
  *   open record, and is what makes two overlapping ticks unable to both start a replacement there.
  * - a tick summary: pk `TICK#<YYYY-MM-DD of at>`, sk `<at ISO>#<part>`, `at`, `blocked`, `skips` (group
  *   → reason) and `expiresAt`; a tick over many groups is split into parts so no item nears 400 KB.
+ * - a snooze mark: pk `GROUP#<group>`, sk `SNOOZE#<until ISO>`, `kind = 'snooze'`, `until`, and the record
+ *   index attributes (`mode` 'live', `startedAt` = when first seen, `day`, `expiresAt`), so the tick's two
+ *   Queries and the report's days read the marks with the records, and nothing else finds them.
  * A record's group, id and startedAt locate its item, so they never change once written.
  */
 
@@ -61,6 +65,38 @@ export function partitionKey(group: string): string {
 
 function recordSortKey(startedAt: Millis, id: string): string {
   return `REC#${new Date(startedAt).toISOString()}#${id}`;
+}
+
+const SNOOZE_KIND = 'snooze';
+
+export function snoozeToItem(mark: SnoozeMark): Item {
+  const seenAt = queryBound(mark.seenAt, 'seenAt');
+  return {
+    [LEDGER_KEY.partition]: partitionKey(mark.group),
+    [LEDGER_KEY.sort]: `SNOOZE#${new Date(queryBound(mark.until, 'until')).toISOString()}`,
+    [LEDGER_KEY.day]: dayBucket(seenAt),
+    [LEDGER_TTL_ATTRIBUTE]: expiresAt(seenAt),
+    [LEDGER_KEY.mode]: 'live',
+    [LEDGER_KEY.startedAt]: seenAt,
+    kind: SNOOZE_KIND,
+    group: mark.group,
+    until: mark.until,
+  };
+}
+
+export function isSnoozeItem(item: StoredItem): boolean {
+  return item['kind'] === SNOOZE_KIND;
+}
+
+export function snoozeFromItem(item: StoredItem): SnoozeMark {
+  const read = new FieldReader(item);
+  const mark = { group: read.string('group'), until: read.number('until'), seenAt: read.number(LEDGER_KEY.startedAt) };
+  if (read.problems.length > 0) {
+    throw new LedgerItemError(
+      `malformed snooze mark pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`,
+    );
+  }
+  return mark;
 }
 
 /** Group names are at most 255 characters: 1,000 of them with a reason stay well under DynamoDB's 400 KB item limit. */
@@ -128,6 +164,7 @@ export function toItem(record: ReplacementRecord): Item {
   if (record.maxRaise !== undefined) item['maxRaise'] = { fromMax: record.maxRaise.fromMax, toMax: record.maxRaise.toMax };
   if (record.terminatedAt !== undefined) item['terminatedAt'] = record.terminatedAt;
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
+  if (record.owner !== undefined) item['owner'] = record.owner;
   if (record.closedAt !== undefined) item['closedAt'] = record.closedAt;
   if (record.detail !== undefined) item['detail'] = record.detail;
   // Kept as JSON text: the events are only ever published as they are, never queried.
@@ -152,6 +189,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const maxRaise = read.optionalMaxRaise();
   const terminatedAt = read.optionalNumber('terminatedAt');
   const touchedAt = read.optionalNumber('touchedAt');
+  const owner = read.optionalString('owner');
   const closedAt = read.optionalNumber('closedAt');
   const detail = read.optionalString('detail');
   const undo = read.optionalUndo();
@@ -171,6 +209,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     ...(maxRaise === undefined ? {} : { maxRaise }),
     ...(terminatedAt === undefined ? {} : { terminatedAt }),
     ...(touchedAt === undefined ? {} : { touchedAt }),
+    ...(owner === undefined ? {} : { owner }),
     ...(closedAt === undefined ? {} : { closedAt }),
     ...(detail === undefined ? {} : { detail }),
     ...(undo === undefined ? {} : { undo }),

@@ -4,27 +4,44 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { VersionBlock, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { Millis, ReplacementRecord } from '../core/model.js';
 import { DAY } from '../core/model.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { LedgerHistory, LedgerRead } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
-import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import {
+  dayBucket,
+  isSnoozeItem,
+  MODES,
+  OPEN_MARKER,
+  partitionKey,
+  queryBound,
+  recordFromItem,
+  snoozeFromItem,
+  sortByStart,
+  tickFromItem,
+  tickPartitionKey,
+} from './ledger-items.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 import { blockOrRelease, isVersionItem } from './ledger-versions.js';
 
+/** A run's read: records, version items (blocks, releases to announce) and snooze marks, told apart by their keys. */
 function ledgerRead(items: readonly StoredItem[]): LedgerRead {
   const records: ReplacementRecord[] = [];
   const blocks: VersionBlock[] = [];
   const releases: VersionReleaseNotice[] = [];
+  const snoozes: SnoozeMark[] = [];
   for (const item of items) {
-    if (!isVersionItem(item)) {
+    if (isSnoozeItem(item)) {
+      snoozes.push(snoozeFromItem(item));
+    } else if (isVersionItem(item)) {
+      const version = blockOrRelease(item);
+      if ('block' in version) blocks.push(version.block);
+      else releases.push(version.release);
+    } else {
       records.push(recordFromItem(item));
-      continue;
     }
-    const version = blockOrRelease(item);
-    if ('block' in version) blocks.push(version.block);
-    else releases.push(version.release);
   }
-  return { records: sortByStart(records), blocks, releases };
+  return { records: sortByStart(records), blocks, releases, snoozes };
 }
 
 export interface DynamoLedgerOptions {
@@ -56,7 +73,8 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /**
    * One Query a mode over the byStart index: a tick's read costs two requests however many days it
-   * spans. A blocked version's item sorts after every record there, so it comes in the same read.
+   * spans. A blocked version's item sorts after every record there, and the snooze marks carry the
+   * index's attributes, so both come in the same read.
    */
   async recordsSince(since: Millis): Promise<LedgerRead> {
     const from = queryBound(since, 'since');
@@ -104,7 +122,12 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /** Every group's records started in [from, to): a report's week. */
   async recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
-    return sortByStart(await this.startedBetween(from, to));
+    return sortByStart((await this.startedBetween(from, to)).filter((item) => !isSnoozeItem(item)).map(recordFromItem));
+  }
+
+  /** The snoozes first seen in [from, to): the same day Queries as records, their snooze items. */
+  async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
+    return (await this.startedBetween(from, to)).filter(isSnoozeItem).map(snoozeFromItem);
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
@@ -125,10 +148,10 @@ export class DynamoLedgerReader implements LedgerHistory {
     return [...byTime.values()].sort((a, b) => a.at - b.at);
   }
 
-  /** One Query per UTC day bucket, in parallel; records started in [from, to) within the buckets worth reading. */
-  private async startedBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]> {
+  /** One Query per UTC day bucket, in parallel; items started in [from, to) within the buckets worth reading. */
+  private async startedBetween(from: Millis, to: Millis): Promise<StoredItem[]> {
     const queries = this.daysBetween(from, to).map(({ day, first, last }) =>
-      this.queryAll({
+      this.queryItems({
         IndexName: LEDGER_INDEX.byDay,
         KeyConditionExpression: '#day = :day AND #startedAt BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#day': LEDGER_KEY.day, '#startedAt': LEDGER_KEY.startedAt },

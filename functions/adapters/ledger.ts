@@ -3,10 +3,11 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aw
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
+import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { BeginResult, LedgerPort, UpdateResult, VersionRelease } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
-import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
+import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, snoozeToItem, tickPartitionKey, toItem } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION_SORT_KEY, versionFromItem, versionPartitionKey } from './ledger-versions.js';
@@ -35,7 +36,11 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, Vers
     await Promise.all(writes);
   }
 
-  /** One Query per UTC day; the parts of one tick are merged back into one summary. */
+  /** The first write of a group's snooze time wins: a later tick that saw it too keeps the first sighting. */
+  async markSnooze(mark: SnoozeMark): Promise<void> {
+    await this.conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: snoozeToItem(mark), ...absent() })));
+  }
+
   async begin(record: ReplacementRecord): Promise<BeginResult> {
     const item = toItem(record);
     const put = { TableName: this.tableName, Item: item, ...absent() };

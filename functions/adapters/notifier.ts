@@ -14,8 +14,11 @@ export interface SnsNotifierOptions {
 export class SnsNotifier implements NotifierPort {
   constructor(private readonly options: SnsNotifierOptions) {}
 
-  async notify(subject: string, message: string): Promise<void> {
-    await this.options.client.send(new PublishCommand({ TopicArn: this.options.topicArn, Subject: snsSubject(subject), Message: clipMessage(message) }));
+  async notify(subject: string, message: string, attributes: Readonly<Record<string, string>> = {}): Promise<void> {
+    const MessageAttributes = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+    await this.options.client.send(
+      new PublishCommand({ TopicArn: this.options.topicArn, Subject: snsSubject(subject), Message: clipMessage(message), MessageAttributes }),
+    );
   }
 }
 

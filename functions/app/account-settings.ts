@@ -175,6 +175,25 @@ export const SETTINGS = deepFreeze({
     max: 1440,
     meaning: "How long a new version's canary replacement runs, verified and without a failure, before other groups' replacements onto it start.",
   },
+  maxSnoozesPerWeek: {
+    kind: 'whole',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_MAX_SNOOZES_PER_WEEK', readBy: TICKS },
+    default: 3,
+    min: 0,
+    max: 50,
+    meaning:
+      'The most phoenix:snooze-until snoozes a group may take in any rolling week; one beyond it is refused and the group recycles as usual. 0: no snoozes.',
+  },
+  ownerTagKey: {
+    kind: 'text',
+    deploy: 'stack',
+    variable: { name: 'PHOENIX_OWNER_TAG_KEY', readBy: ALL_FUNCTIONS },
+    default: 'team',
+    expected: 'a tag key such as team or owner: 1 to 128 letters, digits, spaces or _ . : / = + - @, not starting with aws:',
+    pattern: '^(?!aws:)[A-Za-z0-9 _.:/=+@-]{1,128}$',
+    meaning: "The group tag that names who owns a group: its value is each event's owner, the report's sections and the report message's owner attribute.",
+  },
   metricDimensions: {
     kind: 'choice',
     deploy: 'stack',

@@ -97,6 +97,16 @@ function names(env: Environment, setting: VariableSetting): readonly string[] {
     .filter((name) => name !== '');
 }
 
+const OWNER_TAG_KEY = new RegExp(SETTINGS.ownerTagKey.pattern);
+
+/** The group tag that names a group's owner; refused, naming the variable, when it is not a tag key. */
+function ownerTagKey(env: Environment): string {
+  const setting = SETTINGS.ownerTagKey;
+  const value = env[setting.variable.name] ?? setting.default;
+  if (!OWNER_TAG_KEY.test(value)) throw new ConfigError(setting.variable.name, value, setting.expected);
+  return value;
+}
+
 function eventBusName(env: Environment): string {
   return read(env, SETTINGS.eventBus) ?? SETTINGS.eventBus.default;
 }
@@ -122,7 +132,12 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
       blackouts: blackouts.blackouts,
       stopAlarms: names(env, SETTINGS.stopAlarms),
       maxTerminationsPerRun: wholeNumber(env, SETTINGS.maxTerminationsPerRun),
-      limits: Object.freeze({ maxBudget: maxGroupBudget(env), minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor) }),
+      ownerTagKey: ownerTagKey(env),
+      limits: Object.freeze({
+        maxBudget: maxGroupBudget(env),
+        minHealthyFloor: wholeNumber(env, SETTINGS.minHealthyFloor),
+        maxSnoozesPerWeek: wholeNumber(env, SETTINGS.maxSnoozesPerWeek),
+      }),
       breaker: Object.freeze({
         failuresToBlock: wholeNumber(env, SETTINGS.breakerFailures),
         period: wholeNumber(env, SETTINGS.breakerPeriodHours) * HOUR,
@@ -134,6 +149,7 @@ export function parseRecyclerConfig(env: Environment): RecyclerConfig {
 
 export interface TainterConfig extends TelemetryConfig {
   readonly eventBusName: string;
+  readonly ownerTagKey: string;
 }
 
 /**
@@ -141,7 +157,7 @@ export interface TainterConfig extends TelemetryConfig {
  * global mode, and the recycler decides later under its own gates.
  */
 export function parseTainterConfig(env: Environment): TainterConfig {
-  return Object.freeze({ ...telemetry(env), eventBusName: eventBusName(env) });
+  return Object.freeze({ ...telemetry(env), eventBusName: eventBusName(env), ownerTagKey: ownerTagKey(env) });
 }
 
 /** The time an EventBridge event carries: when the schedule fired, or when Auto Scaling acted. */
@@ -217,6 +233,7 @@ export interface ReporterConfig extends TelemetryConfig {
   readonly eventBusName: string;
   /** For the console link in the e-mail; Lambda sets AWS_REGION. */
   readonly region: string;
+  readonly ownerTagKey: string;
 }
 
 const SNS_TOPIC_ARN = new RegExp(SETTINGS.reportTopicArn.pattern);
@@ -237,7 +254,7 @@ export function parseReporterConfig(env: Environment): ReporterConfig {
   }
   const region = env['AWS_REGION']?.trim();
   if (region === undefined || region === '') throw new ConfigError('AWS_REGION', env['AWS_REGION'], 'the AWS region (Lambda sets it)');
-  return Object.freeze({ ...telemetry(env), ledgerTable, bucket, topicArn, timeZone, eventBusName: eventBusName(env), region });
+  return Object.freeze({ ...telemetry(env), ledgerTable, bucket, topicArn, timeZone, eventBusName: eventBusName(env), region, ownerTagKey: ownerTagKey(env) });
 }
 
 /**

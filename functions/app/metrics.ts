@@ -9,7 +9,7 @@ import type { TickResult } from './tick.js';
 
 /** Every metric Phoenix publishes, with what it means; docs/operations.md lists these. */
 export const METRICS = {
-  Recycled: 'instances terminated for a replacement, by reason (tainted, stale-config, max-age, chaos)',
+  Recycled: 'instances terminated for a replacement, by reason (requested, tainted, stale-config, max-age, chaos)',
   RecoverySeconds: 'from the start of a replacement to its group back at desired capacity, healthy; one sample per verified replacement',
   FailedRecoveries: 'replacements that missed their recovery timeout in a run (each group is quarantined and named in its Recovery Failed event)',
   QuarantinedGroups: 'groups carrying phoenix:quarantined after the tick',

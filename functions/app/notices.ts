@@ -6,11 +6,11 @@ import type { EventsPort, Logger } from '../core/ports.js';
 import { errorText } from './errors.js';
 import type { OutboxFailure } from './outbox.js';
 
-export function recycleScheduledEvent(notice: ScheduledRecycle, now: Millis): PhoenixEvent {
+export function recycleScheduledEvent(notice: ScheduledRecycle, now: Millis, owner: string | null): PhoenixEvent {
   return {
     detailType: 'Recycle Scheduled',
     time: new Date(now).toISOString(),
-    detail: { group: notice.group, instanceId: notice.instanceId, rule: notice.rule, earliestAt: new Date(notice.at).toISOString() },
+    detail: { group: notice.group, instanceId: notice.instanceId, rule: notice.rule, earliestAt: new Date(notice.at).toISOString(), owner },
   };
 }
 
@@ -19,11 +19,16 @@ export function recycleScheduledEvent(notice: ScheduledRecycle, now: Millis): Ph
  * A notice announces, it changes nothing, so it rides in no ledger record: one that fails to go out is
  * reported as the run's failure and not sent again (the next tick's horizon has moved on).
  */
-export async function announce(deps: { readonly events: EventsPort; readonly logger: Logger }, input: NoticeInput): Promise<OutboxFailure[]> {
+export async function announce(
+  deps: { readonly events: EventsPort; readonly logger: Logger },
+  input: NoticeInput,
+  ownerTagKey: string,
+): Promise<OutboxFailure[]> {
   const notices = scheduledRecycles(input);
   if (notices.length === 0) return [];
+  const owners = new Map(input.groups.map((group) => [group.name, group.tags[ownerTagKey] ?? null]));
   try {
-    await deps.events.publish(notices.map((notice) => recycleScheduledEvent(notice, input.now)));
+    await deps.events.publish(notices.map((notice) => recycleScheduledEvent(notice, input.now, owners.get(notice.group) ?? null)));
   } catch (error) {
     deps.logger.error('could not publish advance notices', { count: notices.length, error: errorText(error) });
     return [...new Set(notices.map((notice) => notice.group))].map((group) => ({ group, why: 'could not publish its advance notice', cause: error }));

@@ -22,6 +22,7 @@ export function recycledEvent(record: ReplacementRecord, now: Millis): PhoenixEv
       instanceAgeSeconds: record.instanceAgeSeconds ?? null,
       recordId: record.id,
       launchedBeforeTerminate: record.surge !== undefined,
+      owner: record.owner ?? null,
     },
   };
 }
@@ -30,7 +31,7 @@ export function verifiedEvent(record: ReplacementRecord, now: Millis, recoverySe
   return {
     detailType: 'Recovery Verified',
     time: new Date(now).toISOString(),
-    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds },
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, recoverySeconds, owner: record.owner ?? null },
   };
 }
 
@@ -39,9 +40,10 @@ export function failedEvents(record: ReplacementRecord, now: Millis, why: string
   const failed: PhoenixEvent = {
     detailType: 'Recovery Failed',
     time,
-    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why },
+    detail: { group: record.group, instanceId: record.instanceId, recordId: record.id, reason: why, owner: record.owner ?? null },
   };
-  return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time } }] : [failed];
+  const owner = record.owner ?? null;
+  return quarantined ? [failed, { detailType: 'Group Quarantined', time, detail: { group: record.group, reason: why, since: time, owner } }] : [failed];
 }
 
 /** Announced with the failed replacement that tripped the block, in the write that closes it. */
@@ -49,7 +51,14 @@ export function versionBlockedEvent(block: VersionBlock, record: ReplacementReco
   return {
     detailType: 'Version Blocked',
     time: new Date(block.blockedAt).toISOString(),
-    detail: { version: block.key, reason: block.why, blockedAt: new Date(block.blockedAt).toISOString(), recordId: record.id, group: record.group },
+    detail: {
+      version: block.key,
+      reason: block.why,
+      blockedAt: new Date(block.blockedAt).toISOString(),
+      recordId: record.id,
+      group: record.group,
+      owner: record.owner ?? null,
+    },
   };
 }
 
@@ -64,6 +73,7 @@ export function maxLeftRaisedEvent(record: ReplacementRecord, now: Millis, left:
       maxSize: left.maxSize,
       maxSizeBeforeSurge: record.maxRaise?.fromMax ?? left.maxSize,
       reason: left.why,
+      owner: record.owner ?? null,
     },
   };
 }

@@ -26,6 +26,9 @@ export const RUNNING_ACTIVITY_HORIZON: Millis = HOUR;
  * What a run reads before planning. The recycler reads the ledger and the fleet at once. The verifier
  * first asks which replacements are open (one small request when none is); then the records of those
  * groups, read consistently, and the groups themselves, after the records, so they are never older.
+ * The verifier reads no snooze marks: without them every well-formed snooze within a day reads as held,
+ * which may take back a replacement that a snooze over the weekly limit did not stop, never finish one a
+ * snooze holds.
  */
 export async function load(
   deps: { readonly fleet: FleetPort; readonly ledger: LedgerPort },
@@ -37,12 +40,12 @@ export async function load(
   const { records: open, blocks, releases } = await deps.ledger.openRecords();
   const openGroups = new Set(open.map((record) => record.group));
   const names = scope.kind === 'selftest' ? [scope.group] : [...new Set(scope.groups ?? openGroups)].filter((name) => openGroups.has(name));
-  if (names.length === 0) return [{ records: [], blocks, releases }, []];
+  if (names.length === 0) return [{ records: [], blocks, releases, snoozes: [] }, []];
   const recent = await deps.ledger.groupRecordsSince(names, since);
   // A record open for longer than the lookback is only in the open read.
   const seen = new Set(recent.map((record) => record.id));
   const records = [...recent, ...open.filter((record) => names.includes(record.group) && !seen.has(record.id))];
-  return [{ records, blocks, releases }, [...(await deps.fleet.describeGroups(names)).values()]];
+  return [{ records, blocks, releases, snoozes: [] }, [...(await deps.fleet.describeGroups(names)).values()]];
 }
 
 /**

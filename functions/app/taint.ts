@@ -9,6 +9,8 @@ export interface TaintDependencies {
   readonly events: EventsPort;
   readonly logger: Logger;
   readonly now: () => Millis;
+  /** The group tag naming a group's owner, which each `Instance Tainted` event carries. */
+  readonly ownerTagKey: string;
 }
 
 /** What one invocation did: the event it ignored and why, or the instances it tainted. */
@@ -53,11 +55,11 @@ export async function handleTouch(deps: TaintDependencies, event: unknown): Prom
   }
   const context = { by: touch.by, via: touch.via, touchedAt: new Date(touch.at).toISOString(), cloudTrailEventId: touch.eventId };
   const found = new Map((await deps.instances.describeInstances(touch.instanceIds)).map((instance) => [instance.id, instance]));
-  const chosen: { instanceId: string; group: string }[] = [];
+  const chosen: { instanceId: string; group: string; owner: string | null }[] = [];
   for (const instanceId of touch.instanceIds) {
     const decision = decideTaint(touch, found.get(instanceId), now);
     if (decision.act) {
-      chosen.push({ instanceId, group: decision.group });
+      chosen.push({ instanceId, group: decision.group, owner: found.get(instanceId)?.groupTags[deps.ownerTagKey] ?? null });
       if (decision.overwrites !== undefined)
         deps.logger.warn('future-dated taint overwritten', { instance: instanceId, overwrites: decision.overwrites, ...context });
     } else {
@@ -78,7 +80,11 @@ export async function handleTouch(deps: TaintDependencies, event: unknown): Prom
   }
   await deps.events.publish(
     tainted.map(
-      ({ instanceId, group }): InstanceTainted => ({ detailType: 'Instance Tainted', time: context.touchedAt, detail: { group, instanceId, ...context } }),
+      ({ instanceId, group, owner }): InstanceTainted => ({
+        detailType: 'Instance Tainted',
+        time: context.touchedAt,
+        detail: { group, instanceId, ...context, owner },
+      }),
     ),
   );
   return {

@@ -21,6 +21,7 @@ export function tainterDependencies(config: TainterConfig): TaintDependencies & 
     events: new EventBridgeEvents({ client: new EventBridgeClient(aws), eventBusName: config.eventBusName }),
     logger: loggerPort(powertoolsLogger),
     now: Date.now,
+    ownerTagKey: config.ownerTagKey,
     powertoolsLogger,
   };
 }

@@ -15,12 +15,14 @@ import type { AccountLimits } from '../core/policy/tags.js';
 import { NO_ACCOUNT_LIMITS } from '../core/policy/tags.js';
 import type { AlarmsPort, EventsPort, FleetPort, LedgerPort, Logger, SettingsPort } from '../core/ports.js';
 import { summarizeTick } from '../core/report/tick-summary.js';
+import { SETTINGS } from './account-settings.js';
 import { describeUndo, logDecision } from './decision-log.js';
 import { errorText } from './errors.js';
 import { announce } from './notices.js';
 import { announceReleases, failedEvents, flushOutbox, maxLeftRaisedEvent, recycledEvent, verifiedEvent, versionBlockedEvent } from './outbox.js';
 import type { RunScope } from './run-reads.js';
 import { load, readBeforeActing } from './run-reads.js';
+import { markSnoozes } from './snooze-marks.js';
 
 export interface TickDependencies {
   readonly fleet: FleetPort;
@@ -42,6 +44,8 @@ export interface TickSettings {
   readonly limits?: AccountLimits;
   /** When failed recoveries block a version, and canary order's bake time; the defaults when left out. */
   readonly breaker?: BreakerSettings;
+  /** The group tag naming a group's owner, carried by its records and events; `team` when left out. */
+  readonly ownerTagKey?: string;
 }
 
 /** What one action did; failures are collected per group, never thrown through the batch. */
@@ -104,6 +108,8 @@ class TickRun {
     private readonly records: readonly ReplacementRecord[],
     /** Every group about to be changed, read again in one batch right before acting. */
     private readonly fresh: ReadonlyMap<string, Group>,
+    /** The group tag naming a group's owner. */
+    private readonly ownerTagKey: string,
   ) {}
 
   private get breaker(): BreakerSettings {
@@ -116,6 +122,11 @@ class TickRun {
 
   private get isoNow(): string {
     return new Date(this.planInput.now).toISOString();
+  }
+
+  private ownerOf(group: string): { owner?: string } {
+    const owner = this.planInput.groups.find((candidate) => candidate.name === group)?.tags[this.ownerTagKey];
+    return owner === undefined ? {} : { owner };
   }
 
   private fail(group: string, why: string, cause: unknown): void {
@@ -140,6 +151,7 @@ class TickRun {
       ...(decision.touchedAt === undefined ? {} : { touchedAt: decision.touchedAt }),
       ...(decision.launches === undefined ? {} : { launches: decision.launches }),
       ...(decision.canary ? { canary: true } : {}),
+      ...this.ownerOf(decision.group),
     };
     if (decision.dryRun) {
       const record: ReplacementRecord = { ...base, mode: 'dry-run', phase: 'dry-run', closedAt: this.now, detail: decision.why };
@@ -417,10 +429,11 @@ function withMaxNote(detail: string, max: MaxRestore | undefined): string {
 export async function runTick(deps: TickDependencies, settings: TickSettings, now: Millis, scope: RunScope = { kind: 'tick' }): Promise<TickResult> {
   const { mode, block } = await readGlobalGate(deps, settings, now);
   if (block !== undefined) deps.logger.info('tick blocked', { reason: block.reason, why: block.why });
-  const [{ records, blocks, releases }, groups] = await load(deps, scope, now);
+  const [{ records, blocks, releases, snoozes }, groups] = await load(deps, scope, now);
   const planInput: PlanInput = {
     groups,
     records,
+    snoozes,
     now,
     chaosDraws: (group) => keyedRandom(`${deps.chaosSeed}/${Math.floor(now / settings.tickInterval)}/${group}`),
     tickInterval: settings.tickInterval,
@@ -434,7 +447,9 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
     breaker: settings.breaker ?? DEFAULT_BREAKER,
   };
   const decisions = planTick(planInput);
-  const run = new TickRun(deps, planInput, records, await readBeforeActing(deps.fleet, scope, decisions, groups, now));
+  if (scope.kind === 'tick') await markSnoozes(deps, groups, planInput);
+  const fresh = await readBeforeActing(deps.fleet, scope, decisions, groups, now);
+  const run = new TickRun(deps, planInput, records, fresh, settings.ownerTagKey ?? SETTINGS.ownerTagKey.default);
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {
@@ -452,7 +467,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   const failures = [...(await flushOutbox(deps, { loaded: records, groups, written: run.written })), ...(await announceReleases(deps, releases))];
   if (scope.kind === 'tick') {
     const accountLive = mode === 'live' && block === undefined;
-    failures.push(...(await announce(deps, { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive })));
+    const noticeInput = { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive };
+    failures.push(...(await announce(deps, noticeInput, settings.ownerTagKey ?? SETTINGS.ownerTagKey.default)));
   }
   for (const failure of failures) run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   if (scope.kind === 'tick') {

@@ -11,7 +11,7 @@ import { TREND_WEEKS } from '../core/report/trend.js';
 import { refuseFutureWeek, weeklyReport } from '../core/report/weekly.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderMarkdown, renderOwnerMarkdown } from '../report/markdown.js';
 import { SETTINGS } from './account-settings.js';
 
 export interface ReportSources {
@@ -26,6 +26,8 @@ export interface ReportPeriod {
   readonly timeZone: string;
   /** Where the fleet is, for the report's console links. */
   readonly region?: string;
+  /** The group tag naming a group's owner; `team` when left out. */
+  readonly ownerTagKey?: string;
 }
 
 /** A replacement that started this long before the previous week can still terminate inside it. */
@@ -64,7 +66,11 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
   refuseFutureWeek(period.week, start, now);
   const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
   const weeks = trendWeeks(period.week, period.timeZone);
-  const [{ records, ticks: history }, groups] = await Promise.all([readHistory(sources.ledger, weeks), sources.fleet.listOptedInGroups()]);
+  const [{ records, ticks: history }, groups, snoozes] = await Promise.all([
+    readHistory(sources.ledger, weeks),
+    sources.fleet.listOptedInGroups(),
+    sources.ledger.snoozesBetween(start, end),
+  ]);
   const ticks = history.filter((tick) => tick.at >= previousWeekStart);
   return weeklyReport({
     weekStart: start,
@@ -77,6 +83,8 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
     skips: countSkips(ticks, start, end),
     ticks: { thisWeek: ticks.filter((tick) => tick.at >= start).length, previousWeek: ticks.filter((tick) => tick.at < start).length },
     ...(period.region === undefined ? {} : { region: period.region }),
+    ...(period.ownerTagKey === undefined ? {} : { ownerTagKey: period.ownerTagKey }),
+    snoozes,
     trend: { weeks, ticks: history },
     tickInterval: typicalTickInterval(history) ?? SETTINGS.scheduleMinutes.default * MINUTE,
     now,
@@ -132,7 +140,13 @@ export async function deliverWeeklyReport(deps: ReportDelivery, report: WeeklyRe
   };
   await deps.events.publish([event]);
   const links = `Full report: ${html.consoleUrl}\n(${html.uri}; JSON: ${json.uri})\n\n`;
-  await deps.notifier.notify(subject(report, week), `${links}${renderMarkdown(report)}`);
+  await deps.notifier.notify(subject(report, week), `${links}${renderMarkdown(report)}`, { scope: 'fleet' });
+  // Then each owner's part on its own, for subscriptions whose filter policy names an owner.
+  for (const section of report.owners) {
+    if (section.owner === null) continue;
+    const ownerSubject = `Phoenix ${week} for ${section.owner}: ${section.recycled} recycled, ${section.failures} failed, ${section.quarantined} quarantined`;
+    await deps.notifier.notify(ownerSubject, `${links}${renderOwnerMarkdown(report, section)}`, { scope: 'owner', owner: section.owner });
+  }
   deps.logger.info('weekly report delivered', { week, html: html.uri, json: json.uri });
   return { html, json };
 }

@@ -6,6 +6,7 @@ import { forecastCommand } from './forecast-command.js';
 import { historyCommand } from './history.js';
 import type { Output } from './output.js';
 import { planCommand } from './plan-command.js';
+import { recycleCommand } from './recycle-command.js';
 import { releaseCommand } from './release-command.js';
 import { reportCommand } from './report-command.js';
 import { connectSelftest } from './selftest/connect.js';
@@ -38,6 +39,9 @@ async function run(command: CommandName, args: readonly string[], output: Output
       return 0;
     case 'release':
       await releaseCommand(args, output, now);
+      return 0;
+    case 'recycle':
+      await recycleCommand(args, output, now);
       return 0;
     case 'report':
       await reportCommand(args, output, now);

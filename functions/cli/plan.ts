@@ -186,7 +186,7 @@ function planGroup(decision: Decision, group: Group | undefined, deadline: PlanD
 export async function planReport(sources: PlanSources, options: PlanOptions, warn: (text: string) => void): Promise<PlanReport> {
   const groups = await sources.fleet.listOptedInGroups();
   if (options.atChosen) checkAtAfterLaunches(options.at, groups);
-  let read: LedgerRead = { records: [], blocks: [], releases: [] };
+  let read: LedgerRead = { records: [], blocks: [], releases: [], snoozes: [] };
   let ledgerState: 'read' | 'missing' = 'missing';
   try {
     if (sources.ledger !== undefined) {
@@ -200,10 +200,11 @@ export async function planReport(sources: PlanSources, options: PlanOptions, war
     const table = options.table === undefined ? 'no ledger table' : `ledger table ${options.table} not found`;
     warn(`${table}: budgets, replacements in flight and blocked versions are not taken into account`);
   }
-  const { records, blocks } = read;
+  const { records, blocks, snoozes } = read;
   const decisions = planTick({
     groups,
     records,
+    snoozes,
     now: options.at,
     // A plan never claims a random kill: chaos shows as a possibility on each instance instead.
     chaosDraws: () => () => 1,

@@ -156,6 +156,19 @@ Runs with your own credentials; the recycler acts through its own role.
 ${AWS_LINES}
 
 example: phoenix selftest --stage prod --region eu-west-1 --plan`,
+  recycle: `usage: phoenix recycle GROUP [--instance ID] [--json] [--region R] [--profile P] [--endpoint URL]
+
+Asks that an instance of an opted-in group be replaced first, at the next tick that may act on
+the group: tags it phoenix:recycle-requested=at=<now>;by=<your ARN>. The replacement still
+passes every gate (budget, window, min-healthy, brakes, snooze). Runs with your own credentials
+(ec2:CreateTags). Refuses a group not tagged phoenix:enabled=true, an instance not in it, and an
+exempt, protected, unhealthy or not InService instance.
+
+  --instance ID     the instance to replace (default: the oldest one Phoenix may pick)
+  --json            what was marked, as one JSON object
+${AWS_LINES}
+
+example: phoenix recycle web-api --region eu-west-1`,
   demo: `usage: phoenix demo
 
 A simulated week of the steady scenario (seed 1), explained: the same as phoenix simulate
@@ -182,6 +195,7 @@ commands:
   tag        sets or removes phoenix: tags on every group matching a name glob
   release    lifts a quarantine from a group, or a version's block
   selftest   proves a deployed stack in your account: one real replacement, IAM refusing the decoy
+  recycle    asks that an instance be replaced first at the next tick
 
 phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.
 phoenix --version prints the version.

@@ -18,20 +18,24 @@ export type InstanceRecycled = EventBase<
     readonly instanceAgeSeconds: number | null;
     readonly recordId: string;
     readonly launchedBeforeTerminate: boolean;
+    readonly owner: string | null;
   }
 >;
 
 export type RecoveryVerified = EventBase<
   'Recovery Verified',
-  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly recoverySeconds: number }
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly recoverySeconds: number; readonly owner: string | null }
 >;
 
 export type RecoveryFailed = EventBase<
   'Recovery Failed',
-  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string }
+  { readonly group: string; readonly instanceId: string; readonly recordId: string; readonly reason: string; readonly owner: string | null }
 >;
 
-export type GroupQuarantined = EventBase<'Group Quarantined', { readonly group: string; readonly reason: string; readonly since: string }>;
+export type GroupQuarantined = EventBase<
+  'Group Quarantined',
+  { readonly group: string; readonly reason: string; readonly since: string; readonly owner: string | null }
+>;
 
 export type WeeklyReportPublished = EventBase<
   'Weekly Report',
@@ -58,13 +62,22 @@ export type InstanceTainted = EventBase<
     readonly via: TouchKind;
     readonly touchedAt: string;
     readonly cloudTrailEventId: string;
+    readonly owner: string | null;
   }
 >;
 
 /** A version no group may launch until an operator releases it; `version` is `lt-…:N`, `lc:NAME` or `ami-…`. */
 export type VersionBlocked = EventBase<
   'Version Blocked',
-  { readonly version: string; readonly reason: string; readonly blockedAt: string; readonly recordId: string; readonly group: string }
+  {
+    readonly version: string;
+    readonly reason: string;
+    readonly blockedAt: string;
+    readonly recordId: string;
+    /** The group whose failed recovery tripped the block, and its owner. */
+    readonly group: string;
+    readonly owner: string | null;
+  }
 >;
 
 export type VersionReleased = EventBase<'Version Released', { readonly version: string; readonly releasedBy: string; readonly releasedAt: string }>;
@@ -81,6 +94,7 @@ export type MaxSizeLeftRaised = EventBase<
     readonly maxSize: number;
     readonly maxSizeBeforeSurge: number;
     readonly reason: string;
+    readonly owner: string | null;
   }
 >;
 
@@ -90,7 +104,7 @@ export type MaxSizeLeftRaised = EventBase<
  */
 export type RecycleScheduled = EventBase<
   'Recycle Scheduled',
-  { readonly group: string; readonly instanceId: string; readonly rule: RecycleReason; readonly earliestAt: string }
+  { readonly group: string; readonly instanceId: string; readonly rule: RecycleReason; readonly earliestAt: string; readonly owner: string | null }
 >;
 
 export type PhoenixEvent =

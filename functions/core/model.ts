@@ -54,8 +54,9 @@ export interface Group {
   readonly launchSource: LaunchSource | undefined;
 }
 
-export type RecycleReason = 'tainted' | 'stale-config' | 'max-age' | 'chaos';
-export const RECYCLE_REASONS: readonly RecycleReason[] = ['tainted', 'stale-config', 'max-age', 'chaos'];
+export type RecycleReason = 'requested' | 'tainted' | 'stale-config' | 'max-age' | 'chaos';
+/** In the order the rules pick: a person's request first, then what a person touched. */
+export const RECYCLE_REASONS: readonly RecycleReason[] = ['requested', 'tainted', 'stale-config', 'max-age', 'chaos'];
 
 /** Account-level mode, switchable at run time. */
 export type GlobalMode = 'live' | 'dry-run' | 'off';
@@ -124,6 +125,8 @@ export interface ReplacementRecord {
   readonly terminatedAt?: Millis;
   /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
   readonly touchedAt?: Millis;
+  /** The group's owner tag's value when the replacement started (deploy parameter ownerTagKey): its events carry it. */
+  readonly owner?: string;
   readonly closedAt?: Millis;
   /** Set while undoing. */
   readonly undo?: UndoClaim;

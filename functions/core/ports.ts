@@ -1,5 +1,6 @@
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from './decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
+import type { SnoozeMark } from './policy/snooze.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
 
@@ -42,12 +43,14 @@ export interface RecheckOptions {
   readonly activitiesSince: Millis | undefined;
 }
 
-/** What a run reads from the ledger: replacement records, and the versions blocked now. */
+/** What a run reads from the ledger: replacement records, the versions blocked now, and what only a tick reads. */
 export interface LedgerRead {
   readonly records: ReplacementRecord[];
   readonly blocks: VersionBlock[];
   /** Releases not announced yet: the tick's read only (the verifier's has none). */
   readonly releases: VersionReleaseNotice[];
+  /** The snoozes a tick has marked as first seen since then: the tick's read only (the verifier's has none). */
+  readonly snoozes: SnoozeMark[];
 }
 
 export type BeginResult = 'created' | 'conflict';
@@ -58,7 +61,8 @@ export interface LedgerPort {
   /**
    * Every group's records that started at or after `since` (the recycler's tick; eventually
    * consistent). An open record older than that is the verifier's to move on: the group's lock keeps
-   * the tick from starting another there meanwhile. The versions blocked now come with it, at no extra request.
+   * the tick from starting another there meanwhile. The versions blocked now, releases to announce and
+   * the snoozes marked since then come with it, at no extra request.
    */
   recordsSince(since: Millis): Promise<LedgerRead>;
   /** Every open record, whatever its age, and the versions blocked now (the verifier's sweep; eventually consistent). */
@@ -77,6 +81,11 @@ export interface LedgerPort {
    * is still the stored one makes the call.
    */
   update(record: ReplacementRecord, expectedPhase: ReplacementPhase, expectedUndo?: UndoClaim): Promise<UpdateResult>;
+  /**
+   * Keeps a snooze as first seen; a mark of the same group and time already there is left as it is, so
+   * overlapping ticks agree on when it was first seen.
+   */
+  markSnooze(mark: SnoozeMark): Promise<void>;
   /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
   recordTick(summary: TickSummary): Promise<void>;
   /**
@@ -104,6 +113,8 @@ export interface LedgerHistory {
   recordsBetween(from: Millis, to: Millis): Promise<ReplacementRecord[]>;
   /** Summaries of recycler ticks that ran in [from, to). */
   ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]>;
+  /** Snoozes first seen in [from, to). */
+  snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]>;
 }
 
 export interface EventsPort {
@@ -136,7 +147,8 @@ export interface ReportStorePort {
 
 /** Sends the report's summary to people (SNS, usually e-mail). */
 export interface NotifierPort {
-  notify(subject: string, message: string): Promise<void>;
+  /** `attributes` become SNS message attributes, which subscription filter policies match. */
+  notify(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export interface AlarmsPort {

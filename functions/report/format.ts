@@ -7,6 +7,7 @@ export const REASON_LABELS: Readonly<Record<(typeof REPORT_REASONS)[number], str
   chaos: 'chaos',
   tainted: 'tainted',
   'stale-config': 'stale config',
+  requested: 'requested',
 };
 
 /**

@@ -4,6 +4,7 @@ import type {
   FleetReport,
   GroupReport,
   OldestInstance,
+  OwnerSection,
   RecoveryStats,
   TaintedResponse,
   WeeklyReport,
@@ -172,6 +173,26 @@ function trendLines(report: WeeklyReport): string[] {
 }
 
 /** The weekly report as Markdown for email (SNS) and terminals: headline first, then groups, then what needs a person. */
+const NO_OWNER = '(no owner tag)';
+
+/** One owner's line: its figures, what needs a person first. */
+export function ownerLine(section: OwnerSection): string {
+  const figures = [`${section.groups.length} group${section.groups.length === 1 ? '' : 's'}`, `${section.recycled} recycled`];
+  if (section.failures > 0) figures.push(`${section.failures} failed`);
+  if (section.quarantined > 0) figures.push(`${section.quarantined} quarantined`);
+  if (section.overdue > 0) figures.push(`${section.overdue} past max-age`);
+  if (section.findings > 0) figures.push(`${section.findings} to look at`);
+  return `- **${md(section.owner ?? NO_OWNER)}**: ${figures.join(', ')} (${section.groups.map(md).join(', ')})`;
+}
+
+/** What one owner's message says: their line, then their findings. */
+export function renderOwnerMarkdown(report: WeeklyReport, section: OwnerSection): string {
+  const findings = report.needsAttention.filter((finding) => section.groups.includes(finding.group));
+  const lines = [`# Phoenix weekly report ${md(report.week ?? report.weekStart)}: ${md(section.owner ?? NO_OWNER)}`, '', ownerLine(section)];
+  if (findings.length > 0) lines.push('', '## Needs attention', '', ...findings.map((finding) => `- **${md(finding.group)}**: ${md(finding.text)}`));
+  return `${lines.join('\n')}\n`;
+}
+
 export function renderMarkdown(report: WeeklyReport): string {
   const lines = [...headline(report), ...trendLines(report)];
   lines.push('', '## Groups', '');
@@ -185,12 +206,29 @@ export function renderMarkdown(report: WeeklyReport): string {
       ...report.groups.map((group) => groupRow(group, style)),
     );
   }
+  if (report.owners.length > 0) lines.push('', '## By owner', '', ...report.owners.map(ownerLine));
   lines.push('', '## Needs attention', '');
   if (attentionCount(report) === 0) lines.push('Nothing.');
   lines.push(...report.fleetFindings.map((finding) => `- **Whole fleet**: ${md(finding.text)}`));
   const debt = deadlineAttention(report);
   if (debt !== null) lines.push(`- **Whole fleet**: age debt ${md(debt)}`);
   lines.push(...report.needsAttention.map((finding) => `- **${link(finding.group, groupUrl(report, finding.group))}**: ${md(finding.text)}`));
+  if (report.snoozes.length > 0) {
+    lines.push('', '## Snoozes', '');
+    for (const snooze of report.snoozes) {
+      lines.push(
+        `- **${md(snooze.group)}** from ${md(snooze.seenAt)} until ${md(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, set by unknown)`,
+      );
+    }
+  }
+  if (report.requests.length > 0) {
+    lines.push('', '## Recycle requests', '');
+    for (const request of report.requests) {
+      lines.push(
+        `- **${md(request.group)}** ${md(request.instanceId)}: taken up ${md(request.startedAt)}, ${request.servedAt === null ? `not served (${md(request.outcome)})` : `served ${md(request.servedAt)}`}`,
+      );
+    }
+  }
   if (report.failedReplacements.length > 0) {
     lines.push('', '## Failed replacements', '');
     for (const failed of report.failedReplacements) {

@@ -31,6 +31,7 @@ function planCost(groups: number, size: number): number {
     planTick({
       groups: fleet,
       records: [],
+      snoozes: [],
       now: NOW + seed * MINUTE,
       chaosDraws: () => seededRandom(seed),
       tickInterval: 10 * MINUTE,

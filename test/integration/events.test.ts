@@ -55,22 +55,27 @@ function recycled(index: number): PhoenixEvent {
       instanceAgeSeconds: 86_400 + index,
       recordId: `r-${index}`,
       launchedBeforeTerminate: true,
+      owner: 'team-web',
     },
   };
 }
 
 const oneOfEach: PhoenixEvent[] = [
   recycled(0),
-  { detailType: 'Recovery Verified', time: '2025-03-04T05:16:00Z', detail: { group: 'web', instanceId: 'i-0', recordId: 'r-0', recoverySeconds: 540 } },
+  {
+    detailType: 'Recovery Verified',
+    time: '2025-03-04T05:16:00Z',
+    detail: { group: 'web', instanceId: 'i-0', recordId: 'r-0', recoverySeconds: 540, owner: 'team-web' },
+  },
   {
     detailType: 'Recovery Failed',
     time: '2025-03-04T05:26:00Z',
-    detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'recovery timed out after 20m' },
+    detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'recovery timed out after 20m', owner: null },
   },
   {
     detailType: 'Group Quarantined',
     time: '2025-03-04T05:27:00Z',
-    detail: { group: 'api', reason: '3 failed recoveries in 24h', since: '2025-03-04T05:27:00Z' },
+    detail: { group: 'api', reason: '3 failed recoveries in 24h', since: '2025-03-04T05:27:00Z', owner: null },
   },
 ];
 
@@ -104,7 +109,7 @@ describe('EventBridgeEvents against moto', () => {
       const huge: PhoenixEvent = {
         detailType: 'Recovery Failed',
         time: '2025-03-04T05:26:00Z',
-        detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'x'.repeat(MAX_REQUEST_BYTES) },
+        detail: { group: 'api', instanceId: 'i-9', recordId: 'r-9', reason: 'x'.repeat(MAX_REQUEST_BYTES), owner: null },
       };
       const error: unknown = await new EventBridgeEvents({ client }).publish([recycled(1), huge, recycled(2)]).then(
         () => undefined,

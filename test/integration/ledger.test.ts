@@ -337,6 +337,30 @@ describe('DynamoLedger against moto', () => {
     expect(await ledger.groupRecordsSince(['web', 'stuck'], WEDNESDAY_NOON - 7 * DAY)).toStrictEqual([recentWeb]);
   });
 
+  it('snooze marks: the first mark of a group and time stays, the two Queries of a tick read them with the records, and no record read trips on them', async () => {
+    const ledger = ledgerAt();
+    const recent = await written(ledger, record({ group: 'web', startedAt: WEDNESDAY_NOON - HOUR }));
+    const until = WEDNESDAY_NOON + 6 * HOUR;
+    await ledger.markSnooze({ group: 'web', until, seenAt: WEDNESDAY_NOON - 30 * MINUTE });
+    // An overlapping tick that saw the same value a moment later leaves the first sighting alone.
+    await ledger.markSnooze({ group: 'web', until, seenAt: WEDNESDAY_NOON - 20 * MINUTE });
+    await ledger.markSnooze({ group: 'api', until: WEDNESDAY_NOON + HOUR, seenAt: WEDNESDAY_NOON - 8 * DAY });
+    expect(await rawItem('web', `SNOOZE#${new Date(until).toISOString()}`)).toMatchObject({ kind: 'snooze', startedAt: WEDNESDAY_NOON - 30 * MINUTE });
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY)).toStrictEqual({
+      records: [recent],
+      blocks: [],
+      releases: [],
+      snoozes: [{ group: 'web', until, seenAt: WEDNESDAY_NOON - 30 * MINUTE }],
+    });
+    expect(await ledger.recordsBetween(WEDNESDAY_NOON - 9 * DAY, WEDNESDAY_NOON + DAY)).toStrictEqual([recent]);
+    expect(await ledger.recordsForGroup('web', 0)).toStrictEqual([recent]);
+    expect(await ledger.openRecords()).toStrictEqual({ records: [recent], blocks: [], releases: [], snoozes: [] });
+    expect(await ledger.snoozesBetween(WEDNESDAY_NOON - 9 * DAY, WEDNESDAY_NOON + DAY)).toStrictEqual([
+      { group: 'api', until: WEDNESDAY_NOON + HOUR, seenAt: WEDNESDAY_NOON - 8 * DAY },
+      { group: 'web', until, seenAt: WEDNESDAY_NOON - 30 * MINUTE },
+    ]);
+  });
+
   it('recordsForGroup returns that group from `since` on, and never the lock', async () => {
     const ledger = ledgerAt();
     await written(ledger, closed(record({ group: 'web', startedAt: WEDNESDAY_NOON - 3 * DAY - 1 }), 'verified'));

@@ -39,7 +39,13 @@ async function taintTags(clients: AwsTestClients, instanceIds: readonly string[]
 function setup() {
   const clients = awsClients(moto().endpoint);
   // The events are handled a quarter of an hour after the calls they record.
-  const deps = { instances: new AwsInstances(clients), events: new FakeEvents(), logger: new RecordingLogger(), now: () => TOUCHED_AT + 15 * 60_000 };
+  const deps = {
+    instances: new AwsInstances(clients),
+    events: new FakeEvents(),
+    logger: new RecordingLogger(),
+    now: () => TOUCHED_AT + 15 * 60_000,
+    ownerTagKey: 'team',
+  };
   return { clients, deps };
 }
 

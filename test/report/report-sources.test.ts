@@ -31,7 +31,11 @@ describe('buildWeeklyReport', () => {
       reads.push(what);
       return value;
     };
-    const ledger: LedgerHistory = { recordsBetween: () => read('records', []), ticksBetween: () => read('ticks', []) };
+    const ledger: LedgerHistory = {
+      recordsBetween: () => read('records', []),
+      ticksBetween: () => read('ticks', []),
+      snoozesBetween: () => read('snoozes', []),
+    };
     const listing = { listOptedInGroups: () => read('groups', []) };
     const build = buildWeeklyReport({ ledger, fleet: listing }, { week: '2026-W49', timeZone: 'UTC' }, REPORT_TIME);
     await expect(build).rejects.toThrow(FutureWeekError);

@@ -100,7 +100,7 @@ describe('simulated events, alarms and settings', () => {
     const event: PhoenixEvent = {
       detailType: 'Group Quarantined',
       time: new Date(SIM_START_NOON).toISOString(),
-      detail: { group: 'web', reason: 'x', since: 'now' },
+      detail: { group: 'web', reason: 'x', since: 'now', owner: null },
     };
     await events.publish([event]);
     await events.publish([]);

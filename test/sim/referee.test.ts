@@ -535,7 +535,67 @@ const cases: Case[] = [
     },
     expected: { maxNotRestored: 1 },
   },
+  ...snoozeCases(),
 ];
+
+/** A snooze as an owner writes it, `ahead` of the simulator's clock. */
+function snoozeUntil(fleet: SimFleet, ahead: Millis): string {
+  return new Date(fleet.now() + ahead).toISOString();
+}
+
+/** Snoozes the group `ahead` of now, waits a minute, then terminates its first instance directly. */
+function snoozeThenTerminate(ahead: Millis, before: (fleet: SimFleet, ids: readonly string[]) => void = () => undefined) {
+  return async (fleet: SimFleet, ids: readonly string[]): Promise<void> => {
+    before(fleet, ids);
+    fleet.setGroupTag('web', 'phoenix:snooze-until', snoozeUntil(fleet, ahead));
+    fleet.advanceTo(fleet.now() + MINUTE);
+    await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+  };
+}
+
+function snoozeCases(): Case[] {
+  const group = { tags: MIN_HEALTHY_0 };
+  return [
+    { case: 'terminatedWhileBraked: a termination while a snooze holds', group, act: snoozeThenTerminate(6 * HOUR), expected: { terminatedWhileBraked: 1 } },
+    {
+      case: 'terminatedWhileBraked: a snooze does not hold back a tainted instance',
+      group,
+      act: snoozeThenTerminate(6 * HOUR, (fleet, ids) =>
+        fleet.setInstanceTag(ids[0] ?? '', 'phoenix:tainted', 'at=2026-11-23T10:00:00Z;by=alice;via=ssm-session'),
+      ),
+      expected: {},
+    },
+    {
+      case: 'terminatedWhileBraked: a snooze over is no brake',
+      group,
+      act: async (fleet, ids) => {
+        fleet.setGroupTag('web', 'phoenix:snooze-until', snoozeUntil(fleet, HOUR));
+        fleet.advanceTo(fleet.now() + HOUR + MINUTE);
+        await fleet.terminateInstance('web', ids[0] ?? '', { decrementDesired: false });
+      },
+      expected: {},
+    },
+    {
+      case: 'terminatedWhileBraked: a snooze more than a day ahead is a bad tag that stops the group',
+      group,
+      act: snoozeThenTerminate(30 * HOUR),
+      expected: { terminatedWhileBraked: 1 },
+    },
+    {
+      case: 'terminatedWhileBraked: a fourth snooze within a week may be refused',
+      group,
+      act: async (fleet, ids) => {
+        for (let count = 0; count < 3; count += 1) {
+          fleet.setGroupTag('web', 'phoenix:snooze-until', snoozeUntil(fleet, HOUR));
+          fleet.advanceTo(fleet.now() + 2 * HOUR);
+          fleet.setGroupTag('web', 'phoenix:snooze-until', undefined);
+        }
+        await snoozeThenTerminate(6 * HOUR)(fleet, ids);
+      },
+      expected: {},
+    },
+  ];
+}
 
 describe('the referee', () => {
   // Named through %s: a $case name is cut at 40 characters, and these differ further on.

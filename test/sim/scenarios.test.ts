@@ -39,6 +39,7 @@ describe('the scenario list', () => {
       'overlap',
       'scale-churn',
       'selftest',
+      'snooze',
       'steady',
       'taint',
       'throttle',

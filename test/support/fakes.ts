@@ -1,6 +1,7 @@
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../../functions/core/decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from '../../functions/core/model.js';
 import { isOpen } from '../../functions/core/model.js';
+import type { SnoozeMark } from '../../functions/core/policy/snooze.js';
 import type {
   AlarmsPort,
   BeginResult,
@@ -82,15 +83,24 @@ export class FakeLedger implements LedgerPort {
   readonly reads: string[] = [];
 
   readonly versions = new MemoryVersions();
+  /** Snooze marks, as written. */
+  readonly snoozes: SnoozeMark[] = [];
+  failSnoozeMarks: Error | undefined;
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     this.reads.push('recordsSince');
-    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases() };
+    const snoozes = this.snoozes.filter((mark) => mark.seenAt >= since);
+    return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases(), snoozes };
+  }
+
+  async markSnooze(mark: SnoozeMark): Promise<void> {
+    if (this.failSnoozeMarks !== undefined) throw this.failSnoozeMarks;
+    if (!this.snoozes.some((other) => other.group === mark.group && other.until === mark.until)) this.snoozes.push(mark);
   }
 
   async openRecords(): Promise<LedgerRead> {
     this.reads.push('openRecords');
-    return { records: [...this.records.values()].filter(isOpen), blocks: this.versions.blocks(), releases: [] };
+    return { records: [...this.records.values()].filter(isOpen), blocks: this.versions.blocks(), releases: [], snoozes: [] };
   }
 
   async noteFailure(key: string, failure: VersionFailure): Promise<VersionHealth> {

@@ -50,6 +50,7 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     groups: [group()],
     records: [],
+    snoozes: [],
     now: NOW,
     chaosDraws: () => () => 0.5,
     tickInterval: 10 * MINUTE,

@@ -3,6 +3,7 @@ import { TRUSTED_CLOCK_SKEW } from '../model.js';
 import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import { TAG } from '../policy/policy.js';
+import { parseRequest } from '../policy/request.js';
 import { openTimeBetween } from '../policy/window.js';
 import type { Taint } from '../taint/taint.js';
 import { parseTaint } from '../taint/taint.js';
@@ -94,6 +95,23 @@ function tainted(eligible: readonly Instance[], policy: GroupPolicy, now: Millis
     overdue: 0,
     touchedAt: best.at,
   };
+}
+
+/**
+ * The instance a person asked to replace, the earliest request first. A request time further ahead than a
+ * clock drifts is not believed: it counts as made now, so it cannot jump ahead of real requests.
+ */
+function requested(eligible: readonly Instance[], now: Millis): Candidate | undefined {
+  let best: { readonly instance: Instance; readonly at: Millis; readonly by: string } | undefined;
+  for (const instance of eligible) {
+    const tag = instance.tags[TAG.recycleRequested];
+    const request = tag === undefined ? undefined : parseRequest(tag);
+    if (request === undefined) continue;
+    const at = request.at > now + TRUSTED_CLOCK_SKEW ? now : Math.min(request.at, now);
+    if (best === undefined || at < best.at) best = { instance, at, by: request.by };
+  }
+  if (best === undefined) return undefined;
+  return { instance: best.instance, reason: 'requested', why: `recycle requested by ${best.by} ${formatDuration(now - best.at)} ago`, overdue: 0 };
 }
 
 function staleConfig(eligible: readonly Instance[], group: Group): Candidate | undefined {
@@ -240,6 +258,18 @@ const taintRule: Rule = {
     },
 };
 
+const requestRule: Rule = {
+  pick: (choosable, _group, _policy, context) => requested(choosable, context.now),
+  judge: () => (instance, ageText) => {
+    const tag = instance.tags[TAG.recycleRequested];
+    if (tag === undefined) return undefined;
+    const request = parseRequest(tag);
+    return request === undefined
+      ? { candidate: undefined, note: `${TAG.recycleRequested}="${tag}" has no readable at= time; not a requested candidate; ${ageText}` }
+      : { candidate: 'requested', note: `recycle requested by ${request.by} at ${new Date(request.at).toISOString()}` };
+  },
+};
+
 const staleRule: Rule = {
   pick: (choosable, group) => staleConfig(choosable, group),
   judge: (_choosable, group) => (instance) =>
@@ -272,11 +302,11 @@ const chaosRule: Rule = {
 };
 
 /**
- * The rules in priority order, the first to pick an instance winning: tainted, stale configuration,
- * max-age, then chaos. An instance touched within its grace is left alone by every rule, not only the
- * taint rule: its person may still be at work on it.
+ * The rules in priority order, the first to pick an instance winning: a person's request, tainted, stale
+ * configuration, max-age, then chaos. An instance touched within its grace is left alone by every rule,
+ * not only the taint rule: its person may still be at work on it.
  */
-const RULES: readonly Rule[] = [taintRule, staleRule, maxAgeRule, chaosRule];
+const RULES: readonly Rule[] = [requestRule, taintRule, staleRule, maxAgeRule, chaosRule];
 
 export function pickCandidate(group: Group, policy: GroupPolicy, context: CandidateContext): Candidate | undefined {
   const candidates = choosable(group, policy, context.now);
@@ -285,6 +315,11 @@ export function pickCandidate(group: Group, policy: GroupPolicy, context: Candid
     if (candidate !== undefined) return candidate;
   }
   return undefined;
+}
+
+/** The one rule a snooze leaves running: a taint past its grace is what Phoenix exists to flush out. */
+export function pickTainted(group: Group, policy: GroupPolicy, now: Millis): Candidate | undefined {
+  return tainted(choosable(group, policy, now), policy, now);
 }
 
 const INELIGIBLE_NOTES: Record<Ineligibility, string> = {

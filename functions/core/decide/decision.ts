@@ -12,6 +12,7 @@ export const SKIP_REASONS = [
   'version-blocked',
   'global-block',
   'disabled',
+  'snoozed',
   'desired-zero',
   'processes-suspended',
   'not-stable',

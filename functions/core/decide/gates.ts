@@ -1,9 +1,10 @@
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import type { GlobalBlock } from '../policy/global-gate.js';
 import type { GroupPolicy } from '../policy/policy.js';
+import type { SnoozeState } from '../policy/snooze.js';
 import { isWindowOpen } from '../policy/window.js';
 import { budgetSpent, budgetUse } from './budget.js';
-import { replacementEstimate } from './candidates.js';
+import { pickTainted, replacementEstimate } from './candidates.js';
 import type { SkipReason } from './decision.js';
 import { capacityOf, isSettled, suspendedGuardedProcesses } from './fleet-state.js';
 import type { VersionBlock } from './versions.js';
@@ -23,6 +24,8 @@ export interface GateContext {
   readonly globalBlock: GlobalBlock | undefined;
   /** Versions no group may launch (the breaker). */
   readonly versionBlocks: readonly VersionBlock[];
+  /** What the group's `phoenix:snooze-until` means now, with the ledger's marks. */
+  readonly snooze: SnoozeState;
 }
 
 /** Why a gate holds the group back, in the skip vocabulary. */
@@ -49,6 +52,11 @@ const launchAllowed: GroupGate = (group, _policy, { versionBlocks }) => {
   const blocked = launchBlocked(group.launchSource, versionBlocks);
   return blocked === undefined ? undefined : { reason: 'version-blocked', why: `waiting: ${blocked}` };
 };
+/** A snooze holds every rule but one: a taint past its grace is still replaced (the rule pickTainted runs alone then). */
+const notSnoozed: GroupGate = (group, policy, { snooze, now }) =>
+  snooze.kind !== 'held' || pickTainted(group, policy, now) !== undefined
+    ? undefined
+    : { reason: 'snoozed', why: `not terminating: snoozed until ${policy.snooze?.text ?? new Date(snooze.until).toISOString()}` };
 
 const hasCapacity: GroupGate = (group) => (group.desired === 0 ? { reason: 'desired-zero', why: 'not terminating: desired capacity is 0' } : undefined);
 
@@ -90,6 +98,7 @@ export const GROUP_GATES: readonly GroupGate[] = [
   startsAllowed,
   accountOpen,
   launchAllowed,
+  notSnoozed,
   hasCapacity,
   processesRunning,
   settled,

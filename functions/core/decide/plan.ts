@@ -4,11 +4,13 @@ import { formatDuration } from '../policy/duration.js';
 import type { GlobalBlock } from '../policy/global-gate.js';
 import type { GroupPolicy } from '../policy/policy.js';
 import { MAX_SURGE_ON, TAG } from '../policy/policy.js';
+import type { SnoozeMark, SnoozeState } from '../policy/snooze.js';
+import { snoozeState } from '../policy/snooze.js';
 import type { AccountLimits, PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { budgetUse } from './budget.js';
 import { canaryOrder } from './canary.js';
-import { instanceExplainer, pickCandidate } from './candidates.js';
+import { instanceExplainer, pickCandidate, pickTainted } from './candidates.js';
 import type { Decision, InstanceVerdict, ProgressStep, SkipDecision, SkipReason } from './decision.js';
 import type { Ineligibility } from './fleet-state.js';
 import { capacityOf, healthyFloor, ineligibility } from './fleet-state.js';
@@ -30,6 +32,8 @@ export interface PlanInput {
   readonly groups: readonly Group[];
   /** The ledger's recent records (at least the longest budget period) and every open one. */
   readonly records: readonly ReplacementRecord[];
+  /** The snoozes the ledger has marked (at least the last week's), every group's. */
+  readonly snoozes: readonly SnoozeMark[];
   readonly now: Millis;
   /**
    * The random draws for one group's chaos pick. Keyed by the scheduled tick and the group, so duplicate
@@ -57,6 +61,7 @@ export interface PlanInput {
 interface GateContext {
   readonly input: PlanInput;
   readonly records: readonly ReplacementRecord[];
+  readonly snooze: SnoozeState;
   readonly instances: readonly InstanceVerdict[];
 }
 
@@ -67,7 +72,16 @@ function skip(group: Group, policy: GroupPolicy | undefined, context: GateContex
 /** The group gates of a tick, as a skip decision when one holds the group back. */
 function gateGroup(group: Group, policy: GroupPolicy, context: GateContext, dryRun: boolean): SkipDecision | undefined {
   const { now, tickInterval, progressOnly, globalBlock, versionBlocks } = context.input;
-  const blocked = firstBlock(group, policy, { now, tickInterval, records: context.records, dryRun, progressOnly, globalBlock, versionBlocks });
+  const blocked = firstBlock(group, policy, {
+    now,
+    tickInterval,
+    records: context.records,
+    dryRun,
+    progressOnly,
+    globalBlock,
+    versionBlocks,
+    snooze: context.snooze,
+  });
   return blocked === undefined ? undefined : skip(group, policy, context, blocked.reason, blocked.why);
 }
 
@@ -90,12 +104,15 @@ function explainGroup(group: Group, policy: GroupPolicy | undefined, input: Plan
  * What stops a group from finishing a replacement in flight, read afresh at every run: the account's
  * mode, the group's opt-in, its tags, its quarantine. Under a brake a replacement is only taken back.
  */
-function brakeOn(parsed: PolicyResult, input: PlanInput): string | undefined {
+function brakeOn(parsed: PolicyResult, snooze: SnoozeState, record: ReplacementRecord, input: PlanInput): string | undefined {
   if (!parsed.ok) return `group tags do not parse (${parsed.errors.map((error) => error.message).join('; ')})`;
   const policy = parsed.policy;
   if (policy.mode === 'disabled') return 'phoenix:enabled=false';
   if (policy.mode === 'dry-run') return 'phoenix:enabled=dry-run';
   if (policy.quarantine !== undefined) return `quarantined (${policy.quarantine})`;
+  if (snooze.kind === 'bad') return `group tags do not parse (${snooze.error.message})`;
+  // A tainted instance's replacement goes on under a snooze, as a new one would start: a snooze never holds back a taint past its grace.
+  if (snooze.kind === 'held' && record.reason !== 'tainted') return `snoozed until ${policy.snooze?.text ?? new Date(snooze.until).toISOString()}`;
   if (input.globalBlock?.brake === true) return accountStop(input.globalBlock);
   if (input.globalMode === 'dry-run') return 'global mode is dry-run';
   return undefined;
@@ -112,7 +129,9 @@ function accountStop(block: GlobalBlock): string {
  */
 export function nextStep(record: ReplacementRecord, group: Group, records: readonly ReplacementRecord[], input: PlanInput): ProgressStep {
   const parsed = parseGroupPolicy(group.tags, input.limits);
-  const brake = brakeOn(parsed, input) ?? recordBlocked(record, input.versionBlocks);
+  const brake =
+    brakeOn(parsed, groupSnooze(group.name, parsed.ok ? parsed.policy : undefined, input.snoozes, input), record, input) ??
+    recordBlocked(record, input.versionBlocks);
   const globalHold = input.globalBlock === undefined ? undefined : accountStop(input.globalBlock);
   const hold = brake === undefined ? (globalHold ?? (parsed.ok ? budgetHold(record, records, parsed.policy, input.now) : undefined)) : undefined;
   return progressStep(record, group, parsed.ok ? parsed.policy : undefined, { now: input.now, brake, hold });
@@ -128,10 +147,21 @@ function budgetHold(record: ReplacementRecord, records: readonly ReplacementReco
   return use.used + 1 > use.budget.count ? `budget spent ${use.used}/${use.budget.text} since the surge began` : undefined;
 }
 
-function decideGroup(group: Group, records: readonly ReplacementRecord[], input: PlanInput): Decision {
+/** What the group's snooze tag means now; `marks` may hold other groups' too. */
+export function groupSnooze(
+  group: string,
+  policy: GroupPolicy | undefined,
+  marks: readonly SnoozeMark[],
+  input: Pick<PlanInput, 'now' | 'limits'>,
+): SnoozeState {
+  return snoozeState({ tag: policy?.snooze, group, now: input.now, marks, maxPerWeek: input.limits.maxSnoozesPerWeek });
+}
+
+function decideGroup(group: Group, records: readonly ReplacementRecord[], marks: readonly SnoozeMark[], input: PlanInput): Decision {
   const parsed = parseGroupPolicy(group.tags, input.limits);
   const policy = parsed.ok ? parsed.policy : undefined;
-  const context: GateContext = { input, records, instances: explainGroup(group, policy, input) };
+  const snooze = groupSnooze(group.name, policy, marks, input);
+  const context: GateContext = { input, records, snooze, instances: explainGroup(group, policy, input) };
   // A group with a replacement in flight may only finish or take it back, whatever its tags say now.
   const open = records.find(isOpen);
   if (open !== undefined) {
@@ -140,15 +170,17 @@ function decideGroup(group: Group, records: readonly ReplacementRecord[], input:
   if (!parsed.ok) {
     return skip(group, undefined, context, 'bad-tags', `not terminating: ${parsed.errors.map((error) => error.message).join('; ')}`);
   }
+  if (snooze.kind === 'bad') return skip(group, undefined, context, 'bad-tags', `not terminating: ${snooze.error.message}`);
   const groupPolicy = parsed.policy;
   const dryRun = groupPolicy.mode === 'dry-run' || input.globalMode === 'dry-run';
   const blocked = gateGroup(group, groupPolicy, context, dryRun);
   if (blocked !== undefined) return blocked;
-  const candidate = pickCandidate(dryRun ? withoutDryRunVictims(group, records) : group, groupPolicy, {
-    now: input.now,
-    tickInterval: input.tickInterval,
-    random: input.chaosDraws(group.name),
-  });
+  const pickable = dryRun ? withoutDryRunVictims(group, records) : group;
+  // Past the snooze gate while snoozed means a taint past its grace: the only rule a snooze leaves running.
+  const candidate =
+    snooze.kind === 'held'
+      ? pickTainted(pickable, groupPolicy, input.now)
+      : pickCandidate(pickable, groupPolicy, { now: input.now, tickInterval: input.tickInterval, random: input.chaosDraws(group.name) });
   if (candidate === undefined) return skip(group, groupPolicy, context, 'no-candidate', `nothing to do: ${nothingToDo(group, groupPolicy, input.now)}`);
   const method = replacementMethod(group, groupPolicy);
   if (method === undefined) {
@@ -249,15 +281,21 @@ function rank(decision: Decision): number {
   return RECYCLE_REASONS.indexOf(decision.reason) - Math.min(decision.overdue, 100) / 1000;
 }
 
+function groupedBy<T extends { readonly group: string }>(items: readonly T[]): Map<string, T[]> {
+  const byGroup = new Map<string, T[]>();
+  for (const item of items) {
+    const list = byGroup.get(item.group);
+    if (list === undefined) byGroup.set(item.group, [item]);
+    else list.push(item);
+  }
+  return byGroup;
+}
+
 /** What every opted-in group should do this tick: data, no side effects. */
 export function planTick(input: PlanInput): Decision[] {
-  const byGroup = new Map<string, ReplacementRecord[]>();
-  for (const record of input.records) {
-    const list = byGroup.get(record.group);
-    if (list === undefined) byGroup.set(record.group, [record]);
-    else list.push(record);
-  }
-  const decisions = input.groups.map((group) => decideGroup(group, byGroup.get(group.name) ?? [], input));
+  const byGroup = groupedBy(input.records);
+  const marksByGroup = groupedBy(input.snoozes);
+  const decisions = input.groups.map((group) => decideGroup(group, byGroup.get(group.name) ?? [], marksByGroup.get(group.name) ?? [], input));
   const ordered = canaryOrder(decisions, {
     groups: input.groups,
     records: input.records,

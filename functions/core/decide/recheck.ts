@@ -6,7 +6,7 @@ import { maxRestoreOf, undoOf } from './decision.js';
 import { ineligibility } from './fleet-state.js';
 import { firstBlock } from './gates.js';
 import type { PlanInput } from './plan.js';
-import { nextStep } from './plan.js';
+import { groupSnooze, nextStep } from './plan.js';
 import { launchKeys } from './versions.js';
 
 /** The decisions that terminate or change capacity: those are re-checked on a fresh read first. */
@@ -28,8 +28,11 @@ export function recheckStart(decision: StartDecision, fresh: Group | undefined, 
   const policy = parsed.policy;
   if (policy.mode !== decision.mode) return `phoenix:enabled changed to ${policy.mode}`;
   if (records.some(isOpen)) return 'another replacement is in flight';
+  const snooze = groupSnooze(fresh.name, policy, input.snoozes, input);
+  if (snooze.kind === 'bad') return 'group tags no longer parse';
+  if (snooze.kind === 'held' && decision.reason !== 'tainted') return `snoozed until ${policy.snooze?.text ?? ''}`;
   const { now, tickInterval, progressOnly, globalBlock, versionBlocks } = input;
-  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock, versionBlocks });
+  const blocked = firstBlock(fresh, policy, { now, tickInterval, records, dryRun: decision.dryRun, progressOnly, globalBlock, versionBlocks, snooze });
   if (blocked !== undefined) return blocked.why;
   const planned = launchKeys(decision.launches)[0];
   const current = launchKeys(fresh.launchSource)[0];

@@ -1,4 +1,5 @@
 import type { Millis } from '../model.js';
+import type { SnoozeTag } from './snooze.js';
 
 /** `phoenix:enabled`: `true` acts, `dry-run` decides and reports only, `false` ignores the group. */
 export type GroupMode = 'live' | 'dry-run' | 'disabled';
@@ -40,6 +41,8 @@ export interface GroupPolicy {
   readonly canary: boolean;
   /** `phoenix:max-surge=1`: a group at its max size may have MaxSize raised by one for a surge, and restored after. */
   readonly maxSurge: boolean;
+  /** `phoenix:snooze-until` when present; what it means now (held, refused, bad) depends on the clock and the ledger. */
+  readonly snooze: SnoozeTag | undefined;
 }
 
 export const TAG = {
@@ -58,6 +61,8 @@ export const TAG = {
   tainted: 'phoenix:tainted',
   /** Marks a throwaway group that `phoenix selftest` made: the only groups a self-test event may name. */
   selftest: 'phoenix:selftest',
+  snoozeUntil: 'phoenix:snooze-until',
+  recycleRequested: 'phoenix:recycle-requested',
 } as const;
 
 /** The one value of `phoenix:max-surge` that opts a group in; IAM's condition on UpdateAutoScalingGroup names the same. */

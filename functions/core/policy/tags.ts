@@ -4,6 +4,7 @@ import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import { parseDuration } from './duration.js';
 import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
 import { MAX_SURGE_ON, TAG } from './policy.js';
+import { parseSnoozeUntil, SNOOZE_EXPECTED, type SnoozeTag } from './snooze.js';
 import { parseWindow } from './window.js';
 
 /**
@@ -15,9 +16,12 @@ export interface AccountLimits {
   readonly maxBudget: Budget | undefined;
   /** The lowest min-healthy percent a group may set. */
   readonly minHealthyFloor: number;
+  /** The most snoozes a group may take in any rolling week (`phoenix:snooze-until`). */
+  readonly maxSnoozesPerWeek: number;
 }
 
-export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0 });
+export const DEFAULT_MAX_SNOOZES_PER_WEEK = 3;
+export const NO_ACCOUNT_LIMITS: AccountLimits = Object.freeze({ maxBudget: undefined, minHealthyFloor: 0, maxSnoozesPerWeek: DEFAULT_MAX_SNOOZES_PER_WEEK });
 
 export type PolicyResult = { readonly ok: true; readonly policy: GroupPolicy } | { readonly ok: false; readonly errors: readonly TagValueError[] };
 
@@ -40,6 +44,7 @@ const DISABLED: GroupPolicy = Object.freeze({
   quarantine: undefined,
   canary: false,
   maxSurge: false,
+  snooze: undefined,
 });
 
 const GROUP_TAGS: readonly string[] = [
@@ -55,8 +60,9 @@ const GROUP_TAGS: readonly string[] = [
   TAG.canary,
   TAG.selftest,
   TAG.maxSurge,
+  TAG.snoozeUntil,
 ];
-const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted];
+const INSTANCE_TAGS: readonly string[] = [TAG.exempt, TAG.tainted, TAG.recycleRequested];
 // Case-insensitive so that Phoenix:Max-Age is reported as a typo instead of being ignored.
 const PHOENIX_KEY = /^phoenix:/i;
 
@@ -154,6 +160,7 @@ const BOOLEANS: ReadonlyMap<string, boolean> = new Map([
 
 const parseCanary: Parser<boolean> = (value) => BOOLEANS.get(value) ?? failed(EXPECTED.canary);
 const parseMaxSurge: Parser<true> = (value) => (value === MAX_SURGE_ON ? true : failed(EXPECTED.maxSurge));
+const parseSnoozeTag: Parser<SnoozeTag> = (value) => parseSnoozeUntil(value) ?? failed(SNOOZE_EXPECTED);
 
 const parseWindowTag: Parser<TimeWindow> = (value) => {
   const result = parseWindow(value);
@@ -251,6 +258,8 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   const taintGrace = read(TAG.taintGrace, parseTaintGrace, DEFAULT_TAINT_GRACE);
   const canary = read(TAG.canary, parseCanary, false);
   const maxSurge = read<boolean>(TAG.maxSurge, parseMaxSurge, false);
+  // Only its form is read here: whether it holds depends on the clock and the ledger (snooze.ts).
+  const snooze = read(TAG.snoozeUntil, parseSnoozeTag, undefined);
   // Any value quarantines, padded or not: the tag's presence is the brake, its text only a note.
   const quarantineRaw = tags[TAG.quarantined];
   const quarantine = quarantineRaw === undefined ? undefined : quarantineText(quarantineRaw);
@@ -266,6 +275,19 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
   if (mode === undefined || errors.length > 0) return { ok: false, errors };
-  const policy: GroupPolicy = { mode, maxAge, chaosMeanInterval, budget, minHealthyPercent, window, recoveryTimeout, taintGrace, quarantine, canary, maxSurge };
+  const policy: GroupPolicy = {
+    mode,
+    maxAge,
+    chaosMeanInterval,
+    budget,
+    minHealthyPercent,
+    window,
+    recoveryTimeout,
+    taintGrace,
+    quarantine,
+    canary,
+    maxSurge,
+    snooze,
+  };
   return { ok: true, policy: Object.freeze(policy) };
 }

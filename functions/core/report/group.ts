@@ -22,6 +22,7 @@ export interface WeekContext {
   readonly now: Millis;
   readonly days: readonly Day[];
   readonly links: ConsoleLinks | undefined;
+  readonly ownerTagKey: string;
 }
 
 export interface GroupParts {
@@ -81,6 +82,7 @@ export function groupReport(parts: GroupParts, context: WeekContext): GroupRepor
 
   return {
     group: name,
+    owner: group?.tags[context.ownerTagKey] ?? [...records].reverse().find((record) => record.owner !== undefined)?.owner ?? null,
     url: context.links?.group(name) ?? null,
     status,
     instances: group?.instances.length ?? 0,

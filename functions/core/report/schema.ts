@@ -1,5 +1,6 @@
 import type { SkipReason } from '../decide/decision.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
+import type { SnoozeMark } from '../policy/snooze.js';
 import type { TrendInput } from './trend.js';
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
@@ -12,7 +13,7 @@ import type { TrendInput } from './trend.js';
 export const REPORT_SCHEMA_VERSION = 2;
 
 /** Reasons in the order a reader expects them: the routine one first. */
-export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config'] as const satisfies readonly RecycleReason[];
+export const REPORT_REASONS = ['max-age', 'chaos', 'tainted', 'stale-config', 'requested'] as const satisfies readonly RecycleReason[];
 
 export const AGE_BUCKETS = ['<1d', '1-3d', '3-7d', '7-14d', '>=14d'] as const;
 export type AgeBucket = (typeof AGE_BUCKETS)[number];
@@ -183,6 +184,8 @@ interface Figures {
 
 export interface GroupReport extends Figures {
   readonly group: string;
+  /** The group's owner tag (deploy parameter ownerTagKey), or its last record's when the group is gone; null without one. */
+  readonly owner: string | null;
   /** The group in the Auto Scaling console; null when the report was built without a region (the simulator). */
   readonly url: string | null;
   readonly status: GroupStatus;
@@ -242,6 +245,44 @@ export interface WeeklyReport {
   readonly trend: readonly TrendWeek[] | null;
   /** Null when the caller passed no tick interval (the model needs one). */
   readonly deadlines: DeadlineSummary | null;
+  /** The groups by owner, those that need attention first. */
+  readonly owners: readonly OwnerSection[];
+  /** Snoozes first seen in the week, in that order. */
+  readonly snoozes: readonly SnoozeEntry[];
+  /** Replacements people asked for (`phoenix recycle`) that started in the week, and when each was served. */
+  readonly requests: readonly RequestEntry[];
+}
+
+export interface SnoozeEntry {
+  readonly group: string;
+  readonly seenAt: string;
+  readonly until: string;
+  /** From the first tick that saw it to its end. */
+  readonly lengthSeconds: number;
+  /** Who set it: not known (the tag write is not followed through CloudTrail), so always null for now. */
+  readonly by: null;
+}
+
+export interface RequestEntry {
+  readonly group: string;
+  readonly instanceId: string;
+  /** When the replacement started: the tick that took the request up. */
+  readonly startedAt: string;
+  /** When its instance was terminated; null when it was not (taken back, or still surging). */
+  readonly servedAt: string | null;
+  readonly outcome: string;
+}
+
+/** One owner's groups (`owner` null: groups without the owner tag), with what needs a person first. */
+export interface OwnerSection {
+  readonly owner: string | null;
+  readonly groups: readonly string[];
+  readonly recycled: number;
+  readonly failures: number;
+  readonly quarantined: number;
+  /** Groups with an instance past max-age now. */
+  readonly overdue: number;
+  readonly findings: number;
 }
 
 export interface SkipCount {
@@ -279,5 +320,9 @@ export interface WeeklyReportInput {
   readonly trend?: TrendInput;
   /** Minutes between recycler ticks, as the deadline model needs; without it the report predicts no deadlines. */
   readonly tickInterval?: Millis;
+  /** The group tag naming a group's owner (deploy parameter ownerTagKey); `team` when left out. */
+  readonly ownerTagKey?: string;
+  /** Snoozes first seen in the week. */
+  readonly snoozes?: readonly SnoozeMark[];
   readonly now: Millis;
 }

@@ -14,7 +14,7 @@ export interface PeriodTally {
 }
 
 export function zeroReasons(): Record<RecycleReason, number> {
-  return { 'max-age': 0, chaos: 0, tainted: 0, 'stale-config': 0 };
+  return { 'max-age': 0, chaos: 0, tainted: 0, 'stale-config': 0, requested: 0 };
 }
 
 export function isoTime(at: Millis): string {

@@ -11,6 +11,7 @@ import { fleetReport } from './fleet.js';
 import type { WeekContext } from './group.js';
 import { groupReport } from './group.js';
 import { daysOf } from './iso-week.js';
+import { ownerSections } from './owners.js';
 import type { FailedReplacement, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
@@ -58,7 +59,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   const partial = now < weekEnd;
   // Days still to come in a partial week have nothing in them yet, and a zero there would read as a calm day.
   const days = daysOf(zoneFormatter(timeZone), weekStart, Math.min(weekEnd, now));
-  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days, links };
+  const context: WeekContext = { weekStart, weekEnd, previousStart, now, days, links, ownerTagKey: input.ownerTagKey ?? 'team' };
 
   const groupsByName = new Map(input.groups.map((group) => [group.name, group]));
   const recordsByGroup = new Map<string, ReplacementRecord[]>();
@@ -116,6 +117,27 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     fleetFindings: recyclerFindings(input.ticks, isoTime(weekStart), until, partial),
     trend,
     deadlines: deadlines?.summary ?? null,
+    owners: ownerSections(groups, needsAttention),
+    snoozes: (input.snoozes ?? [])
+      .filter((mark) => mark.seenAt >= weekStart && mark.seenAt < weekEnd)
+      .sort((a, b) => a.seenAt - b.seenAt || a.group.localeCompare(b.group))
+      .map((mark) => ({
+        group: mark.group,
+        seenAt: isoTime(mark.seenAt),
+        until: isoTime(mark.until),
+        lengthSeconds: Math.round((mark.until - mark.seenAt) / 1000),
+        by: null,
+      })),
+    requests: input.records
+      .filter((record) => record.reason === 'requested' && record.mode === 'live' && record.startedAt >= weekStart && record.startedAt < weekEnd)
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((record) => ({
+        group: record.group,
+        instanceId: record.instanceId,
+        startedAt: isoTime(record.startedAt),
+        servedAt: record.terminatedAt === undefined ? null : isoTime(record.terminatedAt),
+        outcome: record.phase,
+      })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { WeeklyReport } from '../../core/report/schema.js';
 import { leftOutText, plural } from '../format.js';
 import { html, styleElement } from './markup.js';
+import { askedList, ownerList } from './owners.js';
 import { attention, charts, dryRunTable, failedTable, groupTable, headline } from './sections.js';
 import { STYLE } from './styles.js';
 import { longDay, utcMinute } from './text.js';
@@ -36,7 +37,9 @@ ${attention(report)}
 ${charts(report)}
 ${trendTable(report)}
 ${groupTable(report)}
+${ownerList(report)}
 ${failedTable(report)}
+${askedList(report)}
 ${dryRunTable(report)}
 </main>
 <footer>Week ${utcMinute(report.weekStart)} to ${utcMinute(report.weekEnd)} (end exclusive) · generated ${utcMinute(report.generatedAt)} · report schema v${report.schemaVersion} · the same figures are in the JSON report.</footer>

@@ -7,6 +7,7 @@ export const REASON_COLOURS: Readonly<Record<RecycleReason, string>> = {
   chaos: '#e69f00',
   tainted: '#cc79a7',
   'stale-config': '#009e73',
+  requested: '#d55e00',
 };
 export const FAILURE_COLOUR = '#c0392b';
 /** Light to dark as instances get older. */

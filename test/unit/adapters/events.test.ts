@@ -15,7 +15,7 @@ afterEach(() => {
 
 /** A small event whose record id says which one it is, so tests can follow entries across calls. */
 function failure(index: number, reason = 'no healthy replacement'): RecoveryFailed {
-  return { detailType: 'Recovery Failed', time: TIME, detail: { group: 'web', instanceId: `i-${index}`, recordId: `r-${index}`, reason } };
+  return { detailType: 'Recovery Failed', time: TIME, detail: { group: 'web', instanceId: `i-${index}`, recordId: `r-${index}`, reason, owner: null } };
 }
 
 function failures(count: number): RecoveryFailed[] {
@@ -94,10 +94,22 @@ describe('EventBridgeEvents entries', () => {
     {
       detailType: 'Instance Recycled',
       time: TIME,
-      detail: { group: 'web', instanceId: 'i-1', reason: 'max-age', instanceAgeSeconds: 86_400, recordId: 'r-1', launchedBeforeTerminate: true },
+      detail: {
+        group: 'web',
+        instanceId: 'i-1',
+        reason: 'max-age',
+        instanceAgeSeconds: 86_400,
+        recordId: 'r-1',
+        launchedBeforeTerminate: true,
+        owner: 'team-web',
+      },
     },
-    { detailType: 'Recovery Verified', time: '2025-03-04T05:16:07Z', detail: { group: 'web', instanceId: 'i-1', recordId: 'r-1', recoverySeconds: 600 } },
-    { detailType: 'Group Quarantined', time: TIME, detail: { group: 'api', reason: '3 failed recoveries', since: TIME } },
+    {
+      detailType: 'Recovery Verified',
+      time: '2025-03-04T05:16:07Z',
+      detail: { group: 'web', instanceId: 'i-1', recordId: 'r-1', recoverySeconds: 600, owner: 'team-web' },
+    },
+    { detailType: 'Group Quarantined', time: TIME, detail: { group: 'api', reason: '3 failed recoveries', since: TIME, owner: null } },
   ];
 
   it.each([

@@ -136,7 +136,7 @@ describe('DynamoLedger error paths', () => {
       .resolves({ Items: [] })
       .on(QueryCommand, { IndexName: 'open' })
       .resolves({ Items: [storedSurging] });
-    expect(await ledger.openRecords()).toStrictEqual({ records: [surging], blocks: [], releases: [] });
+    expect(await ledger.openRecords()).toStrictEqual({ records: [surging], blocks: [], releases: [], snoozes: [] });
   });
 
   it.each([
@@ -145,7 +145,7 @@ describe('DynamoLedger error paths', () => {
       change: { phase: 'exploding' },
       problem: 'phase must be one of surging, terminating, undoing, verified, failed, abandoned, vanished, dry-run, got "exploding"',
     },
-    { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of tainted, stale-config, max-age, chaos, got "boredom"' },
+    { case: 'unknown reason', change: { reason: 'boredom' }, problem: 'reason must be one of requested, tainted, stale-config, max-age, chaos, got "boredom"' },
     { case: 'unknown mode', change: { mode: 'maybe' }, problem: 'mode must be one of live, dry-run, got "maybe"' },
     { case: 'startedAt stored as a string', change: { startedAt: String(WEDNESDAY_NOON) }, problem: `startedAt must be a number, got "${WEDNESDAY_NOON}"` },
     { case: 'instance age stored as a string', change: { instanceAgeSeconds: '8d' }, problem: 'instanceAgeSeconds must be a number, got "8d"' },
@@ -222,7 +222,7 @@ describe('DynamoLedger reads', () => {
 
   it('openRecords is one Query of the open index', async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
-    expect(await ledger.openRecords()).toEqual({ records: [], blocks: [], releases: [] });
+    expect(await ledger.openRecords()).toEqual({ records: [], blocks: [], releases: [], snoozes: [] });
     expect(documents.commandCalls(QueryCommand).map((call) => call.args[0].input.IndexName)).toEqual(['open']);
   });
 

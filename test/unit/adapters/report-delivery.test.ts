@@ -37,16 +37,18 @@ describe('S3ReportStore', () => {
 });
 
 describe('SnsNotifier', () => {
-  it('publishes subject and message to the topic', async () => {
+  it('publishes subject and message to the topic, with the attributes filter policies match', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
     await new SnsNotifier({ client: new SNSClient({ region: 'eu-west-1' }), topicArn: 'arn:aws:sns:eu-west-1:123456789012:t' }).notify(
       'Phoenix 2026-W47',
       '# report',
+      { scope: 'owner', owner: 'payments' },
     );
     expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({
       TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
       Subject: 'Phoenix 2026-W47',
       Message: '# report',
+      MessageAttributes: { scope: { DataType: 'String', StringValue: 'owner' }, owner: { DataType: 'String', StringValue: 'payments' } },
     });
   });
 

@@ -72,17 +72,21 @@ describe('recycler configuration', () => {
 describe('account limits', () => {
   const base = { PHOENIX_LEDGER_TABLE: 'ledger', PHOENIX_MODE: 'live' };
 
-  it('reads the ceiling on group budgets and the floor under min-healthy; none by default', () => {
-    expect(parseRecyclerConfig(base).tick.limits).toEqual({ maxBudget: undefined, minHealthyFloor: 0 });
-    expect(parseRecyclerConfig({ ...base, PHOENIX_MAX_GROUP_BUDGET: '6/day', PHOENIX_MIN_HEALTHY_FLOOR: '80' }).tick.limits).toMatchObject({
+  it('reads the ceiling on group budgets, the floor under min-healthy and the weekly snoozes; none and 3 by default', () => {
+    expect(parseRecyclerConfig(base).tick.limits).toEqual({ maxBudget: undefined, minHealthyFloor: 0, maxSnoozesPerWeek: 3 });
+    expect(
+      parseRecyclerConfig({ ...base, PHOENIX_MAX_GROUP_BUDGET: '6/day', PHOENIX_MIN_HEALTHY_FLOOR: '80', PHOENIX_MAX_SNOOZES_PER_WEEK: '0' }).tick.limits,
+    ).toMatchObject({
       maxBudget: { text: '6/day' },
       minHealthyFloor: 80,
+      maxSnoozesPerWeek: 0,
     });
   });
 
   it.each([
     { variable: 'PHOENIX_MAX_GROUP_BUDGET', value: '6 per day', says: 'PHOENIX_MAX_GROUP_BUDGET="6 per day": expected N/hour' },
     { variable: 'PHOENIX_MIN_HEALTHY_FLOOR', value: '101', says: 'PHOENIX_MIN_HEALTHY_FLOOR="101": expected a whole number from 0 to 100' },
+    { variable: 'PHOENIX_MAX_SNOOZES_PER_WEEK', value: 'three', says: 'PHOENIX_MAX_SNOOZES_PER_WEEK="three": expected a whole number from 0 to 50' },
   ])('refuses $variable=$value, naming it', ({ variable, value, says }) => {
     expect(() => parseRecyclerConfig({ ...base, [variable]: value })).toThrow(says);
   });
@@ -185,6 +189,7 @@ describe('reporter configuration', () => {
       ...{ ledgerTable: 'ledger', bucket: 'phoenix-reports', topicArn: reporter.PHOENIX_REPORT_TOPIC_ARN, region: 'eu-west-1' },
       timeZone: 'UTC',
       eventBusName: 'default',
+      ownerTagKey: 'team',
     });
   });
 
@@ -260,7 +265,7 @@ describe('tainter configuration', () => {
     { case: 'empty: the default bus', env: { PHOENIX_EVENT_BUS: ' ' }, bus: 'default' },
     { case: "the stack's bus", env: { PHOENIX_EVENT_BUS: ' phoenix-prod ' }, bus: 'phoenix-prod' },
   ])('reads the event bus, as the recycler does: $case', ({ env, bus }) => {
-    expect(parseTainterConfig(env)).toEqual({ eventBusName: bus });
+    expect(parseTainterConfig(env)).toEqual({ eventBusName: bus, ownerTagKey: 'team' });
     expect(parseRecyclerConfig({ ...minimal, ...env }).eventBusName).toBe(bus);
     expect(Object.isFrozen(parseTainterConfig(env))).toBe(true);
   });

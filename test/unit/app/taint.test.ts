@@ -29,12 +29,13 @@ const optedIn = (id: string, overrides: Partial<TouchedInstance> = {}): TouchedI
 const HANDLED_AT = TOUCHED_AT + 10 * 60_000;
 
 function world(instances: TouchedInstance[], now = HANDLED_AT) {
-  return { instances: new FakeInstances(instances), events: new FakeEvents(), logger: new RecordingLogger(), now: () => now };
+  return { instances: new FakeInstances(instances), events: new FakeEvents(), logger: new RecordingLogger(), now: () => now, ownerTagKey: 'team' };
 }
 
 describe('handleTouch', () => {
   it('tags every touched instance of an opted-in group in one call and emits one Instance Tainted event each', async () => {
-    const deps = world([optedIn(WEB_1), optedIn(WEB_2)]);
+    // One group owned by payments, the other without the owner tag: its event says null.
+    const deps = world([optedIn(WEB_1, { groupTags: { ...OPTED_IN, team: 'payments' } }), optedIn(WEB_2)]);
     const summary = await handleTouch(deps, fixture('ssm-send-command.json'));
     expect(deps.instances.calls).toEqual([`describeInstances ${WEB_1},${WEB_2}`, `tagTainted ${WEB_1},${WEB_2}`]);
     expect(deps.instances.tags).toEqual([{ instanceIds: [WEB_1, WEB_2], value: COMMAND_TAINT }]);
@@ -43,7 +44,15 @@ describe('handleTouch', () => {
       [WEB_1, WEB_2].map((instanceId) => ({
         detailType: 'Instance Tainted',
         time: '2026-11-23T09:20:45.000Z',
-        detail: { group: 'web', instanceId, by: BOB, via: 'ssm-command', touchedAt: '2026-11-23T09:20:45.000Z', cloudTrailEventId: COMMAND_EVENT_ID },
+        detail: {
+          group: 'web',
+          instanceId,
+          by: BOB,
+          via: 'ssm-command',
+          touchedAt: '2026-11-23T09:20:45.000Z',
+          cloudTrailEventId: COMMAND_EVENT_ID,
+          owner: instanceId === WEB_1 ? 'payments' : null,
+        },
       })),
     );
     expect(summary).toEqual({ ignored: null, cloudTrailEventId: COMMAND_EVENT_ID, tainted: [WEB_1, WEB_2], skipped: 0 });

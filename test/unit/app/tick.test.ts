@@ -437,7 +437,11 @@ describe('chaos under duplicate deliveries', () => {
 describe("the account's limits on what tags may ask for", () => {
   it('a group tagged beyond the ceiling is skipped as a bad tag, naming the ceiling', async () => {
     const deps = world([withTags(due, { 'phoenix:budget': '1000/hour' })]);
-    const result = await runTick(deps, { ...settings, limits: { maxBudget: { count: 6, period: DAY, text: '6/day' }, minHealthyFloor: 0 } }, NOW);
+    const result = await runTick(
+      deps,
+      { ...settings, limits: { maxBudget: { count: 6, period: DAY, text: '6/day' }, minHealthyFloor: 0, maxSnoozesPerWeek: 3 } },
+      NOW,
+    );
     expect(mutating(deps.fleet.calls)).toEqual([]);
     expect(result.decisions).toMatchObject([{ kind: 'skip', reason: 'bad-tags' }]);
     expect(result.decisions[0]?.kind === 'skip' ? result.decisions[0].why : '').toContain("at most 6/day, the account's ceiling");
@@ -479,7 +483,7 @@ describe('advance notice', () => {
       {
         detailType: 'Recycle Scheduled',
         time: new Date(NOW).toISOString(),
-        detail: { group: 'web', instanceId: 'i-2', rule: 'max-age', earliestAt: new Date(NOW + HOUR).toISOString() },
+        detail: { group: 'web', instanceId: 'i-2', rule: 'max-age', earliestAt: new Date(NOW + HOUR).toISOString(), owner: null },
       },
     ]);
     const verifier = world();

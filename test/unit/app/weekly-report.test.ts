@@ -3,6 +3,8 @@ import type { ReportDelivery } from '../../../functions/app/weekly-report.js';
 import { buildWeeklyReport, deliverWeeklyReport } from '../../../functions/app/weekly-report.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../../functions/core/model.js';
 import type { NotifierPort, ReportStorePort, StoredReport } from '../../../functions/core/ports.js';
+import { renderHtml } from '../../../functions/report/html/page.js';
+import { renderMarkdown } from '../../../functions/report/markdown.js';
 import { MemoryLedger } from '../../../sim/memory-ledger.js';
 import { REPORT_TIME } from '../../support/clock.js';
 import { FakeEvents, RecordingLogger } from '../../support/fakes.js';
@@ -23,10 +25,10 @@ class MemoryStore implements ReportStorePort {
 }
 
 class RecordingNotifier implements NotifierPort {
-  readonly sent: { subject: string; message: string }[] = [];
+  readonly sent: { subject: string; message: string; attributes: Readonly<Record<string, string>> | undefined }[] = [];
 
-  async notify(subject: string, message: string): Promise<void> {
-    this.sent.push({ subject, message });
+  async notify(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void> {
+    this.sent.push({ subject, message, attributes });
   }
 }
 
@@ -172,8 +174,73 @@ describe('deliverWeeklyReport', () => {
       },
     ]);
     expect(deps.notifier.sent).toHaveLength(1);
+    expect(deps.notifier.sent[0]?.attributes).toEqual({ scope: 'fleet' });
     expect(deps.notifier.sent[0]?.subject).toBe('Phoenix weekly report 2026-W47: 1 recycled, 0 failed, 0 quarantined');
     expect(deps.notifier.sent[0]?.message).toMatch(/^Full report: https:\/\/console\.example\/weekly\/2026\/phoenix-2026-W47\.html\n/);
+  });
+
+  it('groups by owner (the deployment names the tag), those that need a person first, and sends each owner its part with an owner attribute', async () => {
+    const owned = {
+      listOptedInGroups: async () => [
+        group({ name: 'web', tags: { ...OPTED_IN, 'phoenix:max-age': '7d', owner: 'storefront' } }),
+        group({ name: 'api', tags: { ...OPTED_IN, 'phoenix:quarantined': 'recovery failed', owner: 'payments' } }),
+        group({ name: 'batch', tags: { ...OPTED_IN } }),
+      ],
+    };
+    const report = await buildWeeklyReport(
+      { ledger: await ledgerWithWeek(), fleet: owned },
+      { week: '2026-W47', timeZone: 'UTC', ownerTagKey: 'owner' },
+      REPORT_TIME,
+    );
+    expect(report.owners.map((section) => [section.owner, section.groups])).toEqual([
+      ['payments', ['api']],
+      ['storefront', ['web']],
+      [null, ['batch']],
+    ]);
+    expect(report.owners[0]).toMatchObject({ quarantined: 1 });
+    expect(report.groups.find((entry) => entry.group === 'web')?.owner).toBe('storefront');
+    const deps = delivery();
+    await deliverWeeklyReport(deps, report, REPORT_TIME);
+    expect(deps.notifier.sent.map((sent) => sent.attributes)).toEqual([
+      { scope: 'fleet' },
+      { scope: 'owner', owner: 'payments' },
+      { scope: 'owner', owner: 'storefront' },
+    ]);
+    expect(deps.notifier.sent[1]?.subject).toBe('Phoenix 2026-W47 for payments: 0 recycled, 0 failed, 1 quarantined');
+    expect(deps.notifier.sent[1]?.message).toContain('**api**: quarantined');
+    expect(deps.notifier.sent[1]?.message).not.toContain('web');
+    expect(deps.notifier.sent[0]?.message).toContain('## By owner');
+    expect(renderHtml(report)).toContain('<h2>By owner</h2><ul><li><strong>payments</strong>: 1 groups, 0 recycled, 0 failed, 1 quarantined');
+  });
+
+  it("lists the week's snoozes with their length (who set one is not known) and the recycle requests with when each was served", async () => {
+    const ledger = await ledgerWithWeek();
+    await ledger.markSnooze({ group: 'web', until: W47 + 2 * DAY + 6 * 3_600_000, seenAt: W47 + 2 * DAY });
+    await ledger.markSnooze({ group: 'web', until: W47 - DAY + 3_600_000, seenAt: W47 - DAY });
+    await ledger.begin(
+      record({
+        id: 'asked',
+        group: 'web',
+        instanceId: 'i-9',
+        reason: 'requested',
+        startedAt: W47 + 3 * DAY,
+        terminatedAt: W47 + 3 * DAY + 600_000,
+        phase: 'verified',
+        closedAt: W47 + 3 * DAY + 1_200_000,
+      }),
+    );
+    const report = await buildWeeklyReport({ ledger, fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
+    expect(report.snoozes).toEqual([
+      { group: 'web', seenAt: '2026-11-18T00:00:00.000Z', until: '2026-11-18T06:00:00.000Z', lengthSeconds: 6 * 3600, by: null },
+    ]);
+    expect(report.requests).toEqual([
+      { group: 'web', instanceId: 'i-9', startedAt: '2026-11-19T00:00:00.000Z', servedAt: '2026-11-19T00:10:00.000Z', outcome: 'verified' },
+    ]);
+    const text = renderMarkdown(report);
+    expect(text).toContain('## Snoozes\n\n- **web** from 2026-11-18T00:00:00.000Z until 2026-11-18T06:00:00.000Z (6h, set by unknown)');
+    expect(text).toContain('## Recycle requests\n\n- **web** i-9: taken up 2026-11-19T00:00:00.000Z, served 2026-11-19T00:10:00.000Z');
+    expect(renderHtml(report)).toContain('<strong>web</strong> snoozed from');
+    expect(renderHtml(report)).toContain('<code>i-9</code> requested: taken up');
   });
 
   it('a report that could not be stored is neither announced nor e-mailed', async () => {

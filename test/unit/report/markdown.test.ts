@@ -30,6 +30,7 @@ describe('renderMarkdown with hostile data', () => {
     expect(lines.filter((line) => line.startsWith('#'))).toEqual([
       '# Phoenix weekly recycle report: 2026-W47',
       '## Groups',
+      '## By owner',
       '## Needs attention',
       '## Failed replacements',
     ]);
@@ -55,7 +56,7 @@ describe('renderMarkdown with hostile data', () => {
 
   it('keeps every group row at its twelve cells', () => {
     const header = lines.find((line) => line.startsWith('| group |')) ?? '';
-    const rows = lines.slice(lines.indexOf(header) + 2, lines.indexOf('## Needs attention') - 1);
+    const rows = lines.slice(lines.indexOf(header) + 2, lines.indexOf('## By owner') - 1);
     expect(rows).toHaveLength(2);
     for (const row of [header, ...rows]) expect(cellSeparators(row)).toBe(13);
     expect(rows[0]).toMatch(/^\| web\\\|prod \\# Owned \\\[x\\\]\(http:\/\/evil\.example\) \\\*bold\\\* \\_em\\_ \\~\\~del\\~\\~ \\<b\\> \| live \|/);

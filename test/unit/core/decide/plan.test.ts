@@ -3,7 +3,7 @@ import type { Decision, SkipReason, StartDecision } from '../../../../functions/
 import { planTick } from '../../../../functions/core/decide/plan.js';
 import { DAY, HOUR, MINUTE } from '../../../../functions/core/model.js';
 import { formatTaint } from '../../../../functions/core/taint/taint.js';
-import { group, instance, NOW, planInput, record, withTags } from '../../../support/fleet.js';
+import { group, instance, NOW, planInput, record, surgingRecord, withTags } from '../../../support/fleet.js';
 
 function only(decisions: readonly Decision[]): Decision {
   expect(decisions).toHaveLength(1);
@@ -327,5 +327,111 @@ describe('explain', () => {
     expect(picked?.candidate).toBe('max-age');
     expect(picked?.note).not.toBe('age 6d 20h of max-age 7d');
     expect(picked?.note).toContain('due early (spreading)');
+  });
+});
+
+describe('snooze: phoenix:snooze-until postpones recycling', () => {
+  const until = new Date(NOW + 6 * HOUR).toISOString();
+  const snoozed = withTags(due, { 'phoenix:snooze-until': until });
+  const taintedPastGrace = formatTaint({ at: NOW - 2 * HOUR, by: 'alice', via: 'ssm-session' });
+  const base = group({ size: 4 });
+  const surgeReady = (tags: Readonly<Record<string, string>>) => ({
+    ...withTags(base, tags),
+    desired: 5,
+    instances: [...base.instances, instance({ id: 'i-new', launchedAt: NOW - 5 * MINUTE })],
+  });
+
+  it('skips a snoozed group, saying until when', () => {
+    expect(only(planTick(planInput({ groups: [snoozed] })))).toMatchObject({ kind: 'skip', reason: 'snoozed', why: `not terminating: snoozed until ${until}` });
+  });
+
+  it('still replaces a tainted instance past its grace in a snoozed group, and nothing else', () => {
+    const touched = { ...snoozed, instances: snoozed.instances.map((i) => (i.id === 'i-3' ? { ...i, tags: { 'phoenix:tainted': taintedPastGrace } } : i)) };
+    expect(started(only(planTick(planInput({ groups: [touched] }))))).toMatchObject({ instanceId: 'i-3', reason: 'tainted' });
+  });
+
+  it('is a bad tag more than a day ahead: the group is skipped, never snoozed', () => {
+    const tooLong = withTags(due, { 'phoenix:snooze-until': new Date(NOW + 2 * DAY).toISOString() });
+    expect(only(planTick(planInput({ groups: [tooLong] })))).toMatchObject({ kind: 'skip', reason: 'bad-tags', why: expect.stringContaining('48h ahead') });
+  });
+
+  it('is a bad tag when malformed, naming what was expected', () => {
+    const malformed = withTags(due, { 'phoenix:snooze-until': 'tomorrow' });
+    expect(only(planTick(planInput({ groups: [malformed] })))).toMatchObject({
+      kind: 'skip',
+      reason: 'bad-tags',
+      why: expect.stringContaining('phoenix:snooze-until="tomorrow": expected an ISO time with an offset'),
+    });
+  });
+
+  it('recycles as usual when the snooze is beyond the weekly limit', () => {
+    const week = [1, 2, 3].map((days) => ({ group: 'web', until: NOW - days * DAY, seenAt: NOW - days * DAY - HOUR }));
+    expect(started(only(planTick(planInput({ groups: [snoozed], snoozes: week }))))).toMatchObject({ instanceId: 'i-1', reason: 'max-age' });
+  });
+
+  it('takes back an open surge in a group snoozed meanwhile, never finishing it by a termination', () => {
+    const decision = only(planTick(planInput({ groups: [surgeReady({ 'phoenix:snooze-until': until })], records: [surgingRecord()] })));
+    expect(decision).toMatchObject({
+      kind: 'progress',
+      step: { kind: 'abandon', why: expect.stringContaining(`snoozed until ${until}`), undo: { kind: 'terminate-extra', instanceId: 'i-new' } },
+    });
+  });
+
+  it('finishes an open tainted replacement in a snoozed group: a snooze never holds back a taint past its grace', () => {
+    const decision = only(planTick(planInput({ groups: [surgeReady({ 'phoenix:snooze-until': until })], records: [surgingRecord({ reason: 'tainted' })] })));
+    expect(decision).toMatchObject({ kind: 'progress', step: { kind: 'terminate-surged' } });
+  });
+
+  it('takes back an open tainted replacement when the snooze value is bad', () => {
+    const bad = surgeReady({ 'phoenix:snooze-until': new Date(NOW + 2 * DAY).toISOString() });
+    const decision = only(planTick(planInput({ groups: [bad], records: [surgingRecord({ reason: 'tainted' })] })));
+    expect(decision).toMatchObject({ kind: 'progress', step: { kind: 'abandon' } });
+  });
+});
+
+describe('recycle on request: phoenix:recycle-requested', () => {
+  const requestTag = (at: number, by = 'alice') => ({ 'phoenix:recycle-requested': `at=${new Date(at).toISOString()};by=${by}` });
+  const withInstanceTags = (base: typeof due, tagsById: Readonly<Record<string, Readonly<Record<string, string>>>>) => ({
+    ...base,
+    instances: base.instances.map((i) => (tagsById[i.id] === undefined ? i : { ...i, tags: { ...i.tags, ...tagsById[i.id] } })),
+  });
+
+  it('replaces a requested instance first, before a taint past grace and before max-age', () => {
+    const taint = formatTaint({ at: NOW - 2 * HOUR, by: 'bob', via: 'ssm-session' });
+    const fleet = withInstanceTags(due, { 'i-4': requestTag(NOW - 5 * MINUTE), 'i-2': { 'phoenix:tainted': taint } });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({
+      instanceId: 'i-4',
+      reason: 'requested',
+      why: expect.stringContaining('alice'),
+    });
+  });
+
+  it('serves the earliest request first; a request time in the future counts as made now', () => {
+    const fleet = withInstanceTags(due, { 'i-3': requestTag(NOW + DAY, 'mallory'), 'i-4': requestTag(NOW - MINUTE) });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({ instanceId: 'i-4', reason: 'requested' });
+  });
+
+  it('goes through the gates: a spent budget or a snooze holds the request', () => {
+    const fleet = withInstanceTags(due, { 'i-4': requestTag(NOW - MINUTE) });
+    expect(only(planTick(planInput({ groups: [fleet], records: [record({ startedAt: NOW - 20 * MINUTE })] })))).toMatchObject({ reason: 'budget-spent' });
+    const snoozed = withTags(fleet, { 'phoenix:snooze-until': new Date(NOW + HOUR).toISOString() });
+    expect(only(planTick(planInput({ groups: [snoozed] })))).toMatchObject({ reason: 'snoozed' });
+  });
+
+  it('never picks an exempt instance, requested or not', () => {
+    const fleet = withInstanceTags(due, { 'i-4': { ...requestTag(NOW - MINUTE), 'phoenix:exempt': 'true' } });
+    expect(started(only(planTick(planInput({ groups: [fleet] }))))).toMatchObject({ instanceId: 'i-1', reason: 'max-age' });
+  });
+
+  it('explains a request without a readable time, and does not pick for it', () => {
+    const fleet = withInstanceTags(due, { 'i-4': { 'phoenix:recycle-requested': 'by=alice' } });
+    const decision = only(planTick(planInput({ groups: [fleet], explain: true })));
+    expect(started(decision)).toMatchObject({ instanceId: 'i-1', reason: 'max-age' });
+    expect(decision.instances.find((verdict) => verdict.instanceId === 'i-4')?.note).toContain('has no readable at= time; not a requested candidate');
+  });
+
+  it('is an instance tag: on the group it is a bad tag', () => {
+    const onGroup = withTags(due, requestTag(NOW));
+    expect(only(planTick(planInput({ groups: [onGroup] })))).toMatchObject({ reason: 'bad-tags', why: expect.stringContaining('it is an instance tag') });
   });
 });

@@ -421,7 +421,7 @@ describe('a disabled group is ignored', () => {
 });
 
 describe("the account's ceiling and floor", () => {
-  const limits = { maxBudget: { count: 6, period: DAY, text: '6/day' }, minHealthyFloor: 75 };
+  const limits = { maxBudget: { count: 6, period: DAY, text: '6/day' }, minHealthyFloor: 75, maxSnoozesPerWeek: 3 };
 
   it.each([
     { case: 'a budget within the ceiling', tags: { ...ENABLED, 'phoenix:budget': '2/day' }, errors: [] },

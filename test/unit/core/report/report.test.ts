@@ -42,13 +42,13 @@ describe('weeklyReport', () => {
 
   it('a normal week counts by reason and takes nearest-rank p50/p95/max of verified recoveries', () => {
     const result = report({ records: mixedWeek(), groups: [fleetGroup('web', LIVE), fleetGroup('api', LIVE)] });
-    expect(result.fleet.recycled).toEqual({ 'max-age': 5, chaos: 5, tainted: 5, 'stale-config': 5 });
+    expect(result.fleet.recycled).toEqual({ 'max-age': 5, chaos: 5, tainted: 5, 'stale-config': 5, requested: 0 });
     expect(result.fleet.recycledTotal).toBe(20);
     // 20 samples of 60..1200 s: p50 is the 10th, p95 the 19th, max the 20th.
     expect(result.fleet.recovery).toEqual({ verified: 20, p50Seconds: 600, p95Seconds: 1140, maxSeconds: 1200 });
     // web holds 60, 180, ..., 1140 s: 10 samples, p50 the 5th (540), p95 the 10th.
     expect(groupOf(result, 'web').recovery).toEqual({ verified: 10, p50Seconds: 540, p95Seconds: 1140, maxSeconds: 1140 });
-    expect(groupOf(result, 'web').recycled).toEqual({ 'max-age': 5, chaos: 0, tainted: 5, 'stale-config': 0 });
+    expect(groupOf(result, 'web').recycled).toEqual({ 'max-age': 5, chaos: 0, tainted: 5, 'stale-config': 0, requested: 0 });
     expect(groupOf(result, 'api').idleReason).toBeNull();
     expect(result.fleet.failures).toBe(0);
   });
@@ -87,7 +87,7 @@ describe('weeklyReport', () => {
     const cache = groupOf(result, 'cache');
     expect(cache.status).toBe('dry-run');
     expect(cache.recycledTotal).toBe(0);
-    expect(cache.wouldRecycle).toEqual({ 'max-age': 2, chaos: 1, tainted: 0, 'stale-config': 0 });
+    expect(cache.wouldRecycle).toEqual({ 'max-age': 2, chaos: 1, tainted: 0, 'stale-config': 0, requested: 0 });
     expect(result.fleet.wouldRecycleTotal).toBe(3);
     expect(result.fleet.recycledTotal).toBe(0);
     expect(cache.idleReason).toBeNull();
@@ -119,7 +119,7 @@ describe('weeklyReport', () => {
       recycled('web', 'tainted', Date.UTC(2026, 2, 29, 21, 30)),
     ];
     const result = weeklyReport({ weekStart: start, weekEnd: end, week: '2026-W13', records, groups: [fleetGroup('web', LIVE)], skips: [], now: end });
-    expect(result.fleet.recycled).toEqual({ 'max-age': 1, chaos: 1, tainted: 1, 'stale-config': 0 });
+    expect(result.fleet.recycled).toEqual({ 'max-age': 1, chaos: 1, tainted: 1, 'stale-config': 0, requested: 0 });
     expect(result.weekStart).toBe('2026-03-22T23:00:00.000Z');
     expect(result.week).toBe('2026-W13');
   });
@@ -235,7 +235,7 @@ describe('the week day by day', () => {
       date: '2026-11-16',
       start: '2026-11-16T00:00:00.000Z',
       end: '2026-11-17T00:00:00.000Z',
-      recycled: { 'max-age': 1, chaos: 1, tainted: 0, 'stale-config': 0 },
+      recycled: { 'max-age': 1, chaos: 1, tainted: 0, 'stale-config': 0, requested: 0 },
       recycledTotal: 2,
       failures: 0,
     });

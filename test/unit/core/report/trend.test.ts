@@ -62,17 +62,22 @@ describe('weekly trend', () => {
     {
       case: 'W42: a gone group still counts, the ledger says it recycled',
       name: '2026-W42',
-      recycled: { 'max-age': 0, chaos: 0, tainted: 1, 'stale-config': 0 },
+      recycled: { 'max-age': 0, chaos: 0, tainted: 1, 'stale-config': 0, requested: 0 },
       failures: 0,
     },
     {
       case: 'W45: the instance went, its replacement failed',
       name: '2026-W45',
-      recycled: { 'max-age': 1, chaos: 0, tainted: 0, 'stale-config': 0 },
+      recycled: { 'max-age': 1, chaos: 0, tainted: 0, 'stale-config': 0, requested: 0 },
       failures: 1,
     },
-    { case: 'W46: one max-age and one chaos recycle', name: '2026-W46', recycled: { 'max-age': 1, chaos: 1, tainted: 0, 'stale-config': 0 }, failures: 0 },
-    { case: 'W47: the report week', name: '2026-W47', recycled: { 'max-age': 1, chaos: 0, tainted: 0, 'stale-config': 0 }, failures: 0 },
+    {
+      case: 'W46: one max-age and one chaos recycle',
+      name: '2026-W46',
+      recycled: { 'max-age': 1, chaos: 1, tainted: 0, 'stale-config': 0, requested: 0 },
+      failures: 0,
+    },
+    { case: 'W47: the report week', name: '2026-W47', recycled: { 'max-age': 1, chaos: 0, tainted: 0, 'stale-config': 0, requested: 0 }, failures: 0 },
   ])('counts each week by reason and failed recoveries: $case', ({ name, recycled: counts, failures }) => {
     const item = week(trendReport().trend, name);
     expect(item.recycled).toEqual(counts);
