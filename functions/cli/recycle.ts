@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
@@ -9,6 +8,7 @@ import { ineligibility } from '../core/decide/fleet-state.js';
 import type { Group, Instance, Millis } from '../core/model.js';
 import { TAG } from '../core/policy/policy.js';
 import { formatRequest } from '../core/policy/request.js';
+import { callerArn } from './caller.js';
 import { UsageError } from './errors.js';
 
 /** What `phoenix recycle` marked. */
@@ -58,23 +58,15 @@ export function chooseInstance(name: string, group: Group | undefined, instanceI
   return oldest;
 }
 
-/** Who asks, as the tag records it: the local user (the caller's ARN would take STS, which the CLI does not bundle). */
-function requester(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Marks an instance of an opted-in group for replacement at the next tick that may act there. */
 export async function requestRecycle(name: string, instanceId: string | undefined, options: ClientOptions, now: Millis): Promise<RecycleMark> {
   const aws = clientConfig(options);
   const clients = { autoScaling: new AutoScalingClient(aws), ec2: new EC2Client(aws) };
   const group = (await new AwsFleet(clients).describeGroups([name])).get(name);
   const instance = chooseInstance(name, group, instanceId);
-  const by = requester();
-  const value = formatRequest({ at: now, by });
+  const by = await callerArn(aws);
+  // A tag value holds 256 characters; an ARN that long loses its end, never the request.
+  const value = formatRequest({ at: now, by }).slice(0, 256);
   if (!(await new AwsInstances(clients).tagRecycleRequested(instance.id, value))) {
     throw new UsageError(`--instance: ${instance.id} is gone since ${name} was read; nothing was marked`);
   }

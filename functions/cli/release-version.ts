@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import type { Millis } from '../core/model.js';
+import { callerArn } from './caller.js';
 import { UsageError } from './errors.js';
 
 /** A template version as the breaker names it (`lt-0abc:7`), a launch configuration (`lc:NAME`), or an AMI. */
@@ -37,8 +37,7 @@ export async function releaseVersion(
   options: { readonly aws: ClientOptions; readonly table: string; readonly now: Millis },
 ): Promise<VersionReleaseResult> {
   const config = clientConfig(options.aws);
-  const caller = await new STSClient(config).send(new GetCallerIdentityCommand({}));
-  const releasedBy = caller.Arn ?? 'unknown caller';
+  const releasedBy = await callerArn(config);
   const ledger = new DynamoLedger({ client: new DynamoDBClient(config), tableName: options.table, clock: () => options.now });
   const lifted = await ledger.releaseVersion(key, options.now, releasedBy);
   return {

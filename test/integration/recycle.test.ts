@@ -39,6 +39,8 @@ describe('phoenix recycle against moto', () => {
     const stored = await requestTag(clients, chosen);
     expect(stored).toBe(mark.value);
     expect(parseRequest(stored ?? '')).toEqual({ at: Date.parse(mark.at), by: mark.by });
+    // The caller as STS names them (moto's default identity), not a local user name.
+    expect(mark.by).toMatch(/^arn:aws:(iam|sts)::\d{12}:/);
 
     const deps = {
       fleet: new AwsFleet(clients),
