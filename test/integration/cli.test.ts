@@ -130,7 +130,7 @@ describe('phoenix against moto', () => {
 
   it.each([
     { case: 'a group that does not exist', argv: ['release', 'ghost'], says: 'no Auto Scaling group named "ghost"' },
-    { case: 'no group named', argv: ['release'], says: 'GROUP is missing' },
+    { case: 'no group named', argv: ['release'], says: 'nothing to release' },
   ])(
     'release of $case exits 2',
     async ({ argv, says }) => {

@@ -118,7 +118,7 @@ describe('DynamoLedger against moto', () => {
   ] as const)('begin creates and the record reads back equal: $case', async ({ client, stored }) => {
     const ledger = ledgerAt(WEDNESDAY_NOON, client === 'plain' ? dynamo : documents);
     expect(await ledger.begin(stored)).toBe('created');
-    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toStrictEqual([stored]);
+    expect((await ledger.recordsSince(WEDNESDAY_NOON - DAY)).records).toStrictEqual([stored]);
     expect(await ledger.recordsForGroup('web', WEDNESDAY_NOON)).toStrictEqual([stored]);
     expect(await ledger.recordsBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + 1)).toStrictEqual([stored]);
   });
@@ -219,7 +219,7 @@ describe('DynamoLedger against moto', () => {
   it('update of a record that was never written is a conflict and writes nothing', async () => {
     const ledger = ledgerAt();
     expect(await ledger.update(record({ group: 'web', startedAt: WEDNESDAY_NOON, phase: 'terminating' }), 'surging')).toBe('conflict');
-    expect(await ledger.recordsSince(0)).toEqual([]);
+    expect((await ledger.recordsSince(0)).records).toEqual([]);
   });
 
   it.each([
@@ -255,7 +255,7 @@ describe('DynamoLedger against moto', () => {
     expect(item).toMatchObject({ phase: 'verified' });
     expect(item).not.toHaveProperty('open');
     expect(item).not.toHaveProperty('openGroup');
-    expect(await ledger.openRecords()).toEqual([]);
+    expect((await ledger.openRecords()).records).toEqual([]);
   });
 
   it('an undo made again goes ahead only for the run whose claim is still the stored one', async () => {
@@ -332,8 +332,8 @@ describe('DynamoLedger against moto', () => {
     await written(ledger, dryRun(WEDNESDAY_NOON - 7 * DAY - 1, 'batch'));
     // Written by a tick whose clock runs a little ahead, across midnight.
     const ahead = await written(ledger, dryRun(Date.UTC(2026, 10, 19, 0, 0, 5), 'cron'));
-    expect(await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY)).toStrictEqual([sinceEdge, recentWeb, recentApi, ahead]);
-    expect(await ledger.openRecords()).toStrictEqual([oldOpen, recentApi]);
+    expect((await ledger.recordsSince(WEDNESDAY_NOON - 7 * DAY)).records).toStrictEqual([sinceEdge, recentWeb, recentApi, ahead]);
+    expect((await ledger.openRecords()).records).toStrictEqual([oldOpen, recentApi]);
     expect(await ledger.groupRecordsSince(['web', 'stuck'], WEDNESDAY_NOON - 7 * DAY)).toStrictEqual([recentWeb]);
   });
 
@@ -530,7 +530,7 @@ describe('DynamoLedger tick summaries', () => {
       WEDNESDAY_NOON - HOUR,
     ]);
     expect((await ledger.ticksBetween(WEDNESDAY_NOON, WEDNESDAY_NOON + DAY)).map((tick) => tick.at)).toEqual([WEDNESDAY_NOON, WEDNESDAY_NOON + HOUR]);
-    expect(await ledger.recordsSince(WEDNESDAY_NOON - 2 * DAY)).toEqual([]);
+    expect((await ledger.recordsSince(WEDNESDAY_NOON - 2 * DAY)).records).toEqual([]);
     expect(await ledger.recordsBetween(WEDNESDAY_NOON - 2 * DAY, WEDNESDAY_NOON + DAY)).toEqual([]);
   });
 

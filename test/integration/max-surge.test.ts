@@ -71,7 +71,7 @@ describe('max-surge against moto', () => {
     const verify = await runTick(run, settings, now + 20 * MINUTE, { kind: 'verify', groups: ['fixed'] });
     expect(verify.outcomes).toMatchObject([{ kind: 'closed', record: { phase: 'verified', maxRaise: { fromMax: 2, toMax: 3 } } }]);
     expect(await sizes('fixed')).toEqual({ desired: 2, max: 2 });
-    expect(await ledger.openRecords()).toEqual([]);
+    expect((await ledger.openRecords()).records).toEqual([]);
     const remaining = await instanceIds(clients, 'fixed');
     expect(remaining).toHaveLength(2);
     expect(original.filter((id) => remaining.includes(id))).toHaveLength(1);
