@@ -216,3 +216,16 @@ export class FakeInstances implements TaintPort {
     return tagged;
   }
 }
+
+/** A run's ports as fakes: the fleet holds `groups`, the ledger `records`; the account live, no alarm. */
+export function fakeRunDeps(groups: Group[], records: readonly ReplacementRecord[] = []) {
+  return {
+    fleet: new FakeFleet(groups),
+    ledger: new FakeLedger(records),
+    events: new FakeEvents(),
+    alarms: new FakeAlarms(),
+    settings: new FakeSettings(),
+    logger: new RecordingLogger(),
+    chaosSeed: 1,
+  };
+}

@@ -5,27 +5,38 @@ import type { Decision, StartDecision } from './decision.js';
 import { launchKeys } from './versions.js';
 
 export interface CanaryContext {
+  /** The groups the decisions were made for, in the same order. */
   readonly groups: readonly Group[];
   readonly records: readonly ReplacementRecord[];
   readonly now: Millis;
   readonly bakeTime: Millis;
-  /** Groups tagged `phoenix:canary=true`. */
-  readonly preferred: ReadonlySet<string>;
+  /** Whether a group is tagged `phoenix:canary=true`; asked only when a new version has several takers. */
+  readonly preferred: (group: string) => boolean;
+}
+
+/** The names of what the group's instances that have run InService and Healthy for the bake time launched. */
+function provenIn(group: Group, now: Millis, bakeTime: Millis, into: Set<string>): void {
+  for (const instance of group.instances) {
+    if (instance.lifecycleState !== 'InService' || !instance.healthy) continue;
+    if (instance.launchedAt === undefined || instance.launchedAt > now - bakeTime) continue;
+    for (const key of launchKeys(instance.launchSource)) into.add(key);
+  }
 }
 
 /**
  * A version is proven once an instance launched from it has been InService and Healthy for the bake
- * time, in any group: launched by Phoenix's canary or by Auto Scaling itself.
+ * time, in any group: launched by Phoenix's canary or by Auto Scaling itself. Usually the starting
+ * group's own instances prove what it launches (a replacement onto the version it already runs), so
+ * the rest of the fleet is read only for what they do not.
  */
-function provenKeys(groups: readonly Group[], now: Millis, bakeTime: Millis): Set<string> {
+function provenKeys(decisions: readonly Decision[], starts: readonly StartDecision[], context: CanaryContext): Set<string> {
   const proven = new Set<string>();
-  for (const group of groups) {
-    for (const instance of group.instances) {
-      if (instance.lifecycleState !== 'InService' || !instance.healthy) continue;
-      if (instance.launchedAt === undefined || instance.launchedAt > now - bakeTime) continue;
-      for (const key of launchKeys(instance.launchSource)) proven.add(key);
-    }
-  }
+  decisions.forEach((decision, index) => {
+    const group = context.groups[index];
+    if (decision.kind === 'start' && group !== undefined) provenIn(group, context.now, context.bakeTime, proven);
+  });
+  const unproven = starts.some((start) => launchKeys(start.launches).some((key) => !proven.has(key)));
+  if (unproven) for (const group of context.groups) provenIn(group, context.now, context.bakeTime, proven);
   return proven;
 }
 
@@ -42,8 +53,8 @@ function versionsOnTrial(records: readonly ReplacementRecord[], now: Millis, bak
 }
 
 /** The group tagged as canary first, then the smallest (fewest instances to lose), then by name. */
-function preference(preferred: ReadonlySet<string>): (a: StartDecision, b: StartDecision) => number {
-  return (a, b) => Number(preferred.has(b.group)) - Number(preferred.has(a.group)) || a.desired - b.desired || a.group.localeCompare(b.group);
+function preference(preferred: (group: string) => boolean): (a: StartDecision, b: StartDecision) => number {
+  return (a, b) => Number(preferred(b.group)) - Number(preferred(a.group)) || a.desired - b.desired || a.group.localeCompare(b.group);
 }
 
 /**
@@ -53,11 +64,14 @@ function preference(preferred: ReadonlySet<string>): (a: StartDecision, b: Start
  * version (see versions.ts); a canary taken back leaves the next tick to choose another.
  */
 export function canaryOrder(decisions: readonly Decision[], context: CanaryContext): Decision[] {
-  const proven = provenKeys(context.groups, context.now, context.bakeTime);
-  const trying = versionsOnTrial(context.records, context.now, context.bakeTime);
   const starts = decisions.filter((decision): decision is StartDecision => decision.kind === 'start' && !decision.dryRun);
+  if (starts.length === 0) return [...decisions];
+  const proven = provenKeys(decisions, starts, context);
+  const untried = starts.filter((start) => launchKeys(start.launches).some((key) => !proven.has(key)));
+  if (untried.length === 0) return [...decisions];
+  const trying = versionsOnTrial(context.records, context.now, context.bakeTime);
   const verdicts = new Map<StartDecision, Decision>();
-  for (const start of [...starts].sort(preference(context.preferred))) {
+  for (const start of untried.sort(preference(context.preferred))) {
     const unproven = launchKeys(start.launches).filter((key) => !proven.has(key));
     if (unproven.length === 0) continue;
     const held = unproven.find((key) => trying.has(key));

@@ -301,19 +301,15 @@ export function planTick(input: PlanInput): Decision[] {
     records: input.records,
     now: input.now,
     bakeTime: input.breaker.bakeTime,
-    preferred: canaryGroups(input.groups, decisions, input.limits),
+    preferred: (name) => isCanaryGroup(input.groups, name, input.limits),
   });
   return limitRun(ordered, input.maxTerminationsPerRun);
 }
 
-/** The starting groups tagged `phoenix:canary=true`: only those compete to be a new version's canary. */
-function canaryGroups(groups: readonly Group[], decisions: readonly Decision[], limits: AccountLimits): Set<string> {
-  const starting = new Set(decisions.flatMap((decision) => (decision.kind === 'start' ? [decision.group] : [])));
-  const preferred = new Set<string>();
-  for (const group of groups) {
-    if (!starting.has(group.name)) continue;
-    const parsed = parseGroupPolicy(group.tags, limits);
-    if (parsed.ok && parsed.policy.canary) preferred.add(group.name);
-  }
-  return preferred;
+/** Whether the group is tagged `phoenix:canary=true`: asked only of groups starting onto a new version. */
+function isCanaryGroup(groups: readonly Group[], name: string, limits: AccountLimits): boolean {
+  const group = groups.find((candidate) => candidate.name === name);
+  if (group === undefined) return false;
+  const parsed = parseGroupPolicy(group.tags, limits);
+  return parsed.ok && parsed.policy.canary;
 }

@@ -3,7 +3,7 @@ import type { TickSettings } from '../../../functions/app/tick.js';
 import { runTick } from '../../../functions/app/tick.js';
 import type { Group, LaunchSource, ReplacementRecord } from '../../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
-import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
+import { fakeRunDeps } from '../../support/fakes.js';
 import { group, instance, NOW, surgingRecord } from '../../support/fleet.js';
 
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 5 };
@@ -24,15 +24,7 @@ function failingSurge(name: string): { group: Group; record: ReplacementRecord }
 }
 
 function world(groups: Group[], records: ReplacementRecord[]) {
-  return {
-    fleet: new FakeFleet(groups),
-    ledger: new FakeLedger(records),
-    events: new FakeEvents(),
-    alarms: new FakeAlarms(),
-    settings: new FakeSettings(),
-    logger: new RecordingLogger(),
-    chaosSeed: 1,
-  };
+  return fakeRunDeps(groups, records);
 }
 
 const blockedEvents = (deps: ReturnType<typeof world>) => deps.events.published.filter((event) => event.detailType === 'Version Blocked');

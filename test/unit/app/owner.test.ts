@@ -4,7 +4,7 @@ import type { TickSettings } from '../../../functions/app/tick.js';
 import { runTick } from '../../../functions/app/tick.js';
 import type { Group } from '../../../functions/core/model.js';
 import { DAY, MINUTE } from '../../../functions/core/model.js';
-import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
+import { fakeRunDeps } from '../../support/fakes.js';
 import { group, instance, NOW, withTags } from '../../support/fleet.js';
 
 const settings: TickSettings = { tickInterval: 10 * MINUTE, blackouts: [], stopAlarms: [], maxTerminationsPerRun: 5 };
@@ -15,15 +15,7 @@ const due: Group = withTags(group({ size: 4, instances: [1, 2, 3, 4].map((n) => 
 });
 
 function world(groups: Group[]) {
-  return {
-    fleet: new FakeFleet(groups),
-    ledger: new FakeLedger(),
-    events: new FakeEvents(),
-    alarms: new FakeAlarms(),
-    settings: new FakeSettings(),
-    logger: new RecordingLogger(),
-    chaosSeed: 1,
-  };
+  return fakeRunDeps(groups);
 }
 
 describe('owners', () => {

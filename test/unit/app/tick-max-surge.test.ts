@@ -3,7 +3,7 @@ import type { TickSettings } from '../../../functions/app/tick.js';
 import { runTick } from '../../../functions/app/tick.js';
 import type { Group } from '../../../functions/core/model.js';
 import { DAY, MINUTE } from '../../../functions/core/model.js';
-import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
+import { type FakeEvents, fakeRunDeps } from '../../support/fakes.js';
 import { group, instance, NOW, record } from '../../support/fleet.js';
 
 /** The events about replacements, without the advance notices every tick also publishes. */
@@ -31,15 +31,7 @@ const terminating = record({
 });
 
 function world(groups: Group[], records = [terminating]) {
-  return {
-    fleet: new FakeFleet(groups),
-    ledger: new FakeLedger(records),
-    events: new FakeEvents(),
-    alarms: new FakeAlarms(),
-    settings: new FakeSettings(),
-    logger: new RecordingLogger(),
-    chaosSeed: 1,
-  };
+  return fakeRunDeps(groups, records);
 }
 
 const mutating = (calls: readonly string[]) => calls.filter((call) => /^(terminate|setDesired|setMax|tagGroup)/.test(call));

@@ -4,7 +4,7 @@ import { runTick } from '../../../functions/app/tick.js';
 import { CallRefusedError, InstanceGoneError } from '../../../functions/core/errors.js';
 import type { GlobalMode, Group } from '../../../functions/core/model.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
-import { FakeAlarms, FakeEvents, FakeFleet, FakeLedger, FakeSettings, RecordingLogger } from '../../support/fakes.js';
+import { FakeAlarms, type FakeEvents, FakeLedger, FakeSettings, fakeRunDeps } from '../../support/fakes.js';
 import { group, instance, NOW, record, surgingRecord, withTags } from '../../support/fleet.js';
 
 /** The events about replacements, without the advance notices every tick also publishes. */
@@ -17,15 +17,7 @@ const due: Group = withTags(group({ size: 4, instances: [1, 2, 3, 4].map((n) => 
 });
 
 function world(groups: Group[] = [due]) {
-  return {
-    fleet: new FakeFleet(groups),
-    ledger: new FakeLedger(),
-    events: new FakeEvents(),
-    alarms: new FakeAlarms(),
-    settings: new FakeSettings(),
-    logger: new RecordingLogger(),
-    chaosSeed: 1,
-  };
+  return fakeRunDeps(groups);
 }
 
 const mutating = (calls: readonly string[]) => calls.filter((call) => /^(terminate|setDesired|tagGroup)/.test(call));
