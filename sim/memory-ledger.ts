@@ -52,8 +52,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
     return { records: this.recordsOf(this.open), blocks: this.versions.blocks(), releases: [], snoozes: [] };
   }
 
-  /** The versions blocked now, as every run reads them. */
-  versionBlocks(): VersionBlock[] {
+  async versionBlocks(): Promise<VersionBlock[]> {
+    await Promise.resolve();
     return this.versions.blocks();
   }
 

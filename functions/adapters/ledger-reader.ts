@@ -103,6 +103,11 @@ export class DynamoLedgerReader implements LedgerHistory {
     );
   }
 
+  /** The versions blocked now: the open index holds them, one Query (the report's, once a week). */
+  async versionBlocks(): Promise<VersionBlock[]> {
+    return (await this.openRecords()).blocks;
+  }
+
   /** The named groups' records started at or after `since`, read consistently: one Query a group. */
   async groupRecordsSince(groups: readonly string[], since: Millis): Promise<ReplacementRecord[]> {
     const perGroup = await Promise.all([...new Set(groups)].map((group) => this.recordsForGroup(group, since)));

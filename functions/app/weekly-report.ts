@@ -66,10 +66,11 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
   refuseFutureWeek(period.week, start, now);
   const previousWeekStart = isoWeekBounds(shiftIsoWeek(period.week, -1), period.timeZone).start;
   const weeks = trendWeeks(period.week, period.timeZone);
-  const [{ records, ticks: history }, groups, snoozes] = await Promise.all([
+  const [{ records, ticks: history }, groups, snoozes, versionBlocks] = await Promise.all([
     readHistory(sources.ledger, weeks),
     sources.fleet.listOptedInGroups(),
     sources.ledger.snoozesBetween(start, end),
+    sources.ledger.versionBlocks(),
   ]);
   const ticks = history.filter((tick) => tick.at >= previousWeekStart);
   return weeklyReport({
@@ -85,6 +86,7 @@ export async function buildWeeklyReport(sources: ReportSources, period: ReportPe
     ...(period.region === undefined ? {} : { region: period.region }),
     ...(period.ownerTagKey === undefined ? {} : { ownerTagKey: period.ownerTagKey }),
     snoozes,
+    versionBlocks,
     trend: { weeks, ticks: history },
     tickInterval: typicalTickInterval(history) ?? SETTINGS.scheduleMinutes.default * MINUTE,
     now,

@@ -115,6 +115,8 @@ export interface LedgerHistory {
   ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]>;
   /** Snoozes first seen in [from, to). */
   snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]>;
+  /** The versions blocked now, for the report to show first. */
+  versionBlocks(): Promise<VersionBlock[]>;
 }
 
 export interface EventsPort {

@@ -35,6 +35,7 @@ describe('buildWeeklyReport', () => {
       recordsBetween: () => read('records', []),
       ticksBetween: () => read('ticks', []),
       snoozesBetween: () => read('snoozes', []),
+      versionBlocks: () => read('blocks', []),
     };
     const listing = { listOptedInGroups: () => read('groups', []) };
     const build = buildWeeklyReport({ ledger, fleet: listing }, { week: '2026-W49', timeZone: 'UTC' }, REPORT_TIME);

@@ -1,4 +1,5 @@
 import type { SkipReason } from '../decide/decision.js';
+import type { VersionBlock } from '../decide/versions.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
 import type { SnoozeMark } from '../policy/snooze.js';
 import type { TrendInput } from './trend.js';
@@ -97,8 +98,16 @@ export interface Finding {
 
 /** Something about the whole fleet a person should look at: the recycler itself did not run. */
 export interface FleetFinding {
-  readonly kind: 'recycler-not-running';
+  readonly kind: 'recycler-not-running' | 'version-blocked';
   readonly text: string;
+}
+
+/** A version no group launches until an operator releases it, and the groups that launch it now (all waiting). */
+export interface BlockedVersionEntry {
+  readonly version: string;
+  readonly blockedAt: string;
+  readonly why: string;
+  readonly groups: readonly string[];
 }
 
 /** Recycler ticks the ledger recorded (blocked ones included): none in a week means its zeros are silence, not calm. */
@@ -239,8 +248,10 @@ export interface WeeklyReport {
   readonly failedReplacements: readonly FailedReplacement[];
   /** Every group's findings, quarantines first. */
   readonly needsAttention: readonly Finding[];
-  /** Findings about the fleet as a whole, shown before the groups' under needs attention. */
+  /** Findings about the fleet as a whole, shown before the groups' under needs attention: blocked versions first. */
   readonly fleetFindings: readonly FleetFinding[];
+  /** Versions blocked when the report was made. */
+  readonly blockedVersions: readonly BlockedVersionEntry[];
   /** The weeks up to the report's, oldest first; null when the caller passed no history. */
   readonly trend: readonly TrendWeek[] | null;
   /** Null when the caller passed no tick interval (the model needs one). */
@@ -324,5 +335,7 @@ export interface WeeklyReportInput {
   readonly ownerTagKey?: string;
   /** Snoozes first seen in the week. */
   readonly snoozes?: readonly SnoozeMark[];
+  /** The versions blocked now; none when left out. */
+  readonly versionBlocks?: readonly VersionBlock[];
   readonly now: Millis;
 }

@@ -1,4 +1,6 @@
 import type { SkipReason } from '../decide/decision.js';
+import type { VersionBlock } from '../decide/versions.js';
+import { launchKeys } from '../decide/versions.js';
 import type { Group, Millis, ReplacementRecord } from '../model.js';
 import { WEEK } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
@@ -12,7 +14,7 @@ import type { WeekContext } from './group.js';
 import { groupReport } from './group.js';
 import { daysOf } from './iso-week.js';
 import { ownerSections } from './owners.js';
-import type { FailedReplacement, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
+import type { BlockedVersionEntry, FailedReplacement, FleetFinding, LeftOut, WeeklyReport, WeeklyReportInput } from './schema.js';
 import { REPORT_SCHEMA_VERSION } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
 import { weeklyTrend } from './trend.js';
@@ -38,6 +40,25 @@ export class FutureWeekError extends RangeError {
   }
 }
 
+/** Each blocked version with the groups that launch it now, as far as their reads tell (an AMI only once one runs). */
+function blockedVersions(blocks: readonly VersionBlock[], groups: readonly Group[]): BlockedVersionEntry[] {
+  return blocks.map((block) => ({
+    version: block.key,
+    blockedAt: isoTime(block.blockedAt),
+    why: block.why,
+    groups: groups.filter((group) => launchKeys(group.launchSource).includes(block.key)).map((group) => group.name),
+  }));
+}
+
+function blockedFindings(blocked: readonly BlockedVersionEntry[]): FleetFinding[] {
+  return blocked.map((entry) => ({
+    kind: 'version-blocked',
+    text: `version ${entry.version} blocked since ${entry.blockedAt} after ${entry.why}; ${
+      entry.groups.length === 0 ? 'no group launches it now' : `${entry.groups.join(', ')} wait`
+    } until phoenix release --version or --ami lifts it`,
+  }));
+}
+
 /** Refuses a week that starts at or after `now`, before anything is read for it. */
 export function refuseFutureWeek(week: string, weekStart: Millis, now: Millis): void {
   if (weekStart >= now) throw new FutureWeekError(week, weekStart, now);
@@ -54,6 +75,7 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
   if (!(weekEnd > weekStart)) throw new RangeError(`weekly report: weekEnd ${isoTime(weekEnd)} must be after weekStart ${isoTime(weekStart)}`);
   refuseFutureWeek(input.week ?? `${isoTime(weekStart)} to ${isoTime(weekEnd)}`, weekStart, now);
   const links: ConsoleLinks | undefined = input.region === undefined ? undefined : consoleLinks(input.region);
+  const blocked = blockedVersions(input.versionBlocks ?? [], input.groups);
   const previousStart = input.previousWeekStart ?? weekStart - WEEK;
   const timeZone = input.timeZone ?? 'UTC';
   const partial = now < weekEnd;
@@ -114,7 +136,8 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
     groups,
     failedReplacements,
     needsAttention,
-    fleetFindings: recyclerFindings(input.ticks, isoTime(weekStart), until, partial),
+    fleetFindings: [...blockedFindings(blocked), ...recyclerFindings(input.ticks, isoTime(weekStart), until, partial)],
+    blockedVersions: blocked,
     trend,
     deadlines: deadlines?.summary ?? null,
     owners: ownerSections(groups, needsAttention),

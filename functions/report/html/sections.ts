@@ -155,7 +155,8 @@ function withoutKind(finding: Finding): string {
 }
 
 function fleetItem(finding: FleetFinding): Html {
-  return html`<li class="severe"><span class="kind">not running</span> <strong>whole fleet</strong> ${finding.text}</li>`;
+  const kind = finding.kind === 'version-blocked' ? 'version blocked' : 'not running';
+  return html`<li class="severe"><span class="kind">${kind}</span> <strong>whole fleet</strong> ${finding.text}</li>`;
 }
 
 export function attention(report: WeeklyReport): Html {

@@ -89,3 +89,31 @@ describe('a week that has not begun or not ended', () => {
     expect(renderMarkdown(result)).not.toContain('artial');
   });
 });
+
+describe('a version the breaker blocked', () => {
+  const blocked = () =>
+    report({
+      groups: [
+        { ...fleetGroup('web', LIVE), launchSource: { kind: 'template', id: 'lt-0abc', version: '7' } },
+        { ...fleetGroup('api', LIVE), launchSource: { kind: 'template', id: 'lt-0abc', version: '6' } },
+      ],
+      versionBlocks: [{ key: 'lt-0abc:7', blockedAt: END - DAY, why: 'its canary replacement in web failed to recover', trippedBy: 'web#1' }],
+    });
+
+  it('is the first thing that needs attention, naming the groups that wait on it and how to lift it', () => {
+    const result = blocked();
+    expect(result.blockedVersions).toEqual([
+      { version: 'lt-0abc:7', blockedAt: new Date(END - DAY).toISOString(), why: 'its canary replacement in web failed to recover', groups: ['web'] },
+    ]);
+    expect(result.fleetFindings[0]).toMatchObject({ kind: 'version-blocked', text: expect.stringContaining('version lt-0abc:7 blocked since') });
+    const text = renderMarkdown(result);
+    const attention = text.slice(text.indexOf('## Needs attention'));
+    expect(attention.split('\n')[2]).toContain('**Whole fleet**: version lt-0abc:7 blocked since');
+    expect(attention).toContain('web wait until phoenix release --version or --ami lifts it');
+    expect(renderHtml(result)).toContain('<span class="kind">version blocked</span>');
+  });
+
+  it('is absent when nothing is blocked', () => {
+    expect(report({ groups: [fleetGroup('web', LIVE)] }).blockedVersions).toEqual([]);
+  });
+});
