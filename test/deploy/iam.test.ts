@@ -388,6 +388,12 @@ const TAINTER_CASES: readonly Case[] = [
 
 const REPORTER_CASES: readonly Case[] = [
   { case: "Query the byDay index (the report's week): allowed", action: 'dynamodb:Query', resource: `${LEDGER}/index/byDay`, expected: 'Allowed' },
+  {
+    case: 'Query the open index (the blocked versions it shows first): allowed',
+    action: 'dynamodb:Query',
+    resource: `${LEDGER}/index/open`,
+    expected: 'Allowed',
+  },
   { case: 'UpdateItem on the ledger: denied', action: 'dynamodb:UpdateItem', resource: LEDGER, expected: 'Denied' },
   NO_MAX_SIZE,
   {
