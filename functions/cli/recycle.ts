@@ -1,6 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
+import { callerArn } from '../adapters/caller.js';
 import { AwsFleet } from '../adapters/fleet.js';
 import { AwsInstances } from '../adapters/instances.js';
 import type { Ineligibility } from '../core/decide/fleet-state.js';
@@ -8,7 +9,6 @@ import { ineligibility } from '../core/decide/fleet-state.js';
 import type { Group, Instance, Millis } from '../core/model.js';
 import { TAG } from '../core/policy/policy.js';
 import { formatRequest } from '../core/policy/request.js';
-import { callerArn } from './caller.js';
 import { UsageError } from './errors.js';
 
 /** What `phoenix recycle` marked. */

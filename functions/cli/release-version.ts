@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ClientOptions, clientConfig } from '../adapters/aws-config.js';
+import { callerArn } from '../adapters/caller.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import type { Millis } from '../core/model.js';
-import { callerArn } from './caller.js';
 import { UsageError } from './errors.js';
 
 /** A template version as the breaker names it (`lt-0abc:7`), a launch configuration (`lc:NAME`), or an AMI. */

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientOptions, clientConfig } from '../../adapters/aws-config.js';
 import { LambdaDeployedRecycler } from '../../adapters/deployed-recycler.js';
 import { AwsSelftestCloud } from '../../adapters/selftest-cloud.js';
+import { SETTINGS } from '../../app/account-settings.js';
 import type { SelftestSession } from '../selftest-command.js';
 import type { SelftestClock } from './ports.js';
 import { InterruptedError } from './watch.js';
@@ -67,7 +68,12 @@ export async function connectSelftest(aws: ClientOptions, stage: string): Promis
       cloudWatch: new CloudWatchClient(config),
       clock: () => Date.now(),
     }),
-    recycler: new LambdaDeployedRecycler(new LambdaClient(config), `phoenix-${stage}-recycler`),
+    recycler: new LambdaDeployedRecycler(new LambdaClient(config), `phoenix-${stage}-recycler`, {
+      ledgerTable: SETTINGS.ledgerTable.variable.name,
+      modeParameter: SETTINGS.modeParameter.variable.name,
+      mode: SETTINGS.mode.variable.name,
+      stopAlarms: SETTINGS.stopAlarms.variable.name,
+    }),
     clock: WALL_CLOCK,
     progress: (line) => process.stderr.write(`${line}\n`),
     region,

@@ -1,3 +1,4 @@
+import type { InvokeResult, RecyclerFacts } from '../../adapters/deployed-recycler.js';
 import type { Group, Millis, ReplacementRecord } from '../../core/model.js';
 import type { SelftestRequest } from '../../core/selftest/request.js';
 
@@ -36,16 +37,7 @@ export interface GroupSpec {
 }
 
 /** The deployed recycler as its function's configuration describes it. */
-export interface RecyclerFacts {
-  readonly functionName: string;
-  readonly ledgerTable: string;
-  /** The SSM parameter holding the global mode, or undefined when the mode is fixed at deploy time. */
-  readonly modeParameter: string | undefined;
-  readonly fixedMode: string | undefined;
-  readonly stopAlarms: readonly string[];
-}
-
-export type InvokeResult = { readonly ok: true; readonly answer: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly error: string };
+export type { InvokeResult, RecyclerFacts };
 
 /** The deployed recycler: what it was deployed with, and a direct invocation with a self-test event. */
 export interface DeployedRecycler {

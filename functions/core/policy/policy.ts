@@ -1,5 +1,4 @@
 import type { Millis } from '../model.js';
-import type { SnoozeTag } from './snooze.js';
 
 /** `phoenix:enabled`: `true` acts, `dry-run` decides and reports only, `false` ignores the group. */
 export type GroupMode = 'live' | 'dry-run' | 'disabled';
@@ -20,6 +19,12 @@ export interface TimeWindow {
   readonly startMinute: number;
   readonly endMinute: number;
   readonly timeZone: string;
+  readonly text: string;
+}
+
+/** `phoenix:snooze-until` as written and as a time; whether it holds is snooze.ts's to say. */
+export interface SnoozeTag {
+  readonly until: Millis;
   readonly text: string;
 }
 

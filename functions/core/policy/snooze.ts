@@ -1,6 +1,7 @@
 import { TagValueError } from '../errors.js';
 import type { Millis } from '../model.js';
 import { DAY, TRUSTED_CLOCK_SKEW, WEEK } from '../model.js';
+import type { SnoozeTag } from './policy.js';
 import { TAG } from './policy.js';
 
 /** The longest a snooze may postpone a group's recycling, counted from when a tick first saw it. */
@@ -22,12 +23,6 @@ export interface SnoozeMark {
   /** The tag's time: the snooze's identity within its group. */
   readonly until: Millis;
   readonly seenAt: Millis;
-}
-
-/** `phoenix:snooze-until` as written and as a time. */
-export interface SnoozeTag {
-  readonly until: Millis;
-  readonly text: string;
 }
 
 /** `phoenix:snooze-until`'s time, or undefined when it is not an ISO time with an offset. */

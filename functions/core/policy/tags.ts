@@ -2,9 +2,9 @@ import { TagValueError } from '../errors.js';
 import type { Millis } from '../model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../model.js';
 import { parseDuration } from './duration.js';
-import type { Budget, GroupMode, GroupPolicy, TimeWindow } from './policy.js';
+import type { Budget, GroupMode, GroupPolicy, SnoozeTag, TimeWindow } from './policy.js';
 import { MAX_SURGE_ON, TAG } from './policy.js';
-import { parseSnoozeUntil, SNOOZE_EXPECTED, type SnoozeTag } from './snooze.js';
+import { parseSnoozeUntil, SNOOZE_EXPECTED } from './snooze.js';
 import { parseWindow } from './window.js';
 
 /**

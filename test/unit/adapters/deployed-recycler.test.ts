@@ -7,6 +7,7 @@ const lambda = mockClient(LambdaClient);
 const recycler = new LambdaDeployedRecycler(
   new LambdaClient({ region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
   'phoenix-prod-recycler',
+  { ledgerTable: 'PHOENIX_LEDGER_TABLE', modeParameter: 'PHOENIX_MODE_PARAMETER', mode: 'PHOENIX_MODE', stopAlarms: 'PHOENIX_STOP_ALARMS' },
 );
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
 

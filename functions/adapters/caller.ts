@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { clientConfig } from '../adapters/aws-config.js';
+import type { clientConfig } from './aws-config.js';
 
 /** Who runs the command, as AWS names the credentials: what a release or a request records as its author. */
 export async function callerArn(config: ReturnType<typeof clientConfig>): Promise<string> {
