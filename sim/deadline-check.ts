@@ -8,8 +8,10 @@ import type { GroupPolicy } from '../functions/core/policy/policy.js';
 import { SimFleet } from './fleet.js';
 import { livePolicy } from './live.js';
 import { buildScenario } from './scenarios.js';
-import type { SimulationOptions, SimulationResult } from './simulate.js';
-import { percentile, simulate } from './simulate.js';
+import type { SimulationOptions } from './simulate.js';
+import { simulate } from './simulate.js';
+import type { SimulationResult } from './summary.js';
+import { percentile } from './summary.js';
 
 /** One live group with max-age: the first breach the model predicted at the start, and the one the simulator saw. */
 export interface BreachPair {

@@ -1,5 +1,6 @@
-import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
+import type { SimulationOptions } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
+import type { SimulationResult } from '../../sim/summary.js';
 import { DAY, WEEK } from '../core/model.js';
 import type { WeeklyReport } from '../core/report/schema.js';
 import { countSkips, summarizeTick } from '../core/report/tick-summary.js';

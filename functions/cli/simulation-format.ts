@@ -1,5 +1,5 @@
-import type { GroupSummary, SimulationResult } from '../../sim/simulate.js';
-import { percentile } from '../../sim/simulate.js';
+import type { GroupSummary, SimulationResult } from '../../sim/summary.js';
+import { percentile } from '../../sim/summary.js';
 import type { SkipReason } from '../core/decide/decision.js';
 import { RECYCLE_REASONS } from '../core/model.js';
 import { TAG } from '../core/policy/policy.js';

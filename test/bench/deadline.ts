@@ -9,7 +9,8 @@ import type { GroupPolicy } from '../../functions/core/policy/policy.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import type { BreachAccuracy, BreachPair } from '../../sim/deadline-check.js';
 import { accuracy, predictAndObserve } from '../../sim/deadline-check.js';
-import { DEFAULT_SIMULATION, percentile } from '../../sim/simulate.js';
+import { DEFAULT_SIMULATION } from '../../sim/simulate.js';
+import { percentile } from '../../sim/summary.js';
 import { NOW } from '../support/clock.js';
 import { median, syntheticFleet } from './fleet.js';
 

@@ -3,8 +3,10 @@ import { DAY } from '../../functions/core/model.js';
 import { parseGroupPolicy } from '../../functions/core/policy/tags.js';
 import type { PhoenixCall } from '../../sim/fleet.js';
 import { buildScenario, buildScript } from '../../sim/scenarios.js';
-import type { SimulationOptions, SimulationResult } from '../../sim/simulate.js';
-import { DEFAULT_SIMULATION, SCENARIOS, simulate, terminationsAfterQuarantine } from '../../sim/simulate.js';
+import type { SimulationOptions } from '../../sim/simulate.js';
+import { DEFAULT_SIMULATION, SCENARIOS, simulate } from '../../sim/simulate.js';
+import type { SimulationResult } from '../../sim/summary.js';
+import { terminationsAfterQuarantine } from '../../sim/summary.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 
 function totalTerminations(result: SimulationResult): number {

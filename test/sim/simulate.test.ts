@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DAY, MINUTE } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
 import type { Delivery, Invocation } from '../../sim/script.js';
-import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet } from '../../sim/simulate.js';
+import type { SimulationResult } from '../../sim/summary.js';
 import { OPTED_IN } from '../support/fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 

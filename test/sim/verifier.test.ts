@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../../functions/core/model.js';
 import type { SimGroupSpec } from '../../sim/fleet.js';
-import type { SimulationResult } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate, simulateFleet, VERIFIER_DELIVERY_DELAY } from '../../sim/simulate.js';
+import type { SimulationResult } from '../../sim/summary.js';
 import { OPTED_IN } from '../support/fleet.js';
 import { NO_VIOLATIONS } from '../support/violations.js';
 

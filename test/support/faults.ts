@@ -14,7 +14,7 @@ import { MemoryEvents } from '../../sim/memory-events.js';
 import { MemoryLedger } from '../../sim/memory-ledger.js';
 import { SimAlarms } from '../../sim/sim-alarms.js';
 import { SimSettings } from '../../sim/sim-settings.js';
-import { terminationsAfterQuarantine } from '../../sim/simulate.js';
+import { terminationsAfterQuarantine } from '../../sim/summary.js';
 
 /**
  * The port calls a fault can be aimed at. The tick summary only feeds the report's skip counts (a failed
