@@ -306,71 +306,52 @@ export class FieldReader {
     return events as readonly OutboxEvent[];
   }
 
-  optionalUndo(): UndoClaim | undefined {
-    const value = this.item['undo'];
+  /**
+   * A nested map, read field by field with `read`: undefined when absent; its problems are named
+   * under the map's own name (`undo.why must be …`).
+   */
+  private optionalMap<T>(name: string, read: (fields: FieldReader) => T): T | undefined {
+    const value = this.item[name];
     if (value === undefined) return undefined;
     if (value === null || typeof value !== 'object') {
-      this.problems.push(`undo must be a map, got ${describe(value)}`);
+      this.problems.push(`${name} must be a map, got ${describe(value)}`);
       return undefined;
     }
-    const undo = new FieldReader(value as StoredItem);
-    const extraInstanceId = undo.optionalString('extraInstanceId');
-    const result: UndoClaim = {
-      at: undo.optionalNumber('at'),
-      closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES),
-      why: undo.string('why'),
-      quarantine: undo.boolean('quarantine'),
-      ...(extraInstanceId === undefined ? {} : { extraInstanceId }),
-    };
-    this.problems.push(...undo.problems.map((problem) => `undo.${problem}`));
+    const fields = new FieldReader(value as StoredItem);
+    const result = read(fields);
+    this.problems.push(...fields.problems.map((problem) => `${name}.${problem}`));
     return result;
+  }
+
+  optionalUndo(): UndoClaim | undefined {
+    return this.optionalMap('undo', (undo): UndoClaim => {
+      const extraInstanceId = undo.optionalString('extraInstanceId');
+      return {
+        at: undo.optionalNumber('at'),
+        closeAs: undo.oneOf('closeAs', UNDONE_OUTCOMES),
+        why: undo.string('why'),
+        quarantine: undo.boolean('quarantine'),
+        ...(extraInstanceId === undefined ? {} : { extraInstanceId }),
+      };
+    });
   }
 
   optionalLaunchSource(): LaunchSource | undefined {
-    const value = this.item['launches'];
-    if (value === undefined) return undefined;
-    if (value === null || typeof value !== 'object') {
-      this.problems.push(`launches must be a map, got ${describe(value)}`);
-      return undefined;
-    }
-    const source = new FieldReader(value as StoredItem);
-    const imageId = source.optionalString('imageId');
-    const image = imageId === undefined ? {} : { imageId };
-    let result: LaunchSource;
-    if (source.oneOf('kind', ['template', 'configuration']) === 'template') {
+    return this.optionalMap('launches', (source): LaunchSource => {
+      const imageId = source.optionalString('imageId');
+      const image = imageId === undefined ? {} : { imageId };
+      if (source.oneOf('kind', ['template', 'configuration']) === 'configuration') return { kind: 'configuration', name: source.string('name'), ...image };
       const name = source.optionalString('name');
-      result = { kind: 'template', id: source.string('id'), version: source.string('version'), ...(name === undefined ? {} : { name }), ...image };
-    } else {
-      result = { kind: 'configuration', name: source.string('name'), ...image };
-    }
-    this.problems.push(...source.problems.map((problem) => `launches.${problem}`));
-    return result;
+      return { kind: 'template', id: source.string('id'), version: source.string('version'), ...(name === undefined ? {} : { name }), ...image };
+    });
   }
 
   optionalMaxRaise(): MaxRaise | undefined {
-    const value = this.item['maxRaise'];
-    if (value === undefined) return undefined;
-    if (value === null || typeof value !== 'object') {
-      this.problems.push(`maxRaise must be a map, got ${describe(value)}`);
-      return undefined;
-    }
-    const raise = new FieldReader(value as StoredItem);
-    const result = { fromMax: raise.number('fromMax'), toMax: raise.number('toMax') };
-    this.problems.push(...raise.problems.map((problem) => `maxRaise.${problem}`));
-    return result;
+    return this.optionalMap('maxRaise', (raise) => ({ fromMax: raise.number('fromMax'), toMax: raise.number('toMax') }));
   }
 
   optionalSurge(): ReplacementRecord['surge'] {
-    const value = this.item['surge'];
-    if (value === undefined) return undefined;
-    if (value === null || typeof value !== 'object') {
-      this.problems.push(`surge must be a map, got ${describe(value)}`);
-      return undefined;
-    }
-    const surge = new FieldReader(value as StoredItem);
-    const result = { fromDesired: surge.number('fromDesired'), toDesired: surge.number('toDesired') };
-    this.problems.push(...surge.problems.map((problem) => `surge.${problem}`));
-    return result;
+    return this.optionalMap('surge', (surge) => ({ fromDesired: surge.number('fromDesired'), toDesired: surge.number('toDesired') }));
   }
 }
 
