@@ -1,4 +1,5 @@
-import type { ActionOutcome, TickResult } from '../functions/app/tick.js';
+import type { ActionOutcome } from '../functions/app/replacement-actions.js';
+import type { TickResult } from '../functions/app/tick.js';
 import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunFigures } from '../../../functions/app/metrics.js';
 import { METRICS, runMetrics } from '../../../functions/app/metrics.js';
-import type { ActionOutcome, TickResult } from '../../../functions/app/tick.js';
+import type { ActionOutcome } from '../../../functions/app/replacement-actions.js';
+import type { TickResult } from '../../../functions/app/tick.js';
 import type { SkipDecision, SkipReason } from '../../../functions/core/decide/decision.js';
 import { DAY, HOUR, MINUTE } from '../../../functions/core/model.js';
 import type { MetricPoint } from '../../../functions/core/ports.js';
