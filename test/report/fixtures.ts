@@ -1,8 +1,7 @@
 // The weekly report's fixtures, shared by the model's tests and the renderers'.
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../../functions/core/model.js';
 import { DAY, HOUR, MINUTE, WEEK } from '../../functions/core/model.js';
-import type { GroupReport, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
-import type { TrendWeekBounds } from '../../functions/core/report/trend.js';
+import type { GroupReport, TrendWeekBounds, WeeklyReport, WeeklyReportInput } from '../../functions/core/report/schema.js';
 import { weeklyReport } from '../../functions/core/report/weekly.js';
 import { SIM_START } from '../support/clock.js';
 import { instance, OPTED_IN } from '../support/fleet.js';

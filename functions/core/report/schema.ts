@@ -2,7 +2,7 @@ import type { SkipReason } from '../decide/decision.js';
 import type { VersionBlock } from '../decide/versions.js';
 import type { Group, Millis, RecycleReason, ReplacementRecord } from '../model.js';
 import type { SnoozeMark } from '../policy/snooze.js';
-import type { TrendInput } from './trend.js';
+import type { SkipCount, TickSummary } from './tick-summary.js';
 
 /** The report model: the documented shape of the JSON in S3, and what a caller passes in to build it. */
 
@@ -296,16 +296,25 @@ export interface OwnerSection {
   readonly findings: number;
 }
 
-export interface SkipCount {
-  readonly group: string;
-  readonly reason: SkipReason;
-  readonly count: number;
-}
-
 export interface InstanceHours {
   readonly group: string;
   readonly withinMaxAgeHours: number;
   readonly totalHours: number;
+}
+
+/** One ISO week of the trend, oldest first. */
+export interface TrendWeekBounds {
+  readonly week: string;
+  readonly start: Millis;
+  readonly end: Millis;
+}
+
+/** What the trend is built from besides the report's own records and fleet. */
+export interface TrendInput {
+  /** Oldest first; the last is the report's week. */
+  readonly weeks: readonly TrendWeekBounds[];
+  /** Every recorded tick in the weeks: a week without one was not watched, and its zeros mean nothing. */
+  readonly ticks: readonly TickSummary[];
 }
 
 export interface WeeklyReportInput {

@@ -1,7 +1,13 @@
 import type { Decision, SkipReason } from '../decide/decision.js';
 import type { Millis } from '../model.js';
 import type { GlobalBlock, GlobalBlockReason } from '../policy/global-gate.js';
-import type { SkipCount } from './schema.js';
+
+/** How many ticks skipped a group for one reason. */
+export interface SkipCount {
+  readonly group: string;
+  readonly reason: SkipReason;
+  readonly count: number;
+}
 
 /**
  * What one recycler tick decided not to do, kept in the ledger so the weekly report can count

@@ -3,27 +3,11 @@ import { HOUR } from '../model.js';
 import { parseGroupPolicy } from '../policy/tags.js';
 import { agedInstances, withinMaxAge } from './ages.js';
 import { round, sum } from './numbers.js';
-import type { TrendWeek, WithinMaxAge } from './schema.js';
+import type { TrendInput, TrendWeek, WithinMaxAge } from './schema.js';
 import { isoTime, tallyPeriod } from './tally.js';
-import type { TickSummary } from './tick-summary.js';
 
 /** How many weeks the trend shows, the report's own the last. */
 export const TREND_WEEKS = 8;
-
-/** One ISO week of the trend, oldest first. */
-export interface TrendWeekBounds {
-  readonly week: string;
-  readonly start: Millis;
-  readonly end: Millis;
-}
-
-/** What the trend is built from besides the report's own records and fleet. */
-export interface TrendInput {
-  /** Oldest first; the last is the report's week. */
-  readonly weeks: readonly TrendWeekBounds[];
-  /** Every recorded tick in the weeks: a week without one was not watched, and its zeros mean nothing. */
-  readonly ticks: readonly TickSummary[];
-}
 
 interface Lifetime {
   readonly launchedAt: Millis;
