@@ -15,6 +15,7 @@ export type PortCallKind =
   | 'begin'
   | 'update'
   | 'record-tick'
+  | 'claim-notices'
   | 'version'
   | 'publish';
 
@@ -69,6 +70,7 @@ export function interposeLedger(ledger: LedgerPort, around: Around): LedgerPort 
     update: (record, expectedPhase, expectedUndo) =>
       around({ kind: 'update', group: record.group, instanceId: record.instanceId }, () => ledger.update(record, expectedPhase, expectedUndo)),
     recordTick: (summary) => around({ kind: 'record-tick' }, () => ledger.recordTick(summary)),
+    claimNotices: (scheduledAt) => around({ kind: 'claim-notices' }, () => ledger.claimNotices(scheduledAt)),
     noteFailure: (key, failure) => around({ kind: 'version', key }, () => ledger.noteFailure(key, failure)),
     blockVersion: (block, health) => around({ kind: 'version', key: block.key }, () => ledger.blockVersion(block, health)),
     releaseAnnounced: (release) => around({ kind: 'version', key: release.key }, () => ledger.releaseAnnounced(release)),

@@ -19,6 +19,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
   private readonly versions = new MemoryVersions();
   /** By group and time: the first mark of each stays. */
   private readonly snoozes = new Map<string, SnoozeMark>();
+  /** Scheduled tick times whose advance notices were claimed. */
+  private readonly noticeClaims = new Set<Millis>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -39,6 +41,13 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
     await Promise.resolve();
     const key = `${mark.group}\u0000${mark.until}`;
     if (!this.snoozes.has(key)) this.snoozes.set(key, Object.freeze({ ...mark }));
+  }
+
+  async claimNotices(scheduledAt: Millis): Promise<'claimed' | 'conflict'> {
+    await Promise.resolve();
+    if (this.noticeClaims.has(scheduledAt)) return 'conflict';
+    this.noticeClaims.add(scheduledAt);
+    return 'claimed';
   }
 
   /** Every snooze marked, first seen in [from, to). */

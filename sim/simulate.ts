@@ -1,4 +1,4 @@
-import { runTime } from '../functions/app/config.js';
+import { runTime, tickScope } from '../functions/app/config.js';
 import { errorText } from '../functions/app/errors.js';
 import { runSelftest, SelftestRefusedError } from '../functions/app/selftest.js';
 import type { TickDependencies, TickResult } from '../functions/app/tick.js';
@@ -138,7 +138,8 @@ export async function simulateFleet(
               ledger: interposeLedger(ledger, kill.around),
               events: interposeEvents(deps.events, kill.around),
             };
-      const at = runTime({ time: new Date(run.eventTime).toISOString() }, clock, deps.logger);
+      const event = { time: new Date(run.eventTime).toISOString() };
+      const at = runTime(event, clock, deps.logger);
       if (run.run === 'selftest') {
         // The request is given whole to the handler's own path: refused or not, it is judged as the Lambda would judge it.
         const outcome = runSelftest(runDeps, settings, { selftest: run.selftest }, at, async (tick) => {
@@ -147,7 +148,7 @@ export async function simulateFleet(
         });
         return { run, kill, outcome: outcome.then(() => undefined) };
       }
-      return { run, kill, outcome: runTick(runDeps, settings, at, run.run === 'tick' ? { kind: 'tick' } : { kind: 'verify', groups: run.groups }) };
+      return { run, kill, outcome: runTick(runDeps, settings, at, run.run === 'tick' ? tickScope(event, clock) : { kind: 'verify', groups: run.groups }) };
     });
     const settled = await Promise.allSettled(started.map(({ outcome }) => outcome));
     settled.forEach((outcome, index) => {

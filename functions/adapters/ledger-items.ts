@@ -30,6 +30,8 @@ import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledge
  * - a snooze mark: pk `GROUP#<group>`, sk `SNOOZE#<until ISO>`, `kind = 'snooze'`, `until`, and the record
  *   index attributes (`mode` 'live', `startedAt` = when first seen, `day`, `expiresAt`), so the tick's two
  *   Queries and the report's days read the marks with the records, and nothing else finds them.
+ * - a tick's notice claim: pk `NOTICES#<scheduled ISO>`, sk `CLAIM`, `expiresAt` two days on; written
+ *   once per schedule event, read by nothing (its write's condition is the only use).
  * A record's group, id and startedAt locate its item, so they never change once written.
  */
 
@@ -126,6 +128,18 @@ export function tickFromItem(item: StoredItem): TickSummary {
     );
   }
   return { at, blocked, skips };
+}
+
+/** A claim outlives any redelivery of its event (Lambda retries for at most six hours) and then expires. */
+const NOTICE_CLAIM_DAYS = 2;
+
+export function noticeClaimToItem(scheduledAt: Millis): Item {
+  const at = queryBound(scheduledAt, 'scheduledAt');
+  return {
+    [LEDGER_KEY.partition]: `NOTICES#${new Date(at).toISOString()}`,
+    [LEDGER_KEY.sort]: 'CLAIM',
+    [LEDGER_TTL_ATTRIBUTE]: Math.floor(at / 1000) + NOTICE_CLAIM_DAYS * 86_400,
+  };
 }
 
 export function dayBucket(at: Millis): string {

@@ -7,7 +7,18 @@ import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { BeginResult, LedgerPort, UpdateResult, VersionRelease } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
-import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, snoozeToItem, tickPartitionKey, toItem } from './ledger-items.js';
+import {
+  canonical,
+  expiresAt,
+  GROUPS_PER_TICK_ITEM,
+  LOCK_SORT_KEY,
+  noticeClaimToItem,
+  partitionKey,
+  queryBound,
+  snoozeToItem,
+  tickPartitionKey,
+  toItem,
+} from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION_SORT_KEY, versionFromItem, versionPartitionKey } from './ledger-versions.js';
@@ -34,6 +45,11 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, Vers
       writes.push(this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
     }
     await Promise.all(writes);
+  }
+
+  async claimNotices(scheduledAt: Millis): Promise<'claimed' | 'conflict'> {
+    const item = noticeClaimToItem(scheduledAt);
+    return (await this.conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...absent() })))) ? 'claimed' : 'conflict';
   }
 
   /** The first write of a group's snooze time wins: a later tick that saw it too keeps the first sighting. */

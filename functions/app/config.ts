@@ -1,5 +1,5 @@
 import { IsoWeekError, TimeZoneError } from '../core/errors.js';
-import type { GlobalMode } from '../core/model.js';
+import type { GlobalMode, Millis } from '../core/model.js';
 import { HOUR, MINUTE, TRUSTED_CLOCK_SKEW } from '../core/model.js';
 import { parseBlackouts } from '../core/policy/global-gate.js';
 import type { Budget } from '../core/policy/policy.js';
@@ -187,6 +187,16 @@ export function runTime(event: unknown, now: number, logger?: Pick<Logger, 'warn
     why: `the event's time is ${Math.round((at - now) / 1000)}s ahead of the clock, more than the ${TRUSTED_CLOCK_SKEW / 1000}s a clock may drift; deciding at the clock's time`,
   });
   return now;
+}
+
+/**
+ * The recycler's tick for a schedule event: the time the schedule fired identifies the event across its
+ * deliveries (EventBridge's at-least-once, Lambda's retries), so their advance notices go out once. A time
+ * further ahead of the clock than a drift is not believed (runTime warns of it) and identifies nothing.
+ */
+export function tickScope(event: unknown, now: number): { readonly kind: 'tick'; readonly scheduledAt: Millis | undefined } {
+  const at = scheduledTime(event);
+  return { kind: 'tick', scheduledAt: at - now > TRUSTED_CLOCK_SKEW ? undefined : at };
 }
 
 /** Auto Scaling's instance launch and terminate events, which tell the verifier to look at one group now. */

@@ -11,7 +11,8 @@ import type { FleetPort, LedgerPort, LedgerRead } from '../core/ports.js';
  * self-test plans the one group its event named, admitted before, through the same gates as a tick.
  */
 export type RunScope =
-  | { readonly kind: 'tick' }
+  /** `scheduledAt`: when the schedule fired, shared by every delivery of its event; undefined when not known or not believed. */
+  | { readonly kind: 'tick'; readonly scheduledAt?: Millis | undefined }
   | { readonly kind: 'verify'; readonly groups: readonly string[] | undefined }
   | { readonly kind: 'selftest'; readonly group: string };
 

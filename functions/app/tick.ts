@@ -121,7 +121,9 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   if (scope.kind === 'tick') {
     const accountLive = mode === 'live' && block === undefined;
     const noticeInput = { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive };
-    failures.push(...(await announce(deps, noticeInput, settings.ownerTagKey ?? SETTINGS.ownerTagKey.default)));
+    failures.push(
+      ...(await announce(deps, noticeInput, { ownerTagKey: settings.ownerTagKey ?? SETTINGS.ownerTagKey.default, scheduledAt: scope.scheduledAt })),
+    );
   }
   for (const failure of failures) run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   if (scope.kind === 'tick') {

@@ -89,6 +89,11 @@ export interface LedgerPort {
   /** Keeps what a recycler tick skipped and why, for the weekly report; never read by a tick. */
   recordTick(summary: TickSummary): Promise<void>;
   /**
+   * Claims the advance notices of one scheduled tick, by the time its schedule fired (a conditional write):
+   * of the deliveries of one schedule event (EventBridge's at-least-once, Lambda's retries), one gets 'claimed'.
+   */
+  claimNotices(scheduledAt: Millis): Promise<'claimed' | 'conflict'>;
+  /**
    * Adds a failed recovery onto a version and returns what is known of the version after it. Made
    * again for the same record, it keeps the first note: a run that died after it may repeat it.
    */

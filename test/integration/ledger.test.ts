@@ -510,6 +510,19 @@ async function written(ledger: DynamoLedger, stored: ReplacementRecord): Promise
   return stored;
 }
 
+describe('DynamoLedger advance notice claims', () => {
+  it('of the deliveries of one schedule event one claims its notices; the claim expires and no read finds it', async () => {
+    const ledger = ledgerAt();
+    expect(await ledger.claimNotices(WEDNESDAY_NOON)).toBe('claimed');
+    expect(await ledgerAt().claimNotices(WEDNESDAY_NOON)).toBe('conflict');
+    expect(await ledger.claimNotices(WEDNESDAY_NOON + 10 * MINUTE)).toBe('claimed');
+    const stored = await documents.send(new GetCommand({ TableName: TABLE, Key: { pk: `NOTICES#${new Date(WEDNESDAY_NOON).toISOString()}`, sk: 'CLAIM' } }));
+    expect(stored.Item).toEqual({ pk: 'NOTICES#2026-11-18T12:00:00.000Z', sk: 'CLAIM', expiresAt: WEDNESDAY_NOON / 1000 + 2 * 86_400 });
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toStrictEqual({ records: [], blocks: [], releases: [], snoozes: [] });
+    expect(await ledger.ticksBetween(WEDNESDAY_NOON - DAY, WEDNESDAY_NOON + DAY)).toEqual([]);
+  });
+});
+
 describe('DynamoLedger tick summaries', () => {
   it('a tick over 2,500 groups is split into parts and read back as one summary, blocked reason included', async () => {
     const skips = Object.fromEntries(Array.from({ length: 2_500 }, (_, n) => [`group-${n}`, n % 2 === 0 ? 'outside-window' : 'no-candidate'] as const));

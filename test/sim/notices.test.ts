@@ -23,6 +23,9 @@ describe('Recycle Scheduled over simulated days', () => {
     ['steady', 1],
     ['steady', 2],
     ['steady', 3],
+    // Every tick delivered twice at once: the second delivery of a schedule event announces nothing again.
+    ['overlap', 1],
+    ['overlap', 2],
   ] as const)('%s seed %i: announced once, before the termination, which follows within the hour', async (scenario, seed) => {
     const result = await simulate({ ...options, scenario, seed });
     expect(result.summary.violations).toEqual(NO_VIOLATIONS);

@@ -86,6 +86,16 @@ export class FakeLedger implements LedgerPort {
   /** Snooze marks, as written. */
   readonly snoozes: SnoozeMark[] = [];
   failSnoozeMarks: Error | undefined;
+  /** Scheduled tick times whose advance notices were claimed. */
+  readonly noticeClaims: Millis[] = [];
+  failNoticeClaims: Error | undefined;
+
+  async claimNotices(scheduledAt: Millis): Promise<'claimed' | 'conflict'> {
+    if (this.failNoticeClaims !== undefined) throw this.failNoticeClaims;
+    if (this.noticeClaims.includes(scheduledAt)) return 'conflict';
+    this.noticeClaims.push(scheduledAt);
+    return 'claimed';
+  }
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     this.reads.push('recordsSince');

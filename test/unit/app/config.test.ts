@@ -7,6 +7,7 @@ import {
   reportWeek,
   runTime,
   scheduledTime,
+  tickScope,
   verifierScope,
 } from '../../../functions/app/config.js';
 import { ConfigError, EventError } from '../../../functions/app/errors.js';
@@ -124,6 +125,14 @@ describe('events', () => {
     { case: 'an event from next year: the clock', delay: -190 * 24 * 60 * MINUTE, expected: Date.UTC(2026, 10, 23, 10) - 190 * 24 * 60 * MINUTE },
   ])('a run decides at $case', ({ delay, expected }) => {
     expect(runTime({ time: '2026-11-23T10:00:00Z' }, Date.UTC(2026, 10, 23, 10) + delay)).toBe(expected);
+  });
+
+  it('a tick is known by its schedule event time, late or early within a drift; a time from the future identifies nothing', () => {
+    const event = { time: '2026-11-23T10:00:00Z' };
+    expect(tickScope(event, Date.UTC(2026, 10, 23, 10, 3))).toEqual({ kind: 'tick', scheduledAt: Date.UTC(2026, 10, 23, 10) });
+    expect(tickScope(event, Date.UTC(2026, 10, 23, 9, 58))).toEqual({ kind: 'tick', scheduledAt: Date.UTC(2026, 10, 23, 10) });
+    expect(tickScope(event, Date.UTC(2026, 10, 23, 9, 57, 59))).toEqual({ kind: 'tick', scheduledAt: undefined });
+    expect(() => tickScope({}, Date.UTC(2026, 10, 23, 10))).toThrow(/event\.time/);
   });
 
   it('says why it distrusts an event time from the future, and only then', () => {

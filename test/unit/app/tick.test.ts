@@ -490,6 +490,32 @@ describe('advance notice', () => {
     expect(deps.ledger.reads).toEqual(['recordsSince']);
   });
 
+  const notices = (deps: ReturnType<typeof world>) => deps.events.published.filter((event) => event.detailType === 'Recycle Scheduled');
+
+  it('a second delivery of the same schedule event announces nothing again; the next event announces its own', async () => {
+    const deps = world();
+    await runTick(deps, settings, NOW, { kind: 'tick', scheduledAt: NOW });
+    await runTick(deps, settings, NOW + 20_000, { kind: 'tick', scheduledAt: NOW });
+    expect(notices(deps)).toHaveLength(1);
+    expect(deps.logger.lines).toContainEqual(expect.objectContaining({ message: 'advance notices already announced by another delivery of this tick' }));
+    await runTick(deps, settings, NOW, { kind: 'tick', scheduledAt: NOW - 1000 });
+    expect(notices(deps)).toHaveLength(2);
+  });
+
+  it('a claim that cannot be written announces anyway, and a tick with nothing to announce claims nothing', async () => {
+    const failing = world();
+    failing.ledger.failNoticeClaims = new Error('ProvisionedThroughputExceededException');
+    await runTick(failing, settings, NOW, { kind: 'tick', scheduledAt: NOW });
+    expect(notices(failing)).toHaveLength(1);
+    expect(failing.logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'could not claim the advance notices: announcing them, perhaps twice' }),
+    );
+    const quiet = world([withTags(due, { 'phoenix:window': 'Sat-Sun 00:00-24:00 UTC' })]);
+    await runTick(quiet, settings, NOW, { kind: 'tick', scheduledAt: NOW });
+    expect(notices(quiet)).toEqual([]);
+    expect(quiet.ledger.noticeClaims).toEqual([]);
+  });
+
   it('a notice that cannot be published is the run’s failure, and changes nothing else', async () => {
     const deps = world();
     deps.events.error = new Error('PutEvents throttled');
