@@ -3,6 +3,7 @@ import { SKIP_REASONS } from '../core/decide/decision.js';
 import type { PhoenixEvent } from '../core/events.js';
 import type {
   LaunchSource,
+  MaxLeft,
   MaxRaise,
   Millis,
   OutboxEvent,
@@ -58,7 +59,10 @@ type StoredUndo = {
   readonly at?: number;
   readonly extraInstanceId?: string;
 };
-export type Item = Record<string, string | number | { readonly fromDesired: number; readonly toDesired: number } | MaxRaise | StoredUndo | LaunchSource>;
+export type Item = Record<
+  string,
+  string | number | { readonly fromDesired: number; readonly toDesired: number } | MaxRaise | MaxLeft | StoredUndo | LaunchSource
+>;
 export type StoredItem = Readonly<Record<string, unknown>>;
 
 export function partitionKey(group: string): string {
@@ -176,6 +180,7 @@ export function toItem(record: ReplacementRecord): Item {
   if (record.instanceAgeSeconds !== undefined) item['instanceAgeSeconds'] = record.instanceAgeSeconds;
   if (record.surge !== undefined) item['surge'] = { fromDesired: record.surge.fromDesired, toDesired: record.surge.toDesired };
   if (record.maxRaise !== undefined) item['maxRaise'] = { fromMax: record.maxRaise.fromMax, toMax: record.maxRaise.toMax };
+  if (record.maxLeft !== undefined) item['maxLeft'] = { maxSize: record.maxLeft.maxSize, why: record.maxLeft.why };
   if (record.terminatedAt !== undefined) item['terminatedAt'] = record.terminatedAt;
   if (record.touchedAt !== undefined) item['touchedAt'] = record.touchedAt;
   if (record.owner !== undefined) item['owner'] = record.owner;
@@ -201,6 +206,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
   const read = new FieldReader(item);
   const surge = read.optionalSurge();
   const maxRaise = read.optionalMaxRaise();
+  const maxLeft = read.optionalMaxLeft();
   const terminatedAt = read.optionalNumber('terminatedAt');
   const touchedAt = read.optionalNumber('touchedAt');
   const owner = read.optionalString('owner');
@@ -221,6 +227,7 @@ export function recordFromItem(item: StoredItem): ReplacementRecord {
     phase: read.oneOf('phase', PHASES),
     ...(surge === undefined ? {} : { surge }),
     ...(maxRaise === undefined ? {} : { maxRaise }),
+    ...(maxLeft === undefined ? {} : { maxLeft }),
     ...(terminatedAt === undefined ? {} : { terminatedAt }),
     ...(touchedAt === undefined ? {} : { touchedAt }),
     ...(owner === undefined ? {} : { owner }),
@@ -362,6 +369,10 @@ export class FieldReader {
 
   optionalMaxRaise(): MaxRaise | undefined {
     return this.optionalMap('maxRaise', (raise) => ({ fromMax: raise.number('fromMax'), toMax: raise.number('toMax') }));
+  }
+
+  optionalMaxLeft(): MaxLeft | undefined {
+    return this.optionalMap('maxLeft', (left) => ({ maxSize: left.number('maxSize'), why: left.string('why') }));
   }
 
   optionalSurge(): ReplacementRecord['surge'] {

@@ -27,7 +27,12 @@ export function maxLeftEvents(record: ReplacementRecord, now: Millis, max: MaxRe
   return max?.kind === 'leave' ? [maxLeftRaisedEvent(record, now, max)] : [];
 }
 
-/** A record's closing words, with why max size was left to its owner, so `phoenix history` and the report show it. */
+/** A record's closing words, with why max size was left to its owner, so `phoenix history` shows it. */
 export function withMaxNote(detail: string, max: MaxRestore | undefined): string {
   return max?.kind === 'leave' ? `${detail}; ${max.why}` : detail;
+}
+
+/** The record as it closes, keeping a max size left to its owner, which the weekly report lists. */
+export function withMaxLeft(record: ReplacementRecord, max: MaxRestore | undefined): ReplacementRecord {
+  return max?.kind === 'leave' ? { ...record, maxLeft: { maxSize: max.maxSize, why: max.why } } : record;
 }

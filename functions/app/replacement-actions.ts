@@ -10,7 +10,7 @@ import type { FleetPort, LedgerPort, Logger } from '../core/ports.js';
 import { tripBreaker } from './breaker.js';
 import { describeUndo } from './decision-log.js';
 import { errorText } from './errors.js';
-import { maxLeftEvents, restoreMax, withMaxNote } from './max-size.js';
+import { maxLeftEvents, restoreMax, withMaxLeft, withMaxNote } from './max-size.js';
 import { failedEvents, recycledEvent, verifiedEvent } from './outbox.js';
 
 /** What one action did; failures are collected per group, never thrown through the batch. */
@@ -166,7 +166,7 @@ export class ReplacementActions {
         return this.terminateSurged(record);
       case 'verified':
         if (!(await this.maxSettled(record, step.max))) return;
-        await this.close(record, 'verified', withMaxNote(`recovered in ${step.recoverySeconds}s`, step.max), [
+        await this.close(withMaxLeft(record, step.max), 'verified', withMaxNote(`recovered in ${step.recoverySeconds}s`, step.max), [
           verifiedEvent(record, this.now, step.recoverySeconds),
           ...maxLeftEvents(record, this.now, step.max),
         ]);
@@ -183,7 +183,7 @@ export class ReplacementActions {
         if (quarantine && !(await this.quarantine(current, step.why))) return;
         const blocked = closeAs === 'failed' ? await this.blocksTripped(current) : [];
         if (blocked === undefined) return;
-        await this.close(current, closeAs, withMaxNote(step.why, step.max), [
+        await this.close(withMaxLeft(current, step.max), closeAs, withMaxNote(step.why, step.max), [
           ...(closeAs === 'failed' ? [...failedEvents(record, this.now, step.why, quarantine), ...blocked] : []),
           ...maxLeftEvents(record, this.now, step.max),
         ]);

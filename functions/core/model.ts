@@ -106,6 +106,12 @@ export interface MaxRaise {
   readonly toMax: number;
 }
 
+/** A raised max size a closing replacement left to the group's owner, and why (the weekly report lists it). */
+export interface MaxLeft {
+  readonly maxSize: number;
+  readonly why: string;
+}
+
 export interface ReplacementRecord {
   readonly id: string;
   readonly group: string;
@@ -122,6 +128,8 @@ export interface ReplacementRecord {
    * written before the raise, so whichever run closes the record puts max size back to `fromMax`.
    */
   readonly maxRaise?: MaxRaise;
+  /** Set at close when the max size it raised was left to the owner: someone changed it meanwhile. */
+  readonly maxLeft?: MaxLeft;
   readonly terminatedAt?: Millis;
   /** For a tainted instance: the last hand-made touch, so the report can show touch-to-replacement time. */
   readonly touchedAt?: Millis;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../../functions/core/model.js';
+import { parseReportJson } from '../../functions/report/json.js';
 import type { SimFleet } from '../../sim/fleet.js';
 import { buildScenario } from '../../sim/scenarios.js';
 import type { SimulationOptions } from '../../sim/simulate.js';
 import { DEFAULT_SIMULATION, simulate } from '../../sim/simulate.js';
+import { cli } from '../support/cli.js';
 import { SIM_START_NOON } from '../support/clock.js';
 import { OPTED_IN } from '../support/fleet.js';
 import { fleetOf, spec } from '../support/sim-fleet.js';
@@ -125,5 +127,31 @@ describe('fixed-size: groups at their max size beside the steady fleet, with cra
     expect(result.groups.find((group) => group.group === 'fixed-004')?.skips['at-max-capacity']).toBeGreaterThan(0);
     const fixedRecycled = result.groups.filter((group) => group.group.startsWith('fixed-')).reduce((sum, group) => sum + group.recycled['max-age'], 0);
     expect(fixedRecycled).toBeGreaterThan(0);
+  });
+});
+
+describe('fixed-size: the weekly report names the max sizes left to their owners', () => {
+  it.each([1, 2, 3])('seed %i: each group listed had a raise the fleet never saw given back, and some are listed', async (seed) => {
+    const args = ['--scenario', 'fixed-size', '--groups', '20', '--size', '8', '--days', '7', '--seed', String(seed)];
+    const [printed, result] = await Promise.all([
+      cli(['simulate', ...args, '--report', 'json']),
+      simulate({ ...DEFAULT_SIMULATION, scenario: 'fixed-size', groups: 20, size: 8, days: 7, seed }),
+    ]);
+    const listed = parseReportJson(printed.stdout)
+      .needsAttention.filter((finding) => finding.kind === 'max-left-raised')
+      .map((finding) => finding.group);
+    // From the fleet's own call log: a raise by Phoenix that the group's next max size call by Phoenix did not lower.
+    const open = new Set<string>();
+    const leftWith = new Set<string>();
+    for (const call of result.calls) {
+      if (call.kind !== 'set-max' || call.outcome !== 'ok' || call.maxSize === undefined || call.fromMax === undefined) continue;
+      const raise = call.maxSize > call.fromMax;
+      if (open.has(call.group) && raise) leftWith.add(call.group);
+      if (raise) open.add(call.group);
+      else open.delete(call.group);
+    }
+    for (const group of open) leftWith.add(group);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.filter((group) => !leftWith.has(group))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { SkipReason } from '../decide/decision.js';
 import { SKIP_REASONS } from '../decide/decision.js';
-import type { Group, Millis } from '../model.js';
+import type { Group, MaxLeft, Millis } from '../model.js';
 import { WEEK } from '../model.js';
 import { formatDuration } from '../policy/duration.js';
 import type { GroupPolicy } from '../policy/policy.js';
@@ -12,6 +12,7 @@ import type { Finding, FindingKind, FleetFinding, GroupStatus, OldestInstance, R
 const FINDING_ORDER: readonly FindingKind[] = [
   'quarantined',
   'recovery-failed',
+  'max-left-raised',
   'will-breach',
   'bad-tags',
   'budget-too-small',
@@ -59,6 +60,8 @@ export interface GroupFacts {
   readonly parsed: PolicyResult | undefined;
   readonly quarantine: string | null;
   readonly failed: number;
+  /** Max sizes Phoenix raised for a surge and left to the owner this week (someone changed them meanwhile), oldest first. */
+  readonly maxLeft: readonly MaxLeft[];
   /** Recycled, would have recycled or failed a replacement this week. */
   readonly didSomething: boolean;
   readonly skips: SkipCounts;
@@ -81,6 +84,15 @@ export function groupFindings(facts: GroupFacts, weekStart: Millis, weekEnd: Mil
   const findings: Finding[] = [];
   if (quarantine !== null) findings.push({ group: name, kind: 'quarantined', text: `quarantined: ${quarantine}` });
   if (failed > 0) findings.push({ group: name, kind: 'recovery-failed', text: `${failed} replacement${failed === 1 ? '' : 's'} failed to recover` });
+  const lastLeft = facts.maxLeft.at(-1);
+  if (lastLeft !== undefined) {
+    const count = facts.maxLeft.length;
+    findings.push({
+      group: name,
+      kind: 'max-left-raised',
+      text: count === 1 ? lastLeft.why : `${count} raised max sizes left to the owner; the last: ${lastLeft.why}`,
+    });
+  }
   if (parsed?.ok === false) findings.push({ group: name, kind: 'bad-tags', text: `bad tags: ${parsed.errors[0]?.message ?? 'unparsable phoenix tags'}` });
   const budget = group !== undefined && policy !== undefined && policy.mode !== 'disabled' ? budgetFinding(group, policy, weekStart, weekEnd) : undefined;
   if (budget !== undefined) findings.push(budget);

@@ -1,6 +1,6 @@
 import type { SkipReason } from '../decide/decision.js';
 import { SKIP_REASONS } from '../decide/decision.js';
-import type { Group, Millis, ReplacementRecord } from '../model.js';
+import type { Group, MaxLeft, Millis, ReplacementRecord } from '../model.js';
 import { TAG } from '../policy/policy.js';
 import type { PolicyResult } from '../policy/tags.js';
 import { parseGroupPolicy } from '../policy/tags.js';
@@ -42,6 +42,14 @@ export function orderedSkips(counts: ReadonlyMap<SkipReason, number>): SkipCount
   return ordered;
 }
 
+/** The max sizes left to the owner by replacements that closed in the week, oldest first. */
+function maxSizesLeft(records: readonly ReplacementRecord[], from: Millis, to: Millis): MaxLeft[] {
+  return records
+    .filter((record) => record.closedAt !== undefined && record.closedAt >= from && record.closedAt < to)
+    .sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))
+    .flatMap((record) => (record.maxLeft === undefined ? [] : [record.maxLeft]));
+}
+
 function groupStatus(parsed: PolicyResult | undefined): GroupStatus {
   if (parsed === undefined) return 'gone';
   return parsed.ok ? parsed.policy.mode : 'bad-tags';
@@ -72,7 +80,17 @@ export function groupReport(parts: GroupParts, context: WeekContext): GroupRepor
   const behind = dryRunBehind({ name, status, maxAge, within, wouldRecycle: wouldRecycleTotal });
   const findings = [
     ...groupFindings(
-      { name, group, parsed, quarantine, failed: current.failed.length, didSomething, skips, skipTotal: sum(parts.skips.values()) },
+      {
+        name,
+        group,
+        parsed,
+        quarantine,
+        failed: current.failed.length,
+        maxLeft: maxSizesLeft(records, weekStart, weekEnd),
+        didSomething,
+        skips,
+        skipTotal: sum(parts.skips.values()),
+      },
       weekStart,
       weekEnd,
     ),

@@ -87,7 +87,15 @@ export interface TaintedResponse {
   readonly maxSeconds: number | null;
 }
 
-export type FindingKind = 'quarantined' | 'will-breach' | 'bad-tags' | 'budget-too-small' | 'window-never-open' | 'recovery-failed' | 'dry-run-behind-max-age';
+export type FindingKind =
+  | 'quarantined'
+  | 'will-breach'
+  | 'bad-tags'
+  | 'budget-too-small'
+  | 'window-never-open'
+  | 'recovery-failed'
+  | 'max-left-raised'
+  | 'dry-run-behind-max-age';
 
 /** Something a person should look at, in words. */
 export interface Finding {

@@ -140,6 +140,7 @@ export function headline(report: WeeklyReport): Html {
 const KIND_LABELS: Readonly<Record<FindingKind, string>> = {
   quarantined: 'quarantined',
   'recovery-failed': 'recovery failed',
+  'max-left-raised': 'max size left raised',
   'will-breach': 'will breach max-age',
   'bad-tags': 'bad tags',
   'budget-too-small': 'budget too small',

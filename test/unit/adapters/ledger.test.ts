@@ -130,6 +130,12 @@ describe('DynamoLedger error paths', () => {
     await expect(run()).rejects.toThrow(ProvisionedThroughputExceededException);
   });
 
+  it('a max size left to its owner is stored with the closed record and read back', async () => {
+    const maxLeft = { maxSize: 8, why: 'max size left at 8: someone changed it from the 5 Phoenix set during the surge (it was 4 before)' };
+    expect(recordFromItem(toItem({ ...verified, maxLeft }))).toStrictEqual({ ...verified, maxLeft });
+    expect(toItem({ ...verified, maxLeft })['maxLeft']).toEqual(maxLeft);
+  });
+
   it('a well-formed stored item reads back as its record', async () => {
     documents
       .on(QueryCommand)
@@ -154,6 +160,7 @@ describe('DynamoLedger error paths', () => {
     { case: 'surge with a string inside', change: { surge: { fromDesired: 2, toDesired: '3' } }, problem: 'surge.toDesired must be a number, got "3"' },
     { case: 'maxRaise not a map', change: { maxRaise: 5 }, problem: 'maxRaise must be a map, got 5' },
     { case: 'maxRaise without the max to restore', change: { maxRaise: { toMax: 5 } }, problem: 'maxRaise.fromMax must be a number, got nothing' },
+    { case: 'maxLeft without why', change: { maxLeft: { maxSize: 8 } }, problem: 'maxLeft.why must be a string, got nothing' },
     { case: 'detail not a string', change: { detail: 42 }, problem: 'detail must be a string, got 42' },
     { case: 'group that does not match pk', change: { group: 'api' }, problem: 'pk does not match group "api"' },
     { case: 'startedAt that does not match sk', change: { startedAt: WEDNESDAY_NOON + 1 }, problem: 'sk does not match startedAt and id' },

@@ -86,7 +86,11 @@ describe('a tick in a group at its max size with phoenix:max-surge=1', () => {
     const deps = world([recovered(8)]);
     await runTick(deps, settings, NOW);
     expect(mutating(deps.fleet.calls)).toEqual([]);
-    expect(deps.ledger.records.get(terminating.id)).toMatchObject({ phase: 'verified', detail: expect.stringContaining('max size left at 8') });
+    expect(deps.ledger.records.get(terminating.id)).toMatchObject({
+      phase: 'verified',
+      detail: expect.stringContaining('max size left at 8'),
+      maxLeft: { maxSize: 8, why: expect.stringContaining('someone changed it') },
+    });
     expect(recordEvents(deps.events)).toMatchObject([
       { detailType: 'Recovery Verified' },
       {

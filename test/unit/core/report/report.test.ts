@@ -54,6 +54,19 @@ describe('weeklyReport', () => {
     expect(result.fleet.failures).toBe(0);
   });
 
+  it('a max size left to its owner this week is listed under needs attention, after failures; one left last week is not', () => {
+    const left = (at: number, maxSize: number) => ({
+      ...recycled('web', 'max-age', at),
+      maxLeft: { maxSize, why: `max size left at ${maxSize}: someone changed it from the 5 Phoenix set during the surge (it was 4 before)` },
+    });
+    const once = report({ records: [left(START + DAY, 8)], groups: [fleetGroup('web', LIVE)] });
+    expect(once.needsAttention).toEqual([{ group: 'web', kind: 'max-left-raised', text: expect.stringMatching(/^max size left at 8: someone changed it/) }]);
+    const twice = report({ records: [left(START - DAY, 6), left(START + DAY, 7), left(START + 2 * DAY, 9)], groups: [fleetGroup('web', LIVE)] });
+    expect(twice.needsAttention).toEqual([
+      { group: 'web', kind: 'max-left-raised', text: expect.stringMatching(/^2 raised max sizes left to the owner; the last: max size left at 9/) },
+    ]);
+  });
+
   it('a failure and a quarantine are counted, listed and put first under needs attention', () => {
     const records = [recycled('web', 'max-age', START + DAY), failed('db', START + 2 * DAY, 'recovery timed out after 20m')];
     const groups = [fleetGroup('web', LIVE), fleetGroup('db', { ...LIVE, 'phoenix:quarantined': 'recovery failed 2026-11-18T00:20Z' })];
