@@ -3,7 +3,16 @@ import { DeploymentError, UsageError } from '../../../functions/cli/errors.js';
 import { failureLine } from '../../../functions/cli/failures.js';
 import type { SelftestReport } from '../../../functions/cli/selftest/checklist.js';
 import { formatReport } from '../../../functions/cli/selftest/checklist.js';
-import type { DeployedRecycler, InvokeResult, RecyclerFacts, SelftestClock, SelftestCloud } from '../../../functions/cli/selftest/ports.js';
+import type {
+  DeployedRecycler,
+  DeployedTainter,
+  InvokeResult,
+  ReceivedEventLine,
+  RecyclerFacts,
+  SelftestClock,
+  SelftestCloud,
+  VerifierLogs,
+} from '../../../functions/cli/selftest/ports.js';
 import { InterruptedError } from '../../../functions/cli/selftest/watch.js';
 import { type SelftestSession, selftestCommand } from '../../../functions/cli/selftest-command.js';
 import type { Group, ReplacementRecord } from '../../../functions/core/model.js';
@@ -69,6 +78,17 @@ class FakeCloud implements SelftestCloud {
     this.enter(`describeGroup ${name}`);
     return this.groups.get(name);
   }
+  async launchInstance(spec: { tags: Readonly<Record<string, string>> }) {
+    this.enter(`launchInstance ${spec.tags['Name'] ?? ''}`);
+    return 'i-0standalone';
+  }
+  async instanceState(id: string): Promise<string | undefined> {
+    this.enter(`instanceState ${id}`);
+    return 'running';
+  }
+  async terminateInstance(id: string) {
+    this.enter(`terminateInstance ${id}`);
+  }
   async tagInstance(id: string) {
     this.enter(`tagInstance ${id}`);
   }
@@ -113,6 +133,45 @@ class FakeRecycler implements DeployedRecycler {
   }
 }
 
+class FakeTainter implements DeployedTainter {
+  readonly functionName = 'phoenix-prod-tainter';
+  isDeployed = true;
+  readonly invoked: string[] = [];
+  answer: InvokeResult = {
+    ok: true,
+    answer: {
+      refused: true,
+      error: 'UnauthorizedOperation: You are not authorized to perform this operation. User: x is not authorized to perform: ec2:CreateTags',
+    },
+  };
+
+  async deployed() {
+    return this.isDeployed;
+  }
+  async invoke(request: { action: string; instance: string }) {
+    this.invoked.push(`${request.action} ${request.instance}`);
+    return this.answer;
+  }
+}
+
+class FakeVerifierLogs implements VerifierLogs {
+  readonly functionName = 'phoenix-prod-verifier';
+  readonly logGroup = '/aws/lambda/phoenix-prod-verifier';
+  isDeployed = true;
+  failure: Error | undefined;
+  lines: readonly ReceivedEventLine[] | undefined = [];
+  readonly reads: number[] = [];
+
+  async deployed() {
+    return this.isDeployed;
+  }
+  async receivedEvents(since: number) {
+    this.reads.push(since);
+    if (this.failure !== undefined) throw this.failure;
+    return this.lines;
+  }
+}
+
 /** A clock that jumps; `onSleep` lets a test act during a wait (an interrupt). */
 function fakeClock(onSleep: () => void = () => undefined): SelftestClock {
   let now = NOW;
@@ -129,6 +188,8 @@ function fakeClock(onSleep: () => void = () => undefined): SelftestClock {
 interface Setup {
   readonly cloud: FakeCloud;
   readonly recycler: FakeRecycler;
+  readonly tainter: FakeTainter;
+  readonly verifierLogs: FakeVerifierLogs;
   readonly confirm?: SelftestSession['confirm'];
   readonly clock?: SelftestClock;
   readonly controller?: AbortController;
@@ -137,6 +198,8 @@ interface Setup {
 async function selftest(args: readonly string[], setup: Partial<Setup> = {}) {
   const cloud = setup.cloud ?? new FakeCloud();
   const recycler = setup.recycler ?? new FakeRecycler();
+  const tainter = setup.tainter ?? new FakeTainter();
+  const verifierLogs = setup.verifierLogs ?? new FakeVerifierLogs();
   const stdout: string[] = [];
   const stderr: string[] = [];
   const connected: string[] = [];
@@ -145,6 +208,8 @@ async function selftest(args: readonly string[], setup: Partial<Setup> = {}) {
     return {
       cloud,
       recycler,
+      tainter,
+      verifierLogs,
       clock: setup.clock ?? fakeClock(),
       progress: (line) => stderr.push(line),
       region: aws.region ?? 'eu-west-1',
@@ -156,7 +221,7 @@ async function selftest(args: readonly string[], setup: Partial<Setup> = {}) {
     (code) => ({ code, error: undefined }),
     (error: unknown) => ({ code: undefined, error }),
   );
-  return { ...outcome, stdout, stderr, cloud, recycler, connected };
+  return { ...outcome, stdout, stderr, cloud, recycler, tainter, verifierLogs, connected };
 }
 
 const made = (calls: readonly string[]) => calls.filter((call) => /^create/.test(call));
@@ -267,6 +332,7 @@ describe('phoenix selftest: the run', () => {
     expect(result.stdout.join('\n')).toMatch(
       /^phoenix selftest, stage prod in eu-west-1, with your own credentials:\n[\s\S]*\ncost: [\s\S]*\nglobal mode: live$/,
     );
+    expect(result.stdout.join('\n')).toContain('one standalone instance of that template, tagged phoenix:selftest=true, outside any group, in subnet-0a1b2c3d');
     expect(made(result.cloud.calls)).toEqual([]);
     expect(result.recycler.invoked).toEqual([]);
   });
@@ -292,9 +358,11 @@ describe('phoenix selftest: the run', () => {
     expect(lines.filter((line) => /^(PASS|FAIL)/.test(line)).map((line) => line.replace(/ \([\d.]+s\):.*/, ''))).toEqual([
       'PASS  a throwaway launch template',
       'PASS  two self-test groups, one opted in and one decoy',
+      'PASS  a standalone instance outside any group',
       'PASS  each group has an instance InService and Healthy',
       'FAIL  the recycler starts a replacement of the subject (self-test event)',
       'PASS  IAM refuses the recycler on the decoy',
+      'PASS  IAM refuses the tainter outside any group',
       'PASS  the mode parameter',
       'PASS  the stop alarms',
       'PASS  the dashboard',
@@ -302,9 +370,10 @@ describe('phoenix selftest: the run', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^FAIL .*: the recycler decided skip for phoenix-selftest-\S+-subject: not terminating: outside window$/),
     );
-    expect(result.cloud.calls.filter((call) => call.startsWith('delete'))).toHaveLength(3);
+    expect(result.cloud.calls.filter((call) => /^(delete|terminate)/.test(call))).toHaveLength(4);
+    expect(result.cloud.calls).toContain('terminateInstance i-0standalone');
     expect(result.cloud.groups.size).toBe(0);
-    expect(lines.at(-1)).toBe('phoenix selftest failed: 1 of 8 checks failed');
+    expect(lines.at(-1)).toBe('phoenix selftest failed: 1 of 10 checks failed');
   });
 
   it('a recycler the IAM probe went through fails that check, naming what it proves', async () => {
@@ -327,8 +396,9 @@ describe('phoenix selftest: the run', () => {
     const report = JSON.parse(result.stdout.join('\n')) as SelftestReport;
     expect(result.code).toBe(1);
     expect(report.stoppedBecause).toBe('interrupted: cleaning up');
-    expect(cloud.calls.filter((call) => call.startsWith('delete')).sort()).toEqual(
+    expect(cloud.calls.filter((call) => /^(delete|terminate)/.test(call)).sort()).toEqual(
       [
+        'terminateInstance i-0standalone',
         `deleteGroup ${report.resources.groups[1]}`,
         `deleteGroup ${report.resources.groups[0]}`,
         `deleteLaunchTemplate ${report.resources.launchTemplate}`,
@@ -344,7 +414,7 @@ describe('phoenix selftest: the run', () => {
     const text = result.stdout.join('\n');
     expect(result.code).toBe(1);
     expect(text).toMatch(
-      /\ncleanup failed: phoenix-selftest-\S+: AccessDenied: not authorized to perform: ec2:DeleteLaunchTemplate\nremove what is left with:\n {2}aws autoscaling delete-auto-scaling-group/,
+      /\ncleanup failed: phoenix-selftest-\S+: AccessDenied: not authorized to perform: ec2:DeleteLaunchTemplate\nremove what is left with:\n {2}aws ec2 terminate-instances --instance-ids i-0standalone --region eu-west-1\n {2}aws autoscaling delete-auto-scaling-group/,
     );
   });
 
@@ -388,6 +458,191 @@ describe('phoenix selftest: the run', () => {
   });
 });
 
+/** A run whose replacement goes all the way (old instance i-ubject out, i-extra in), so the checks after it are reached. */
+function replacingCloud(): FakeCloud {
+  const cloud = new FakeCloud();
+  const realCreate = cloud.createGroup.bind(cloud);
+  cloud.createGroup = async (spec) => {
+    await realCreate(spec);
+    const made_ = cloud.groups.get(spec.name) as Group;
+    cloud.groups.set(spec.name, { ...made_, desired: 2, instances: [...made_.instances, instance({ id: 'i-extra' })] });
+  };
+  cloud.terminationActivity = async () => 'Terminating EC2 instance: i-ubject';
+  return cloud;
+}
+
+const startingRecycler = (): FakeRecycler => {
+  const recycler = new FakeRecycler();
+  recycler.answers['recycle'] = { ok: true, answer: { decision: 'start', why: 'touched' } };
+  return recycler;
+};
+
+const line = (detailType: string, instanceId: string, group: string, eventTime: string, receivedAt: number): ReceivedEventLine => ({
+  detailType,
+  group,
+  instanceId,
+  eventId: `event-${instanceId}`,
+  eventTime,
+  receivedAt,
+});
+
+async function checkOf(step: string, setup: Partial<Setup>) {
+  const result = await selftest(['--yes', '--json'], setup);
+  const report = JSON.parse(result.stdout.join('\n')) as SelftestReport;
+  return { result, report, check: report.checks.find((check) => check.step === step) };
+}
+
+describe("phoenix selftest: Auto Scaling's events reached the verifier, as its own log says", () => {
+  const STEP = "Auto Scaling's events reached the verifier";
+  const SUBJECT = 'phoenix-selftest-20261123T120000Z-subject';
+
+  it("passes on the old instance's termination and the extra one's launch, naming the event ids, when the verifier got each and how late", async () => {
+    const verifierLogs = new FakeVerifierLogs();
+    verifierLogs.lines = [
+      line('EC2 Instance Launch Successful', 'i-extra', SUBJECT, '2026-11-23T12:01:00Z', Date.parse('2026-11-23T12:01:02.500Z')),
+      line('EC2 Instance Terminate Successful', 'i-ubject', SUBJECT, '2026-11-23T12:03:05Z', Date.parse('2026-11-23T12:03:07Z')),
+    ];
+    const { check } = await checkOf(STEP, { cloud: replacingCloud(), recycler: startingRecycler(), verifierLogs });
+    expect(check).toMatchObject({
+      passed: true,
+      evidence:
+        "EC2 Instance Terminate Successful for i-ubject: event event-i-ubject received by phoenix-prod-verifier at 2026-11-23T12:03:07.000Z, 2s after Auto Scaling's activity at 2026-11-23T12:03:05Z; " +
+        "EC2 Instance Launch Successful for i-extra: event event-i-extra received by phoenix-prod-verifier at 2026-11-23T12:01:02.500Z, 2.5s after Auto Scaling's activity at 2026-11-23T12:01:00Z",
+    });
+    // The window opens before the run, for a clock behind the one the log stamps its lines with.
+    expect(Math.min(...verifierLogs.reads)).toBeLessThan(NOW);
+  });
+
+  it('fails when the verifier never logged the termination, saying what it did log, while the rest of the chain goes on', async () => {
+    const verifierLogs = new FakeVerifierLogs();
+    verifierLogs.lines = [
+      line('EC2 Instance Launch Successful', 'i-extra', SUBJECT, '2026-11-23T12:01:00Z', NOW),
+      line('EC2 Instance Terminate Successful', 'i-ubject', 'another-group', '2026-11-23T12:03:05Z', NOW),
+    ];
+    const { check, report } = await checkOf(STEP, { cloud: replacingCloud(), recycler: startingRecycler(), verifierLogs });
+    expect(check).toMatchObject({
+      passed: false,
+      evidence: `no EC2 Instance Terminate Successful for i-ubject in /aws/lambda/phoenix-prod-verifier within 10 minutes: Auto Scaling's events did not reach phoenix-prod-verifier (its EventBridge rule for aws.autoscaling); it logged EC2 Instance Launch Successful for i-extra`,
+    });
+    expect(report.checks.map((each) => each.step)).toContain('the replacement is verified in the ledger');
+    expect(verifierLogs.reads.length).toBeGreaterThan(1);
+  });
+
+  it('fails when the log group does not exist: the verifier never ran', async () => {
+    const verifierLogs = new FakeVerifierLogs();
+    const { check } = await checkOf(STEP, { cloud: replacingCloud(), recycler: startingRecycler(), verifierLogs });
+    expect(check?.passed).toBe(false);
+    verifierLogs.lines = undefined;
+    const again = await checkOf(STEP, { cloud: replacingCloud(), recycler: startingRecycler(), verifierLogs });
+    expect(again.check).toMatchObject({
+      passed: false,
+      evidence: '/aws/lambda/phoenix-prod-verifier does not exist: phoenix-prod-verifier has never run, so no event of Auto Scaling reached it',
+    });
+  });
+});
+
+describe('phoenix selftest: IAM refuses the tainter on the standalone instance', () => {
+  const STEP = 'IAM refuses the tainter outside any group';
+
+  it('launches the instance tagged as the self-test, outside any group, and passes on the refusal with the AWS error', async () => {
+    const { check, result } = await checkOf(STEP, {});
+    expect(result.cloud.calls).toContain('launchInstance phoenix-selftest-20261123T120000Z-standalone');
+    expect(result.tainter.invoked).toEqual(['taint-probe i-0standalone']);
+    expect(check).toMatchObject({
+      passed: true,
+      evidence: expect.stringMatching(
+        /^phoenix-prod-tainter's CreateTags of phoenix:tainted on i-0standalone \(outside any group\) refused: UnauthorizedOperation: You are not authorized/,
+      ),
+    });
+  });
+
+  it('fails when the write went through, naming what it proves', async () => {
+    const tainter = new FakeTainter();
+    tainter.answer = { ok: true, answer: { refused: false, error: null } };
+    const { check } = await checkOf(STEP, { tainter });
+    expect(check).toMatchObject({
+      passed: false,
+      evidence: expect.stringMatching(/went through: the role's condition \(instances of Auto Scaling groups only\) does not hold/),
+    });
+  });
+
+  it('fails with the function error when the tainter refused the probe itself', async () => {
+    const tainter = new FakeTainter();
+    tainter.answer = { ok: false, error: 'TaintProbeRefusedError: self-test taint-probe on i-0standalone refused: no instance' };
+    const { check } = await checkOf(STEP, { tainter });
+    expect(check).toMatchObject({
+      passed: false,
+      evidence: 'phoenix-prod-tainter failed: TaintProbeRefusedError: self-test taint-probe on i-0standalone refused: no instance',
+    });
+  });
+
+  it('a standalone instance that cannot be launched fails its line, skips the probe, and the rest still runs', async () => {
+    const cloud = new FakeCloud();
+    cloud.failing.set(
+      'launchInstance',
+      Object.assign(new Error('You have requested more instances than your current limit'), { name: 'InstanceLimitExceeded' }),
+    );
+    const { report, result } = await checkOf(STEP, { cloud });
+    expect(report.checks.find((check) => check.step === 'a standalone instance outside any group')).toMatchObject({
+      passed: false,
+      evidence: 'InstanceLimitExceeded: You have requested more instances than your current limit',
+    });
+    expect(report.checks.map((check) => check.step)).not.toContain(STEP);
+    expect(report.checks.map((check) => check.step)).toContain('the dashboard');
+    expect(result.tainter.invoked).toEqual([]);
+    expect(report.resources.instance).toBeUndefined();
+  });
+
+  it('--keep lists the standalone instance first among what to remove, and terminates nothing', async () => {
+    const kept = await selftest(['--yes', '--json', '--keep']);
+    const report = JSON.parse(kept.stdout.join('\n')) as SelftestReport;
+    expect(report.cleanup.removal[0]).toBe('aws ec2 terminate-instances --instance-ids i-0standalone --region eu-west-1');
+    expect(kept.cloud.calls.filter((call) => /^(delete|terminate)/.test(call))).toEqual([]);
+  });
+});
+
+describe('phoenix selftest: the tainter, the verifier and its log group are checked before anything is made', () => {
+  const oneLine = (error: unknown): string => failureLine(error, { profile: undefined, endpoint: undefined });
+
+  it('a stack without its tainter is partly deployed', async () => {
+    const tainter = new FakeTainter();
+    tainter.isDeployed = false;
+    const result = await selftest(['--stage', 'prod', '--region', 'eu-west-1', '--yes'], { tainter });
+    expect(oneLine(result.error)).toBe(
+      'the Phoenix stack of stage prod in eu-west-1 is partly deployed: its function phoenix-prod-tainter was not found (deploy it again with npx osls deploy --stage prod --region eu-west-1)',
+    );
+    expect(made(result.cloud.calls)).toEqual([]);
+  });
+
+  it('a stack without its verifier is partly deployed', async () => {
+    const verifierLogs = new FakeVerifierLogs();
+    verifierLogs.isDeployed = false;
+    const result = await selftest(['--stage', 'prod', '--yes'], { verifierLogs });
+    expect(oneLine(result.error)).toMatch(/is partly deployed: its function phoenix-prod-verifier was not found/);
+  });
+
+  it("the caller may not read the verifier's log group", async () => {
+    const verifierLogs = new FakeVerifierLogs();
+    verifierLogs.failure = Object.assign(new Error('User alice is not authorized to perform: logs:FilterLogEvents'), { name: 'AccessDeniedException' });
+    const result = await selftest(['--stage', 'prod', '--plan'], { verifierLogs });
+    expect(result.error).toBeInstanceOf(DeploymentError);
+    const said = oneLine(result.error);
+    expect(said).toMatch(
+      /^your credentials may not read the verifier's log group \/aws\/lambda\/phoenix-prod-verifier \(AccessDeniedException\): .*logs:FilterLogEvents/,
+    );
+    expect(made(result.cloud.calls)).toEqual([]);
+  });
+
+  it('--plan --json names the tainter, the log group and what a run makes, the standalone instance among it', async () => {
+    const result = await selftest(['--stage', 'prod', '--plan', '--json']);
+    const plan = JSON.parse(result.stdout.join('\n')) as { tainter: string; verifierLogGroup: string; makes: string[] };
+    expect(plan.tainter).toBe('phoenix-prod-tainter');
+    expect(plan.verifierLogGroup).toBe('/aws/lambda/phoenix-prod-verifier');
+    expect(plan.makes).toContain('a standalone instance of the template, tagged phoenix:selftest=true, outside any group');
+    expect(result.tainter.invoked).toEqual([]);
+  });
+});
+
 describe('the checklist', () => {
   it('says passed only when every check passed and lists what was cleaned up', () => {
     const report: SelftestReport = {
@@ -395,7 +650,7 @@ describe('the checklist', () => {
       region: 'eu-west-1',
       passed: true,
       checks: [{ step: 'the dashboard', passed: true, evidence: 'phoenix-prod-eu-west-1 exists', seconds: 0.2 }],
-      resources: { launchTemplate: 'phoenix-selftest-x', groups: ['phoenix-selftest-x-subject'] },
+      resources: { launchTemplate: 'phoenix-selftest-x', groups: ['phoenix-selftest-x-subject'], instance: 'i-0standalone' },
       cleanup: { kept: false, failures: [], removal: [] },
       stoppedBecause: undefined,
     };
@@ -403,7 +658,7 @@ describe('the checklist', () => {
       [
         'PASS  the dashboard (0.2s): phoenix-prod-eu-west-1 exists',
         '',
-        'cleaned up: phoenix-selftest-x-subject, phoenix-selftest-x',
+        'cleaned up: i-0standalone, phoenix-selftest-x-subject, phoenix-selftest-x',
         'phoenix selftest passed: 1 checks in stage prod, eu-west-1',
       ].join('\n'),
     );
