@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -21,7 +21,8 @@ import { InterruptedError } from '../../functions/cli/selftest/watch.js';
 import { selftestCommand } from '../../functions/cli/selftest-command.js';
 import { functionPrincipal, type Principal, packagedTemplate } from '../deploy/roles.js';
 import { REGION } from '../deploy/stack.js';
-import { bundledRecycler, bundledTainter, type InvocationOutput, invokeBundle } from '../support/deployed-bundles.js';
+import { autoScalingEvents } from '../support/auto-scaling-events.js';
+import { bundledRecycler, bundledTainter, invokeBundle, lambdaLogs } from '../support/deployed-bundles.js';
 import { type IamGate, startIamGate } from '../support/iam-gate.js';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto.js';
 import { motoEnvironment, run } from '../support/processes.js';
@@ -115,52 +116,6 @@ function withoutActivities(cloud: SelftestCloud): SelftestCloud {
       return now !== undefined && !now.instances.some((instance) => instance.id === instanceId) ? `${instanceId} left ${group}` : undefined;
     },
   });
-}
-
-/** Lambda's hand-over of an invocation's output to the function's log group: one stream a cold start, one event a line. */
-function lambdaLogs(endpoint: string, functionName: string): (written: InvocationOutput) => Promise<void> {
-  const logs = new CloudWatchLogsClient({ ...MOTO_CLIENT_CONFIG, endpoint });
-  const logGroupName = `/aws/lambda/${functionName}`;
-  let created = false;
-  return async ({ coldStart, lines }) => {
-    if (!created) await logs.send(new CreateLogGroupCommand({ logGroupName }));
-    created = true;
-    const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${coldStart.toString(16).padStart(32, '0')}`;
-    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
-    if (lines.length > 0)
-      await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: lines.map(({ at, text }) => ({ timestamp: at, message: text })) }));
-  };
-}
-
-/** Auto Scaling's events about the subject since the last look: an instance that joined was launched, one that left was terminated. */
-function autoScalingEvents(endpoint: string, group: string): () => Promise<unknown[]> {
-  const ec2 = new AutoScalingClient({ ...MOTO_CLIENT_CONFIG, endpoint });
-  let known = new Set<string>();
-  let sent = 0;
-  return async () => {
-    const described = await ec2.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-    const now = new Set((described.AutoScalingGroups?.[0]?.Instances ?? []).map((instance) => instance.InstanceId ?? ''));
-    const event = (detailType: string, instanceId: string) => {
-      sent += 1;
-      return {
-        version: '0',
-        id: `00000000-0000-4000-8000-${sent.toString().padStart(12, '0')}`,
-        'detail-type': detailType,
-        source: 'aws.autoscaling',
-        account: '123456789012',
-        time: new Date().toISOString(),
-        region: REGION,
-        resources: [],
-        detail: { AutoScalingGroupName: group, EC2InstanceId: instanceId, StatusCode: 'InProgress' },
-      };
-    };
-    const events = [
-      ...[...now].filter((id) => !known.has(id)).map((id) => event('EC2 Instance Launch Successful', id)),
-      ...[...known].filter((id) => !now.has(id)).map((id) => event('EC2 Instance Terminate Successful', id)),
-    ];
-    known = now;
-    return events;
-  };
 }
 
 interface World {
@@ -353,7 +308,7 @@ describe('phoenix selftest against a deployed stack in moto', () => {
     expect(await leftBehind()).toEqual(NOTHING_LEFT);
   }, 120_000);
 
-  it('--keep leaves the groups and the template, and says how to remove them', async () => {
+  it('--keep leaves the standalone instance, the groups and the template, and says how to remove them', async () => {
     const world = await runSelftest({ args: ['--keep'] });
     expect(world.code).toBe(0);
     expect(world.report.cleanup.kept).toBe(true);

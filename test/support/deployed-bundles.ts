@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { errorText } from '../../functions/app/errors.js';
 import type { DeployedRecycler, DeployedTainter, InvokeResult, RecyclerFacts } from '../../functions/cli/selftest/ports.js';
 import type { SelftestRequest } from '../../functions/core/selftest/request.js';
 import type { TaintProbeRequest } from '../../functions/core/selftest/taint-probe.js';
 import { ROOT } from '../deploy/stack.js';
+import { MOTO_CLIENT_CONFIG } from './moto.js';
 
 /**
  * The built function bundles (dist/), invoked in this process in place of Lambda, which moto cannot
@@ -95,5 +97,20 @@ export function bundledTainter(functionName: string, env: Readonly<Record<string
       events.push(event);
       return invokeSelftest('tainter', env, event);
     },
+  };
+}
+
+/** Lambda's hand-over of an invocation's output to the function's log group: one stream a cold start, one event a line. */
+export function lambdaLogs(endpoint: string, functionName: string): (written: InvocationOutput) => Promise<void> {
+  const logs = new CloudWatchLogsClient({ ...MOTO_CLIENT_CONFIG, endpoint });
+  const logGroupName = `/aws/lambda/${functionName}`;
+  let created = false;
+  return async ({ coldStart, lines }) => {
+    if (!created) await logs.send(new CreateLogGroupCommand({ logGroupName }));
+    created = true;
+    const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${coldStart.toString(16).padStart(32, '0')}`;
+    await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
+    if (lines.length > 0)
+      await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: lines.map(({ at, text }) => ({ timestamp: at, message: text })) }));
   };
 }
