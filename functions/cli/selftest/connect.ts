@@ -50,7 +50,8 @@ function terminalConfirm(): SelftestSession['confirm'] {
 
 /**
  * The session of a real run: clients over the caller's credentials, the stage's functions by the names
- * osls gives them, the wall clock, the terminal, and Ctrl-C turned into an abort so the run stops waiting and cleans up (a second Ctrl-C exits at once).
+ * osls gives them, the wall clock, the terminal, and Ctrl-C turned into an abort so the run stops
+ * waiting and cleans up (a second Ctrl-C exits at once).
  */
 export async function connectSelftest(aws: ClientOptions, stage: string): Promise<SelftestSession> {
   const config = clientConfig(aws);
