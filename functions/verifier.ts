@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
 import { runTick } from './app/tick.js';
 import { measuredRun, tickDependencies } from './app/tick-dependencies.js';
+import { AUTO_SCALING_EVENT_RECEIVED, receivedAutoScalingEvent } from './core/auto-scaling-event.js';
 
 const config = parseRecyclerConfig(process.env);
 const deps = tickDependencies(config, 'verifier');
@@ -14,6 +15,9 @@ const deps = tickDependencies(config, 'verifier');
  * verify, finish a surge, or fail and quarantine. Never starts a replacement.
  */
 export const handler = middy(async (event: unknown) => {
+  // Each Auto Scaling event gets its line first, whatever follows: phoenix selftest reads it as proof of delivery.
+  const received = receivedAutoScalingEvent(event);
+  if (received !== undefined) deps.logger.info(AUTO_SCALING_EVENT_RECEIVED, { ...received });
   const groups = verifierScope(event);
   return measuredRun(deps, () => runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
 })

@@ -3,6 +3,7 @@ import type { SelftestRequest } from '../functions/core/selftest/request.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { Release } from './auto-scaling-state.js';
 import type { FaultRates } from './fleet.js';
+import type { TaintProbeTarget } from './taint-probes.js';
 
 /** What a scenario does to the fleet over a run and how its ticks arrive: what the runner plays. */
 
@@ -48,9 +49,9 @@ export type ScriptEvent =
 /** A group named, or drawn in [0, 1) among those with a surge in flight, or with a max size Phoenix raised. */
 export type GroupChoice = string | { readonly surging: number } | { readonly raisedMax: number };
 
-/** One Lambda invocation: the recycler's tick, the verifier, or the recycler invoked directly by `phoenix selftest`. */
+/** One Lambda invocation: the recycler's tick, the verifier, or the recycler or the tainter invoked directly by `phoenix selftest`. */
 export interface Invocation {
-  readonly run: 'tick' | 'verify' | 'selftest';
+  readonly run: 'tick' | 'verify' | 'selftest' | 'taint-probe';
   /** How far its event's time is ahead of the scheduled time; a late delivery keeps the scheduled time. */
   readonly eventAhead: Millis;
   /** The verifier's groups; undefined is every group with a replacement open. */
@@ -59,6 +60,8 @@ export interface Invocation {
   readonly killAfter?: number;
   /** A self-test invocation's request: a recycle of one group, or an IAM probe. */
   readonly selftest?: SelftestRequest;
+  /** A taint probe's target: the tainter is asked to tag that instance. */
+  readonly taintProbe?: TaintProbeTarget;
 }
 
 /** Invocations that start at once, `lateBy` after their tick's scheduled time. */

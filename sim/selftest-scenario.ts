@@ -14,7 +14,11 @@ import type { Delivery, Invocation, ScenarioScript, ScriptEvent, ScriptOptions }
  * every day: phoenix:enabled=false for two hours, then a quarantine for one. Through all of it the
  * referee must see no budget overrun, no dip below min-healthy, nothing outside opt-in or while braked.
  *
- * The self-test's IAM probe is left out: it asks for a change outside opt-in on purpose, which IAM
+ * Every tick the tainter gets a taint probe too, aimed at an instance of the self-test group, of the decoy
+ * or of any group, marked phoenix:selftest=true half the time as if the group's tags had propagated: each
+ * is an instance of a group, so each must be refused and no phoenix:tainted may land on any of them.
+ *
+ * The recycler's IAM probe is left out: it asks for a change outside opt-in on purpose, which IAM
  * refuses in an account and the moto test judges with the role's policies, while the referee (which
  * does not model IAM) counts any such call.
  */
@@ -38,6 +42,10 @@ const SELFTESTS_PER_TICK = 2;
 /** Of the self-test recycles: the subject's share, the decoy's, and any other group's for the rest. */
 const SUBJECT_SHARE = 0.6;
 const DECOY_SHARE = 0.2;
+
+/** Of the taint probes: aimed at the subject's instances, the decoy's, and any group's for the rest. */
+const PROBE_SUBJECT_SHARE = 0.4;
+const PROBE_DECOY_SHARE = 0.3;
 
 function recycle(group: string): Invocation {
   const request: SelftestRequest = { action: 'recycle', group };
@@ -67,7 +75,10 @@ export function selftestScript(fleet: readonly SimGroupSpec[], options: ScriptOp
       if (draw < SUBJECT_SHARE + DECOY_SHARE) return recycle(decoy.name);
       return recycle(pick(random, fleet).name);
     });
-    deliveries.set(at, [{ lateBy: 0, invocations: [{ run: 'tick', eventAhead: 0 }, ...selftests] }]);
+    const draw = random();
+    const probed = draw < PROBE_SUBJECT_SHARE ? subject : draw < PROBE_SUBJECT_SHARE + PROBE_DECOY_SHARE ? decoy : pick(random, fleet);
+    const probe: Invocation = { run: 'taint-probe', eventAhead: 0, taintProbe: { group: probed.name, pick: random(), marked: random() < 0.5 } };
+    deliveries.set(at, [{ lateBy: 0, invocations: [{ run: 'tick', eventAhead: 0 }, ...selftests, probe] }]);
   }
   return { events: events.sort((a, b) => a.at - b.at), invocationsPerTick: 1, deliveries };
 }

@@ -20,6 +20,7 @@ import { SimAlarms } from './sim-alarms.js';
 import { SimSettings } from './sim-settings.js';
 import type { SimulationResult, SimulationSummary, TickFailure } from './summary.js';
 import { maxSizeCalls, percentile, snoozeSummary, staleAtEnd, Tally, terminationsAfterQuarantine, touchFigures } from './summary.js';
+import { TaintProbes } from './taint-probes.js';
 import { TouchLog } from './touches.js';
 import { versionFigures } from './version-figures.js';
 import { World } from './world.js';
@@ -113,6 +114,11 @@ export async function simulateFleet(
   let verifierRuns = 0;
   let scheduled = 0;
   const selftest = { runs: 0, refused: 0, failures: [] as TickFailure[] };
+  const taintProbes = new TaintProbes(
+    fleet,
+    specs.map((spec) => spec.name),
+    deps.logger,
+  );
   // The recycler's own tick already moves every open replacement on, so the sweep skips those marks.
   const sweepAfter = (at: Millis): Millis => {
     let next = at + VERIFIER_SWEEP_INTERVAL;
@@ -140,6 +146,8 @@ export async function simulateFleet(
             };
       const event = { time: new Date(run.eventTime).toISOString() };
       const at = runTime(event, clock, deps.logger);
+      if (run.run === 'taint-probe')
+        return { run, kill, outcome: run.taintProbe === undefined ? Promise.resolve(undefined) : taintProbes.play(run.taintProbe) };
       if (run.run === 'selftest') {
         // The request is given whole to the handler's own path: refused or not, it is judged as the Lambda would judge it.
         const outcome = runSelftest(runDeps, settings, { selftest: run.selftest }, at, async (tick) => {
@@ -153,6 +161,7 @@ export async function simulateFleet(
     const settled = await Promise.allSettled(started.map(({ outcome }) => outcome));
     settled.forEach((outcome, index) => {
       const { run, kill } = started[index] as (typeof started)[number];
+      if (run.run === 'taint-probe') return;
       if (run.run === 'selftest') {
         selftest.runs += 1;
         if (outcome.status === 'rejected') {
@@ -280,5 +289,6 @@ export async function simulateFleet(
     groupsAtEnd,
     firstBreaches: debt.firstBreaches,
     selftest,
+    taintProbes: taintProbes.figures(),
   };
 }

@@ -10,6 +10,7 @@ import type { MemoryLedger } from './memory-ledger.js';
 import type { Violations } from './referee.js';
 import type { ScenarioName } from './scenarios.js';
 import type { SnoozeFigures } from './snooze-watch.js';
+import type { TaintProbeFigures } from './taint-probes.js';
 import type { AppliedTouch } from './touches.js';
 import { touchedInstances } from './touches.js';
 import type { VersionFigures } from './version-figures.js';
@@ -121,6 +122,8 @@ export interface SimulationResult {
   readonly firstBreaches: ReadonlyMap<string, Millis>;
   /** Self-test invocations of the recycler: how many, how many it refused, and any that failed otherwise. */
   readonly selftest: { readonly runs: number; readonly refused: number; readonly failures: readonly TickFailure[] };
+  /** The tainter's taint probes aimed at the fleet's instances: how many, refused, failed otherwise, and any write that landed. */
+  readonly taintProbes: TaintProbeFigures;
 }
 
 /** Nearest-rank percentile; 0 for no samples. */

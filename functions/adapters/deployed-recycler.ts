@@ -21,24 +21,58 @@ export interface RecyclerVariables {
   readonly stopAlarms: string;
 }
 
-/** The recycler osls deployed for a stage: its configuration read from Lambda, and a direct invocation with a self-test event. */
-export class LambdaDeployedRecycler {
+/**
+ * A function osls deployed for a stage, as `phoenix selftest` reaches it: its configuration read from
+ * Lambda, and a direct invocation with a self-test event (`{"selftest": request}`) whose answer or
+ * failure is read back.
+ */
+export class LambdaSelftestFunction<Request> {
   constructor(
-    private readonly client: LambdaClient,
-    /** `phoenix-<stage>-recycler`, as osls names a stage's function. */
-    private readonly functionName: string,
-    private readonly variablesNamed: RecyclerVariables,
+    protected readonly client: LambdaClient,
+    /** `phoenix-<stage>-<function>`, as osls names a stage's function. */
+    readonly functionName: string,
   ) {}
 
-  async facts(): Promise<RecyclerFacts | undefined> {
-    let variables: Readonly<Record<string, string>>;
+  /** The function's environment variables; undefined when no such function is deployed. */
+  async environment(): Promise<Readonly<Record<string, string>> | undefined> {
     try {
       const answer = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: this.functionName }));
-      variables = answer.Environment?.Variables ?? {};
+      return answer.Environment?.Variables ?? {};
     } catch (error) {
       if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
+  }
+
+  async deployed(): Promise<boolean> {
+    return (await this.environment()) !== undefined;
+  }
+
+  async invoke(request: Request): Promise<InvokeResult> {
+    const answer = await this.client.send(
+      new InvokeCommand({ FunctionName: this.functionName, Payload: new TextEncoder().encode(JSON.stringify({ selftest: request })) }),
+    );
+    const text = answer.Payload === undefined ? '' : new TextDecoder().decode(answer.Payload);
+    const payload = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    if (answer.FunctionError !== undefined)
+      return { ok: false, error: `${String(payload['errorType'] ?? answer.FunctionError)}: ${String(payload['errorMessage'] ?? '')}` };
+    return { ok: true, answer: payload };
+  }
+}
+
+/** The recycler osls deployed for a stage: what it was deployed with, and its self-test event. */
+export class LambdaDeployedRecycler extends LambdaSelftestFunction<SelftestRequest> {
+  constructor(
+    client: LambdaClient,
+    functionName: string,
+    private readonly variablesNamed: RecyclerVariables,
+  ) {
+    super(client, functionName);
+  }
+
+  async facts(): Promise<RecyclerFacts | undefined> {
+    const variables = await this.environment();
+    if (variables === undefined) return undefined;
     const value = (name: string): string | undefined => (variables[name]?.trim() === '' ? undefined : variables[name]?.trim());
     const named = this.variablesNamed;
     const ledgerTable = value(named.ledgerTable);
@@ -53,16 +87,5 @@ export class LambdaDeployedRecycler {
         .map((name) => name.trim())
         .filter((name) => name !== ''),
     };
-  }
-
-  async invoke(request: SelftestRequest): Promise<InvokeResult> {
-    const answer = await this.client.send(
-      new InvokeCommand({ FunctionName: this.functionName, Payload: new TextEncoder().encode(JSON.stringify({ selftest: request })) }),
-    );
-    const text = answer.Payload === undefined ? '' : new TextDecoder().decode(answer.Payload);
-    const payload = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-    if (answer.FunctionError !== undefined)
-      return { ok: false, error: `${String(payload['errorType'] ?? answer.FunctionError)}: ${String(payload['errorMessage'] ?? '')}` };
-    return { ok: true, answer: payload };
   }
 }

@@ -3,13 +3,11 @@ import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client, Instance as Ec2Instance } from '@aws-sdk/client-ec2';
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { TAG } from '../core/policy/policy.js';
-import type { TaintPort } from '../core/ports.js';
+import type { TaintPort, TaintProbePort } from '../core/ports.js';
+import { AUTO_SCALING_GROUP_TAG } from '../core/selftest/taint-probe.js';
 import type { TouchedInstance } from '../core/taint/touch.js';
 import { chunks, GROUPS_PER_CALL, INSTANCES_PER_CALL, tagsOf } from './api-shapes.js';
 import { describeExistingInstances } from './describe-instances.js';
-
-/** Auto Scaling writes this tag on every instance it launches. */
-const GROUP_TAG = 'aws:autoscaling:groupName';
 
 /** EC2's refusal of a call that names an instance it does not know; its message names the ids. */
 function isNotFound(error: unknown): error is Error {
@@ -26,7 +24,7 @@ export interface AwsInstancesOptions {
  * each of the three calls is made once per touch, the tag write more often only when EC2 refuses it
  * for an instance that is gone.
  */
-export class AwsInstances implements TaintPort {
+export class AwsInstances implements TaintPort, TaintProbePort {
   constructor(private readonly options: AwsInstancesOptions) {}
 
   async describeInstances(instanceIds: readonly string[]): Promise<TouchedInstance[]> {
@@ -34,7 +32,7 @@ export class AwsInstances implements TaintPort {
     for (const batch of chunks([...new Set(instanceIds)], INSTANCES_PER_CALL)) {
       instances.push(...(await describeExistingInstances(this.options.ec2, batch)));
     }
-    const groupOf = new Map(instances.map((instance) => [instance.InstanceId, tagsOf(instance.Tags)[GROUP_TAG]]));
+    const groupOf = new Map(instances.map((instance) => [instance.InstanceId, tagsOf(instance.Tags)[AUTO_SCALING_GROUP_TAG]]));
     const groupTags = await this.groupTags([...new Set([...groupOf.values()].filter((group): group is string => group !== undefined))]);
     return instances.flatMap((instance) => {
       if (instance.InstanceId === undefined) return [];
@@ -48,6 +46,11 @@ export class AwsInstances implements TaintPort {
         },
       ];
     });
+  }
+
+  async instanceTags(instanceId: string): Promise<Readonly<Record<string, string>> | undefined> {
+    const [instance] = await describeExistingInstances(this.options.ec2, [instanceId]);
+    return instance === undefined ? undefined : tagsOf(instance.Tags);
   }
 
   /**

@@ -10,11 +10,14 @@ import {
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
   DeleteLaunchTemplateCommand,
+  DescribeInstancesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   type EC2Client,
   type InstanceTypeInfo,
   paginateDescribeInstanceTypes,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -39,7 +42,7 @@ const notFound = (error: unknown, pattern: RegExp): boolean => error instanceof 
 
 /**
  * The calls `phoenix selftest` makes with the caller's own credentials: it makes and removes its
- * throwaway template and groups, and reads what the deployed functions did.
+ * throwaway template, groups and standalone instance, and reads what the deployed functions did.
  */
 export class AwsSelftestCloud {
   private readonly fleet: AwsFleet;
@@ -141,6 +144,41 @@ export class AwsSelftestCloud {
 
   async describeGroup(name: string): Promise<Group | undefined> {
     return (await this.fleet.describeGroups([name])).get(name);
+  }
+
+  /** One instance of the template in one subnet, tagged at launch, so it is never seen without its tags. */
+  async launchInstance(spec: { launchTemplateId: string; subnet: string; tags: Readonly<Record<string, string>> }): Promise<string> {
+    const answer = await this.clients.ec2.send(
+      new RunInstancesCommand({
+        LaunchTemplate: { LaunchTemplateId: spec.launchTemplateId, Version: '$Latest' },
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: spec.subnet,
+        TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })) }],
+      }),
+    );
+    const id = answer.Instances?.[0]?.InstanceId;
+    if (id === undefined) throw new Error(`RunInstances from ${spec.launchTemplateId} returned no instance id`);
+    return id;
+  }
+
+  async instanceState(instanceId: string): Promise<string | undefined> {
+    try {
+      const answer = await this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      return answer.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    } catch (error) {
+      // Just after RunInstances, EC2 may not show the instance yet.
+      if (notFound(error, /InvalidInstanceID\.NotFound/)) return undefined;
+      throw error;
+    }
+  }
+
+  async terminateInstance(instanceId: string): Promise<void> {
+    try {
+      await this.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    } catch (error) {
+      if (!notFound(error, /InvalidInstanceID\.NotFound/)) throw error;
+    }
   }
 
   async tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void> {

@@ -41,3 +41,8 @@ export class EventError extends Error {
 export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+/** AWS's refusal of a call its policies do not allow (Auto Scaling and most services: AccessDenied; EC2: UnauthorizedOperation). */
+export function isRefusal(error: unknown): error is Error {
+  return error instanceof Error && /AccessDenied|UnauthorizedOperation/.test(error.name);
+}

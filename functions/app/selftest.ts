@@ -1,6 +1,6 @@
 import type { Millis } from '../core/model.js';
 import { admitSelftest, parseSelftestEvent, type SelftestRequest } from '../core/selftest/request.js';
-import { EventError, errorText } from './errors.js';
+import { EventError, errorText, isRefusal } from './errors.js';
 import type { TickDependencies, TickResult, TickSettings } from './tick.js';
 import { runTick } from './tick.js';
 
@@ -15,8 +15,6 @@ export class SelftestRefusedError extends Error {
     super(`self-test ${request.action} on ${request.group} refused: ${why}`);
   }
 }
-
-const REFUSALS = /AccessDenied|UnauthorizedOperation/;
 
 /** What the CLI reads back: the run's summary and the group's decision, or how AWS answered the probe. */
 export type SelftestAnswer = Record<string, unknown>;
@@ -47,7 +45,7 @@ async function probe(deps: TickDependencies, request: SelftestRequest, desired: 
   try {
     await deps.fleet.setDesiredCapacity(request.group, desired);
   } catch (error) {
-    if (!(error instanceof Error) || !REFUSALS.test(error.name)) throw error;
+    if (!isRefusal(error)) throw error;
     deps.logger.info('self-test IAM probe refused, as it must be', { group: request.group, error: errorText(error) });
     return { selftest: request.action, group: request.group, refused: true, error: errorText(error) };
   }

@@ -8,12 +8,14 @@ import { AwsInstances } from '../adapters/instances.js';
 import { functionLogger, loggerPort } from '../adapters/powertools-logger.js';
 import type { TainterConfig } from './config.js';
 import type { TaintDependencies } from './taint.js';
+import type { TaintProbeDependencies } from './taint-probe.js';
 
 /**
- * The tainter's ports: it reads instances and groups, writes one instance tag and publishes one event.
+ * The tainter's ports: it reads instances and groups, writes one instance tag and publishes one event;
+ * the self-test's taint probe uses the same instance reads and tag write.
  * Its Powertools logger goes to the handler too, which puts the Lambda context into it.
  */
-export function tainterDependencies(config: TainterConfig): TaintDependencies & { readonly powertoolsLogger: PowertoolsLogger } {
+export function tainterDependencies(config: TainterConfig): TaintDependencies & TaintProbeDependencies & { readonly powertoolsLogger: PowertoolsLogger } {
   const aws = clientConfig();
   const powertoolsLogger = functionLogger({ role: 'tainter', stage: config.stage });
   return {

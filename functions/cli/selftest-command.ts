@@ -34,15 +34,26 @@ function subnetsOption(value: string | undefined): readonly string[] | undefined
   return [...new Set(subnets)];
 }
 
+/** What a run makes, for --plan --json; every one is removed at the end unless --keep. */
+const MAKES = [
+  'a launch template: the latest Amazon Linux 2023 for arm64, the cheapest current arm64 instance type',
+  'an opted-in group of size 1, max 2, tagged phoenix:selftest=true',
+  'a decoy group of size 1, max 2, tagged phoenix:selftest=true, not opted in',
+  'a standalone instance of the template, tagged phoenix:selftest=true, outside any group',
+];
+
 /** What the run will do, cost and take, said before anything is made. */
 function statement(stage: string, region: string, found: Preflight): string[] {
   const lines = [
     `phoenix selftest, stage ${stage} in ${region}, with your own credentials:`,
     '  makes a launch template (the latest Amazon Linux 2023 for arm64, the cheapest current arm64 instance type)',
     `  and two groups of size 1, max 2, tagged phoenix:selftest=true, in ${found.subnets.join(', ')}: one opted in, one decoy;`,
+    `  and one standalone instance of that template, tagged phoenix:selftest=true, outside any group, in ${found.subnets[0] ?? 'the first subnet'};`,
     `  asks ${found.facts.functionName} to replace the opted-in group's instance, and to act on the decoy, which AWS must refuse;`,
+    `  reads ${found.verifierLogGroup} for Auto Scaling's events about the replacement;`,
+    `  asks ${found.tainter} to tag the standalone instance, which AWS must refuse;`,
     '  reads the mode parameter, the stop alarms and the dashboard; removes what it made, also after a failure or Ctrl-C.',
-    'cost: two small instances, three during the replacement, for about 15 minutes: about one US cent at on-demand prices.',
+    'cost: three small instances, four during the replacement, for about 15 minutes: about one US cent at on-demand prices.',
     'duration: about 10 to 15 minutes; each wait gives up after 10 to 15 minutes.',
     `global mode: ${found.mode}`,
   ];
@@ -74,10 +85,9 @@ export async function selftestCommand(args: readonly string[], output: Output, c
   const found = await preflight(session, { stage, region: session.region, subnets });
   const stated = statement(stage, session.region, found);
   if (values['plan'] === true) {
-    const { facts, mode } = found;
-    output.stdout(
-      values['json'] === true ? JSON.stringify({ stage, region: session.region, subnets: found.subnets, mode, recycler: facts }, null, 2) : stated.join('\n'),
-    );
+    const { facts, mode, tainter, verifierLogGroup } = found;
+    const plan = { stage, region: session.region, subnets: found.subnets, mode, recycler: facts, tainter, verifierLogGroup, makes: MAKES };
+    output.stdout(values['json'] === true ? JSON.stringify(plan, null, 2) : stated.join('\n'));
     return 0;
   }
   for (const line of stated) output.stderr(line);

@@ -138,18 +138,19 @@ example: phoenix release --version lt-0abc123:7 --region eu-west-1`,
                        [--region R] [--profile P] [--endpoint URL]
 
 Proves a deployed stack in your own account in about 15 minutes: makes a throwaway launch template
-(the latest Amazon Linux 2023 for arm64, the cheapest current arm64 type) and two groups of size 1,
-max 2, tagged phoenix:selftest=true, one opted in and one decoy; asks the deployed recycler to
-replace the opted-in group's instance and watches each step (surge, new instance InService and
-Healthy, old one terminated through Auto Scaling, verified in the ledger, events on the bus); asks
-it to act on the decoy and expects AWS to refuse (AccessDenied); reads the mode parameter, the stop
-alarms and the dashboard; then removes what it made, also after a failure or Ctrl-C. States the
-cost and duration first and asks before making anything. Exit 0 only if every check passed.
-Runs with your own credentials; the recycler acts through its own role.
+(the latest Amazon Linux 2023 for arm64, the cheapest current arm64 type), two groups of size 1,
+max 2, tagged phoenix:selftest=true, one opted in and one decoy, and one standalone instance outside
+any group; asks the deployed recycler to replace the opted-in group's instance and watches each step
+(surge, new instance InService and Healthy, old one terminated through Auto Scaling, Auto Scaling's
+events in the verifier's log, verified in the ledger, events on the bus); asks the recycler to act
+on the decoy and the tainter to tag the standalone instance, and expects AWS to refuse both; reads
+the mode parameter, the stop alarms and the dashboard; then removes what it made, also after a
+failure or Ctrl-C. States the cost and duration first and asks before making anything. Exit 0 only
+if every check passed. Runs with your own credentials; the functions act through their own roles.
 
   --stage S         the stage the stack was deployed with (default: dev, as osls deploy)
   --subnets ID,ID   subnets for the two groups (default: the default VPC's default subnets)
-  --keep            leave the groups and the template for inspection and print how to remove them
+  --keep            leave what it made for inspection and print how to remove it
   --json            the checklist as one JSON object
   --yes             run without asking (required without a terminal)
   --plan            check the stack and your permissions and print what a run would do; make nothing
@@ -194,7 +195,7 @@ commands:
   history    one group's replacements from the ledger
   tag        sets or removes phoenix: tags on every group matching a name glob
   release    lifts a quarantine from a group, or a version's block
-  selftest   proves a deployed stack in your account: one real replacement, IAM refusing the decoy
+  selftest   proves a deployed stack in your account: one real replacement, IAM refusing out of opt-in
   recycle    asks that an instance be replaced first at the next tick
 
 phoenix help COMMAND or phoenix COMMAND --help prints a command's options, defaults and an example.

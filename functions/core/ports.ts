@@ -140,6 +140,12 @@ export interface TaintPort {
   tagTainted(instanceIds: readonly string[], value: string): Promise<readonly string[]>;
 }
 
+/** What the tainter's self-test probe reads and writes: one instance's own tags, then the tainter's own tag write. */
+export interface TaintProbePort extends Pick<TaintPort, 'tagTainted'> {
+  /** The instance's tags; undefined when EC2 does not know the instance. */
+  instanceTags(instanceId: string): Promise<Readonly<Record<string, string>> | undefined>;
+}
+
 /** Where a rendered report is kept, and how a reader reaches it. */
 export interface StoredReport {
   /** s3://bucket/key */

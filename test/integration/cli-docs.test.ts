@@ -68,10 +68,11 @@ describe('docs/cli.md', () => {
 });
 
 /**
- * The stack's recycler as Lambda describes it, for `phoenix selftest --plan` (moto cannot run it, and
- * the plan does not): its role, the function with the stack's settings, and the mode parameter.
+ * The stack's functions as Lambda describes them, for `phoenix selftest --plan` (moto cannot run them,
+ * and the plan does not): a role, the recycler with the stack's settings, the tainter and the verifier
+ * (whose log group the plan reads), and the mode parameter.
  */
-async function deployRecycler(endpoint: string): Promise<void> {
+async function deployFunctions(endpoint: string): Promise<void> {
   const role = 'phoenix-prod-recycler';
   // moto holds IAM roles; this test has no IAM client, and moto reads a Query request without a signature.
   const trust = JSON.stringify({
@@ -89,16 +90,22 @@ async function deployRecycler(endpoint: string): Promise<void> {
   if (!created.ok) throw new Error(`moto CreateRole: ${created.status} ${await created.text()}`);
   const config = { ...MOTO_CLIENT_CONFIG, endpoint };
   const emptyZip = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
-  await new LambdaClient(config).send(
-    new CreateFunctionCommand({
-      FunctionName: 'phoenix-prod-recycler',
-      Runtime: 'nodejs22.x',
-      Role: `arn:aws:iam::123456789012:role/${role}`,
-      Handler: 'index.handler',
-      Code: { ZipFile: emptyZip },
-      Environment: { Variables: { PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE_PARAMETER: '/phoenix/prod/mode', PHOENIX_STOP_ALARMS: '' } },
-    }),
-  );
+  const variables: Readonly<Record<string, Record<string, string>>> = {
+    recycler: { PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE_PARAMETER: '/phoenix/prod/mode', PHOENIX_STOP_ALARMS: '' },
+    tainter: { PHOENIX_EVENT_BUS: 'phoenix-prod' },
+    verifier: { PHOENIX_LEDGER_TABLE: TABLE, PHOENIX_MODE_PARAMETER: '/phoenix/prod/mode', PHOENIX_STOP_ALARMS: '' },
+  };
+  for (const [fn, environment] of Object.entries(variables))
+    await new LambdaClient(config).send(
+      new CreateFunctionCommand({
+        FunctionName: `phoenix-prod-${fn}`,
+        Runtime: 'nodejs22.x',
+        Role: `arn:aws:iam::123456789012:role/${role}`,
+        Handler: 'index.handler',
+        Code: { ZipFile: emptyZip },
+        Environment: { Variables: environment },
+      }),
+    );
   await new SSMClient(config).send(new PutParameterCommand({ Name: '/phoenix/prod/mode', Value: 'dry-run', Type: 'String' }));
 }
 
@@ -133,7 +140,7 @@ describe('every command docs/cli.md and the README show, run in their order agai
         health,
       );
     }
-    await deployRecycler(moto.endpoint);
+    await deployFunctions(moto.endpoint);
     return () => moto.stop();
   }, 60_000);
 

@@ -1,27 +1,27 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, PARTITION, type Principal } from '../deploy/roles.js';
 import { REGION } from '../deploy/stack.js';
 import { MOTO_CLIENT_CONFIG } from './moto.js';
 
 /**
- * An endpoint in front of moto that judges, as IAM would, the writes a function sends to Auto Scaling:
- * each one goes to the IAM evaluator (@cloud-copilot/iam-simulate) with the function's real role
- * policies and the group's tags as the resource-tag context, and is answered AccessDenied, as AWS
- * answers, unless allowed. Reads, the ledger and the bus go to moto unjudged: moto does not evaluate
- * IAM, and the self-test's IAM check is about the fleet writes.
+ * An endpoint in front of moto that judges, as IAM would, the writes a function sends to Auto Scaling
+ * and its tag writes on EC2 instances: each one goes to the IAM evaluator (@cloud-copilot/iam-simulate)
+ * with the function's real role policies and the group's or instance's tags as the resource-tag context,
+ * and is answered as AWS answers a refusal (AccessDenied, UnauthorizedOperation for EC2) unless allowed.
+ * Reads, the ledger and the bus go to moto unjudged: moto does not evaluate IAM, and the self-test's IAM
+ * checks are about the fleet writes.
  */
 
 /** The Auto Scaling writes the functions may send, each judged on the group it changes. */
 const JUDGED = new Set(['SetDesiredCapacity', 'TerminateInstanceInAutoScalingGroup', 'CreateOrUpdateTags', 'DeleteTags']);
 
-export interface Judgement {
-  readonly action: string;
-  readonly group: string;
-  readonly decision: string;
-}
+export type Judgement =
+  | { readonly action: string; readonly group: string; readonly decision: string }
+  | { readonly action: 'CreateTags'; readonly instance: string; readonly decision: string };
 
 export interface IamGate {
   readonly endpoint: string;
@@ -53,6 +53,17 @@ function forward(target: URL, incoming: IncomingMessage, payload: Buffer, outgoi
   upstream.end(payload);
 }
 
+const instanceArn = (id: string): string => `arn:${PARTITION}:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
+
+/** EC2's refusal, in EC2's own error shape: the SDK names it UnauthorizedOperation. */
+function unauthorized(outgoing: ServerResponse, principal: Principal, resource: string): void {
+  const message = `You are not authorized to perform this operation. User: ${principal.session} is not authorized to perform: ec2:CreateTags on resource: ${resource} because no identity-based policy allows the ec2:CreateTags action.`;
+  outgoing.writeHead(403, { 'content-type': 'text/xml' });
+  outgoing.end(
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>${message}</Message></Error></Errors><RequestID>iam-gate</RequestID></Response>`,
+  );
+}
+
 function denied(outgoing: ServerResponse, principal: Principal, action: string, resource: string): void {
   const message = `User: ${principal.session} is not authorized to perform: autoscaling:${action} on resource: ${resource} because no identity-based policy allows the autoscaling:${action} action`;
   outgoing.writeHead(403, { 'content-type': 'text/xml' });
@@ -65,7 +76,26 @@ function denied(outgoing: ServerResponse, principal: Principal, action: string, 
 export async function startIamGate(motoEndpoint: string, principal: Principal): Promise<IamGate> {
   const target = new URL(motoEndpoint);
   const autoScaling = new AutoScalingClient({ ...MOTO_CLIENT_CONFIG, endpoint: motoEndpoint });
+  const ec2 = new EC2Client({ ...MOTO_CLIENT_CONFIG, endpoint: motoEndpoint });
   const judgements: Judgement[] = [];
+
+  const simulate = async (action: string, resource: string, resourceContext: Record<string, string | string[]>): Promise<string> => {
+    const simulation: Simulation = {
+      request: {
+        principal: principal.session,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': ACCOUNT, ...resourceContext },
+      },
+      identityPolicies: principal.policies.map(({ name, policy }) => ({ name, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: undefined,
+    };
+    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
+    if (result.resultType === 'error') throw new Error(`the evaluator refused to judge ${action} on ${resource}: ${JSON.stringify(result.errors)}`);
+    return result.overallResult;
+  };
 
   const groupOf = async (form: URLSearchParams): Promise<string | undefined> => {
     const named = form.get('AutoScalingGroupName') ?? form.get('Tags.member.1.ResourceId');
@@ -78,7 +108,7 @@ export async function startIamGate(motoEndpoint: string, principal: Principal): 
 
   const judge = async (action: string, group: string, form: URLSearchParams): Promise<string> => {
     const described = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-    const context: Record<string, string | string[]> = { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': ACCOUNT };
+    const context: Record<string, string | string[]> = {};
     for (const tag of described.AutoScalingGroups?.[0]?.Tags ?? []) {
       if (tag.Key === undefined || tag.Value === undefined) continue;
       context[`autoscaling:ResourceTag/${tag.Key}`] = tag.Value;
@@ -87,21 +117,20 @@ export async function startIamGate(motoEndpoint: string, principal: Principal): 
     if (action === 'CreateOrUpdateTags' || action === 'DeleteTags') {
       context['aws:TagKeys'] = [...form.entries()].filter(([key]) => /^Tags\.member\.\d+\.Key$/.test(key)).map(([, value]) => value);
     }
-    const simulation: Simulation = {
-      request: {
-        principal: principal.session,
-        action: `autoscaling:${action}`,
-        resource: { resource: groupArn(group), accountId: ACCOUNT },
-        contextVariables: context,
-      },
-      identityPolicies: principal.policies.map(({ name, policy }) => ({ name, policy })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: undefined,
-    };
-    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
-    if (result.resultType === 'error') throw new Error(`the evaluator refused to judge ${action} on ${group}: ${JSON.stringify(result.errors)}`);
-    return result.overallResult;
+    return simulate(`autoscaling:${action}`, groupArn(group), context);
+  };
+
+  /** EC2 CreateTags on one instance, judged with the instance's own tags (Auto Scaling's group tag among them, if any). */
+  const judgeInstanceTags = async (instance: string, form: URLSearchParams): Promise<string> => {
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance] }));
+    const context: Record<string, string | string[]> = {};
+    for (const tag of described.Reservations?.[0]?.Instances?.[0]?.Tags ?? []) {
+      if (tag.Key === undefined || tag.Value === undefined) continue;
+      context[`ec2:ResourceTag/${tag.Key}`] = tag.Value;
+      context[`aws:ResourceTag/${tag.Key}`] = tag.Value;
+    }
+    context['aws:TagKeys'] = [...form.entries()].filter(([key]) => /^Tag\.\d+\.Key$/.test(key)).map(([, value]) => value);
+    return simulate('ec2:CreateTags', instanceArn(instance), context);
   };
 
   const server = createServer((incoming, outgoing) => {
@@ -109,6 +138,16 @@ export async function startIamGate(motoEndpoint: string, principal: Principal): 
       const payload = await body(incoming);
       const form = new URLSearchParams(payload.toString('utf8'));
       const action = form.get('Action');
+      if (action === 'CreateTags') {
+        // One instance a call, as the tainter's probe sends it; a call naming several would be judged on each by AWS.
+        const instance = form.get('ResourceId.1');
+        if (instance === null || form.has('ResourceId.2')) throw new Error(`the gate judges CreateTags on one instance, not ${payload.toString('utf8')}`);
+        const decision = await judgeInstanceTags(instance, form);
+        judgements.push({ action, instance, decision });
+        if (decision === 'Allowed') forward(target, incoming, payload, outgoing);
+        else unauthorized(outgoing, principal, instanceArn(instance));
+        return;
+      }
       const group = action !== null && JUDGED.has(action) ? await groupOf(form) : undefined;
       if (action === null || group === undefined) return forward(target, incoming, payload, outgoing);
       const decision = await judge(action, group, form);

@@ -14,6 +14,8 @@ export interface MadeResources {
   /** Named once its creation was asked for: a call that timed out may still have made it. */
   readonly launchTemplate: string | undefined;
   readonly groups: readonly string[];
+  /** The standalone instance's id, once EC2 gave one. */
+  readonly instance: string | undefined;
 }
 
 export interface CleanupResult {
@@ -36,7 +38,7 @@ export interface SelftestReport {
 }
 
 export function madeNames(made: MadeResources): string[] {
-  return made.launchTemplate === undefined ? [...made.groups] : [...made.groups, made.launchTemplate];
+  return [...(made.instance === undefined ? [] : [made.instance]), ...made.groups, ...(made.launchTemplate === undefined ? [] : [made.launchTemplate])];
 }
 
 export function secondsBetween(from: Millis, to: Millis): number {

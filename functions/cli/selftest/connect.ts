@@ -1,15 +1,18 @@
 import { createInterface } from 'node:readline/promises';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ClientOptions, clientConfig } from '../../adapters/aws-config.js';
-import { LambdaDeployedRecycler } from '../../adapters/deployed-recycler.js';
+import { LambdaDeployedRecycler, LambdaSelftestFunction } from '../../adapters/deployed-recycler.js';
 import { AwsSelftestCloud } from '../../adapters/selftest-cloud.js';
+import { CloudWatchVerifierLogs } from '../../adapters/verifier-logs.js';
 import { SETTINGS } from '../../app/account-settings.js';
+import type { TaintProbeRequest } from '../../core/selftest/taint-probe.js';
 import type { SelftestSession } from '../selftest-command.js';
 import type { SelftestClock } from './ports.js';
 import { InterruptedError } from './watch.js';
@@ -46,12 +49,14 @@ function terminalConfirm(): SelftestSession['confirm'] {
 }
 
 /**
- * The session of a real run: clients over the caller's credentials, the wall clock, the terminal, and
- * Ctrl-C turned into an abort so the run stops waiting and cleans up (a second Ctrl-C exits at once).
+ * The session of a real run: clients over the caller's credentials, the stage's functions by the names
+ * osls gives them, the wall clock, the terminal, and Ctrl-C turned into an abort so the run stops
+ * waiting and cleans up (a second Ctrl-C exits at once).
  */
 export async function connectSelftest(aws: ClientOptions, stage: string): Promise<SelftestSession> {
   const config = clientConfig(aws);
   const ec2 = new EC2Client(config);
+  const lambda = new LambdaClient(config);
   const region = await ec2.config.region();
   const controller = new AbortController();
   process.once('SIGINT', () => {
@@ -68,12 +73,14 @@ export async function connectSelftest(aws: ClientOptions, stage: string): Promis
       cloudWatch: new CloudWatchClient(config),
       clock: () => Date.now(),
     }),
-    recycler: new LambdaDeployedRecycler(new LambdaClient(config), `phoenix-${stage}-recycler`, {
+    recycler: new LambdaDeployedRecycler(lambda, `phoenix-${stage}-recycler`, {
       ledgerTable: SETTINGS.ledgerTable.variable.name,
       modeParameter: SETTINGS.modeParameter.variable.name,
       mode: SETTINGS.mode.variable.name,
       stopAlarms: SETTINGS.stopAlarms.variable.name,
     }),
+    tainter: new LambdaSelftestFunction<TaintProbeRequest>(lambda, `phoenix-${stage}-tainter`),
+    verifierLogs: new CloudWatchVerifierLogs(new CloudWatchLogsClient(config), lambda, `phoenix-${stage}-verifier`),
     clock: WALL_CLOCK,
     progress: (line) => process.stderr.write(`${line}\n`),
     region,

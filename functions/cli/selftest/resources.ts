@@ -11,6 +11,8 @@ export interface SelftestNames {
   readonly subject: string;
   /** The group that is not opted in, on which IAM must refuse the recycler. */
   readonly decoy: string;
+  /** The Name of the standalone instance outside any group, on which IAM must refuse the tainter. */
+  readonly standalone: string;
 }
 
 const NAME_PREFIX = 'phoenix-selftest';
@@ -21,7 +23,7 @@ export function selftestNames(now: Millis): SelftestNames {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   const base = `${NAME_PREFIX}-${stamp}`;
-  return { launchTemplate: base, subject: `${base}-subject`, decoy: `${base}-decoy` };
+  return { launchTemplate: base, subject: `${base}-subject`, decoy: `${base}-decoy`, standalone: `${base}-standalone` };
 }
 
 const MARK = { [TAG.selftest]: 'true', Name: NAME_PREFIX } as const;
@@ -41,6 +43,11 @@ export const SUBJECT_TAGS: Readonly<Record<string, string>> = {
 /** No phoenix:enabled at all: the role's tag condition must refuse any change to it. */
 export const DECOY_TAGS: Readonly<Record<string, string>> = { ...MARK };
 
+/** The standalone instance carries the mark itself (no group propagates it): the tainter's probe acts on nothing else. */
+export function standaloneTags(names: SelftestNames): Readonly<Record<string, string>> {
+  return { ...MARK, Name: names.standalone };
+}
+
 /** The touch the self-test records on the subject's instance, in the tainter's format, so the recycler's first rule picks it. */
 export function touchMark(now: Millis): Readonly<Record<string, string>> {
   return { [TAG.tainted]: formatTaint({ at: now, by: 'phoenix selftest', via: 'selftest' }) };
@@ -48,12 +55,15 @@ export function touchMark(now: Millis): Readonly<Record<string, string>> {
 
 /** AWS CLI commands that remove what a run made, for --keep or a removal that failed. */
 export function removalCommands(made: MadeResources, region: string): string[] {
-  const groups = made.groups.map((group) => `aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name ${group} --region ${region}`);
-  const template = made.launchTemplate;
-  return template === undefined ? groups : [...groups, `aws ec2 delete-launch-template --launch-template-name ${template} --region ${region}`];
+  const { instance, launchTemplate } = made;
+  return [
+    ...(instance === undefined ? [] : [`aws ec2 terminate-instances --instance-ids ${instance} --region ${region}`]),
+    ...made.groups.map((group) => `aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name ${group} --region ${region}`),
+    ...(launchTemplate === undefined ? [] : [`aws ec2 delete-launch-template --launch-template-name ${launchTemplate} --region ${region}`]),
+  ];
 }
 
-/** Removes the groups (their instances with them), then the template; each failure is collected, none stops the rest. */
+/** Terminates the standalone instance, removes the groups (their instances with them), then the template; each failure is collected, none stops the rest. */
 export async function removeResources(cloud: SelftestCloud, made: MadeResources): Promise<string[]> {
   const failures: string[] = [];
   const attempt = async (what: string, remove: () => Promise<void>): Promise<void> => {
@@ -63,6 +73,8 @@ export async function removeResources(cloud: SelftestCloud, made: MadeResources)
       failures.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
   };
+  const instance = made.instance;
+  if (instance !== undefined) await attempt(instance, () => cloud.terminateInstance(instance));
   for (const group of made.groups) await attempt(group, () => cloud.deleteGroup(group));
   const template = made.launchTemplate;
   if (template !== undefined) await attempt(template, () => cloud.deleteLaunchTemplate(template));

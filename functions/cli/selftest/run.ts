@@ -2,15 +2,16 @@ import { errorText } from '../../app/errors.js';
 import { HOUR } from '../../core/model.js';
 import type { CheckResult, CleanupResult, MadeResources, SelftestReport } from './checklist.js';
 import { madeNames, secondsBetween } from './checklist.js';
+import { eventsReachedVerifier } from './delivery.js';
 import type { RecyclerFacts, SelftestPorts } from './ports.js';
-import { DECOY_TAGS, removalCommands, removeResources, SUBJECT_TAGS, selftestNames } from './resources.js';
+import { iamRefusesDecoy, iamRefusesTainter } from './probes.js';
+import { DECOY_TAGS, removalCommands, removeResources, SUBJECT_TAGS, selftestNames, standaloneTags } from './resources.js';
 import type { Passed, StepContext, StepOutcome } from './steps.js';
 import {
   closedRecord,
   dashboardExists,
   eventsPublished,
   extraInstanceUp,
-  iamRefusesDecoy,
   instancesUp,
   modeReadable,
   oldInstanceTerminated,
@@ -72,21 +73,29 @@ async function replacement(list: Checklist, context: StepContext, oldInstance: s
   // laptop's clock ahead of the one the recycler stamps its records with.
   const since = context.ports.clock.now() - HOUR;
   if ((await list.check('the recycler starts a replacement of the subject (self-test event)', () => surge(context, oldInstance))) === undefined) return;
-  if ((await list.check('the extra instance is InService and Healthy', () => extraInstanceUp(context, oldInstance))) === undefined) return;
+  const extra = await list.check('the extra instance is InService and Healthy', () => extraInstanceUp(context, oldInstance));
+  if (extra === undefined) return;
   if ((await list.check('the old instance is terminated through Auto Scaling', () => oldInstanceTerminated(context, oldInstance))) === undefined) return;
+  // The verifier's schedule verifies without any event, so the record alone does not prove delivery: the chain goes on either way.
+  await list.check("Auto Scaling's events reached the verifier", () => eventsReachedVerifier(context, since, oldInstance, extra.extraInstance));
   const record = await closedRecord(context, since);
   if ((await list.check('the replacement is verified in the ledger', async () => verifiedInLedger(record, context.facts.ledgerTable))) === undefined) return;
   await list.check('Instance Recycled and Recovery Verified are on the bus', async () => eventsPublished(record));
 }
 
 /**
- * The whole self-test: make the throwaway template and groups, have the deployed recycler replace the
- * subject's instance and be refused on the decoy, read the deployment's settings, and always clean
- * up (after a failure or an interrupt too), unless asked to keep.
+ * The whole self-test: make the throwaway template, groups and standalone instance, have the deployed
+ * recycler replace the subject's instance and be refused on the decoy, have the tainter be refused on
+ * the standalone instance, read the deployment's settings, and always clean up (after a failure or an
+ * interrupt too), unless asked to keep.
  */
 export async function runSelftest(ports: SelftestPorts, run: SelftestRun): Promise<SelftestReport> {
   const names = selftestNames(ports.clock.now());
-  const made: { launchTemplate: string | undefined; groups: string[] } = { launchTemplate: undefined, groups: [] };
+  const made: { launchTemplate: string | undefined; groups: string[]; instance: string | undefined } = {
+    launchTemplate: undefined,
+    groups: [],
+    instance: undefined,
+  };
   const context: StepContext = { ports, signal: run.signal, names, facts: run.facts, stage: run.stage, region: run.region };
   const list = new Checklist(ports);
   let stoppedBecause: string | undefined;
@@ -110,9 +119,21 @@ export async function runSelftest(ports: SelftestPorts, run: SelftestRun): Promi
         evidence: `${names.subject} (phoenix:enabled=true), ${names.decoy} (not opted in); size 1, max 2, in ${run.subnets.join(', ')}`,
       };
     });
+    // Launched before the wait for the groups, so it comes up meanwhile; the tainter's probe needs nothing else.
+    const standalone = await list.check('a standalone instance outside any group', async () => {
+      const [subnet] = run.subnets;
+      if (subnet === undefined) throw new Error('no subnet to launch it in');
+      made.instance = await ports.cloud.launchInstance({ launchTemplateId: template.id, subnet, tags: standaloneTags(names) });
+      return {
+        passed: true as const,
+        evidence: `${made.instance} (${names.standalone}) in ${subnet}, tagged phoenix:selftest=true, in no group`,
+        instance: made.instance,
+      };
+    });
     const up = await list.required('each group has an instance InService and Healthy', () => instancesUp(context));
     await replacement(list, context, up.subjectInstance);
     await list.check('IAM refuses the recycler on the decoy', () => iamRefusesDecoy(context));
+    if (standalone !== undefined) await list.check('IAM refuses the tainter outside any group', () => iamRefusesTainter(context, standalone.instance));
     await list.check('the mode parameter', () => modeReadable(context));
     await list.check('the stop alarms', () => stopAlarmsExist(context));
     await list.check('the dashboard', () => dashboardExists(context));

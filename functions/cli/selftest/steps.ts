@@ -25,16 +25,16 @@ export interface StepContext {
 }
 
 /** An instance launching, passing its checks, or going: each comes in minutes; a look every 10 s sees it soon after. */
-const INSTANCE_WAIT: Patience = { timeout: 10 * MINUTE, interval: MINUTE / 6 };
+export const INSTANCE_WAIT: Patience = { timeout: 10 * MINUTE, interval: MINUTE / 6 };
 /** The verifier acts on Auto Scaling's events within a minute, or on its schedule (every tick interval) at the latest. */
 const PIPELINE_WAIT: Patience = { timeout: 15 * MINUTE, interval: MINUTE / 6 };
 
-const passed = (evidence: string): Passed => ({ passed: true, evidence });
-const failed = (evidence: string): Failed => ({ passed: false, evidence });
+export const passed = (evidence: string): Passed => ({ passed: true, evidence });
+export const failed = (evidence: string): Failed => ({ passed: false, evidence });
 
 const inService = (instance: Instance): boolean => instance.lifecycleState === 'InService' && instance.healthy;
 
-function wait<T>(context: StepContext, patience: Patience, look: () => Promise<T | undefined>): Promise<T | undefined> {
+export function wait<T>(context: StepContext, patience: Patience, look: () => Promise<T | undefined>): Promise<T | undefined> {
   return waitFor(context.ports.clock, context.signal, patience, look);
 }
 
@@ -73,14 +73,14 @@ export async function surge(context: StepContext, oldInstance: string): Promise<
   return passed(`${context.facts.functionName} ${how}; desired capacity 1 -> 2`);
 }
 
-/** The surge's extra instance is InService and Healthy. */
-export async function extraInstanceUp(context: StepContext, oldInstance: string): Promise<StepOutcome> {
+/** The surge's extra instance is InService and Healthy: returned for the checks that follow it. */
+export async function extraInstanceUp(context: StepContext, oldInstance: string): Promise<StepOutcome<{ readonly extraInstance: string }>> {
   const found = await wait(context, INSTANCE_WAIT, async () =>
     (await group(context, context.names.subject))?.instances.find((instance) => instance.id !== oldInstance && inService(instance)),
   );
   return found === undefined
     ? failed(`no extra instance InService and Healthy within ${INSTANCE_WAIT.timeout / MINUTE} minutes`)
-    : passed(`${found.id} InService and Healthy`);
+    : { ...passed(`${found.id} InService and Healthy`), extraInstance: found.id };
 }
 
 /** The old instance went through Auto Scaling (its lifecycle hooks and draining), which says so in its activity. */
@@ -121,15 +121,6 @@ export function eventsPublished(record: ReplacementRecord | undefined): StepOutc
   return waiting.length === 0
     ? passed(`Instance Recycled and Recovery Verified accepted by the Phoenix bus (record ${record.id}'s outbox is empty)`)
     : failed(`still waiting in record ${record.id}'s outbox: ${waiting.map((event) => event.detailType).join(', ')}`);
-}
-
-/** The recycler, asked to act on the decoy, is refused by AWS itself: the role's tag condition holds in this account. */
-export async function iamRefusesDecoy(context: StepContext): Promise<StepOutcome> {
-  const { decoy } = context.names;
-  const invoked = await context.ports.recycler.invoke({ action: 'iam-probe', group: decoy });
-  if (!invoked.ok) return failed(`${context.facts.functionName} failed: ${invoked.error}`);
-  if (invoked.answer['refused'] === true) return passed(`SetDesiredCapacity on ${decoy} refused: ${String(invoked.answer['error'])}`);
-  return failed(`SetDesiredCapacity on ${decoy} (not opted in) went through: the role's tag condition does not hold in this account`);
 }
 
 const MODES = ['live', 'dry-run', 'off'];

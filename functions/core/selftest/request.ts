@@ -9,7 +9,8 @@ import { TAG } from '../policy/policy.js';
  * - `iam-probe`: the call a replacement starts with (SetDesiredCapacity) on a group that is not opted in,
  *   at the capacity it has, so that it would change nothing even if it went through: the role's policy
  *   must refuse it, which proves that IAM holds in the account even if the code were wrong.
- * Either is honoured only for a group tagged `phoenix:selftest=true`.
+ * Either is honoured only for a group tagged `phoenix:selftest=true`. The tainter takes a self-test event
+ * of its own under the same key (taint-probe.ts).
  */
 export const SELFTEST_KEY = 'selftest';
 export const SELFTEST_ACTIONS = ['recycle', 'iam-probe'] as const;
@@ -38,18 +39,37 @@ export function isSelftestEvent(event: unknown): boolean {
 
 const shown = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value));
 
-/** Reads a self-test event exactly: any other key, action or a missing group is a problem named by its field. */
-export function parseSelftestEvent(event: unknown): SelftestParse {
-  const fail = (field: string, value: unknown, expected: string): SelftestParse => ({ ok: false, problem: { field, value: shown(value), expected } });
-  if (typeof event !== 'object' || event === null) return fail('event', event, `a self-test event such as ${EXAMPLE}`);
+/** A field of a self-test event that is wrong, as the parse reports it. */
+export const eventProblem = (field: string, value: unknown, expected: string): SelftestEventProblem => ({ field, value: shown(value), expected });
+
+export type SelftestBody =
+  | { readonly ok: true; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly problem: SelftestEventProblem };
+
+/**
+ * The body of a self-test event, read exactly: an object under the self-test key and nothing beside it,
+ * holding no field but the named ones. `example` shows what is expected when the event is not one.
+ */
+export function selftestBody(event: unknown, keys: readonly string[], example: string): SelftestBody {
+  const fail = (field: string, value: unknown, expected: string): SelftestBody => ({ ok: false, problem: eventProblem(field, value, expected) });
+  if (typeof event !== 'object' || event === null) return fail('event', event, `a self-test event such as ${example}`);
   const extra = Object.keys(event).filter((key) => key !== SELFTEST_KEY);
   if (extra.length > 0)
     return fail(`event.${extra[0] as string}`, (event as Record<string, unknown>)[extra[0] as string], `no other key beside "${SELFTEST_KEY}"`);
   const body = (event as Record<string, unknown>)[SELFTEST_KEY];
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(`event.${SELFTEST_KEY}`, body, `an object such as ${EXAMPLE}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(`event.${SELFTEST_KEY}`, body, `an object such as ${example}`);
   const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((key) => key !== 'action' && key !== 'group');
-  if (unknown !== undefined) return fail(`event.${SELFTEST_KEY}.${unknown}`, fields[unknown], 'only "action" and "group"');
+  const unknown = Object.keys(fields).find((key) => !keys.includes(key));
+  if (unknown !== undefined) return fail(`event.${SELFTEST_KEY}.${unknown}`, fields[unknown], `only ${keys.map((key) => `"${key}"`).join(' and ')}`);
+  return { ok: true, fields };
+}
+
+/** Reads a self-test event exactly: any other key, action or a missing group is a problem named by its field. */
+export function parseSelftestEvent(event: unknown): SelftestParse {
+  const fail = (field: string, value: unknown, expected: string): SelftestParse => ({ ok: false, problem: eventProblem(field, value, expected) });
+  const body = selftestBody(event, ['action', 'group'], EXAMPLE);
+  if (!body.ok) return body;
+  const { fields } = body;
   const action = SELFTEST_ACTIONS.find((known) => known === fields['action']);
   if (action === undefined) return fail(`event.${SELFTEST_KEY}.action`, fields['action'], `one of ${SELFTEST_ACTIONS.join(', ')}`);
   const group = fields['group'];

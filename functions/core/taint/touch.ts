@@ -37,7 +37,7 @@ const TOUCH_CALLS: ReadonlyMap<string, TouchKind> = new Map([
 ]);
 
 /** EC2 instance ids: `i-` and 8 (older) or 17 hex digits. Managed nodes (`mi-`) and ECS targets are not instances. */
-const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+export const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
 /** EC2 caps a tag value at 256 Unicode characters; the whole `phoenix:tainted` value must fit. */
 const EC2_TAG_VALUE_LIMIT = 256;

@@ -1,7 +1,14 @@
 import { AutoScalingClient, DeleteAutoScalingGroupCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeInstanceTypesCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -96,5 +103,41 @@ describe('AwsSelftestCloud', () => {
     cloudWatch.on(GetDashboardCommand).rejects(error('ResourceNotFound', 'Dashboard does not exist'));
     expect(await cloud.parameterValue('/phoenix/prod/mode')).toBeUndefined();
     expect(await cloud.dashboardExists('phoenix-prod-eu-west-1')).toBe(false);
+  });
+
+  it('launches the standalone instance from the template in one subnet, tagged at launch', async () => {
+    ec2.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-0standalone' }] });
+    const id = await cloud.launchInstance({
+      launchTemplateId: 'lt-0abc',
+      subnet: 'subnet-0a1b2c3d',
+      tags: { 'phoenix:selftest': 'true', Name: 'x-standalone' },
+    });
+    expect(id).toBe('i-0standalone');
+    expect(ec2.commandCalls(RunInstancesCommand)[0]?.args[0].input).toMatchObject({
+      LaunchTemplate: { LaunchTemplateId: 'lt-0abc', Version: '$Latest' },
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: 'subnet-0a1b2c3d',
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'phoenix:selftest', Value: 'true' },
+            { Key: 'Name', Value: 'x-standalone' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('reads an instance EC2 does not show yet as undefined, and takes one already gone as terminated', async () => {
+    ec2.on(DescribeInstancesCommand).rejectsOnce(error('InvalidInstanceID.NotFound', "The instance ID 'i-0standalone' does not exist"));
+    expect(await cloud.instanceState('i-0standalone')).toBeUndefined();
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-0standalone', State: { Name: 'running' } }] }] });
+    expect(await cloud.instanceState('i-0standalone')).toBe('running');
+    ec2.on(TerminateInstancesCommand).rejectsOnce(error('InvalidInstanceID.NotFound', "The instance ID 'i-0standalone' does not exist"));
+    await expect(cloud.terminateInstance('i-0standalone')).resolves.toBeUndefined();
+    ec2.on(TerminateInstancesCommand).rejects(error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    await expect(cloud.terminateInstance('i-0standalone')).rejects.toThrow('not authorized');
   });
 });

@@ -3,163 +3,10 @@ import { DeploymentError, UsageError } from '../../../functions/cli/errors.js';
 import { failureLine } from '../../../functions/cli/failures.js';
 import type { SelftestReport } from '../../../functions/cli/selftest/checklist.js';
 import { formatReport } from '../../../functions/cli/selftest/checklist.js';
-import type { DeployedRecycler, InvokeResult, RecyclerFacts, SelftestClock, SelftestCloud } from '../../../functions/cli/selftest/ports.js';
-import { InterruptedError } from '../../../functions/cli/selftest/watch.js';
-import { type SelftestSession, selftestCommand } from '../../../functions/cli/selftest-command.js';
-import type { Group, ReplacementRecord } from '../../../functions/core/model.js';
+import type { Group } from '../../../functions/core/model.js';
 import { MINUTE } from '../../../functions/core/model.js';
-import { group, instance, NOW, record } from '../../support/fleet.js';
-
-const FACTS: RecyclerFacts = {
-  functionName: 'phoenix-prod-recycler',
-  ledgerTable: 'phoenix-prod-LedgerTable-X',
-  modeParameter: '/phoenix/prod/mode',
-  fixedMode: undefined,
-  stopAlarms: [],
-};
-
-const denied = (message: string): Error => Object.assign(new Error(message), { name: 'AccessDenied' });
-
-/**
- * An account in memory: groups come up at once with one InService instance each; the recycler's
- * answers and every call are scripted and recorded; any method can be made to fail.
- */
-class FakeCloud implements SelftestCloud {
-  readonly calls: string[] = [];
-  readonly groups = new Map<string, Group>();
-  readonly failing = new Map<string, Error>();
-  subnets: readonly string[] | undefined = ['subnet-0a1b2c3d'];
-  mode: string | undefined = 'live';
-  records: ReplacementRecord[] = [];
-
-  private enter(call: string): void {
-    this.calls.push(call);
-    const error = this.failing.get(call.split(' ')[0] as string);
-    if (error !== undefined) throw error;
-  }
-
-  async latestArm64Image() {
-    this.enter('latestArm64Image');
-    return 'ami-0123';
-  }
-  async cheapestArm64Type() {
-    this.enter('cheapestArm64Type');
-    return 't4g.nano';
-  }
-  async defaultSubnets() {
-    this.enter('defaultSubnets');
-    return this.subnets;
-  }
-  async createLaunchTemplate(name: string) {
-    this.enter(`createLaunchTemplate ${name}`);
-    return 'lt-0abc';
-  }
-  async deleteLaunchTemplate(name: string) {
-    this.enter(`deleteLaunchTemplate ${name}`);
-  }
-  async createGroup(spec: { name: string }) {
-    this.enter(`createGroup ${spec.name}`);
-    this.groups.set(spec.name, group({ name: spec.name, size: 1, instances: [instance({ id: `i-${spec.name.slice(-6)}` })] }));
-  }
-  async deleteGroup(name: string) {
-    this.enter(`deleteGroup ${name}`);
-    this.groups.delete(name);
-  }
-  async describeGroup(name: string) {
-    this.enter(`describeGroup ${name}`);
-    return this.groups.get(name);
-  }
-  async tagInstance(id: string) {
-    this.enter(`tagInstance ${id}`);
-  }
-  async terminationActivity(): Promise<string | undefined> {
-    this.enter('terminationActivity');
-    return undefined;
-  }
-  async groupRecords() {
-    this.enter('groupRecords');
-    return this.records;
-  }
-  async parameterValue(name: string) {
-    this.enter(`parameterValue ${name}`);
-    return this.mode;
-  }
-  async alarmStates() {
-    this.enter('alarmStates');
-    return new Map<string, string>();
-  }
-  async dashboardExists() {
-    this.enter('dashboardExists');
-    return true;
-  }
-}
-
-class FakeRecycler implements DeployedRecycler {
-  facts_: RecyclerFacts | undefined = FACTS;
-  factsError: Error | undefined;
-  readonly invoked: string[] = [];
-  answers: Record<string, InvokeResult> = {
-    recycle: { ok: true, answer: { decision: 'skip', why: 'not terminating: outside window' } },
-    'iam-probe': { ok: true, answer: { refused: true, error: 'AccessDenied: no' } },
-  };
-
-  async facts() {
-    if (this.factsError !== undefined) throw this.factsError;
-    return this.facts_;
-  }
-  async invoke(request: { action: string; group: string }) {
-    this.invoked.push(`${request.action} ${request.group}`);
-    return this.answers[request.action] as InvokeResult;
-  }
-}
-
-/** A clock that jumps; `onSleep` lets a test act during a wait (an interrupt). */
-function fakeClock(onSleep: () => void = () => undefined): SelftestClock {
-  let now = NOW;
-  return {
-    now: () => now,
-    sleep: async (ms, signal) => {
-      onSleep();
-      if (signal.aborted) throw new InterruptedError();
-      now += ms;
-    },
-  };
-}
-
-interface Setup {
-  readonly cloud: FakeCloud;
-  readonly recycler: FakeRecycler;
-  readonly confirm?: SelftestSession['confirm'];
-  readonly clock?: SelftestClock;
-  readonly controller?: AbortController;
-}
-
-async function selftest(args: readonly string[], setup: Partial<Setup> = {}) {
-  const cloud = setup.cloud ?? new FakeCloud();
-  const recycler = setup.recycler ?? new FakeRecycler();
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const connected: string[] = [];
-  const run = selftestCommand(args, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) }, async (aws, stage) => {
-    connected.push(`${stage} ${aws.region ?? ''}`);
-    return {
-      cloud,
-      recycler,
-      clock: setup.clock ?? fakeClock(),
-      progress: (line) => stderr.push(line),
-      region: aws.region ?? 'eu-west-1',
-      confirm: setup.confirm,
-      signal: (setup.controller ?? new AbortController()).signal,
-    };
-  });
-  const outcome = await run.then(
-    (code) => ({ code, error: undefined }),
-    (error: unknown) => ({ code: undefined, error }),
-  );
-  return { ...outcome, stdout, stderr, cloud, recycler, connected };
-}
-
-const made = (calls: readonly string[]) => calls.filter((call) => /^create/.test(call));
+import { instance, NOW, record } from '../../support/fleet.js';
+import { denied, FakeCloud, FakeRecycler, fakeClock, made, selftest } from '../../support/selftest-session.js';
 
 describe('phoenix selftest: bad arguments are refused before anything is read (exit 2)', () => {
   it.each([
@@ -267,6 +114,7 @@ describe('phoenix selftest: the run', () => {
     expect(result.stdout.join('\n')).toMatch(
       /^phoenix selftest, stage prod in eu-west-1, with your own credentials:\n[\s\S]*\ncost: [\s\S]*\nglobal mode: live$/,
     );
+    expect(result.stdout.join('\n')).toContain('one standalone instance of that template, tagged phoenix:selftest=true, outside any group, in subnet-0a1b2c3d');
     expect(made(result.cloud.calls)).toEqual([]);
     expect(result.recycler.invoked).toEqual([]);
   });
@@ -292,9 +140,11 @@ describe('phoenix selftest: the run', () => {
     expect(lines.filter((line) => /^(PASS|FAIL)/.test(line)).map((line) => line.replace(/ \([\d.]+s\):.*/, ''))).toEqual([
       'PASS  a throwaway launch template',
       'PASS  two self-test groups, one opted in and one decoy',
+      'PASS  a standalone instance outside any group',
       'PASS  each group has an instance InService and Healthy',
       'FAIL  the recycler starts a replacement of the subject (self-test event)',
       'PASS  IAM refuses the recycler on the decoy',
+      'PASS  IAM refuses the tainter outside any group',
       'PASS  the mode parameter',
       'PASS  the stop alarms',
       'PASS  the dashboard',
@@ -302,9 +152,10 @@ describe('phoenix selftest: the run', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^FAIL .*: the recycler decided skip for phoenix-selftest-\S+-subject: not terminating: outside window$/),
     );
-    expect(result.cloud.calls.filter((call) => call.startsWith('delete'))).toHaveLength(3);
+    expect(result.cloud.calls.filter((call) => /^(delete|terminate)/.test(call))).toHaveLength(4);
+    expect(result.cloud.calls).toContain('terminateInstance i-0standalone');
     expect(result.cloud.groups.size).toBe(0);
-    expect(lines.at(-1)).toBe('phoenix selftest failed: 1 of 8 checks failed');
+    expect(lines.at(-1)).toBe('phoenix selftest failed: 1 of 10 checks failed');
   });
 
   it('a recycler the IAM probe went through fails that check, naming what it proves', async () => {
@@ -327,8 +178,9 @@ describe('phoenix selftest: the run', () => {
     const report = JSON.parse(result.stdout.join('\n')) as SelftestReport;
     expect(result.code).toBe(1);
     expect(report.stoppedBecause).toBe('interrupted: cleaning up');
-    expect(cloud.calls.filter((call) => call.startsWith('delete')).sort()).toEqual(
+    expect(cloud.calls.filter((call) => /^(delete|terminate)/.test(call)).sort()).toEqual(
       [
+        'terminateInstance i-0standalone',
         `deleteGroup ${report.resources.groups[1]}`,
         `deleteGroup ${report.resources.groups[0]}`,
         `deleteLaunchTemplate ${report.resources.launchTemplate}`,
@@ -344,7 +196,7 @@ describe('phoenix selftest: the run', () => {
     const text = result.stdout.join('\n');
     expect(result.code).toBe(1);
     expect(text).toMatch(
-      /\ncleanup failed: phoenix-selftest-\S+: AccessDenied: not authorized to perform: ec2:DeleteLaunchTemplate\nremove what is left with:\n {2}aws autoscaling delete-auto-scaling-group/,
+      /\ncleanup failed: phoenix-selftest-\S+: AccessDenied: not authorized to perform: ec2:DeleteLaunchTemplate\nremove what is left with:\n {2}aws ec2 terminate-instances --instance-ids i-0standalone --region eu-west-1\n {2}aws autoscaling delete-auto-scaling-group/,
     );
   });
 
@@ -395,7 +247,7 @@ describe('the checklist', () => {
       region: 'eu-west-1',
       passed: true,
       checks: [{ step: 'the dashboard', passed: true, evidence: 'phoenix-prod-eu-west-1 exists', seconds: 0.2 }],
-      resources: { launchTemplate: 'phoenix-selftest-x', groups: ['phoenix-selftest-x-subject'] },
+      resources: { launchTemplate: 'phoenix-selftest-x', groups: ['phoenix-selftest-x-subject'], instance: 'i-0standalone' },
       cleanup: { kept: false, failures: [], removal: [] },
       stoppedBecause: undefined,
     };
@@ -403,7 +255,7 @@ describe('the checklist', () => {
       [
         'PASS  the dashboard (0.2s): phoenix-prod-eu-west-1 exists',
         '',
-        'cleaned up: phoenix-selftest-x-subject, phoenix-selftest-x',
+        'cleaned up: i-0standalone, phoenix-selftest-x-subject, phoenix-selftest-x',
         'phoenix selftest passed: 1 checks in stage prod, eu-west-1',
       ].join('\n'),
     );
