@@ -32,7 +32,8 @@ function ledgerRead(items: readonly StoredItem[]): LedgerRead {
   const snoozes: SnoozeMark[] = [];
   for (const item of items) {
     if (isSnoozeItem(item)) {
-      snoozes.push(snoozeFromItem(item));
+      const mark = snoozeFromItem(item);
+      if (mark !== undefined) snoozes.push(mark);
     } else if (isVersionItem(item)) {
       const version = blockOrRelease(item);
       if ('block' in version) blocks.push(version.block);
@@ -132,7 +133,7 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /** The snoozes first seen in [from, to): the same day Queries as records, their snooze items. */
   async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
-    return (await this.startedBetween(from, to)).filter(isSnoozeItem).map(snoozeFromItem);
+    return (await this.startedBetween(from, to)).filter(isSnoozeItem).flatMap((item) => snoozeFromItem(item) ?? []);
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {
