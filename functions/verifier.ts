@@ -2,8 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { parseRecyclerConfig, runTime, verifierScope } from './app/config.js';
+import { noteSnoozeSetters } from './app/snooze-setter.js';
 import { runTick } from './app/tick.js';
 import { measuredRun, tickDependencies } from './app/tick-dependencies.js';
+import { isAutoScalingApiCall } from './core/policy/snooze-setter.js';
 
 const config = parseRecyclerConfig(process.env);
 const deps = tickDependencies(config, 'verifier');
@@ -11,9 +13,12 @@ const deps = tickDependencies(config, 'verifier');
 /**
  * An Auto Scaling launch/terminate event (one group, within a minute of the change) or the schedule
  * (every group with an open replacement, for deadlines that pass silently) → move replacements on:
- * verify, finish a surge, or fail and quarantine. Never starts a replacement.
+ * verify, finish a surge, or fail and quarantine. Never starts a replacement. A CloudTrail record of a
+ * `phoenix:snooze-until` tag write → who set the snooze, onto its ledger item.
  */
 export const handler = middy(async (event: unknown) => {
+  // CloudTrail's record of a snooze tag write: who set it, for the report; it moves no replacement.
+  if (isAutoScalingApiCall(event)) return noteSnoozeSetters({ setters: deps.snoozeSetters, logger: deps.logger, now: () => Date.now() }, event);
   const groups = verifierScope(event);
   return measuredRun(deps, () => runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
 })
