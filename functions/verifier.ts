@@ -10,17 +10,21 @@ import { isAutoScalingApiCall } from './core/policy/snooze-setter.js';
 const config = parseRecyclerConfig(process.env);
 const deps = tickDependencies(config, 'verifier');
 
+/** CloudTrail's record of a snooze tag write → who set the snooze, onto its ledger item; it moves no replacement and has no run metrics. */
+const noteSetters = middy(async (event: unknown) => noteSnoozeSetters({ setters: deps.snoozeSetters, logger: deps.logger, now: () => Date.now() }, event)).use(
+  injectLambdaContext(deps.powertools.logger),
+);
+
 /**
  * An Auto Scaling launch/terminate event (one group, within a minute of the change) or the schedule
  * (every group with an open replacement, for deadlines that pass silently) → move replacements on:
- * verify, finish a surge, or fail and quarantine. Never starts a replacement. A CloudTrail record of a
- * `phoenix:snooze-until` tag write → who set the snooze, onto its ledger item.
+ * verify, finish a surge, or fail and quarantine. Never starts a replacement.
  */
-export const handler = middy(async (event: unknown) => {
-  // CloudTrail's record of a snooze tag write: who set it, for the report; it moves no replacement.
-  if (isAutoScalingApiCall(event)) return noteSnoozeSetters({ setters: deps.snoozeSetters, logger: deps.logger, now: () => Date.now() }, event);
+const moveOn = middy(async (event: unknown) => {
   const groups = verifierScope(event);
   return measuredRun(deps, () => runTick(deps, config.tick, runTime(event, Date.now(), deps.logger), { kind: 'verify', groups }));
 })
   .use(injectLambdaContext(deps.powertools.logger))
   .use(logMetrics(deps.powertools.metrics));
+
+export const handler = (...invocation: Parameters<typeof moveOn>) => (isAutoScalingApiCall(invocation[0]) ? noteSetters(...invocation) : moveOn(...invocation));
