@@ -217,7 +217,8 @@ describe('deliverWeeklyReport', () => {
   it("lists the week's snoozes with their length and who set each when CloudTrail told, and the recycle requests with when each was served", async () => {
     const ledger = await ledgerWithWeek();
     await ledger.markSnooze({ group: 'web', until: W47 + 2 * DAY + 6 * 3_600_000, seenAt: W47 + 2 * DAY });
-    await ledger.markSnooze({ group: 'api', until: W47 + 4 * DAY + 3_600_000, seenAt: W47 + 4 * DAY, setter: { by: BOB, at: W47 + 4 * DAY - 60_000 } });
+    await ledger.noteSnoozeSetter({ group: 'api', until: W47 + 4 * DAY + 3_600_000, by: BOB, at: W47 + 4 * DAY - 60_000, eventId: 'e-1' });
+    await ledger.markSnooze({ group: 'api', until: W47 + 4 * DAY + 3_600_000, seenAt: W47 + 4 * DAY });
     await ledger.markSnooze({ group: 'web', until: W47 - DAY + 3_600_000, seenAt: W47 - DAY });
     await ledger.begin(
       record({
