@@ -8,19 +8,8 @@ import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { LedgerHistory, LedgerRead } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
-import {
-  dayBucket,
-  isSnoozeItem,
-  MODES,
-  OPEN_MARKER,
-  partitionKey,
-  queryBound,
-  recordFromItem,
-  snoozeFromItem,
-  sortByStart,
-  tickFromItem,
-  tickPartitionKey,
-} from './ledger-items.js';
+import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import { isSnoozeItem, snoozeFromItem } from './ledger-snoozes.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 import { blockOrRelease, isVersionItem } from './ledger-versions.js';
 

@@ -8,20 +8,9 @@ import type { SnoozeSetter } from '../core/policy/snooze-setter.js';
 import type { BeginResult, LedgerPort, SnoozeSetterPort, UpdateResult, VersionRelease } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
-import {
-  canonical,
-  expiresAt,
-  GROUPS_PER_TICK_ITEM,
-  LOCK_SORT_KEY,
-  partitionKey,
-  queryBound,
-  snoozeKey,
-  snoozeMarkUpdate,
-  snoozeSetterUpdate,
-  tickPartitionKey,
-  toItem,
-} from './ledger-items.js';
+import { canonical, expiresAt, GROUPS_PER_TICK_ITEM, LOCK_SORT_KEY, partitionKey, queryBound, tickPartitionKey, toItem } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
+import { snoozeKey, snoozeMarkUpdate, snoozeSetterUpdate } from './ledger-snoozes.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION_SORT_KEY, versionFromItem, versionPartitionKey } from './ledger-versions.js';
 
