@@ -1,8 +1,9 @@
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from '../functions/core/decide/versions.js';
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../functions/core/model.js';
 import { isOpen } from '../functions/core/model.js';
-import type { SnoozeMark } from '../functions/core/policy/snooze.js';
-import type { BeginResult, LedgerHistory, LedgerPort, LedgerRead, UpdateResult, VersionRelease } from '../functions/core/ports.js';
+import type { SnoozeMark, SnoozeSetBy } from '../functions/core/policy/snooze.js';
+import type { SnoozeSetter } from '../functions/core/policy/snooze-setter.js';
+import type { BeginResult, LedgerHistory, LedgerPort, LedgerRead, SnoozeSetterPort, UpdateResult, VersionRelease } from '../functions/core/ports.js';
 import type { TickSummary } from '../functions/core/report/tick-summary.js';
 import { MemoryVersions } from './memory-versions.js';
 
@@ -10,7 +11,7 @@ import { MemoryVersions } from './memory-versions.js';
  * The replacement ledger in memory. Conditional writes behave like DynamoDB's: each check-and-write
  * runs alone, even though it yields in the middle, so overlapping ticks interleave everywhere else.
  */
-export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
+export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease, SnoozeSetterPort {
   private readonly records = new Map<string, ReplacementRecord>();
   /** Ids by start time, so a tick's read touches only the recent tail of a long simulation's ledger. */
   private readonly byStart: { readonly startedAt: Millis; readonly id: string }[] = [];
@@ -21,6 +22,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
   private readonly snoozes = new Map<string, SnoozeMark>();
   /** Scheduled tick times whose advance notices were claimed. */
   private readonly noticeClaims = new Set<Millis>();
+  /** By group and time, as the DynamoDB item keeps them beside the mark: the earliest setter of each stays. */
+  private readonly setters = new Map<string, SnoozeSetBy>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(initial: readonly ReplacementRecord[] = []) {
@@ -33,14 +36,23 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
 
   async recordsSince(since: Millis): Promise<LedgerRead> {
     await Promise.resolve();
-    const snoozes = [...this.snoozes.values()].filter((mark) => mark.seenAt >= since);
+    const snoozes = this.marks().filter((mark) => mark.seenAt >= since);
     return { records: this.startedSince(since), blocks: this.versions.blocks(), releases: this.versions.releases(), snoozes };
   }
 
   async markSnooze(mark: SnoozeMark): Promise<void> {
     await Promise.resolve();
-    const key = `${mark.group}\u0000${mark.until}`;
-    if (!this.snoozes.has(key)) this.snoozes.set(key, Object.freeze({ ...mark }));
+    const key = snoozeKey(mark);
+    if (!this.snoozes.has(key)) this.snoozes.set(key, Object.freeze({ group: mark.group, until: mark.until, seenAt: mark.seenAt }));
+  }
+
+  async noteSnoozeSetter(setter: SnoozeSetter): Promise<'noted' | 'earlier-kept'> {
+    await Promise.resolve();
+    const key = snoozeKey(setter);
+    const earlier = this.setters.get(key);
+    if (earlier !== undefined && earlier.at <= setter.at) return 'earlier-kept';
+    this.setters.set(key, Object.freeze({ by: setter.by, at: setter.at }));
+    return 'noted';
   }
 
   async claimNotices(scheduledAt: Millis): Promise<'claimed' | 'conflict'> {
@@ -53,7 +65,15 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
   /** Every snooze marked, first seen in [from, to). */
   async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
     await Promise.resolve();
-    return [...this.snoozes.values()].filter((mark) => mark.seenAt >= from && mark.seenAt < to);
+    return this.marks().filter((mark) => mark.seenAt >= from && mark.seenAt < to);
+  }
+
+  /** The marks with their setters; a setter no tick marked is in none, as in the table's indexes. */
+  private marks(): SnoozeMark[] {
+    return [...this.snoozes.entries()].map(([key, mark]) => {
+      const setter = this.setters.get(key);
+      return setter === undefined ? mark : { ...mark, setter };
+    });
   }
 
   async openRecords(): Promise<LedgerRead> {
@@ -173,4 +193,8 @@ export class MemoryLedger implements LedgerPort, LedgerHistory, VersionRelease {
     }
     return low;
   }
+}
+
+function snoozeKey(snooze: { readonly group: string; readonly until: Millis }): string {
+  return `${snooze.group}\u0000${snooze.until}`;
 }

@@ -33,7 +33,11 @@ export type ScriptEvent =
       readonly key: string;
       readonly value: string | undefined;
       readonly lasts?: Millis;
+      /** Who wrote it, when the scenario follows its writers (CloudTrail's records of them). */
+      readonly by?: string;
     }
+  /** CloudTrail delivers its record of an API call to the verifier's rule (an EventBridge event, as AWS sends it). */
+  | { readonly at: Millis; readonly kind: 'cloudtrail'; readonly record: Readonly<Record<string, unknown>> }
   /**
    * The owner of a group with a surge in flight (chosen by a draw in [0, 1) among those; none, no change)
    * sets a daily window that closes two minutes from now and stays closed for `closedFor`.

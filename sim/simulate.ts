@@ -1,6 +1,7 @@
 import { runTime, tickScope } from '../functions/app/config.js';
 import { errorText } from '../functions/app/errors.js';
 import { runSelftest, SelftestRefusedError } from '../functions/app/selftest.js';
+import { noteSnoozeSetters } from '../functions/app/snooze-setter.js';
 import type { TickDependencies, TickResult } from '../functions/app/tick.js';
 import { runTick } from '../functions/app/tick.js';
 import { seededRandom } from '../functions/core/decide/random.js';
@@ -187,6 +188,10 @@ export async function simulateFleet(
     });
   };
   /** Everything strictly before `until`, in time order: script events, Auto Scaling's own work, verifier runs, late ticks. */
+  // CloudTrail's records of tag writes go to the verifier's own handler for them, as its rule delivers them.
+  const deliverCloudTrail = async (): Promise<void> => {
+    for (const record of world.drainCloudTrail()) await noteSnoozeSetters({ setters: ledger, logger: silentLogger, now: () => fleet.now() }, record);
+  };
   const runUntil = async (until: Millis): Promise<void> => {
     for (;;) {
       for (const event of fleet.drainLifecycleEvents(fleet.now())) {
@@ -202,6 +207,7 @@ export async function simulateFleet(
       fleet.advanceTo(at);
       if (scripted === at) {
         world.applyNext();
+        await deliverCloudTrail();
       } else if (delivery?.at === at) {
         deliveries.shift();
         await invoke([{ run: 'verify', eventTime: at, groups: [delivery.group] }]);
@@ -219,6 +225,7 @@ export async function simulateFleet(
     for (let at = world.nextAt(); at !== undefined && at <= now; at = world.nextAt()) {
       fleet.advanceTo(at);
       world.applyNext();
+      await deliverCloudTrail();
     }
     fleet.advanceTo(now);
     scheduled += 1;

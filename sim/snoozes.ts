@@ -7,6 +7,7 @@ import { pick, shuffle } from './draws.js';
 import type { SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';
 import type { ScriptEvent, ScriptOptions } from './script.js';
+import { followWriters } from './snooze-trail.js';
 
 /** Share of the live groups whose owners snooze them. */
 const SNOOZING_SHARE = 0.4;
@@ -60,6 +61,7 @@ function drawValue(random: RandomSource, at: Millis): SnoozeValue {
  * 23 hours (so some groups go past the weekly limit), some more than a day ahead, long past or malformed.
  * An engineer touches an instance in one snooze in three, half an hour in, so a taint passes its grace while
  * the snooze holds. Four times a day someone asks for a random live instance to be replaced (`phoenix recycle`).
+ * Who wrote each value, and CloudTrail's records of the writes, are in followWriters.
  */
 export function snoozeScript(fleet: readonly SimGroupSpec[], options: ScriptOptions): ScriptEvent[] {
   const random = seededRandom(options.seed ^ 0x5e002e);
@@ -83,6 +85,8 @@ export function snoozeScript(fleet: readonly SimGroupSpec[], options: ScriptOpti
     const at = options.start + between(random, 0, options.days * DAY);
     events.push({ at, kind: 'request-recycle', group: pick(random, live).name, pick: random(), by: ENGINEER });
   }
+  const writes = events.flatMap((event) => (event.kind === 'set-tag' ? [event] : []));
+  const others = events.filter((event) => event.kind !== 'set-tag');
   // Stable: events at the same instant keep the order they were drawn in.
-  return events.sort((a, b) => a.at - b.at);
+  return [...followWriters(writes, options.seed), ...others].sort((a, b) => a.at - b.at);
 }

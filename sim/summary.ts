@@ -4,6 +4,9 @@ import { isStale } from '../functions/core/decide/candidates.js';
 import type { SkipReason } from '../functions/core/decide/decision.js';
 import { ineligibility } from '../functions/core/decide/fleet-state.js';
 import type { Group, Millis, OutboxEvent, RecycleReason, ReplacementRecord } from '../functions/core/model.js';
+import { TAG } from '../functions/core/policy/policy.js';
+import type { SnoozeMark } from '../functions/core/policy/snooze.js';
+import { parseSnoozeUntil } from '../functions/core/policy/snooze.js';
 import type { LifecycleEvent, PhoenixCall, SimFleet, SimGroupSpec } from './fleet.js';
 import { livePolicy } from './live.js';
 import type { MemoryLedger } from './memory-ledger.js';
@@ -14,7 +17,7 @@ import type { TaintProbeFigures } from './taint-probes.js';
 import type { AppliedTouch } from './touches.js';
 import { touchedInstances } from './touches.js';
 import type { VersionFigures } from './version-figures.js';
-import type { World } from './world.js';
+import type { TagWrite, World } from './world.js';
 
 /** The object `phoenix simulate --json` prints: exactly one JSON object, with these fields. */
 export interface SimulationSummary {
@@ -67,6 +70,12 @@ export interface SimulationSummary {
 export interface SnoozeSummary extends SnoozeFigures {
   /** Distinct snooze values Phoenix marked as first seen. */
   readonly marked: number;
+  /**
+   * Who set each marked value, as the report will say, against the writes themselves: `right` names the
+   * value's first writer and time among the writes CloudTrail told of by the end, `wrong` anyone or
+   * anything else, `unknown` no one (no trail, or the records still on their way at the end).
+   */
+  readonly setters: { readonly right: number; readonly wrong: number; readonly unknown: number };
   /** Instances people asked to replace (`phoenix recycle`), and of those, terminated by Phoenix by the end, from the fleet's own call log. */
   readonly recycleRequests: { readonly made: number; readonly served: number };
 }
@@ -293,9 +302,47 @@ export async function snoozeSummary(fleet: SimFleet, ledger: MemoryLedger, world
     fleet.calls().flatMap((call) => (call.kind === 'terminate' && call.outcome === 'ok' && call.instanceId !== undefined ? [call.instanceId] : [])),
   );
   const requests = world.recycleRequests();
+  const marks = await ledger.snoozesBetween(start, end + 1);
   return {
     ...fleet.snoozeFigures(),
-    marked: (await ledger.snoozesBetween(start, end + 1)).length,
+    marked: marks.length,
+    setters: setterFigures(marks, world.tagWrites(), world.cloudTrailDelivered()),
     recycleRequests: { made: requests.length, served: requests.filter((request) => terminated.has(request.instanceId)).length },
   };
+}
+
+/** A delivered record's group, caller and call time, read as the referee reads it (the scenario writes them plainly). */
+function recordedWrite(record: Readonly<Record<string, unknown>>): string {
+  const detail = (record['detail'] ?? {}) as Record<string, unknown>;
+  const identity = (detail['userIdentity'] ?? {}) as Record<string, unknown>;
+  const tags = ((detail['requestParameters'] ?? {}) as Record<string, unknown>)['tags'];
+  const group = Array.isArray(tags) ? (tags[0] as Record<string, unknown>)['resourceId'] : undefined;
+  return `${String(group)}|${String(identity['arn'])}|${Date.parse(String(detail['eventTime']))}`;
+}
+
+/**
+ * Each mark's setter against the first write of its value in its group whose CloudTrail record was
+ * delivered by the end (a record still on its way, or from a region without a trail, told Phoenix
+ * nothing), from the world's own logs of writes and deliveries.
+ */
+function setterFigures(
+  marks: readonly SnoozeMark[],
+  writes: readonly TagWrite[],
+  delivered: readonly Readonly<Record<string, unknown>>[],
+): SnoozeSummary['setters'] {
+  const told = new Set(delivered.map(recordedWrite));
+  const first = new Map<string, TagWrite>();
+  for (const write of writes) {
+    const until = write.key === TAG.snoozeUntil ? parseSnoozeUntil(write.value ?? '')?.until : undefined;
+    const key = `${write.group}\u0000${until}`;
+    if (until !== undefined && !first.has(key) && told.has(`${write.group}|${write.by}|${write.at}`)) first.set(key, write);
+  }
+  const figures = { right: 0, wrong: 0, unknown: 0 };
+  for (const mark of marks) {
+    const truth = first.get(`${mark.group}\u0000${mark.until}`);
+    if (mark.setter === undefined) figures.unknown += 1;
+    else if (truth !== undefined && mark.setter.by === truth.by && mark.setter.at === truth.at) figures.right += 1;
+    else figures.wrong += 1;
+  }
+  return figures;
 }

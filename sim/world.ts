@@ -20,6 +20,15 @@ export function closingWindow(at: Millis, closedFor: Millis): string {
   return `daily ${clockTime(closes + Math.round(closedFor / MINUTE))}-${clockTime(closes)} UTC`;
 }
 
+/** A tag someone wrote, as it happened. */
+export interface TagWrite {
+  readonly at: Millis;
+  readonly group: string;
+  readonly key: string;
+  readonly value: string | undefined;
+  readonly by: string;
+}
+
 /**
  * Everything outside Phoenix that acts during a run: scaling policies, engineers, deploys, owners
  * changing tags, an operator switching the account's mode. Plays a scenario's script in time order,
@@ -30,6 +39,12 @@ export class World {
   private readonly original: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** The instances people asked to replace, in order. */
   private readonly requested: { readonly at: Millis; readonly instanceId: string }[] = [];
+  /** Tag writes whose writer the script names, in order: what CloudTrail's records are judged against. */
+  private readonly writes: TagWrite[] = [];
+  /** CloudTrail records delivered and not yet handed to the verifier. */
+  private records: Readonly<Record<string, unknown>>[] = [];
+  /** Every CloudTrail record delivered, in order. */
+  private readonly delivered: Readonly<Record<string, unknown>>[] = [];
 
   constructor(
     private readonly fleet: SimFleet,
@@ -44,6 +59,21 @@ export class World {
 
   recycleRequests(): readonly { readonly at: Millis; readonly instanceId: string }[] {
     return this.requested;
+  }
+
+  tagWrites(): readonly TagWrite[] {
+    return this.writes;
+  }
+
+  cloudTrailDelivered(): readonly Readonly<Record<string, unknown>>[] {
+    return this.delivered;
+  }
+
+  /** The CloudTrail records delivered since the last call, in delivery order. */
+  drainCloudTrail(): readonly Readonly<Record<string, unknown>>[] {
+    const delivered = this.records;
+    this.records = [];
+    return delivered;
   }
 
   /** When the next change is due, if any is left. */
@@ -82,6 +112,7 @@ export class World {
         const group = this.choose(event.group);
         if (group === undefined) return;
         fleet.setGroupTag(group, event.key, event.value);
+        if (event.by !== undefined) this.writes.push({ at: event.at, group, key: event.key, value: event.value, by: event.by });
         if (event.lasts !== undefined) {
           this.pending.push({ at: event.at + event.lasts, kind: 'set-tag', group, key: event.key, value: this.original.get(group)?.[event.key] });
         }
@@ -105,6 +136,10 @@ export class World {
         this.requested.push({ at: event.at, instanceId: target.id });
         return;
       }
+      case 'cloudtrail':
+        this.records.push(event.record);
+        this.delivered.push(event.record);
+        return;
       case 'release-quarantines':
         for (const group of this.original.keys()) if (TAG.quarantined in fleet.view(group).tags) fleet.setGroupTag(group, TAG.quarantined, undefined);
         return;

@@ -15,7 +15,6 @@ import type {
 } from '../core/model.js';
 import { isOpen, RECYCLE_REASONS } from '../core/model.js';
 import type { GlobalBlockReason } from '../core/policy/global-gate.js';
-import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import { LedgerItemError } from './errors.js';
 import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
@@ -28,9 +27,11 @@ import { LEDGER_KEY, LEDGER_RETENTION_DAYS, LEDGER_TTL_ATTRIBUTE } from './ledge
  *   open record, and is what makes two overlapping ticks unable to both start a replacement there.
  * - a tick summary: pk `TICK#<YYYY-MM-DD of at>`, sk `<at ISO>#<part>`, `at`, `blocked`, `skips` (group
  *   → reason) and `expiresAt`; a tick over many groups is split into parts so no item nears 400 KB.
- * - a snooze mark: pk `GROUP#<group>`, sk `SNOOZE#<until ISO>`, `kind = 'snooze'`, `until`, and the record
- *   index attributes (`mode` 'live', `startedAt` = when first seen, `day`, `expiresAt`), so the tick's two
- *   Queries and the report's days read the marks with the records, and nothing else finds them.
+ * - a snooze: pk `GROUP#<group>`, sk `SNOOZE#<until ISO>`. The tick's mark sets `kind = 'snooze'`, `group`,
+ *   `until`, and the record index attributes (`mode` 'live', `startedAt` = when first seen, `day`,
+ *   `expiresAt`), so the tick's two Queries and the report's days read the marks with the records, and
+ *   nothing else finds them; the verifier sets `setBy` and `setAt` (who wrote the tag, from CloudTrail)
+ *   and, on an item not marked yet, `expiresAt` alone: such an item is in no index.
  * - a tick's notice claim: pk `NOTICES#<scheduled ISO>`, sk `CLAIM`, `expiresAt` two days on; written
  *   once per schedule event, read by nothing (its write's condition is the only use).
  * A record's group, id and startedAt locate its item, so they never change once written.
@@ -71,38 +72,6 @@ export function partitionKey(group: string): string {
 
 function recordSortKey(startedAt: Millis, id: string): string {
   return `REC#${new Date(startedAt).toISOString()}#${id}`;
-}
-
-const SNOOZE_KIND = 'snooze';
-
-export function snoozeToItem(mark: SnoozeMark): Item {
-  const seenAt = queryBound(mark.seenAt, 'seenAt');
-  return {
-    [LEDGER_KEY.partition]: partitionKey(mark.group),
-    [LEDGER_KEY.sort]: `SNOOZE#${new Date(queryBound(mark.until, 'until')).toISOString()}`,
-    [LEDGER_KEY.day]: dayBucket(seenAt),
-    [LEDGER_TTL_ATTRIBUTE]: expiresAt(seenAt),
-    [LEDGER_KEY.mode]: 'live',
-    [LEDGER_KEY.startedAt]: seenAt,
-    kind: SNOOZE_KIND,
-    group: mark.group,
-    until: mark.until,
-  };
-}
-
-export function isSnoozeItem(item: StoredItem): boolean {
-  return item['kind'] === SNOOZE_KIND;
-}
-
-export function snoozeFromItem(item: StoredItem): SnoozeMark {
-  const read = new FieldReader(item);
-  const mark = { group: read.string('group'), until: read.number('until'), seenAt: read.number(LEDGER_KEY.startedAt) };
-  if (read.problems.length > 0) {
-    throw new LedgerItemError(
-      `malformed snooze mark pk=${describe(item[LEDGER_KEY.partition])} sk=${describe(item[LEDGER_KEY.sort])}: ${read.problems.join('; ')}`,
-    );
-  }
-  return mark;
 }
 
 /** Group names are at most 255 characters: 1,000 of them with a reason stay well under DynamoDB's 400 KB item limit. */

@@ -8,19 +8,8 @@ import type { SnoozeMark } from '../core/policy/snooze.js';
 import type { LedgerHistory, LedgerRead } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { StoredItem } from './ledger-items.js';
-import {
-  dayBucket,
-  isSnoozeItem,
-  MODES,
-  OPEN_MARKER,
-  partitionKey,
-  queryBound,
-  recordFromItem,
-  snoozeFromItem,
-  sortByStart,
-  tickFromItem,
-  tickPartitionKey,
-} from './ledger-items.js';
+import { dayBucket, MODES, OPEN_MARKER, partitionKey, queryBound, recordFromItem, sortByStart, tickFromItem, tickPartitionKey } from './ledger-items.js';
+import { isSnoozeItem, snoozeFromItem } from './ledger-snoozes.js';
 import { LEDGER_INDEX, LEDGER_KEY, LEDGER_RETENTION_DAYS } from './ledger-table.js';
 import { blockOrRelease, isVersionItem } from './ledger-versions.js';
 
@@ -32,7 +21,8 @@ function ledgerRead(items: readonly StoredItem[]): LedgerRead {
   const snoozes: SnoozeMark[] = [];
   for (const item of items) {
     if (isSnoozeItem(item)) {
-      snoozes.push(snoozeFromItem(item));
+      const mark = snoozeFromItem(item);
+      if (mark !== undefined) snoozes.push(mark);
     } else if (isVersionItem(item)) {
       const version = blockOrRelease(item);
       if ('block' in version) blocks.push(version.block);
@@ -132,7 +122,7 @@ export class DynamoLedgerReader implements LedgerHistory {
 
   /** The snoozes first seen in [from, to): the same day Queries as records, their snooze items. */
   async snoozesBetween(from: Millis, to: Millis): Promise<SnoozeMark[]> {
-    return (await this.startedBetween(from, to)).filter(isSnoozeItem).map(snoozeFromItem);
+    return (await this.startedBetween(from, to)).filter(isSnoozeItem).flatMap((item) => snoozeFromItem(item) ?? []);
   }
 
   async ticksBetween(from: Millis, to: Millis): Promise<TickSummary[]> {

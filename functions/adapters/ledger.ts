@@ -4,7 +4,8 @@ import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice 
 import type { Millis, ReplacementPhase, ReplacementRecord, UndoClaim } from '../core/model.js';
 import { isOpen, OPEN_PHASES } from '../core/model.js';
 import type { SnoozeMark } from '../core/policy/snooze.js';
-import type { BeginResult, LedgerPort, UpdateResult, VersionRelease } from '../core/ports.js';
+import type { SnoozeSetter } from '../core/policy/snooze-setter.js';
+import type { BeginResult, LedgerPort, SnoozeSetterPort, UpdateResult, VersionRelease } from '../core/ports.js';
 import type { TickSummary } from '../core/report/tick-summary.js';
 import type { Item } from './ledger-items.js';
 import {
@@ -15,11 +16,11 @@ import {
   noticeClaimToItem,
   partitionKey,
   queryBound,
-  snoozeToItem,
   tickPartitionKey,
   toItem,
 } from './ledger-items.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
+import { snoozeKey, snoozeMarkUpdate, snoozeSetterUpdate } from './ledger-snoozes.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION_SORT_KEY, versionFromItem, versionPartitionKey } from './ledger-versions.js';
 
@@ -27,7 +28,7 @@ import { blockAttributes, failureAttribute, failureExpiry, failureValue, VERSION
  * The replacement ledger in DynamoDB. Every write is conditional and decides alone; a stale read
  * (the indexes are eventually consistent) only leads to a write whose condition then fails.
  */
-export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, VersionRelease {
+export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, VersionRelease, SnoozeSetterPort {
   async recordTick(summary: TickSummary): Promise<void> {
     const at = queryBound(summary.at, 'at');
     const skips = Object.entries(summary.skips);
@@ -52,9 +53,21 @@ export class DynamoLedger extends DynamoLedgerReader implements LedgerPort, Vers
     return (await this.conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...absent() })))) ? 'claimed' : 'conflict';
   }
 
-  /** The first write of a group's snooze time wins: a later tick that saw it too keeps the first sighting. */
+  /**
+   * The first mark of a group's snooze time wins: a later tick that saw it too keeps the first sighting.
+   * An update, not a put: the verifier may have noted who set it before any tick saw it.
+   */
   async markSnooze(mark: SnoozeMark): Promise<void> {
-    await this.conditionally(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: snoozeToItem(mark), ...absent() })));
+    await this.conditionally(() =>
+      this.client.send(new UpdateCommand({ TableName: this.tableName, Key: snoozeKey(mark.group, mark.until), ...snoozeMarkUpdate(mark) })),
+    );
+  }
+
+  async noteSnoozeSetter(setter: SnoozeSetter): Promise<'noted' | 'earlier-kept'> {
+    const written = await this.conditionally(() =>
+      this.client.send(new UpdateCommand({ TableName: this.tableName, Key: snoozeKey(setter.group, setter.until), ...snoozeSetterUpdate(setter) })),
+    );
+    return written ? 'noted' : 'earlier-kept';
   }
 
   async begin(record: ReplacementRecord): Promise<BeginResult> {

@@ -17,7 +17,7 @@ import { LaunchImages } from '../adapters/launch-images.js';
 import { DynamoLedger } from '../adapters/ledger.js';
 import { functionLogger, loggerPort } from '../adapters/powertools-logger.js';
 import { SsmSettings } from '../adapters/settings.js';
-import type { MetricsPort, SettingsPort } from '../core/ports.js';
+import type { MetricsPort, SettingsPort, SnoozeSetterPort } from '../core/ports.js';
 import type { MetricDimensions } from './account-settings.js';
 import type { ModeSource, RecyclerConfig } from './config.js';
 import { runMetrics } from './metrics.js';
@@ -48,7 +48,12 @@ export interface Powertools {
   readonly metrics: Metrics;
 }
 
-export type RunDependencies = TickDependencies & { readonly telemetry: RunTelemetry; readonly powertools: Powertools };
+export type RunDependencies = TickDependencies & {
+  readonly telemetry: RunTelemetry;
+  readonly powertools: Powertools;
+  /** The same ledger, where the verifier notes who set a snooze. */
+  readonly snoozeSetters: SnoozeSetterPort;
+};
 
 /** A tick reads each new version's AMI, for the breaker: the lookup lives as long as the container. */
 function tickFleet(autoScaling: AutoScalingClient, ec2: EC2Client): AwsFleet {
@@ -61,13 +66,15 @@ export function tickDependencies(config: RecyclerConfig, role: Role): RunDepende
   const apiCalls = new ApiCallCounter();
   const logger = functionLogger({ role, stage: config.stage });
   const powertools = { logger, metrics: phoenixMetrics(logger) };
+  const ledger = new DynamoLedger({
+    client: DynamoDBDocumentClient.from(apiCalls.watch(new DynamoDBClient(aws))),
+    tableName: config.ledgerTable,
+    clock: () => Date.now(),
+  });
   return {
     fleet: tickFleet(apiCalls.watch(new AutoScalingClient(aws)), apiCalls.watch(new EC2Client(aws))),
-    ledger: new DynamoLedger({
-      client: DynamoDBDocumentClient.from(apiCalls.watch(new DynamoDBClient(aws))),
-      tableName: config.ledgerTable,
-      clock: () => Date.now(),
-    }),
+    ledger,
+    snoozeSetters: ledger,
     events: new EventBridgeEvents({ client: apiCalls.watch(new EventBridgeClient(aws)), eventBusName: config.eventBusName }),
     alarms: new CloudWatchAlarms({ client: apiCalls.watch(new CloudWatchClient(aws)) }),
     settings: settingsFor(config.mode, () => apiCalls.watch(new SSMClient(aws))),

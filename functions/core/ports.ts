@@ -1,6 +1,7 @@
 import type { VersionBlock, VersionFailure, VersionHealth, VersionReleaseNotice } from './decide/versions.js';
 import type { GlobalMode, Group, Millis, OutboxEvent, ReplacementPhase, ReplacementRecord, UndoClaim } from './model.js';
 import type { SnoozeMark } from './policy/snooze.js';
+import type { SnoozeSetter } from './policy/snooze-setter.js';
 import type { TickSummary } from './report/tick-summary.js';
 import type { TouchedInstance } from './taint/touch.js';
 
@@ -105,6 +106,15 @@ export interface LedgerPort {
   blockVersion(block: VersionBlock, health: VersionHealth): Promise<'blocked' | 'conflict'>;
   /** Marks a release announced, so no later tick reads it again; one announced twice is harmless. */
   releaseAnnounced(release: VersionReleaseNotice): Promise<void>;
+}
+
+/** Where the verifier keeps who set a snooze (the ledger, beside the tick's mark of the same value). */
+export interface SnoozeSetterPort {
+  /**
+   * Keeps the setter unless an earlier one of the same group and value is kept already, whatever the
+   * order CloudTrail's events and the tick's mark arrive in: 'earlier-kept' when one was.
+   */
+  noteSnoozeSetter(setter: SnoozeSetter): Promise<'noted' | 'earlier-kept'>;
 }
 
 /** Lifts a version's block (the operator's `phoenix release --version`); the lifted block, or undefined when none held. */

@@ -217,7 +217,7 @@ export function renderMarkdown(report: WeeklyReport): string {
     lines.push('', '## Snoozes', '');
     for (const snooze of report.snoozes) {
       lines.push(
-        `- **${md(snooze.group)}** from ${md(snooze.seenAt)} until ${md(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, set by unknown)`,
+        `- **${md(snooze.group)}** from ${md(snooze.seenAt)} until ${md(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, ${snooze.by === null || snooze.setAt === null ? 'set by unknown: CloudTrail did not tell' : `set by ${md(snooze.by)} at ${md(snooze.setAt)}`})`,
       );
     }
   }

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerTableInput } from '../../functions/adapters/ledger-table.js';
 import { HOUR } from '../../functions/core/model.js';
@@ -178,5 +179,36 @@ describe('the built recycler bundle against moto', () => {
     });
     expect(invocation.code).not.toBe(0);
     expect(invocation.stderr).toContain('event.time=(unset): expected an EventBridge scheduled event');
+  }, 60_000);
+});
+
+describe('the built verifier bundle against moto, given a CloudTrail record of a snooze tag write', () => {
+  it('keeps who set the snooze on its ledger item, out of every index until a tick marks it, and logs it without a warning', async () => {
+    const { endpoint } = moto();
+    await new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint }).send(new CreateTableCommand(ledgerTableInput(TABLE)));
+    const event = JSON.parse(readFileSync('test/events/autoscaling-create-or-update-tags-snooze.json', 'utf8')) as Record<string, unknown>;
+    const invocation = await invoke(VERIFIER, event, endpoint);
+    expect(invocation.code, invocation.stderr).toBe(0);
+    expect(JSON.parse(invocation.stdout.split('SUMMARY ')[1] ?? '{}')).toEqual({
+      ignored: null,
+      cloudTrailEventId: 'c41f7a92-3e5d-4b08-a6c1-9d2e8b7f0a35',
+      noted: ['web'],
+      earlierKept: [],
+      skipped: 0,
+    });
+    const setAt = Date.UTC(2026, 10, 25, 8, 31, 42);
+    const item = await DynamoDBDocumentClient.from(new DynamoDBClient({ ...MOTO_CLIENT_CONFIG, endpoint })).send(
+      new GetCommand({ TableName: TABLE, Key: { pk: 'GROUP#web', sk: 'SNOOZE#2026-11-25T17:00:00.000Z' } }),
+    );
+    expect(item.Item).toEqual({
+      pk: 'GROUP#web',
+      sk: 'SNOOZE#2026-11-25T17:00:00.000Z',
+      setBy: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_WebTeam_5c4d3e2f1a0b9c8d/bob@example.com',
+      setAt,
+      expiresAt: setAt / 1000 + 90 * 86_400,
+    });
+    expect(invocation.stdout).toContain('"message":"snooze setter noted"');
+    // Not a run of the verifier's tick: no run metrics, and no warning that there are none.
+    expect(`${invocation.stdout}\n${invocation.stderr}`.split('\n').filter((line) => line.startsWith('{"level":"WARN"'))).toEqual([]);
   }, 60_000);
 });

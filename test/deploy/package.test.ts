@@ -6,6 +6,7 @@ import { LEDGER_INDEX, LEDGER_TABLE, LEDGER_TTL_ATTRIBUTE } from '../../function
 import { parseRecyclerConfig, parseReporterConfig, verifierScope } from '../../functions/app/config.js';
 import { ACTION_CONFIRM_DELAY } from '../../functions/core/decide/progress.js';
 import { MINUTE } from '../../functions/core/model.js';
+import { isAutoScalingApiCall, parseSnoozeSetters } from '../../functions/core/policy/snooze-setter.js';
 import { parseTouch } from '../../functions/core/taint/touch.js';
 import { run } from '../support/processes.js';
 import { COMMAND_ACTIONS, commandsSentBy, LOG_ACTIONS, MUTATING_AUTO_SCALING, TAGGING } from './permissions.js';
@@ -41,6 +42,22 @@ import { actionMatches, evaluate, identityStatements, roleStatements, rulesTarge
 
 /** The performance target in docs/measured.md: each function zip under 400 KB. */
 const MAX_ZIP_BYTES = 400 * 1024;
+
+const listed = (node: unknown): unknown[] => (Array.isArray(node) ? node.flatMap(listed) : [node]);
+const isMap = (node: unknown): node is Record<string, unknown> => typeof node === 'object' && node !== null && !Array.isArray(node);
+
+/**
+ * EventBridge's matching, for patterns of exact values (moto has no TestEventPattern): every field the
+ * pattern names is in the event, one of its values; a field inside a list of objects (CloudTrail's
+ * `requestParameters.tags[].key`) matches when any element's does.
+ */
+function matchesPattern(pattern: Json | undefined, event: Json): boolean {
+  if (!isMap(pattern)) return false;
+  return Object.entries(pattern).every(([key, expected]) => {
+    const found = listed(event).flatMap((node) => (isMap(node) && key in node ? listed(node[key]) : []));
+    return Array.isArray(expected) ? found.some((value) => expected.includes(value as Json)) : found.some((value) => matchesPattern(expected, value as Json));
+  });
+}
 
 let work: string;
 let home: string;
@@ -253,15 +270,41 @@ describe('triggers', () => {
 
   it.each([
     { case: "the verifier's rule sends exactly the Auto Scaling events it handles", check: 'events' },
+    { case: "the verifier's second rule sends CloudTrail's records of snooze tag writes, and only those, to the handler that reads them", check: 'setters' },
     { case: 'the verifier also sweeps every 5 minutes', check: 'schedule' },
     { case: 'EventBridge may invoke each function from each of its rules', check: 'permissions' },
   ])('$case', ({ check }) => {
     const { template } = packaged;
     const rules = rulesTargeting(template, 'VerifierLambdaFunction');
+    const patterns = rules.filter((rule) => field(rule, 'Properties', 'EventPattern') !== undefined).map((rule) => field(rule, 'Properties', 'EventPattern'));
+    const isTagWrites = (pattern: Json | undefined) => stringsOf(field(pattern, 'detail-type'), 'detail-type').includes('AWS API Call via CloudTrail');
+    if (check === 'setters') {
+      expect(patterns.filter(isTagWrites)).toEqual([
+        {
+          source: ['aws.autoscaling'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['autoscaling.amazonaws.com'],
+            eventName: ['CreateOrUpdateTags'],
+            requestParameters: { tags: { key: ['phoenix:snooze-until'] } },
+          },
+        },
+      ]);
+      const pattern = patterns.find(isTagWrites);
+      const fixture = JSON.parse(readFileSync(join(ROOT, 'test/events/autoscaling-create-or-update-tags-snooze.json'), 'utf8')) as Json;
+      expect(matchesPattern(pattern, fixture)).toBe(true);
+      expect(isAutoScalingApiCall(fixture)).toBe(true);
+      expect(parseSnoozeSetters(fixture).kind).toBe('setters');
+      // The same call writing only other tags (the verifier's own quarantine tag, say) is not delivered.
+      const otherTags = structuredClone(fixture) as { detail: { requestParameters: { tags: { key: string }[] } } };
+      otherTags.detail.requestParameters.tags = otherTags.detail.requestParameters.tags.map((tag) => ({ ...tag, key: 'phoenix:quarantined' }));
+      expect(matchesPattern(pattern, otherTags as unknown as Json)).toBe(false);
+      return;
+    }
     if (check === 'events') {
-      const patterns = rules.filter((rule) => field(rule, 'Properties', 'EventPattern') !== undefined).map((rule) => field(rule, 'Properties', 'EventPattern'));
-      expect(patterns).toHaveLength(1);
-      const [pattern] = patterns;
+      const lifecycle = patterns.filter((pattern) => !isTagWrites(pattern));
+      expect(lifecycle).toHaveLength(1);
+      const [pattern] = lifecycle;
       expect(field(pattern, 'source')).toEqual(['aws.autoscaling']);
       expect([...asArray(field(pattern, 'detail-type'), 'detail-type')].sort()).toEqual([
         'EC2 Instance Launch Successful',

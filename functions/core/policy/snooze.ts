@@ -23,6 +23,14 @@ export interface SnoozeMark {
   /** The tag's time: the snooze's identity within its group. */
   readonly until: Millis;
   readonly seenAt: Millis;
+  /** Who wrote the tag and when, as CloudTrail told the verifier; absent when it did not (no trail, or not yet delivered). */
+  readonly setter?: SnoozeSetBy;
+}
+
+/** The earliest CloudTrail record of the tag write with this value: the caller and the call's time. */
+export interface SnoozeSetBy {
+  readonly by: string;
+  readonly at: Millis;
 }
 
 /** `phoenix:snooze-until`'s time, or undefined when it is not an ISO time with an offset. */

@@ -278,8 +278,10 @@ export interface SnoozeEntry {
   readonly until: string;
   /** From the first tick that saw it to its end. */
   readonly lengthSeconds: number;
-  /** Who set it: not known (the tag write is not followed through CloudTrail), so always null for now. */
-  readonly by: null;
+  /** Who wrote the tag (the caller's ARN), from CloudTrail's record of the call; null when CloudTrail did not tell (no trail logging management events in the region). */
+  readonly by: string | null;
+  /** When that call was made; null with `by`. */
+  readonly setAt: string | null;
 }
 
 export interface RequestEntry {

@@ -149,7 +149,8 @@ export function weeklyReport(input: WeeklyReportInput): WeeklyReport {
         seenAt: isoTime(mark.seenAt),
         until: isoTime(mark.until),
         lengthSeconds: Math.round((mark.until - mark.seenAt) / 1000),
-        by: null,
+        by: mark.setter?.by ?? null,
+        setAt: mark.setter === undefined ? null : isoTime(mark.setter.at),
       })),
     requests: input.records
       .filter((record) => record.reason === 'requested' && record.mode === 'live' && record.startedAt >= weekStart && record.startedAt < weekEnd)

@@ -12,12 +12,12 @@ export function ownerList(report: WeeklyReport): Html {
   )}</ul></section>`;
 }
 
-/** What people asked for in the week: snoozes (who set one is not known) and recycle requests with when each was served. */
+/** What people asked for in the week: snoozes (and who set each, when CloudTrail told) and recycle requests with when each was served. */
 export function askedList(report: WeeklyReport): Html {
   if (report.snoozes.length === 0 && report.requests.length === 0) return html``;
   return html`<section><h2>Snoozes and requests</h2><ul>${report.snoozes.map(
     (snooze) =>
-      html`<li><strong>${snooze.group}</strong> snoozed from ${utcMinute(snooze.seenAt)} until ${utcMinute(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, set by unknown)</li>`,
+      html`<li><strong>${snooze.group}</strong> snoozed from ${utcMinute(snooze.seenAt)} until ${utcMinute(snooze.until)} (${formatDuration(snooze.lengthSeconds * 1000)}, ${snooze.by === null || snooze.setAt === null ? 'set by unknown: CloudTrail did not tell' : html`set by <code>${snooze.by}</code> at ${utcMinute(snooze.setAt)}`})</li>`,
   )}${report.requests.map(
     (request) =>
       html`<li><strong>${request.group}</strong> <code>${request.instanceId}</code> requested: taken up ${utcMinute(request.startedAt)}, ${request.servedAt === null ? `not served (${request.outcome})` : `served ${utcMinute(request.servedAt)}`}</li>`,

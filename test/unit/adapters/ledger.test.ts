@@ -5,12 +5,13 @@ import {
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LedgerItemError } from '../../../functions/adapters/errors.js';
 import { DynamoLedger } from '../../../functions/adapters/ledger.js';
 import { recordFromItem, toItem } from '../../../functions/adapters/ledger-items.js';
+import { snoozeFromItem } from '../../../functions/adapters/ledger-snoozes.js';
 import { LEDGER_KEY } from '../../../functions/adapters/ledger-table.js';
 import type { ReplacementRecord } from '../../../functions/core/model.js';
 import { DAY, HOUR } from '../../../functions/core/model.js';
@@ -297,5 +298,102 @@ describe('stored form of undo claims and outboxes', () => {
     { case: 'not a list', outbox: JSON.stringify({ detailType: 'Recovery Verified' }) },
   ])('a malformed outbox ($case) fails the read, naming the field', ({ outbox }) => {
     expect(() => recordFromItem({ ...toItem(announced), outbox })).toThrow(/outbox must be JSON text of Phoenix events/);
+  });
+});
+
+describe('snooze items: the tick marks, the verifier notes who set it, in either order on one item', () => {
+  const UNTIL = WEDNESDAY_NOON + 6 * HOUR;
+  const KEY = { pk: 'GROUP#web', sk: 'SNOOZE#2026-11-18T18:00:00.000Z' };
+  const BOB = 'arn:aws:sts::123456789012:assumed-role/WebTeam/bob@example.com';
+  const setter = { group: 'web', until: UNTIL, by: BOB, at: WEDNESDAY_NOON - HOUR, eventId: 'e-1' };
+  const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  /** A marked item with its setter, as the table holds it, written out by hand. */
+  const stored = {
+    ...KEY,
+    kind: 'snooze',
+    group: 'web',
+    until: UNTIL,
+    mode: 'live',
+    startedAt: WEDNESDAY_NOON,
+    day: '2026-11-18',
+    expiresAt: (WEDNESDAY_NOON - HOUR) / 1000 + 90 * 86_400,
+    setBy: BOB,
+    setAt: WEDNESDAY_NOON - HOUR,
+  };
+
+  it('the mark is an update of the index attributes and its fields, only where no tick marked it yet, leaving a setter alone', async () => {
+    documents.on(UpdateCommand).resolves({});
+    await ledger.markSnooze({ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON });
+    const [call] = documents.commandCalls(UpdateCommand);
+    const input = call?.args[0].input;
+    expect(input?.Key).toEqual(KEY);
+    expect(input?.ConditionExpression).toBe('attribute_not_exists(#seen)');
+    expect(input?.ExpressionAttributeNames?.['#seen']).toBe('startedAt');
+    const set = Object.fromEntries(
+      Object.entries(input?.ExpressionAttributeNames ?? {}).flatMap(([name, attribute]) =>
+        name === '#seen' ? [] : [[attribute, input?.ExpressionAttributeValues?.[`:${name.slice(1)}`]]],
+      ),
+    );
+    expect(set).toEqual({
+      kind: 'snooze',
+      group: 'web',
+      until: UNTIL,
+      mode: 'live',
+      startedAt: WEDNESDAY_NOON,
+      day: '2026-11-18',
+      expiresAt: WEDNESDAY_NOON / 1000 + 90 * 86_400,
+    });
+    expect(input?.UpdateExpression).not.toMatch(/setBy|setAt|REMOVE/);
+    expect(documents.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('a value already marked is left as first seen; any other failure propagates', async () => {
+    documents.on(UpdateCommand).rejectsOnce(conditionFailed()).rejectsOnce(throttled());
+    await expect(ledger.markSnooze({ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON })).resolves.toBeUndefined();
+    await expect(ledger.markSnooze({ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON })).rejects.toThrow(ProvisionedThroughputExceededException);
+  });
+
+  it('the setter is kept unless an earlier one is, with an expiry only where the item has none', async () => {
+    documents.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).rejectsOnce(throttled());
+    expect(await ledger.noteSnoozeSetter(setter)).toBe('noted');
+    expect(documents.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: 'ledger',
+      Key: KEY,
+      UpdateExpression: 'SET #by = :by, #at = :at, #expires = if_not_exists(#expires, :expires)',
+      ConditionExpression: 'attribute_not_exists(#at) OR #at > :at',
+      ExpressionAttributeNames: { '#by': 'setBy', '#at': 'setAt', '#expires': 'expiresAt' },
+      ExpressionAttributeValues: { ':by': BOB, ':at': WEDNESDAY_NOON - HOUR, ':expires': (WEDNESDAY_NOON - HOUR) / 1000 + 90 * 86_400 },
+    });
+    expect(await ledger.noteSnoozeSetter(setter)).toBe('earlier-kept');
+    await expect(ledger.noteSnoozeSetter(setter)).rejects.toThrow(ProvisionedThroughputExceededException);
+  });
+
+  it('a marked item reads back with its setter; without one, as before', () => {
+    expect(snoozeFromItem(stored)).toStrictEqual({ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON, setter: { by: BOB, at: WEDNESDAY_NOON - HOUR } });
+    const { setBy: _by, setAt: _at, ...unset } = stored;
+    expect(snoozeFromItem(unset)).toStrictEqual({ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON });
+    expect(() => snoozeFromItem({ ...stored, setAt: 'noon' })).toThrow(/malformed snooze mark .*setAt must be a number, got "noon"/);
+  });
+
+  it('an item with only a setter (no tick marked it) is no snooze to any read, and trips none', async () => {
+    const setterOnly = { ...KEY, setBy: BOB, setAt: WEDNESDAY_NOON - HOUR, expiresAt: 1 };
+    expect(snoozeFromItem(setterOnly)).toBeUndefined();
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { IndexName: 'byStart', ExpressionAttributeValues: { ':mode': 'live' } })
+      .resolves({ Items: [setterOnly, stored] })
+      .on(QueryCommand, { IndexName: 'byDay', ExpressionAttributeValues: { ':day': '2026-11-18' } })
+      .resolves({ Items: [setterOnly, stored] });
+    expect(await ledger.recordsSince(WEDNESDAY_NOON - DAY)).toStrictEqual({
+      records: [],
+      blocks: [],
+      releases: [],
+      snoozes: [{ group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON, setter: { by: BOB, at: WEDNESDAY_NOON - HOUR } }],
+    });
+    expect(await ledger.snoozesBetween(WEDNESDAY_NOON - DAY, WEDNESDAY_NOON + DAY)).toEqual([
+      { group: 'web', until: UNTIL, seenAt: WEDNESDAY_NOON, setter: { by: BOB, at: WEDNESDAY_NOON - HOUR } },
+    ]);
+    expect(await ledger.recordsBetween(WEDNESDAY_NOON - DAY, WEDNESDAY_NOON + DAY)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { group, instance, OPTED_IN, record } from '../../support/fleet.js';
 
 /** Monday 16 November 2026 00:00 UTC: the start of 2026-W47. */
 const W47 = Date.UTC(2026, 10, 16);
+const BOB = 'arn:aws:sts::123456789012:assumed-role/WebTeam/bob@example.com';
 
 class MemoryStore implements ReportStorePort {
   readonly objects = new Map<string, { body: string; contentType: string }>();
@@ -213,9 +214,11 @@ describe('deliverWeeklyReport', () => {
     expect(renderHtml(report)).toContain('<h2>By owner</h2><ul><li><strong>payments</strong>: 1 groups, 0 recycled, 0 failed, 1 quarantined');
   });
 
-  it("lists the week's snoozes with their length (who set one is not known) and the recycle requests with when each was served", async () => {
+  it("lists the week's snoozes with their length and who set each when CloudTrail told, and the recycle requests with when each was served", async () => {
     const ledger = await ledgerWithWeek();
     await ledger.markSnooze({ group: 'web', until: W47 + 2 * DAY + 6 * 3_600_000, seenAt: W47 + 2 * DAY });
+    await ledger.noteSnoozeSetter({ group: 'api', until: W47 + 4 * DAY + 3_600_000, by: BOB, at: W47 + 4 * DAY - 60_000, eventId: 'e-1' });
+    await ledger.markSnooze({ group: 'api', until: W47 + 4 * DAY + 3_600_000, seenAt: W47 + 4 * DAY });
     await ledger.markSnooze({ group: 'web', until: W47 - DAY + 3_600_000, seenAt: W47 - DAY });
     await ledger.begin(
       record({
@@ -231,15 +234,27 @@ describe('deliverWeeklyReport', () => {
     );
     const report = await buildWeeklyReport({ ledger, fleet }, { week: '2026-W47', timeZone: 'UTC' }, REPORT_TIME);
     expect(report.snoozes).toEqual([
-      { group: 'web', seenAt: '2026-11-18T00:00:00.000Z', until: '2026-11-18T06:00:00.000Z', lengthSeconds: 6 * 3600, by: null },
+      { group: 'web', seenAt: '2026-11-18T00:00:00.000Z', until: '2026-11-18T06:00:00.000Z', lengthSeconds: 6 * 3600, by: null, setAt: null },
+      { group: 'api', seenAt: '2026-11-20T00:00:00.000Z', until: '2026-11-20T01:00:00.000Z', lengthSeconds: 3600, by: BOB, setAt: '2026-11-19T23:59:00.000Z' },
     ]);
     expect(report.requests).toEqual([
       { group: 'web', instanceId: 'i-9', startedAt: '2026-11-19T00:00:00.000Z', servedAt: '2026-11-19T00:10:00.000Z', outcome: 'verified' },
     ]);
     const text = renderMarkdown(report);
-    expect(text).toContain('## Snoozes\n\n- **web** from 2026-11-18T00:00:00.000Z until 2026-11-18T06:00:00.000Z (6h, set by unknown)');
+    expect(text).toContain(
+      [
+        '## Snoozes\n',
+        '- **web** from 2026-11-18T00:00:00.000Z until 2026-11-18T06:00:00.000Z (6h, set by unknown: CloudTrail did not tell)',
+        `- **api** from 2026-11-20T00:00:00.000Z until 2026-11-20T01:00:00.000Z (1h, set by ${BOB} at 2026-11-19T23:59:00.000Z)`,
+      ].join('\n'),
+    );
     expect(text).toContain('## Recycle requests\n\n- **web** i-9: taken up 2026-11-19T00:00:00.000Z, served 2026-11-19T00:10:00.000Z');
-    expect(renderHtml(report)).toContain('<strong>web</strong> snoozed from');
+    expect(renderHtml(report)).toContain(
+      '<strong>web</strong> snoozed from 2026-11-18 00:00 UTC until 2026-11-18 06:00 UTC (6h, set by unknown: CloudTrail did not tell)',
+    );
+    expect(renderHtml(report)).toContain(
+      `<strong>api</strong> snoozed from 2026-11-20 00:00 UTC until 2026-11-20 01:00 UTC (1h, set by <code>${BOB}</code> at 2026-11-19 23:59 UTC)`,
+    );
     expect(renderHtml(report)).toContain('<code>i-9</code> requested: taken up');
   });
 

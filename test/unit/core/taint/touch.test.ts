@@ -115,6 +115,15 @@ const FIXTURES: readonly { case: string; file: string; expected: TouchResult }[]
     file: 'ssm-send-command-invoked-by-service.json',
     expected: { kind: 'ignored', reason: 'the call was made by ssm.amazonaws.com, not by a person' },
   },
+  {
+    case: "a snooze tag write is the verifier's, touching no instance",
+    file: 'autoscaling-create-or-update-tags-snooze.json',
+    expected: {
+      kind: 'ignored',
+      reason:
+        'autoscaling.amazonaws.com/CreateOrUpdateTags is not a touch: expected one of ssm.amazonaws.com/StartSession, ssm.amazonaws.com/SendCommand, ec2-instance-connect.amazonaws.com/SendSSHPublicKey',
+    },
+  },
 ];
 
 describe('parseTouch on the fixtures in test/events', () => {
