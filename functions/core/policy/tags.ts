@@ -230,11 +230,39 @@ export function parseBudgetText(text: string): Budget | undefined {
   return isFailure(result) ? undefined : result;
 }
 
+/** Distinct phoenix tag sets remembered per account limits; a fleet with more only parses more often. */
+const POLICY_MEMO_LIMIT = 10_000;
+const policies = new WeakMap<AccountLimits, Map<string, PolicyResult>>();
+
 /**
  * A group's phoenix tags as a frozen policy, or every problem found. A present but malformed value never
  * falls back to its default: the group must be skipped with a reason instead of running on a guess.
+ *
+ * Whole tag sets repeat across groups as single values do (a team tags its groups alike), and the answer
+ * depends only on the phoenix tags, in their order, and the limits: it is remembered under exactly those.
  */
 export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits: AccountLimits = NO_ACCOUNT_LIMITS): PolicyResult {
+  let key = '';
+  for (const name of Object.keys(tags)) {
+    if (!PHOENIX_KEY.test(name)) continue;
+    const value = tags[name] ?? '';
+    // Length-prefixed, so no name or value can run into the next: two different tag sets never share a key.
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  let known = policies.get(limits);
+  if (known === undefined) {
+    known = new Map();
+    policies.set(limits, known);
+  }
+  const remembered = known.get(key);
+  if (remembered !== undefined) return remembered;
+  const result = parsePolicy(tags, limits);
+  if (known.size >= POLICY_MEMO_LIMIT) known.clear();
+  known.set(key, result);
+  return result;
+}
+
+function parsePolicy(tags: Readonly<Record<string, string>>, limits: AccountLimits): PolicyResult {
   const errors: TagValueError[] = [];
   const read = <T>(tag: string, parser: Parser<T>, fallback: T): T => readTag(tags, tag, parser, fallback, errors);
 
@@ -274,7 +302,7 @@ export function parseGroupPolicy(tags: Readonly<Record<string, string>>, limits:
   }
 
   errors.push(...beyondAccountLimits(tags, budget, minHealthyPercent, limits));
-  if (mode === undefined || errors.length > 0) return { ok: false, errors };
+  if (mode === undefined || errors.length > 0) return { ok: false, errors: Object.freeze(errors) };
   const policy: GroupPolicy = {
     mode,
     maxAge,
