@@ -1,3 +1,5 @@
+import type { Fields } from '../cloudtrail.js';
+import { CLOUDTRAIL_DETAIL_TYPE, isFields, readCloudTrailCall, shown } from '../cloudtrail.js';
 import type { Millis } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
 import { TAG } from './policy.js';
@@ -19,16 +21,11 @@ export type SnoozeSetterRead =
   | { readonly kind: 'setters'; readonly setters: readonly SnoozeSetter[]; readonly eventId: string; readonly skipped: readonly string[] }
   | { readonly kind: 'ignored'; readonly reason: string };
 
-const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-const TAG_WRITE = 'autoscaling.amazonaws.com/CreateOrUpdateTags';
+const TAG_WRITE: ReadonlyMap<string, 'tag-write'> = new Map([['autoscaling.amazonaws.com/CreateOrUpdateTags', 'tag-write']]);
 const GROUP_RESOURCE = 'auto-scaling-group';
 /** Long enough for any IAM ARN a person signs in with; the end of an assumed-role ARN is the session name, the person. */
 const LONGEST_SETTER = 512;
 
-type Fields = Readonly<Record<string, unknown>>;
-
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const shown = (value: unknown): string => (value === undefined ? 'missing' : JSON.stringify(value));
 const ignored = (reason: string): SnoozeSetterRead => ({ kind: 'ignored', reason });
 
 /** A CloudTrail record of an Auto Scaling API call (the verifier's rule sends only tag writes naming the snooze tag). */
@@ -77,24 +74,11 @@ function snoozeTag(tag: Fields, index: number): { group: string; until: Millis }
  * that names a group twice sets the last value, as Auto Scaling applies it.
  */
 export function parseSnoozeSetters(event: unknown): SnoozeSetterRead {
-  if (!isFields(event)) return ignored(`event is ${shown(event)}: expected an EventBridge event object`);
-  const detail = event['detail'];
-  if (!isFields(detail)) return ignored(`event.detail is ${shown(detail)}: expected the CloudTrail record object`);
-  const call = `${String(detail['eventSource'])}/${String(detail['eventName'])}`;
-  if (call !== TAG_WRITE) return ignored(`${call} is not a tag write: expected ${TAG_WRITE}`);
-  const errorCode = detail['errorCode'];
-  if (errorCode !== undefined && errorCode !== null) {
-    const message = typeof detail['errorMessage'] === 'string' ? ` (${detail['errorMessage']})` : '';
-    return ignored(`${call} failed with ${String(errorCode)}${message}: a failed call set no tag`);
-  }
-  const who = caller(detail['userIdentity']);
+  const read = readCloudTrailCall(event, { calls: TAG_WRITE, kind: 'a tag write', failedMeans: 'set no tag' });
+  if ('reason' in read) return ignored(read.reason);
+  const { call, at, eventId, request } = read;
+  const who = caller(read.identity);
   if ('reason' in who) return ignored(who.reason);
-  const eventTime = detail['eventTime'];
-  const at = typeof eventTime === 'string' ? Date.parse(eventTime) : Number.NaN;
-  if (Number.isNaN(at)) return ignored(`detail.eventTime is ${shown(eventTime)}: expected an ISO-8601 time`);
-  const eventId = detail['eventID'];
-  if (typeof eventId !== 'string' || eventId === '') return ignored(`detail.eventID is ${shown(eventId)}: expected the CloudTrail event id`);
-  const request = detail['requestParameters'];
   const tags = isFields(request) ? request['tags'] : undefined;
   if (!Array.isArray(tags)) return ignored(`detail.requestParameters.tags is ${shown(tags)}: expected the list of tags the call wrote`);
   const byGroup = new Map<string, SnoozeSetter>();

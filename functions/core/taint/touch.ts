@@ -1,3 +1,5 @@
+import type { Fields } from '../cloudtrail.js';
+import { isFields, readCloudTrailCall, shown } from '../cloudtrail.js';
 import type { Millis } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
 import { TAG } from '../policy/policy.js';
@@ -27,8 +29,6 @@ export interface Touch {
 
 export type TouchResult = Touch | { readonly kind: 'ignored'; readonly reason: string };
 
-const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-
 /** The CloudTrail records that mean a person reached an instance, by `eventSource/eventName`. */
 const TOUCH_CALLS: ReadonlyMap<string, TouchKind> = new Map([
   ['ssm.amazonaws.com/StartSession', 'ssm-session'],
@@ -42,10 +42,6 @@ export const INSTANCE_ID = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 /** EC2 caps a tag value at 256 Unicode characters; the whole `phoenix:tainted` value must fit. */
 const EC2_TAG_VALUE_LIMIT = 256;
 
-type Fields = Readonly<Record<string, unknown>>;
-
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-const shown = (value: unknown): string => (value === undefined ? 'missing' : JSON.stringify(value));
 const ignored = (reason: string): TouchResult => ({ kind: 'ignored', reason });
 
 /**
@@ -108,28 +104,11 @@ function targets(via: TouchKind, request: Fields): { ids: string[] } | { reason:
  * why it is not one: malformed, another API call, a failed call, or a call made by an AWS service.
  */
 export function parseTouch(event: unknown): TouchResult {
-  if (!isFields(event)) return ignored(`event is ${shown(event)}: expected an EventBridge event object`);
-  if (event['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) {
-    return ignored(`event detail-type is ${shown(event['detail-type'])}: expected "${CLOUDTRAIL_DETAIL_TYPE}"`);
-  }
-  const detail = event['detail'];
-  if (!isFields(detail)) return ignored(`event.detail is ${shown(detail)}: expected the CloudTrail record object`);
-  const call = `${String(detail['eventSource'])}/${String(detail['eventName'])}`;
-  const via = TOUCH_CALLS.get(call);
-  if (via === undefined) return ignored(`${call} is not a touch: expected one of ${[...TOUCH_CALLS.keys()].join(', ')}`);
-  const errorCode = detail['errorCode'];
-  if (errorCode !== undefined && errorCode !== null) {
-    const message = typeof detail['errorMessage'] === 'string' ? ` (${detail['errorMessage']})` : '';
-    return ignored(`${call} failed with ${String(errorCode)}${message}: a failed call touched nothing`);
-  }
-  const who = caller(detail['userIdentity']);
+  const read = readCloudTrailCall(event, { calls: TOUCH_CALLS, kind: 'a touch', failedMeans: 'touched nothing' });
+  if ('reason' in read) return ignored(read.reason);
+  const { meaning: via, at, eventId, request } = read;
+  const who = caller(read.identity);
   if ('reason' in who) return ignored(who.reason);
-  const eventTime = detail['eventTime'];
-  const at = typeof eventTime === 'string' ? Date.parse(eventTime) : Number.NaN;
-  if (Number.isNaN(at)) return ignored(`detail.eventTime is ${shown(eventTime)}: expected an ISO-8601 time`);
-  const eventId = detail['eventID'];
-  if (typeof eventId !== 'string' || eventId === '') return ignored(`detail.eventID is ${shown(eventId)}: expected the CloudTrail event id`);
-  const request = detail['requestParameters'];
   if (!isFields(request)) return ignored(`detail.requestParameters is ${shown(request)}: expected the call's parameters`);
   const touched = targets(via, request);
   if ('reason' in touched) return ignored(touched.reason);

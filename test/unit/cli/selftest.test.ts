@@ -5,8 +5,8 @@ import type { SelftestReport } from '../../../functions/cli/selftest/checklist.j
 import { formatReport } from '../../../functions/cli/selftest/checklist.js';
 import type { Group } from '../../../functions/core/model.js';
 import { MINUTE } from '../../../functions/core/model.js';
-import { instance, NOW, record } from '../../support/fleet.js';
-import { denied, FakeCloud, FakeRecycler, fakeClock, made, selftest } from '../../support/selftest-session.js';
+import { NOW, record } from '../../support/fleet.js';
+import { denied, FakeCloud, FakeRecycler, fakeClock, made, replacingCloud, selftest } from '../../support/selftest-session.js';
 
 describe('phoenix selftest: bad arguments are refused before anything is read (exit 2)', () => {
   it.each([
@@ -221,15 +221,8 @@ describe('phoenix selftest: the run', () => {
   it('a recorded replacement that failed is a failed ledger check with its detail', async () => {
     const recycler = new FakeRecycler();
     recycler.answers['recycle'] = { ok: true, answer: { decision: 'start', why: 'touched' } };
-    const cloud = new FakeCloud();
-    const realCreate = cloud.createGroup.bind(cloud);
     // Desired capacity goes to 2 with an extra instance, the old one leaves, and the record closes failed.
-    cloud.createGroup = async (spec) => {
-      await realCreate(spec);
-      const made_ = cloud.groups.get(spec.name) as Group;
-      cloud.groups.set(spec.name, { ...made_, desired: 2, instances: [...made_.instances, instance({ id: 'i-extra' })] });
-    };
-    cloud.terminationActivity = async () => 'Terminating EC2 instance: i-old';
+    const cloud = replacingCloud();
     cloud.records = [record({ group: 'x', phase: 'failed', detail: 'recovery timed out after 15m', startedAt: NOW, closedAt: NOW + 20 * MINUTE })];
     const result = await selftest(['--yes', '--json'], { cloud, recycler });
     const report = JSON.parse(result.stdout.join('\n')) as SelftestReport;

@@ -84,7 +84,12 @@ describe('a CloudTrail record of a snooze tag write', () => {
 
   it.each([
     { case: 'not an object', event: 'hello', says: 'event is "hello": expected an EventBridge event object' },
-    { case: 'no detail', event: { source: 'aws.autoscaling' }, says: 'event.detail is missing: expected the CloudTrail record object' },
+    { case: 'not a CloudTrail record', event: { source: 'aws.autoscaling' }, says: 'event detail-type is missing: expected "AWS API Call via CloudTrail"' },
+    {
+      case: 'no detail',
+      event: { source: 'aws.autoscaling', 'detail-type': 'AWS API Call via CloudTrail' },
+      says: 'event.detail is missing: expected the CloudTrail record object',
+    },
     {
       case: 'another Auto Scaling call',
       event: edited((e) => {
