@@ -3,7 +3,6 @@ import type { SelftestRequest } from '../functions/core/selftest/request.js';
 import type { TouchKind } from '../functions/core/taint/taint.js';
 import type { Release } from './auto-scaling-state.js';
 import type { FaultRates } from './fleet.js';
-import type { TaintProbeTarget } from './taint-probes.js';
 
 /** What a scenario does to the fleet over a run and how its ticks arrive: what the runner plays. */
 
@@ -52,6 +51,15 @@ export type ScriptEvent =
 
 /** A group named, or drawn in [0, 1) among those with a surge in flight, or with a max size Phoenix raised. */
 export type GroupChoice = string | { readonly surging: number } | { readonly raisedMax: number };
+
+/** Where a taint probe aims: an instance of a group, drawn when the probe runs. */
+export interface TaintProbeTarget {
+  readonly group: string;
+  /** The instance, by a draw in [0, 1) among the group's instances in any state. */
+  readonly pick: number;
+  /** Someone marked the instance phoenix:selftest=true first (a group's tags propagated, or by hand): the probe must still refuse it. */
+  readonly marked: boolean;
+}
 
 /** One Lambda invocation: the recycler's tick, the verifier, or the recycler or the tainter invoked directly by `phoenix selftest`. */
 export interface Invocation {

@@ -13,7 +13,6 @@ import type { MemoryLedger } from './memory-ledger.js';
 import type { Violations } from './referee.js';
 import type { ScenarioName } from './scenarios.js';
 import type { SnoozeFigures } from './snooze-watch.js';
-import type { TaintProbeFigures } from './taint-probes.js';
 import type { AppliedTouch } from './touches.js';
 import { touchedInstances } from './touches.js';
 import type { VersionFigures } from './version-figures.js';
@@ -107,6 +106,15 @@ export interface GroupSummary {
 export interface TickFailure {
   readonly at: Millis;
   readonly error: string;
+}
+
+/** The tainter's taint probes aimed at the fleet's instances, as the fleet saw them. */
+export interface TaintProbeFigures {
+  readonly runs: number;
+  readonly refused: number;
+  readonly failures: readonly TickFailure[];
+  /** Every phoenix:tainted the probe wrote on an instance, from the fleet's side; a safe run has none. */
+  readonly written: readonly { readonly at: Millis; readonly instanceId: string }[];
 }
 
 export interface SimulationResult {

@@ -5,28 +5,8 @@ import { TAG } from '../functions/core/policy/policy.js';
 import type { Logger, TaintProbePort } from '../functions/core/ports.js';
 import { AUTO_SCALING_GROUP_TAG } from '../functions/core/selftest/taint-probe.js';
 import type { SimFleet } from './fleet.js';
-import type { TickFailure } from './summary.js';
-
-/**
- * `phoenix selftest`'s taint probe aimed at the fleet's instances: the tainter's own probe path reads an
- * instance as EC2 shows it (every instance of a group carries Auto Scaling's group tag) and, if it ever
- * wrote, the write would land on the fleet's instance, where this log sees it.
- */
-export interface TaintProbeTarget {
-  readonly group: string;
-  /** The instance, by a draw in [0, 1) among the group's instances in any state. */
-  readonly pick: number;
-  /** Someone marked the instance phoenix:selftest=true first (a group's tags propagated, or by hand): the probe must still refuse it. */
-  readonly marked: boolean;
-}
-
-export interface TaintProbeFigures {
-  readonly runs: number;
-  readonly refused: number;
-  readonly failures: readonly TickFailure[];
-  /** Every phoenix:tainted the probe wrote on an instance, from the fleet's side; a safe run has none. */
-  readonly written: readonly { readonly at: Millis; readonly instanceId: string }[];
-}
+import type { TaintProbeTarget } from './script.js';
+import type { TaintProbeFigures, TickFailure } from './summary.js';
 
 class FleetInstances implements TaintProbePort {
   constructor(
@@ -58,7 +38,12 @@ class FleetInstances implements TaintProbePort {
   }
 }
 
-/** Plays each probe through the tainter's handler path and counts how it ended. */
+/**
+ * `phoenix selftest`'s taint probe aimed at the fleet's instances, each played through the tainter's own
+ * probe path and counted by how it ended: that path reads an instance as EC2 shows it (every instance of
+ * a group carries Auto Scaling's group tag) and, if it ever wrote, the write would land on the fleet's
+ * instance, where this log sees it.
+ */
 export class TaintProbes {
   private runs = 0;
   private refused = 0;
