@@ -15,6 +15,7 @@ import {
   DescribeVpcsCommand,
   type EC2Client,
   type InstanceTypeInfo,
+  paginateDescribeInstances,
   paginateDescribeInstanceTypes,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -22,6 +23,7 @@ import {
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Group, Millis, ReplacementRecord } from '../core/model.js';
+import { TAG } from '../core/policy/policy.js';
 import { AwsFleet } from './fleet.js';
 import { DynamoLedgerReader } from './ledger-reader.js';
 
@@ -179,6 +181,20 @@ export class AwsSelftestCloud {
     } catch (error) {
       if (!notFound(error, /InvalidInstanceID\.NotFound/)) throw error;
     }
+  }
+
+  async selftestInstancesNamed(name: string): Promise<string[]> {
+    const filters = [
+      { Name: 'tag:Name', Values: [name] },
+      { Name: `tag:${TAG.selftest}`, Values: ['true'] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+    ];
+    const ids: string[] = [];
+    for await (const page of paginateDescribeInstances({ client: this.clients.ec2 }, { Filters: filters })) {
+      for (const reservation of page.Reservations ?? [])
+        for (const instance of reservation.Instances ?? []) if (instance.InstanceId !== undefined) ids.push(instance.InstanceId);
+    }
+    return ids;
   }
 
   async tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void> {

@@ -145,8 +145,9 @@ any group; asks the deployed recycler to replace the opted-in group's instance a
 events in the verifier's log, verified in the ledger, events on the bus); asks the recycler to act
 on the decoy and the tainter to tag the standalone instance, and expects AWS to refuse both; reads
 the mode parameter, the stop alarms and the dashboard; then removes what it made, also after a
-failure or Ctrl-C. States the cost and duration first and asks before making anything. Exit 0 only
-if every check passed. Runs with your own credentials; the functions act through their own roles.
+failure or Ctrl-C (an instance whose launch answer was lost is found by its Name). States the cost
+and duration first and asks before making anything. Exit 0 only if every check passed. Runs with
+your own credentials; the functions act through their own roles.
 
   --stage S         the stage the stack was deployed with (default: dev, as osls deploy)
   --subnets ID,ID   subnets for the two groups (default: the default VPC's default subnets)

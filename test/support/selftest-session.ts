@@ -91,6 +91,12 @@ export class FakeCloud implements SelftestCloud {
   async terminateInstance(id: string) {
     this.enter(`terminateInstance ${id}`);
   }
+  /** What EC2 shows under a self-test instance's Name: by default the one launchInstance returned. */
+  named: string[] = ['i-0standalone'];
+  async selftestInstancesNamed(name: string): Promise<string[]> {
+    this.enter(`selftestInstancesNamed ${name}`);
+    return this.named;
+  }
   async tagInstance(id: string) {
     this.enter(`tagInstance ${id}`);
   }

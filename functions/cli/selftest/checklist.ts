@@ -16,6 +16,8 @@ export interface MadeResources {
   readonly groups: readonly string[];
   /** The standalone instance's id, once EC2 gave one. */
   readonly instance: string | undefined;
+  /** The standalone instance's Name, once its launch was asked for: a launch whose answer was lost may still have made it. */
+  readonly standalone: string | undefined;
 }
 
 export interface CleanupResult {

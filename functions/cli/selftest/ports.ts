@@ -26,6 +26,8 @@ export interface SelftestCloud {
   instanceState(instanceId: string): Promise<string | undefined>;
   /** Done when the instance is terminating or gone, also when EC2 never knew it. */
   terminateInstance(instanceId: string): Promise<void>;
+  /** The self-test's instances (tagged phoenix:selftest=true) with this Name that are not terminated yet. */
+  selftestInstancesNamed(name: string): Promise<string[]>;
   tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): Promise<void>;
   /** The description of Auto Scaling's activity that terminated the instance, once there is one. */
   terminationActivity(group: string, instanceId: string): Promise<string | undefined>;

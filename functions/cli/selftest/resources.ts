@@ -55,9 +55,14 @@ export function touchMark(now: Millis): Readonly<Record<string, string>> {
 
 /** AWS CLI commands that remove what a run made, for --keep or a removal that failed. */
 export function removalCommands(made: MadeResources, region: string): string[] {
-  const { instance, launchTemplate } = made;
+  const { instance, standalone, launchTemplate } = made;
+  const found = `$(aws ec2 describe-instances --filters Name=tag:Name,Values=${standalone} Name=tag:phoenix:selftest,Values=true --query 'Reservations[].Instances[].InstanceId' --output text --region ${region})`;
   return [
-    ...(instance === undefined ? [] : [`aws ec2 terminate-instances --instance-ids ${instance} --region ${region}`]),
+    ...(instance !== undefined
+      ? [`aws ec2 terminate-instances --instance-ids ${instance} --region ${region}`]
+      : standalone === undefined
+        ? []
+        : [`aws ec2 terminate-instances --instance-ids ${found} --region ${region}`]),
     ...made.groups.map((group) => `aws autoscaling delete-auto-scaling-group --force-delete --auto-scaling-group-name ${group} --region ${region}`),
     ...(launchTemplate === undefined ? [] : [`aws ec2 delete-launch-template --launch-template-name ${launchTemplate} --region ${region}`]),
   ];
@@ -73,8 +78,14 @@ export async function removeResources(cloud: SelftestCloud, made: MadeResources)
       failures.push(`${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
   };
-  const instance = made.instance;
-  if (instance !== undefined) await attempt(instance, () => cloud.terminateInstance(instance));
+  const instances = new Set(made.instance === undefined ? [] : [made.instance]);
+  // A launch whose answer was lost (its last retry timed out) may still have made an instance: its Name finds it.
+  const standalone = made.standalone;
+  if (standalone !== undefined)
+    await attempt(standalone, async () => {
+      for (const id of await cloud.selftestInstancesNamed(standalone)) instances.add(id);
+    });
+  for (const instance of instances) await attempt(instance, () => cloud.terminateInstance(instance));
   for (const group of made.groups) await attempt(group, () => cloud.deleteGroup(group));
   const template = made.launchTemplate;
   if (template !== undefined) await attempt(template, () => cloud.deleteLaunchTemplate(template));

@@ -91,10 +91,11 @@ async function replacement(list: Checklist, context: StepContext, oldInstance: s
  */
 export async function runSelftest(ports: SelftestPorts, run: SelftestRun): Promise<SelftestReport> {
   const names = selftestNames(ports.clock.now());
-  const made: { launchTemplate: string | undefined; groups: string[]; instance: string | undefined } = {
+  const made: { launchTemplate: string | undefined; groups: string[]; instance: string | undefined; standalone: string | undefined } = {
     launchTemplate: undefined,
     groups: [],
     instance: undefined,
+    standalone: undefined,
   };
   const context: StepContext = { ports, signal: run.signal, names, facts: run.facts, stage: run.stage, region: run.region };
   const list = new Checklist(ports);
@@ -123,6 +124,7 @@ export async function runSelftest(ports: SelftestPorts, run: SelftestRun): Promi
     const standalone = await list.check('a standalone instance outside any group', async () => {
       const [subnet] = run.subnets;
       if (subnet === undefined) throw new Error('no subnet to launch it in');
+      made.standalone = names.standalone;
       made.instance = await ports.cloud.launchInstance({ launchTemplateId: template.id, subnet, tags: standaloneTags(names) });
       return {
         passed: true as const,

@@ -140,4 +140,17 @@ describe('AwsSelftestCloud', () => {
     ec2.on(TerminateInstancesCommand).rejects(error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     await expect(cloud.terminateInstance('i-0standalone')).rejects.toThrow('not authorized');
   });
+
+  it("finds the self-test's instances not yet terminated by their Name, over every page", async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-0first' }] }], NextToken: 'more' })
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-0second' }, {}] }] });
+    expect(await cloud.selftestInstancesNamed('phoenix-selftest-x-standalone')).toEqual(['i-0first', 'i-0second']);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'tag:Name', Values: ['phoenix-selftest-x-standalone'] },
+      { Name: 'tag:phoenix:selftest', Values: ['true'] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+    ]);
+  });
 });

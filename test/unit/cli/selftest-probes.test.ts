@@ -106,6 +106,27 @@ describe('phoenix selftest: IAM refuses the tainter on the standalone instance',
     expect(report.resources.instance).toBeUndefined();
   });
 
+  it('a launch whose answer was lost still has its instance found by Name and terminated at cleanup', async () => {
+    const cloud = new FakeCloud();
+    cloud.failing.set('launchInstance', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    cloud.named = ['i-0madeanyway'];
+    const { report } = await checkOf(STEP, { cloud });
+    expect(report.resources.instance).toBeUndefined();
+    expect(cloud.calls).toContain(`selftestInstancesNamed ${report.resources.standalone}`);
+    expect(cloud.calls).toContain('terminateInstance i-0madeanyway');
+  });
+
+  it('--keep after a lost launch prints how to find the instance by its Name and terminate it', async () => {
+    const cloud = new FakeCloud();
+    cloud.failing.set('launchInstance', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    const kept = await selftest(['--yes', '--json', '--keep'], { cloud });
+    const report = JSON.parse(kept.stdout.join('\n')) as SelftestReport;
+    expect(report.cleanup.removal[0]).toMatch(
+      new RegExp(`^aws ec2 terminate-instances --instance-ids \\$\\(aws ec2 describe-instances --filters Name=tag:Name,Values=${report.resources.standalone} `),
+    );
+    expect(cloud.calls.filter((call) => /^(delete|terminate|selftestInstancesNamed)/.test(call))).toEqual([]);
+  });
+
   it('--keep lists the standalone instance first among what to remove, and terminates nothing', async () => {
     const kept = await selftest(['--yes', '--json', '--keep']);
     const report = JSON.parse(kept.stdout.join('\n')) as SelftestReport;

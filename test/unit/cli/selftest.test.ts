@@ -240,7 +240,12 @@ describe('the checklist', () => {
       region: 'eu-west-1',
       passed: true,
       checks: [{ step: 'the dashboard', passed: true, evidence: 'phoenix-prod-eu-west-1 exists', seconds: 0.2 }],
-      resources: { launchTemplate: 'phoenix-selftest-x', groups: ['phoenix-selftest-x-subject'], instance: 'i-0standalone' },
+      resources: {
+        launchTemplate: 'phoenix-selftest-x',
+        groups: ['phoenix-selftest-x-subject'],
+        instance: 'i-0standalone',
+        standalone: 'phoenix-selftest-x-standalone',
+      },
       cleanup: { kept: false, failures: [], removal: [] },
       stoppedBecause: undefined,
     };
