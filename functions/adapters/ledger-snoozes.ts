@@ -5,7 +5,7 @@ import type { StoredItem } from './ledger-items.js';
 import { dayBucket, describe, expiresAt, FieldReader, partitionKey, queryBound } from './ledger-items.js';
 import { LEDGER_KEY, LEDGER_TTL_ATTRIBUTE } from './ledger-table.js';
 
-/** A snooze's ledger item (its layout is with the others, in ledger-items.ts): the tick's mark and who set it. */
+// A snooze's ledger item (its layout is with the others, in ledger-items.ts): the tick's mark and who set it.
 
 const SNOOZE_KIND = 'snooze';
 const SNOOZE_SORT_PREFIX = 'SNOOZE#';

@@ -1,3 +1,4 @@
+import { envelopeId } from '../core/event-fields.js';
 import type { Millis } from '../core/model.js';
 import { believedSetter, parseSnoozeSetters } from '../core/policy/snooze-setter.js';
 import type { Logger, SnoozeSetterPort } from '../core/ports.js';
@@ -15,10 +16,6 @@ export interface SnoozeSetterSummary {
   readonly noted: readonly string[];
   readonly earlierKept: readonly string[];
   readonly skipped: number;
-}
-
-function envelopeId(event: unknown): unknown {
-  return typeof event === 'object' && event !== null && 'id' in event ? event.id : undefined;
 }
 
 /**

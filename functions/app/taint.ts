@@ -1,3 +1,4 @@
+import { envelopeId } from '../core/event-fields.js';
 import type { InstanceTainted } from '../core/events.js';
 import type { Millis } from '../core/model.js';
 import type { EventsPort, Logger, TaintPort } from '../core/ports.js';
@@ -19,10 +20,6 @@ export interface TaintRunSummary {
   readonly cloudTrailEventId: string | null;
   readonly tainted: readonly string[];
   readonly skipped: number;
-}
-
-function envelopeId(event: unknown): unknown {
-  return typeof event === 'object' && event !== null && 'id' in event ? event.id : undefined;
 }
 
 /**

@@ -1,3 +1,6 @@
+import type { Fields } from './event-fields.js';
+import { isFields } from './event-fields.js';
+
 /**
  * The verifier logs one line for each Auto Scaling event it receives, whatever it then does with it:
  * `phoenix selftest` reads these lines as direct proof that Auto Scaling's events reach the verifier.
@@ -17,9 +20,7 @@ export interface ReceivedAutoScalingEvent {
   readonly eventTime: string | null;
 }
 
-type Fields = Readonly<Record<string, unknown>>;
-
-const fieldsOf = (value: unknown): Fields => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {});
+const fieldsOf = (value: unknown): Fields => (isFields(value) ? value : {});
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** The line's fields for an event from Auto Scaling; undefined for any other event (the schedule's). */

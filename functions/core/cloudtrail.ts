@@ -1,12 +1,8 @@
+import { isFields, shown } from './event-fields.js';
 import type { Millis } from './model.js';
 
 /** EventBridge's detail-type for a CloudTrail record of an API call. */
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
-
-export type Fields = Readonly<Record<string, unknown>>;
-
-export const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-export const shown = (value: unknown): string => (value === undefined ? 'missing' : JSON.stringify(value));
 
 /** One successful call as its CloudTrail record tells it; what the call means to the reader rides along. */
 export interface CloudTrailCall<Meaning> {

@@ -1,5 +1,6 @@
-import type { Fields } from '../cloudtrail.js';
-import { CLOUDTRAIL_DETAIL_TYPE, isFields, readCloudTrailCall, shown } from '../cloudtrail.js';
+import { CLOUDTRAIL_DETAIL_TYPE, readCloudTrailCall } from '../cloudtrail.js';
+import type { Fields } from '../event-fields.js';
+import { isFields, shown } from '../event-fields.js';
 import type { Millis } from '../model.js';
 import { TRUSTED_CLOCK_SKEW } from '../model.js';
 import { TAG } from './policy.js';
