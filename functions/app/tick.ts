@@ -102,7 +102,8 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   const decisions = planTick(planInput);
   if (scope.kind === 'tick') await markSnoozes(deps, groups, planInput);
   const fresh = await readBeforeActing(deps.fleet, scope, decisions, groups, now);
-  const run = new ReplacementActions(deps, planInput, records, fresh, settings.ownerTagKey ?? SETTINGS.ownerTagKey.default);
+  const ownerTagKey = settings.ownerTagKey ?? SETTINGS.ownerTagKey.default;
+  const run = new ReplacementActions(deps, planInput, records, fresh, ownerTagKey);
   for (const decision of decisions) {
     logDecision(deps.logger, decision);
     try {
@@ -121,9 +122,7 @@ export async function runTick(deps: TickDependencies, settings: TickSettings, no
   if (scope.kind === 'tick') {
     const accountLive = mode === 'live' && block === undefined;
     const noticeInput = { groups, records, decisions, now, tickInterval: settings.tickInterval, limits: planInput.limits, accountLive };
-    failures.push(
-      ...(await announce(deps, noticeInput, { ownerTagKey: settings.ownerTagKey ?? SETTINGS.ownerTagKey.default, scheduledAt: scope.scheduledAt })),
-    );
+    failures.push(...(await announce(deps, noticeInput, { ownerTagKey, scheduledAt: scope.scheduledAt })));
   }
   for (const failure of failures) run.outcomes.push({ group: failure.group, kind: 'failed', why: failure.why, cause: failure.cause });
   if (scope.kind === 'tick') {
