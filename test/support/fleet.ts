@@ -87,6 +87,18 @@ export function record(overrides: RecordOverrides = {}): ReplacementRecord {
   return merged as unknown as ReplacementRecord;
 }
 
+/** The same surge six minutes after i-1's termination: desired lowered with it, recovery not yet verified. */
+export function terminatingSurgeRecord(overrides: RecordOverrides = {}): ReplacementRecord {
+  return record({
+    phase: 'terminating',
+    startedAt: NOW - 12 * MINUTE,
+    terminatedAt: NOW - 6 * MINUTE,
+    closedAt: undefined,
+    surge: { fromDesired: 4, toDesired: 5 },
+    ...overrides,
+  });
+}
+
 /** An open surge of the fixture group: desired raised from 4 to 5 ten minutes ago to replace i-1. */
 export function surgingRecord(overrides: RecordOverrides = {}): ReplacementRecord {
   return record({

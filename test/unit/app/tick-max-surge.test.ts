@@ -4,7 +4,7 @@ import { runTick } from '../../../functions/app/tick.js';
 import type { Group } from '../../../functions/core/model.js';
 import { DAY, MINUTE } from '../../../functions/core/model.js';
 import { type FakeEvents, fakeRunDeps } from '../../support/fakes.js';
-import { group, instance, NOW, record } from '../../support/fleet.js';
+import { group, instance, NOW, terminatingSurgeRecord } from '../../support/fleet.js';
 
 /** The events about replacements, without the advance notices every tick also publishes. */
 const recordEvents = (events: FakeEvents) => events.published.filter((event) => event.detailType !== 'Recycle Scheduled');
@@ -21,14 +21,7 @@ const recovered = (max = 5): Group => ({
   max,
   instances: [...fixed.instances.filter((one) => one.id !== 'i-1'), instance({ id: 'i-new', launchedAt: NOW - 15 * MINUTE })],
 });
-const terminating = record({
-  phase: 'terminating',
-  startedAt: NOW - 12 * MINUTE,
-  terminatedAt: NOW - 6 * MINUTE,
-  closedAt: undefined,
-  surge: { fromDesired: 4, toDesired: 5 },
-  maxRaise: { fromMax: 4, toMax: 5 },
-});
+const terminating = terminatingSurgeRecord({ maxRaise: { fromMax: 4, toMax: 5 } });
 
 function world(groups: Group[], records = [terminating]) {
   return fakeRunDeps(groups, records);

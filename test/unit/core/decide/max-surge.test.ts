@@ -7,7 +7,7 @@ import { recheckStart } from '../../../../functions/core/decide/recheck.js';
 import type { Group, ReplacementRecord } from '../../../../functions/core/model.js';
 import { DAY, MINUTE } from '../../../../functions/core/model.js';
 import { parseGroupPolicy } from '../../../../functions/core/policy/tags.js';
-import { group, instance, NOW, planInput, record, surgingRecord, withTags } from '../../../support/fleet.js';
+import { group, instance, NOW, planInput, surgingRecord, terminatingSurgeRecord, withTags } from '../../../support/fleet.js';
 
 /** A fixed-size group (min = max = desired = 4) that opted in to max-surge, i-1 past max-age. */
 const fixed: Group = withTags(
@@ -28,14 +28,7 @@ function recovered(max = 5): Group {
 }
 
 const surgingMax = surgingRecord({ maxRaise: RAISE });
-const terminatingMax = record({
-  phase: 'terminating',
-  startedAt: NOW - 12 * MINUTE,
-  terminatedAt: NOW - 6 * MINUTE,
-  closedAt: undefined,
-  surge: { fromDesired: 4, toDesired: 5 },
-  maxRaise: RAISE,
-});
+const terminatingMax = terminatingSurgeRecord({ maxRaise: RAISE });
 
 function step(of: ReplacementRecord, fleet: Group, context: Partial<ProgressContext> = {}): ProgressStep {
   const parsed = parseGroupPolicy(fleet.tags);
